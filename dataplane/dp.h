@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switch as the control plane sees it: bridge domains, ports, the MAC
+ * table and the counters, addressed by name.
+ *
+ * The dataplane runs one poll-mode worker per worker lcore.  Workers read an
+ * immutable snapshot of the configuration (ports, bridge-domain flood lists)
+ * that the control thread rebuilds and publishes with a pointer swap; the old
+ * snapshot is freed only after every worker has reported a quiescent state
+ * (rte_rcu_qsbr).  A port is stopped and closed only after the snapshot that
+ * no longer contains it has been seen by every worker, so workers never touch
+ * a closed device and never wait for the control thread.
+ *
+ * Thread-safety: every function here is for the control thread only (the
+ * DPDK main lcore), unless it says otherwise.  Functions return 0 or a
+ * positive count on success and -errno on failure; where a caller-provided
+ * 'err' buffer is given, it receives a sentence that says what was wrong and
+ * what to do.
+ */
+#ifndef VSW_DP_H
+#define VSW_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "port.h"
+
+#define VSW_MAX_PORTS   32 /* port slots; at most RTE_MAX_ETHPORTS (32 in Debian's DPDK) */
+#define VSW_MAX_BDS     64                   /* bridge domains, including "default" */
+#define VSW_MAX_WORKERS 16                   /* worker lcores */
+#define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
+
+#define DP_DEFAULT_BD "default"
+
+/* Options fixed for the life of the daemon. */
+struct dp_options {
+	unsigned int idle_sleep_us; /**< sleep this long after an idle poll round; 0 = busy poll */
+	uint32_t fdb_size;          /**< MAC table capacity (entries) */
+	uint32_t nb_mbufs;          /**< packet buffers in the shared pool */
+};
+
+/* Start-up and shutdown, in this order: init, start, ..., stop, fini. */
+int dp_init(const struct dp_options *opts, char *err, size_t errlen);
+int dp_start(void);
+void dp_stop(void);
+void dp_fini(void);
+unsigned int dp_nb_workers(void);
+
+/* Bridge domains. */
+struct dp_bd_info {
+	char name[PORT_NAME_MAX];  /**< bridge domain name */
+	uint16_t id;               /**< index, part of every FDB key */
+	uint16_t nb_ports;         /**< member ports */
+	uint32_t nb_macs;          /**< FDB entries in this domain */
+};
+
+int dp_bd_add(const char *name, char *err, size_t errlen);
+int dp_bd_del(const char *name, char *err, size_t errlen);
+/** @return the bridge-domain id, or -ENOENT. */
+int dp_bd_find(const char *name);
+/** Fill up to 'max' entries of 'out'; @return the number of bridge domains. */
+unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
+
+/* Ports. */
+struct dp_port_info {
+	char name[PORT_NAME_MAX];    /**< port name */
+	char type[16];               /**< type name: tap, kernel, pcap, ring, null, dpdk */
+	char bd[PORT_NAME_MAX];      /**< bridge domain it belongs to */
+	char ifname[PORT_NAME_MAX];  /**< kernel interface, when the type has one */
+	char mac[18];                /**< the DPDK port's own MAC address */
+	uint16_t id;                 /**< port slot */
+	uint16_t eth_port;           /**< DPDK ethdev port id */
+	bool link_up;                /**< link state reported by the device */
+	uint32_t link_speed;         /**< Mbit/s, 0 if unknown */
+};
+
+struct dp_port_stats {
+	uint64_t rx_packets; /**< frames received by the device */
+	uint64_t rx_bytes;   /**< bytes received by the device */
+	uint64_t rx_dropped; /**< frames the device or the switch dropped on ingress */
+	uint64_t tx_packets; /**< frames sent */
+	uint64_t tx_bytes;   /**< bytes sent */
+	uint64_t tx_dropped; /**< frames that could not be sent (queue full, device error) */
+};
+
+/**
+ * Open a port from 'spec', attach it to bridge domain 'bd' (NULL = default)
+ * and start polling it.  -EEXIST if the name is taken, -ENOENT if the bridge
+ * domain does not exist, -EINVAL for bad options, -ENOSPC when all slots are
+ * used, -ENODEV when the device cannot be opened.
+ */
+int dp_port_add(const struct port_spec *spec, const char *bd, char *err, size_t errlen);
+int dp_port_del(const char *name, char *err, size_t errlen);
+/** @return the port slot, or -ENOENT. */
+int dp_port_find(const char *name);
+unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
+int dp_port_get_stats(const char *name, struct dp_port_stats *st);
+
+/* MAC table. */
+struct dp_fdb_entry {
+	char bd[PORT_NAME_MAX];   /**< bridge domain */
+	uint8_t mac[6];           /**< MAC address */
+	char port[PORT_NAME_MAX]; /**< port it was learned on */
+	bool is_static;           /**< configured, never moved by learning */
+};
+
+typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
+
+/** Call 'cb' for each entry, in bridge domain 'bd' (NULL = all). @return entries visited or -ENOENT. */
+int dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg);
+/** Remove learned entries, optionally only of 'bd' and/or 'port'. @return entries removed or -ENOENT. */
+int dp_fdb_flush(const char *bd, const char *port, char *err, size_t errlen);
+
+/* Counters: switch-wide named counters, summed over workers. */
+struct dp_counter {
+	const char *name;  /**< stable name shown by `vswctl stats` */
+	const char *help;  /**< one line: what it counts */
+	uint64_t value;    /**< sum over workers */
+};
+
+/** Fill up to 'max' counters; @return the number of counters. */
+unsigned int dp_counters(struct dp_counter *out, unsigned int max);
+
+/* Per-worker poll-mode statistics (like OVS pmd-stats-show). */
+struct dp_pmd_stats {
+	unsigned int lcore;       /**< lcore id */
+	uint64_t busy_cycles;     /**< TSC cycles in iterations that received frames */
+	uint64_t idle_cycles;     /**< TSC cycles in iterations that received nothing */
+	uint64_t packets;         /**< frames received */
+	uint64_t bursts;          /**< non-empty RX bursts */
+	uint32_t nb_rxq;          /**< RX queues polled */
+};
+
+unsigned int dp_pmd_stats(struct dp_pmd_stats *out, unsigned int max);
+uint64_t dp_tsc_hz(void);
+
+#endif /* VSW_DP_H */

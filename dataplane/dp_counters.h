@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Switch-wide counters.  The list generates the enum and the names that
+ * `vswctl stats` prints; every frame the switch frees without sending is
+ * counted under a drop_* name (DESIGN rule 5).
+ */
+#ifndef VSW_DP_COUNTERS_H
+#define VSW_DP_COUNTERS_H
+
+#define DP_FOREACH_COUNTER(_)                                                                    \
+	_(DROP_MALFORMED, "drop_malformed", "frames shorter than an Ethernet header")             \
+	_(DROP_INVALID_SRC, "drop_invalid_src_mac",                                                \
+	  "frames whose source MAC is multicast, broadcast or all zeros")                         \
+	_(DROP_SAME_PORT, "drop_same_port",                                                        \
+	  "unicast frames whose destination was learned on the port they came in on")             \
+	_(DROP_NO_DESTINATION, "drop_no_destination",                                              \
+	  "frames to flood with no other port in their bridge domain")                            \
+	_(FORWARD_UNICAST, "forward_unicast", "frames sent to the one port their MAC lives on")    \
+	_(FLOOD_MULTICAST, "flood_multicast", "broadcast and multicast frames flooded")           \
+	_(FLOOD_UNKNOWN, "flood_unknown_unicast",                                                  \
+	  "unicast frames flooded because their destination is not learned")
+
+enum dp_counter_id {
+#define DP_COUNTER_ENUM(id, name, help) DP_CNT_##id,
+	DP_FOREACH_COUNTER(DP_COUNTER_ENUM)
+#undef DP_COUNTER_ENUM
+	DP_CNT_MAX
+};
+
+#endif /* VSW_DP_COUNTERS_H */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters for the control plane: per-port device statistics, switch-wide
+ * named counters and per-worker cycle accounting, summed over workers.
+ * Control thread only.
+ */
+#include "dp_priv.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+struct counter_desc {
+	const char *name; /**< stable name */
+	const char *help; /**< what it counts */
+};
+
+static const struct counter_desc switch_counters[DP_CNT_MAX] = {
+#define DP_COUNTER_DESC(id, name, help) [DP_CNT_##id] = { name, help },
+	DP_FOREACH_COUNTER(DP_COUNTER_DESC)
+#undef DP_COUNTER_DESC
+};
+
+/* Learning outcomes live in struct fdb_learn_stats; these name them. */
+#define LEARN_COUNTERS(_)                                                                       \
+	_(learned, "fdb_learned", "MAC addresses learned")                                        \
+	_(moved, "fdb_moves", "learned MAC addresses that moved to another port")                 \
+	_(table_full, "fdb_table_full", "new MAC addresses not learned because the table is full") \
+	_(static_conflict, "fdb_static_conflict",                                                  \
+	  "frames from a static MAC on a port other than its configured one")
+
+static uint64_t
+sum_counter(enum dp_counter_id id)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		sum += dp_read_counter(&dp_main.lcores[i]->counters[id]);
+	return sum;
+}
+
+static uint64_t
+sum_tx_full(void)
+{
+	uint64_t sum = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
+		sum += dp_tx_full_sum(slot);
+	return sum;
+}
+
+static uint64_t
+sum_learn(size_t offset)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++) {
+		const char *base = (const char *)&dp_main.lcores[i]->learn;
+
+		sum += dp_read_counter((const uint64_t *)(const void *)(base + offset));
+	}
+	return sum;
+}
+
+static void
+put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name, const char *help,
+    uint64_t value)
+{
+	if (*n < max) {
+		out[*n].name = name;
+		out[*n].help = help;
+		out[*n].value = value;
+	}
+	(*n)++;
+}
+
+unsigned int
+dp_counters(struct dp_counter *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int id = 0; id < DP_CNT_MAX; id++)
+		put(out, max, &n, switch_counters[id].name, switch_counters[id].help,
+		    sum_counter((enum dp_counter_id)id));
+	put(out, max, &n, "drop_tx_full", "frames a port's TX queue could not take",
+	    sum_tx_full());
+#define PUT_LEARN(field, name, help)                                                            \
+	put(out, max, &n, name, help, sum_learn(offsetof(struct fdb_learn_stats, field)));
+	LEARN_COUNTERS(PUT_LEARN)
+#undef PUT_LEARN
+	put(out, max, &n, "fdb_entries", "entries in the MAC table now", fdb_count(dp_main.fdb));
+	return n;
+}
+
+unsigned int
+dp_pmd_stats(struct dp_pmd_stats *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers && n < max; i++, n++) {
+		const struct dp_lcore *lc = dp_main.lcores[i];
+
+		out[n].lcore = lc->lcore_id;
+		out[n].busy_cycles = dp_read_counter(&lc->busy_cycles);
+		out[n].idle_cycles = dp_read_counter(&lc->idle_cycles);
+		out[n].packets = dp_read_counter(&lc->rx_packets);
+		out[n].bursts = dp_read_counter(&lc->rx_bursts);
+		out[n].nb_rxq = __atomic_load_n(&lc->nb_rxq, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
+uint64_t
+dp_tsc_hz(void)
+{
+	return rte_get_tsc_hz();
+}
+
+static void
+fill_port_info(uint16_t slot, struct dp_port_info *info)
+{
+	const struct dp_port *p = &dp_main.ports[slot];
+	struct rte_eth_link link;
+	struct rte_ether_addr mac;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", p->name);
+	snprintf(info->type, sizeof(info->type), "%s", port_type_name(p->handle.type));
+	snprintf(info->bd, sizeof(info->bd), "%s", dp_main.bds[p->bd].name);
+	snprintf(info->ifname, sizeof(info->ifname), "%s", p->handle.ifname);
+	info->id = slot;
+	info->eth_port = p->handle.eth_port;
+	if (rte_eth_macaddr_get(p->handle.eth_port, &mac) == 0)
+		rte_ether_format_addr(info->mac, sizeof(info->mac), &mac);
+	if (rte_eth_link_get_nowait(p->handle.eth_port, &link) == 0) {
+		info->link_up = link.link_status == RTE_ETH_LINK_UP;
+		info->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
+	}
+}
+
+unsigned int
+dp_port_list(struct dp_port_info *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		if (!dp_main.ports[slot].in_use)
+			continue;
+		if (n < max)
+			fill_port_info(slot, &out[n]);
+		n++;
+	}
+	return n;
+}
+
+int
+dp_port_get_stats(const char *name, struct dp_port_stats *st)
+{
+	int slot = dp_port_find(name);
+	struct rte_eth_stats es;
+	const struct dp_port *p;
+
+	if (slot < 0)
+		return -ENOENT;
+	p = &dp_main.ports[slot];
+	memset(st, 0, sizeof(*st));
+	if (rte_eth_stats_get(p->handle.eth_port, &es) == 0) {
+		st->rx_packets = es.ipackets;
+		st->rx_bytes = es.ibytes;
+		st->rx_dropped = es.imissed + es.ierrors + es.rx_nombuf;
+		st->tx_packets = es.opackets;
+		st->tx_bytes = es.obytes;
+		st->tx_dropped = es.oerrors;
+	}
+	st->tx_dropped += dp_tx_full_sum((uint16_t)slot) - p->tx_full_base;
+	return 0;
+}

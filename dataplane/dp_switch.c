@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control side of the dataplane: bridge domains, port slots, worker
+ * start and stop, and publishing configuration to the workers.
+ * Control thread only.
+ */
+#include "dp_priv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#define NB_RXD 1024 /* RX descriptors per queue */
+#define NB_TXD 1024 /* TX descriptors per queue */
+
+struct dp_main dp_main;
+
+static int __attribute__((format(printf, 4, 5)))
+fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Round-robin the ports' RX queues over the workers, in slot order. */
+static void
+assign_rx_queues(struct dp_snapshot *snap)
+{
+	unsigned int next_worker = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		const struct dp_port *p = &dp_main.ports[slot];
+		unsigned int w;
+		struct dp_rxq *rxq;
+
+		if (!p->in_use || p->handle.nb_rxq == 0)
+			continue;
+		w = next_worker++ % dp_main.nb_workers;
+		rxq = &snap->rxq[w][snap->nb_rxq[w]++];
+		rxq->slot = slot;
+		rxq->eth_port = p->handle.eth_port;
+		rxq->queue = 0;
+		rxq->bd = p->bd;
+	}
+}
+
+static struct dp_snapshot *
+build_snapshot(void)
+{
+	struct dp_snapshot *snap = rte_zmalloc("dp_snapshot", sizeof(*snap), RTE_CACHE_LINE_SIZE);
+
+	if (snap == NULL)
+		return NULL;
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		const struct dp_port *p = &dp_main.ports[slot];
+		struct dp_bd_rt *b;
+
+		if (!p->in_use)
+			continue;
+		snap->ports[slot].in_use = true;
+		snap->ports[slot].eth_port = p->handle.eth_port;
+		snap->ports[slot].bd = p->bd;
+		b = &snap->bds[p->bd];
+		b->members[b->nb_members++] = slot;
+	}
+	assign_rx_queues(snap);
+	return snap;
+}
+
+int
+dp_publish(void)
+{
+	struct dp_snapshot *snap = build_snapshot(), *old;
+
+	if (snap == NULL)
+		return -ENOMEM;
+	old = atomic_exchange_explicit(&dp_main.snapshot, snap, memory_order_acq_rel);
+	if (dp_main.started)
+		rte_rcu_qsbr_synchronize(dp_main.qsbr, RTE_QSBR_THRID_INVALID);
+	rte_free(old);
+	return 0;
+}
+
+static int
+create_qsbr(void)
+{
+	size_t size = rte_rcu_qsbr_get_memsize(dp_main.nb_workers);
+
+	dp_main.qsbr = rte_zmalloc("dp_qsbr", size, RTE_CACHE_LINE_SIZE);
+	if (dp_main.qsbr == NULL)
+		return -ENOMEM;
+	return rte_rcu_qsbr_init(dp_main.qsbr, dp_main.nb_workers);
+}
+
+static int
+create_lcores(void)
+{
+	unsigned int lcore_id, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore_id) {
+		if (i == dp_main.nb_workers)
+			break;
+		dp_main.lcores[i] = dp_lcore_create(i, lcore_id);
+		if (dp_main.lcores[i] == NULL)
+			return -ENOMEM;
+		i++;
+	}
+	return 0;
+}
+
+int
+dp_init(const struct dp_options *opts, char *err, size_t errlen)
+{
+	struct fdb_params fp = { .name = "vsw_fdb", .socket_id = (int)rte_socket_id() };
+	int ret;
+
+	memset(&dp_main, 0, sizeof(dp_main));
+	dp_main.opts = *opts;
+	dp_main.nb_workers = rte_lcore_count() - 1;
+	if (dp_main.nb_workers == 0)
+		return fail(-EINVAL, err, errlen,
+			    "no worker lcore: give EAL at least two lcores, e.g. --eal -l 0,1");
+	if (dp_main.nb_workers > VSW_MAX_WORKERS)
+		dp_main.nb_workers = VSW_MAX_WORKERS;
+	dp_main.pool = rte_pktmbuf_pool_create("vsw_mbufs", opts->nb_mbufs, 256, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp_main.pool == NULL)
+		return fail(-ENOMEM, err, errlen,
+			    "cannot allocate %u packet buffers: %s; give EAL more memory (-m) or lower --mbufs",
+			    opts->nb_mbufs, rte_strerror(rte_errno));
+	ret = create_qsbr();
+	if (ret < 0)
+		return fail(ret, err, errlen, "cannot set up RCU: %s", rte_strerror(-ret));
+	fp.max_entries = opts->fdb_size;
+	fp.qsbr = dp_main.qsbr;
+	dp_main.fdb = fdb_create(&fp);
+	if (dp_main.fdb == NULL)
+		return fail(-ENOMEM, err, errlen,
+			    "cannot create a MAC table of %u entries: %s; lower --fdb-size or give EAL more memory",
+			    opts->fdb_size, rte_strerror(rte_errno));
+	if (create_lcores() < 0)
+		return fail(-ENOMEM, err, errlen, "cannot allocate worker state");
+	dp_main.bds[0].in_use = true;
+	snprintf(dp_main.bds[0].name, sizeof(dp_main.bds[0].name), "%s", DP_DEFAULT_BD);
+	return dp_publish();
+}
+
+int
+dp_start(void)
+{
+	atomic_store_explicit(&dp_main.stop, false, memory_order_release);
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++) {
+		struct dp_lcore *lc = dp_main.lcores[i];
+		int ret = rte_eal_remote_launch(dp_worker_main, lc, lc->lcore_id);
+
+		if (ret < 0)
+			return ret;
+	}
+	dp_main.started = true;
+	return 0;
+}
+
+void
+dp_stop(void)
+{
+	if (dp_main.started) {
+		atomic_store_explicit(&dp_main.stop, true, memory_order_release);
+		rte_eal_mp_wait_lcore();
+		dp_main.started = false;
+	}
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		if (dp_main.ports[slot].in_use) {
+			port_close(&dp_main.ports[slot].handle);
+			dp_main.ports[slot].in_use = false;
+		}
+	}
+}
+
+void
+dp_fini(void)
+{
+	fdb_destroy(dp_main.fdb);
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		dp_lcore_destroy(dp_main.lcores[i]);
+	rte_free(atomic_load(&dp_main.snapshot));
+	rte_free(dp_main.qsbr);
+	rte_mempool_free(dp_main.pool);
+	memset(&dp_main, 0, sizeof(dp_main));
+}
+
+unsigned int
+dp_nb_workers(void)
+{
+	return dp_main.nb_workers;
+}
+
+/* Bridge domains. */
+
+int
+dp_bd_find(const char *name)
+{
+	for (int id = 0; id < VSW_MAX_BDS; id++)
+		if (dp_main.bds[id].in_use && strcmp(dp_main.bds[id].name, name) == 0)
+			return id;
+	return -ENOENT;
+}
+
+static unsigned int
+bd_nb_ports(uint16_t id)
+{
+	unsigned int n = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
+		if (dp_main.ports[slot].in_use && dp_main.ports[slot].bd == id)
+			n++;
+	return n;
+}
+
+int
+dp_bd_add(const char *name, char *err, size_t errlen)
+{
+	if (strlen(name) == 0 || strlen(name) >= PORT_NAME_MAX)
+		return fail(-EINVAL, err, errlen, "bridge domain name must be 1 to %d characters",
+			    PORT_NAME_MAX - 1);
+	if (dp_bd_find(name) >= 0)
+		return fail(-EEXIST, err, errlen, "bridge domain '%s' already exists", name);
+	for (int id = 0; id < VSW_MAX_BDS; id++) {
+		if (!dp_main.bds[id].in_use) {
+			dp_main.bds[id].in_use = true;
+			snprintf(dp_main.bds[id].name, sizeof(dp_main.bds[id].name), "%s", name);
+			return id;
+		}
+	}
+	return fail(-ENOSPC, err, errlen, "all %d bridge domains are in use; delete one first",
+		    VSW_MAX_BDS);
+}
+
+static bool
+entry_in_bd(const struct fdb_entry *e, const void *arg)
+{
+	return fdb_key_bd(e->key) == *(const uint16_t *)arg;
+}
+
+int
+dp_bd_del(const char *name, char *err, size_t errlen)
+{
+	int id = dp_bd_find(name);
+	uint16_t bd;
+
+	if (id < 0)
+		return fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+	if (id == 0)
+		return fail(-EPERM, err, errlen, "the default bridge domain cannot be deleted");
+	if (bd_nb_ports((uint16_t)id) > 0)
+		return fail(-EBUSY, err, errlen,
+			    "bridge domain '%s' still has %u port(s); delete or move them first", name,
+			    bd_nb_ports((uint16_t)id));
+	bd = (uint16_t)id;
+	/* Static entries may remain; a later domain reusing the id must start empty. */
+	fdb_delete_if(dp_main.fdb, entry_in_bd, &bd);
+	dp_main.bds[id].in_use = false;
+	return 0;
+}
+
+unsigned int
+dp_bd_list(struct dp_bd_info *out, unsigned int max)
+{
+	uint32_t nb_macs[VSW_MAX_BDS];
+	unsigned int n = 0;
+
+	dp_fdb_count_per_bd(nb_macs);
+	for (uint16_t id = 0; id < VSW_MAX_BDS; id++) {
+		if (!dp_main.bds[id].in_use)
+			continue;
+		if (n < max) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", dp_main.bds[id].name);
+			out[n].id = id;
+			out[n].nb_ports = (uint16_t)bd_nb_ports(id);
+			out[n].nb_macs = nb_macs[id];
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Ports. */
+
+int
+dp_port_find(const char *name)
+{
+	for (int slot = 0; slot < VSW_MAX_PORTS; slot++)
+		if (dp_main.ports[slot].in_use && strcmp(dp_main.ports[slot].name, name) == 0)
+			return slot;
+	return -ENOENT;
+}
+
+static int
+free_slot(void)
+{
+	for (int slot = 0; slot < VSW_MAX_PORTS; slot++)
+		if (!dp_main.ports[slot].in_use)
+			return slot;
+	return -ENOSPC;
+}
+
+uint64_t
+dp_tx_full_sum(uint16_t slot)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		sum += dp_read_counter(&dp_main.lcores[i]->tx_full[slot]);
+	return sum;
+}
+
+int
+dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t errlen)
+{
+	struct port_env env = {
+		.mbuf_pool = dp_main.pool,
+		.nb_txq = (uint16_t)dp_main.nb_workers,
+		.nb_rxd = NB_RXD,
+		.nb_txd = NB_TXD,
+	};
+	struct dp_port *p;
+	int bd, slot, ret;
+
+	if (spec->name == NULL || strlen(spec->name) == 0 || strlen(spec->name) >= PORT_NAME_MAX)
+		return fail(-EINVAL, err, errlen, "port name must be 1 to %d characters",
+			    PORT_NAME_MAX - 1);
+	if (dp_port_find(spec->name) >= 0)
+		return fail(-EEXIST, err, errlen, "port '%s' already exists", spec->name);
+	bd = dp_bd_find(bd_name != NULL ? bd_name : DP_DEFAULT_BD);
+	if (bd < 0)
+		return fail(-ENOENT, err, errlen,
+			    "bridge domain '%s' does not exist; create it with 'vswctl bd add %s'",
+			    bd_name, bd_name);
+	slot = free_slot();
+	if (slot < 0)
+		return fail(-ENOSPC, err, errlen, "all %d port slots are in use; delete a port first",
+			    VSW_MAX_PORTS);
+	p = &dp_main.ports[slot];
+	ret = port_open(spec, &env, &p->handle, err, errlen);
+	if (ret < 0)
+		return ret;
+	snprintf(p->name, sizeof(p->name), "%s", spec->name);
+	p->bd = (uint16_t)bd;
+	p->tx_full_base = dp_tx_full_sum((uint16_t)slot);
+	p->in_use = true;
+	ret = dp_publish();
+	if (ret < 0) {
+		p->in_use = false;
+		port_close(&p->handle);
+		return fail(ret, err, errlen, "out of memory while publishing the new port");
+	}
+	return slot;
+}
+
+static bool
+entry_on_port(const struct fdb_entry *e, const void *arg)
+{
+	return e->port == *(const uint16_t *)arg;
+}
+
+int
+dp_port_del(const char *name, char *err, size_t errlen)
+{
+	int found = dp_port_find(name);
+	uint16_t slot;
+	struct dp_port *p;
+
+	if (found < 0)
+		return fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
+	slot = (uint16_t)found;
+	p = &dp_main.ports[slot];
+	/* Unpublish first: after the grace period no worker polls or sends to it. */
+	p->in_use = false;
+	if (dp_publish() < 0) {
+		p->in_use = true;
+		return fail(-ENOMEM, err, errlen, "out of memory while removing port '%s'", name);
+	}
+	fdb_delete_if(dp_main.fdb, entry_on_port, &slot);
+	port_close(&p->handle);
+	memset(p, 0, sizeof(*p));
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The poll-mode worker: poll every RX queue of the current snapshot once,
+ * run each burst through the pipeline, flush TX, report a quiescent state.
+ *
+ * The snapshot pointer is loaded once per round and never kept across the
+ * quiescent report, which is what lets the control thread free an old
+ * snapshot, or close a port, after one grace period.  TX buffers are empty at
+ * that point too, so no frame is held for a port being removed.
+ */
+#include "dp_priv.h"
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+static void
+idle_sleep(struct dp_lcore *lc, unsigned int us)
+{
+	/* Offline while asleep, so grace periods do not wait for us. */
+	rte_rcu_qsbr_thread_offline(dp_main.qsbr, lc->index);
+	rte_delay_us_sleep(us);
+	rte_rcu_qsbr_thread_online(dp_main.qsbr, lc->index);
+}
+
+static uint32_t
+poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap)
+{
+	struct rte_mbuf *pkts[VSW_BURST_SIZE];
+	uint16_t nb_rxq = snap->nb_rxq[lc->index];
+	uint32_t nb_rx = 0;
+
+	for (uint16_t i = 0; i < nb_rxq; i++) {
+		const struct dp_rxq *rxq = &snap->rxq[lc->index][i];
+		uint16_t n = rte_eth_rx_burst(rxq->eth_port, rxq->queue, pkts, VSW_BURST_SIZE);
+
+		if (n == 0)
+			continue;
+		lc->rx_bursts++;
+		nb_rx += n;
+		dp_pipeline_burst(lc, snap, rxq, pkts, n);
+	}
+	dp_tx_flush(lc, snap);
+	lc->nb_rxq = nb_rxq;
+	return nb_rx;
+}
+
+int
+dp_worker_main(void *arg)
+{
+	struct dp_lcore *lc = arg;
+	const unsigned int sleep_us = dp_main.opts.idle_sleep_us;
+	uint64_t last = rte_rdtsc();
+
+	rte_rcu_qsbr_thread_register(dp_main.qsbr, lc->index);
+	rte_rcu_qsbr_thread_online(dp_main.qsbr, lc->index);
+	while (!atomic_load_explicit(&dp_main.stop, memory_order_acquire)) {
+		const struct dp_snapshot *snap =
+			atomic_load_explicit(&dp_main.snapshot, memory_order_acquire);
+		uint32_t nb_rx = poll_round(lc, snap);
+		uint64_t now;
+
+		rte_rcu_qsbr_quiescent(dp_main.qsbr, lc->index);
+		now = rte_rdtsc();
+		if (nb_rx > 0) {
+			lc->busy_cycles += now - last;
+			lc->rx_packets += nb_rx;
+		} else {
+			lc->idle_cycles += now - last;
+			if (sleep_us > 0) {
+				idle_sleep(lc, sleep_us);
+				now = rte_rdtsc();
+			}
+		}
+		last = now;
+	}
+	rte_rcu_qsbr_thread_offline(dp_main.qsbr, lc->index);
+	rte_rcu_qsbr_thread_unregister(dp_main.qsbr, lc->index);
+	return 0;
+}
+
+struct dp_lcore *
+dp_lcore_create(unsigned int index, unsigned int lcore_id)
+{
+	int socket = (int)rte_lcore_to_socket_id(lcore_id);
+	struct dp_lcore *lc = rte_zmalloc_socket("dp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
+						 socket);
+
+	if (lc == NULL)
+		return NULL;
+	lc->index = index;
+	lc->lcore_id = lcore_id;
+	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		lc->txb[slot] = rte_zmalloc_socket("dp_txb", RTE_ETH_TX_BUFFER_SIZE(VSW_BURST_SIZE),
+						   0, socket);
+		if (lc->txb[slot] == NULL) {
+			dp_lcore_destroy(lc);
+			return NULL;
+		}
+		rte_eth_tx_buffer_init(lc->txb[slot], VSW_BURST_SIZE);
+		/* Count what a full TX queue refuses instead of freeing it silently. */
+		rte_eth_tx_buffer_set_err_callback(lc->txb[slot], rte_eth_tx_buffer_count_callback,
+						   &lc->tx_full[slot]);
+	}
+	return lc;
+}
+
+void
+dp_lcore_destroy(struct dp_lcore *lc)
+{
+	if (lc == NULL)
+		return;
+	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
+		rte_free(lc->txb[slot]);
+	rte_free(lc);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Helpers shared by the CUnit test programs. */
+#ifndef VSW_TEST_COMMON_H
+#define VSW_TEST_COMMON_H
+
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+struct rte_mbuf;
+struct rte_mempool;
+
+#define TEST_SKIP 77 /* meson's exit code for a skipped test */
+
+/**
+ * Start EAL for a test without hugepages or PCI.  'nb_lcores' lcores
+ * (0..n-1); exits 77 if the machine has fewer cores.  @return 0 or -1.
+ */
+int test_eal_init(const char *prog, unsigned int nb_lcores);
+
+/** Run the registered suites verbosely; @return the process exit status. */
+int test_run_suites(void);
+
+/** A frame dst <- src with 'ethertype' and 'len' bytes in all (>= 14), zero payload. */
+struct rte_mbuf *test_frame(struct rte_mempool *pool, const char *dst, const char *src,
+			    uint16_t ethertype, uint16_t len);
+
+/** Parse "aa:bb:cc:dd:ee:ff" into 6 bytes; aborts the test program on a typo. */
+void test_mac(const char *text, uint8_t out[6]);
+
+#endif /* VSW_TEST_COMMON_H */
