@@ -117,6 +117,8 @@ void dp_fdb_count_per_bd(uint32_t *per_bd);
 
 /* Worker entry point (dp_worker.c). */
 int dp_worker_main(void *arg);
+/* One poll of every RX queue of 'lc' in 'snap', then TX flush. @return frames received. */
+uint32_t dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap);
 
 /* The per-burst pipeline (dp_pipeline.c); worker context. */
 void dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,

@@ -24,8 +24,8 @@ idle_sleep(struct dp_lcore *lc, unsigned int us)
 	rte_rcu_qsbr_thread_online(dp_main.qsbr, lc->index);
 }
 
-static uint32_t
-poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap)
+uint32_t
+dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap)
 {
 	struct rte_mbuf *pkts[VSW_BURST_SIZE];
 	uint16_t nb_rxq = snap->nb_rxq[lc->index];
@@ -58,7 +58,7 @@ dp_worker_main(void *arg)
 	while (!atomic_load_explicit(&dp_main.stop, memory_order_acquire)) {
 		const struct dp_snapshot *snap =
 			atomic_load_explicit(&dp_main.snapshot, memory_order_acquire);
-		uint32_t nb_rx = poll_round(lc, snap);
+		uint32_t nb_rx = dp_poll_round(lc, snap);
 		uint64_t now;
 
 		rte_rcu_qsbr_quiescent(dp_main.qsbr, lc->index);

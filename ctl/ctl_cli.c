@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ctl_cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLI_MAX_POS	2   /* positional parameters of one command */
+#define CLI_MAX_COLUMNS 32  /* columns a table can show */
+#define CLI_CELL_LEN	128 /* longest cell text shown */
+
+/* One vswctl command: NOUN [VERB] and the method it calls. */
+struct cli_command {
+	const char *noun;	      /**< first word */
+	const char *verb;	      /**< second word, or NULL when the noun stands alone */
+	const char *method;	      /**< JSON-RPC method */
+	const char *pos[CLI_MAX_POS]; /**< params filled by positional arguments, in order */
+	unsigned int nb_required;     /**< how many of 'pos' must be given */
+	const char *usage;	      /**< argument synopsis for the help text */
+	const char *help;	      /**< one line */
+};
+
+static const struct cli_command cli_commands[] = {
+	{ "port",
+	  "add",
+	  "port.add",
+	  { "name", "type" },
+	  2,
+	  "NAME TYPE [bd=BD] [OPTION=VALUE ...]",
+	  "create a port (types: tap kernel pcap ring null dpdk) in bridge domain BD" },
+	{ "port", "del", "port.del", { "name" }, 1, "NAME", "delete a port" },
+	{ "port", "list", "port.list", { NULL }, 0, "", "list ports with their link and state" },
+	{ "bd", "add", "bd.add", { "name" }, 1, "NAME", "create a bridge domain" },
+	{ "bd", "del", "bd.del", { "name" }, 1, "NAME", "delete an empty bridge domain" },
+	{ "bd", "list", "bd.list", { NULL }, 0, "", "list bridge domains" },
+	{ "fdb", "show", "fdb.show", { "bd" }, 0, "[BD]", "show the MAC table" },
+	{ "fdb", "flush", "fdb.flush", { "bd" }, 0, "[BD] [port=PORT]", "remove learned MACs" },
+	{ "stats", NULL, "stats.show", { NULL }, 0, "", "same as stats show" },
+	{ "stats",
+	  "show",
+	  "stats.show",
+	  { "port" },
+	  0,
+	  "[PORT]",
+	  "port counters and non-zero switch counters (-a: all)" },
+	{ "stats", "pmd", "stats.pmd", { NULL }, 0, "", "per-worker packets, bursts and cycles" },
+	{ "version", NULL, "system.version", { NULL }, 0, "", "same as system version" },
+	{ "system", "version", "system.version", { NULL }, 0, "", "vsw and DPDK versions" },
+	{ "system", "methods", "system.methods", { NULL }, 0, "", "methods the daemon serves" },
+};
+
+#define CLI_NB_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+void
+ctl_cli_request_free(struct ctl_cli_request *req)
+{
+	json_decref(req->params);
+	req->params = NULL;
+}
+
+json_t *
+ctl_cli_value(const char *text)
+{
+	const char *p = text;
+
+	if (strcmp(text, "true") == 0)
+		return json_true();
+	if (strcmp(text, "false") == 0)
+		return json_false();
+	if (*p == '-')
+		p++;
+	if (*p != '\0' && strspn(p, "0123456789") == strlen(p)) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(text, &end, 10);
+		/* Too big for an integer: keep the digits as text rather than change them. */
+		if (errno == 0 && *end == '\0')
+			return json_integer(v);
+	}
+	return json_string(text);
+}
+
+/* Set 'key' in 'params' unless it is already there. */
+static int
+cli_set(json_t *params, const char *key, json_t *value, char *err, size_t errlen)
+{
+	if (value == NULL) {
+		snprintf(err, errlen, "value of %s is not valid UTF-8", key);
+		return -EINVAL;
+	}
+	if (json_object_get(params, key) != NULL) {
+		json_decref(value);
+		snprintf(err, errlen, "%s is given twice", key);
+		return -EINVAL;
+	}
+	return json_object_set_new(params, key, value) < 0 ? -ENOMEM : 0;
+}
+
+/* Add the key=value arguments of argv[first..]; any other argument is an error. */
+static int
+cli_add_pairs(json_t *params, int argc, char *const argv[], int first, const char *cmd, char *err,
+	      size_t errlen)
+{
+	for (int i = first; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char key[64];
+
+		if (eq == NULL || eq == argv[i]) {
+			snprintf(err, errlen, "%s: unexpected argument '%s' (expected key=value)",
+				 cmd, argv[i]);
+			return -EINVAL;
+		}
+		if ((size_t)(eq - argv[i]) >= sizeof(key)) {
+			snprintf(err, errlen, "%s: key too long in '%s'", cmd, argv[i]);
+			return -EINVAL;
+		}
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = '\0';
+		if (cli_set(params, key, ctl_cli_value(eq + 1), err, errlen) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct cli_command *
+cli_lookup(int argc, char *const argv[], bool *noun_known)
+{
+	*noun_known = false;
+	for (size_t i = 0; i < CLI_NB_COMMANDS; i++) {
+		const struct cli_command *c = &cli_commands[i];
+
+		if (strcmp(c->noun, argv[0]) != 0)
+			continue;
+		*noun_known = true;
+		if (c->verb == NULL && (argc < 2 || strchr(argv[1], '=') != NULL))
+			return c;
+		if (c->verb != NULL && argc >= 2 && strcmp(c->verb, argv[1]) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* `call METHOD [JSON] [key=value ...]`: anything the daemon serves. */
+static int
+cli_map_call(int argc, char *const argv[], struct ctl_cli_request *req, char *err, size_t errlen)
+{
+	int first = 2;
+
+	if (argc < 2) {
+		snprintf(err, errlen, "call: missing METHOD");
+		return -EINVAL;
+	}
+	if (snprintf(req->method, sizeof(req->method), "%s", argv[1]) >= (int)sizeof(req->method)) {
+		snprintf(err, errlen, "call: method name too long");
+		return -EINVAL;
+	}
+	if (argc > 2 && strchr(argv[2], '=') == NULL) {
+		json_error_t jerr;
+
+		json_decref(req->params);
+		req->params = json_loads(argv[2], JSON_DECODE_ANY, &jerr);
+		if (req->params == NULL) {
+			snprintf(err, errlen, "call: params are not valid JSON: %s at column %d",
+				 jerr.text, jerr.column);
+			return -EINVAL;
+		}
+		first = 3;
+	}
+	if (first < argc && !json_is_object(req->params)) {
+		snprintf(err, errlen,
+			 "call: key=value arguments need JSON params that are an object");
+		return -EINVAL;
+	}
+	return cli_add_pairs(req->params, argc, argv, first, "call", err, errlen);
+}
+
+int
+ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err, size_t errlen)
+{
+	const struct cli_command *c;
+	bool noun_known;
+	int i, nb_pos = 0;
+	char cmd[64];
+
+	req->method[0] = '\0';
+	req->params = json_object();
+	if (req->params == NULL)
+		return -ENOMEM;
+	if (argc < 1) {
+		snprintf(err, errlen, "missing command");
+		goto fail;
+	}
+	if (strcmp(argv[0], "call") == 0) {
+		if (cli_map_call(argc, argv, req, err, errlen) < 0)
+			goto fail;
+		return 0;
+	}
+	c = cli_lookup(argc, argv, &noun_known);
+	if (c == NULL) {
+		/* Not ours: pass "noun.verb key=value..." through if it looks like one. */
+		if (argc < 2 || strchr(argv[1], '=') != NULL) {
+			snprintf(err, errlen, "%s '%s'; see vswctl --help",
+				 noun_known ? "missing or unknown verb after" : "unknown command",
+				 argv[0]);
+			goto fail;
+		}
+		snprintf(cmd, sizeof(cmd), "%s %s", argv[0], argv[1]);
+		for (i = 2; i < argc; i++) {
+			if (strchr(argv[i], '=') == NULL) {
+				snprintf(err, errlen, "unknown command '%s'; see vswctl --help",
+					 cmd);
+				goto fail;
+			}
+		}
+		if (snprintf(req->method, sizeof(req->method), "%s.%s", argv[0], argv[1]) >=
+		    (int)sizeof(req->method)) {
+			snprintf(err, errlen, "unknown command '%s'", cmd);
+			goto fail;
+		}
+		if (cli_add_pairs(req->params, argc, argv, 2, cmd, err, errlen) < 0)
+			goto fail;
+		return 0;
+	}
+	snprintf(req->method, sizeof(req->method), "%s", c->method);
+	snprintf(cmd, sizeof(cmd), "%s%s%s", c->noun, c->verb != NULL ? " " : "",
+		 c->verb != NULL ? c->verb : "");
+	i = c->verb != NULL ? 2 : 1;
+	/* Positional arguments come first; names never contain '='. */
+	for (; i < argc && strchr(argv[i], '=') == NULL; i++, nb_pos++) {
+		if (nb_pos == CLI_MAX_POS || c->pos[nb_pos] == NULL) {
+			snprintf(err, errlen, "%s: too many arguments (usage: %s %s)", cmd, cmd,
+				 c->usage);
+			goto fail;
+		}
+		if (cli_set(req->params, c->pos[nb_pos], json_string(argv[i]), err, errlen) < 0)
+			goto fail;
+	}
+	if ((unsigned int)nb_pos < c->nb_required) {
+		snprintf(err, errlen, "%s: missing %s (usage: %s %s)", cmd, c->pos[nb_pos], cmd,
+			 c->usage);
+		goto fail;
+	}
+	if (cli_add_pairs(req->params, argc, argv, i, cmd, err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	ctl_cli_request_free(req);
+	return -EINVAL;
+}
+
+void
+ctl_cli_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vswctl [-s SOCKET] [--json] [-t SECONDS] [-a] COMMAND [ARGS] [key=value ...]\n"
+		"\n"
+		"options:\n"
+		"  -s, --socket PATH    control socket (default: $VSW_SOCKET, else /run/vsw/vswd.sock)\n"
+		"  -j, --json           print the raw JSON result\n"
+		"  -t, --timeout SECS   give up waiting for vswd after SECS seconds (default 10)\n"
+		"  -a, --all            also print zero counters (stats)\n"
+		"  -h, --help           print this help\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < CLI_NB_COMMANDS; i++) {
+		const struct cli_command *c = &cli_commands[i];
+		char syn[96];
+
+		snprintf(syn, sizeof(syn), "%s%s%s %s", c->noun, c->verb != NULL ? " " : "",
+			 c->verb != NULL ? c->verb : "", c->usage);
+		fprintf(out, "  %-46s %s\n", syn, c->help);
+	}
+	fprintf(out, "  %-46s %s\n", "call METHOD [JSON-PARAMS] [key=value ...]",
+		"call any daemon method (list: vswctl system methods)");
+	fprintf(out,
+		"\n"
+		"Positional arguments are strings; in key=value, a decimal value is an integer,\n"
+		"true/false a boolean, anything else a string.\n"
+		"\n"
+		"exit status: 0 success, 1 the daemon refused the request or timed out,\n"
+		"             2 usage error, 3 cannot connect to vswd\n");
+}
+
+/* Text of a scalar (or compact JSON of anything else) for a cell or a value. */
+static void
+cli_text(const json_t *v, char *buf, size_t len)
+{
+	char *dump;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		snprintf(buf, len, "%s", json_string_length(v) > 0 ? json_string_value(v) : "-");
+		return;
+	case JSON_INTEGER:
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return;
+	case JSON_REAL:
+		snprintf(buf, len, "%.2f", json_real_value(v));
+		return;
+	case JSON_TRUE:
+		snprintf(buf, len, "true");
+		return;
+	case JSON_FALSE:
+		snprintf(buf, len, "false");
+		return;
+	case JSON_NULL:
+		snprintf(buf, len, "-");
+		return;
+	default:
+		dump = json_dumps(v, JSON_COMPACT);
+		snprintf(buf, len, "%s", dump != NULL ? dump : "?");
+		free(dump);
+	}
+}
+
+static bool
+cli_is_table(const json_t *v)
+{
+	const json_t *row;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return false;
+	json_array_foreach(v, i, row)
+		if (!json_is_object(row))
+			return false;
+	return true;
+}
+
+void
+ctl_cli_print_table(FILE *out, json_t *rows, const char *indent)
+{
+	const char *cols[CLI_MAX_COLUMNS];
+	size_t width[CLI_MAX_COLUMNS];
+	bool numeric[CLI_MAX_COLUMNS];
+	unsigned int nb_cols = 0;
+	char cell[CLI_CELL_LEN];
+	json_t *row, *v;
+	const char *key;
+	size_t i;
+
+	/* Columns: every key, in the order it first appears. */
+	json_array_foreach(rows, i, row) {
+		json_object_foreach(row, key, v) {
+			unsigned int c;
+
+			for (c = 0; c < nb_cols && strcmp(cols[c], key) != 0; c++)
+				;
+			if (c == nb_cols && nb_cols < CLI_MAX_COLUMNS) {
+				cols[nb_cols] = key;
+				width[nb_cols] = strlen(key);
+				numeric[nb_cols++] = true;
+			}
+			if (c == CLI_MAX_COLUMNS)
+				continue;
+			cli_text(v, cell, sizeof(cell));
+			if (strlen(cell) > width[c])
+				width[c] = strlen(cell);
+			if (!json_is_number(v) && !json_is_null(v))
+				numeric[c] = false;
+		}
+	}
+	fputs(indent, out);
+	for (unsigned int c = 0; c < nb_cols; c++) {
+		size_t len = strlen(cols[c]);
+
+		for (size_t k = 0; k < len; k++)
+			cell[k] = (char)toupper((unsigned char)cols[c][k]);
+		cell[len] = '\0';
+		if (c + 1 == nb_cols && !numeric[c])
+			fprintf(out, "%s", cell);
+		else
+			fprintf(out, numeric[c] ? "%*s" : "%-*s", (int)width[c], cell);
+		fputs(c + 1 == nb_cols ? "\n" : "  ", out);
+	}
+	json_array_foreach(rows, i, row) {
+		fputs(indent, out);
+		for (unsigned int c = 0; c < nb_cols; c++) {
+			v = json_object_get(row, cols[c]);
+			cli_text(v != NULL ? v : json_null(), cell, sizeof(cell));
+			if (c + 1 == nb_cols && !numeric[c])
+				fprintf(out, "%s", cell);
+			else
+				fprintf(out, numeric[c] ? "%*s" : "%-*s", (int)width[c], cell);
+			fputs(c + 1 == nb_cols ? "\n" : "  ", out);
+		}
+	}
+}
+
+static void cli_print_object(FILE *out, json_t *obj, const char *indent);
+
+static void
+cli_print_value(FILE *out, json_t *v, const char *indent)
+{
+	char text[4096];
+	json_t *item;
+	size_t i;
+
+	if (cli_is_table(v)) {
+		ctl_cli_print_table(out, v, indent);
+	} else if (json_is_array(v)) {
+		if (json_array_size(v) == 0)
+			fprintf(out, "%s(none)\n", indent);
+		json_array_foreach(v, i, item) {
+			cli_text(item, text, sizeof(text));
+			fprintf(out, "%s%s\n", indent, text);
+		}
+	} else if (json_is_object(v)) {
+		cli_print_object(out, v, indent);
+	} else {
+		cli_text(v, text, sizeof(text));
+		fprintf(out, "%s%s\n", indent, text);
+	}
+}
+
+static void
+cli_print_object(FILE *out, json_t *obj, const char *indent)
+{
+	char deeper[64], text[4096];
+	const char *key;
+	json_t *v;
+
+	snprintf(deeper, sizeof(deeper), "%s  ", indent);
+	json_object_foreach(obj, key, v) {
+		if (json_is_object(v) || cli_is_table(v)) {
+			fprintf(out, "%s%s:\n", indent, key);
+			cli_print_value(out, v, deeper);
+		} else if (json_is_array(v)) {
+			fprintf(out, "%s%s:", indent, key);
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				cli_text(json_array_get(v, i), text, sizeof(text));
+				fprintf(out, "%s%s", i == 0 ? " " : ", ", text);
+			}
+			fputc('\n', out);
+		} else {
+			cli_text(v, text, sizeof(text));
+			fprintf(out, "%s%s: %s\n", indent, key, text);
+		}
+	}
+}
+
+/* stats.show: the port table, then the counters worth reading. */
+static void
+cli_print_stats(FILE *out, json_t *result, bool all)
+{
+	json_t *ports = json_object_get(result, "ports");
+	json_t *counters = json_object_get(result, "counters");
+	unsigned int nb_shown = 0;
+	int width = 0;
+	const char *key;
+	json_t *v;
+
+	cli_print_value(out, ports, "");
+	json_object_foreach(counters, key, v)
+		if ((all || json_integer_value(v) != 0) && (int)strlen(key) > width)
+			width = (int)strlen(key);
+	fprintf(out, "\ncounters:\n");
+	json_object_foreach(counters, key, v) {
+		if (!all && json_is_integer(v) && json_integer_value(v) == 0)
+			continue;
+		fprintf(out, "  %-*s  %" JSON_INTEGER_FORMAT "\n", width, key,
+			json_integer_value(v));
+		nb_shown++;
+	}
+	if (nb_shown == 0)
+		fprintf(out, "  (all zero; -a shows them)\n");
+}
+
+void
+ctl_cli_print(FILE *out, const char *method, json_t *result, bool all)
+{
+	if (strcmp(method, "stats.show") == 0 &&
+	    json_is_object(json_object_get(result, "counters")) &&
+	    json_is_array(json_object_get(result, "ports"))) {
+		cli_print_stats(out, result, all);
+		return;
+	}
+	cli_print_value(out, result, "");
+}

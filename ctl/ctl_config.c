@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ctl_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl_rpc.h"
+#include "ctl_util.h"
+
+static const char *const config_sections[] = { "bds", "ports" };
+
+/* Check one entry of a section; 'where' is e.g. "ports[2]". */
+static int
+config_check_entry(const char *section, const char *where, json_t *entry, char *err, size_t errlen)
+{
+	bool is_port = strcmp(section, "ports") == 0;
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(entry)) {
+		snprintf(err, errlen, "%s: expected an object, got %s", where,
+			 ctl_json_type_name(entry));
+		return -EINVAL;
+	}
+	v = json_object_get(entry, "name");
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s.name: expected a string, got %s", where,
+			 v == NULL ? "nothing" : ctl_json_type_name(v));
+		return -EINVAL;
+	}
+	if (!is_port)
+		return 0;
+	/* Port options are replayed as text, so only scalars can be stored. */
+	json_object_foreach(entry, key, v) {
+		bool need_string = strcmp(key, "type") == 0 || strcmp(key, "bd") == 0;
+
+		if (need_string ? json_is_string(v) :
+				  json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
+			continue;
+		snprintf(err, errlen, "%s.%.64s: expected %s, got %s", where, key,
+			 need_string ? "a string" : "a string, integer or boolean",
+			 ctl_json_type_name(v));
+		return -EINVAL;
+	}
+	if (json_object_get(entry, "type") == NULL) {
+		snprintf(err, errlen, "%s.type: required string is missing", where);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+config_check_section(const json_t *root, const char *section, char *err, size_t errlen)
+{
+	json_t *list = json_object_get(root, section);
+	json_t *entry;
+	size_t i;
+
+	if (list == NULL)
+		return 0;
+	if (!json_is_array(list)) {
+		snprintf(err, errlen, "%s: expected an array, got %s", section,
+			 ctl_json_type_name(list));
+		return -EINVAL;
+	}
+	json_array_foreach(list, i, entry) {
+		char where[32];
+
+		snprintf(where, sizeof(where), "%s[%zu]", section, i);
+		if (config_check_entry(section, where, entry, err, errlen) < 0)
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++) {
+			const char *a =
+				json_string_value(json_object_get(json_array_get(list, j), "name"));
+			const char *b = json_string_value(json_object_get(entry, "name"));
+
+			if (strcmp(a, b) == 0) {
+				snprintf(err, errlen, "%s.name: '%.64s' is already used by %s[%zu]",
+					 where, b, section, j);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+ctl_config_check(const json_t *root, char *err, size_t errlen)
+{
+	json_t *version;
+
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "expected an object at the top, got %s",
+			 ctl_json_type_name(root));
+		return -EINVAL;
+	}
+	version = json_object_get(root, "version");
+	if (!json_is_integer(version)) {
+		snprintf(err, errlen, "version: expected an integer, got %s",
+			 version == NULL ? "nothing" : ctl_json_type_name(version));
+		return -EINVAL;
+	}
+	if (json_integer_value(version) != CTL_CONFIG_VERSION) {
+		snprintf(err, errlen,
+			 "version: %" JSON_INTEGER_FORMAT " is not supported (this vswd reads %d)",
+			 json_integer_value(version), CTL_CONFIG_VERSION);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(config_sections) / sizeof(config_sections[0]); i++)
+		if (config_check_section(root, config_sections[i], err, errlen) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* Give 'root' every section, so that callers never meet a missing one. */
+static int
+config_fill_sections(json_t *root)
+{
+	for (size_t i = 0; i < sizeof(config_sections) / sizeof(config_sections[0]); i++) {
+		if (json_object_get(root, config_sections[i]) != NULL)
+			continue;
+		if (json_object_set_new(root, config_sections[i], json_array()) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+ctl_config_load(struct ctl_config *cfg, const char *path, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	bool created = false;
+	FILE *f;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = strdup(path);
+	if (cfg->path == NULL)
+		return -ENOMEM;
+	f = fopen(path, "r");
+	if (f == NULL && errno != ENOENT) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	if (f == NULL) {
+		cfg->root = json_pack("{s:i}", "version", CTL_CONFIG_VERSION);
+		created = true;
+	} else {
+		cfg->root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+		fclose(f);
+		if (cfg->root == NULL) {
+			snprintf(err, errlen, "%s at line %d:%d", jerr.text, jerr.line,
+				 jerr.column);
+			rc = -EINVAL;
+			goto fail;
+		}
+		rc = ctl_config_check(cfg->root, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	if (cfg->root == NULL || config_fill_sections(cfg->root) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (created) {
+		rc = ctl_mkdir_parents(path, 0755);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot create its directory: %s", strerror(-rc));
+			goto fail;
+		}
+		rc = ctl_config_save(cfg, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	ctl_config_free(cfg);
+	return rc;
+}
+
+/* Make the rename itself durable. */
+static int
+config_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int
+ctl_config_save(const struct ctl_config *cfg, char *err, size_t errlen)
+{
+	char dir_buf[PATH_MAX], base_buf[PATH_MAX], tmp[PATH_MAX];
+	const char *step, *dir;
+	int fd, rc;
+
+	snprintf(dir_buf, sizeof(dir_buf), "%s", cfg->path);
+	snprintf(base_buf, sizeof(base_buf), "%s", cfg->path);
+	/* dirname() and basename() may modify their argument: give each its own copy. */
+	dir = dirname(dir_buf);
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, basename(base_buf)) >=
+	    (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", cfg->path);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create a temporary file next to %s: %s", cfg->path,
+			 strerror(errno));
+		return rc;
+	}
+	step = "write";
+	errno = 0;
+	if (json_dumpfd(cfg->root, fd, JSON_INDENT(2)) < 0 || write(fd, "\n", 1) != 1)
+		goto fail;
+	step = "chmod";
+	if (fchmod(fd, 0644) < 0)
+		goto fail;
+	step = "fsync";
+	if (fsync(fd) < 0)
+		goto fail;
+	step = "close";
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	step = "rename";
+	if (rename(tmp, cfg->path) < 0)
+		goto fail;
+	rc = config_sync_dir(dir);
+	if (rc < 0) {
+		snprintf(err, errlen, "saved %s but could not sync %s: %s", cfg->path, dir,
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+fail:
+	rc = errno != 0 ? -errno : -EIO;
+	snprintf(err, errlen, "cannot save %s (%s): %s", cfg->path, step, strerror(-rc));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+void
+ctl_config_free(struct ctl_config *cfg)
+{
+	free(cfg->path);
+	json_decref(cfg->root);
+	cfg->path = NULL;
+	cfg->root = NULL;
+}
+
+json_t *
+ctl_config_section(const struct ctl_config *cfg, const char *section)
+{
+	return json_object_get(cfg->root, section);
+}
+
+static ssize_t
+config_index(const struct ctl_config *cfg, const char *section, const char *name)
+{
+	json_t *list = ctl_config_section(cfg, section);
+	json_t *entry;
+	size_t i;
+
+	json_array_foreach(list, i, entry) {
+		const char *n = json_string_value(json_object_get(entry, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+json_t *
+ctl_config_find(const struct ctl_config *cfg, const char *section, const char *name)
+{
+	ssize_t i = config_index(cfg, section, name);
+
+	return i < 0 ? NULL : json_array_get(ctl_config_section(cfg, section), (size_t)i);
+}
+
+int
+ctl_config_add(struct ctl_config *cfg, const char *section, json_t *obj)
+{
+	json_t *list = ctl_config_section(cfg, section);
+
+	if (list == NULL) {
+		list = json_array();
+		if (list == NULL || json_object_set_new(cfg->root, section, list) < 0)
+			return -ENOMEM;
+	}
+	return json_array_append(list, obj) < 0 ? -ENOMEM : 0;
+}
+
+int
+ctl_config_remove(struct ctl_config *cfg, const char *section, const char *name)
+{
+	ssize_t i = config_index(cfg, section, name);
+
+	if (i < 0)
+		return -ENOENT;
+	return json_array_remove(ctl_config_section(cfg, section), (size_t)i) < 0 ? -ENOENT : 0;
+}

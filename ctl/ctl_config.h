@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The saved configuration: what the user asked for, replayed on start.
+ *
+ * The file is one JSON object:
+ *
+ *   {"version": 1,
+ *    "bds":   [{"name": "blue"}, ...],
+ *    "ports": [{"name": "vm1", "type": "kernel", "bd": "blue", "iface": "tap0"}, ...]}
+ *
+ * A port object holds its name, type and bridge domain plus its
+ * type-specific options as further members.  Top-level members this version
+ * does not know are kept as they are when the file is rewritten, so an older
+ * daemon never drops what a newer one saved.
+ *
+ * Every save writes a temporary file in the same directory, syncs it, renames
+ * it over the old one and syncs the directory, so a crash leaves either the
+ * old or the new file, never a mix.  A file that cannot be parsed is never
+ * overwritten: loading fails and the daemon refuses to start.
+ *
+ * Thread-safety: control thread only.
+ */
+#ifndef VSW_CTL_CONFIG_H
+#define VSW_CTL_CONFIG_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define CTL_CONFIG_VERSION 1 /* the file format this daemon writes */
+
+struct ctl_config {
+	char *path;   /**< the file */
+	json_t *root; /**< its content, an object with "version", "bds" and "ports" */
+};
+
+/**
+ * Load 'path' into 'cfg'.  A missing file is an empty configuration and is
+ * created.  @return 0, or -EINVAL (bad JSON or shape: 'err' gives the reason
+ * and the line:column or member), or another -errno for I/O errors.
+ */
+int ctl_config_load(struct ctl_config *cfg, const char *path, char *err, size_t errlen);
+
+/** Write 'cfg' atomically to its file. @return 0 or -errno with a message in 'err'. */
+int ctl_config_save(const struct ctl_config *cfg, char *err, size_t errlen);
+
+/** Release what 'cfg' holds.  Accepts a zeroed struct. */
+void ctl_config_free(struct ctl_config *cfg);
+
+/**
+ * Check that 'root' has the shape described above.
+ * @return 0 or -EINVAL with the offending member named in 'err'.
+ */
+int ctl_config_check(const json_t *root, char *err, size_t errlen);
+
+/** @return the array "bds" or "ports" of 'cfg' (borrowed), never NULL after a load. */
+json_t *ctl_config_section(const struct ctl_config *cfg, const char *section);
+
+/** @return the object named 'name' in 'section' (borrowed), or NULL. */
+json_t *ctl_config_find(const struct ctl_config *cfg, const char *section, const char *name);
+
+/** Append 'obj' (a reference is taken) to 'section'. @return 0 or -ENOMEM. */
+int ctl_config_add(struct ctl_config *cfg, const char *section, json_t *obj);
+
+/** Remove the object named 'name' from 'section'. @return 0 or -ENOENT. */
+int ctl_config_remove(struct ctl_config *cfg, const char *section, const char *name);
+
+#endif /* VSW_CTL_CONFIG_H */

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port.* methods.  A port's type-specific options travel as extra members of
+ * port.add's params; ports/ validates them, so a new option needs no change
+ * here.  Ports that are configured but could not be opened at start-up stay
+ * listed, with their error, until they are deleted.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl_config.h"
+#include "ctl_methods.h"
+#include "dp.h"
+#include "port.h"
+
+#define PORT_OPTION_TEXT 24 /* room for an integer or boolean option as text */
+
+static bool
+port_is_main_param(const char *key)
+{
+	return strcmp(key, "name") == 0 || strcmp(key, "type") == 0 || strcmp(key, "bd") == 0;
+}
+
+/*
+ * Turn the extra params into port options.  Strings are borrowed from
+ * 'params'; integers and booleans are written as text into 'text'.
+ */
+static int
+port_fill_options(struct ctl_call *call, struct port_spec *spec,
+		  char text[PORT_MAX_OPTIONS][PORT_OPTION_TEXT])
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(call->params, key, v) {
+		unsigned int n = spec->nb_options;
+
+		if (port_is_main_param(key))
+			continue;
+		if (n == PORT_MAX_OPTIONS) {
+			call->code = CTL_E_INVALID_PARAMS;
+			snprintf(call->err, sizeof(call->err),
+				 "params: too many port options (at most %d)", PORT_MAX_OPTIONS);
+			return -EINVAL;
+		}
+		if (json_is_string(v)) {
+			spec->options[n].value = json_string_value(v);
+		} else if (json_is_integer(v)) {
+			snprintf(text[n], PORT_OPTION_TEXT, "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+			spec->options[n].value = text[n];
+		} else if (json_is_boolean(v)) {
+			snprintf(text[n], PORT_OPTION_TEXT, "%s",
+				 json_is_true(v) ? "true" : "false");
+			spec->options[n].value = text[n];
+		} else {
+			call->code = CTL_E_INVALID_PARAMS;
+			snprintf(call->err, sizeof(call->err),
+				 "params.%.64s: expected a string, integer or boolean, got %s", key,
+				 ctl_json_type_name(v));
+			return -EINVAL;
+		}
+		spec->options[n].key = key;
+		spec->nb_options++;
+	}
+	return 0;
+}
+
+/* The configuration entry: name, type and bd first, then the options as given. */
+static json_t *
+port_config_entry(json_t *params, const char *bd)
+{
+	json_t *entry = json_pack("{s:O, s:O, s:s}", "name", json_object_get(params, "name"),
+				  "type", json_object_get(params, "type"), "bd", bd);
+	const char *key;
+	json_t *v;
+
+	if (entry == NULL)
+		return NULL;
+	json_object_foreach(params, key, v) {
+		if (!port_is_main_param(key) && json_object_set(entry, key, v) < 0) {
+			json_decref(entry);
+			return NULL;
+		}
+	}
+	return entry;
+}
+
+static int
+port_add(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	char text[PORT_MAX_OPTIONS][PORT_OPTION_TEXT];
+	struct port_spec spec = {
+		.name = json_string_value(json_object_get(call->params, "name")),
+		.type = json_string_value(json_object_get(call->params, "type")),
+	};
+	const char *bd = json_string_value(json_object_get(call->params, "bd"));
+	json_t *reason;
+	int rc, id;
+
+	rc = port_fill_options(call, &spec, text);
+	if (rc < 0)
+		return rc;
+	reason = json_object_get(st->port_errors, spec.name);
+	if (reason != NULL && !call->restoring) {
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' already exists (configured, but in error: %s); delete it first",
+			 spec.name, json_string_value(reason));
+		return -EEXIST;
+	}
+	rc = dp_port_add(&spec, bd, call->err, sizeof(call->err));
+	if (rc < 0)
+		return rc;
+	if (!call->restoring && st->config != NULL) {
+		json_t *entry = port_config_entry(call->params, bd != NULL ? bd : DP_DEFAULT_BD);
+
+		if (entry == NULL || ctl_config_add(st->config, "ports", entry) < 0) {
+			char ignored[VSW_ERR_LEN];
+
+			json_decref(entry);
+			dp_port_del(spec.name, ignored, sizeof(ignored));
+			snprintf(call->err, sizeof(call->err), "out of memory recording port '%s'",
+				 spec.name);
+			return -ENOMEM;
+		}
+		json_decref(entry);
+	}
+	id = dp_port_find(spec.name);
+	call->result = json_pack("{s:s, s:i}", "name", spec.name, "id", id);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+port_del(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	const char *name = json_string_value(json_object_get(call->params, "name"));
+	int rc;
+
+	if (json_object_get(st->port_errors, name) != NULL) {
+		/* It never opened: forgetting it is all there is to do. */
+		if (st->config != NULL)
+			ctl_config_remove(st->config, "ports", name);
+		json_object_del(st->port_errors, name);
+		return 0;
+	}
+	rc = dp_port_del(name, call->err, sizeof(call->err));
+	if (rc < 0)
+		return rc;
+	if (st->config != NULL)
+		ctl_config_remove(st->config, "ports", name);
+	return 0;
+}
+
+static json_t *
+port_info_json(const struct dp_port_info *p)
+{
+	char mac[sizeof(p->mac)];
+
+	/* Lower case, as fdb.show prints MACs, so the two can be compared by eye or grep. */
+	for (size_t i = 0; i < sizeof(mac); i++)
+		mac[i] = (char)tolower((unsigned char)p->mac[i]);
+	mac[sizeof(mac) - 1] = '\0';
+	/* "state" last: an error reason is long and would push the other columns away. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "name", p->name, "type",
+			 p->type, "bd", p->bd, "ifname", p->ifname, "mac", mac, "link",
+			 p->link_up ? "up" : "down", "eth_port", (int)p->eth_port, "id", (int)p->id,
+			 "state", "up");
+}
+
+/* A configured port that could not be opened: what the file says, and why. */
+static json_t *
+port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
+{
+	json_t *entry = st->config != NULL ? ctl_config_find(st->config, "ports", name) : NULL;
+	json_t *iface = json_object_get(entry, "iface");
+	char state[CTL_ERR_LEN + 8];
+
+	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
+	return json_pack("{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:n, s:n, s:s}", "name", name, "type",
+			 json_object_get(entry, "type"), "bd", json_object_get(entry, "bd"),
+			 "ifname", json_is_string(iface) ? iface : NULL, "mac", "link", "down",
+			 "eth_port", "id", "state", state);
+}
+
+static int
+port_list(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	struct dp_port_info ports[VSW_MAX_PORTS];
+	unsigned int n = dp_port_list(ports, VSW_MAX_PORTS);
+	const char *name;
+	json_t *reason;
+
+	if (n > VSW_MAX_PORTS)
+		n = VSW_MAX_PORTS;
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		json_array_append_new(call->result, port_info_json(&ports[i]));
+	json_object_foreach(st->port_errors, name, reason)
+		json_array_append_new(call->result, port_error_json(st, name, reason));
+	return 0;
+}
+
+static const struct ctl_param port_add_params[] = {
+	{ "name", CTL_P_NAME, true },
+	{ "type", CTL_P_STRING, true },
+	{ "bd", CTL_P_NAME, false },
+	{ NULL },
+};
+
+/* Any string: a saved port with a name that is no longer valid must still be deletable. */
+static const struct ctl_param port_name_param[] = {
+	{ "name", CTL_P_STRING, true },
+	{ NULL },
+};
+
+const struct ctl_method ctl_port_methods[] = {
+	{
+		.name = "port.add",
+		.params = port_add_params,
+		.extra_params = true,
+		.help = "create a port of a type (tap, kernel, pcap, ring, null, dpdk) with its options",
+		.handler = port_add,
+		.persist = true,
+	},
+	{
+		.name = "port.del",
+		.params = port_name_param,
+		.help = "delete a port",
+		.handler = port_del,
+		.persist = true,
+	},
+	{
+		.name = "port.list",
+		.help = "list ports: type, bridge domain, interface, MAC, link and state",
+		.handler = port_list,
+	},
+	{ .name = NULL },
+};

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vswd: the switch daemon.  The main lcore runs this file's loop, which
+ * serves the control socket; worker lcores run the dataplane.
+ *
+ * Start-up order: options, saved configuration (a broken file stops us
+ * before anything is touched), control socket (a second daemon on the same
+ * socket stops here too), EAL, dataplane, replay of the configuration, then
+ * requests until SIGINT or SIGTERM.  The socket is bound before the EAL so
+ * that these refusals cost nothing; clients that connect meanwhile wait in
+ * the listen backlog and are served once the configuration is restored.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_version.h>
+
+#include "ctl_config.h"
+#include "ctl_methods.h"
+#include "ctl_rpc.h"
+#include "ctl_server.h"
+#include "ctl_util.h"
+#include "dp.h"
+
+#define VSWD_DEFAULT_SOCKET "/run/vsw/vswd.sock"
+#define VSWD_DEFAULT_CONFIG "/var/lib/vsw/config.json"
+#define VSWD_POLL_MS	    100 /* how long a signal may wait to be noticed */
+#define VSWD_MAX_EAL_ARGS   64	/* EAL arguments we build or pass on */
+
+struct vswd_options {
+	const char *socket;	 /**< control socket path */
+	const char *config;	 /**< configuration file */
+	unsigned int nb_workers; /**< worker lcores for the default EAL arguments */
+	struct dp_options dp;	 /**< options for dp_init() */
+	int eal_argc;		 /**< arguments after --eal, or -1 without --eal */
+	char **eal_argv;	 /**< the first of them */
+};
+
+static atomic_int vswd_stop; /* set by the signal handler, read by the loop */
+
+static void
+vswd_on_signal(int sig)
+{
+	(void)sig;
+	atomic_store_explicit(&vswd_stop, 1, memory_order_relaxed);
+}
+
+static void
+vswd_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vswd [OPTIONS] [--eal EAL-ARGS...]\n"
+		"\n"
+		"  --socket PATH      control socket (default: $VSW_SOCKET, else " VSWD_DEFAULT_SOCKET
+		")\n"
+		"  --config FILE      saved configuration (default: " VSWD_DEFAULT_CONFIG ")\n"
+		"  --workers N        worker lcores, 1..%d (default 1)\n"
+		"  --idle-sleep US    sleep US microseconds after an idle poll round (default 0: busy poll)\n"
+		"  --fdb-size N       MAC table capacity (default 65536)\n"
+		"  --mbufs N          packet buffers (default 32767)\n"
+		"  --help, --version\n"
+		"  --eal ARGS...      pass everything after --eal to rte_eal_init() instead of the\n"
+		"                     defaults (-l 0-N, --in-memory with hugepages, else --no-huge)\n",
+		VSW_MAX_WORKERS);
+}
+
+/* Parse a decimal in [min, max]; @return 0 or -EINVAL. */
+static int
+vswd_number(const char *opt, const char *text, unsigned long min, unsigned long max,
+	    unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || *out < min ||
+	    *out > max) {
+		fprintf(stderr, "vswd: %s: expected an integer from %lu to %lu, got '%s'\n", opt,
+			min, max, text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* @return 0 to run, 1 when --help/--version answered, -EINVAL on a usage error. */
+static int
+vswd_parse(int argc, char **argv, struct vswd_options *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "idle-sleep", required_argument, NULL, 'i' },
+		{ "fdb-size", required_argument, NULL, 'f' },
+		{ "mbufs", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("VSW_SOCKET");
+	unsigned long v;
+	int nb_own = argc, opt;
+
+	*o = (struct vswd_options){
+		.socket = env != NULL && env[0] != '\0' ? env : VSWD_DEFAULT_SOCKET,
+		.config = VSWD_DEFAULT_CONFIG,
+		.nb_workers = 1,
+		.dp = { .idle_sleep_us = 0, .fdb_size = 65536, .nb_mbufs = 32767 },
+		.eal_argc = -1,
+	};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--eal") == 0) {
+			nb_own = i;
+			o->eal_argc = argc - i - 1;
+			o->eal_argv = &argv[i + 1];
+			break;
+		}
+	}
+	while ((opt = getopt_long(nb_own, argv, "+", longopts, NULL)) != -1) {
+		int rc = 0;
+
+		switch (opt) {
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'w':
+			rc = vswd_number("--workers", optarg, 1, VSW_MAX_WORKERS, &v);
+			o->nb_workers = (unsigned int)v;
+			break;
+		case 'i':
+			rc = vswd_number("--idle-sleep", optarg, 0, 1000000, &v);
+			o->dp.idle_sleep_us = (unsigned int)v;
+			break;
+		case 'f':
+			rc = vswd_number("--fdb-size", optarg, 1, UINT32_MAX, &v);
+			o->dp.fdb_size = (uint32_t)v;
+			break;
+		case 'm':
+			rc = vswd_number("--mbufs", optarg, 1, UINT32_MAX, &v);
+			o->dp.nb_mbufs = (uint32_t)v;
+			break;
+		case 'h':
+			vswd_usage(stdout);
+			return 1;
+		case 'V':
+			printf("vswd %s (%s)\n", VSW_VERSION, rte_version());
+			return 1;
+		default:
+			rc = -EINVAL;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (optind < nb_own) {
+		fprintf(stderr, "vswd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Hugepages help only if some are free and hugetlbfs is mounted to reach them. */
+static bool
+vswd_have_hugepages(void)
+{
+	char line[256];
+	long nb_free = 0;
+	bool mounted = false;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &nb_free) == 1)
+			break;
+	fclose(f);
+	f = fopen("/proc/mounts", "r");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, " hugetlbfs ") != NULL)
+			mounted = true;
+	fclose(f);
+	return nb_free > 0 && mounted;
+}
+
+/* rte_eal_init() takes char **, so every argument lives in writable storage. */
+static int
+vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
+{
+	static char store[10][32];
+	const char *defaults[10];
+	char lcores[32];
+	int argc = 0, n = 0;
+
+	argv[argc++] = prog;
+	if (o->eal_argc >= 0) {
+		for (int i = 0; i < o->eal_argc && argc < VSWD_MAX_EAL_ARGS - 1; i++)
+			argv[argc++] = o->eal_argv[i];
+		argv[argc] = NULL;
+		return argc;
+	}
+	/* Lcore 0 is the control thread; workers follow it. */
+	snprintf(lcores, sizeof(lcores), "0-%u", o->nb_workers);
+	defaults[n++] = "-l";
+	defaults[n++] = lcores;
+	if (vswd_have_hugepages()) {
+		defaults[n++] = "--in-memory";
+	} else {
+		/* Without hugepages no PCI device can do DMA, so do not probe them either. */
+		ctl_log("no usable hugepages (none free or hugetlbfs not mounted): falling back to --no-huge -m 1024 --no-pci");
+		defaults[n++] = "--no-huge";
+		defaults[n++] = "--no-pci";
+		defaults[n++] = "-m";
+		defaults[n++] = "1024";
+		defaults[n++] = "--no-shconf";
+	}
+	defaults[n++] = "--log-level=lib.eal:notice";
+	for (int i = 0; i < n; i++) {
+		snprintf(store[i], sizeof(store[i]), "%s", defaults[i]);
+		argv[argc++] = store[i];
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static void
+vswd_serve(struct ctl_server *srv)
+{
+	while (!atomic_load_explicit(&vswd_stop, memory_order_relaxed)) {
+		int rc = ctl_server_poll(srv, VSWD_POLL_MS);
+
+		if (rc < 0) {
+			ctl_log("control socket: poll: %s", strerror(-rc));
+			break;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl_config config = { 0 };
+	struct ctl_state state = { 0 };
+	char *eal_argv[VSWD_MAX_EAL_ARGS];
+	struct ctl_server *srv = NULL;
+	struct ctl_rpc *rpc = NULL;
+	struct vswd_options o;
+	char err[CTL_ERR_LEN];
+	int rc, eal_argc, status = 1;
+	struct sigaction sa = { .sa_handler = vswd_on_signal };
+
+	ctl_log_set_prefix("vswd");
+	rc = vswd_parse(argc, argv, &o);
+	if (rc != 0) {
+		if (rc < 0)
+			vswd_usage(stderr);
+		return rc < 0 ? 2 : 0;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A client that hangs up early must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = ctl_config_load(&config, o.config, err, sizeof(err));
+	if (rc < 0) {
+		ctl_log("cannot load configuration %s: %s; fix or move it away", o.config, err);
+		return 1;
+	}
+	rpc = ctl_rpc_create();
+	if (rpc == NULL || ctl_methods_init(rpc, &state, &config) < 0) {
+		ctl_log("out of memory");
+		goto out_config;
+	}
+	srv = ctl_server_open(o.socket, rpc, err, sizeof(err));
+	if (srv == NULL) {
+		ctl_log("%s", err);
+		goto out_config;
+	}
+
+	eal_argc = vswd_eal_args(&o, argv[0], eal_argv);
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		ctl_log("cannot initialise DPDK (EAL): %s", rte_strerror(rte_errno));
+		goto out_server;
+	}
+	rc = dp_init(&o.dp, err, sizeof(err));
+	if (rc < 0) {
+		ctl_log("cannot initialise the dataplane: %s", err);
+		goto out_eal;
+	}
+	rc = dp_start();
+	if (rc < 0) {
+		ctl_log("cannot start the dataplane workers: %s", strerror(-rc));
+		goto out_dp;
+	}
+	rc = (int)ctl_restore(rpc, &state);
+	ctl_log("vsw %s ready: %u worker(s), control socket %s, configuration %s%s", VSW_VERSION,
+		dp_nb_workers(), o.socket, o.config,
+		rc > 0 ? " (some entries failed to restore, see above)" : "");
+
+	vswd_serve(srv);
+	ctl_log("shutting down");
+	ctl_server_close(srv);
+	srv = NULL;
+	dp_stop();
+	status = 0;
+out_dp:
+	dp_fini();
+out_eal:
+	rte_eal_cleanup();
+out_server:
+	ctl_server_close(srv);
+out_config:
+	ctl_methods_fini(&state);
+	ctl_rpc_destroy(rpc);
+	ctl_config_free(&config);
+	return status;
+}

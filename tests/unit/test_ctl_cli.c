@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vswctl's command mapping and its tables, without a daemon.  No DPDK. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "ctl_cli.h"
+
+/* Map a command given as one string of space-separated words. */
+static int
+map(const char *words, struct ctl_cli_request *req, char *err, size_t errlen)
+{
+	char buf[512];
+	char *argv[32];
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", words);
+	for (char *tok = strtok(buf, " "); tok != NULL && argc < 32; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	return ctl_cli_map(argc, argv, req, err, errlen);
+}
+
+/* Expect 'words' to map to 'method' with params equal to the JSON 'params'. */
+static void
+expect_map(const char *words, const char *method, const char *params)
+{
+	struct ctl_cli_request req;
+	char err[256] = "";
+	json_t *want = json_loads(params, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	if (map(words, &req, err, sizeof(err)) != 0) {
+		fprintf(stderr, "\n  '%s' refused: %s\n", words, err);
+		CU_FAIL("mapping");
+		json_decref(want);
+		return;
+	}
+	CU_ASSERT_STRING_EQUAL(req.method, method);
+	if (!json_equal(req.params, want)) {
+		char *got = json_dumps(req.params, JSON_COMPACT);
+
+		fprintf(stderr, "\n  '%s': params %s, want %s\n", words, got, params);
+		free(got);
+		CU_FAIL("params");
+	}
+	json_decref(want);
+	ctl_cli_request_free(&req);
+}
+
+static void
+expect_usage_error(const char *words, const char *text)
+{
+	struct ctl_cli_request req;
+	char err[256] = "";
+
+	CU_ASSERT_EQUAL(map(words, &req, err, sizeof(err)), -EINVAL);
+	if (strstr(err, text) == NULL) {
+		fprintf(stderr, "\n  '%s': expected '%s' in '%s'\n", words, text, err);
+		CU_FAIL("usage message");
+	}
+	CU_ASSERT_PTR_NULL(req.params);
+}
+
+static void
+test_ctl_cli_positional_mapping(void)
+{
+	expect_map("port add vm1 tap", "port.add", "{\"name\":\"vm1\",\"type\":\"tap\"}");
+	expect_map("port add vm1 kernel bd=blue iface=tap0", "port.add",
+		   "{\"name\":\"vm1\",\"type\":\"kernel\",\"bd\":\"blue\",\"iface\":\"tap0\"}");
+	expect_map("port del 123", "port.del", "{\"name\":\"123\"}");
+	expect_map("port list", "port.list", "{}");
+	expect_map("bd add blue", "bd.add", "{\"name\":\"blue\"}");
+	expect_map("bd del blue", "bd.del", "{\"name\":\"blue\"}");
+	expect_map("bd list", "bd.list", "{}");
+	expect_map("fdb show", "fdb.show", "{}");
+	expect_map("fdb show blue", "fdb.show", "{\"bd\":\"blue\"}");
+	expect_map("fdb flush blue port=vm1", "fdb.flush", "{\"bd\":\"blue\",\"port\":\"vm1\"}");
+	expect_map("fdb flush port=vm1", "fdb.flush", "{\"port\":\"vm1\"}");
+	expect_map("stats", "stats.show", "{}");
+	expect_map("stats show", "stats.show", "{}");
+	expect_map("stats show vm1", "stats.show", "{\"port\":\"vm1\"}");
+	expect_map("stats pmd", "stats.pmd", "{}");
+	expect_map("version", "system.version", "{}");
+	expect_map("system version", "system.version", "{}");
+	/* Commands vswctl does not know yet go through as noun.verb. */
+	expect_map("lookup add vsid=5000 ip=203.0.113.5", "lookup.add",
+		   "{\"vsid\":5000,\"ip\":\"203.0.113.5\"}");
+}
+
+static void
+test_ctl_cli_key_value_typing(void)
+{
+	expect_map(
+		"port add p pcap n=42 neg=-7 on=true off=false f=1.5 s=abc e= z=007", "port.add",
+		"{\"name\":\"p\",\"type\":\"pcap\",\"n\":42,\"neg\":-7,\"on\":true,\"off\":false,"
+		"\"f\":\"1.5\",\"s\":\"abc\",\"e\":\"\",\"z\":7}");
+	expect_map(
+		"port add p pcap big=99999999999999999999 path=/a=b", "port.add",
+		"{\"name\":\"p\",\"type\":\"pcap\",\"big\":\"99999999999999999999\",\"path\":\"/a=b\"}");
+	expect_map("port add true 5", "port.add", "{\"name\":\"true\",\"type\":\"5\"}");
+}
+
+static void
+test_ctl_cli_call_escape(void)
+{
+	expect_map("call port.list", "port.list", "{}");
+	expect_map("call port.add {\"name\":\"a\",\"type\":\"null\"}", "port.add",
+		   "{\"name\":\"a\",\"type\":\"null\"}");
+	expect_map("call port.add {\"name\":\"a\"} type=null", "port.add",
+		   "{\"name\":\"a\",\"type\":\"null\"}");
+	expect_map("call x.y k=1", "x.y", "{\"k\":1}");
+	expect_usage_error("call", "call: missing METHOD");
+	expect_usage_error("call a.b {bad", "call: params are not valid JSON");
+	expect_usage_error("call a.b [1] k=1", "need JSON params that are an object");
+}
+
+static void
+test_ctl_cli_usage_errors(void)
+{
+	expect_usage_error("", "missing command");
+	expect_usage_error("port add vm1", "port add: missing type");
+	expect_usage_error("port del", "port del: missing name");
+	expect_usage_error("port del a b", "port del: too many arguments");
+	expect_usage_error("port list extra", "too many arguments");
+	expect_usage_error("port add a tap bd=x bd=y", "bd is given twice");
+	expect_usage_error("port add a tap name=b", "name is given twice");
+	expect_usage_error("port add a tap =x", "unexpected argument '=x'");
+	expect_usage_error("port ad vm1", "unknown command 'port ad'");
+	expect_usage_error("port", "missing or unknown verb after 'port'");
+	expect_usage_error("frobnicate", "unknown command 'frobnicate'");
+}
+
+/* Print through 'fn' into a string to compare. */
+static char *
+printed(const char *method, const char *result_json, bool all)
+{
+	json_t *result = json_loads(result_json, JSON_DECODE_ANY, NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ctl_cli_print(out, method, result, all);
+	fclose(out);
+	json_decref(result);
+	return text;
+}
+
+static void
+expect_printed(const char *method, const char *result_json, bool all, const char *want)
+{
+	char *got = printed(method, result_json, all);
+
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "\n  got:\n%s  want:\n%s", got, want);
+		CU_FAIL("printed text");
+	}
+	free(got);
+}
+
+static void
+test_ctl_cli_tables(void)
+{
+	expect_printed(
+		"bd.list",
+		"[{\"name\":\"default\",\"id\":0,\"ports\":2},{\"name\":\"b\",\"id\":10,\"ports\":0}]",
+		false,
+		"NAME     ID  PORTS\n"
+		"default   0      2\n"
+		"b        10      0\n");
+	/* Missing members and nulls print as '-'; columns follow first appearance. */
+	expect_printed(
+		"port.list",
+		"[{\"name\":\"a\",\"mac\":\"\",\"id\":null},{\"name\":\"long-name\",\"id\":3,"
+		"\"state\":\"error: gone\"}]",
+		false,
+		"NAME       MAC  ID  STATE\n"
+		"a          -     -  -\n"
+		"long-name  -     3  error: gone\n");
+	expect_printed("port.list", "[]", false, "(none)\n");
+	expect_printed("system.version", "{\"version\":\"0.1.0\",\"dpdk\":\"DPDK 22.11.11\"}",
+		       false,
+		       "version: 0.1.0\n"
+		       "dpdk: DPDK 22.11.11\n");
+	expect_printed("port.del", "{}", false, "");
+	expect_printed(
+		"x.y",
+		"{\"n\":1,\"list\":[{\"a\":1},{\"a\":22}],\"sub\":{\"k\":true},\"tags\":[1,\"x\"]}",
+		false,
+		"n: 1\n"
+		"list:\n"
+		"   A\n"
+		"   1\n"
+		"  22\n"
+		"sub:\n"
+		"  k: true\n"
+		"tags: 1, x\n");
+	expect_printed("stats.pmd", "[{\"lcore\":1,\"busy_pct\":12.5}]", false,
+		       "LCORE  BUSY_PCT\n"
+		       "    1     12.50\n");
+}
+
+static void
+test_ctl_cli_stats_hides_zero_counters(void)
+{
+	static const char result[] =
+		"{\"ports\":[{\"name\":\"vm1\",\"rx_packets\":5}],"
+		"\"counters\":{\"drop_malformed\":0,\"fdb_learned\":3,\"drop_no_route\":0}}";
+
+	expect_printed("stats.show", result, false,
+		       "NAME  RX_PACKETS\n"
+		       "vm1            5\n"
+		       "\n"
+		       "counters:\n"
+		       "  fdb_learned  3\n");
+	expect_printed("stats.show", result, true,
+		       "NAME  RX_PACKETS\n"
+		       "vm1            5\n"
+		       "\n"
+		       "counters:\n"
+		       "  drop_malformed  0\n"
+		       "  fdb_learned     3\n"
+		       "  drop_no_route   0\n");
+	expect_printed("stats.show", "{\"ports\":[],\"counters\":{\"a\":0}}", false,
+		       "(none)\n"
+		       "\n"
+		       "counters:\n"
+		       "  (all zero; -a shows them)\n");
+}
+
+static void
+test_ctl_cli_usage_lists_commands(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ctl_cli_usage(out);
+	fclose(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "port add NAME TYPE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "fdb flush [BD] [port=PORT]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "call METHOD [JSON-PARAMS]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "3 cannot connect"));
+	free(text);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+	unsigned int nb_failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("ctl_cli", NULL, NULL);
+	CU_add_test(suite, "positional mapping", test_ctl_cli_positional_mapping);
+	CU_add_test(suite, "key=value typing", test_ctl_cli_key_value_typing);
+	CU_add_test(suite, "call escape", test_ctl_cli_call_escape);
+	CU_add_test(suite, "usage errors", test_ctl_cli_usage_errors);
+	CU_add_test(suite, "tables", test_ctl_cli_tables);
+	CU_add_test(suite, "stats hides zero counters", test_ctl_cli_stats_hides_zero_counters);
+	CU_add_test(suite, "usage lists commands", test_ctl_cli_usage_lists_commands);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	nb_failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return nb_failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The saved configuration: created when missing, round trip, atomic
+ * replacement, refusal of broken files (with where they are broken), and
+ * keeping what a newer version wrote.  No DPDK.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "ctl_config.h"
+
+static char tmpdir[64];
+static char cfg_path[128];
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+read_file(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* @return the number of entries in 'dir' other than . and .. */
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+add_named(struct ctl_config *cfg, const char *section, const char *name)
+{
+	json_t *entry = json_pack("{s:s}", "name", name);
+
+	CU_ASSERT_EQUAL(ctl_config_add(cfg, section, entry), 0);
+	json_decref(entry);
+}
+
+static int
+test_setup(void)
+{
+	unlink(cfg_path);
+	return 0;
+}
+
+static void
+test_ctl_config_missing_file_is_created_empty(void)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	char nested[160];
+
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "bds")), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "ports")), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(cfg.root, "version")), 1);
+	CU_ASSERT_EQUAL(access(cfg_path, R_OK), 0);
+	ctl_config_free(&cfg);
+
+	/* Its directory is created too. */
+	snprintf(nested, sizeof(nested), "%s/a/b/config.json", tmpdir);
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, nested, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(access(nested, R_OK), 0);
+	ctl_config_free(&cfg);
+	unlink(nested);
+	snprintf(nested, sizeof(nested), "%s/a/b", tmpdir);
+	rmdir(nested);
+	snprintf(nested, sizeof(nested), "%s/a", tmpdir);
+	rmdir(nested);
+}
+
+static void
+test_ctl_config_round_trip_and_atomic_write(void)
+{
+	struct ctl_config cfg, again;
+	char err[256] = "";
+	json_t *port, *found;
+
+	test_setup();
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	add_named(&cfg, "bds", "blue");
+	port = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "name", "vm1", "type", "kernel", "bd",
+			 "blue", "iface", "tap0", "queues", 2, "promisc", 1);
+	CU_ASSERT_EQUAL(ctl_config_add(&cfg, "ports", port), 0);
+	json_decref(port);
+	CU_ASSERT_EQUAL(ctl_config_save(&cfg, err, sizeof(err)), 0);
+	/* Only the file itself is left: no temporary next to it. */
+	CU_ASSERT_EQUAL(count_entries(tmpdir), 1);
+
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&again, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(json_equal(cfg.root, again.root));
+	found = ctl_config_find(&again, "ports", "vm1");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(found, "queues")), 2);
+	CU_ASSERT_TRUE(json_is_true(json_object_get(found, "promisc")));
+	CU_ASSERT_PTR_NULL(ctl_config_find(&again, "ports", "vm2"));
+
+	CU_ASSERT_EQUAL(ctl_config_remove(&again, "ports", "vm1"), 0);
+	CU_ASSERT_EQUAL(ctl_config_remove(&again, "ports", "vm1"), -ENOENT);
+	CU_ASSERT_EQUAL(ctl_config_save(&again, err, sizeof(err)), 0);
+	ctl_config_free(&again);
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&again, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&again, "ports")), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&again, "bds")), 1);
+	ctl_config_free(&again);
+	ctl_config_free(&cfg);
+	CU_ASSERT_EQUAL(count_entries(tmpdir), 1);
+}
+
+/* Load 'text' and expect a refusal whose reason contains 'where'; the file must survive. */
+static void
+expect_refused(const char *text, const char *where)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	char *after;
+
+	write_file(cfg_path, text);
+	CU_ASSERT_EQUAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), -EINVAL);
+	if (strstr(err, where) == NULL) {
+		fprintf(stderr, "\n  expected '%s' in '%s'\n", where, err);
+		CU_FAIL("refusal reason");
+	}
+	after = read_file(cfg_path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+	CU_ASSERT_STRING_EQUAL(after, text);
+	CU_ASSERT_PTR_NULL(cfg.root);
+}
+
+static void
+test_ctl_config_corrupt_file_refused_with_position(void)
+{
+	expect_refused("{\"version\": 1,\n  \"bds\": [,]\n}\n", "at line 2:");
+	expect_refused("", "at line");
+	expect_refused("[1, 2]", "expected an object at the top, got array");
+	expect_refused("{\"bds\": []}", "version: expected an integer, got nothing");
+	expect_refused("{\"version\": 2}", "version: 2 is not supported");
+	expect_refused("{\"version\": 1, \"bds\": {}}", "bds: expected an array, got object");
+	expect_refused("{\"version\": 1, \"bds\": [{\"name\": 3}]}",
+		       "bds[0].name: expected a string, got integer");
+	expect_refused("{\"version\": 1, \"ports\": [{\"name\": \"a\"}]}",
+		       "ports[0].type: required string is missing");
+	expect_refused(
+		"{\"version\": 1, \"ports\": [{\"name\": \"a\", \"type\": \"tap\", \"x\": [1]}]}",
+		"ports[0].x: expected a string, integer or boolean, got array");
+	expect_refused("{\"version\": 1, \"bds\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
+		       "bds[1].name: 'a' is already used by bds[0]");
+	expect_refused("{\"version\": 1, \"version\": 1}", "duplicate");
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_config_unknown_top_level_keys_kept(void)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	json_t *saved;
+
+	write_file(cfg_path, "{\"version\": 1, \"lookups\": [{\"vsid\": 5000}], \"bds\": [],"
+			     " \"note\": \"from a newer vswd\"}");
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	add_named(&cfg, "bds", "red");
+	CU_ASSERT_EQUAL(ctl_config_save(&cfg, err, sizeof(err)), 0);
+	ctl_config_free(&cfg);
+
+	saved = json_load_file(cfg_path, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+				json_array_get(json_object_get(saved, "lookups"), 0), "vsid")),
+			5000);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(saved, "note")),
+			       "from a newer vswd");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(saved, "bds")), 1);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(saved, "ports"));
+	json_decref(saved);
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_config_save_failure_reported(void)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	char gone[160];
+
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	/* Point it at a directory that does not exist: the save must fail, loudly. */
+	snprintf(gone, sizeof(gone), "%s/missing/config.json", tmpdir);
+	free(cfg.path);
+	cfg.path = strdup(gone);
+	CU_ASSERT_EQUAL(ctl_config_save(&cfg, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "temporary file next to"));
+	ctl_config_free(&cfg);
+	unlink(cfg_path);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+	unsigned int nb_failures;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_ctl_config.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", tmpdir);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("ctl_config", NULL, NULL);
+	CU_add_test(suite, "missing file is created empty",
+		    test_ctl_config_missing_file_is_created_empty);
+	CU_add_test(suite, "round trip and atomic write",
+		    test_ctl_config_round_trip_and_atomic_write);
+	CU_add_test(suite, "corrupt file refused with position",
+		    test_ctl_config_corrupt_file_refused_with_position);
+	CU_add_test(suite, "unknown top-level keys kept",
+		    test_ctl_config_unknown_top_level_keys_kept);
+	CU_add_test(suite, "save failure reported", test_ctl_config_save_failure_reported);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	nb_failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	unlink(cfg_path);
+	rmdir(tmpdir);
+	return nb_failures == 0 ? 0 : 1;
+}
