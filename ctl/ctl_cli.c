@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_MAX_POS	2   /* positional parameters of one command */
+#define CLI_MAX_POS	3   /* positional parameters of one command */
 #define CLI_MAX_COLUMNS 32  /* columns a table can show */
 #define CLI_CELL_LEN	128 /* longest cell text shown */
 
@@ -30,12 +30,54 @@ static const struct cli_command cli_commands[] = {
 	  "NAME TYPE [bd=BD] [OPTION=VALUE ...]",
 	  "create a port (types: tap kernel pcap ring null dpdk) in bridge domain BD" },
 	{ "port", "del", "port.del", { "name" }, 1, "NAME", "delete a port" },
+	{ "port",
+	  "set",
+	  "port.set",
+	  { "name" },
+	  1,
+	  "NAME [max-macs=N] [allowed-macs=MAC,...|any]",
+	  "limit the MACs a port may learn or use" },
 	{ "port", "list", "port.list", { NULL }, 0, "", "list ports with their link and state" },
 	{ "bd", "add", "bd.add", { "name" }, 1, "NAME", "create a bridge domain" },
 	{ "bd", "del", "bd.del", { "name" }, 1, "NAME", "delete an empty bridge domain" },
-	{ "bd", "list", "bd.list", { NULL }, 0, "", "list bridge domains" },
+	{ "bd",
+	  "set",
+	  "bd.set",
+	  { "name" },
+	  1,
+	  "NAME KEY=VALUE ...",
+	  "change MAC table settings (keys below)" },
+	{ "bd", "list", "bd.list", { NULL }, 0, "", "list bridge domains and their settings" },
 	{ "fdb", "show", "fdb.show", { "bd" }, 0, "[BD]", "show the MAC table" },
 	{ "fdb", "flush", "fdb.flush", { "bd" }, 0, "[BD] [port=PORT]", "remove learned MACs" },
+	{ "fdb",
+	  "add",
+	  "fdb.add",
+	  { "bd", "mac", "port" },
+	  3,
+	  "BD MAC PORT",
+	  "add a static MAC (never aged or moved)" },
+	{ "fdb",
+	  "del",
+	  "fdb.del",
+	  { "bd", "mac" },
+	  2,
+	  "BD MAC",
+	  "delete a MAC, static or learned" },
+	{ "fdb",
+	  "stats",
+	  "fdb.stats",
+	  { NULL },
+	  0,
+	  "",
+	  "MAC counts and settings per bridge domain, MAC table counters" },
+	{ "monitor",
+	  NULL,
+	  "events.subscribe",
+	  { NULL },
+	  0,
+	  "[count=N] [events=NAME,...]",
+	  "print MAC table events as they happen (--json: JSON lines)" },
 	{ "stats", NULL, "stats.show", { NULL }, 0, "", "same as stats show" },
 	{ "stats",
 	  "show",
@@ -177,6 +219,30 @@ cli_map_call(int argc, char *const argv[], struct ctl_cli_request *req, char *er
 	return cli_add_pairs(req->params, argc, argv, first, "call", err, errlen);
 }
 
+/* monitor: count=N is vswctl's, not the daemon's. */
+static int
+cli_map_monitor(struct ctl_cli_request *req, char *err, size_t errlen)
+{
+	json_t *count = json_object_get(req->params, "count");
+
+	req->monitor = true;
+	req->count = 0;
+	if (count == NULL)
+		return 0;
+	if (!json_is_integer(count) || json_integer_value(count) <= 0 ||
+	    json_integer_value(count) > 1000000000) {
+		char *text = json_dumps(count, JSON_ENCODE_ANY);
+
+		snprintf(err, errlen, "monitor: count must be a positive integer, got %s",
+			 text != NULL ? text : "?");
+		free(text);
+		return -EINVAL;
+	}
+	req->count = (long)json_integer_value(count);
+	json_object_del(req->params, "count");
+	return 0;
+}
+
 int
 ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err, size_t errlen)
 {
@@ -186,6 +252,8 @@ ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err
 	char cmd[64];
 
 	req->method[0] = '\0';
+	req->monitor = false;
+	req->count = 0;
 	req->params = json_object();
 	if (req->params == NULL)
 		return -ENOMEM;
@@ -245,6 +313,8 @@ ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err
 	}
 	if (cli_add_pairs(req->params, argc, argv, i, cmd, err, errlen) < 0)
 		goto fail;
+	if (strcmp(c->noun, "monitor") == 0 && cli_map_monitor(req, err, errlen) < 0)
+		goto fail;
 	return 0;
 fail:
 	ctl_cli_request_free(req);
@@ -260,7 +330,8 @@ ctl_cli_usage(FILE *out)
 		"options:\n"
 		"  -s, --socket PATH    control socket (default: $VSW_SOCKET, else /run/vsw/vswd.sock)\n"
 		"  -j, --json           print the raw JSON result\n"
-		"  -t, --timeout SECS   give up waiting for vswd after SECS seconds (default 10)\n"
+		"  -t, --timeout SECS   give up waiting for vswd after SECS seconds (default 10);\n"
+		"                       monitor: stop after SECS seconds (default: never)\n"
 		"  -a, --all            also print zero counters (stats)\n"
 		"  -h, --help           print this help\n"
 		"\n"
@@ -271,16 +342,28 @@ ctl_cli_usage(FILE *out)
 
 		snprintf(syn, sizeof(syn), "%s%s%s %s", c->noun, c->verb != NULL ? " " : "",
 			 c->verb != NULL ? c->verb : "", c->usage);
-		fprintf(out, "  %-46s %s\n", syn, c->help);
+		if (strlen(syn) > 46)
+			fprintf(out, "  %s\n  %-46s %s\n", syn, "", c->help);
+		else
+			fprintf(out, "  %-46s %s\n", syn, c->help);
 	}
 	fprintf(out, "  %-46s %s\n", "call METHOD [JSON-PARAMS] [key=value ...]",
 		"call any daemon method (list: vswctl system methods)");
 	fprintf(out,
 		"\n"
 		"Positional arguments are strings; in key=value, a decimal value is an integer,\n"
-		"true/false a boolean, anything else a string.\n"
+		"true/false a boolean, anything else a string.  MACs are written aa:bb:cc:dd:ee:ff.\n"
 		"\n"
-		"exit status: 0 success, 1 the daemon refused the request or timed out,\n"
+		"bd set keys: aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),\n"
+		"  learning=on|off, limit-action=forward|drop (frames from MACs over the limit),\n"
+		"  flap-moves=N, flap-window=SECONDS, flap-hold=SECONDS (0 = report only)\n"
+		"\n"
+		"monitor prints one line per event (fdb.learned, fdb.moved, fdb.aged, fdb.flap,\n"
+		"and events.lost when it fell behind) until Ctrl-C, count=N events, -t SECS, or\n"
+		"vswd closes the connection.\n"
+		"\n"
+		"exit status: 0 success, 1 the daemon refused the request or timed out\n"
+		"             (monitor: vswd went away, or -t passed before count=N events),\n"
 		"             2 usage error, 3 cannot connect to vswd\n");
 }
 
@@ -313,6 +396,25 @@ cli_text(const json_t *v, char *buf, size_t len)
 		dump = json_dumps(v, JSON_COMPACT);
 		snprintf(buf, len, "%s", dump != NULL ? dump : "?");
 		free(dump);
+	}
+}
+
+void
+ctl_cli_format_event(json_t *msg, char *buf, size_t len)
+{
+	const char *method = json_string_value(json_object_get(msg, "method"));
+	json_t *params = json_object_get(msg, "params");
+	char text[256];
+	const char *key;
+	size_t off;
+	json_t *v;
+
+	off = (size_t)snprintf(buf, len, "%s", method != NULL ? method : "?");
+	json_object_foreach(params, key, v) {
+		if (off >= len)
+			break;
+		cli_text(v, text, sizeof(text));
+		off += (size_t)snprintf(buf + off, len - off, " %s=%s", key, text);
 	}
 }
 

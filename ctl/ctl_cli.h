@@ -21,6 +21,8 @@
 struct ctl_cli_request {
 	char method[64]; /**< JSON-RPC method, e.g. "port.add" */
 	json_t *params;	 /**< params object (owned); free with ctl_cli_request_free() */
+	bool monitor;	 /**< `monitor`: after the reply, print notifications until stopped */
+	long count;	 /**< monitor: stop after this many events; 0 = no limit */
 };
 
 /**
@@ -48,6 +50,13 @@ void ctl_cli_usage(FILE *out);
  * objects as "key: value" lines.  'all' also prints zero counters (stats).
  */
 void ctl_cli_print(FILE *out, const char *method, json_t *result, bool all);
+
+/**
+ * Format one notification 'msg' ({"method": ..., "params": {...}}) as a line
+ * for people, without a newline: the method, then key=value for each param,
+ * e.g. "fdb.moved bd=blue mac=02:00:00:00:00:01 from=vm1 to=vm2 cause=garp".
+ */
+void ctl_cli_format_event(json_t *msg, char *buf, size_t len);
 
 /** Print an array of flat objects as aligned columns under a header row; each line starts with 'indent'. */
 void ctl_cli_print_table(FILE *out, json_t *rows, const char *indent);

@@ -15,7 +15,56 @@
 #include "ctl_rpc.h"
 #include "ctl_util.h"
 
-static const char *const config_sections[] = { "bds", "ports" };
+static const char *const config_sections[] = { "bds", "ports", "fdb_static" };
+
+/* A static MAC entry: three strings, the MAC in any form ctl_mac_parse() takes. */
+static int
+config_check_static(const char *where, json_t *entry, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "bd", "mac", "port" };
+	uint8_t mac[6];
+	json_t *v;
+
+	if (!json_is_object(entry)) {
+		snprintf(err, errlen, "%s: expected an object, got %s", where,
+			 ctl_json_type_name(entry));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		v = json_object_get(entry, keys[i]);
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "%s.%s: expected a string, got %s", where, keys[i],
+				 v == NULL ? "nothing" : ctl_json_type_name(v));
+			return -EINVAL;
+		}
+	}
+	v = json_object_get(entry, "mac");
+	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) < 0) {
+		snprintf(err, errlen, "%s.mac: '%.64s' is not a MAC address", where,
+			 json_string_value(v));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The identity of an entry: its name, or for a static MAC entry its bd and MAC. */
+static bool
+config_same_entry(const char *section, json_t *a, json_t *b)
+{
+	uint8_t ma[6], mb[6];
+	json_t *va, *vb;
+
+	if (strcmp(section, "fdb_static") != 0)
+		return strcmp(json_string_value(json_object_get(a, "name")),
+			      json_string_value(json_object_get(b, "name"))) == 0;
+	va = json_object_get(a, "mac");
+	vb = json_object_get(b, "mac");
+	return strcmp(json_string_value(json_object_get(a, "bd")),
+		      json_string_value(json_object_get(b, "bd"))) == 0 &&
+	       ctl_mac_parse(json_string_value(va), json_string_length(va), ma) == 0 &&
+	       ctl_mac_parse(json_string_value(vb), json_string_length(vb), mb) == 0 &&
+	       memcmp(ma, mb, sizeof(ma)) == 0;
+}
 
 /* Check one entry of a section; 'where' is e.g. "ports[2]". */
 static int
@@ -25,6 +74,8 @@ config_check_entry(const char *section, const char *where, json_t *entry, char *
 	const char *key;
 	json_t *v;
 
+	if (strcmp(section, "fdb_static") == 0)
+		return config_check_static(where, entry, err, errlen);
 	if (!json_is_object(entry)) {
 		snprintf(err, errlen, "%s: expected an object, got %s", where,
 			 ctl_json_type_name(entry));
@@ -36,11 +87,11 @@ config_check_entry(const char *section, const char *where, json_t *entry, char *
 			 v == NULL ? "nothing" : ctl_json_type_name(v));
 		return -EINVAL;
 	}
-	if (!is_port)
-		return 0;
-	/* Port options are replayed as text, so only scalars can be stored. */
+	/* Options and settings are replayed as text, so only scalars can be stored. */
 	json_object_foreach(entry, key, v) {
-		bool need_string = strcmp(key, "type") == 0 || strcmp(key, "bd") == 0;
+		bool need_string =
+			strcmp(key, "name") == 0 ||
+			(is_port && (strcmp(key, "type") == 0 || strcmp(key, "bd") == 0));
 
 		if (need_string ? json_is_string(v) :
 				  json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
@@ -50,7 +101,7 @@ config_check_entry(const char *section, const char *where, json_t *entry, char *
 			 ctl_json_type_name(v));
 		return -EINVAL;
 	}
-	if (json_object_get(entry, "type") == NULL) {
+	if (is_port && json_object_get(entry, "type") == NULL) {
 		snprintf(err, errlen, "%s.type: required string is missing", where);
 		return -EINVAL;
 	}
@@ -78,13 +129,13 @@ config_check_section(const json_t *root, const char *section, char *err, size_t 
 		if (config_check_entry(section, where, entry, err, errlen) < 0)
 			return -EINVAL;
 		for (size_t j = 0; j < i; j++) {
-			const char *a =
-				json_string_value(json_object_get(json_array_get(list, j), "name"));
-			const char *b = json_string_value(json_object_get(entry, "name"));
+			bool is_static = strcmp(section, "fdb_static") == 0;
+			const char *key = is_static ? "mac" : "name";
 
-			if (strcmp(a, b) == 0) {
-				snprintf(err, errlen, "%s.name: '%.64s' is already used by %s[%zu]",
-					 where, b, section, j);
+			if (config_same_entry(section, json_array_get(list, j), entry)) {
+				snprintf(err, errlen, "%s.%s: '%.64s' is already used by %s[%zu]",
+					 where, key, json_string_value(json_object_get(entry, key)),
+					 section, j);
 				return -EINVAL;
 			}
 		}
@@ -321,4 +372,51 @@ ctl_config_remove(struct ctl_config *cfg, const char *section, const char *name)
 	if (i < 0)
 		return -ENOENT;
 	return json_array_remove(ctl_config_section(cfg, section), (size_t)i) < 0 ? -ENOENT : 0;
+}
+
+json_t *
+ctl_config_find_static(const struct ctl_config *cfg, const char *bd, const char *mac)
+{
+	json_t *probe = json_pack("{s:s, s:s}", "bd", bd, "mac", mac);
+	json_t *entry, *found = NULL;
+	size_t i;
+
+	if (probe == NULL)
+		return NULL;
+	json_array_foreach(ctl_config_section(cfg, "fdb_static"), i, entry) {
+		if (config_same_entry("fdb_static", entry, probe)) {
+			found = entry;
+			break;
+		}
+	}
+	json_decref(probe);
+	return found;
+}
+
+unsigned int
+ctl_config_remove_static(struct ctl_config *cfg, const char *key, const char *value,
+			 const char *mac)
+{
+	json_t *list = ctl_config_section(cfg, "fdb_static");
+	unsigned int nb = 0;
+	size_t i = 0;
+
+	while (i < json_array_size(list)) {
+		json_t *entry = json_array_get(list, i);
+		const char *v = json_string_value(json_object_get(entry, key));
+		const char *m = json_string_value(json_object_get(entry, "mac"));
+		uint8_t a[6], b[6];
+		bool match = v != NULL && strcmp(v, value) == 0;
+
+		if (match && mac != NULL)
+			match = m != NULL && ctl_mac_parse(m, strlen(m), a) == 0 &&
+				ctl_mac_parse(mac, strlen(mac), b) == 0 && memcmp(a, b, 6) == 0;
+		if (match) {
+			json_array_remove(list, i);
+			nb++;
+		} else {
+			i++;
+		}
+	}
+	return nb;
 }

@@ -5,13 +5,20 @@
  * The file is one JSON object:
  *
  *   {"version": 1,
- *    "bds":   [{"name": "blue"}, ...],
- *    "ports": [{"name": "vm1", "type": "kernel", "bd": "blue", "iface": "tap0"}, ...]}
+ *    "bds":   [{"name": "blue", "aging": 60, "max-macs": 1000}, ...],
+ *    "ports": [{"name": "vm1", "type": "kernel", "bd": "blue", "iface": "tap0",
+ *               "max-macs": 16, "allowed-macs": "02:00:00:00:00:01"}, ...],
+ *    "fdb_static": [{"bd": "blue", "mac": "02:00:00:00:00:02", "port": "vm1"}, ...]}
  *
- * A port object holds its name, type and bridge domain plus its
- * type-specific options as further members.  Top-level members this version
- * does not know are kept as they are when the file is rewritten, so an older
- * daemon never drops what a newer one saved.
+ * A bridge-domain object holds its name and the settings given to bd.set
+ * (a "default" entry holds only settings: that domain always exists).  A
+ * port object holds its name, type and bridge domain, its type-specific
+ * options, and the settings given to port.set (ctl_port_is_setting()).
+ * "fdb_static" holds the static MAC entries, replayed after every port.
+ * Files written before settings or "fdb_static" existed load unchanged.
+ * Top-level members this version does not know are kept as they are when
+ * the file is rewritten, so an older daemon never drops what a newer one
+ * saved.
  *
  * Every save writes a temporary file in the same directory, syncs it, renames
  * it over the old one and syncs the directory, so a crash leaves either the
@@ -53,7 +60,7 @@ void ctl_config_free(struct ctl_config *cfg);
  */
 int ctl_config_check(const json_t *root, char *err, size_t errlen);
 
-/** @return the array "bds" or "ports" of 'cfg' (borrowed), never NULL after a load. */
+/** @return the array "bds", "ports" or "fdb_static" of 'cfg' (borrowed), never NULL after a load. */
 json_t *ctl_config_section(const struct ctl_config *cfg, const char *section);
 
 /** @return the object named 'name' in 'section' (borrowed), or NULL. */
@@ -64,5 +71,16 @@ int ctl_config_add(struct ctl_config *cfg, const char *section, json_t *obj);
 
 /** Remove the object named 'name' from 'section'. @return 0 or -ENOENT. */
 int ctl_config_remove(struct ctl_config *cfg, const char *section, const char *name);
+
+/** @return the static entry for 'bd' and 'mac' (canonical text) in "fdb_static", or NULL. */
+json_t *ctl_config_find_static(const struct ctl_config *cfg, const char *bd, const char *mac);
+
+/**
+ * Remove the static entries of "fdb_static" whose member 'key' ("bd",
+ * "port" or "mac") is 'value' and, if 'mac' is not NULL, whose "mac" is
+ * 'mac'.  @return the number removed.
+ */
+unsigned int ctl_config_remove_static(struct ctl_config *cfg, const char *key, const char *value,
+				      const char *mac);
 
 #endif /* VSW_CTL_CONFIG_H */

@@ -1,22 +1,36 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* fdb.* methods: look at and flush the MAC table. */
+/*
+ * fdb.* methods: look at, flush and configure the MAC table, and the
+ * delivery of its events (learned, moved, aged, flap) to control-socket
+ * subscribers.  Static entries are configuration: they are saved in the
+ * "fdb_static" section and replayed after the ports.
+ */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "ctl_config.h"
 #include "ctl_methods.h"
+#include "ctl_server.h"
+#include "ctl_util.h"
 #include "dp.h"
+
+#define FDB_STATS_COUNTERS 128 /* counters looked at for fdb.stats */
 
 static void
 fdb_append(const struct dp_fdb_entry *e, void *arg)
 {
 	json_t *list = arg;
-	char mac[18];
+	char mac[CTL_MAC_TEXT];
 
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1], e->mac[2],
-		 e->mac[3], e->mac[4], e->mac[5]);
-	json_array_append_new(list,
-			      json_pack("{s:s, s:s, s:s, s:s}", "bd", e->bd, "mac", mac, "port",
-					e->port, "type", e->is_static ? "static" : "dynamic"));
+	/* A static entry never ages: its age is null ("-" in the table), not 0. */
+	json_array_append_new(
+		list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b}", "bd", e->bd, "mac",
+				ctl_mac_format(e->mac, mac), "port", e->port, "type",
+				e->is_static ? "static" : "dynamic", "age",
+				e->is_static ? json_null() : json_integer((json_int_t)e->age_s),
+				"moves", (json_int_t)e->moves, "cause",
+				e->cause != NULL ? e->cause : "", "frozen", (int)e->frozen));
 }
 
 static int
@@ -48,6 +62,233 @@ fdb_flush(struct ctl_call *call)
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
+/* params.mac as bytes and canonical text; @return 0 or -EINVAL with call->err. */
+static int
+fdb_mac_param(struct ctl_call *call, uint8_t mac[6], char text[CTL_MAC_TEXT])
+{
+	json_t *v = json_object_get(call->params, "mac");
+
+	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) < 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.mac: invalid MAC address '%.64s': expected six hex bytes like "
+			 "02:00:00:00:00:01",
+			 json_string_value(v));
+		return -EINVAL;
+	}
+	ctl_mac_format(mac, text);
+	return 0;
+}
+
+/* Save the static entry, replacing the one for the same bd and MAC. */
+static int
+fdb_save_static(struct ctl_state *st, const char *bd, const char *mac, const char *port)
+{
+	json_t *entry = ctl_config_find_static(st->config, bd, mac);
+	int rc;
+
+	if (entry != NULL)
+		return json_object_set_new(entry, "port", json_string(port)) < 0 ? -ENOMEM : 0;
+	entry = json_pack("{s:s, s:s, s:s}", "bd", bd, "mac", mac, "port", port);
+	if (entry == NULL)
+		return -ENOMEM;
+	rc = ctl_config_add(st->config, "fdb_static", entry);
+	json_decref(entry);
+	return rc;
+}
+
+static int
+fdb_add(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	const char *bd = json_string_value(json_object_get(call->params, "bd"));
+	const char *port = json_string_value(json_object_get(call->params, "port"));
+	char text[CTL_MAC_TEXT];
+	uint8_t mac[6];
+	int rc;
+
+	rc = fdb_mac_param(call, mac, text);
+	if (rc < 0)
+		return rc;
+	rc = dp_fdb_add_static(bd, mac, port, call->err, sizeof(call->err));
+	if (rc < 0) {
+		if (rc == -EINVAL)
+			call->code = CTL_E_INVALID_PARAMS;
+		return rc;
+	}
+	if (!call->restoring && st->config != NULL && fdb_save_static(st, bd, text, port) < 0) {
+		char ignored[VSW_ERR_LEN];
+
+		dp_fdb_del(bd, mac, ignored, sizeof(ignored));
+		snprintf(call->err, sizeof(call->err), "out of memory recording static MAC %s",
+			 text);
+		return -ENOMEM;
+	}
+	call->result = json_pack("{s:s, s:s, s:s}", "bd", bd, "mac", text, "port", port);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+fdb_del(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	const char *bd = json_string_value(json_object_get(call->params, "bd"));
+	char text[CTL_MAC_TEXT];
+	bool saved;
+	uint8_t mac[6];
+	int rc;
+
+	rc = fdb_mac_param(call, mac, text);
+	if (rc < 0)
+		return rc;
+	saved = st->config != NULL && ctl_config_find_static(st->config, bd, text) != NULL;
+	rc = dp_fdb_del(bd, mac, call->err, sizeof(call->err));
+	/* A saved entry that could not be restored (its port is in error) exists only in the file. */
+	if (rc == -ENOENT && saved)
+		rc = 0;
+	if (rc < 0)
+		return rc;
+	if (saved)
+		ctl_config_remove_static(st->config, "bd", bd, text);
+	return 0;
+}
+
+/* Per bridge domain counts that only a walk of the table can give. */
+struct fdb_tally {
+	char name[VSW_MAX_BDS][PORT_NAME_MAX]; /**< bridge domains seen */
+	uint32_t nb_static[VSW_MAX_BDS];       /**< static entries */
+	uint32_t nb_frozen[VSW_MAX_BDS];       /**< entries held after flapping */
+	unsigned int nb;		       /**< used entries */
+};
+
+static void
+fdb_count(const struct dp_fdb_entry *e, void *arg)
+{
+	struct fdb_tally *t = arg;
+	unsigned int i;
+
+	for (i = 0; i < t->nb && strcmp(t->name[i], e->bd) != 0; i++)
+		;
+	if (i == t->nb) {
+		if (t->nb == VSW_MAX_BDS)
+			return;
+		snprintf(t->name[t->nb++], PORT_NAME_MAX, "%s", e->bd);
+	}
+	t->nb_static[i] += e->is_static;
+	t->nb_frozen[i] += e->frozen;
+}
+
+static json_t *
+fdb_bd_stats_json(const struct dp_bd_info *b, const struct fdb_tally *t)
+{
+	uint32_t nb_static = 0, nb_frozen = 0;
+
+	for (unsigned int i = 0; i < t->nb; i++) {
+		if (strcmp(t->name[i], b->name) == 0) {
+			nb_static = t->nb_static[i];
+			nb_frozen = t->nb_frozen[i];
+		}
+	}
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "bd", b->name,
+			 "macs", (json_int_t)b->nb_macs, "static", (json_int_t)nb_static, "frozen",
+			 (json_int_t)nb_frozen, "max_macs", (json_int_t)b->max_macs, "aging",
+			 (json_int_t)b->aging_s, "learning", (int)b->learning, "limit_action",
+			 b->drop_over_limit ? "drop" : "forward", "flap_moves",
+			 (json_int_t)b->flap_moves, "flap_window", (json_int_t)b->flap_window_s,
+			 "flap_hold", (json_int_t)b->flap_hold_s);
+}
+
+static int
+fdb_stats(struct ctl_call *call)
+{
+	struct fdb_tally tally;
+	struct dp_bd_info bds[VSW_MAX_BDS];
+	struct dp_counter counters[FDB_STATS_COUNTERS];
+	unsigned int nb_bds = dp_bd_list(bds, VSW_MAX_BDS);
+	unsigned int nb_counters = dp_counters(counters, FDB_STATS_COUNTERS);
+	json_t *list, *totals;
+
+	memset(&tally, 0, sizeof(tally));
+	dp_fdb_walk(NULL, fdb_count, &tally);
+	list = json_array();
+	totals = json_object();
+	for (unsigned int i = 0; list != NULL && i < nb_bds && i < VSW_MAX_BDS; i++)
+		json_array_append_new(list, fdb_bd_stats_json(&bds[i], &tally));
+	for (unsigned int i = 0; totals != NULL && i < nb_counters && i < FDB_STATS_COUNTERS; i++)
+		if (strncmp(counters[i].name, "fdb_", 4) == 0)
+			json_object_set_new(totals, counters[i].name,
+					    json_integer((json_int_t)counters[i].value));
+	call->result = json_pack("{s:o*, s:o*}", "bds", list, "counters", totals);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+/* --- events --- */
+
+static const char *const fdb_event_names[] = { "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap" };
+
+json_t *
+ctl_event_params(const struct dp_event *ev)
+{
+	const char *cause = ev->cause != NULL ? ev->cause : "";
+	char mac[CTL_MAC_TEXT];
+
+	ctl_mac_format(ev->mac, mac);
+	switch (ev->type) {
+	case DP_EVENT_LEARNED:
+		return json_pack("{s:s, s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "port", ev->to,
+				 "cause", cause);
+	case DP_EVENT_MOVED:
+		return json_pack("{s:s, s:s, s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "from",
+				 ev->from, "to", ev->to, "cause", cause);
+	case DP_EVENT_AGED:
+		return json_pack("{s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "port", ev->to);
+	case DP_EVENT_FLAP:
+		return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "bd", ev->bd, "mac", mac, "from",
+				 ev->from, "to", ev->to, "moves", (json_int_t)ev->moves, "frozen",
+				 (int)ev->frozen);
+	}
+	return json_pack("{s:s, s:s}", "bd", ev->bd, "mac", mac);
+}
+
+static const char *
+fdb_event_name(const struct dp_event *ev)
+{
+	if (ev->name != NULL)
+		return ev->name;
+	if ((unsigned int)ev->type < sizeof(fdb_event_names) / sizeof(fdb_event_names[0]))
+		return fdb_event_names[ev->type];
+	return "fdb.event";
+}
+
+static void
+fdb_on_event(const struct dp_event *ev, void *arg)
+{
+	struct ctl_server *srv = arg;
+	json_t *params = ctl_event_params(ev);
+
+	if (params != NULL)
+		ctl_server_notify(srv, fdb_event_name(ev), params);
+	json_decref(params);
+}
+
+int
+ctl_events_attach(struct ctl_server *srv)
+{
+	int rc = ctl_server_enable_events(srv, fdb_event_names,
+					  sizeof(fdb_event_names) / sizeof(fdb_event_names[0]));
+
+	if (rc < 0)
+		return rc;
+	dp_set_event_handler(fdb_on_event, srv);
+	return 0;
+}
+
+void
+ctl_events_detach(void)
+{
+	dp_set_event_handler(NULL, NULL);
+}
+
 static const struct ctl_param fdb_show_params[] = {
 	{ "bd", CTL_P_NAME, false },
 	{ NULL },
@@ -56,6 +297,19 @@ static const struct ctl_param fdb_show_params[] = {
 static const struct ctl_param fdb_flush_params[] = {
 	{ "bd", CTL_P_NAME, false },
 	{ "port", CTL_P_NAME, false },
+	{ NULL },
+};
+
+static const struct ctl_param fdb_add_params[] = {
+	{ "bd", CTL_P_NAME, true },
+	{ "mac", CTL_P_STRING, true },
+	{ "port", CTL_P_NAME, true },
+	{ NULL },
+};
+
+static const struct ctl_param fdb_del_params[] = {
+	{ "bd", CTL_P_NAME, true },
+	{ "mac", CTL_P_STRING, true },
 	{ NULL },
 };
 
@@ -71,6 +325,25 @@ const struct ctl_method ctl_fdb_methods[] = {
 		.params = fdb_flush_params,
 		.help = "remove learned MACs, optionally only of a bridge domain and/or port",
 		.handler = fdb_flush,
+	},
+	{
+		.name = "fdb.add",
+		.params = fdb_add_params,
+		.help = "add (or re-point) a static MAC: never aged, never moved by learning",
+		.handler = fdb_add,
+		.persist = true,
+	},
+	{
+		.name = "fdb.del",
+		.params = fdb_del_params,
+		.help = "delete one MAC, static or learned",
+		.handler = fdb_del,
+		.persist = true,
+	},
+	{
+		.name = "fdb.stats",
+		.help = "MAC counts and settings per bridge domain, and the MAC table counters",
+		.handler = fdb_stats,
 	},
 	{ .name = NULL },
 };

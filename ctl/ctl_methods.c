@@ -6,6 +6,7 @@
 
 #include "ctl_config.h"
 #include "ctl_util.h"
+#include "dp.h"
 
 static int
 methods_persist(void *arg, char *err, size_t errlen)
@@ -45,42 +46,128 @@ ctl_methods_fini(struct ctl_state *st)
 	st->port_errors = NULL;
 }
 
+/*
+ * Replay one saved call; on failure log it as 'what' and count it.
+ * @return 0 or -errno with the reason in 'err'.
+ */
+static int
+methods_replay(struct ctl_rpc *rpc, const char *method, json_t *params, const char *what,
+	       unsigned int *nb_failed, char *err, size_t errlen)
+{
+	json_t *result;
+	int rc = ctl_rpc_call(rpc, method, params, true, &result, err, errlen);
+
+	if (rc == 0) {
+		json_decref(result);
+		return 0;
+	}
+	(*nb_failed)++;
+	ctl_log("warning: %s from the configuration was not restored: %s; it stays configured "
+		"(delete it to drop it)",
+		what, err);
+	return rc;
+}
+
+/* The members of 'entry' that 'keep' selects (plus its name), or NULL when only the name is left. */
+static json_t *
+methods_split(json_t *entry, bool (*keep)(const char *key), bool settings)
+{
+	json_t *out = json_object();
+	bool any = false;
+	const char *key;
+	json_t *v;
+
+	if (out == NULL)
+		return NULL;
+	json_object_foreach(entry, key, v) {
+		bool is_name = strcmp(key, "name") == 0;
+
+		if (is_name || keep(key) == settings) {
+			json_object_set(out, key, v);
+			any = any || !is_name;
+		}
+	}
+	if (settings && !any) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool
+methods_is_bd_setting(const char *key)
+{
+	return strcmp(key, "name") != 0;
+}
+
+/* A bridge domain and then its settings; "default" always exists and has only settings. */
+static void
+methods_restore_bd(struct ctl_rpc *rpc, json_t *entry, unsigned int *nb_failed)
+{
+	const char *name = json_string_value(json_object_get(entry, "name"));
+	json_t *add = methods_split(entry, methods_is_bd_setting, false);
+	json_t *set = methods_split(entry, methods_is_bd_setting, true);
+	char err[CTL_ERR_LEN], what[96];
+	int rc = 0;
+
+	snprintf(what, sizeof(what), "bridge domain '%s'", name);
+	if (strcmp(name, DP_DEFAULT_BD) != 0)
+		rc = methods_replay(rpc, "bd.add", add, what, nb_failed, err, sizeof(err));
+	if (rc == 0 && set != NULL) {
+		snprintf(what, sizeof(what), "a setting of bridge domain '%s'", name);
+		methods_replay(rpc, "bd.set", set, what, nb_failed, err, sizeof(err));
+	}
+	json_decref(add);
+	json_decref(set);
+}
+
+/* A port with its options, then its settings; a port that fails is listed with its error. */
+static void
+methods_restore_port(struct ctl_rpc *rpc, struct ctl_state *st, json_t *entry,
+		     unsigned int *nb_failed)
+{
+	const char *name = json_string_value(json_object_get(entry, "name"));
+	json_t *add = methods_split(entry, ctl_port_is_setting, false);
+	json_t *set = methods_split(entry, ctl_port_is_setting, true);
+	char err[CTL_ERR_LEN], what[96];
+
+	snprintf(what, sizeof(what), "port '%s'", name);
+	if (methods_replay(rpc, "port.add", add, what, nb_failed, err, sizeof(err)) < 0) {
+		json_t *why = json_string(err);
+
+		/* Whatever the reason says, the port must show up as failed. */
+		json_object_set_new(st->port_errors, name,
+				    why != NULL ? why : json_string("cannot be opened"));
+	} else if (set != NULL) {
+		snprintf(what, sizeof(what), "a setting of port '%s'", name);
+		methods_replay(rpc, "port.set", set, what, nb_failed, err, sizeof(err));
+	}
+	json_decref(add);
+	json_decref(set);
+}
+
 unsigned int
 ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st)
 {
-	static const char *const sections[] = { "bds", "ports" };
-	static const char *const methods[] = { "bd.add", "port.add" };
 	unsigned int nb_failed = 0;
+	char err[CTL_ERR_LEN], what[128];
+	json_t *entry;
+	size_t i;
 
 	if (st->config == NULL)
 		return 0;
-	/* Bridge domains first: ports name the domain they join. */
-	for (size_t s = 0; s < 2; s++) {
-		json_t *entry, *result;
-		size_t i;
-
-		json_array_foreach(ctl_config_section(st->config, sections[s]), i, entry) {
-			const char *name = json_string_value(json_object_get(entry, "name"));
-			char err[CTL_ERR_LEN];
-
-			if (ctl_rpc_call(rpc, methods[s], entry, true, &result, err, sizeof(err)) ==
-			    0) {
-				json_decref(result);
-				continue;
-			}
-			nb_failed++;
-			ctl_log("warning: %s '%s' from the configuration was not restored: %s; it stays "
-				"configured (delete it to drop it)",
-				s == 0 ? "bridge domain" : "port", name, err);
-			if (s == 1) {
-				json_t *why = json_string(err);
-
-				/* Whatever the reason says, the port must show up as failed. */
-				json_object_set_new(st->port_errors, name,
-						    why != NULL ? why :
-								  json_string("cannot be opened"));
-			}
-		}
+	/* Bridge domains first: ports name the domain they join; static MACs name both. */
+	json_array_foreach(ctl_config_section(st->config, "bds"), i, entry)
+		methods_restore_bd(rpc, entry, &nb_failed);
+	json_array_foreach(ctl_config_section(st->config, "ports"), i, entry)
+		methods_restore_port(rpc, st, entry, &nb_failed);
+	json_array_foreach(ctl_config_section(st->config, "fdb_static"), i, entry) {
+		snprintf(what, sizeof(what),
+			 "static MAC %.20s in bridge domain '%.32s' on port '%.32s'",
+			 json_string_value(json_object_get(entry, "mac")),
+			 json_string_value(json_object_get(entry, "bd")),
+			 json_string_value(json_object_get(entry, "port")));
+		methods_replay(rpc, "fdb.add", entry, what, &nb_failed, err, sizeof(err));
 	}
 	return nb_failed;
 }

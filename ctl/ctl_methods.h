@@ -13,11 +13,15 @@
 #ifndef VSW_CTL_METHODS_H
 #define VSW_CTL_METHODS_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "ctl_rpc.h"
 
 struct ctl_config;
+struct ctl_server;
+struct dp_event;
 
 /* What the handlers share. */
 struct ctl_state {
@@ -25,9 +29,10 @@ struct ctl_state {
 	json_t *port_errors;	   /**< port name -> why the configured port could not be opened */
 };
 
-extern const struct ctl_method ctl_port_methods[];   /* port.add, port.del, port.list */
-extern const struct ctl_method ctl_bd_methods[];     /* bd.add, bd.del, bd.list */
-extern const struct ctl_method ctl_fdb_methods[];    /* fdb.show, fdb.flush */
+extern const struct ctl_method ctl_port_methods[]; /* port.add, port.del, port.set, port.list */
+extern const struct ctl_method ctl_bd_methods[];   /* bd.add, bd.del, bd.set, bd.list */
+extern const struct ctl_method
+	ctl_fdb_methods[]; /* fdb.show, fdb.flush, fdb.add, fdb.del, fdb.stats */
 extern const struct ctl_method ctl_stats_methods[];  /* stats.show, stats.pmd */
 extern const struct ctl_method ctl_system_methods[]; /* system.version */
 
@@ -42,10 +47,27 @@ int ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_confi
 void ctl_methods_fini(struct ctl_state *st);
 
 /**
- * Re-create the saved bridge domains, then the saved ports.  What cannot be
+ * Re-create the saved configuration in dependency order: each bridge domain
+ * (bd.add) and its settings (bd.set), each port (port.add) and its settings
+ * (port.set), then the static MAC entries (fdb.add).  What cannot be
  * re-created is logged and stays in the configuration; such ports are listed
- * with their error.  @return the number of entries that failed.
+ * with their error.  A setting that fails does not undo its domain or port.
+ * @return the number of calls that failed.
  */
 unsigned int ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st);
+
+/** @return true if 'key' of a saved port entry is a port.set setting, not a port option. */
+bool ctl_port_is_setting(const char *key);
+
+/**
+ * Offer the MAC-table events (fdb.learned, fdb.moved, fdb.aged, fdb.flap) on
+ * 'srv' and deliver the dataplane's events to its subscribers from now on.
+ * Call ctl_events_detach() before closing 'srv'.  @return 0 or -errno.
+ */
+int ctl_events_attach(struct ctl_server *srv);
+void ctl_events_detach(void);
+
+/** @return the notification params for 'ev' (new reference), or NULL on ENOMEM. */
+json_t *ctl_event_params(const struct dp_event *ev);
 
 #endif /* VSW_CTL_METHODS_H */

@@ -3,15 +3,19 @@
  * port.* methods.  A port's type-specific options travel as extra members of
  * port.add's params; ports/ validates them, so a new option needs no change
  * here.  Ports that are configured but could not be opened at start-up stay
- * listed, with their error, until they are deleted.
+ * listed, with their error, until they are deleted.  port.set changes the
+ * MAC table settings of a port (max-macs, allowed-macs); they are saved in
+ * the port's entry next to its options and replayed after port.add.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl_config.h"
 #include "ctl_methods.h"
+#include "ctl_util.h"
 #include "dp.h"
 #include "port.h"
 
@@ -150,25 +154,221 @@ port_del(struct ctl_call *call)
 	rc = dp_port_del(name, call->err, sizeof(call->err));
 	if (rc < 0)
 		return rc;
-	if (st->config != NULL)
+	/* The dataplane forgets the port's static MACs with it; so does the file. */
+	if (st->config != NULL) {
 		ctl_config_remove(st->config, "ports", name);
+		ctl_config_remove_static(st->config, "port", name, NULL);
+	}
 	return 0;
+}
+
+/* Find 'name' among the open ports; @return 0 or -ENOENT. */
+static int
+port_get(const char *name, struct dp_port_info *out)
+{
+	struct dp_port_info ports[VSW_MAX_PORTS];
+	unsigned int n = dp_port_list(ports, VSW_MAX_PORTS);
+
+	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++) {
+		if (strcmp(ports[i].name, name) == 0) {
+			*out = ports[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+#define PORT_ALLOWED_TEXT sizeof(((struct dp_port_info *)0)->allowed_macs)
+
+/* Add the MAC 'text' ('len' bytes, of 'where') to the list 'out'; @return 0 or -EINVAL. */
+static int
+port_allowed_add(struct ctl_call *call, const char *text, size_t len, const char *where, char *out,
+		 size_t *off)
+{
+	char canon[CTL_MAC_TEXT];
+	uint8_t mac[6];
+
+	if (ctl_mac_parse(text, len, mac) < 0) {
+		snprintf(call->err, sizeof(call->err),
+			 "%s: invalid MAC address '%.*s': expected six hex bytes like "
+			 "02:00:00:00:00:01",
+			 where, (int)(len < 64 ? len : 64), text);
+		return -EINVAL;
+	}
+	if (*off + CTL_MAC_TEXT > PORT_ALLOWED_TEXT) {
+		snprintf(call->err, sizeof(call->err), "%s: too many MAC addresses (at most %zu)",
+			 where, PORT_ALLOWED_TEXT / CTL_MAC_TEXT);
+		return -EINVAL;
+	}
+	*off += (size_t)snprintf(out + *off, PORT_ALLOWED_TEXT - *off, "%s%s", *off > 0 ? "," : "",
+				 ctl_mac_format(mac, canon));
+	return 0;
+}
+
+/*
+ * allowed-macs as the dataplane takes it: canonical MACs joined by commas,
+ * "" for any.  From "MAC,MAC" text ("" or "any": no restriction) or an array
+ * of MAC strings.  @return 0 or -EINVAL with call->err naming the bad entry.
+ */
+static int
+port_allowed_text(struct ctl_call *call, json_t *v, char *out)
+{
+	size_t off = 0;
+	json_t *item;
+	size_t i;
+
+	out[0] = '\0';
+	call->code = CTL_E_INVALID_PARAMS;
+	if (json_is_string(v)) {
+		const char *p = json_string_value(v);
+
+		if (strcmp(p, "any") == 0)
+			p = "";
+		while (*p != '\0') {
+			size_t n;
+
+			while (*p == ' ')
+				p++;
+			n = strcspn(p, ", ");
+			if (port_allowed_add(call, p, n, "params.allowed-macs", out, &off) < 0)
+				return -EINVAL;
+			p += n;
+			while (*p == ' ')
+				p++;
+			if (*p == ',')
+				p++;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			char where[48];
+
+			snprintf(where, sizeof(where), "params.allowed-macs[%zu]", i);
+			if (!json_is_string(item)) {
+				snprintf(call->err, sizeof(call->err),
+					 "%s: expected a string, got %s", where,
+					 ctl_json_type_name(item));
+				return -EINVAL;
+			}
+			if (port_allowed_add(call, json_string_value(item),
+					     json_string_length(item), where, out, &off) < 0)
+				return -EINVAL;
+		}
+	} else {
+		snprintf(
+			call->err, sizeof(call->err),
+			"params.allowed-macs: expected \"MAC,MAC,...\" or an array of MACs, got %s",
+			ctl_json_type_name(v));
+		return -EINVAL;
+	}
+	call->code = CTL_E_APP;
+	return 0;
+}
+
+static const char *const port_setting_keys[] = { "max-macs", "allowed-macs" };
+
+bool
+ctl_port_is_setting(const char *key)
+{
+	for (size_t i = 0; i < sizeof(port_setting_keys) / sizeof(port_setting_keys[0]); i++)
+		if (strcmp(key, port_setting_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static json_t *port_info_json(const struct dp_port_info *p);
+
+static int
+port_set(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	const char *name = json_string_value(json_object_get(call->params, "name"));
+	json_t *max = json_object_get(call->params, "max-macs");
+	json_t *allowed = json_object_get(call->params, "allowed-macs");
+	char max_text[24], allowed_text[PORT_ALLOWED_TEXT], old[PORT_ALLOWED_TEXT];
+	char ignored[VSW_ERR_LEN];
+	struct dp_port_info before, after;
+	json_t *entry;
+	int rc;
+
+	if (max == NULL && allowed == NULL) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "port.set: nothing to set; give max-macs and/or allowed-macs");
+		return -EINVAL;
+	}
+	if (max != NULL && json_integer_value(max) > (json_int_t)UINT32_MAX) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.max-macs: expected an integer from 0 to %u", UINT32_MAX);
+		return -EINVAL;
+	}
+	snprintf(max_text, sizeof(max_text), "%" JSON_INTEGER_FORMAT, json_integer_value(max));
+	if (allowed != NULL && port_allowed_text(call, allowed, allowed_text) < 0)
+		return -EINVAL;
+	if (json_object_get(st->port_errors, name) != NULL) {
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' is configured but in error (%s); delete and add it again", name,
+			 json_string_value(json_object_get(st->port_errors, name)));
+		return -ENODEV;
+	}
+	if (port_get(name, &before) < 0) {
+		snprintf(call->err, sizeof(call->err), "port '%s' not found", name);
+		return -ENOENT;
+	}
+	if (max != NULL) {
+		rc = dp_port_set(name, "max-macs", max_text, call->err, sizeof(call->err));
+		if (rc < 0)
+			goto fail;
+	}
+	if (allowed != NULL) {
+		rc = dp_port_set(name, "allowed-macs", allowed_text, call->err, sizeof(call->err));
+		if (rc < 0) {
+			/* All or nothing: put back the limit set just before. */
+			if (max != NULL) {
+				snprintf(old, sizeof(old), "%" PRIu32, before.max_macs);
+				dp_port_set(name, "max-macs", old, ignored, sizeof(ignored));
+			}
+			goto fail;
+		}
+	}
+	entry = st->config != NULL ? ctl_config_find(st->config, "ports", name) : NULL;
+	if (!call->restoring && entry != NULL &&
+	    ((max != NULL && json_object_set(entry, "max-macs", max) < 0) ||
+	     (allowed != NULL &&
+	      json_object_set_new(entry, "allowed-macs", json_string(allowed_text)) < 0))) {
+		snprintf(call->err, sizeof(call->err),
+			 "out of memory recording the settings of port '%s'", name);
+		return -ENOMEM;
+	}
+	if (port_get(name, &after) < 0)
+		return 0;
+	call->result = port_info_json(&after);
+	return call->result != NULL ? 0 : -ENOMEM;
+fail:
+	if (rc == -EINVAL)
+		call->code = CTL_E_INVALID_PARAMS;
+	return rc;
 }
 
 static json_t *
 port_info_json(const struct dp_port_info *p)
 {
-	char mac[sizeof(p->mac)];
+	char mac[sizeof(p->mac)], allowed[sizeof(p->allowed_macs)];
 
 	/* Lower case, as fdb.show prints MACs, so the two can be compared by eye or grep. */
 	for (size_t i = 0; i < sizeof(mac); i++)
 		mac[i] = (char)tolower((unsigned char)p->mac[i]);
 	mac[sizeof(mac) - 1] = '\0';
+	for (size_t i = 0; i < sizeof(allowed); i++)
+		allowed[i] = (char)tolower((unsigned char)p->allowed_macs[i]);
+	allowed[sizeof(allowed) - 1] = '\0';
 	/* "state" last: an error reason is long and would push the other columns away. */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "name", p->name, "type",
-			 p->type, "bd", p->bd, "ifname", p->ifname, "mac", mac, "link",
-			 p->link_up ? "up" : "down", "eth_port", (int)p->eth_port, "id", (int)p->id,
-			 "state", "up");
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:s, s:s}",
+			 "name", p->name, "type", p->type, "bd", p->bd, "ifname", p->ifname, "mac",
+			 mac, "link", p->link_up ? "up" : "down", "eth_port", (int)p->eth_port,
+			 "id", (int)p->id, "macs", (json_int_t)p->nb_macs, "max_macs",
+			 (json_int_t)p->max_macs, "link_changes", (json_int_t)p->link_changes,
+			 "allowed_macs", allowed, "state", "up");
 }
 
 /* A configured port that could not be opened: what the file says, and why. */
@@ -180,10 +380,12 @@ port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
 	char state[CTL_ERR_LEN + 8];
 
 	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
-	return json_pack("{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:n, s:n, s:s}", "name", name, "type",
-			 json_object_get(entry, "type"), "bd", json_object_get(entry, "bd"),
-			 "ifname", json_is_string(iface) ? iface : NULL, "mac", "link", "down",
-			 "eth_port", "id", "state", state);
+	return json_pack(
+		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:n, s:n, s:n, s:O?, s:n, s:O?, s:s}", "name",
+		name, "type", json_object_get(entry, "type"), "bd", json_object_get(entry, "bd"),
+		"ifname", json_is_string(iface) ? iface : NULL, "mac", "link", "down", "eth_port",
+		"id", "macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
+		"allowed_macs", json_object_get(entry, "allowed-macs"), "state", state);
 }
 
 static int
@@ -220,6 +422,13 @@ static const struct ctl_param port_name_param[] = {
 	{ NULL },
 };
 
+static const struct ctl_param port_set_params[] = {
+	{ "name", CTL_P_NAME, true },
+	{ "max-macs", CTL_P_UINT, false },
+	{ "allowed-macs", CTL_P_ANY, false },
+	{ NULL },
+};
+
 const struct ctl_method ctl_port_methods[] = {
 	{
 		.name = "port.add",
@@ -237,8 +446,15 @@ const struct ctl_method ctl_port_methods[] = {
 		.persist = true,
 	},
 	{
+		.name = "port.set",
+		.params = port_set_params,
+		.help = "change MAC table settings of a port: max-macs, allowed-macs",
+		.handler = port_set,
+		.persist = true,
+	},
+	{
 		.name = "port.list",
-		.help = "list ports: type, bridge domain, interface, MAC, link and state",
+		.help = "list ports: type, bridge domain, interface, MAC, link, MAC counts and state",
 		.handler = port_list,
 	},
 	{ .name = NULL },

@@ -89,6 +89,8 @@ rpc_param_type_word(enum ctl_param_type type)
 		return "a boolean";
 	case CTL_P_SCALAR:
 		return "a string, integer or boolean";
+	case CTL_P_ANY:
+		return "a value";
 	}
 	return "a value";
 }
@@ -106,6 +108,7 @@ rpc_param_type_noun(enum ctl_param_type type)
 	case CTL_P_BOOL:
 		return "boolean";
 	case CTL_P_SCALAR:
+	case CTL_P_ANY:
 		return "value";
 	}
 	return "value";
@@ -268,6 +271,9 @@ rpc_check_param(const struct ctl_param *p, json_t *v, char *err, size_t errlen)
 	case CTL_P_SCALAR:
 		ok = json_is_string(v) || json_is_integer(v) || json_is_boolean(v);
 		break;
+	case CTL_P_ANY:
+		ok = true;
+		break;
 	default:
 		ok = false;
 	}
@@ -347,13 +353,14 @@ rpc_check_params(const struct ctl_method *m, json_t *params, char *err, size_t e
  * JSON-RPC code in '*code' and a message in 'err'.
  */
 static int
-rpc_invoke(struct ctl_rpc *rpc, const struct rpc_entry *e, json_t *params, bool restoring,
-	   json_t **result, int *code, char *err, size_t errlen)
+rpc_invoke(struct ctl_rpc *rpc, const struct rpc_entry *e, void *client, json_t *params,
+	   bool restoring, json_t **result, int *code, char *err, size_t errlen)
 {
 	struct ctl_call call = {
 		.rpc = rpc,
 		.method = e->method,
 		.ctx = e->ctx,
+		.client = client,
 		.restoring = restoring,
 		.code = CTL_E_APP,
 	};
@@ -417,7 +424,7 @@ ctl_rpc_call(struct ctl_rpc *rpc, const char *method, json_t *params, bool resto
 		rpc_no_method_message(rpc, method, err, errlen);
 		return -ENOENT;
 	}
-	return rpc_invoke(rpc, e, params, restoring, result, &code, err, errlen);
+	return rpc_invoke(rpc, e, NULL, params, restoring, result, &code, err, errlen);
 }
 
 /* Serialize 'reply' (consumed) as one line. */
@@ -478,6 +485,12 @@ rpc_is_blank(const char *line, size_t len)
 char *
 ctl_rpc_handle_line(struct ctl_rpc *rpc, const char *line, size_t len)
 {
+	return ctl_rpc_serve_line(rpc, NULL, line, len);
+}
+
+char *
+ctl_rpc_serve_line(struct ctl_rpc *rpc, void *client, const char *line, size_t len)
+{
 	char msg[CTL_ERR_LEN];
 	json_error_t jerr;
 	json_t *req, *id, *version, *method, *result;
@@ -523,8 +536,8 @@ ctl_rpc_handle_line(struct ctl_rpc *rpc, const char *line, size_t len)
 	} else if ((e = rpc_lookup(rpc, json_string_value(method))) == NULL) {
 		rpc_no_method_message(rpc, json_string_value(method), msg, sizeof(msg));
 		reply = id == NULL ? NULL : ctl_rpc_error_line(id, CTL_E_NO_METHOD, msg);
-	} else if (rpc_invoke(rpc, e, json_object_get(req, "params"), false, &result, &code, msg,
-			      sizeof(msg)) < 0) {
+	} else if (rpc_invoke(rpc, e, client, json_object_get(req, "params"), false, &result, &code,
+			      msg, sizeof(msg)) < 0) {
 		reply = id == NULL ? NULL : ctl_rpc_error_line(id, code, msg);
 	} else {
 		/* A notification still runs; it just gets no reply. */

@@ -41,6 +41,7 @@ enum ctl_param_type {
 	CTL_P_UINT,   /* a JSON integer >= 0 */
 	CTL_P_BOOL,   /* true or false */
 	CTL_P_SCALAR, /* a string, an integer or a boolean */
+	CTL_P_ANY,    /* any JSON value; the handler checks it */
 };
 
 /* One named member of a method's params object. */
@@ -60,6 +61,7 @@ struct ctl_call {
 	json_t *params;			 /**< validated params object, never NULL (borrowed) */
 	json_t *result;			 /**< handler's result (owned); NULL means {} */
 	void *ctx;			 /**< context given to ctl_rpc_register() */
+	void *client;	       /**< the connection the request came on (ctl_server.c's), or NULL */
 	bool restoring;	       /**< replaying saved configuration: do not record it again */
 	int code;	       /**< error code on failure; CTL_E_APP unless the handler sets it */
 	char err[CTL_ERR_LEN]; /**< error message on failure */
@@ -113,6 +115,9 @@ void ctl_rpc_foreach(const struct ctl_rpc *rpc, void (*fn)(const struct ctl_meth
  *   reply is due (a notification, or a blank line).
  */
 char *ctl_rpc_handle_line(struct ctl_rpc *rpc, const char *line, size_t len);
+
+/** ctl_rpc_handle_line() for a request that came on connection 'client' (see ctl_call). */
+char *ctl_rpc_serve_line(struct ctl_rpc *rpc, void *client, const char *line, size_t len);
 
 /**
  * Call 'method' directly, through the same validation and handler as a

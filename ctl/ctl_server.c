@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Line framing and connection handling for the control socket; what a line
- * means is ctl_rpc.c's business.
+ * Line framing, connection handling and event fan-out for the control
+ * socket; what a line means is ctl_rpc.c's business.
  */
 #include "ctl_server.h"
 
@@ -24,16 +24,19 @@
 #define SERVER_IN_CAP (CTL_LINE_MAX + 1) /* a full buffer without a newline is too long */
 
 struct server_client {
-	int fd;		 /**< connected socket, non-blocking */
-	char *in;	 /**< received bytes not yet served, SERVER_IN_CAP bytes */
-	size_t in_len;	 /**< bytes used in 'in' */
-	bool discarding; /**< skipping the rest of an oversize line */
-	bool eof;	 /**< the client will send nothing more */
-	bool dead;	 /**< to be closed at the end of this round */
-	char *out;	 /**< replies not yet sent */
-	size_t out_off;	 /**< first unsent byte in 'out' */
-	size_t out_len;	 /**< bytes used in 'out' */
-	size_t out_cap;	 /**< allocated size of 'out' */
+	struct ctl_server *srv; /**< the server it is connected to */
+	int fd;			/**< connected socket, non-blocking */
+	char *in;		/**< received bytes not yet served, SERVER_IN_CAP bytes */
+	size_t in_len;		/**< bytes used in 'in' */
+	bool discarding;	/**< skipping the rest of an oversize line */
+	bool eof;		/**< the client will send nothing more */
+	bool dead;		/**< to be closed at the end of this round */
+	char *out;		/**< replies not yet sent */
+	size_t out_off;		/**< first unsent byte in 'out' */
+	size_t out_len;		/**< bytes used in 'out' */
+	size_t out_cap;		/**< allocated size of 'out' */
+	uint32_t events;	/**< subscribed events, bit i = srv->event_names[i] */
+	uint64_t lost;		/**< events dropped since it was last told (events.lost) */
 };
 
 struct ctl_server {
@@ -44,6 +47,9 @@ struct ctl_server {
 	struct server_client *clients[CTL_MAX_CLIENTS];		/**< connected clients */
 	unsigned int nb_clients;				/**< used entries of 'clients' */
 	struct pollfd pfds[CTL_MAX_CLIENTS + 1]; /**< listener, then one per client */
+	const char *event_names[CTL_MAX_EVENTS]; /**< events clients may subscribe to */
+	unsigned int nb_events;			 /**< used entries of 'event_names' */
+	uint64_t events_lost;			 /**< events dropped for slow subscribers */
 };
 
 /* Take the lock that makes starting two daemons on one socket safe against races. */
@@ -207,6 +213,31 @@ server_pending(const struct server_client *c)
 	return c->out_len - c->out_off;
 }
 
+/* Append 'len' bytes of 'data' to the output; a client we cannot buffer for is dropped. */
+static void
+server_append(struct server_client *c, const char *data, size_t len)
+{
+	if (c->out_off > 0 && c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap > 0 ? c->out_cap : 4096;
+		char *p;
+
+		while (cap < c->out_len + len)
+			cap *= 2;
+		p = realloc(c->out, cap);
+		if (p == NULL) {
+			ctl_log("control client dropped: out of memory for its reply");
+			c->dead = true;
+			return;
+		}
+		c->out = p;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+}
+
 /* Queue 'line' (consumed) for sending. */
 static void
 server_queue(struct server_client *c, char *line)
@@ -225,27 +256,50 @@ server_queue(struct server_client *c, char *line)
 			return;
 		len = strlen(line);
 	}
-	if (c->out_off > 0 && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap > 0 ? c->out_cap : 4096;
-		char *p;
-
-		while (cap < c->out_len + len)
-			cap *= 2;
-		p = realloc(c->out, cap);
-		if (p == NULL) {
-			ctl_log("control client dropped: out of memory for its reply");
-			c->dead = true;
-			free(line);
-			return;
-		}
-		c->out = p;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, line, len);
-	c->out_len += len;
+	server_append(c, line, len);
 	free(line);
+}
+
+/* A JSON-RPC notification line for 'method' with 'params' (borrowed; NULL = {}), to free(). */
+static char *
+server_notification_line(const char *method, json_t *params)
+{
+	json_t *msg =
+		json_pack("{s:s, s:s, s:O*}", "jsonrpc", "2.0", "method", method, "params", params);
+	char *text, *line;
+	size_t len;
+
+	if (msg == NULL)
+		return NULL;
+	if (params == NULL)
+		json_object_set_new(msg, "params", json_object());
+	text = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	if (text == NULL)
+		return NULL;
+	len = strlen(text);
+	line = realloc(text, len + 2);
+	if (line == NULL) {
+		free(text);
+		return NULL;
+	}
+	line[len] = '\n';
+	line[len + 1] = '\0';
+	return line;
+}
+
+/* A subscriber that lost events and has caught up is told how many, before anything else. */
+static void
+server_events_resume(struct server_client *c)
+{
+	json_t *params;
+
+	if (c->lost == 0 || c->dead || server_pending(c) > CTL_EVENT_LOW)
+		return;
+	params = json_pack("{s:I}", "count", (json_int_t)c->lost);
+	server_queue(c, server_notification_line("events.lost", params));
+	json_decref(params);
+	c->lost = 0;
 }
 
 /* Drop 'n' bytes from the front of the input buffer. */
@@ -273,7 +327,8 @@ server_serve_lines(struct ctl_server *srv, struct server_client *c)
 			continue;
 		}
 		if (nl != NULL) {
-			server_queue(c, ctl_rpc_handle_line(srv->rpc, c->in, (size_t)(nl - c->in)));
+			server_queue(c,
+				     ctl_rpc_serve_line(srv->rpc, c, c->in, (size_t)(nl - c->in)));
 			server_consume(c, (size_t)(nl - c->in) + 1);
 		} else if (c->in_len == SERVER_IN_CAP) {
 			char msg[64];
@@ -285,7 +340,7 @@ server_serve_lines(struct ctl_server *srv, struct server_client *c)
 			c->in_len = 0;
 		} else if (c->eof && c->in_len > 0) {
 			/* A last request without its newline, e.g. from `printf ... | nc -U`. */
-			server_queue(c, ctl_rpc_handle_line(srv->rpc, c->in, c->in_len));
+			server_queue(c, ctl_rpc_serve_line(srv->rpc, c, c->in, c->in_len));
 			c->in_len = 0;
 		} else {
 			return;
@@ -352,6 +407,7 @@ server_accept(struct ctl_server *srv)
 			return;
 		}
 		c->fd = fd;
+		c->srv = srv;
 		srv->clients[srv->nb_clients++] = c;
 	}
 }
@@ -401,9 +457,16 @@ ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 			if (server_flush(c) < 0)
 				c->dead = true;
 		}
+		if (!c->dead && c->lost > 0) {
+			server_events_resume(c);
+			if (server_flush(c) < 0)
+				c->dead = true;
+		}
 		if (!c->dead && (rev & POLLERR) && server_pending(c) > 0)
 			c->dead = true;
-		if (c->eof && c->in_len == 0 && server_pending(c) == 0)
+		/* A subscriber may stop sending and keep listening, until it hangs up. */
+		if (c->eof && c->in_len == 0 && server_pending(c) == 0 &&
+		    (c->events == 0 || (rev & (POLLHUP | POLLERR))))
 			c->dead = true;
 		if (c->dead)
 			server_client_free(c);
@@ -414,6 +477,227 @@ ctl_server_poll(struct ctl_server *srv, int timeout_ms)
 	if (srv->pfds[0].revents & POLLIN)
 		server_accept(srv);
 	return n;
+}
+
+/* --- events --- */
+
+static int
+server_event_index(const struct ctl_server *srv, const char *name)
+{
+	for (unsigned int i = 0; i < srv->nb_events; i++)
+		if (strcmp(srv->event_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+server_known_events(const struct ctl_server *srv, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < srv->nb_events && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i > 0 ? ", " : "",
+					srv->event_names[i]);
+}
+
+/* Add the event 'name' (of 'where') to 'mask'; @return 0 or -EINVAL with call->err. */
+static int
+server_event_bit(struct ctl_call *call, const struct ctl_server *srv, const char *name, size_t len,
+		 const char *where, uint32_t *mask)
+{
+	char known[CTL_ERR_LEN / 2];
+
+	for (unsigned int i = 0; i < srv->nb_events; i++) {
+		if (strlen(srv->event_names[i]) == len &&
+		    strncmp(srv->event_names[i], name, len) == 0) {
+			*mask |= UINT32_C(1) << i;
+			return 0;
+		}
+	}
+	server_known_events(srv, known, sizeof(known));
+	call->code = CTL_E_INVALID_PARAMS;
+	snprintf(call->err, sizeof(call->err), "%s: unknown event '%.*s' (known: %s)", where,
+		 (int)(len < 64 ? len : 64), name, known);
+	return -EINVAL;
+}
+
+/*
+ * The events of params.events: omitted = all, an array of names, or one
+ * string of comma-separated names.  @return 0 or -EINVAL with call->err.
+ */
+static int
+server_event_mask(struct ctl_call *call, const struct ctl_server *srv, uint32_t *mask)
+{
+	json_t *events = json_object_get(call->params, "events");
+	char where[48];
+	json_t *v;
+	size_t i;
+
+	*mask = 0;
+	if (events == NULL || json_is_null(events)) {
+		*mask = srv->nb_events == 32 ? UINT32_MAX : (UINT32_C(1) << srv->nb_events) - 1;
+		return 0;
+	}
+	call->code = CTL_E_INVALID_PARAMS;
+	if (json_is_string(events)) {
+		const char *p = json_string_value(events);
+
+		for (;;) {
+			size_t n = strcspn(p, ",");
+
+			if (n > 0 && server_event_bit(call, srv, p, n, "params.events", mask) < 0)
+				return -EINVAL;
+			if (p[n] == '\0')
+				break;
+			p += n + 1;
+		}
+	} else if (json_is_array(events)) {
+		json_array_foreach(events, i, v) {
+			snprintf(where, sizeof(where), "params.events[%zu]", i);
+			if (!json_is_string(v)) {
+				snprintf(call->err, sizeof(call->err),
+					 "%s: expected a string, got %s", where,
+					 ctl_json_type_name(v));
+				return -EINVAL;
+			}
+			if (server_event_bit(call, srv, json_string_value(v), json_string_length(v),
+					     where, mask) < 0)
+				return -EINVAL;
+		}
+	} else {
+		snprintf(call->err, sizeof(call->err),
+			 "params.events: expected an array of event names or a string, got %s",
+			 ctl_json_type_name(events));
+		return -EINVAL;
+	}
+	if (*mask == 0) {
+		snprintf(call->err, sizeof(call->err),
+			 "params.events: no event named; omit it for all events");
+		return -EINVAL;
+	}
+	call->code = CTL_E_APP;
+	return 0;
+}
+
+static int
+server_events_change(struct ctl_call *call, bool subscribe)
+{
+	struct server_client *c = call->client;
+	uint32_t mask;
+	json_t *list;
+	int rc;
+
+	if (c == NULL) {
+		snprintf(call->err, sizeof(call->err),
+			 "%s works only on a control-socket connection", call->method->name);
+		return -EINVAL;
+	}
+	rc = server_event_mask(call, c->srv, &mask);
+	if (rc < 0)
+		return rc;
+	if (subscribe)
+		c->events |= mask;
+	else
+		c->events &= ~mask;
+	list = json_array();
+	for (unsigned int i = 0; list != NULL && i < c->srv->nb_events; i++)
+		if (c->events & (UINT32_C(1) << i))
+			json_array_append_new(list, json_string(c->srv->event_names[i]));
+	call->result = json_pack("{s:o}", "subscribed", list);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+server_events_subscribe(struct ctl_call *call)
+{
+	return server_events_change(call, true);
+}
+
+static int
+server_events_unsubscribe(struct ctl_call *call)
+{
+	return server_events_change(call, false);
+}
+
+static const struct ctl_param server_events_params[] = {
+	{ "events", CTL_P_ANY, false },
+	{ NULL },
+};
+
+static const struct ctl_method server_event_methods[] = {
+	{
+		.name = "events.subscribe",
+		.params = server_events_params,
+		.help = "stream events (all, or the named ones) to this connection as notifications",
+		.handler = server_events_subscribe,
+	},
+	{
+		.name = "events.unsubscribe",
+		.params = server_events_params,
+		.help = "stop streaming events (all, or the named ones) to this connection",
+		.handler = server_events_unsubscribe,
+	},
+	{ .name = NULL },
+};
+
+int
+ctl_server_enable_events(struct ctl_server *srv, const char *const names[], unsigned int nb)
+{
+	int rc;
+
+	for (unsigned int i = 0; i < nb; i++) {
+		if (server_event_index(srv, names[i]) >= 0)
+			continue;
+		if (srv->nb_events == CTL_MAX_EVENTS)
+			return -ENOSPC;
+		srv->event_names[srv->nb_events++] = names[i];
+	}
+	/* The handlers find their server through the client, so one registration serves all. */
+	rc = ctl_rpc_register(srv->rpc, server_event_methods, NULL);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+int
+ctl_server_notify(struct ctl_server *srv, const char *event, json_t *params)
+{
+	int idx = server_event_index(srv, event);
+	char *line = NULL;
+	size_t len = 0;
+	int nb = 0;
+
+	if (idx < 0)
+		return -ENOENT;
+	for (unsigned int i = 0; i < srv->nb_clients; i++) {
+		struct server_client *c = srv->clients[i];
+
+		if (c->dead || !(c->events & (UINT32_C(1) << idx)))
+			continue;
+		server_events_resume(c);
+		if (c->lost > 0 || server_pending(c) >= CTL_EVENT_HIGH) {
+			c->lost++;
+			srv->events_lost++;
+			continue;
+		}
+		if (line == NULL) {
+			line = server_notification_line(event, params);
+			if (line == NULL)
+				return -ENOMEM;
+			len = strlen(line);
+		}
+		server_append(c, line, len);
+		/* Best effort now; poll() sends the rest and notices a client that is gone. */
+		server_flush(c);
+		nb++;
+	}
+	free(line);
+	return nb;
+}
+
+uint64_t
+ctl_server_events_lost(const struct ctl_server *srv)
+{
+	return srv->events_lost;
 }
 
 void

@@ -12,18 +12,35 @@
  * client can tie up is bounded by CTL_OUT_HIGH plus one reply, and one reply
  * is at most CTL_REPLY_MAX.
  *
+ * Events: once ctl_server_enable_events() names them, a client may call
+ * events.subscribe and from then on receives JSON-RPC notifications
+ * (requests without an id) such as
+ *   {"jsonrpc":"2.0","method":"fdb.moved","params":{...}}
+ * interleaved with the replies to its own requests.  Events never block the
+ * server: a subscriber with CTL_EVENT_HIGH bytes unsent loses the events
+ * meant for it, which are counted; once it has read its output down to
+ * CTL_EVENT_LOW it first gets {"method":"events.lost","params":{"count":N}}
+ * and then events again.  A subscriber that has shut down its sending side
+ * stays connected (`... | nc -U` works); one that hangs up is dropped.
+ *
  * Thread-safety: control thread only.
  */
 #ifndef VSW_CTL_SERVER_H
 #define VSW_CTL_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 struct ctl_rpc;
 
 #define CTL_MAX_CLIENTS 64		   /* connections served at once */
 #define CTL_OUT_HIGH	(256 * 1024)	   /* stop reading requests above this much unsent output */
 #define CTL_REPLY_MAX	(64 * 1024 * 1024) /* a larger reply is replaced by an error */
+#define CTL_MAX_EVENTS	32		   /* event names one server can stream */
+#define CTL_EVENT_HIGH	(64 * 1024)	   /* a subscriber this far behind loses events ... */
+#define CTL_EVENT_LOW	(16 * 1024)	   /* ... until it is back below this */
 
 struct ctl_server;
 
@@ -40,6 +57,24 @@ struct ctl_server *ctl_server_open(const char *path, struct ctl_rpc *rpc, char *
  * @return the number of ready descriptors (0 on timeout or signal), or -errno.
  */
 int ctl_server_poll(struct ctl_server *srv, int timeout_ms);
+
+/**
+ * Offer the events 'names' (static strings, at most CTL_MAX_EVENTS in all)
+ * and register events.subscribe and events.unsubscribe on the server's
+ * dispatcher.  @return 0, -ENOSPC or -ENOMEM.
+ */
+int ctl_server_enable_events(struct ctl_server *srv, const char *const names[], unsigned int nb);
+
+/**
+ * Queue notification 'event' with 'params' (borrowed; NULL = {}) for every
+ * client subscribed to it, and send what the sockets take now.
+ * @return the number of clients it was queued for, -ENOENT for an event not
+ *   offered, or -ENOMEM.
+ */
+int ctl_server_notify(struct ctl_server *srv, const char *event, json_t *params);
+
+/** @return events dropped for slow subscribers since the server opened. */
+uint64_t ctl_server_events_lost(const struct ctl_server *srv);
 
 /** @return connected clients. */
 unsigned int ctl_server_nb_clients(const struct ctl_server *srv);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ctl_util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -52,4 +53,42 @@ ctl_mkdir_parents(const char *path, mode_t mode)
 	if (mkdir(dir, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+static int
+util_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+ctl_mac_parse(const char *text, size_t len, uint8_t mac[6])
+{
+	if (len != CTL_MAC_TEXT - 1)
+		return -EINVAL;
+	for (size_t i = 0; i < 6; i++) {
+		const char *p = text + 3 * i;
+		int hi = util_hex(p[0]), lo = util_hex(p[1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		/* One separator style throughout, as people write them. */
+		if (i < 5 && (p[2] != text[2] || (p[2] != ':' && p[2] != '-')))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+char *
+ctl_mac_format(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, CTL_MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
 }

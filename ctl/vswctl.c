@@ -3,10 +3,15 @@
  * vswctl: the command-line client of vswd's control socket.  It maps a
  * command to one JSON-RPC request (ctl_cli.c), sends it, waits for the
  * reply and prints it.  Scripts can speak the same JSON to the socket.
+ *
+ * `vswctl monitor` subscribes to events instead and prints the notifications
+ * that follow, one line each, until Ctrl-C/SIGTERM, count=N events, -t
+ * seconds, or the daemon closing the connection.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +146,182 @@ vswctl_read_line(int fd, double timeout, char *err, size_t errlen)
 	return NULL;
 }
 
+static volatile sig_atomic_t vswctl_stop; /* set by SIGINT/SIGTERM during monitor */
+
+static void
+vswctl_on_signal(int sig)
+{
+	(void)sig;
+	vswctl_stop = 1;
+}
+
+/* Lines from the socket, kept across reads: one read may hold several. */
+struct vswctl_lines {
+	int fd;	    /**< connected socket */
+	char *buf;  /**< received bytes */
+	size_t len; /**< bytes used in 'buf' */
+	size_t cap; /**< allocated size of 'buf' */
+	size_t off; /**< start of the next line */
+};
+
+/*
+ * Next line (NUL-terminated, valid until the next call), waiting until
+ * 'deadline' (< 0: forever) or a signal.  @return the line, or NULL with
+ * 'why' 0 (timeout or signal), -EPIPE (closed) or another -errno.
+ */
+static char *
+vswctl_next_line(struct vswctl_lines *in, double deadline, int *why)
+{
+	for (;;) {
+		char *start = in->buf + in->off;
+		char *nl = memchr(start, '\n', in->len - in->off);
+		struct pollfd pfd = { .fd = in->fd, .events = POLLIN };
+		int wait = -1;
+		ssize_t n;
+
+		if (nl != NULL) {
+			*nl = '\0';
+			in->off = (size_t)(nl - in->buf) + 1;
+			return start;
+		}
+		/* Keep the partial line at the front, and room behind it. */
+		memmove(in->buf, start, in->len - in->off);
+		in->len -= in->off;
+		in->off = 0;
+		if (in->cap - in->len < 4096) {
+			char *p = realloc(in->buf, in->cap * 2);
+
+			if (p == NULL) {
+				*why = -ENOMEM;
+				return NULL;
+			}
+			in->buf = p;
+			in->cap *= 2;
+		}
+		if (vswctl_stop) {
+			*why = 0;
+			return NULL;
+		}
+		if (deadline >= 0) {
+			double left = deadline - vswctl_now();
+
+			if (left <= 0) {
+				*why = 0;
+				return NULL;
+			}
+			wait = (int)(left * 1000) + 1;
+		}
+		if (poll(&pfd, 1, wait) <= 0)
+			continue;
+		n = recv(in->fd, in->buf + in->len, in->cap - in->len - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*why = n == 0 ? -EPIPE : -errno;
+			return NULL;
+		}
+		in->len += (size_t)n;
+	}
+}
+
+/*
+ * `vswctl monitor`: the subscription's reply, then one line per notification.
+ * @return the exit status.
+ */
+static int
+vswctl_monitor(int fd, const struct ctl_cli_request *req, bool json, double timeout,
+	       bool timeout_set)
+{
+	struct vswctl_lines in = { .fd = fd, .cap = 65536 };
+	struct sigaction sa = { .sa_handler = vswctl_on_signal };
+	double start = vswctl_now();
+	double deadline = timeout_set ? start + timeout : -1;
+	bool subscribed = false;
+	long nb_events = 0;
+	int why = 0;
+	char *line;
+
+	/* No SA_RESTART: a signal must wake poll(). */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	in.buf = malloc(in.cap);
+	if (in.buf == NULL) {
+		ctl_log("out of memory");
+		return VSWCTL_FAILED;
+	}
+	while ((line = vswctl_next_line(&in, subscribed ? deadline : start + timeout, &why)) !=
+	       NULL) {
+		json_t *msg = json_loads(line, 0, NULL);
+		json_t *error = json_object_get(msg, "error");
+		char text[4096];
+
+		if (msg == NULL) {
+			ctl_log("unreadable line from vswd: %.80s", line);
+			continue;
+		}
+		if (!subscribed && (error != NULL || json_object_get(msg, "result") != NULL)) {
+			const char *m = json_string_value(json_object_get(error, "message"));
+
+			if (error != NULL) {
+				ctl_log("%s", m != NULL ? m : "error without a message");
+				json_decref(msg);
+				free(in.buf);
+				return VSWCTL_FAILED;
+			}
+			subscribed = true;
+			if (isatty(STDERR_FILENO)) {
+				char *list =
+					json_dumps(json_object_get(json_object_get(msg, "result"),
+								   "subscribed"),
+						   JSON_COMPACT);
+
+				fprintf(stderr, "vswctl: monitoring %s (Ctrl-C to stop)\n",
+					list != NULL ? list : "events");
+				free(list);
+			}
+		} else if (json_object_get(msg, "method") != NULL) {
+			if (json) {
+				json_dumpf(msg, stdout, JSON_COMPACT);
+				fputc('\n', stdout);
+			} else {
+				struct timespec ts;
+				struct tm tm;
+				char stamp[16];
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				localtime_r(&ts.tv_sec, &tm);
+				strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+				ctl_cli_format_event(msg, text, sizeof(text));
+				printf("%s.%03ld %s\n", stamp, ts.tv_nsec / 1000000, text);
+			}
+			fflush(stdout);
+			nb_events++;
+		}
+		json_decref(msg);
+		if (req->count > 0 && nb_events >= req->count)
+			break;
+	}
+	free(in.buf);
+	if (line != NULL || vswctl_stop)
+		return VSWCTL_OK;
+	if (why < 0) {
+		ctl_log("vswd closed the connection%s%s", why == -EPIPE ? "" : ": ",
+			why == -EPIPE ? "" : strerror(-why));
+		return VSWCTL_FAILED;
+	}
+	if (!subscribed) {
+		ctl_log("no reply from vswd within %g s (raise it with -t)", timeout);
+		return VSWCTL_FAILED;
+	}
+	if (req->count > 0) {
+		ctl_log("stopped after %g s with %ld of %ld events", timeout, nb_events,
+			req->count);
+		return VSWCTL_FAILED;
+	}
+	return VSWCTL_OK;
+}
+
 /* Show the reply; @return the exit status. */
 static int
 vswctl_show(const char *line, const char *method, bool json, bool all)
@@ -189,7 +370,7 @@ main(int argc, char **argv)
 	const char *env = getenv("VSW_SOCKET");
 	const char *socket_path = env != NULL && env[0] != '\0' ? env : VSWCTL_DEFAULT_SOCKET;
 	struct ctl_cli_request req;
-	bool json = false, all = false;
+	bool json = false, all = false, timeout_set = false;
 	double timeout = 10;
 	char err[512] = "";
 	char *text, *line;
@@ -214,6 +395,7 @@ main(int argc, char **argv)
 					optarg);
 				return VSWCTL_USAGE;
 			}
+			timeout_set = true;
 			break;
 		case 'a':
 			all = true;
@@ -255,6 +437,12 @@ main(int argc, char **argv)
 		return VSWCTL_NO_DAEMON;
 	}
 	free(text);
+	if (req.monitor) {
+		status = vswctl_monitor(fd, &req, json, timeout, timeout_set);
+		close(fd);
+		ctl_cli_request_free(&req);
+		return status;
+	}
 	line = vswctl_read_line(fd, timeout, err, sizeof(err));
 	close(fd);
 	if (line == NULL) {

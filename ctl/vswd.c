@@ -9,6 +9,11 @@
  * requests until SIGINT or SIGTERM.  The socket is bound before the EAL so
  * that these refusals cost nothing; clients that connect meanwhile wait in
  * the listen backlog and are served once the configuration is restored.
+ *
+ * The loop also runs the dataplane's periodic work (dp_periodic(): aging,
+ * flap detection, link watch, event delivery) at least every
+ * VSWD_PERIODIC_MS, and the MAC-table events it delivers are streamed to the
+ * control clients that subscribed to them (ctl_events_attach()).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -33,8 +39,9 @@
 
 #define VSWD_DEFAULT_SOCKET "/run/vsw/vswd.sock"
 #define VSWD_DEFAULT_CONFIG "/var/lib/vsw/config.json"
-#define VSWD_POLL_MS	    100 /* how long a signal may wait to be noticed */
-#define VSWD_MAX_EAL_ARGS   64	/* EAL arguments we build or pass on */
+#define VSWD_POLL_MS	    50 /* longest wait in poll(): bounds signal and periodic latency */
+#define VSWD_PERIODIC_MS    50 /* run dp_periodic() at least this often (dp.h asks for 100) */
+#define VSWD_MAX_EAL_ARGS   64 /* EAL arguments we build or pass on */
 
 struct vswd_options {
 	const char *socket;	 /**< control socket path */
@@ -236,15 +243,34 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 	return argc;
 }
 
+static uint64_t
+vswd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 vswd_serve(struct ctl_server *srv)
 {
+	uint64_t last = vswd_now_ms();
+
 	while (!atomic_load_explicit(&vswd_stop, memory_order_relaxed)) {
-		int rc = ctl_server_poll(srv, VSWD_POLL_MS);
+		uint64_t now = vswd_now_ms();
+		int wait =
+			now - last >= VSWD_PERIODIC_MS ? 0 : (int)(VSWD_PERIODIC_MS - (now - last));
+		int rc = ctl_server_poll(srv, wait < VSWD_POLL_MS ? wait : VSWD_POLL_MS);
 
 		if (rc < 0) {
 			ctl_log("control socket: poll: %s", strerror(-rc));
 			break;
+		}
+		/* After every batch of requests too: a change may have events to deliver. */
+		if (rc > 0 || vswd_now_ms() - last >= VSWD_PERIODIC_MS) {
+			dp_periodic();
+			last = vswd_now_ms();
 		}
 	}
 }
@@ -306,6 +332,11 @@ main(int argc, char **argv)
 		ctl_log("cannot start the dataplane workers: %s", strerror(-rc));
 		goto out_dp;
 	}
+	rc = ctl_events_attach(srv);
+	if (rc < 0) {
+		ctl_log("cannot offer events on the control socket: %s", strerror(-rc));
+		goto out_stop;
+	}
 	rc = (int)ctl_restore(rpc, &state);
 	ctl_log("vsw %s ready: %u worker(s), control socket %s, configuration %s%s", VSW_VERSION,
 		dp_nb_workers(), o.socket, o.config,
@@ -313,10 +344,12 @@ main(int argc, char **argv)
 
 	vswd_serve(srv);
 	ctl_log("shutting down");
+	status = 0;
+out_stop:
+	ctl_events_detach();
 	ctl_server_close(srv);
 	srv = NULL;
 	dp_stop();
-	status = 0;
 out_dp:
 	dp_fini();
 out_eal:

@@ -53,10 +53,25 @@ struct dp_bd_info {
 	uint16_t id;               /**< index, part of every FDB key */
 	uint16_t nb_ports;         /**< member ports */
 	uint32_t nb_macs;          /**< FDB entries in this domain */
+	uint32_t aging_s;          /**< dynamic entries expire after this; 0 = never */
+	uint32_t max_macs;         /**< learning limit; 0 = none */
+	bool learning;             /**< ordinary learning on (announcements always move) */
+	bool drop_over_limit;      /**< drop, rather than forward, frames from MACs over the limit */
+	uint32_t flap_moves;       /**< more moves than this within flap_window_s is a flap */
+	uint32_t flap_window_s;    /**< flap detection window */
+	uint32_t flap_hold_s;      /**< freeze a flapping MAC this long; 0 = report only */
 };
 
 int dp_bd_add(const char *name, char *err, size_t errlen);
 int dp_bd_del(const char *name, char *err, size_t errlen);
+/**
+ * Change one setting of a bridge domain.  Keys and values (as text):
+ *   aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),
+ *   learning=on|off, limit-action=forward|drop,
+ *   flap-moves=N (default 5), flap-window=SECONDS (default 10), flap-hold=SECONDS (0 = report only).
+ * @return 0, -ENOENT (no such domain) or -EINVAL (bad key or value), with 'err' saying which.
+ */
+int dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
 /** @return the bridge-domain id, or -ENOENT. */
 int dp_bd_find(const char *name);
 /** Fill up to 'max' entries of 'out'; @return the number of bridge domains. */
@@ -73,6 +88,10 @@ struct dp_port_info {
 	uint16_t eth_port;           /**< DPDK ethdev port id */
 	bool link_up;                /**< link state reported by the device */
 	uint32_t link_speed;         /**< Mbit/s, 0 if unknown */
+	uint32_t max_macs;           /**< learning limit on this port; 0 = none */
+	uint32_t nb_macs;            /**< FDB entries on this port */
+	char allowed_macs[512];      /**< comma-separated MACs the port may use; "" = any */
+	uint64_t link_changes;       /**< link up/down transitions seen */
 };
 
 struct dp_port_stats {
@@ -92,6 +111,12 @@ struct dp_port_stats {
  */
 int dp_port_add(const struct port_spec *spec, const char *bd, char *err, size_t errlen);
 int dp_port_del(const char *name, char *err, size_t errlen);
+/**
+ * Change one setting of a port.  Keys and values (as text):
+ *   max-macs=N (0 = no limit), allowed-macs=MAC[,MAC...] ("" or "any" = no restriction).
+ * @return 0, -ENOENT or -EINVAL, with 'err' saying which.
+ */
+int dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
 /** @return the port slot, or -ENOENT. */
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
@@ -103,6 +128,10 @@ struct dp_fdb_entry {
 	uint8_t mac[6];           /**< MAC address */
 	char port[PORT_NAME_MAX]; /**< port it was learned on */
 	bool is_static;           /**< configured, never moved by learning */
+	bool frozen;              /**< held on its port after flapping */
+	uint32_t age_s;           /**< seconds since last seen (0 for static) */
+	uint32_t moves;           /**< times it moved (saturates at 255) */
+	const char *cause;        /**< how it got here: learned, garp, rarp, una, static */
 };
 
 typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
@@ -111,6 +140,43 @@ typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
 int dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg);
 /** Remove learned entries, optionally only of 'bd' and/or 'port'. @return entries removed or -ENOENT. */
 int dp_fdb_flush(const char *bd, const char *port, char *err, size_t errlen);
+/** Add or replace a static entry. @return 0, -ENOENT (bd or port), -EINVAL (bad MAC), -ENOSPC. */
+int dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *err,
+		      size_t errlen);
+/** Delete one entry (static or learned). @return 0 or -ENOENT. */
+int dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen);
+
+/* Events: what the MAC table did, delivered on the control thread. */
+enum dp_event_type {
+	DP_EVENT_LEARNED, /**< a new MAC */
+	DP_EVENT_MOVED,   /**< a MAC changed port */
+	DP_EVENT_AGED,    /**< a MAC expired */
+	DP_EVENT_FLAP,    /**< a MAC moved too often */
+};
+
+struct dp_event {
+	enum dp_event_type type;  /**< what happened */
+	const char *name;         /**< "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap" */
+	char bd[PORT_NAME_MAX];   /**< bridge domain */
+	uint8_t mac[6];           /**< the MAC */
+	char from[PORT_NAME_MAX]; /**< previous port (moved, flap); "" otherwise */
+	char to[PORT_NAME_MAX];   /**< new port (learned, moved, flap); port it aged on (aged) */
+	const char *cause;        /**< learned, garp, rarp, una (learned, moved); "" otherwise */
+	uint32_t moves;           /**< moves in the flap window (flap) */
+	bool frozen;              /**< the MAC is now held on its port (flap) */
+};
+
+typedef void dp_event_cb(const struct dp_event *ev, void *arg);
+
+/** Deliver every later event to 'cb' (NULL = discard). */
+void dp_set_event_handler(dp_event_cb *cb, void *arg);
+
+/**
+ * Periodic control-thread work: deliver events, age entries, detect flaps,
+ * watch link state.  Call at least every 100 ms; it does a bounded amount of
+ * work per call.
+ */
+void dp_periodic(void);
 
 /* Counters: switch-wide named counters, summed over workers. */
 struct dp_counter {

@@ -15,6 +15,17 @@
 	  "unicast frames whose destination was learned on the port they came in on")             \
 	_(DROP_NO_DESTINATION, "drop_no_destination",                                              \
 	  "frames to flood with no other port in their bridge domain")                            \
+	_(DROP_SPOOFED_MAC, "drop_spoofed_mac",                                                    \
+	  "frames (or ARP senders) from a MAC their port's allowed-macs does not list")           \
+	_(DROP_MALFORMED_ARP, "drop_malformed_arp",                                                \
+	  "ARP or RARP frames too short or not Ethernet/IPv4; never learned")                    \
+	_(DROP_MALFORMED_ND, "drop_malformed_nd",                                                  \
+	  "IPv6 neighbour advertisements truncated or invalid; never learned")                   \
+	_(DROP_LEARN_LIMIT, "drop_learn_limit",                                                    \
+	  "frames from MACs refused by a limit, in a bridge domain with limit-action=drop")       \
+	_(GARP_RX, "garp_rx", "gratuitous ARP frames received")                                   \
+	_(RARP_RX, "rarp_rx", "RARP frames received")                                             \
+	_(UNA_RX, "una_rx", "unsolicited IPv6 neighbour advertisements received")                 \
 	_(FORWARD_UNICAST, "forward_unicast", "frames sent to the one port their MAC lives on")    \
 	_(FLOOD_MULTICAST, "flood_multicast", "broadcast and multicast frames flooded")           \
 	_(FLOOD_UNKNOWN, "flood_unknown_unicast",                                                  \

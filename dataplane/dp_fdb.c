@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 struct walk_ctx {
+	uint32_t now;     /**< for ages */
 	int bd;           /**< bridge domain to show, -1 = all */
 	dp_fdb_cb *cb;    /**< caller's callback */
 	void *arg;        /**< its argument */
@@ -35,6 +38,10 @@ walk_one(const struct fdb_entry *e, void *arg)
 	else
 		snprintf(out.port, sizeof(out.port), "#%u", e->port);
 	out.is_static = (e->flags & FDB_F_STATIC) != 0;
+	out.frozen = (e->flags & FDB_F_FROZEN) != 0;
+	out.moves = e->moves;
+	out.cause = fdb_cause_name((enum fdb_cause)e->cause);
+	out.age_s = out.is_static ? 0 : (uint32_t)RTE_MAX((int32_t)(ctx->now - e->seen), 0);
 	ctx->cb(&out, ctx->arg);
 	ctx->n++;
 }
@@ -42,7 +49,7 @@ walk_one(const struct fdb_entry *e, void *arg)
 int
 dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg)
 {
-	struct walk_ctx ctx = { .bd = -1, .cb = cb, .arg = arg };
+	struct walk_ctx ctx = { .now = dp_now_s(), .bd = -1, .cb = cb, .arg = arg };
 
 	if (bd != NULL) {
 		ctx.bd = dp_bd_find(bd);
@@ -107,4 +114,64 @@ dp_fdb_count_per_bd(uint32_t *per_bd)
 {
 	memset(per_bd, 0, sizeof(uint32_t) * VSW_MAX_BDS);
 	fdb_walk(dp_main.fdb, count_in_bd, per_bd);
+}
+
+static int
+entry_key(const char *bd, const uint8_t mac[6], uint64_t *key, char *err, size_t errlen)
+{
+	struct rte_ether_addr addr;
+	int id = dp_bd_find(bd);
+
+	if (id < 0) {
+		snprintf(err, errlen, "bridge domain '%s' does not exist", bd);
+		return -ENOENT;
+	}
+	memcpy(addr.addr_bytes, mac, sizeof(addr.addr_bytes));
+	if (!rte_is_unicast_ether_addr(&addr) || rte_is_zero_ether_addr(&addr)) {
+		snprintf(err, errlen, "a MAC table entry needs a unicast, non-zero MAC");
+		return -EINVAL;
+	}
+	*key = fdb_key((uint16_t)id, &addr);
+	return 0;
+}
+
+int
+dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *err,
+		  size_t errlen)
+{
+	int slot = dp_port_find(port);
+	uint64_t key;
+	int ret = entry_key(bd, mac, &key, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	if (slot < 0) {
+		snprintf(err, errlen, "port '%s' does not exist", port);
+		return -ENOENT;
+	}
+	if (dp_main.ports[slot].bd != fdb_key_bd(key)) {
+		snprintf(err, errlen, "port '%s' is in bridge domain '%s', not '%s'", port,
+			 dp_main.bds[dp_main.ports[slot].bd].name, bd);
+		return -EINVAL;
+	}
+	if (fdb_add_static(dp_main.fdb, key, (uint16_t)slot) < 0) {
+		snprintf(err, errlen, "the MAC table is full; raise vswd --fdb-size");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int
+dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen)
+{
+	uint64_t key;
+	int ret = entry_key(bd, mac, &key, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	if (fdb_delete(dp_main.fdb, key) < 0) {
+		snprintf(err, errlen, "no entry for that MAC in bridge domain '%s'", bd);
+		return -ENOENT;
+	}
+	return 0;
 }

@@ -9,10 +9,14 @@
  */
 #include "dp_priv.h"
 
+#include <string.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+
+#include "fdb_announce.h"
 
 #define PREFETCH_OFFSET 4       /* prefetch this many packets ahead */
 #define KEY_FLOOD       UINT64_MAX /* a destination that is flooded without lookup */
@@ -70,22 +74,97 @@ src_mac_valid(const struct rte_ether_addr *mac)
 	return !rte_is_multicast_ether_addr(mac) && !rte_is_zero_ether_addr(mac);
 }
 
-/*
- * Parse: keep frames with a valid Ethernet header, collect their source keys
- * (skipping a source repeated from the previous frame: bursts tend to come
- * from a few MACs) and their destination keys.  @return frames kept.
- */
-static uint16_t
-parse_burst(struct dp_lcore *lc, uint16_t bd, struct rte_mbuf **pkts, uint16_t nb_pkts,
-	    uint64_t *src_keys, uint16_t *nb_src, uint64_t *dst_keys)
+static inline bool
+mac_allowed(const struct dp_port_rt *port, const uint8_t *mac_bytes)
 {
-	uint16_t nb_kept = 0, nb_learn = 0;
+	struct rte_ether_addr mac;
+	uint64_t key;
+
+	memcpy(mac.addr_bytes, mac_bytes, RTE_ETHER_ADDR_LEN);
+	key = fdb_key(0, &mac);
+	for (uint16_t i = 0; i < port->nb_allowed; i++)
+		if (port->allowed[i] == key)
+			return true;
+	return false;
+}
+
+static const enum dp_counter_id announce_counter[] = {
+	[FDB_ANN_GARP] = DP_CNT_GARP_RX,
+	[FDB_ANN_RARP] = DP_CNT_RARP_RX,
+	[FDB_ANN_UNA] = DP_CNT_UNA_RX,
+	[FDB_ANN_MALFORMED_ARP] = DP_CNT_DROP_MALFORMED_ARP,
+	[FDB_ANN_MALFORMED_ND] = DP_CNT_DROP_MALFORMED_ND,
+};
+
+static const uint8_t announce_cause[] = {
+	[FDB_ANN_NONE] = FDB_CAUSE_LEARNED,
+	[FDB_ANN_GARP] = FDB_CAUSE_GARP,
+	[FDB_ANN_RARP] = FDB_CAUSE_RARP,
+	[FDB_ANN_UNA] = FDB_CAUSE_UNA,
+};
+
+/*
+ * Is this an announcement, and may this port make it?  @return the learn
+ * cause, or -1 when the frame was dropped (malformed, or spoofed).
+ */
+static int
+check_source(struct dp_lcore *lc, const struct dp_port_rt *port, struct rte_mbuf *m,
+	     const struct rte_ether_hdr *eth)
+{
+	enum fdb_announce ann = FDB_ANN_NONE;
+	const uint8_t *sha = NULL;
+
+	if (unlikely(port->nb_allowed > 0) && !mac_allowed(port, eth->src_addr.addr_bytes)) {
+		drop(lc, DP_CNT_DROP_SPOOFED_MAC, m);
+		return -1;
+	}
+	if (likely(!fdb_announce_candidate(eth->ether_type)))
+		return FDB_CAUSE_LEARNED;
+	ann = fdb_announce_classify((const uint8_t *)eth, rte_pktmbuf_data_len(m), &sha);
+	if (ann == FDB_ANN_NONE)
+		return FDB_CAUSE_LEARNED;
+	if (ann == FDB_ANN_MALFORMED_ARP || ann == FDB_ANN_MALFORMED_ND) {
+		drop(lc, announce_counter[ann], m);
+		return -1;
+	}
+	/* A forged announcement may carry a victim's MAC inside the ARP body. */
+	if (unlikely(port->nb_allowed > 0) && sha != NULL && !mac_allowed(port, sha)) {
+		drop(lc, DP_CNT_DROP_SPOOFED_MAC, m);
+		return -1;
+	}
+	count(lc, announce_counter[ann]);
+	return announce_cause[ann];
+}
+
+/* What parsing a burst yields for the later stages. */
+struct parsed_burst {
+	uint16_t nb_kept;                          /**< frames still in the burst */
+	uint16_t nb_reqs;                          /**< distinct-in-a-row sources to learn */
+	uint64_t dst_keys[VSW_BURST_SIZE];         /**< per kept frame: destination key */
+	uint8_t req_of[VSW_BURST_SIZE];            /**< per kept frame: its learn request */
+	struct fdb_learn_req reqs[VSW_BURST_SIZE]; /**< learn requests */
+};
+
+/*
+ * Parse: keep frames with a valid Ethernet header and an acceptable source,
+ * collect their sources to learn (a source repeated from the previous frame
+ * shares its request: bursts tend to come from a few MACs) and their
+ * destination keys.
+ */
+static void
+parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	    struct rte_mbuf **pkts, uint16_t nb_pkts, struct parsed_burst *pb)
+{
+	const struct dp_port_rt *port = &snap->ports[rxq->slot];
 	uint64_t last_src = KEY_FLOOD;
 
+	pb->nb_kept = 0;
+	pb->nb_reqs = 0;
 	for (uint16_t i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;
 		uint64_t key;
+		int cause;
 
 		if (i + PREFETCH_OFFSET < nb_pkts)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_OFFSET], void *));
@@ -98,18 +177,48 @@ parse_burst(struct dp_lcore *lc, uint16_t bd, struct rte_mbuf **pkts, uint16_t n
 			drop(lc, DP_CNT_DROP_INVALID_SRC, m);
 			continue;
 		}
-		key = fdb_key(bd, &eth->src_addr);
+		cause = check_source(lc, port, m, eth);
+		if (unlikely(cause < 0))
+			continue;
+		key = fdb_key(rxq->bd, &eth->src_addr);
 		if (key != last_src) {
-			src_keys[nb_learn++] = key;
+			pb->reqs[pb->nb_reqs].key = key;
+			pb->reqs[pb->nb_reqs++].cause = (uint8_t)cause;
 			last_src = key;
+		} else if (cause != FDB_CAUSE_LEARNED) {
+			/* An announcement outranks the ordinary frames it shares a request with. */
+			pb->reqs[pb->nb_reqs - 1].cause = (uint8_t)cause;
 		}
-		dst_keys[nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
-					    KEY_FLOOD :
-					    fdb_key(bd, &eth->dst_addr);
-		pkts[nb_kept++] = m;
+		pb->req_of[pb->nb_kept] = (uint8_t)(pb->nb_reqs - 1);
+		pb->dst_keys[pb->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
+						    KEY_FLOOD :
+						    fdb_key(rxq->bd, &eth->dst_addr);
+		pkts[pb->nb_kept++] = m;
 	}
-	*nb_src = nb_learn;
-	return nb_kept;
+}
+
+/* Learn the burst's sources; drop the frames a limit refused when the domain says so. */
+static void
+learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkts,
+	    struct parsed_burst *pb)
+{
+	struct fdb_learn_ctx ctx = { .port = rxq->slot, .now = lc->now, .stats = &lc->learn,
+				     .events = lc->events };
+	uint8_t verdicts[VSW_BURST_SIZE];
+	uint16_t nb_kept = 0;
+
+	if (pb->nb_reqs == 0)
+		return;
+	fdb_learn_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts);
+	for (uint16_t i = 0; i < pb->nb_kept; i++) {
+		if (unlikely(verdicts[pb->req_of[i]] == FDB_VERDICT_DROP)) {
+			drop(lc, DP_CNT_DROP_LEARN_LIMIT, pkts[i]);
+			continue;
+		}
+		pb->dst_keys[nb_kept] = pb->dst_keys[i];
+		pkts[nb_kept++] = pkts[i];
+	}
+	pb->nb_kept = nb_kept;
 }
 
 /* Look up the unicast destinations in one bulk call; floods get FDB_PORT_NONE. */
@@ -138,21 +247,19 @@ void
 dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 		  struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	uint64_t src_keys[VSW_BURST_SIZE], dst_keys[VSW_BURST_SIZE];
+	struct parsed_burst pb;
 	uint16_t out[VSW_BURST_SIZE];
-	uint16_t nb_src, nb_kept;
 	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
 
-	nb_kept = parse_burst(lc, bd, pkts, nb_pkts, src_keys, &nb_src, dst_keys);
-	if (nb_src > 0)
-		fdb_learn_bulk(dp_main.fdb, src_keys, nb_src, in_slot, &lc->learn);
-	lookup_burst(dp_main.fdb, dst_keys, nb_kept, out);
+	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
+	learn_burst(lc, rxq, pkts, &pb);
+	lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
 
-	for (uint16_t i = 0; i < nb_kept; i++) {
+	for (uint16_t i = 0; i < pb.nb_kept; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint16_t slot = out[i];
 
-		if (dst_keys[i] == KEY_FLOOD) {
+		if (pb.dst_keys[i] == KEY_FLOOD) {
 			count(lc, DP_CNT_FLOOD_MULTICAST);
 			flood(lc, snap, bd, in_slot, m);
 		} else if (slot == FDB_PORT_NONE || slot >= VSW_MAX_PORTS ||

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "dp.h"
@@ -25,11 +26,18 @@ _Static_assert(VSW_MAX_PORTS <= RTE_MAX_ETHPORTS, "more port slots than DPDK por
 _Static_assert(VSW_MAX_PORTS <= 64, "tx_pending is a 64-bit mask");
 _Static_assert(VSW_BURST_SIZE <= FDB_BULK_MAX, "a burst must fit one bulk lookup");
 
+#define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
+
+/* RX queues one worker can poll: every port, some with several queues (vhost-user). */
+#define VSW_MAX_RXQ (VSW_MAX_PORTS * 2)
+
 /* A port as the workers see it. */
 struct dp_port_rt {
-	uint16_t eth_port; /**< DPDK port id */
-	uint16_t bd;       /**< bridge domain id */
-	bool in_use;       /**< slot holds a live port */
+	uint16_t eth_port;    /**< DPDK port id */
+	uint16_t bd;          /**< bridge domain id */
+	bool in_use;          /**< slot holds a live port */
+	uint16_t nb_allowed;  /**< MACs in 'allowed'; 0 = any source allowed */
+	uint64_t allowed[VSW_MAX_ALLOWED_MACS]; /**< MACs the port may send from, as fdb_key(0, mac) */
 };
 
 /* A bridge domain's flood list. */
@@ -54,7 +62,19 @@ struct dp_snapshot {
 	struct dp_port_rt ports[VSW_MAX_PORTS];              /**< by slot */
 	struct dp_bd_rt bds[VSW_MAX_BDS];                    /**< by bridge-domain id */
 	uint16_t nb_rxq[VSW_MAX_WORKERS];                    /**< queues per worker */
-	struct dp_rxq rxq[VSW_MAX_WORKERS][VSW_MAX_PORTS];   /**< what each worker polls */
+	struct dp_rxq rxq[VSW_MAX_WORKERS][VSW_MAX_RXQ];     /**< what each worker polls */
+};
+
+/*
+ * Where a TX buffer counts the frames its port refused: as link-down drops
+ * while the port's link is down (a vhost-user guest that is gone), else as
+ * a full queue.  One per worker and port slot; the control thread sets
+ * 'eth_port' before it publishes the port.
+ */
+struct dp_tx_unsent {
+	uint64_t *tx_full;   /**< the worker's tx_full[slot] */
+	uint64_t *link_down; /**< the worker's tx_link_down[slot] */
+	uint16_t eth_port;   /**< DPDK port in the slot */
 };
 
 /*
@@ -68,12 +88,16 @@ struct dp_lcore {
 	struct rte_eth_dev_tx_buffer *txb[VSW_MAX_PORTS]; /**< TX buffer per port slot */
 	uint64_t counters[DP_CNT_MAX];     /**< switch-wide counters */
 	uint64_t tx_full[VSW_MAX_PORTS];   /**< frames a port's TX queue refused */
+	uint64_t tx_link_down[VSW_MAX_PORTS];       /**< frames refused while its link was down */
+	struct dp_tx_unsent tx_unsent[VSW_MAX_PORTS]; /**< TX buffer error-callback context */
 	struct fdb_learn_stats learn;      /**< what learning did */
 	uint64_t busy_cycles;   /**< TSC in rounds that received frames */
 	uint64_t idle_cycles;   /**< TSC in rounds that received nothing */
 	uint64_t rx_packets;    /**< frames received */
 	uint64_t rx_bursts;     /**< non-empty bursts */
 	uint32_t nb_rxq;        /**< queues in the current snapshot */
+	uint32_t now;           /**< seconds since start, read once per round */
+	struct rte_ring *events; /**< FDB events for the control thread */
 } __rte_cache_aligned;
 
 /* The control side's view of a port. */
@@ -83,6 +107,11 @@ struct dp_port {
 	uint16_t bd;                 /**< bridge domain id */
 	struct port_handle handle;   /**< the open device */
 	uint64_t tx_full_base;       /**< tx_full sum when the slot was (re)used */
+	uint64_t link_down_base;     /**< tx_link_down sum when the slot was (re)used */
+	uint16_t nb_allowed;         /**< port security: MACs in 'allowed' */
+	uint64_t allowed[VSW_MAX_ALLOWED_MACS]; /**< MACs it may use, as fdb_key(0, mac) */
+	bool link_up;                /**< link state at the last check */
+	uint64_t link_changes;       /**< transitions seen */
 };
 
 struct dp_bd {
@@ -102,15 +131,32 @@ struct dp_main {
 	atomic_bool stop;                                /**< workers exit when set */
 	struct dp_port ports[VSW_MAX_PORTS];             /**< by slot */
 	struct dp_bd bds[VSW_MAX_BDS];                   /**< by id */
+	uint64_t epoch_tsc;              /**< TSC at init: time zero for FDB seconds */
+	uint64_t last_second_tsc;        /**< last once-a-second check in dp_periodic */
+	dp_event_cb *event_cb;           /**< where events go */
+	void *event_arg;                 /**< its argument */
 };
 
 extern struct dp_main dp_main;
+
+/* Seconds since dp_init, the clock of FDB last-seen stamps. */
+static inline uint32_t
+dp_now_s(void)
+{
+	return (uint32_t)((rte_rdtsc() - dp_main.epoch_tsc) / rte_get_tsc_hz());
+}
 
 /* Rebuild and publish the snapshot, then wait until no worker reads the old one. */
 int dp_publish(void);
 
 /* TX-full drops of a slot, summed over workers (since the daemon started). */
 uint64_t dp_tx_full_sum(uint16_t slot);
+/* Link-down drops of a slot, summed over workers (since the daemon started). */
+uint64_t dp_tx_link_down_sum(uint16_t slot);
+
+/* Settings (dp_settings.c). */
+void dp_bd_reset_conf(uint16_t bd);
+bool dp_port_link_up(uint16_t eth_port);
 
 /* Entries per bridge-domain id (VSW_MAX_BDS counts). */
 void dp_fdb_count_per_bd(uint32_t *per_bd);

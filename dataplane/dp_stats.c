@@ -30,7 +30,12 @@ static const struct counter_desc switch_counters[DP_CNT_MAX] = {
 	_(moved, "fdb_moves", "learned MAC addresses that moved to another port")                 \
 	_(table_full, "fdb_table_full", "new MAC addresses not learned because the table is full") \
 	_(static_conflict, "fdb_static_conflict",                                                  \
-	  "frames from a static MAC on a port other than its configured one")
+	  "frames from a static MAC on a port other than its configured one")                      \
+	_(limit_refused, "fdb_limit_refused",                                                      \
+	  "new MAC addresses not learned because of a bridge-domain or port limit")                \
+	_(frozen_refused, "fdb_frozen_refused", "moves refused because the MAC is frozen after flapping") \
+	_(learning_off, "fdb_learning_off", "sources not learned because the domain's learning is off") \
+	_(events_lost, "events_lost", "FDB events dropped because the event ring was full")
 
 static uint64_t
 sum_counter(enum dp_counter_id id)
@@ -49,6 +54,16 @@ sum_tx_full(void)
 
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
 		sum += dp_tx_full_sum(slot);
+	return sum;
+}
+
+static uint64_t
+sum_link_down(void)
+{
+	uint64_t sum = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
+		sum += dp_tx_link_down_sum(slot);
 	return sum;
 }
 
@@ -80,6 +95,7 @@ put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name,
 unsigned int
 dp_counters(struct dp_counter *out, unsigned int max)
 {
+	uint64_t link_up, link_down;
 	unsigned int n = 0;
 
 	for (unsigned int id = 0; id < DP_CNT_MAX; id++)
@@ -87,6 +103,14 @@ dp_counters(struct dp_counter *out, unsigned int max)
 		    sum_counter((enum dp_counter_id)id));
 	put(out, max, &n, "drop_tx_full", "frames a port's TX queue could not take",
 	    sum_tx_full());
+	put(out, max, &n, "drop_link_down",
+	    "frames to a port whose link was down (e.g. a vhost-user port without a guest)",
+	    sum_link_down());
+	port_link_events(&link_up, &link_down);
+	put(out, max, &n, "port_link_up_events", "links that came up (vhost-user guest attached)",
+	    link_up);
+	put(out, max, &n, "port_link_down_events",
+	    "links that went down (vhost-user guest detached or migrated away)", link_down);
 #define PUT_LEARN(field, name, help)                                                            \
 	put(out, max, &n, name, help, sum_learn(offsetof(struct fdb_learn_stats, field)));
 	LEARN_COUNTERS(PUT_LEARN)
@@ -135,6 +159,19 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	info->eth_port = p->handle.eth_port;
 	if (rte_eth_macaddr_get(p->handle.eth_port, &mac) == 0)
 		rte_ether_format_addr(info->mac, sizeof(info->mac), &mac);
+	info->max_macs = fdb_port_max_macs(dp_main.fdb, slot);
+	info->nb_macs = fdb_port_count(dp_main.fdb, slot);
+	info->link_changes = p->link_changes;
+	for (uint16_t i = 0; i < p->nb_allowed; i++) {
+		struct rte_ether_addr a;
+		char text[RTE_ETHER_ADDR_FMT_SIZE];
+		size_t used = strlen(info->allowed_macs);
+
+		fdb_key_mac(p->allowed[i], &a);
+		rte_ether_format_addr(text, sizeof(text), &a);
+		snprintf(info->allowed_macs + used, sizeof(info->allowed_macs) - used, "%s%s",
+			 i ? "," : "", text);
+	}
 	if (rte_eth_link_get_nowait(p->handle.eth_port, &link) == 0) {
 		info->link_up = link.link_status == RTE_ETH_LINK_UP;
 		info->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
@@ -176,5 +213,6 @@ dp_port_get_stats(const char *name, struct dp_port_stats *st)
 		st->tx_dropped = es.oerrors;
 	}
 	st->tx_dropped += dp_tx_full_sum((uint16_t)slot) - p->tx_full_base;
+	st->tx_dropped += dp_tx_link_down_sum((uint16_t)slot) - p->link_down_base;
 	return 0;
 }

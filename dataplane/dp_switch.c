@@ -35,7 +35,10 @@ fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	return ret;
 }
 
-/* Round-robin the ports' RX queues over the workers, in slot order. */
+/*
+ * Round-robin the ports' RX queues over the workers, in slot order; the
+ * queues of a multi-queue port (vhost-user queues=N) go to different workers.
+ */
 static void
 assign_rx_queues(struct dp_snapshot *snap)
 {
@@ -43,17 +46,22 @@ assign_rx_queues(struct dp_snapshot *snap)
 
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		const struct dp_port *p = &dp_main.ports[slot];
-		unsigned int w;
-		struct dp_rxq *rxq;
 
-		if (!p->in_use || p->handle.nb_rxq == 0)
+		if (!p->in_use)
 			continue;
-		w = next_worker++ % dp_main.nb_workers;
-		rxq = &snap->rxq[w][snap->nb_rxq[w]++];
-		rxq->slot = slot;
-		rxq->eth_port = p->handle.eth_port;
-		rxq->queue = 0;
-		rxq->bd = p->bd;
+		for (uint16_t q = 0; q < p->handle.nb_rxq; q++) {
+			unsigned int w = next_worker++ % dp_main.nb_workers;
+			struct dp_rxq *rxq;
+
+			/* Cannot happen: dp_port_add refuses queues beyond what workers can hold. */
+			if (snap->nb_rxq[w] == VSW_MAX_RXQ)
+				continue;
+			rxq = &snap->rxq[w][snap->nb_rxq[w]++];
+			rxq->slot = slot;
+			rxq->eth_port = p->handle.eth_port;
+			rxq->queue = q;
+			rxq->bd = p->bd;
+		}
 	}
 }
 
@@ -73,6 +81,8 @@ build_snapshot(void)
 		snap->ports[slot].in_use = true;
 		snap->ports[slot].eth_port = p->handle.eth_port;
 		snap->ports[slot].bd = p->bd;
+		snap->ports[slot].nb_allowed = p->nb_allowed;
+		memcpy(snap->ports[slot].allowed, p->allowed, sizeof(p->allowed));
 		b = &snap->bds[p->bd];
 		b->members[b->nb_members++] = slot;
 	}
@@ -129,6 +139,7 @@ dp_init(const struct dp_options *opts, char *err, size_t errlen)
 
 	memset(&dp_main, 0, sizeof(dp_main));
 	dp_main.opts = *opts;
+	dp_main.epoch_tsc = rte_rdtsc();
 	dp_main.nb_workers = rte_lcore_count() - 1;
 	if (dp_main.nb_workers == 0)
 		return fail(-EINVAL, err, errlen,
@@ -241,6 +252,7 @@ dp_bd_add(const char *name, char *err, size_t errlen)
 		if (!dp_main.bds[id].in_use) {
 			dp_main.bds[id].in_use = true;
 			snprintf(dp_main.bds[id].name, sizeof(dp_main.bds[id].name), "%s", name);
+			dp_bd_reset_conf((uint16_t)id);
 			return id;
 		}
 	}
@@ -289,7 +301,17 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			snprintf(out[n].name, sizeof(out[n].name), "%s", dp_main.bds[id].name);
 			out[n].id = id;
 			out[n].nb_ports = (uint16_t)bd_nb_ports(id);
+			struct fdb_bd_conf conf;
+
 			out[n].nb_macs = nb_macs[id];
+			fdb_bd_get_conf(dp_main.fdb, id, &conf);
+			out[n].aging_s = conf.aging_s;
+			out[n].max_macs = conf.max_macs;
+			out[n].learning = conf.learning;
+			out[n].drop_over_limit = conf.drop_over_limit;
+			out[n].flap_moves = conf.flap_moves;
+			out[n].flap_window_s = conf.flap_window_s;
+			out[n].flap_hold_s = conf.flap_hold_s;
 		}
 		n++;
 	}
@@ -326,6 +348,28 @@ dp_tx_full_sum(uint16_t slot)
 	return sum;
 }
 
+uint64_t
+dp_tx_link_down_sum(uint16_t slot)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		sum += dp_read_counter(&dp_main.lcores[i]->tx_link_down[slot]);
+	return sum;
+}
+
+/* RX queues of all ports, which assign_rx_queues spreads over the workers. */
+static unsigned int
+nb_rxq_in_use(void)
+{
+	unsigned int n = 0;
+
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
+		if (dp_main.ports[slot].in_use)
+			n += dp_main.ports[slot].handle.nb_rxq;
+	return n;
+}
+
 int
 dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t errlen)
 {
@@ -356,9 +400,21 @@ dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t
 	ret = port_open(spec, &env, &p->handle, err, errlen);
 	if (ret < 0)
 		return ret;
+	if (nb_rxq_in_use() + p->handle.nb_rxq > VSW_MAX_RXQ * dp_main.nb_workers) {
+		port_close(&p->handle);
+		return fail(-ENOSPC, err, errlen,
+			    "the workers poll at most %u RX queues in all; use fewer queues= or more workers",
+			    VSW_MAX_RXQ * dp_main.nb_workers);
+	}
 	snprintf(p->name, sizeof(p->name), "%s", spec->name);
 	p->bd = (uint16_t)bd;
 	p->tx_full_base = dp_tx_full_sum((uint16_t)slot);
+	p->link_down_base = dp_tx_link_down_sum((uint16_t)slot);
+	/* Before publishing: from then on a worker may count refused frames for this port. */
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		dp_main.lcores[i]->tx_unsent[slot].eth_port = p->handle.eth_port;
+	p->link_up = dp_port_link_up(p->handle.eth_port);
+	fdb_port_set_max_macs(dp_main.fdb, (uint16_t)slot, 0);
 	p->in_use = true;
 	ret = dp_publish();
 	if (ret < 0) {

@@ -14,6 +14,11 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring_elem.h>
+
+#include <stdio.h>
+
+#define DP_EVENT_RING_SIZE 4096 /* FDB events a worker can queue between control ticks */
 
 static void
 idle_sleep(struct dp_lcore *lc, unsigned int us)
@@ -22,6 +27,23 @@ idle_sleep(struct dp_lcore *lc, unsigned int us)
 	rte_rcu_qsbr_thread_offline(dp_main.qsbr, lc->index);
 	rte_delay_us_sleep(us);
 	rte_rcu_qsbr_thread_online(dp_main.qsbr, lc->index);
+}
+
+/*
+ * TX buffer error callback: free what the port did not take and count it.
+ * A vhost-user port without a guest refuses everything; naming that drop
+ * apart from a full queue tells "guest gone" from "guest too slow".
+ */
+static void
+tx_unsent(struct rte_mbuf **pkts, uint16_t nb_unsent, void *userdata)
+{
+	struct dp_tx_unsent *u = userdata;
+
+	if (port_link_down(u->eth_port))
+		*u->link_down += nb_unsent;
+	else
+		*u->tx_full += nb_unsent;
+	rte_pktmbuf_free_bulk(pkts, nb_unsent);
 }
 
 uint32_t
@@ -58,8 +80,11 @@ dp_worker_main(void *arg)
 	while (!atomic_load_explicit(&dp_main.stop, memory_order_acquire)) {
 		const struct dp_snapshot *snap =
 			atomic_load_explicit(&dp_main.snapshot, memory_order_acquire);
-		uint32_t nb_rx = dp_poll_round(lc, snap);
+		uint32_t nb_rx;
 		uint64_t now;
+
+		lc->now = (uint32_t)((last - dp_main.epoch_tsc) / rte_get_tsc_hz());
+		nb_rx = dp_poll_round(lc, snap);
 
 		rte_rcu_qsbr_quiescent(dp_main.qsbr, lc->index);
 		now = rte_rdtsc();
@@ -86,11 +111,20 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 	int socket = (int)rte_lcore_to_socket_id(lcore_id);
 	struct dp_lcore *lc = rte_zmalloc_socket("dp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
 						 socket);
+	char ring_name[RTE_RING_NAMESIZE];
 
 	if (lc == NULL)
 		return NULL;
 	lc->index = index;
 	lc->lcore_id = lcore_id;
+	snprintf(ring_name, sizeof(ring_name), "vsw_events_%u", index);
+	/* One producer (this worker), one consumer (the control thread). */
+	lc->events = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
+					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (lc->events == NULL) {
+		rte_free(lc);
+		return NULL;
+	}
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		lc->txb[slot] = rte_zmalloc_socket("dp_txb", RTE_ETH_TX_BUFFER_SIZE(VSW_BURST_SIZE),
 						   0, socket);
@@ -99,9 +133,10 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 			return NULL;
 		}
 		rte_eth_tx_buffer_init(lc->txb[slot], VSW_BURST_SIZE);
-		/* Count what a full TX queue refuses instead of freeing it silently. */
-		rte_eth_tx_buffer_set_err_callback(lc->txb[slot], rte_eth_tx_buffer_count_callback,
-						   &lc->tx_full[slot]);
+		/* Count what a port refuses instead of freeing it silently. */
+		lc->tx_unsent[slot].tx_full = &lc->tx_full[slot];
+		lc->tx_unsent[slot].link_down = &lc->tx_link_down[slot];
+		rte_eth_tx_buffer_set_err_callback(lc->txb[slot], tx_unsent, &lc->tx_unsent[slot]);
 	}
 	return lc;
 }
@@ -113,5 +148,6 @@ dp_lcore_destroy(struct dp_lcore *lc)
 		return;
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
 		rte_free(lc->txb[slot]);
+	rte_ring_free(lc->events);
 	rte_free(lc);
 }

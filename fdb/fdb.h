@@ -16,9 +16,21 @@
  * sees the table as it is after the whole burst was learned.
  *
  * Complications:
- *   - Static entries are never moved by learning; a frame from a static MAC
- *     on another port is forwarded but does not change the entry.
+ *   - Static entries are never moved by learning or aged; a frame from a
+ *     static MAC on another port is forwarded but does not change the entry.
  *   - A full table refuses new MACs (counted); frames still forward.
+ *   - Limits per bridge domain and per port refuse new MACs (counted); the
+ *     domain's setting says whether their frames forward or drop.
+ *   - Announcements (gratuitous ARP, RARP, unsolicited NA) learn and move
+ *     even when ordinary learning is off: they are how a migrated VM says
+ *     where it now lives.  Limits still bound how many MACs there are.
+ *   - A MAC that flaps (moves too often) is reported by the control thread
+ *     and may be frozen on its port for a hold time.
+ *   - Last-seen is written at most every FDB_REFRESH_S seconds per entry, so
+ *     a steady flow does not write the table; aging is accurate to that.
+ *   - Per-domain and per-port counts are kept with atomics by the workers
+ *     and recomputed at the end of every aging pass; with several workers
+ *     learning the same new MAC at once they may be off by a few until then.
  *
  * Thread-safety: the table is an rte_hash with lock-free readers and
  * multiple writers.  Lookups never lock.  Workers add and update entries
@@ -42,9 +54,23 @@ struct fdb;
 
 #define FDB_PORT_NONE 0xffffu /* lookup miss */
 #define FDB_BULK_MAX  64      /* most keys per bulk call */
+#define FDB_MAX_BDS   64      /* bridge-domain ids with their own settings */
+#define FDB_MAX_PORTS 64      /* port slots with their own settings */
+#define FDB_REFRESH_S 2       /* a hit rewrites last-seen at most this often */
 
 /* Entry flags. */
 #define FDB_F_STATIC 0x01u /* configured; never moved or aged */
+#define FDB_F_FROZEN 0x02u /* held on its port after flapping */
+
+/* How an entry got where it is; announcements are how a migrated VM says where it went. */
+enum fdb_cause {
+	FDB_CAUSE_LEARNED, /**< ordinary source learning */
+	FDB_CAUSE_GARP,    /**< gratuitous ARP (request or reply, sender IP = target IP) */
+	FDB_CAUSE_RARP,    /**< reverse ARP, as QEMU sends after migration */
+	FDB_CAUSE_UNA,     /**< IPv6 unsolicited neighbour advertisement */
+	FDB_CAUSE_STATIC,  /**< configured */
+	FDB_CAUSE_MAX,
+};
 
 struct fdb_params {
 	const char *name;          /**< unique table name (DPDK object names) */
@@ -58,14 +84,70 @@ struct fdb_entry {
 	uint64_t key;   /**< (bridge domain, MAC) */
 	uint16_t port;  /**< port slot */
 	uint8_t flags;  /**< FDB_F_* */
+	uint8_t cause;  /**< enum fdb_cause of the last learn or move */
+	uint8_t moves;  /**< moves so far, saturating at 255 */
+	uint32_t seen;  /**< last seen, in the caller's seconds */
 };
 
-/* What one learn call did; a worker adds these to its own counters. */
+/* Per-bridge-domain policy.  Defaults: aging 300 s, no limit, learning on. */
+struct fdb_bd_conf {
+	uint32_t aging_s;       /**< expire dynamic entries unseen this long; 0 = never */
+	uint32_t max_macs;      /**< most entries; 0 = no limit */
+	bool learning;          /**< ordinary learning; announcements learn and move regardless */
+	bool drop_over_limit;   /**< drop frames from MACs refused by a limit */
+	uint32_t flap_moves;    /**< more moves than this in the window is a flap */
+	uint32_t flap_window_s; /**< the window */
+	uint32_t flap_hold_s;   /**< freeze a flapping MAC this long; 0 = only report */
+};
+
+/* What learning did; a worker keeps its own and the control thread sums them. */
 struct fdb_learn_stats {
-	uint64_t learned;        /**< new entries */
-	uint64_t moved;          /**< entries that changed port */
-	uint64_t table_full;     /**< new MACs refused: table full */
+	uint64_t learned;         /**< new entries */
+	uint64_t moved;           /**< entries that changed port */
+	uint64_t table_full;      /**< new MACs refused: table full */
 	uint64_t static_conflict; /**< frames from a static MAC on another port */
+	uint64_t limit_refused;   /**< new MACs refused by a bridge-domain or port limit */
+	uint64_t frozen_refused;  /**< moves refused because the MAC is frozen */
+	uint64_t learning_off;    /**< sources not learned because learning is off */
+	uint64_t events_lost;     /**< events dropped because the event ring was full */
+};
+
+enum fdb_event_type {
+	FDB_EV_LEARNED, /**< new entry */
+	FDB_EV_MOVED,   /**< entry changed port */
+	FDB_EV_AGED,    /**< entry expired */
+	FDB_EV_FLAP,    /**< entry moved too often */
+};
+
+/* 16 bytes: what workers put on their event ring. */
+struct fdb_event {
+	uint64_t key;   /**< (bridge domain, MAC) */
+	uint16_t from;  /**< previous port, or FDB_PORT_NONE */
+	uint16_t to;    /**< new port */
+	uint8_t type;   /**< enum fdb_event_type */
+	uint8_t cause;  /**< enum fdb_cause */
+	uint8_t moves;  /**< moves in the flap window (FDB_EV_FLAP) */
+	uint8_t frozen; /**< 1 if the flap froze the entry */
+};
+
+/* One source to learn. */
+struct fdb_learn_req {
+	uint64_t key;  /**< (bridge domain, source MAC) */
+	uint8_t cause; /**< enum fdb_cause: LEARNED or an announcement */
+};
+
+/* What the caller should do with the frames of one learn request. */
+enum fdb_verdict {
+	FDB_VERDICT_FORWARD, /**< forward (learned or not) */
+	FDB_VERDICT_DROP,    /**< refused by a limit whose action is drop */
+};
+
+/* Where learning happens: a worker's context for one bulk call. */
+struct fdb_learn_ctx {
+	uint16_t port;                 /**< port the sources were seen on */
+	uint32_t now;                  /**< current time, seconds */
+	struct fdb_learn_stats *stats; /**< the worker's counters */
+	struct rte_ring *events;       /**< single-producer ring of struct fdb_event; NULL = none */
 };
 
 /** Build the key of 'mac' in bridge domain 'bd'.  Thread-safe. */
@@ -95,6 +177,9 @@ fdb_key_mac(uint64_t key, struct rte_ether_addr *mac)
 	}
 }
 
+/** @return "learned", "garp", "rarp", "una" or "static". Thread-safe. */
+const char *fdb_cause_name(enum fdb_cause cause);
+
 /* Create and destroy: control thread, workers stopped or not yet started. */
 
 /** @return a new table, or NULL with rte_errno set. */
@@ -102,14 +187,25 @@ struct fdb *fdb_create(const struct fdb_params *params);
 /** Free the table; accepts NULL. No worker may use it any more. */
 void fdb_destroy(struct fdb *fdb);
 
+/* Configure policy: control thread; workers see a change within one burst. */
+void fdb_bd_configure(struct fdb *fdb, uint16_t bd, const struct fdb_bd_conf *conf);
+void fdb_bd_get_conf(const struct fdb *fdb, uint16_t bd, struct fdb_bd_conf *conf);
+void fdb_port_set_max_macs(struct fdb *fdb, uint16_t port, uint32_t max_macs);
+uint32_t fdb_port_max_macs(const struct fdb *fdb, uint16_t port);
+/** Entries per bridge domain and per port.  Approximate between aging passes with several workers. */
+uint32_t fdb_bd_count(const struct fdb *fdb, uint16_t bd);
+uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port);
+
 /* Learn and look up: workers (any thread), lock-free for lookups. */
 
 /**
- * Learn that the sources 'keys[0..n)' were seen on 'port': add the missing,
- * move those on another port.  Repeated keys are fine.  n <= FDB_BULK_MAX.
+ * Learn that the sources 'reqs[0..n)' were seen on ctx->port: add the
+ * missing, move those on another port, refresh the rest, within the bridge
+ * domain's and the port's limits.  Repeated keys are fine.  n <= FDB_BULK_MAX.
+ * verdicts[i] (enum fdb_verdict) says whether frames from reqs[i] may go on.
  */
-void fdb_learn_bulk(struct fdb *fdb, const uint64_t *keys, unsigned int n, uint16_t port,
-		    struct fdb_learn_stats *stats);
+void fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
+		    const struct fdb_learn_ctx *ctx, uint8_t *verdicts);
 
 /**
  * Look up 'keys[0..n)'; ports[i] is the port slot or FDB_PORT_NONE.
@@ -121,10 +217,13 @@ void fdb_lookup_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n
 /** Look up one key. @return 0 and fill 'entry', or -ENOENT. Any thread. */
 int fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry);
 
-/* Configure: control thread only. */
+/* Configure entries: control thread only. */
 
 /** Add or replace a static entry. @return 0, -ENOSPC (table full). */
 int fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port);
+
+/** Set or clear FDB_F_FROZEN on an existing entry. @return 0 or -ENOENT. */
+int fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen);
 
 /**
  * Delete the entries for which 'match' returns true (all when 'match' is
@@ -143,5 +242,29 @@ unsigned int fdb_walk(const struct fdb *fdb, fdb_walk_fn *fn, void *arg);
 
 /** @return the number of entries. Any thread (approximate while workers learn). */
 unsigned int fdb_count(const struct fdb *fdb);
+
+/* Aging and flaps: control thread only (fdb_age.c, fdb_flap.c). */
+
+typedef void fdb_event_fn(const struct fdb_event *ev, void *arg);
+
+/**
+ * Visit up to 'budget' entries, continuing where the last call stopped;
+ * delete dynamic entries unseen longer than their bridge domain's aging
+ * time and report each with 'fn'.  At the end of a full pass the per-domain
+ * and per-port counts are recomputed.  @return entries aged.
+ */
+unsigned int fdb_age_step(struct fdb *fdb, uint32_t now, unsigned int budget, fdb_event_fn *fn,
+			  void *arg);
+
+/**
+ * Note that 'key' moved (from a worker's FDB_EV_MOVED event).  If it moved
+ * more than its domain's flap_moves within flap_window_s, report a flap with
+ * 'fn' and, if flap_hold_s > 0, freeze it until now + hold.
+ */
+void fdb_flap_note(struct fdb *fdb, const struct fdb_event *moved, uint32_t now, fdb_event_fn *fn,
+		   void *arg);
+
+/** Unfreeze entries whose hold time has passed. */
+void fdb_flap_expire(struct fdb *fdb, uint32_t now);
 
 #endif /* VSW_FDB_H */

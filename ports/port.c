@@ -102,7 +102,8 @@ probe_device(const struct port_devargs *da, struct port_handle *h, char *err, si
 }
 
 static int
-configure_device(struct port_handle *h, const struct port_env *env, char *err, size_t errlen)
+configure_device(struct port_handle *h, const struct port_env *env, unsigned int nb_rxq, char *err,
+		 size_t errlen)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -121,15 +122,17 @@ configure_device(struct port_handle *h, const struct port_env *env, char *err, s
 			 info.max_tx_queues, env->nb_txq);
 		return -ENOTSUP;
 	}
-	h->nb_rxq = info.max_rx_queues > 0 ? 1 : 0;
+	if (nb_rxq == 0)
+		nb_rxq = 1;
+	h->nb_rxq = (uint16_t)RTE_MIN(nb_rxq, info.max_rx_queues);
 	ret = rte_eth_dev_configure(h->eth_port, h->nb_rxq, env->nb_txq, &conf);
 	if (ret < 0)
 		goto fail;
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(h->eth_port, &nb_rxd, &nb_txd);
 	if (ret < 0)
 		goto fail;
-	if (h->nb_rxq > 0) {
-		ret = rte_eth_rx_queue_setup(h->eth_port, 0, nb_rxd, (unsigned int)socket, NULL,
+	for (uint16_t q = 0; q < h->nb_rxq; q++) {
+		ret = rte_eth_rx_queue_setup(h->eth_port, q, nb_rxd, (unsigned int)socket, NULL,
 					     env->mbuf_pool);
 		if (ret < 0)
 			goto fail;
@@ -158,6 +161,8 @@ release_device(struct port_handle *h)
 	struct rte_eth_dev_info info;
 	struct rte_device *dev = NULL;
 
+	if (h->type == PORT_VHOST_USER)
+		port_vhost_detach(h);
 	if (rte_eth_dev_info_get(h->eth_port, &info) == 0)
 		dev = info.device;
 	rte_eth_dev_stop(h->eth_port);
@@ -198,7 +203,16 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 		ret = probe_device(&da, h, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = configure_device(h, env, err, errlen);
+	if (type == PORT_VHOST_USER) {
+		ret = port_vhost_attach(h);
+		if (ret < 0) {
+			snprintf(err, errlen, "cannot follow the link of vhost-user port '%s': %s",
+				 spec->name, rte_strerror(-ret));
+			release_device(h);
+			return ret;
+		}
+	}
+	ret = configure_device(h, env, da.nb_rxq, err, errlen);
 	if (ret < 0) {
 		release_device(h);
 		return ret;

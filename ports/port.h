@@ -11,15 +11,21 @@
  *   ring       a pair of rte_rings, for tests and in-process traffic (net_ring)
  *   null       a sink that drops everything it is given (net_null, no RX)
  *   dpdk       any DPDK device: a PCI address or a virtual device string
- *   vhost-user reserved: QEMU guests (not implemented yet)
+ *   vhost-user a QEMU guest's virtio-net over a vhost-user socket (net_vhost),
+ *              client (reconnecting) or server; see docs/vhost.md
  *
- * Every port gets one RX queue and one TX queue per worker, so that workers
- * never share a TX queue.  Ports are opened, started, stopped and closed by
- * the control thread only.
+ * Every port gets one TX queue per worker, so that workers never share a TX
+ * queue, and one RX queue (a vhost-user port: one per guest queue pair).
+ * Ports are opened, started, stopped and closed by the control thread only.
+ *
+ * Link state: a vhost-user port's link is up while a guest is attached.  The
+ * port layer counts link up and down events, and tells workers whether a
+ * port's link is down so that frames it refuses are counted as such.
  */
 #ifndef VSW_PORT_H
 #define VSW_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,5 +104,15 @@ int port_open(const struct port_spec *spec, const struct port_env *env,
 
 /** Stop and close the device and release what port_open() took. Control thread. */
 void port_close(struct port_handle *handle);
+
+/**
+ * Is the link of ethdev port 'eth_port' known to be down (a vhost-user port
+ * with no guest attached)?  False for ports whose link is not followed.
+ * Worker-safe, lock-free: one relaxed atomic load.
+ */
+bool port_link_down(uint16_t eth_port);
+
+/** Link up and down events of all ports since the daemon started.  Any thread. */
+void port_link_events(uint64_t *nb_up, uint64_t *nb_down);
 
 #endif /* VSW_PORT_H */

@@ -4,6 +4,7 @@
 #define VSW_PORT_PRIV_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "port.h"
@@ -17,6 +18,7 @@ struct port_devargs {
 	char devargs[512];    /**< full device string for rte_dev_probe() */
 	char ifname[IF_NAMESIZE]; /**< kernel interface, if the type has one */
 	unsigned int nb_queues;   /**< TX queues the device must offer (one per worker) */
+	unsigned int nb_rxq;      /**< RX queues to poll; 0 means one (if the device has RX) */
 };
 
 typedef int port_build_fn(const struct port_spec *spec, struct port_devargs *out, char *err,
@@ -29,5 +31,19 @@ struct port_type_desc {
 };
 
 const struct port_type_desc *port_type_desc(enum port_type type);
+
+/* vhost-user (port_vhost.c). */
+#define PORT_VHOST_MAX_QUEUES 16 /* queue pairs on one vhost-user port */
+
+/**
+ * Check a vhost-user socket path; in server mode, remove a stale socket that
+ * nobody listens on (left by a killed vswd).  Control thread.
+ * @return 0, -EINVAL (bad path), -EEXIST (not a socket), -EADDRINUSE (in use).
+ */
+int port_vhost_prepare(const char *path, bool server, char *err, size_t errlen);
+/** Start following the link of an opened vhost-user port.  Control thread. @return 0 or -errno. */
+int port_vhost_attach(struct port_handle *h);
+/** Stop following it; before the device is closed.  Control thread. */
+void port_vhost_detach(struct port_handle *h);
 
 #endif /* VSW_PORT_PRIV_H */

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -276,11 +277,51 @@ build_dpdk(const struct port_spec *spec, struct port_devargs *out, char *err, si
 	return 0;
 }
 
+/*
+ * vhost-user: net_vhost with one queue pair per guest queue.  Every worker
+ * needs its own TX queue, so there are at least as many queue pairs as
+ * workers; a guest must then enable that many (QEMU mq=on,queues=N) or the
+ * frames of the workers whose queue it left disabled are counted as dropped.
+ */
 static int
 build_vhost(const struct port_spec *spec, struct port_devargs *out, char *err, size_t errlen)
 {
-	(void)spec;
-	(void)out;
-	snprintf(err, errlen, "vhost-user ports are not implemented yet; use tap or kernel for now");
-	return -ENOTSUP;
+	const char *path = port_spec_option(spec, "path");
+	const char *mode = port_spec_option(spec, "mode");
+	const char *queues = port_spec_option(spec, "queues");
+	unsigned int nb_queues = out->nb_queues;
+	bool server;
+	int ret;
+
+	if (path == NULL)
+		return fail(err, errlen,
+			    "a vhost-user port needs path=SOCKET: QEMU's chardev socket (mode=client, the default) or the socket to create (mode=server)");
+	if (mode == NULL || strcmp(mode, "client") == 0)
+		server = false;
+	else if (strcmp(mode, "server") == 0)
+		server = true;
+	else
+		return fail(err, errlen, "mode must be client or server, not '%s'", mode);
+	if (queues != NULL) {
+		char *end;
+		unsigned long n = strtoul(queues, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > PORT_VHOST_MAX_QUEUES)
+			return fail(err, errlen, "queues must be 1 to %d, not '%s'",
+				    PORT_VHOST_MAX_QUEUES, queues);
+		if (n < out->nb_queues)
+			return fail(err, errlen,
+				    "queues=%lu is fewer than the %u workers, which need one TX queue each; set queues=%u (and mq=on,queues=%u on QEMU's netdev)",
+				    n, out->nb_queues, out->nb_queues, out->nb_queues);
+		nb_queues = (unsigned int)n;
+	}
+	ret = port_vhost_prepare(path, server, err, errlen);
+	if (ret < 0)
+		return ret;
+	snprintf(out->devname, sizeof(out->devname), "net_vhost_%s", spec->name);
+	/* Client mode reconnects on its own: the library's default unless told otherwise. */
+	snprintf(out->devargs, sizeof(out->devargs), "%s,iface=%s,queues=%u,client=%d",
+		 out->devname, path, nb_queues, server ? 0 : 1);
+	out->nb_rxq = nb_queues;
+	return 0;
 }

@@ -89,3 +89,43 @@ test_frame(struct rte_mempool *pool, const char *dst, const char *src, uint16_t 
 	}
 	return m;
 }
+
+struct rte_mbuf *
+test_arp_frame(struct rte_mempool *pool, const char *src, uint16_t ethertype, uint16_t op,
+	       const char *sha, uint8_t spa, uint8_t tpa)
+{
+	struct rte_mbuf *m = test_frame(pool, "ff:ff:ff:ff:ff:ff", src, ethertype, 60);
+	uint8_t *a;
+
+	if (m == NULL)
+		return NULL;
+	a = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	a[1] = 1;    /* Ethernet */
+	a[2] = 0x08; /* IPv4 */
+	a[4] = 6;
+	a[5] = 4;
+	a[6] = (uint8_t)(op >> 8);
+	a[7] = (uint8_t)op;
+	test_mac(sha, a + 8);
+	a[14] = 203, a[15] = 0, a[16] = 113, a[17] = spa;
+	a[24] = 203, a[25] = 0, a[26] = 113, a[27] = tpa;
+	return m;
+}
+
+struct rte_mbuf *
+test_una_frame(struct rte_mempool *pool, const char *src)
+{
+	struct rte_mbuf *m = test_frame(pool, "33:33:00:00:00:01", src, 0x86dd, 14 + 40 + 32);
+	uint8_t *ip6;
+
+	if (m == NULL)
+		return NULL;
+	ip6 = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
+	ip6[0] = 0x60;
+	ip6[5] = 32;  /* payload length */
+	ip6[6] = 58;  /* ICMPv6 */
+	ip6[7] = 255; /* hop limit */
+	ip6[40] = 136; /* neighbour advertisement */
+	ip6[44] = 0x20; /* Override, not Solicited */
+	return m;
+}

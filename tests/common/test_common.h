@@ -25,6 +25,17 @@ int test_run_suites(void);
 struct rte_mbuf *test_frame(struct rte_mempool *pool, const char *dst, const char *src,
 			    uint16_t ethertype, uint16_t len);
 
+/**
+ * An ARP-format frame (ethertype 0x0806 or 0x8035) broadcast from 'src',
+ * operation 'op', sender hardware 'sha', sender IP 203.0.113.spa, target IP
+ * 203.0.113.tpa; gratuitous when spa == tpa.
+ */
+struct rte_mbuf *test_arp_frame(struct rte_mempool *pool, const char *src, uint16_t ethertype,
+				uint16_t op, const char *sha, uint8_t spa, uint8_t tpa);
+
+/** An unsolicited IPv6 neighbour advertisement from 'src' to all nodes. */
+struct rte_mbuf *test_una_frame(struct rte_mempool *pool, const char *src);
+
 /** Parse "aa:bb:cc:dd:ee:ff" into 6 bytes; aborts the test program on a typo. */
 void test_mac(const char *text, uint8_t out[6]);
 

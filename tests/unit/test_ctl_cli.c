@@ -85,10 +85,96 @@ test_ctl_cli_positional_mapping(void)
 	expect_map("stats show vm1", "stats.show", "{\"port\":\"vm1\"}");
 	expect_map("stats pmd", "stats.pmd", "{}");
 	expect_map("version", "system.version", "{}");
+	expect_map("bd set blue aging=60 max-macs=100 learning=off limit-action=drop", "bd.set",
+		   "{\"name\":\"blue\",\"aging\":60,\"max-macs\":100,\"learning\":\"off\","
+		   "\"limit-action\":\"drop\"}");
+	expect_map("bd set blue flap-moves=3 flap-window=5 flap-hold=0 learning=true", "bd.set",
+		   "{\"name\":\"blue\",\"flap-moves\":3,\"flap-window\":5,\"flap-hold\":0,"
+		   "\"learning\":true}");
+	expect_map("bd set blue aging=-1", "bd.set", "{\"name\":\"blue\",\"aging\":-1}");
+	expect_map("port set vm1 max-macs=4 allowed-macs=02:00:00:00:00:01,02:00:00:00:00:02",
+		   "port.set",
+		   "{\"name\":\"vm1\",\"max-macs\":4,"
+		   "\"allowed-macs\":\"02:00:00:00:00:01,02:00:00:00:00:02\"}");
+	expect_map("port set vm1 allowed-macs=any", "port.set",
+		   "{\"name\":\"vm1\",\"allowed-macs\":\"any\"}");
+	expect_map("fdb add blue 02:00:00:00:00:01 vm1", "fdb.add",
+		   "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\"}");
+	expect_map("fdb del blue 02:00:00:00:00:01", "fdb.del",
+		   "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\"}");
+	expect_map("fdb stats", "fdb.stats", "{}");
 	expect_map("system version", "system.version", "{}");
 	/* Commands vswctl does not know yet go through as noun.verb. */
 	expect_map("lookup add vsid=5000 ip=203.0.113.5", "lookup.add",
 		   "{\"vsid\":5000,\"ip\":\"203.0.113.5\"}");
+}
+
+static void
+test_ctl_cli_monitor(void)
+{
+	struct ctl_cli_request req;
+	char err[256] = "";
+
+	CU_ASSERT_EQUAL_FATAL(map("monitor", &req, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(req.method, "events.subscribe");
+	CU_ASSERT_TRUE(req.monitor);
+	CU_ASSERT_EQUAL(req.count, 0);
+	CU_ASSERT_EQUAL(json_object_size(req.params), 0);
+	ctl_cli_request_free(&req);
+
+	/* count is vswctl's own; events goes to the daemon. */
+	CU_ASSERT_EQUAL_FATAL(
+		map("monitor count=3 events=fdb.moved,fdb.flap", &req, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(req.monitor);
+	CU_ASSERT_EQUAL(req.count, 3);
+	CU_ASSERT_PTR_NULL(json_object_get(req.params, "count"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(req.params, "events")),
+			       "fdb.moved,fdb.flap");
+	ctl_cli_request_free(&req);
+
+	/* Other commands are not monitors. */
+	CU_ASSERT_EQUAL_FATAL(map("fdb show", &req, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(req.monitor);
+	ctl_cli_request_free(&req);
+
+	expect_usage_error("monitor count=0", "monitor: count must be a positive integer, got 0");
+	expect_usage_error("monitor count=-2", "monitor: count must be a positive integer, got -2");
+	expect_usage_error("monitor count=many",
+			   "monitor: count must be a positive integer, got \"many\"");
+}
+
+static void
+expect_event(const char *msg_json, const char *want)
+{
+	json_t *msg = json_loads(msg_json, 0, NULL);
+	char line[512];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	ctl_cli_format_event(msg, line, sizeof(line));
+	if (strcmp(line, want) != 0) {
+		fprintf(stderr, "\n  got:  %s\n  want: %s\n", line, want);
+		CU_FAIL("event line");
+	}
+	json_decref(msg);
+}
+
+static void
+test_ctl_cli_event_lines(void)
+{
+	expect_event("{\"jsonrpc\":\"2.0\",\"method\":\"fdb.moved\",\"params\":{\"bd\":\"blue\","
+		     "\"mac\":\"02:00:00:00:00:01\",\"from\":\"vm1\",\"to\":\"vm2\",\"cause\":"
+		     "\"garp\"}}",
+		     "fdb.moved bd=blue mac=02:00:00:00:00:01 from=vm1 to=vm2 cause=garp");
+	expect_event("{\"jsonrpc\":\"2.0\",\"method\":\"fdb.flap\",\"params\":{\"bd\":\"b\","
+		     "\"mac\":\"02:00:00:00:00:01\",\"from\":\"a\",\"to\":\"c\",\"moves\":6,"
+		     "\"frozen\":true}}",
+		     "fdb.flap bd=b mac=02:00:00:00:00:01 from=a to=c moves=6 frozen=true");
+	expect_event("{\"jsonrpc\":\"2.0\",\"method\":\"events.lost\",\"params\":{\"count\":12}}",
+		     "events.lost count=12");
+	expect_event("{\"jsonrpc\":\"2.0\",\"method\":\"fdb.aged\",\"params\":{\"bd\":\"b\","
+		     "\"mac\":\"02:00:00:00:00:01\",\"port\":\"\"}}",
+		     "fdb.aged bd=b mac=02:00:00:00:00:01 port=-");
+	expect_event("{\"jsonrpc\":\"2.0\",\"method\":\"x.y\"}", "x.y");
 }
 
 static void
@@ -130,6 +216,13 @@ test_ctl_cli_usage_errors(void)
 	expect_usage_error("port add a tap name=b", "name is given twice");
 	expect_usage_error("port add a tap =x", "unexpected argument '=x'");
 	expect_usage_error("port ad vm1", "unknown command 'port ad'");
+	expect_usage_error("fdb add blue 02:00:00:00:00:01", "fdb add: missing port");
+	expect_usage_error("fdb add blue", "fdb add: missing mac (usage: fdb add BD MAC PORT)");
+	expect_usage_error("fdb del blue", "fdb del: missing mac");
+	expect_usage_error("fdb del a b c", "fdb del: too many arguments");
+	expect_usage_error("bd set", "bd set: missing name");
+	expect_usage_error("bd set blue aging", "bd set: too many arguments");
+	expect_usage_error("port set vm1 max-macs=1 max-macs=2", "max-macs is given twice");
 	expect_usage_error("port", "missing or unknown verb after 'port'");
 	expect_usage_error("frobnicate", "unknown command 'frobnicate'");
 }
@@ -242,6 +335,12 @@ test_ctl_cli_usage_lists_commands(void)
 	fclose(out);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "port add NAME TYPE"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "fdb flush [BD] [port=PORT]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "fdb add BD MAC PORT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "fdb del BD MAC"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "fdb stats"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "bd set NAME KEY=VALUE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "port set NAME [max-macs=N]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "monitor [count=N]"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "call METHOD [JSON-PARAMS]"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "3 cannot connect"));
 	free(text);
@@ -258,6 +357,8 @@ main(void)
 	suite = CU_add_suite("ctl_cli", NULL, NULL);
 	CU_add_test(suite, "positional mapping", test_ctl_cli_positional_mapping);
 	CU_add_test(suite, "key=value typing", test_ctl_cli_key_value_typing);
+	CU_add_test(suite, "monitor", test_ctl_cli_monitor);
+	CU_add_test(suite, "event lines", test_ctl_cli_event_lines);
 	CU_add_test(suite, "call escape", test_ctl_cli_call_escape);
 	CU_add_test(suite, "usage errors", test_ctl_cli_usage_errors);
 	CU_add_test(suite, "tables", test_ctl_cli_tables);

@@ -180,6 +180,63 @@ test_ctl_config_corrupt_file_refused_with_position(void)
 	expect_refused("{\"version\": 1, \"bds\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
 		       "bds[1].name: 'a' is already used by bds[0]");
 	expect_refused("{\"version\": 1, \"version\": 1}", "duplicate");
+	expect_refused("{\"version\": 1, \"bds\": [{\"name\": \"a\", \"aging\": {}}]}",
+		       "bds[0].aging: expected a string, integer or boolean, got object");
+	expect_refused("{\"version\": 1, \"fdb_static\": {}}",
+		       "fdb_static: expected an array, got object");
+	expect_refused("{\"version\": 1, \"fdb_static\": [{\"bd\": \"a\", \"mac\": "
+		       "\"02:00:00:00:00:01\"}]}",
+		       "fdb_static[0].port: expected a string, got nothing");
+	expect_refused("{\"version\": 1, \"fdb_static\": [{\"bd\": \"a\", \"mac\": \"02:00\", "
+		       "\"port\": \"p\"}]}",
+		       "fdb_static[0].mac: '02:00' is not a MAC address");
+	expect_refused("{\"version\": 1, \"fdb_static\": ["
+		       "{\"bd\": \"a\", \"mac\": \"02:00:00:00:00:0A\", \"port\": \"p\"},"
+		       "{\"bd\": \"a\", \"mac\": \"02-00-00-00-00-0a\", \"port\": \"q\"}]}",
+		       "fdb_static[1].mac: '02-00-00-00-00-0a' is already used by fdb_static[0]");
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_config_static_entries(void)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	json_t *entry;
+
+	/* A file from before settings and static entries loads, and gains the section. */
+	write_file(cfg_path, "{\"version\": 1, \"bds\": [{\"name\": \"blue\"}], \"ports\": []}");
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "fdb_static")), 0);
+	CU_ASSERT_PTR_NOT_NULL(ctl_config_section(&cfg, "fdb_static"));
+
+	entry = json_pack("{s:s, s:s, s:s}", "bd", "blue", "mac", "02:00:00:00:00:0a", "port",
+			  "p1");
+	CU_ASSERT_EQUAL(ctl_config_add(&cfg, "fdb_static", entry), 0);
+	json_decref(entry);
+	entry = json_pack("{s:s, s:s, s:s}", "bd", "blue", "mac", "02:00:00:00:00:0b", "port",
+			  "p2");
+	CU_ASSERT_EQUAL(ctl_config_add(&cfg, "fdb_static", entry), 0);
+	json_decref(entry);
+	entry = json_pack("{s:s, s:s, s:s}", "bd", "red", "mac", "02:00:00:00:00:0b", "port", "p3");
+	CU_ASSERT_EQUAL(ctl_config_add(&cfg, "fdb_static", entry), 0);
+	json_decref(entry);
+
+	/* Found by bridge domain and MAC, whatever the MAC's spelling. */
+	entry = ctl_config_find_static(&cfg, "blue", "02-00-00-00-00-0A");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(entry, "port")), "p1");
+	CU_ASSERT_PTR_NULL(ctl_config_find_static(&cfg, "red", "02:00:00:00:00:0a"));
+
+	CU_ASSERT_EQUAL(ctl_config_remove_static(&cfg, "bd", "blue", "02:00:00:00:00:0B"), 1);
+	CU_ASSERT_EQUAL(ctl_config_remove_static(&cfg, "bd", "blue", "02:00:00:00:00:0B"), 0);
+	CU_ASSERT_EQUAL(ctl_config_remove_static(&cfg, "port", "p3", NULL), 1);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "fdb_static")), 1);
+	CU_ASSERT_EQUAL(ctl_config_save(&cfg, err, sizeof(err)), 0);
+	ctl_config_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "fdb_static")), 1);
+	ctl_config_free(&cfg);
 	unlink(cfg_path);
 }
 
@@ -249,6 +306,7 @@ main(void)
 		    test_ctl_config_round_trip_and_atomic_write);
 	CU_add_test(suite, "corrupt file refused with position",
 		    test_ctl_config_corrupt_file_refused_with_position);
+	CU_add_test(suite, "static entries", test_ctl_config_static_entries);
 	CU_add_test(suite, "unknown top-level keys kept",
 		    test_ctl_config_unknown_top_level_keys_kept);
 	CU_add_test(suite, "save failure reported", test_ctl_config_save_failure_reported);

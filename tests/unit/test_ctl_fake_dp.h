@@ -3,7 +3,9 @@
  * A stand-in for the dataplane (dp.h) so that ctl's method handlers can be
  * tested without DPDK: bridge domains and ports are names in arrays; a
  * kernel port whose iface is "gone0" fails to open, as a vanished interface
- * would.
+ * would.  Settings (dp_bd_set, dp_port_set) are checked like the real
+ * dataplane checks them, static MACs are kept in a list, and every change is
+ * written to a log so that tests can check the order of a replay.
  */
 #ifndef VSW_TEST_CTL_FAKE_DP_H
 #define VSW_TEST_CTL_FAKE_DP_H
@@ -13,5 +15,16 @@ void fake_dp_reset(void);
 
 /** @return the options of the last dp_port_add() as "k=v,k=v". */
 const char *fake_dp_last_options(void);
+
+/**
+ * @return the changes since the last reset, "; "-separated, e.g.
+ *   "bd.add blue; bd.set blue aging=60; port.add vm1; fdb.add blue 02:..:01 vm1".
+ */
+const char *fake_dp_log(void);
+
+struct dp_event;
+
+/** Deliver 'ev' to the handler given to dp_set_event_handler(), as dp_periodic() would. */
+void fake_dp_emit(const struct dp_event *ev);
 
 #endif /* VSW_TEST_CTL_FAKE_DP_H */

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The method handlers against a fake dataplane (test_ctl_fake_dp.c):
- * result shapes, port options, persistence of accepted changes, and the
- * replay of a saved configuration in which some ports cannot be opened.
+ * result shapes, port options, persistence of accepted changes, the replay
+ * of a saved configuration in which some ports cannot be opened, MAC table
+ * settings and static entries (validation, saving, replay order), and the
+ * fan-out of MAC table events to control-socket subscribers.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -15,6 +20,8 @@
 #include "ctl_config.h"
 #include "ctl_methods.h"
 #include "ctl_rpc.h"
+#include "ctl_server.h"
+#include "dp.h"
 #include "test_ctl_fake_dp.h"
 
 static char tmpdir[64];
@@ -48,7 +55,7 @@ stop(void)
 static json_t *
 call(const char *method, const char *params)
 {
-	char line[1024];
+	char line[2048];
 	char *out;
 	json_t *reply;
 
@@ -124,7 +131,7 @@ test_ctl_methods_port_add_passes_options_and_persists(void)
 	want = json_loads(
 		"{\"version\":1,\"bds\":[{\"name\":\"blue\"}],\"ports\":[{\"name\":\"vm1\","
 		"\"type\":\"kernel\",\"bd\":\"blue\",\"iface\":\"tap0\",\"queues\":4,"
-		"\"promisc\":true}]}",
+		"\"promisc\":true}],\"fdb_static\":[]}",
 		0, NULL);
 	CU_ASSERT_TRUE(json_equal(root, want));
 	json_decref(root);
@@ -188,7 +195,9 @@ test_ctl_methods_restore_keeps_ports_that_fail(void)
 	CU_ASSERT_EQUAL(ctl_restore(rpc, &state), 2);
 	/* Replaying is not a change: the file is untouched. */
 	root = on_disk();
-	CU_ASSERT_TRUE(json_equal(root, cfg.root));
+	entry = json_loads(saved, 0, NULL);
+	CU_ASSERT_TRUE(json_equal(root, entry));
+	json_decref(entry);
 	json_decref(root);
 
 	list = ok("port.list", "{}");
@@ -274,6 +283,591 @@ test_ctl_methods_stats_and_fdb_shapes(void)
 	unlink(cfg_path);
 }
 
+/* Member 'key' of the first object in 'section' on disk whose member 'match' is 'value'. */
+static json_t *
+disk_entry(json_t *root, const char *section, const char *match, const char *value)
+{
+	json_t *entry;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, section), i, entry) {
+		const char *v = json_string_value(json_object_get(entry, match));
+
+		if (v != NULL && strcmp(v, value) == 0)
+			return entry;
+	}
+	return NULL;
+}
+
+static json_t *
+bd_row(const char *name)
+{
+	json_t *list = ok("bd.list", "{}");
+	json_t *row = NULL, *entry;
+	size_t i;
+
+	json_array_foreach(list, i, entry)
+		if (strcmp(json_string_value(json_object_get(entry, "name")), name) == 0)
+			row = json_incref(entry);
+	json_decref(list);
+	CU_ASSERT_PTR_NOT_NULL(row);
+	return row;
+}
+
+static void
+test_ctl_methods_bd_set_validates_applies_and_persists(void)
+{
+	json_t *r, *root, *want;
+
+	unlink(cfg_path);
+	start();
+	json_decref(ok("bd.add", "{\"name\":\"blue\"}"));
+	r = ok("bd.set", "{\"name\":\"blue\",\"aging\":60,\"learning\":\"off\","
+			 "\"limit-action\":\"drop\",\"flap-hold\":30}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "aging")), 60);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(r, "learning")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "limit_action")), "drop");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "flap_hold")), 30);
+	json_decref(r);
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(),
+			       "bd.add blue; bd.set blue aging=60; "
+			       "bd.set blue learning=off; "
+			       "bd.set blue limit-action=drop; bd.set blue flap-hold=30");
+	root = on_disk();
+	want = json_loads("{\"name\":\"blue\",\"aging\":60,\"learning\":false,"
+			  "\"limit-action\":\"drop\",\"flap-hold\":30}",
+			  0, NULL);
+	CU_ASSERT_TRUE(json_equal(json_array_get(json_object_get(root, "bds"), 0), want));
+	json_decref(want);
+	json_decref(root);
+
+	/* Booleans as JSON too; later calls update the same entry. */
+	json_decref(ok("bd.set", "{\"name\":\"blue\",\"learning\":true,\"max-macs\":100}"));
+	r = bd_row("blue");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(r, "learning")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "max_macs")), 100);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "flap_moves")), 5);
+	json_decref(r);
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "bds")), 1);
+	CU_ASSERT_TRUE(
+		json_is_true(json_object_get(disk_entry(root, "bds", "name", "blue"), "learning")));
+	json_decref(root);
+
+	fails("bd.set", "{\"name\":\"blue\",\"aging\":-1}", CTL_E_INVALID_PARAMS,
+	      "params.aging: expected a non-negative integer, got -1");
+	fails("bd.set", "{\"name\":\"blue\",\"flap-moves\":-5}", CTL_E_INVALID_PARAMS,
+	      "params.flap-moves: expected a non-negative integer, got -5");
+	fails("bd.set", "{\"name\":\"blue\",\"max-macs\":4294967296}", CTL_E_INVALID_PARAMS,
+	      "params.max-macs: expected an integer from 0 to 4294967295");
+	fails("bd.set", "{\"name\":\"blue\",\"aging\":\"60\"}", CTL_E_INVALID_PARAMS,
+	      "params.aging: expected a non-negative integer, got string");
+	fails("bd.set", "{\"name\":\"blue\",\"learning\":\"maybe\"}", CTL_E_INVALID_PARAMS,
+	      "params.learning: expected true/false or \"on\"/\"off\", got 'maybe'");
+	fails("bd.set", "{\"name\":\"blue\",\"learning\":1}", CTL_E_INVALID_PARAMS,
+	      "params.learning: expected true/false or \"on\"/\"off\", got integer");
+	/* Keys the dataplane does not know are refused in its words. */
+	fails("bd.set", "{\"name\":\"blue\",\"agin\":5}", CTL_E_INVALID_PARAMS,
+	      "unknown bridge-domain setting 'agin' (known: aging");
+	fails("bd.set", "{\"name\":\"blue\",\"x\":[1]}", CTL_E_INVALID_PARAMS,
+	      "params.x: expected a string, integer or boolean, got array");
+	fails("bd.set", "{\"name\":\"blue\"}", CTL_E_INVALID_PARAMS, "bd.set: nothing to set");
+	fails("bd.set", "{\"name\":\"nope\",\"aging\":5}", CTL_E_APP,
+	      "bridge domain 'nope' not found");
+	fails("bd.set", "{\"aging\":5}", CTL_E_INVALID_PARAMS,
+	      "params.name: required string is missing");
+
+	/* All or nothing: a refused key undoes the keys before it, and nothing is saved. */
+	fails("bd.set",
+	      "{\"name\":\"blue\",\"aging\":7,\"max-macs\":9,\"limit-action\":\"sideways\"}",
+	      CTL_E_INVALID_PARAMS, "limit-action: bad value 'sideways'");
+	r = bd_row("blue");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "aging")), 60);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "max_macs")), 100);
+	json_decref(r);
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_integer_value(
+				json_object_get(disk_entry(root, "bds", "name", "blue"), "aging")),
+			60);
+	json_decref(root);
+
+	/* The default domain is not in the file until it has settings. */
+	json_decref(ok("bd.set", "{\"name\":\"default\",\"aging\":0}"));
+	root = on_disk();
+	want = json_loads("{\"name\":\"default\",\"aging\":0}", 0, NULL);
+	CU_ASSERT_TRUE(json_equal(disk_entry(root, "bds", "name", "default"), want));
+	json_decref(want);
+	json_decref(root);
+	r = ok("bd.list", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	json_decref(r);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_methods_port_set_validates_and_persists(void)
+{
+	json_t *r, *root, *entry;
+
+	unlink(cfg_path);
+	start();
+	json_decref(ok("port.add", "{\"name\":\"vm1\",\"type\":\"null\"}"));
+	r = ok("port.set", "{\"name\":\"vm1\",\"max-macs\":4,"
+			   "\"allowed-macs\":\"02:00:00:00:00:01, 02-00-00-00-00-0A\"}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "max_macs")), 4);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")),
+			       "02:00:00:00:00:01,02:00:00:00:00:0a");
+	json_decref(r);
+	root = on_disk();
+	entry = disk_entry(root, "ports", "name", "vm1");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(entry, "max-macs")), 4);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(entry, "allowed-macs")),
+			       "02:00:00:00:00:01,02:00:00:00:00:0a");
+	json_decref(root);
+
+	r = ok("port.set", "{\"name\":\"vm1\",\"allowed-macs\":[\"02:00:00:00:00:0B\"]}");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")),
+			       "02:00:00:00:00:0b");
+	json_decref(r);
+	r = ok("port.set", "{\"name\":\"vm1\",\"allowed-macs\":\"any\"}");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")), "");
+	json_decref(r);
+
+	fails("port.set", "{\"name\":\"vm1\",\"allowed-macs\":[\"02:00:00:00:00:01\",\"zz\"]}",
+	      CTL_E_INVALID_PARAMS, "params.allowed-macs[1]: invalid MAC address 'zz'");
+	fails("port.set",
+	      "{\"name\":\"vm1\",\"allowed-macs\":\"02:00:00:00:00:01,02:00:00:00:00\"}",
+	      CTL_E_INVALID_PARAMS, "params.allowed-macs: invalid MAC address '02:00:00:00:00'");
+	fails("port.set", "{\"name\":\"vm1\",\"allowed-macs\":[3]}", CTL_E_INVALID_PARAMS,
+	      "params.allowed-macs[0]: expected a string, got integer");
+	fails("port.set", "{\"name\":\"vm1\",\"allowed-macs\":7}", CTL_E_INVALID_PARAMS,
+	      "params.allowed-macs: expected \"MAC,MAC,...\" or an array of MACs, got integer");
+	fails("port.set", "{\"name\":\"vm1\",\"max-macs\":-3}", CTL_E_INVALID_PARAMS,
+	      "params.max-macs: expected a non-negative integer, got -3");
+	fails("port.set", "{\"name\":\"vm1\",\"speed\":3}", CTL_E_INVALID_PARAMS,
+	      "params.speed: unknown field for port.set");
+	fails("port.set", "{\"name\":\"vm1\"}", CTL_E_INVALID_PARAMS, "port.set: nothing to set");
+	fails("port.set", "{\"name\":\"nope\",\"max-macs\":1}", CTL_E_APP, "port 'nope' not found");
+	r = ok("port.list", "{}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(r, 0), "max_macs")), 4);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(json_array_get(r, 0), "link_changes"));
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(json_array_get(r, 0), "macs"));
+	json_decref(r);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_methods_static_fdb_entries(void)
+{
+	json_t *r, *root, *want, *row;
+	size_t i;
+	bool seen = false;
+
+	unlink(cfg_path);
+	start();
+	json_decref(ok("bd.add", "{\"name\":\"blue\"}"));
+	json_decref(ok("port.add", "{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"blue\"}"));
+	json_decref(ok("port.add", "{\"name\":\"vm2\",\"type\":\"null\",\"bd\":\"blue\"}"));
+	r = ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:AA\",\"port\":\"vm1\"}");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "mac")), "02:00:00:00:00:aa");
+	json_decref(r);
+	root = on_disk();
+	want = json_loads("[{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:aa\",\"port\":\"vm1\"}]", 0,
+			  NULL);
+	CU_ASSERT_TRUE(json_equal(json_object_get(root, "fdb_static"), want));
+	json_decref(want);
+	json_decref(root);
+
+	r = ok("fdb.show", "{\"bd\":\"blue\"}");
+	CU_ASSERT_EQUAL(json_array_size(r), 1);
+	row = json_array_get(r, 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "type")), "static");
+	CU_ASSERT_TRUE(json_is_null(json_object_get(row, "age")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "cause")), "static");
+	CU_ASSERT_TRUE(json_is_false(json_object_get(row, "frozen")));
+	json_decref(r);
+	r = ok("fdb.show", "{\"bd\":\"default\"}");
+	row = json_array_get(r, 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "age")), 12);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "moves")), 1);
+	json_decref(r);
+
+	/* Adding the same MAC again moves it: one entry, on the new port. */
+	json_decref(
+		ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02-00-00-00-00-aa\",\"port\":\"vm2\"}"));
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 1);
+	CU_ASSERT_STRING_EQUAL(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(root, "fdb_static"), 0), "port")),
+		"vm2");
+	json_decref(root);
+
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00\",\"port\":\"vm1\"}",
+	      CTL_E_INVALID_PARAMS, "params.mac: invalid MAC address '02:00:00:00:00'");
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:zz\",\"port\":\"vm1\"}",
+	      CTL_E_INVALID_PARAMS, "params.mac: invalid MAC address");
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00-00:00:00:01\",\"port\":\"vm1\"}",
+	      CTL_E_INVALID_PARAMS, "params.mac: invalid MAC address");
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":2,\"port\":\"vm1\"}", CTL_E_INVALID_PARAMS,
+	      "params.mac: expected a string, got integer");
+	fails("fdb.add", "{\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\"}", CTL_E_INVALID_PARAMS,
+	      "params.bd: required string is missing");
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\"}", CTL_E_INVALID_PARAMS,
+	      "params.port: required string is missing");
+	fails("fdb.add", "{\"bd\":\"blue\",\"mac\":\"01:00:5e:00:00:01\",\"port\":\"vm1\"}",
+	      CTL_E_INVALID_PARAMS, "a static MAC must be unicast");
+	fails("fdb.add", "{\"bd\":\"red\",\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\"}",
+	      CTL_E_APP, "bridge domain 'red' not found");
+	fails("fdb.del", "{\"bd\":\"blue\",\"mac\":\"nope\"}", CTL_E_INVALID_PARAMS,
+	      "params.mac: invalid MAC address 'nope'");
+	fails("fdb.del", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\"}", CTL_E_APP,
+	      "MAC not found in bridge domain 'blue'");
+
+	json_decref(ok("fdb.del", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:AA\"}"));
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 0);
+	json_decref(root);
+
+	/* A port takes its static MACs with it, in the file as in the dataplane. */
+	json_decref(
+		ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\"}"));
+	json_decref(
+		ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:02\",\"port\":\"vm2\"}"));
+	json_decref(ok("port.del", "{\"name\":\"vm1\"}"));
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 1);
+	CU_ASSERT_PTR_NOT_NULL(disk_entry(root, "fdb_static", "port", "vm2"));
+	json_decref(root);
+
+	r = ok("fdb.stats", "{}");
+	json_array_foreach(json_object_get(r, "bds"), i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "bd")), "blue") != 0)
+			continue;
+		seen = true;
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "static")), 1);
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "aging")), 300);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "limit_action")),
+				       "forward");
+	}
+	CU_ASSERT_TRUE(seen);
+	/* Only the MAC table's counters. */
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(json_object_get(r, "counters"), "fdb_learned")),
+		7);
+	CU_ASSERT_PTR_NULL(json_object_get(json_object_get(r, "counters"), "drop_malformed"));
+	json_decref(r);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_methods_restore_order_of_settings_and_static_entries(void)
+{
+	/* Sections and members in an awkward order: the replay order must not depend on it. */
+	static const char saved[] =
+		"{\"fdb_static\":[{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:AA\",\"port\":\"vm1\"},"
+		"{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:bb\",\"port\":\"gone\"}],"
+		"\"ports\":[{\"allowed-macs\":\"02:00:00:00:00:01\",\"name\":\"vm1\","
+		"\"type\":\"kernel\",\"iface\":\"tap1\",\"max-macs\":4,\"bd\":\"blue\"}],"
+		"\"version\":1,"
+		"\"bds\":[{\"name\":\"default\",\"learning\":false},"
+		"{\"name\":\"blue\",\"aging\":60},"
+		"{\"name\":\"red\",\"aging\":\"soon\"}]}";
+	json_t *root, *r;
+	FILE *f = fopen(cfg_path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(saved, f);
+	fclose(f);
+	start();
+	/* red's setting and the static MAC on a port that does not exist fail; nothing else. */
+	CU_ASSERT_EQUAL(ctl_restore(rpc, &state), 2);
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(), "bd.set default learning=off; "
+					      "bd.add blue; bd.set blue aging=60; "
+					      "bd.add red; "
+					      "port.add vm1; port.set vm1 max-macs=4; "
+					      "port.set vm1 allowed-macs=02:00:00:00:00:01; "
+					      "fdb.add blue 02:00:00:00:00:aa vm1");
+	/* Settings are not port options. */
+	CU_ASSERT_STRING_EQUAL(fake_dp_last_options(), "iface=tap1");
+	/* A domain whose setting failed still exists, and the file is untouched. */
+	r = bd_row("red");
+	json_decref(r);
+	root = on_disk();
+	r = json_loads(saved, 0, NULL);
+	CU_ASSERT_TRUE(json_equal(root, r));
+	json_decref(r);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 2);
+	json_decref(root);
+	/* A saved static entry that could not be restored can still be deleted. */
+	json_decref(ok("fdb.del", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:bb\"}"));
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "fdb_static")), 1);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_methods_old_config_still_loads(void)
+{
+	static const char saved[] = "{\"version\":1,\"bds\":[{\"name\":\"blue\"}],\"ports\":["
+				    "{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"blue\"}]}";
+	json_t *root;
+	FILE *f = fopen(cfg_path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(saved, f);
+	fclose(f);
+	start();
+	CU_ASSERT_EQUAL(ctl_restore(rpc, &state), 0);
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(), "bd.add blue; port.add vm1");
+	json_decref(
+		ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\"}"));
+	root = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 1);
+	json_decref(root);
+	stop();
+	unlink(cfg_path);
+}
+
+/* --- events --- */
+
+static char sock_path[96];
+
+static int
+connect_client(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read one line from 'fd' while serving 'srv'; @return it parsed, or NULL after 'rounds' idle polls. */
+static json_t *
+read_line(struct ctl_server *srv, int fd, int rounds)
+{
+	char buf[4096];
+	size_t len = 0;
+
+	while (rounds > 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		ctl_server_poll(srv, 0);
+		if (poll(&pfd, 1, 1) <= 0) {
+			rounds--;
+			continue;
+		}
+		if (recv(fd, buf + len, 1, 0) != 1)
+			return NULL;
+		if (buf[len] == '\n') {
+			buf[len] = '\0';
+			return json_loads(buf, 0, NULL);
+		}
+		if (++len == sizeof(buf))
+			return NULL;
+	}
+	return NULL;
+}
+
+static json_t *
+request(struct ctl_server *srv, int fd, const char *method, const char *params)
+{
+	char line[512];
+	int len = snprintf(line, sizeof(line),
+			   "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"%s\",\"params\":%s}\n",
+			   method, params);
+
+	CU_ASSERT_EQUAL_FATAL(send(fd, line, (size_t)len, MSG_NOSIGNAL), len);
+	return read_line(srv, fd, 500);
+}
+
+static struct dp_event
+moved_event(unsigned int i)
+{
+	struct dp_event ev = { .type = DP_EVENT_MOVED,
+			       .name = "fdb.moved",
+			       .mac = { 0x02, 0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i },
+			       .cause = "garp" };
+
+	snprintf(ev.bd, sizeof(ev.bd), "blue");
+	snprintf(ev.from, sizeof(ev.from), "vm1");
+	snprintf(ev.to, sizeof(ev.to), "vm2");
+	return ev;
+}
+
+static void
+test_ctl_methods_events_fan_out_to_subscribers(void)
+{
+	struct dp_event learned = { .type = DP_EVENT_LEARNED,
+				    .name = "fdb.learned",
+				    .mac = { 0x02, 0, 0, 0, 0, 1 },
+				    .cause = "learned" };
+	struct dp_event moved = moved_event(1);
+	struct ctl_server *srv;
+	char err[CTL_ERR_LEN];
+	json_t *r, *want;
+	int all, only_moved, none;
+
+	unlink(cfg_path);
+	start();
+	snprintf(learned.bd, sizeof(learned.bd), "blue");
+	snprintf(learned.to, sizeof(learned.to), "vm1");
+	srv = ctl_server_open(sock_path, rpc, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(ctl_events_attach(srv), 0);
+	all = connect_client();
+	only_moved = connect_client();
+	none = connect_client();
+	CU_ASSERT_FATAL(all >= 0 && only_moved >= 0 && none >= 0);
+
+	r = request(srv, all, "events.subscribe", "{}");
+	want = json_loads("[\"fdb.learned\",\"fdb.moved\",\"fdb.aged\",\"fdb.flap\"]", 0, NULL);
+	CU_ASSERT_TRUE(
+		json_equal(json_object_get(json_object_get(r, "result"), "subscribed"), want));
+	json_decref(want);
+	json_decref(r);
+	r = request(srv, only_moved, "events.subscribe", "{\"events\":[\"fdb.moved\"]}");
+	CU_ASSERT_EQUAL(
+		json_array_size(json_object_get(json_object_get(r, "result"), "subscribed")), 1);
+	json_decref(r);
+	r = request(srv, none, "events.subscribe", "{\"events\":[\"fdb.moved\",\"fdb.nope\"]}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
+			CTL_E_INVALID_PARAMS);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		       "params.events[1]: unknown event 'fdb.nope' (known: fdb.learned, "
+		       "fdb.moved, fdb.aged, fdb.flap)"));
+	json_decref(r);
+	r = request(srv, none, "events.subscribe", "{\"events\":5}");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(r, "error"));
+	json_decref(r);
+
+	fake_dp_emit(&learned);
+	fake_dp_emit(&moved);
+	r = read_line(srv, all, 500);
+	want = json_loads("{\"jsonrpc\":\"2.0\",\"method\":\"fdb.learned\",\"params\":{\"bd\":"
+			  "\"blue\",\"mac\":\"02:00:00:00:00:01\",\"port\":\"vm1\",\"cause\":"
+			  "\"learned\"}}",
+			  0, NULL);
+	CU_ASSERT_TRUE(json_equal(r, want));
+	json_decref(want);
+	json_decref(r);
+	want = json_loads("{\"jsonrpc\":\"2.0\",\"method\":\"fdb.moved\",\"params\":{\"bd\":"
+			  "\"blue\",\"mac\":\"02:00:00:00:00:01\",\"from\":\"vm1\",\"to\":\"vm2\","
+			  "\"cause\":\"garp\"}}",
+			  0, NULL);
+	r = read_line(srv, all, 500);
+	CU_ASSERT_TRUE(json_equal(r, want));
+	json_decref(r);
+	r = read_line(srv, only_moved, 500);
+	CU_ASSERT_TRUE(json_equal(r, want));
+	json_decref(r);
+	json_decref(want);
+	/* Not subscribed: nothing arrives. */
+	CU_ASSERT_PTR_NULL(read_line(srv, none, 20));
+
+	/* Unsubscribing stops them; a reply says what is left. */
+	r = request(srv, only_moved, "events.unsubscribe", "{\"events\":\"fdb.moved\"}");
+	CU_ASSERT_EQUAL(
+		json_array_size(json_object_get(json_object_get(r, "result"), "subscribed")), 0);
+	json_decref(r);
+	fake_dp_emit(&moved);
+	CU_ASSERT_PTR_NULL(read_line(srv, only_moved, 20));
+	r = read_line(srv, all, 500);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "method")), "fdb.moved");
+	json_decref(r);
+
+	/* Outside a connection there is nobody to stream to. */
+	fails("events.subscribe", "{}", CTL_E_APP, "works only on a control-socket connection");
+
+	close(all);
+	close(only_moved);
+	close(none);
+	ctl_events_detach();
+	ctl_server_close(srv);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_methods_events_slow_subscriber_loses_and_is_told(void)
+{
+	enum { NB_EVENTS = 40000 };
+	struct ctl_server *srv;
+	char err[CTL_ERR_LEN];
+	unsigned int received = 0;
+	json_int_t lost = -1;
+	int slow, quick;
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	srv = ctl_server_open(sock_path, rpc, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(ctl_events_attach(srv), 0);
+	slow = connect_client();
+	quick = connect_client();
+	CU_ASSERT_FATAL(slow >= 0 && quick >= 0);
+	json_decref(request(srv, slow, "events.subscribe", "{\"events\":[\"fdb.moved\"]}"));
+
+	/* The slow one reads nothing while far more than its socket and queue hold arrive. */
+	for (unsigned int i = 0; i < NB_EVENTS; i++) {
+		struct dp_event ev = moved_event(i);
+
+		fake_dp_emit(&ev);
+		if (i % 512 == 0)
+			ctl_server_poll(srv, 0);
+	}
+	CU_ASSERT(ctl_server_events_lost(srv) > 0);
+	/* Meanwhile the server serves everyone else. */
+	r = request(srv, quick, "bd.list", "{}");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(r, "result"));
+	json_decref(r);
+
+	/* Catching up: the events that fit, then how many were lost; together, all of them. */
+	while ((r = read_line(srv, slow, 200)) != NULL) {
+		const char *method = json_string_value(json_object_get(r, "method"));
+
+		if (strcmp(method, "events.lost") == 0) {
+			lost = json_integer_value(
+				json_object_get(json_object_get(r, "params"), "count"));
+			json_decref(r);
+			break;
+		}
+		CU_ASSERT_STRING_EQUAL(method, "fdb.moved");
+		received++;
+		json_decref(r);
+	}
+	CU_ASSERT(received > 0);
+	CU_ASSERT(lost > 0);
+	CU_ASSERT_EQUAL((json_int_t)received + lost, NB_EVENTS);
+	CU_ASSERT_EQUAL((uint64_t)lost, ctl_server_events_lost(srv));
+	/* And events flow again. */
+	{
+		struct dp_event ev = moved_event(7);
+
+		fake_dp_emit(&ev);
+	}
+	r = read_line(srv, slow, 500);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "method")), "fdb.moved");
+	json_decref(r);
+
+	close(slow);
+	close(quick);
+	ctl_events_detach();
+	ctl_server_close(srv);
+	stop();
+	unlink(cfg_path);
+}
+
 int
 main(void)
 {
@@ -286,6 +880,7 @@ main(void)
 		return 1;
 	}
 	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", tmpdir);
+	snprintf(sock_path, sizeof(sock_path), "%s/vswd.sock", tmpdir);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	suite = CU_add_suite("ctl_methods", NULL, NULL);
@@ -294,11 +889,30 @@ main(void)
 	CU_add_test(suite, "restore keeps ports that fail",
 		    test_ctl_methods_restore_keeps_ports_that_fail);
 	CU_add_test(suite, "stats and fdb shapes", test_ctl_methods_stats_and_fdb_shapes);
+	CU_add_test(suite, "bd.set validates, applies and persists",
+		    test_ctl_methods_bd_set_validates_applies_and_persists);
+	CU_add_test(suite, "port.set validates and persists",
+		    test_ctl_methods_port_set_validates_and_persists);
+	CU_add_test(suite, "static fdb entries", test_ctl_methods_static_fdb_entries);
+	CU_add_test(suite, "restore order of settings and static entries",
+		    test_ctl_methods_restore_order_of_settings_and_static_entries);
+	CU_add_test(suite, "old config still loads", test_ctl_methods_old_config_still_loads);
+	CU_add_test(suite, "events fan out to subscribers",
+		    test_ctl_methods_events_fan_out_to_subscribers);
+	CU_add_test(suite, "events: slow subscriber loses and is told",
+		    test_ctl_methods_events_slow_subscriber_loses_and_is_told);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	nb_failures = CU_get_number_of_failures();
 	CU_cleanup_registry();
 	unlink(cfg_path);
+	{
+		char lock[160];
+
+		snprintf(lock, sizeof(lock), "%s.lock", sock_path);
+		unlink(lock);
+		unlink(sock_path);
+	}
 	rmdir(tmpdir);
 	return nb_failures == 0 ? 0 : 1;
 }

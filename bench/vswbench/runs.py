@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The measurements: forwarding rate (vsw and the testpmd ceiling), learning
+rate, FDB memory and migration convergence.  Each function starts its own
+processes and stops them before it returns, so vswd and testpmd never run at
+the same time (two cores: they would share the forwarding core)."""
+
+import os
+import struct
+import subprocess
+import time
+
+from .procs import BenchError, Testpmd, Vswd, proc_status_kb
+
+MBUF_BYTES = 2560       # one mbuf with the default 2176-byte data room, headers, rounding
+MBUF_SLACK = 8192       # mbufs beyond the replayed traces: bursts in flight, TX buffers, caches
+COUNTERS = ("forward_unicast", "flood_unknown_unicast", "flood_multicast", "drop_same_port",
+            "drop_no_destination", "drop_tx_full", "drop_malformed", "drop_invalid_src_mac",
+            "fdb_learned", "fdb_moves", "fdb_table_full")
+
+
+def pow2ceil(n):
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def tracegen(build, workdir, mode, stream, macs, size, seed, frames=0):
+    path = os.path.join(workdir, "%s-%s-%d-%dB-s%d.pcap" % (mode, stream, macs, size, seed))
+    if os.path.exists(path):
+        return path
+    argv = [os.path.join(build, "pcap", "vsw-tracegen"), "-m", mode, "-s", stream,
+            "-n", str(macs), "-f", str(size), "--seed", str(seed), "-o", path]
+    if frames:
+        argv += ["-c", str(frames)]
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def pcap_frames(path):
+    """Records of a pcap file as a list of bytes (stdlib only)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    out, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
+        out.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return out
+
+
+def trace_len(path):
+    """Frames in a pcap written by vsw-tracegen (fixed-size records)."""
+    with open(path, "rb") as f:
+        f.seek(24)
+        hdr = f.read(16)
+    if len(hdr) < 16:
+        return 0
+    caplen = struct.unpack("<I", hdr[8:12])[0]
+    return (os.path.getsize(path) - 24) // (16 + caplen)
+
+
+def _delta(a, b):
+    dt = b["t"] - a["t"]
+    rx = sum(b["ports"][n]["rx_packets"] - a["ports"][n]["rx_packets"] for n in b["ports"])
+    tx = sum(b["ports"][n]["tx_packets"] - a["ports"][n]["tx_packets"] for n in b["ports"])
+    cnt = {k: b["counters"].get(k, 0) - a["counters"].get(k, 0) for k in COUNTERS}
+    pa, pb = a["pmd"], b["pmd"]
+    busy = pb["busy_cycles"] - pa["busy_cycles"]
+    idle = pb["idle_cycles"] - pa["idle_cycles"]
+    pkts = pb["packets"] - pa["packets"]
+    bursts = pb["bursts"] - pa["bursts"]
+    return {
+        "window_s": dt,
+        "mpps": rx / dt / 1e6,
+        "tx_mpps": tx / dt / 1e6,
+        "rx_packets": rx,
+        "tx_packets": tx,
+        "counters": cnt,
+        "unicast_fraction": cnt["forward_unicast"] / rx if rx else 0.0,
+        "cycles_per_packet": busy / pkts if pkts else None,
+        "busy_pct": 100.0 * busy / (busy + idle) if busy + idle else None,
+        "avg_burst": pkts / bursts if bursts else None,
+        "tsc_hz": (busy + idle) / dt,
+    }
+
+
+def run_vsw_l2(ctx, sc, fwd, rev):
+    """vswd: pcap port pa replays 'fwd', pb replays 'rev'; each sends to the other."""
+    frames = trace_len(fwd) + trace_len(rev)
+    v = Vswd(ctx.build, ctx.workdir, ctx.eal(frames), sc["fdb_size"], frames + MBUF_SLACK)
+    try:
+        v.start()
+        v.port_add("pa", "pcap", rx_pcap=fwd, infinite_rx=1)
+        v.port_add("pb", "pcap", rx_pcap=rev, infinite_rx=1)
+        # Warm-up: wait until both sides are learned, then let caches settle.
+        want = 2 * sc["macs"]
+        deadline = time.monotonic() + 120
+        while True:
+            s = v.snapshot()
+            if s["counters"].get("fdb_entries", 0) >= want:
+                break
+            if time.monotonic() > deadline:
+                raise BenchError("only %d of %d MACs learned after 120 s (fdb_table_full=%d)"
+                                 % (s["counters"].get("fdb_entries", 0), want,
+                                    s["counters"].get("fdb_table_full", 0)))
+            time.sleep(0.05)
+        time.sleep(ctx.warmup)
+        a = v.snapshot()
+        time.sleep(ctx.window)
+        b = v.snapshot()
+        r = _delta(a, b)
+        if r["rx_packets"] == 0 or r["tsc_hz"] == 0:
+            raise BenchError("vswd's worker made no progress in the window (pmd %s -> %s):\n%s"
+                             % (a["pmd"], b["pmd"], v.log_tail()))
+        r["fdb_entries"] = b["counters"].get("fdb_entries")
+        r["vswd_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
+        r["vswd_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
+        return r
+    finally:
+        v.stop()
+
+
+def run_testpmd_l2(ctx, fwd, rev):
+    """The ceiling: testpmd io forwarding on the same two pcap ports, 0 <-> 1."""
+    frames = trace_len(fwd) + trace_len(rev)
+    vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % fwd, "net_pcap1,rx_pcap=%s,infinite_rx=1" % rev]
+    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
+    try:
+        t.start()
+        time.sleep(ctx.warmup)
+        ta, sa = t.port_stats()
+        time.sleep(ctx.window)
+        tb, sb = t.port_stats()
+        if len(sa) < 2 or len(sb) < 2:
+            raise BenchError("cannot parse testpmd port stats:\n" + t.text()[-1500:])
+        rx = sum(b[0] - a[0] for a, b in zip(sa, sb))
+        return {"window_s": tb - ta, "mpps": rx / (tb - ta) / 1e6,
+                "testpmd_mpps": sum(b[1] for b in sb) / 1e6, "rx_packets": rx}
+    finally:
+        t.stop()
+
+
+def run_learning(ctx, nb_macs):
+    """Learning rate: every frame from a new source, until the table is full.
+
+    The table is created with exactly nb_macs entries.  A second vswd with a
+    1K-entry table and the same ports gives the baseline for the memory the
+    table takes (DPDK heap in hugepages, /proc/PID/status HugetlbPages)."""
+    trace = tracegen(ctx.build, ctx.workdir, "learn", "fwd", nb_macs, 64, ctx.seed)
+    frames = trace_len(trace)
+    res = {"capacity": nb_macs, "trace_frames": frames}
+
+    base = Vswd(ctx.build, ctx.workdir, ctx.eal(frames), 1024, frames + MBUF_SLACK, tag="base")
+    try:
+        base.start()
+        base.port_add("sink", "null")
+        base.port_add("src", "pcap", rx_pcap=trace, infinite_rx=1)
+        time.sleep(1.0)
+        res["baseline_hugetlb_kb"] = proc_status_kb(base.proc.pid, "HugetlbPages")
+        res["baseline_rss_kb"] = proc_status_kb(base.proc.pid, "VmRSS")
+    finally:
+        base.stop()
+
+    v = Vswd(ctx.build, ctx.workdir, ctx.eal(frames), nb_macs, frames + MBUF_SLACK, tag="learn")
+    try:
+        v.start()
+        v.port_add("sink", "null")
+        samples = []
+        t_add = time.monotonic()
+        v.port_add("src", "pcap", rx_pcap=trace, infinite_rx=1)
+        last_change, last = time.monotonic(), -1
+        while time.monotonic() - t_add < 60:
+            s = v.snapshot()
+            c = s["counters"]
+            samples.append((s["t"] - t_add, c["fdb_learned"], c["fdb_entries"],
+                            c.get("fdb_table_full", 0), s["pmd"]["packets"], s["pmd"]["busy_cycles"]))
+            if c["fdb_entries"] != last:
+                last, last_change = c["fdb_entries"], time.monotonic()
+            # Full: the table refuses MACs, or every source is in, and nothing moves for 0.5 s.
+            if (c.get("fdb_table_full", 0) > 0 or c["fdb_entries"] >= nb_macs) and \
+                    time.monotonic() - last_change > 0.5:
+                break
+        res["full_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
+        res["full_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
+    finally:
+        v.stop()
+
+    final = samples[-1][1]
+    res["learned"] = final
+    res["entries"] = samples[-1][2]
+    res["table_full_frames"] = samples[-1][3]
+    res["fill_pct"] = 100.0 * samples[-1][2] / nb_macs
+    res["nb_samples"] = len(samples)
+    lo = next((s for s in samples if s[1] >= 0.05 * final), None)
+    hi = next((s for s in samples if s[1] >= 0.95 * final), None)
+    if lo is not None and hi is not None and hi[0] > lo[0]:
+        res["learn_per_s"] = (hi[1] - lo[1]) / (hi[0] - lo[0])
+        res["cycles_per_frame_while_learning"] = (hi[5] - lo[5]) / max(1, hi[4] - lo[4])
+        res["window_s"] = hi[0] - lo[0]
+    first = next((s for s in samples if s[1] > 0), None)
+    if first is not None and hi is not None:
+        res["time_to_95pct_s"] = hi[0] - first[0]
+    if res.get("baseline_hugetlb_kb") and res.get("full_hugetlb_kb"):
+        res["fdb_memory_mb"] = (res["full_hugetlb_kb"] - res["baseline_hugetlb_kb"]) / 1024.0
+    return res
+
+
+def _eth(frame):
+    return frame[0:6], frame[6:12], struct.unpack("!H", frame[12:14])[0]
+
+
+def run_migration(ctx):
+    """Traffic to M (from its peer on port 'peer'), M on port 'old', then M's
+    gratuitous ARP from port 'new'.  'old' and 'new' write what they transmit
+    to pcap files; the GARP is flooded to 'old', so the order of that file
+    tells exactly which frames to M the switch still sent there afterwards."""
+    wd = ctx.workdir
+    traffic = tracegen(ctx.build, wd, "migrate", "traffic", 1, 64, ctx.seed)
+    old_rx = tracegen(ctx.build, wd, "migrate", "old", 1, 64, ctx.seed)
+    garp = tracegen(ctx.build, wd, "migrate", "garp", 1, 64, ctx.seed)
+    old_tx, new_tx = os.path.join(wd, "migrate-old-tx.pcap"), os.path.join(wd, "migrate-new-tx.pcap")
+    m = pcap_frames(garp)[0][6:12]
+    v = Vswd(ctx.build, wd, ctx.eal(2048), 65536, 2048 + MBUF_SLACK, tag="migrate")
+    try:
+        v.start()
+        v.port_add("old", "pcap", rx_pcap=old_rx, tx_pcap=old_tx)
+        time.sleep(0.2)
+        v.port_add("peer", "pcap", rx_pcap=traffic, infinite_rx=1)
+        time.sleep(0.2)
+        before = v.snapshot()
+        v.port_add("new", "pcap", rx_pcap=garp, tx_pcap=new_tx)
+        time.sleep(0.2)
+        v.rpc.call("port.del", {"name": "peer"})  # stop the traffic before the files grow large
+        after = v.snapshot()
+    finally:
+        v.stop()  # closes the ports: the tx files are complete now
+
+    res = {"moves": after["counters"].get("fdb_moves", 0) - before["counters"].get("fdb_moves", 0)}
+    old_frames, new_frames = pcap_frames(old_tx), pcap_frames(new_tx)
+    garp_at = next((i for i, f in enumerate(old_frames) if _eth(f)[2] == 0x0806), None)
+    to_m = [i for i, f in enumerate(old_frames) if _eth(f)[0] == m and _eth(f)[2] == 0x0800]
+    seq = lambda f: struct.unpack("!I", f[42:46])[0]
+    res["to_m_on_old_before_garp"] = len([i for i in to_m if garp_at is None or i < garp_at])
+    res["garp_seen_on_old"] = garp_at is not None
+    res["misdelivered_after_garp"] = len([i for i in to_m if garp_at is not None and i > garp_at])
+    new_to_m = [f for f in new_frames if _eth(f)[0] == m and _eth(f)[2] == 0x0800]
+    res["to_m_on_new"] = len(new_to_m)
+    if to_m and new_to_m:
+        last_old, first_new = seq(old_frames[to_m[-1]]), seq(new_to_m[0])
+        n = trace_len(traffic)  # sequence numbers repeat with the stream's length
+        res["last_seq_old"], res["first_seq_new"] = last_old, first_new
+        res["seq_gap"] = (first_new - last_old - 1) % n
+    for path in (old_tx, new_tx):
+        os.unlink(path)
+    return res

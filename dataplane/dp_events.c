@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Periodic control-thread work: deliver the workers' FDB events, detect
+ * flaps, age entries and follow link state.  Everything here is bounded per
+ * call so the control socket stays responsive.  Control thread only.
+ */
+#include "dp_priv.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ring_elem.h>
+
+#define EVENTS_PER_CALL 1024  /* events drained per worker per call */
+#define AGE_BUDGET      16384 /* entries the aging walk visits per call */
+
+static const char *const event_names[] = {
+	[FDB_EV_LEARNED] = "fdb.learned",
+	[FDB_EV_MOVED] = "fdb.moved",
+	[FDB_EV_AGED] = "fdb.aged",
+	[FDB_EV_FLAP] = "fdb.flap",
+};
+
+void
+dp_set_event_handler(dp_event_cb *cb, void *arg)
+{
+	dp_main.event_cb = cb;
+	dp_main.event_arg = arg;
+}
+
+static void
+port_name(uint16_t slot, char *out, size_t len)
+{
+	if (slot < VSW_MAX_PORTS && dp_main.ports[slot].in_use)
+		snprintf(out, len, "%s", dp_main.ports[slot].name);
+	else if (slot == FDB_PORT_NONE)
+		out[0] = '\0';
+	else
+		snprintf(out, len, "#%u", slot);
+}
+
+/* fdb_event_fn: translate to names and hand to the control plane. */
+static void
+deliver(const struct fdb_event *fe, void *arg)
+{
+	struct dp_event ev;
+	struct rte_ether_addr mac;
+	uint16_t bd = fdb_key_bd(fe->key);
+
+	(void)arg;
+	if (dp_main.event_cb == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = (enum dp_event_type)fe->type;
+	ev.name = event_names[fe->type];
+	if (bd < VSW_MAX_BDS && dp_main.bds[bd].in_use)
+		snprintf(ev.bd, sizeof(ev.bd), "%s", dp_main.bds[bd].name);
+	fdb_key_mac(fe->key, &mac);
+	memcpy(ev.mac, mac.addr_bytes, sizeof(ev.mac));
+	port_name(fe->from, ev.from, sizeof(ev.from));
+	port_name(fe->to, ev.to, sizeof(ev.to));
+	ev.cause = fe->type == FDB_EV_LEARNED || fe->type == FDB_EV_MOVED ?
+			   fdb_cause_name((enum fdb_cause)fe->cause) :
+			   "";
+	ev.moves = fe->moves;
+	ev.frozen = fe->frozen != 0;
+	dp_main.event_cb(&ev, dp_main.event_arg);
+}
+
+static void
+drain_events(uint32_t now)
+{
+	struct fdb_event evs[64];
+
+	for (unsigned int w = 0; w < dp_main.nb_workers; w++) {
+		struct rte_ring *r = dp_main.lcores[w]->events;
+		unsigned int total = 0, n;
+
+		do {
+			n = rte_ring_sc_dequeue_burst_elem(r, evs, sizeof(evs[0]), RTE_DIM(evs),
+							   NULL);
+			for (unsigned int i = 0; i < n; i++) {
+				deliver(&evs[i], NULL);
+				if (evs[i].type == FDB_EV_MOVED)
+					fdb_flap_note(dp_main.fdb, &evs[i], now, deliver, NULL);
+			}
+			total += n;
+		} while (n > 0 && total < EVENTS_PER_CALL);
+	}
+}
+
+static bool
+dynamic_on_port(const struct fdb_entry *e, const void *arg)
+{
+	return !(e->flags & FDB_F_STATIC) && e->port == *(const uint16_t *)arg;
+}
+
+/* A port whose link went down loses its learned MACs: its VMs are gone or moving. */
+static void
+watch_links(void)
+{
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		struct dp_port *p = &dp_main.ports[slot];
+		bool up;
+
+		if (!p->in_use)
+			continue;
+		up = dp_port_link_up(p->handle.eth_port);
+		if (up == p->link_up)
+			continue;
+		p->link_up = up;
+		p->link_changes++;
+		if (!up)
+			fdb_delete_if(dp_main.fdb, dynamic_on_port, &slot);
+	}
+}
+
+void
+dp_periodic(void)
+{
+	uint32_t now = dp_now_s();
+	uint64_t tsc = rte_rdtsc();
+
+	drain_events(now);
+	fdb_age_step(dp_main.fdb, now, AGE_BUDGET, deliver, NULL);
+	if (tsc - dp_main.last_second_tsc >= rte_get_tsc_hz()) {
+		dp_main.last_second_tsc = tsc;
+		fdb_flap_expire(dp_main.fdb, now);
+		watch_links();
+	}
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NVGRE (RFC 7637) on the wire: header constants, the precomputed outer
+ * header ("template") of one tunnel destination, encapsulation of one frame,
+ * the inner-flow hash that feeds the FlowID, and the classification of a
+ * frame received on the uplink.
+ *
+ * Wire format of an encapsulated frame, as this file builds and accepts it:
+ *
+ *   outer Ethernet   14  dst = next hop MAC, src = uplink MAC, type 0x0800
+ *   outer IPv4       20  no options, DF set, TTL 64, protocol 47 (GRE),
+ *                        identification 0 (RFC 6864 allows any value in an
+ *                        atomic datagram), src = our PA, dst = remote PA
+ *   GRE               8  flags/version 0x2000 (K=1, C=S=0, version 0),
+ *                        protocol 0x6558 (transparent Ethernet bridging),
+ *                        key = VSID (24 bits) << 8 | FlowID (8 bits)
+ *   inner Ethernet   14  the tenant frame, never with an 802.1Q tag
+ *
+ * Size arithmetic, worked out once (docs/nvgre.md repeats it):
+ *   - Encapsulation prepends NVGRE_ENCAP_LEN = 14 + 20 + 8 = 42 bytes.
+ *   - The outer IPv4 packet is the tenant frame plus 28 bytes (IPv4 + GRE),
+ *     and the tenant frame is the tenant IP packet plus its own 14-byte
+ *     Ethernet header.  So for an uplink IP MTU of U (the largest outer
+ *     total_length), the largest tenant IP packet is U - 28 - 14 = U - 42:
+ *     NVGRE_MTU_OVERHEAD counts outer IPv4 + GRE + inner Ethernet.  The
+ *     outer Ethernet header is not part of any IP MTU.  Both numbers are 42,
+ *     for different reasons.
+ *   - An inner 802.1Q tag is stripped before the size check, so a tagged
+ *     tenant frame is measured without its tag.
+ *
+ * Decapsulation accepts only what RFC 7637 allows: IPv4 to one of our PAs,
+ * not a fragment (NVGRE senders set DF, so a fragment means something on the
+ * path broke that rule, and we do not reassemble), GRE version 0 with exactly
+ * the K bit set, protocol 0x6558, a VSID outside the reserved ranges
+ * (0..0xFFF and 0xFFFFFF), and an untagged inner frame.  The FlowID is
+ * reported but never used to demultiplex.
+ *
+ * Reason lists: encapsulation and decapsulation each return a reason from an
+ * X-macro list below; the list generates the enum here and the counter-name
+ * table in nvgre_hdr.c, and the dataplane generates its per-lcore counters
+ * from the same list, so every drop has exactly one named counter (DESIGN
+ * rule 5).  The lists live in this header rather than in the stage files
+ * (STYLE 2.1) because the dataplane needs the enum.
+ *
+ * Thread-safety: every function here is pure with respect to shared state:
+ * it touches only its arguments.  Workers may call all of them; templates are
+ * read-only once built, so any number of workers may share one.
+ */
+#ifndef VSW_NVGRE_H
+#define VSW_NVGRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+
+struct rte_mbuf;
+struct rte_mempool;
+
+#define NVGRE_GRE_FLAGS	   0x2000u	      /* K=1, C=R=S=0, reserved0=0, version 0 */
+#define NVGRE_GRE_PROTO	   RTE_ETHER_TYPE_TEB /* 0x6558 */
+#define NVGRE_GRE_HDR_LEN  8u		      /* flags/version, protocol, key */
+#define NVGRE_IPV4_HDR_LEN 20u		      /* the outer header we build has no options */
+#define NVGRE_ENCAP_LEN	   42u		      /* bytes prepended: outer Ethernet + IPv4 + GRE */
+#define NVGRE_MTU_OVERHEAD 42u		      /* outer IPv4 + GRE + inner Ethernet (above) */
+#define NVGRE_OUTER_TTL	   64u		      /* outer IPv4 time to live */
+#define NVGRE_IPPROTO_GRE  47u		      /* IPv4 protocol number of GRE */
+
+#define NVGRE_VSID_MIN	   0x001000u /* 0..0xFFF are reserved by RFC 7637 */
+#define NVGRE_VSID_MAX	   0xFFFFFEu /* 0xFFFFFF is reserved for vendor use */
+#define NVGRE_VSID_MASK	   0xFFFFFFu /* a VSID is 24 bits */
+
+#define NVGRE_MAX_LOCAL_PA 8u /* provider addresses this host can own */
+
+/* Offsets inside the 42-byte outer header, for patching. */
+#define NVGRE_OFF_IP	  14u /* outer IPv4 header */
+#define NVGRE_OFF_IP_LEN  16u /* outer IPv4 total_length */
+#define NVGRE_OFF_IP_CSUM 24u /* outer IPv4 header checksum */
+#define NVGRE_OFF_GRE	  34u /* GRE header */
+#define NVGRE_OFF_FLOW_ID 41u /* last byte of the GRE key */
+
+_Static_assert(NVGRE_ENCAP_LEN == RTE_ETHER_HDR_LEN + NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN,
+	       "encap length is outer Ethernet + IPv4 + GRE");
+_Static_assert(NVGRE_MTU_OVERHEAD == NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN,
+	       "MTU overhead is outer IPv4 + GRE + inner Ethernet");
+
+/*
+ * Encapsulation results.  X(enum suffix, counter name).  The last three are
+ * produced by ovl_tables (no usable template for the destination) and by
+ * replication, not by nvgre_encap_one(); they share the list so that the
+ * dataplane has one set of encap counters.
+ */
+#define NVGRE_ENCAP_REASONS(X)                     \
+	X(OK, "nvgre_encap_ok")                    \
+	X(MALFORMED, "drop_malformed")             \
+	X(TOO_BIG, "drop_nvgre_too_big")           \
+	X(NO_HEADROOM, "drop_nvgre_no_headroom")   \
+	X(NO_ROUTE, "drop_no_route")               \
+	X(NO_NEIGHBOUR, "drop_nvgre_no_neighbour") \
+	X(NO_MBUF, "drop_nvgre_no_mbuf")
+
+/*
+ * Decapsulation results, in the order nvgre_decap_check() tests them (the
+ * first failing test names the drop).  UNKNOWN_VSID is decided by
+ * ovl_decap_check(), which needs the configured VSIDs.
+ */
+#define NVGRE_DECAP_REASONS(X)                       \
+	X(OK, "nvgre_decap_ok")                      \
+	X(MALFORMED, "drop_malformed")               \
+	X(NOT_IPV4, "drop_nvgre_not_ipv4")           \
+	X(BAD_CHECKSUM, "drop_nvgre_bad_checksum")   \
+	X(NOT_OUR_PA, "drop_nvgre_not_our_pa")       \
+	X(NOT_GRE, "drop_nvgre_not_gre")             \
+	X(FRAGMENT, "drop_nvgre_fragment")           \
+	X(BAD_VERSION, "drop_nvgre_bad_version")     \
+	X(BAD_FLAGS, "drop_nvgre_bad_flags")         \
+	X(BAD_PROTO, "drop_nvgre_bad_proto")         \
+	X(RESERVED_VSID, "drop_nvgre_reserved_vsid") \
+	X(INNER_VLAN, "drop_nvgre_inner_vlan")       \
+	X(UNKNOWN_VSID, "drop_nvgre_unknown_vsid")
+
+#define NVGRE_REASON_ENUM_ENCAP(name, str) NVGRE_ENCAP_##name,
+#define NVGRE_REASON_ENUM_DECAP(name, str) NVGRE_DECAP_##name,
+
+enum nvgre_encap_reason {
+	NVGRE_ENCAP_REASONS(NVGRE_REASON_ENUM_ENCAP) NVGRE_ENCAP_MAX /* number of reasons */
+};
+
+enum nvgre_decap_reason {
+	NVGRE_DECAP_REASONS(NVGRE_REASON_ENUM_DECAP) NVGRE_DECAP_MAX /* number of reasons */
+};
+
+/** Counter name of 'r' ("drop_nvgre_too_big", ...); "?" if out of range.  Any thread. */
+const char *nvgre_encap_reason_name(enum nvgre_encap_reason r);
+/** Counter name of 'r' ("drop_nvgre_fragment", ...); "?" if out of range.  Any thread. */
+const char *nvgre_decap_reason_name(enum nvgre_decap_reason r);
+
+/** True if 'vsid' may be configured: 24 bits and not reserved.  Any thread. */
+static inline bool
+nvgre_vsid_is_valid(uint32_t vsid)
+{
+	return vsid >= NVGRE_VSID_MIN && vsid <= NVGRE_VSID_MAX;
+}
+
+/** The GRE key of ('vsid', 'flow_id'), host order.  Any thread. */
+static inline uint32_t
+nvgre_key(uint32_t vsid, uint8_t flow_id)
+{
+	return (vsid & NVGRE_VSID_MASK) << 8 | flow_id;
+}
+
+/* What a template is built from.  Addresses in network order. */
+struct nvgre_template_params {
+	rte_be32_t src_pa;	       /**< our provider address (outer source) */
+	rte_be32_t dst_pa;	       /**< remote provider address (outer destination) */
+	struct rte_ether_addr src_mac; /**< our uplink MAC */
+	struct rte_ether_addr dst_mac; /**< next hop: the remote PA itself or the gateway */
+	uint32_t vsid;		       /**< virtual subnet, must be valid */
+	uint16_t mtu;		       /**< uplink IP MTU: largest outer total_length */
+};
+
+/*
+ * The outer headers of one (VSID, remote PA) destination, built once on the
+ * control thread.  The header bytes hold total_length = 0, checksum = 0 and
+ * FlowID = 0; encapsulation copies them and patches those three fields.
+ * One cache line, so a worker touches a single line per encapsulation.
+ */
+struct nvgre_template {
+	uint8_t hdr[NVGRE_ENCAP_LEN]; /**< outer Ethernet + IPv4 + GRE, wire order */
+	uint16_t mtu;		      /**< drop frames whose outer total_length exceeds this */
+	uint32_t csum_base;	      /**< IPv4 header sum, per-frame fields zero (raw, unfolded) */
+	uint32_t vsid;		      /**< virtual subnet, host order */
+	rte_be32_t src_pa;	      /**< outer source */
+	rte_be32_t dst_pa;	      /**< outer destination */
+} __rte_cache_aligned;
+
+/**
+ * Build the template for 'p'.  Control thread (pure, any thread in fact).
+ * @return 0; -EINVAL if the VSID is reserved or a PA is zero or multicast, or a
+ *   MAC is not unicast; -ERANGE if the MTU is below 68 + NVGRE_MTU_OVERHEAD
+ *   (no tenant could carry the minimum IPv4 packet).
+ */
+int nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_params *p);
+
+/**
+ * Remove up to two stacked VLAN tags (0x8100, 0x88a8, 0x9100) from the front
+ * of 'm' and clear the mbuf's VLAN offload flags, as RFC 7637 asks of the
+ * sender.  Worker-safe.
+ * @return 0 (also when there was no tag); -EINVAL if the frame is shorter
+ *   than its headers or carries more than two tags (then 'm' is unchanged).
+ */
+int nvgre_strip_vlan(struct rte_mbuf *m);
+
+/**
+ * Encapsulate 'm' in place: strip an inner VLAN tag, check the size against
+ * the template's MTU, prepend the 42 outer bytes from 't', patch
+ * total_length, the IPv4 checksum (incrementally from t->csum_base) and the
+ * FlowID.  Clears the mbuf's TX offload requests, which described the inner
+ * headers.  Worker-safe, lock-free.
+ * @return NVGRE_ENCAP_OK, or the drop reason; on a drop the caller counts it
+ *   and frees 'm' (its tag may already have been stripped).
+ */
+enum nvgre_encap_reason nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t,
+					uint8_t flow_id);
+
+/**
+ * Head-end replication: a new frame = a 42-byte header segment from 'pool'
+ * followed by an indirect clone of 'm', so that one tenant frame goes to many
+ * PAs without copying its payload.  'm' must already be untagged
+ * (nvgre_strip_vlan) and is left unchanged; the caller frees it after the
+ * last copy.  The uplink must accept multi-segment frames.  Worker-safe.
+ * @return the new frame, or NULL with '*reason' set (TOO_BIG, MALFORMED, NO_MBUF).
+ */
+struct rte_mbuf *nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool,
+				   const struct nvgre_template *t, uint8_t flow_id,
+				   enum nvgre_encap_reason *reason);
+
+/**
+ * Hash of the inner flow of the (tenant) Ethernet frame 'm': MAC addresses,
+ * EtherType, and for IPv4/IPv6 the addresses and protocol, plus TCP/UDP/SCTP
+ * ports when the packet is not a fragment.  VLAN tags are skipped, so the
+ * hash is the same before and after nvgre_strip_vlan().  Fields that change
+ * within a flow (IP id, TTL, lengths, payload) are left out, so every frame
+ * of a flow gets the same value.  Worker-safe.
+ */
+uint32_t nvgre_flow_hash(const struct rte_mbuf *m);
+
+/** Fold a 32-bit flow hash into the 8-bit FlowID.  Any thread. */
+static inline uint8_t
+nvgre_flow_id(uint32_t hash)
+{
+	return (uint8_t)(hash ^ hash >> 8 ^ hash >> 16 ^ hash >> 24);
+}
+
+/* Our provider addresses, as decapsulation checks them. */
+struct nvgre_pa_set {
+	uint32_t nb_pa;			   /**< entries used in 'pa' */
+	rte_be32_t pa[NVGRE_MAX_LOCAL_PA]; /**< network order */
+};
+
+/** True if 'ip' is one of 'set'.  Worker-safe. */
+static inline bool
+nvgre_pa_set_has(const struct nvgre_pa_set *set, rte_be32_t ip)
+{
+	for (uint32_t i = 0; i < set->nb_pa; i++)
+		if (set->pa[i] == ip)
+			return true;
+	return false;
+}
+
+/* nvgre_decap_check() flags. */
+#define NVGRE_DECAP_F_VERIFY_CSUM \
+	0x1u /* verify the outer IPv4 checksum in software when the
+					  NIC did not (a NIC-reported bad checksum always drops) */
+
+/* What nvgre_decap_check() found in an accepted frame. */
+struct nvgre_decap_info {
+	uint32_t vsid;	    /**< virtual subnet, host order */
+	uint8_t flow_id;    /**< sender's flow entropy; informational only */
+	uint16_t bd;	    /**< bridge domain of the VSID (set by ovl_decap_check only) */
+	rte_be32_t src_pa;  /**< outer source: the PA of the sending host */
+	rte_be32_t dst_pa;  /**< outer destination: which of our PAs */
+	uint16_t inner_off; /**< offset of the inner Ethernet header in the frame */
+	uint16_t inner_len; /**< inner frame length (outer padding excluded) */
+};
+
+/**
+ * Classify a frame received on the uplink.  Tests, in this order: frame and
+ * IPv4 header lengths (MALFORMED), EtherType (NOT_IPV4), outer checksum,
+ * destination in 'local' (NOT_OUR_PA), protocol (NOT_GRE), fragment, GRE
+ * version, flags, protocol type, reserved VSID, inner VLAN tag.  Reads
+ * across segments if needed.  Worker-safe.
+ * @return NVGRE_DECAP_OK with 'info' filled (except 'bd'), or the first
+ *   reason the frame fails; 'm' is not modified.
+ */
+enum nvgre_decap_reason nvgre_decap_check(const struct rte_mbuf *m,
+					  const struct nvgre_pa_set *local, unsigned int flags,
+					  struct nvgre_decap_info *info);
+
+/**
+ * Remove the outer headers (and outer Ethernet padding) of an accepted frame,
+ * leaving the inner frame.  Worker-safe.  @return 0, -EINVAL if 'm' does not
+ * match 'info'.
+ */
+int nvgre_decap_strip(struct rte_mbuf *m, const struct nvgre_decap_info *info);
+
+#endif /* VSW_NVGRE_H */

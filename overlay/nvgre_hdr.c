@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * NVGRE header work: templates, encapsulation, the inner-flow hash and the
+ * classification of uplink frames.  Nothing here reads a table; the caller
+ * passes what it needs (a template, our PA set), so every function is a pure
+ * step that the pipeline can run on any worker.
+ */
+#include "nvgre.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#define VSW_NVGRE_STR(name, str) str,
+
+static const char *const encap_names[NVGRE_ENCAP_MAX] = { NVGRE_ENCAP_REASONS(VSW_NVGRE_STR) };
+static const char *const decap_names[NVGRE_DECAP_MAX] = { NVGRE_DECAP_REASONS(VSW_NVGRE_STR) };
+
+#define VLAN_TAG_LEN  4u  /* TPID + TCI */
+#define MAX_VLAN_TAGS 2u  /* 802.1ad S-tag + 802.1Q C-tag */
+#define IPV4_MIN_MTU  68u /* RFC 791: every IPv4 host must pass this without fragmenting */
+#define IPV4_DF	      0x4000u
+#define IPV4_MF_OFFSET \
+	0x3fffu /* MF flag and fragment offset: both zero in an unfragmented packet */
+
+/* The longest outer header decap reads: Ethernet, IPv4 with options, GRE, inner Ethernet + tag. */
+#define DECAP_PEEK_LEN \
+	(RTE_ETHER_HDR_LEN + 60u + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN + VLAN_TAG_LEN)
+
+const char *
+nvgre_encap_reason_name(enum nvgre_encap_reason r)
+{
+	return (unsigned int)r < NVGRE_ENCAP_MAX ? encap_names[r] : "?";
+}
+
+const char *
+nvgre_decap_reason_name(enum nvgre_decap_reason r)
+{
+	return (unsigned int)r < NVGRE_DECAP_MAX ? decap_names[r] : "?";
+}
+
+static inline bool
+is_vlan_tpid(uint16_t be_type)
+{
+	return be_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+	       be_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+	       be_type == RTE_BE16(RTE_ETHER_TYPE_QINQ1);
+}
+
+static inline uint16_t
+get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void
+put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static bool
+ip_usable(rte_be32_t ip)
+{
+	uint32_t h = rte_be_to_cpu_32(ip);
+
+	/* 0.0.0.0/8, multicast and above, and the limited broadcast are never a tunnel end. */
+	return (h >> 24) != 0 && (h >> 28) < 0xe;
+}
+
+static bool
+mac_usable(const struct rte_ether_addr *mac)
+{
+	return rte_is_unicast_ether_addr(mac) && !rte_is_zero_ether_addr(mac);
+}
+
+int
+nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_params *p)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *gre;
+
+	if (!nvgre_vsid_is_valid(p->vsid) || !ip_usable(p->src_pa) || !ip_usable(p->dst_pa) ||
+	    !mac_usable(&p->src_mac) || !mac_usable(&p->dst_mac))
+		return -EINVAL;
+	if (p->mtu < IPV4_MIN_MTU + NVGRE_MTU_OVERHEAD)
+		return -ERANGE;
+
+	memset(t, 0, sizeof(*t));
+	eth = (struct rte_ether_hdr *)t->hdr;
+	rte_ether_addr_copy(&p->dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&p->src_mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+
+	ip = (struct rte_ipv4_hdr *)(t->hdr + NVGRE_OFF_IP);
+	ip->version_ihl = RTE_IPV4_VHL_DEF; /* version 4, 5 words */
+	ip->type_of_service = 0;
+	ip->total_length = 0; /* patched per frame */
+	ip->packet_id = 0;    /* DF: an atomic datagram needs no unique id */
+	ip->fragment_offset = RTE_BE16(IPV4_DF);
+	ip->time_to_live = NVGRE_OUTER_TTL;
+	ip->next_proto_id = NVGRE_IPPROTO_GRE;
+	ip->hdr_checksum = 0; /* patched per frame */
+	ip->src_addr = p->src_pa;
+	ip->dst_addr = p->dst_pa;
+
+	gre = t->hdr + NVGRE_OFF_GRE;
+	put_be16(gre, NVGRE_GRE_FLAGS);
+	put_be16(gre + 2, NVGRE_GRE_PROTO);
+	gre[4] = (uint8_t)(p->vsid >> 16);
+	gre[5] = (uint8_t)(p->vsid >> 8);
+	gre[6] = (uint8_t)p->vsid;
+	gre[7] = 0; /* FlowID, patched per frame */
+
+	/*
+	 * Sum the header as it will be sent minus the two per-frame fields.
+	 * Ones'-complement addition commutes, so adding the frame's
+	 * total_length later gives the same sum as summing the final header.
+	 */
+	t->csum_base = __rte_raw_cksum(ip, NVGRE_IPV4_HDR_LEN, 0);
+	t->mtu = p->mtu;
+	t->vsid = p->vsid;
+	t->src_pa = p->src_pa;
+	t->dst_pa = p->dst_pa;
+	return 0;
+}
+
+int
+nvgre_strip_vlan(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t len = rte_pktmbuf_data_len(m);
+	uint16_t tags = 0;
+	uint16_t type;
+
+	if (unlikely(len < RTE_ETHER_HDR_LEN))
+		return -EINVAL;
+	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+	while (is_vlan_tpid(type)) {
+		if (tags == MAX_VLAN_TAGS)
+			return -EINVAL;
+		tags++;
+		if (len < RTE_ETHER_HDR_LEN + tags * VLAN_TAG_LEN)
+			return -EINVAL;
+		memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN + tags * VLAN_TAG_LEN, sizeof(type));
+	}
+	if (tags > 0) {
+		/* Slide the two MAC addresses over the tags, then drop the front. */
+		memmove(p + tags * VLAN_TAG_LEN, p, 2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, (uint16_t)(tags * VLAN_TAG_LEN));
+	}
+	/* A tag the NIC stripped (RX) or would insert (TX) must not reappear on the inner frame. */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |
+			 RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ);
+	return 0;
+}
+
+/* Copy the template into 'hdr' and patch the per-frame fields for an outer packet of 'total'. */
+static inline void
+write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint8_t flow_id)
+{
+	uint16_t be_total = rte_cpu_to_be_16(total);
+	uint16_t csum;
+
+	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN);
+	memcpy(hdr + NVGRE_OFF_IP_LEN, &be_total, sizeof(be_total));
+	/* RFC 1624: the header sum is the template's plus the one field that changed. */
+	csum = (uint16_t)~__rte_raw_cksum_reduce(t->csum_base + be_total);
+	memcpy(hdr + NVGRE_OFF_IP_CSUM, &csum, sizeof(csum));
+	hdr[NVGRE_OFF_FLOW_ID] = flow_id;
+}
+
+/* The outer total_length for an inner frame of 'inner_len', or 0 if it exceeds 'mtu'. */
+static inline uint16_t
+outer_total(uint32_t inner_len, uint16_t mtu)
+{
+	uint32_t total = inner_len + NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN;
+
+	return total > mtu ? 0 : (uint16_t)total;
+}
+
+enum nvgre_encap_reason
+nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint8_t flow_id)
+{
+	uint16_t total;
+	uint8_t *hdr;
+
+	if (unlikely(nvgre_strip_vlan(m) != 0))
+		return NVGRE_ENCAP_MALFORMED;
+	total = outer_total(rte_pktmbuf_pkt_len(m), t->mtu);
+	if (unlikely(total == 0))
+		return NVGRE_ENCAP_TOO_BIG;
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, NVGRE_ENCAP_LEN);
+	if (unlikely(hdr == NULL))
+		return NVGRE_ENCAP_NO_HEADROOM;
+	write_outer(hdr, t, total, flow_id);
+	/* Offload requests described the inner headers; the outer ones are complete. */
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = NVGRE_IPV4_HDR_LEN;
+	return NVGRE_ENCAP_OK;
+}
+
+struct rte_mbuf *
+nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool, const struct nvgre_template *t,
+		  uint8_t flow_id, enum nvgre_encap_reason *reason)
+{
+	struct rte_mbuf *h, *c;
+	uint16_t total;
+	uint8_t *hdr;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)) {
+		*reason = NVGRE_ENCAP_MALFORMED;
+		return NULL;
+	}
+	total = outer_total(rte_pktmbuf_pkt_len(m), t->mtu);
+	if (unlikely(total == 0)) {
+		*reason = NVGRE_ENCAP_TOO_BIG;
+		return NULL;
+	}
+	h = rte_pktmbuf_alloc(pool);
+	if (unlikely(h == NULL))
+		goto no_mbuf;
+	c = rte_pktmbuf_clone(m, pool);
+	if (unlikely(c == NULL))
+		goto free_h;
+	hdr = (uint8_t *)rte_pktmbuf_append(h, NVGRE_ENCAP_LEN);
+	if (unlikely(hdr == NULL) || rte_pktmbuf_chain(h, c) != 0)
+		goto free_c;
+	write_outer(hdr, t, total, flow_id);
+	h->port = m->port;
+	h->l2_len = RTE_ETHER_HDR_LEN;
+	h->l3_len = NVGRE_IPV4_HDR_LEN;
+	*reason = NVGRE_ENCAP_OK;
+	return h;
+
+free_c:
+	rte_pktmbuf_free(c);
+free_h:
+	rte_pktmbuf_free(h);
+no_mbuf:
+	*reason = NVGRE_ENCAP_NO_MBUF;
+	return NULL;
+}
+
+/* Hash the L4 ports of 'proto' at 'l4' if they are in the 'avail' bytes that were read. */
+static inline uint32_t
+hash_ports(uint32_t h, uint8_t proto, const uint8_t *l4, uint32_t avail)
+{
+	uint32_t ports;
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP)
+		return h;
+	if (avail < sizeof(ports))
+		return h;
+	memcpy(&ports, l4, sizeof(ports));
+	return rte_hash_crc_4byte(ports, h);
+}
+
+uint32_t
+nvgre_flow_hash(const struct rte_mbuf *m)
+{
+	/* Ethernet + 2 tags + IPv6 header + ports: enough for every field we hash. */
+	uint8_t buf[RTE_ETHER_HDR_LEN + MAX_VLAN_TAGS * VLAN_TAG_LEN + 40 + 4];
+	uint32_t len = RTE_MIN((uint32_t)sizeof(buf), rte_pktmbuf_pkt_len(m));
+	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
+	uint32_t off = 2 * RTE_ETHER_ADDR_LEN, h;
+	uint16_t type;
+
+	if (p == NULL || len < RTE_ETHER_HDR_LEN)
+		return 0;
+	h = rte_hash_crc(p, 2 * RTE_ETHER_ADDR_LEN, 0);
+	type = get_be16(p + off);
+	for (unsigned int i = 0; i < MAX_VLAN_TAGS && is_vlan_tpid(rte_cpu_to_be_16(type)); i++) {
+		off += VLAN_TAG_LEN;
+		if (off + 2 > len)
+			return h;
+		type = get_be16(p + off);
+	}
+	off += 2;
+	h = rte_hash_crc_2byte(type, h);
+	if (type == RTE_ETHER_TYPE_IPV4 && off + sizeof(struct rte_ipv4_hdr) <= len) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+		uint32_t ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+
+		h = rte_hash_crc_4byte(ip->src_addr, h);
+		h = rte_hash_crc_4byte(ip->dst_addr, h);
+		h = rte_hash_crc_1byte(ip->next_proto_id, h);
+		/* Only an unfragmented packet has ports in every frame of its flow. */
+		if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0 && ihl >= 20 &&
+		    off + ihl <= len)
+			h = hash_ports(h, ip->next_proto_id, p + off + ihl, len - off - ihl);
+	} else if (type == RTE_ETHER_TYPE_IPV6 && off + sizeof(struct rte_ipv6_hdr) <= len) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(p + off);
+		uint32_t l4 = off + (uint32_t)sizeof(*ip6);
+
+		h = rte_hash_crc(ip6->src_addr, sizeof(ip6->src_addr), h);
+		h = rte_hash_crc(ip6->dst_addr, sizeof(ip6->dst_addr), h);
+		h = rte_hash_crc_1byte(ip6->proto, h);
+		/* Extension headers are not walked: such flows hash on addresses only. */
+		h = hash_ports(h, ip6->proto, p + l4, len - l4);
+	}
+	return h;
+}
+
+enum nvgre_decap_reason
+nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
+		  struct nvgre_decap_info *info)
+{
+	uint8_t buf[DECAP_PEEK_LEN];
+	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+	uint32_t len = RTE_MIN((uint32_t)sizeof(buf), pkt_len);
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *p, *gre;
+	uint32_t ihl, total, gre_off, inner_off;
+	uint16_t type, inner_type;
+
+	p = rte_pktmbuf_read(m, 0, len, buf);
+	if (unlikely(p == NULL || len < RTE_ETHER_HDR_LEN))
+		return NVGRE_DECAP_MALFORMED;
+	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return NVGRE_DECAP_NOT_IPV4;
+
+	/* Outer IPv4: a whole header, consistent lengths, inside the frame. */
+	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip))
+		return NVGRE_DECAP_MALFORMED;
+	ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl ||
+	    RTE_ETHER_HDR_LEN + total > pkt_len || RTE_ETHER_HDR_LEN + ihl > len)
+		return NVGRE_DECAP_MALFORMED;
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return NVGRE_DECAP_BAD_CHECKSUM;
+	if ((flags & NVGRE_DECAP_F_VERIFY_CSUM) &&
+	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    rte_raw_cksum(ip, ihl) != 0xffff)
+		return NVGRE_DECAP_BAD_CHECKSUM;
+	if (!nvgre_pa_set_has(local, ip->dst_addr))
+		return NVGRE_DECAP_NOT_OUR_PA;
+	if (ip->next_proto_id != NVGRE_IPPROTO_GRE)
+		return NVGRE_DECAP_NOT_GRE;
+	/* We never reassemble: senders set DF, so a fragment is a path that broke the rule. */
+	if (rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET)
+		return NVGRE_DECAP_FRAGMENT;
+
+	/* GRE: the whole 8-byte header and an inner Ethernet header inside the IP packet. */
+	gre_off = RTE_ETHER_HDR_LEN + ihl;
+	inner_off = gre_off + NVGRE_GRE_HDR_LEN;
+	if (total < ihl + NVGRE_GRE_HDR_LEN || gre_off + 2 > len)
+		return NVGRE_DECAP_MALFORMED;
+	gre = p + gre_off;
+	if ((gre[1] & 0x7) != 0)
+		return NVGRE_DECAP_BAD_VERSION;
+	if (get_be16(gre) != NVGRE_GRE_FLAGS)
+		return NVGRE_DECAP_BAD_FLAGS;
+	if (inner_off > len)
+		return NVGRE_DECAP_MALFORMED;
+	if (get_be16(gre + 2) != NVGRE_GRE_PROTO)
+		return NVGRE_DECAP_BAD_PROTO;
+	if (total < ihl + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
+	    inner_off + RTE_ETHER_HDR_LEN > len)
+		return NVGRE_DECAP_MALFORMED;
+	info->vsid = (uint32_t)gre[4] << 16 | (uint32_t)gre[5] << 8 | gre[6];
+	if (!nvgre_vsid_is_valid(info->vsid))
+		return NVGRE_DECAP_RESERVED_VSID;
+	memcpy(&inner_type, p + inner_off + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
+	if (is_vlan_tpid(inner_type))
+		return NVGRE_DECAP_INNER_VLAN;
+
+	info->flow_id = gre[7];
+	info->bd = 0;
+	info->src_pa = ip->src_addr;
+	info->dst_pa = ip->dst_addr;
+	info->inner_off = (uint16_t)inner_off;
+	info->inner_len = (uint16_t)(total - ihl - NVGRE_GRE_HDR_LEN);
+	return NVGRE_DECAP_OK;
+}
+
+int
+nvgre_decap_strip(struct rte_mbuf *m, const struct nvgre_decap_info *info)
+{
+	uint32_t end = (uint32_t)info->inner_off + info->inner_len;
+
+	if (rte_pktmbuf_pkt_len(m) < end || rte_pktmbuf_data_len(m) < info->inner_off)
+		return -EINVAL;
+	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)) != 0)
+		return -EINVAL;
+	if (rte_pktmbuf_adj(m, info->inner_off) == NULL)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Overlay tables: creation, the published snapshot, virtual subnets, lookup
+ * records, the encap map and template slots.  Routes, neighbours and ARP on
+ * the uplink are in ovl_route.c.
+ *
+ * Values are packed into rte_hash's data pointer, as fdb.c does, so that an
+ * update is one atomic store with nothing to free:
+ *   rec_hash:  CA MAC in bits 47..0
+ *   mac_hash:  PA (network-order bytes as stored) in 31..0, slot in 47..32,
+ *              number of records using the MAC in 63..48
+ */
+#include "ovl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lpm.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ovl_priv.h"
+
+#define MAC_REFCNT_MAX 0xffffu /* records per MAC: 16 bits of the packed value */
+
+static inline uint64_t
+rec_key(uint32_t vsid, rte_be32_t ip)
+{
+	return (uint64_t)vsid << 32 | rte_be_to_cpu_32(ip);
+}
+
+static inline uint64_t
+slot_key(uint32_t vsid, rte_be32_t pa)
+{
+	return (uint64_t)vsid << 32 | rte_be_to_cpu_32(pa);
+}
+
+static inline void *
+mac_pack(const struct rte_ether_addr *mac)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		v = (v << 8) | mac->addr_bytes[i];
+	return (void *)(uintptr_t)v;
+}
+
+static inline void
+mac_unpack(const void *data, struct rte_ether_addr *mac)
+{
+	uint64_t v = (uintptr_t)data;
+
+	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--) {
+		mac->addr_bytes[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static inline void *
+dest_pack(rte_be32_t pa, uint16_t slot, uint16_t refcnt)
+{
+	return (void *)(uintptr_t)((uint64_t)pa | (uint64_t)slot << 32 | (uint64_t)refcnt << 48);
+}
+
+static inline void
+dest_unpack(const void *data, struct ovl_mac_dest *d, uint16_t *refcnt)
+{
+	uint64_t v = (uintptr_t)data;
+
+	d->pa = (rte_be32_t)v;
+	d->slot = (uint16_t)(v >> 32);
+	if (refcnt != NULL)
+		*refcnt = (uint16_t)(v >> 48);
+}
+
+static struct rte_hash *
+hash_create(const struct ovl *ovl, const char *what, uint32_t entries, uint32_t key_len,
+	    bool shared)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(entries, 8u),
+		.key_len = key_len,
+		.hash_func = rte_hash_crc,
+		.socket_id = ovl->params.socket_id,
+		/* Readers on workers need lock-free lookups; one writer, the control thread. */
+		.extra_flag = shared ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF : 0,
+	};
+
+	snprintf(name, sizeof(name), "%s_%s", ovl->name, what);
+	return rte_hash_create(&hp);
+}
+
+static int
+params_check(const struct ovl_params *p)
+{
+	if (p->name == NULL || strlen(p->name) == 0 || strlen(p->name) > OVL_NAME_MAX)
+		return -EINVAL;
+	if (p->nb_bds == 0 || p->max_vsids == 0 || p->max_records == 0 || p->max_macs == 0 ||
+	    p->max_slots == 0 || p->max_slots > OVL_MAX_SLOTS || p->max_routes == 0 ||
+	    p->max_routes >= 1u << 24 || /* rte_lpm next hops are 24 bits */
+	    p->max_neighbours == 0 || p->neigh_timeout_ms == 0)
+		return -EINVAL;
+	return 0;
+}
+
+struct ovl *
+ovl_create(const struct ovl_params *params)
+{
+	struct rte_lpm_config lc = { 0 };
+	char lpm_name[RTE_LPM_NAMESIZE];
+	struct ovl *ovl;
+	int ret;
+
+	if (params_check(params) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ovl = rte_zmalloc_socket("ovl", sizeof(*ovl), 0, params->socket_id);
+	if (ovl == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(ovl->name, sizeof(ovl->name), "%s", params->name);
+	ovl->params = *params;
+	ovl->params.name = NULL;
+	ovl->mtu = OVL_DEFAULT_MTU;
+
+	ovl->vsid_hash = hash_create(ovl, "vsid", params->max_vsids, sizeof(uint32_t), true);
+	ovl->rec_hash = hash_create(ovl, "rec", params->max_records, sizeof(uint64_t), true);
+	ovl->mac_hash = hash_create(ovl, "mac", params->max_macs, sizeof(uint64_t), true);
+	ovl->slot_hash = hash_create(ovl, "slot", params->max_slots, sizeof(uint64_t), false);
+	if (ovl->vsid_hash == NULL || ovl->rec_hash == NULL || ovl->mac_hash == NULL ||
+	    ovl->slot_hash == NULL)
+		goto fail;
+
+	snprintf(lpm_name, sizeof(lpm_name), "%s_lpm", ovl->name);
+	lc.max_rules = params->max_routes;
+	lc.number_tbl8s = RTE_MAX(params->max_routes, 16u);
+	ovl->lpm = rte_lpm_create(lpm_name, params->socket_id, &lc);
+
+	ovl->vsids = calloc(params->max_vsids, sizeof(*ovl->vsids));
+	ovl->slots = calloc(params->max_slots, sizeof(*ovl->slots));
+	ovl->routes = calloc(params->max_routes, sizeof(*ovl->routes));
+	ovl->neighs = calloc(params->max_neighbours, sizeof(*ovl->neighs));
+	if (ovl->lpm == NULL || ovl->vsids == NULL || ovl->slots == NULL || ovl->routes == NULL ||
+	    ovl->neighs == NULL)
+		goto fail;
+
+	/* Publish an empty snapshot so that workers never see NULL. */
+	ovl->dirty = true;
+	ret = ovl_commit(ovl);
+	if (ret != 0)
+		goto fail;
+	return ovl;
+
+fail:
+	ret = rte_errno;
+	ovl_destroy(ovl);
+	rte_errno = ret == EEXIST ? EEXIST : ENOMEM;
+	return NULL;
+}
+
+void
+ovl_destroy(struct ovl *ovl)
+{
+	if (ovl == NULL)
+		return;
+	rte_hash_free(ovl->vsid_hash);
+	rte_hash_free(ovl->rec_hash);
+	rte_hash_free(ovl->mac_hash);
+	rte_hash_free(ovl->slot_hash);
+	rte_lpm_free(ovl->lpm);
+	rte_free(ovl->snap);
+	free(ovl->vsids);
+	free(ovl->slots);
+	free(ovl->routes);
+	free(ovl->neighs);
+	rte_free(ovl);
+}
+
+const struct ovl_snapshot *
+ovl_snapshot_get(const struct ovl *ovl)
+{
+	return __atomic_load_n(&ovl->snap, __ATOMIC_ACQUIRE);
+}
+
+/* Lay the snapshot and its arrays out in one allocation and fill it from the control state. */
+static struct ovl_snapshot *
+snapshot_build(const struct ovl *ovl)
+{
+	const struct ovl_params *p = &ovl->params;
+	uint16_t nb_slots = 0;
+	uint32_t nb_flood = 0;
+	size_t off_tmpl, off_state, off_vsid, off_first, off_flood, size;
+	struct ovl_snapshot *s;
+	struct nvgre_template *tmpl;
+	uint8_t *state;
+	uint32_t *bd_vsid, *first;
+	uint16_t *flood;
+	char *base;
+
+	for (uint16_t i = 0; i < p->max_slots; i++)
+		if (ovl->slots[i].vsid != 0) {
+			nb_slots = (uint16_t)(i + 1);
+			nb_flood++;
+		}
+	off_tmpl = RTE_ALIGN_CEIL(sizeof(*s), RTE_CACHE_LINE_SIZE);
+	off_state = off_tmpl + (size_t)nb_slots * sizeof(*tmpl);
+	off_vsid = RTE_ALIGN_CEIL(off_state + nb_slots, sizeof(uint32_t));
+	off_first = off_vsid + (size_t)p->nb_bds * sizeof(uint32_t);
+	off_flood = off_first + ((size_t)p->nb_bds + 1) * sizeof(uint32_t);
+	size = off_flood + (size_t)nb_flood * sizeof(uint16_t);
+
+	base = rte_zmalloc_socket("ovl_snapshot", size, RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (base == NULL)
+		return NULL;
+	s = (struct ovl_snapshot *)base;
+	tmpl = (struct nvgre_template *)(base + off_tmpl);
+	state = (uint8_t *)(base + off_state);
+	bd_vsid = (uint32_t *)(base + off_vsid);
+	first = (uint32_t *)(base + off_first);
+	flood = (uint16_t *)(base + off_flood);
+
+	for (uint32_t i = 0; i < ovl->nb_pas; i++)
+		s->local.pa[i] = ovl->pas[i].pa;
+	s->local.nb_pa = ovl->nb_pas;
+	s->mtu = ovl->mtu;
+	s->nb_slots = nb_slots;
+	s->nb_bds = p->nb_bds;
+
+	for (uint16_t i = 0; i < nb_slots; i++) {
+		rte_be32_t nh;
+
+		state[i] = ovl->slots[i].vsid == 0 ?
+				   NVGRE_ENCAP_NO_ROUTE :
+				   (uint8_t)ovl_slot_resolve(ovl, &ovl->slots[i], &tmpl[i], &nh);
+	}
+	for (uint16_t i = 0; i < p->max_vsids; i++)
+		if (ovl->vsids[i].vsid != 0)
+			bd_vsid[ovl->vsids[i].bd] = ovl->vsids[i].vsid;
+
+	/* Flood lists as CSR: count per bridge domain, prefix-sum, then fill. */
+	for (uint16_t i = 0; i < nb_slots; i++)
+		if (ovl->slots[i].vsid != 0)
+			first[ovl->slots[i].bd + 1]++;
+	for (uint16_t bd = 0; bd < p->nb_bds; bd++)
+		first[bd + 1] += first[bd];
+	/* Fill with first[bd] as the cursor of bd, which leaves it where bd + 1 starts... */
+	for (uint16_t i = 0; i < nb_slots; i++)
+		if (ovl->slots[i].vsid != 0)
+			flood[first[ovl->slots[i].bd]++] = i;
+	/* ...so shift back by one: first[bd] is again where bd starts. */
+	memmove(&first[1], &first[0], (size_t)p->nb_bds * sizeof(*first));
+	first[0] = 0;
+
+	s->tmpl = tmpl;
+	s->tmpl_state = state;
+	s->bd_vsid = bd_vsid;
+	s->flood_first = first;
+	s->flood_slots = flood;
+	return s;
+}
+
+static void
+grace_period(const struct ovl *ovl)
+{
+	if (ovl->params.qsbr != NULL)
+		rte_rcu_qsbr_synchronize(ovl->params.qsbr, RTE_QSBR_THRID_INVALID);
+}
+
+int
+ovl_commit(struct ovl *ovl)
+{
+	struct ovl_snapshot *old = NULL;
+	int ret = 0;
+
+	if (ovl->dirty) {
+		struct ovl_snapshot *s = snapshot_build(ovl);
+
+		if (s != NULL) {
+			old = ovl->snap;
+			__atomic_store_n(&ovl->snap, s, __ATOMIC_RELEASE);
+			ovl->dirty = false;
+		} else {
+			/* Kept dirty: the next successful change publishes this one too. */
+			ret = -ENOMEM;
+		}
+	}
+	if (old != NULL || ovl->nb_pending > 0)
+		grace_period(ovl);
+	rte_free(old);
+	for (unsigned int i = 0; i < ovl->nb_pending; i++)
+		rte_hash_free_key_with_position(ovl->pending[i].hash, ovl->pending[i].pos);
+	ovl->nb_pending = 0;
+	return ret;
+}
+
+/* Delete 'key' from a worker-read hash; its position is reused after the next grace period. */
+static void
+shared_del(struct ovl *ovl, struct rte_hash *h, const void *key)
+{
+	int32_t pos = rte_hash_del_key(h, key);
+
+	if (pos < 0)
+		return;
+	if (ovl->nb_pending == OVL_PENDING_MAX)
+		ovl_commit(ovl);
+	ovl->pending[ovl->nb_pending].hash = h;
+	ovl->pending[ovl->nb_pending].pos = pos;
+	ovl->nb_pending++;
+}
+
+/* Virtual subnets. */
+
+static struct ovl_vsid_cfg *
+vsid_find(const struct ovl *ovl, uint32_t vsid)
+{
+	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
+		if (ovl->vsids[i].vsid == vsid)
+			return &ovl->vsids[i];
+	return NULL;
+}
+
+int
+ovl_vsid_to_bd(const struct ovl *ovl, uint32_t vsid, uint16_t *bd)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(ovl->vsid_hash, &vsid, &data) < 0)
+		return -ENOENT;
+	*bd = (uint16_t)(uintptr_t)data;
+	return 0;
+}
+
+int
+ovl_vsid_add(struct ovl *ovl, uint32_t vsid, uint16_t bd)
+{
+	struct ovl_vsid_cfg *free_cfg;
+
+	if (!nvgre_vsid_is_valid(vsid))
+		return -EINVAL;
+	if (bd >= ovl->params.nb_bds)
+		return -ERANGE;
+	if (vsid_find(ovl, vsid) != NULL)
+		return -EEXIST;
+	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
+		if (ovl->vsids[i].vsid != 0 && ovl->vsids[i].bd == bd)
+			return -EEXIST;
+	free_cfg = vsid_find(ovl, 0);
+	if (free_cfg == NULL)
+		return -ENOSPC;
+	if (rte_hash_add_key_data(ovl->vsid_hash, &vsid, (void *)(uintptr_t)bd) < 0)
+		return -ENOSPC;
+	free_cfg->vsid = vsid;
+	free_cfg->bd = bd;
+	free_cfg->nb_records = 0;
+	ovl->dirty = true;
+	return ovl_commit(ovl);
+}
+
+int
+ovl_vsid_del(struct ovl *ovl, uint32_t vsid)
+{
+	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
+
+	if (cfg == NULL)
+		return -ENOENT;
+	if (cfg->nb_records > 0)
+		return -EBUSY;
+	shared_del(ovl, ovl->vsid_hash, &vsid);
+	memset(cfg, 0, sizeof(*cfg));
+	ovl->dirty = true;
+	return ovl_commit(ovl);
+}
+
+/* Template slots. */
+
+/*
+ * Take a reference on the slot of (vsid, pa), creating it if needed; a PA of
+ * ours needs no slot.  A new slot is published before this returns, so the
+ * caller may point an encap-map entry at it at once.
+ */
+static int
+slot_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, rte_be32_t pa, uint16_t *slot)
+{
+	uint64_t key = slot_key(vsid, pa);
+	void *data;
+	int ret;
+
+	if (ovl_pa_is_ours(ovl, pa)) {
+		*slot = OVL_SLOT_LOCAL;
+		return 0;
+	}
+	if (rte_hash_lookup_data(ovl->slot_hash, &key, &data) >= 0) {
+		*slot = (uint16_t)(uintptr_t)data;
+		ovl->slots[*slot].refcnt++;
+		return 0;
+	}
+	for (uint16_t i = 0; i < ovl->params.max_slots; i++) {
+		struct ovl_slot *s = &ovl->slots[i];
+
+		if (s->vsid != 0)
+			continue;
+		if (rte_hash_add_key_data(ovl->slot_hash, &key, (void *)(uintptr_t)i) < 0)
+			return -ENOSPC;
+		s->vsid = vsid;
+		s->bd = bd;
+		s->pa = pa;
+		s->refcnt = 1;
+		ovl->dirty = true;
+		ret = ovl_commit(ovl);
+		if (ret != 0) {
+			rte_hash_del_key(ovl->slot_hash, &key);
+			memset(s, 0, sizeof(*s));
+			return ret;
+		}
+		*slot = i;
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Drop a reference; the last one frees the slot (reusable after the next publish). */
+static void
+slot_put(struct ovl *ovl, uint16_t slot)
+{
+	struct ovl_slot *s;
+	uint64_t key;
+
+	if (slot >= ovl->params.max_slots)
+		return;
+	s = &ovl->slots[slot];
+	if (--s->refcnt > 0)
+		return;
+	key = slot_key(s->vsid, s->pa);
+	rte_hash_del_key(ovl->slot_hash, &key); /* control-only table: no grace period needed */
+	memset(s, 0, sizeof(*s));
+	ovl->dirty = true;
+}
+
+/* The encap map. */
+
+int
+ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(ovl->mac_hash, &key, &data) < 0) {
+		dest->pa = 0;
+		dest->slot = OVL_SLOT_NONE;
+		return -ENOENT;
+	}
+	dest_unpack(data, dest, NULL);
+	return 0;
+}
+
+void
+ovl_mac_lookup_bulk(const struct ovl *ovl, const uint64_t *keys, unsigned int n,
+		    struct ovl_mac_dest *dests)
+{
+	const void *key_ptrs[OVL_BULK_MAX];
+	void *data[OVL_BULK_MAX];
+	uint64_t hits = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		key_ptrs[i] = &keys[i];
+	rte_hash_lookup_bulk_data(ovl->mac_hash, key_ptrs, n, &hits, data);
+	for (unsigned int i = 0; i < n; i++) {
+		if (hits & (1ULL << i)) {
+			dest_unpack(data[i], &dests[i], NULL);
+		} else {
+			dests[i].pa = 0;
+			dests[i].slot = OVL_SLOT_NONE;
+		}
+	}
+}
+
+/*
+ * Set the existing MAC entry 'key' (now 'cur') to 'pa' with 'refcnt' records.
+ * A new PA takes its slot before the old slot is released, so the entry
+ * never points at a freed slot.
+ */
+static int
+mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t refcnt,
+	uint32_t vsid, uint16_t bd, rte_be32_t pa)
+{
+	uint16_t slot = cur->slot;
+	int ret;
+
+	if (cur->pa != pa) {
+		ret = slot_get(ovl, vsid, bd, pa, &slot);
+		if (ret != 0)
+			return ret;
+	}
+	/* An existing key: rte_hash swaps the data atomically for lock-free readers. */
+	rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(pa, slot, refcnt));
+	if (cur->pa != pa)
+		slot_put(ovl, cur->slot);
+	return 0;
+}
+
+/* One more record uses (bd, mac) at 'pa'. */
+static int
+mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
+	    rte_be32_t pa)
+{
+	uint64_t key = ovl_mac_key(bd, mac);
+	struct ovl_mac_dest cur;
+	uint16_t refcnt, slot;
+	void *data;
+	int ret;
+
+	if (rte_hash_lookup_data(ovl->mac_hash, &key, &data) >= 0) {
+		dest_unpack(data, &cur, &refcnt);
+		if (refcnt == MAC_REFCNT_MAX)
+			return -ENOSPC;
+		return mac_set(ovl, key, &cur, (uint16_t)(refcnt + 1), vsid, bd, pa);
+	}
+	ret = slot_get(ovl, vsid, bd, pa, &slot);
+	if (ret != 0)
+		return ret;
+	if (rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(pa, slot, 1)) < 0) {
+		slot_put(ovl, slot);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* One record fewer uses (bd, mac); the last one removes the entry. */
+static void
+mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
+{
+	uint64_t key = ovl_mac_key(bd, mac);
+	struct ovl_mac_dest cur;
+	uint16_t refcnt;
+	void *data;
+
+	if (rte_hash_lookup_data(ovl->mac_hash, &key, &data) < 0)
+		return;
+	dest_unpack(data, &cur, &refcnt);
+	if (refcnt > 1) {
+		rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(cur.pa, cur.slot, refcnt - 1));
+		return;
+	}
+	shared_del(ovl, ovl->mac_hash, &key);
+	slot_put(ovl, cur.slot);
+}
+
+/* Lookup records. */
+
+static bool
+pa_usable(rte_be32_t pa)
+{
+	uint32_t h = rte_be_to_cpu_32(pa);
+
+	return (h >> 24) != 0 && (h >> 28) < 0xe;
+}
+
+int
+ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
+	       const struct rte_ether_addr *ca_mac, rte_be32_t pa)
+{
+	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
+	uint64_t key = rec_key(vsid, ca_ip);
+	struct rte_ether_addr old_mac;
+	void *data;
+	int ret;
+
+	if (cfg == NULL)
+		return -ENOENT;
+	if (!rte_is_unicast_ether_addr(ca_mac) || rte_is_zero_ether_addr(ca_mac) ||
+	    !pa_usable(pa) || ca_ip == 0)
+		return -EINVAL;
+
+	if (rte_hash_lookup_data(ovl->rec_hash, &key, &data) >= 0) {
+		mac_unpack(data, &old_mac);
+		if (rte_is_same_ether_addr(&old_mac, ca_mac)) {
+			/* Same MAC, maybe a new PA: the VM moved, with all its addresses. */
+			uint64_t mkey = ovl_mac_key(cfg->bd, ca_mac);
+			struct ovl_mac_dest cur;
+			uint16_t refcnt;
+
+			if (rte_hash_lookup_data(ovl->mac_hash, &mkey, &data) < 0)
+				return -EIO; /* a record without its MAC entry: cannot happen */
+			dest_unpack(data, &cur, &refcnt);
+			ret = mac_set(ovl, mkey, &cur, refcnt, vsid, cfg->bd, pa);
+		} else {
+			/* New MAC first, then release the old: no slot is reused in between. */
+			ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
+			if (ret == 0) {
+				rte_hash_add_key_data(ovl->rec_hash, &key, mac_pack(ca_mac));
+				mac_ref_put(ovl, cfg->bd, &old_mac);
+			}
+		}
+	} else {
+		ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
+		if (ret == 0) {
+			if (rte_hash_add_key_data(ovl->rec_hash, &key, mac_pack(ca_mac)) < 0) {
+				mac_ref_put(ovl, cfg->bd, ca_mac);
+				ret = -ENOSPC;
+			} else {
+				cfg->nb_records++;
+			}
+		}
+	}
+	if (ret != 0) {
+		ovl_commit(ovl);
+		return ret;
+	}
+	return ovl_commit(ovl);
+}
+
+int
+ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip)
+{
+	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
+	uint64_t key = rec_key(vsid, ca_ip);
+	struct rte_ether_addr mac;
+	void *data;
+
+	if (cfg == NULL || rte_hash_lookup_data(ovl->rec_hash, &key, &data) < 0)
+		return -ENOENT;
+	mac_unpack(data, &mac);
+	shared_del(ovl, ovl->rec_hash, &key);
+	mac_ref_put(ovl, cfg->bd, &mac);
+	cfg->nb_records--;
+	return ovl_commit(ovl);
+}
+
+int
+ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct ovl_record *rec)
+{
+	uint64_t key = rec_key(vsid, ca_ip);
+	struct ovl_mac_dest dest;
+	void *data;
+	uint16_t bd;
+
+	if (rte_hash_lookup_data(ovl->rec_hash, &key, &data) < 0)
+		return -ENOENT;
+	rec->vsid = vsid;
+	rec->ca_ip = ca_ip;
+	mac_unpack(data, &rec->ca_mac);
+	rec->pa = 0;
+	if (ovl_vsid_to_bd(ovl, vsid, &bd) == 0 &&
+	    ovl_mac_lookup(ovl, ovl_mac_key(bd, &rec->ca_mac), &dest) == 0)
+		rec->pa = dest.pa;
+	return 0;
+}
+
+unsigned int
+ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	unsigned int n = 0;
+
+	while (rte_hash_iterate(ovl->rec_hash, &key, &data, &next) >= 0) {
+		uint64_t k = *(const uint64_t *)key;
+		struct ovl_record rec;
+
+		if (ovl_record_lookup(ovl, (uint32_t)(k >> 32), rte_cpu_to_be_32((uint32_t)k),
+				      &rec) == 0) {
+			fn(&rec, arg);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The decapsulation check that needs the tables (ovl.h). */
+
+enum nvgre_decap_reason
+ovl_decap_check(const struct ovl *ovl, const struct ovl_snapshot *snap, const struct rte_mbuf *m,
+		unsigned int flags, struct nvgre_decap_info *info)
+{
+	enum nvgre_decap_reason r = nvgre_decap_check(m, &snap->local, flags, info);
+
+	if (r != NVGRE_DECAP_OK)
+		return r;
+	if (ovl_vsid_to_bd(ovl, info->vsid, &info->bd) != 0)
+		return NVGRE_DECAP_UNKNOWN_VSID;
+	return NVGRE_DECAP_OK;
+}
+
+void
+ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c)
+{
+	const struct ovl_snapshot *s = ovl_snapshot_get(ovl);
+
+	memset(c, 0, sizeof(*c));
+	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
+		c->nb_vsids += ovl->vsids[i].vsid != 0;
+	c->nb_records = (uint32_t)RTE_MAX(rte_hash_count(ovl->rec_hash), 0);
+	c->nb_macs = (uint32_t)RTE_MAX(rte_hash_count(ovl->mac_hash), 0);
+	for (uint16_t i = 0; i < ovl->params.max_slots; i++)
+		c->nb_slots += ovl->slots[i].vsid != 0;
+	for (uint16_t i = 0; i < s->nb_slots; i++)
+		c->nb_unresolved += ovl->slots[i].vsid != 0 && s->tmpl_state[i] != NVGRE_ENCAP_OK;
+	for (uint32_t i = 0; i < ovl->params.max_routes; i++)
+		c->nb_routes += ovl->routes[i].in_use;
+	c->nb_routes += ovl->has_default;
+	c->nb_neighbours = ovl->nb_neighs;
+	c->nb_pas = ovl->nb_pas;
+}

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The overlay's tables: virtual subnets, lookup records, the encap map,
+ * flood lists, our provider addresses, provider routes and the uplink
+ * neighbour table, and the encap templates built from all of them.
+ *
+ * What maps to what:
+ *   - VSID <-> bridge domain, one to one.  The bridge-domain id is the
+ *     caller's (dataplane) number, 0 .. nb_bds-1; the overlay uses it only as
+ *     an index and as the top 16 bits of encap-map keys.
+ *   - Lookup record: (VSID, CA IPv4) -> CA MAC.  The record's PA is the PA of
+ *     its MAC (next item): a MAC lives on one host, so all addresses of one
+ *     MAC move together when a record gives that MAC a new PA (migration).
+ *   - Encap map: (bridge domain, CA MAC) -> (PA, template slot).  The key
+ *     has the same layout as an FDB key (bd << 48 | MAC), so the pipeline can
+ *     look up the destination keys it already built.  A MAC whose PA is one
+ *     of ours maps to OVL_SLOT_LOCAL: it is delivered by the FDB, not encapsulated.
+ *   - Template slot: one per (VSID, remote PA) that some MAC uses; holds the
+ *     precomputed outer headers (or why there are none: no route, no
+ *     neighbour).  The slots of a bridge domain are its flood list for
+ *     head-end replication; a slot lives while some MAC references it.
+ *   - Provider routes: prefix -> gateway in rte_lpm, plus a connected route
+ *     for the subnet of each of our PAs and an optional default route
+ *     (rte_lpm has no /0).  A gateway must lie in a connected subnet.
+ *   - Neighbours: next-hop IPv4 -> MAC on the uplink; static, or learned
+ *     from ARP with a time stamp and expired after the configured timeout.
+ *
+ * Templates are (re)built on the control thread whenever something they
+ * depend on changes: a neighbour's MAC, a route, a PA, the uplink MAC or MTU.
+ * Next-hop resolution is PA -> longest-prefix route -> gateway (or the PA
+ * itself on a connected subnet) -> neighbour MAC.  The outer source address is
+ * our PA whose subnet holds the next hop; a next hop on none of our subnets
+ * (a gateway configured before its PA) leaves the template unresolved, NO_ROUTE.
+ *
+ * Limits: fixed at creation (struct ovl_params).  Full tables refuse with
+ * -ENOSPC.  The neighbour table is a linear array: it holds next hops (a
+ * gateway and the PAs of one's own subnet), not tenant addresses.
+ *
+ * Time: functions that need the time take 'now_ms' (any monotonic
+ * millisecond clock), so that aging is testable without sleeping.
+ *
+ * Thread-safety: workers read, the control thread writes.
+ *   - Worker-safe, lock-free: ovl_snapshot_get() and the inline snapshot
+ *     accessors, ovl_vsid_to_bd(), ovl_record_lookup(), ovl_mac_lookup(),
+ *     ovl_mac_lookup_bulk().  (ovl_arp_suppress() and ovl_decap_check() in
+ *     ovl.h too.)
+ *   - Everything else: the control thread only, one caller at a time.
+ *   Hashes are rte_hash with lock-free readers.  Immutable data (templates,
+ *   flood lists, our PA set, bd -> VSID) is published as one snapshot by
+ *   pointer swap; each change waits for a grace period on the rte_rcu_qsbr
+ *   variable given at creation before it frees the old snapshot or reuses a
+ *   deleted hash slot, so it may block for as long as the slowest worker
+ *   takes to report a quiescent state.  A new template is published before
+ *   any encap-map entry points at it, and a slot is reused only after the
+ *   entries that pointed at it are gone and a grace period has passed, so a
+ *   worker never follows a slot into the wrong template.
+ */
+#ifndef VSW_OVL_TABLES_H
+#define VSW_OVL_TABLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "nvgre.h"
+
+struct rte_rcu_qsbr;
+struct rte_mbuf;
+struct ovl;
+
+#define OVL_SLOT_NONE	0xffffu /* encap-map miss */
+#define OVL_SLOT_LOCAL	0xfffeu /* the MAC lives on one of our PAs: no encapsulation */
+#define OVL_MAX_SLOTS	0xfff0u /* template slots are below the special values */
+#define OVL_BULK_MAX	64u	/* most keys per bulk lookup */
+#define OVL_DEFAULT_MTU 1500u	/* uplink IP MTU until ovl_uplink_set() says otherwise */
+
+/* Neighbour flags. */
+#define OVL_NEIGH_F_STATIC 0x01u /* configured; never learned over or aged */
+
+struct ovl_params {
+	const char *name;	   /**< unique prefix for DPDK object names */
+	int socket_id;		   /**< NUMA socket for table memory */
+	struct rte_rcu_qsbr *qsbr; /**< workers' quiescent states; NULL = no concurrent readers */
+	uint16_t nb_bds;	   /**< bridge-domain ids the caller uses: 0 .. nb_bds-1 */
+	uint16_t max_vsids;	   /**< configured virtual subnets */
+	uint32_t max_records;	   /**< lookup records (VSID, CA IP) */
+	uint32_t max_macs;	   /**< encap-map entries (bridge domain, CA MAC) */
+	uint16_t max_slots;	   /**< templates: (VSID, remote PA) pairs, <= OVL_MAX_SLOTS */
+	uint32_t max_routes;	   /**< provider routes, connected ones included (< 2^24) */
+	uint16_t max_neighbours;   /**< uplink neighbours */
+	uint32_t neigh_timeout_ms; /**< learned neighbours expire this long after the last ARP */
+};
+
+/* A lookup record as returned by lookup and walk. */
+struct ovl_record {
+	uint32_t vsid;		      /**< virtual subnet */
+	rte_be32_t ca_ip;	      /**< customer address */
+	struct rte_ether_addr ca_mac; /**< customer MAC */
+	rte_be32_t pa;		      /**< provider address of the host that runs it */
+};
+
+/* Where a tenant MAC is sent (encap-map value). */
+struct ovl_mac_dest {
+	rte_be32_t pa; /**< provider address; 0 on a miss */
+	uint16_t slot; /**< template slot, OVL_SLOT_LOCAL or OVL_SLOT_NONE */
+};
+
+/* An uplink neighbour as returned by lookup and walk. */
+struct ovl_neigh {
+	rte_be32_t ip;		   /**< next-hop address */
+	struct rte_ether_addr mac; /**< its MAC */
+	uint8_t flags;		   /**< OVL_NEIGH_F_* */
+	uint64_t updated_ms;	   /**< last learned or refreshed */
+};
+
+/* A provider route as returned by walk. */
+struct ovl_route {
+	rte_be32_t prefix;  /**< network, host bits zero */
+	uint8_t len;	    /**< prefix length 0..32 (0 = the default route) */
+	rte_be32_t gateway; /**< 0 for a connected route */
+};
+
+/*
+ * What workers read, immutable once published.  The arrays follow the
+ * struct in the same allocation.
+ */
+struct ovl_snapshot {
+	struct nvgre_pa_set local;	   /**< our provider addresses */
+	uint16_t mtu;			   /**< uplink IP MTU */
+	uint16_t nb_slots;		   /**< entries in 'tmpl' and 'tmpl_state' */
+	uint16_t nb_bds;		   /**< entries in 'bd_vsid'; 'flood_first' has one more */
+	const struct nvgre_template *tmpl; /**< by slot; valid where tmpl_state is OK */
+	const uint8_t
+		*tmpl_state; /**< by slot: enum nvgre_encap_reason (OK, NO_ROUTE, NO_NEIGHBOUR) */
+	const uint32_t *bd_vsid;     /**< by bridge domain: its VSID, 0 = none */
+	const uint32_t *flood_first; /**< by bridge domain: first index in 'flood_slots' (CSR) */
+	const uint16_t *flood_slots; /**< remote-PA template slots of each bridge domain */
+};
+
+/* Create and destroy: control thread, before workers start / after they stop. */
+
+/** @return a new, empty overlay, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST). */
+struct ovl *ovl_create(const struct ovl_params *params);
+/** Free everything; accepts NULL.  No worker may use it any more. */
+void ovl_destroy(struct ovl *ovl);
+
+/* Worker-side reads. */
+
+/**
+ * The current snapshot.  Worker: load once per burst and do not keep it
+ * past the next quiescent-state report.  Never NULL after ovl_create().
+ */
+const struct ovl_snapshot *ovl_snapshot_get(const struct ovl *ovl);
+
+/** True if 'ip' is one of our provider addresses.  Worker-safe. */
+static inline bool
+ovl_is_local_pa(const struct ovl_snapshot *s, rte_be32_t ip)
+{
+	return nvgre_pa_set_has(&s->local, ip);
+}
+
+/**
+ * The template of 'slot' (from the encap map), or NULL with '*why' saying
+ * why it cannot be used (NO_ROUTE, NO_NEIGHBOUR).  Worker-safe.
+ */
+static inline const struct nvgre_template *
+ovl_tmpl_get(const struct ovl_snapshot *s, uint16_t slot, enum nvgre_encap_reason *why)
+{
+	if (slot >= s->nb_slots) {
+		*why = NVGRE_ENCAP_NO_ROUTE;
+		return NULL;
+	}
+	*why = (enum nvgre_encap_reason)s->tmpl_state[slot];
+	return *why == NVGRE_ENCAP_OK ? &s->tmpl[slot] : NULL;
+}
+
+/** The flood list (template slots) of bridge domain 'bd'; '*n' gets its length.  Worker-safe. */
+static inline const uint16_t *
+ovl_flood_slots(const struct ovl_snapshot *s, uint16_t bd, uint16_t *n)
+{
+	if (bd >= s->nb_bds) {
+		*n = 0;
+		return NULL;
+	}
+	*n = (uint16_t)(s->flood_first[bd + 1] - s->flood_first[bd]);
+	return &s->flood_slots[s->flood_first[bd]];
+}
+
+/** The VSID of bridge domain 'bd', 0 if it has none.  Worker-safe. */
+static inline uint32_t
+ovl_bd_to_vsid(const struct ovl_snapshot *s, uint16_t bd)
+{
+	return bd < s->nb_bds ? s->bd_vsid[bd] : 0;
+}
+
+/** Encap-map key: same layout as fdb_key(): bd in bits 63..48, MAC in 47..0.  Any thread. */
+static inline uint64_t
+ovl_mac_key(uint16_t bd, const struct rte_ether_addr *mac)
+{
+	uint64_t key = 0;
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		key = (key << 8) | mac->addr_bytes[i];
+	return key | (uint64_t)bd << 48;
+}
+
+/** @return 0 and the bridge domain of 'vsid' in '*bd', or -ENOENT.  Worker-safe. */
+int ovl_vsid_to_bd(const struct ovl *ovl, uint32_t vsid, uint16_t *bd);
+
+/** @return 0 and fill 'rec', or -ENOENT.  Worker-safe (ARP suppression). */
+int ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
+		      struct ovl_record *rec);
+
+/** @return 0 and fill 'dest', or -ENOENT (then dest->slot = OVL_SLOT_NONE).  Worker-safe. */
+int ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest);
+
+/**
+ * Look up 'keys[0..n)' in the encap map; misses get OVL_SLOT_NONE.
+ * n <= OVL_BULK_MAX.  Worker-safe, lock-free.
+ */
+void ovl_mac_lookup_bulk(const struct ovl *ovl, const uint64_t *keys, unsigned int n,
+			 struct ovl_mac_dest *dests);
+
+/* Virtual subnets: control thread. */
+
+/**
+ * Make 'vsid' the virtual subnet of bridge domain 'bd'.
+ * @return 0; -EINVAL (reserved or wider than 24 bits); -ERANGE (bd >= nb_bds);
+ *   -EEXIST (VSID or bridge domain already mapped); -ENOSPC; -ENOMEM.
+ */
+int ovl_vsid_add(struct ovl *ovl, uint32_t vsid, uint16_t bd);
+/** @return 0; -ENOENT; -EBUSY (lookup records still use it); -ENOMEM. */
+int ovl_vsid_del(struct ovl *ovl, uint32_t vsid);
+
+/* Lookup records: control thread. */
+
+/**
+ * Add or replace the record (vsid, ca_ip) -> (ca_mac, pa).  Giving a MAC a
+ * new PA moves every record of that MAC (the VM moved).
+ * @return 0; -ENOENT (VSID not configured); -EINVAL (MAC not unicast, PA
+ *   zero or multicast); -ENOSPC (records, MACs or template slots full); -ENOMEM.
+ */
+int ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
+		   const struct rte_ether_addr *ca_mac, rte_be32_t pa);
+/** @return 0 or -ENOENT. */
+int ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip);
+
+typedef void ovl_record_fn(const struct ovl_record *rec, void *arg);
+/** Call 'fn' for every record.  @return the number of records. */
+unsigned int ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg);
+
+/* The uplink and our provider addresses: control thread. */
+
+/** Set the uplink MAC and IP MTU (68 + 42 .. 65535).  @return 0, -EINVAL, -ERANGE, -ENOMEM. */
+int ovl_uplink_set(struct ovl *ovl, const struct rte_ether_addr *mac, uint16_t mtu);
+
+/**
+ * Own 'pa' on the uplink, in a subnet of 'prefix_len' bits (which becomes a
+ * connected route).  Records already installed keep their encap-map values:
+ * add PAs before records.
+ * @return 0; -EINVAL (bad address or length); -EEXIST; -ENOSPC; -ENOMEM.
+ */
+int ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len);
+/** @return 0, -ENOENT. */
+int ovl_pa_del(struct ovl *ovl, rte_be32_t pa);
+
+/* Provider routes: control thread. */
+
+/**
+ * Route 'prefix'/'len' through 'gateway' (replacing the gateway of an
+ * existing route).  len 0 is the default route.
+ * @return 0; -EINVAL (bad prefix, host bits set, or gateway zero);
+ *   -EEXIST (a connected route has that prefix); -ENOSPC; -ENOMEM.
+ */
+int ovl_route_add(struct ovl *ovl, rte_be32_t prefix, uint8_t len, rte_be32_t gateway);
+/** @return 0; -ENOENT; -EPERM (connected routes go with their PA). */
+int ovl_route_del(struct ovl *ovl, rte_be32_t prefix, uint8_t len);
+
+/**
+ * The next hop towards 'dst': the gateway of the longest matching route, or
+ * 'dst' itself on a connected subnet.  @return 0 or -ENETUNREACH.
+ */
+int ovl_route_lookup(const struct ovl *ovl, rte_be32_t dst, rte_be32_t *next_hop);
+
+typedef void ovl_route_fn(const struct ovl_route *route, void *arg);
+unsigned int ovl_route_walk(const struct ovl *ovl, ovl_route_fn *fn, void *arg);
+
+/* Uplink neighbours: control thread. */
+
+/** Add or replace a static neighbour.  @return 0, -EINVAL, -ENOSPC, -ENOMEM. */
+int ovl_neigh_add_static(struct ovl *ovl, rte_be32_t ip, const struct rte_ether_addr *mac);
+/** @return 0, -ENOENT, -ENOMEM. */
+int ovl_neigh_del(struct ovl *ovl, rte_be32_t ip);
+
+/**
+ * Learn that 'ip' is at 'mac' (from ARP).  'create' is false to only refresh
+ * an existing entry (RFC 826: learn new neighbours only from ARP addressed to
+ * us).  Static entries are never changed.
+ * @return 1 if the table changed (templates rebuilt), 0 if it only refreshed
+ *   or ignored it; -EINVAL; -ENETUNREACH (not on a connected subnet); -ENOSPC; -ENOMEM.
+ */
+int ovl_neigh_learn(struct ovl *ovl, rte_be32_t ip, const struct rte_ether_addr *mac, bool create,
+		    uint64_t now_ms);
+
+/** @return 0 and fill 'n', or -ENOENT. */
+int ovl_neigh_lookup(const struct ovl *ovl, rte_be32_t ip, struct ovl_neigh *n);
+
+/** Expire learned neighbours not refreshed within the timeout.  @return how many expired. */
+unsigned int ovl_neigh_age(struct ovl *ovl, uint64_t now_ms);
+
+/**
+ * Next hops that need an ARP request now: those that templates need and
+ * have no neighbour, and learned ones past half their timeout (refreshed
+ * before they expire).  Fills up to 'max' addresses.  @return the count.
+ */
+unsigned int ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, rte_be32_t *ips,
+			      unsigned int max);
+
+typedef void ovl_neigh_fn(const struct ovl_neigh *n, void *arg);
+unsigned int ovl_neigh_walk(const struct ovl *ovl, ovl_neigh_fn *fn, void *arg);
+
+/* ARP on the uplink: control thread (workers hand uplink ARP frames over by ring). */
+
+/**
+ * Append an ARP request for 'target' to the empty mbuf 'm': broadcast, from
+ * the uplink MAC and our PA on the target's subnet, padded to 60 bytes.
+ * @return 0; -ENETUNREACH (no PA on that subnet, or no uplink MAC); -ENOBUFS.
+ */
+int ovl_arp_request_build(const struct ovl *ovl, struct rte_mbuf *m, rte_be32_t target);
+
+/**
+ * Take an ARP frame received on the uplink: learn or refresh its sender as
+ * a neighbour, and if it asks for one of our PAs, turn 'm' into the reply.
+ * @return 1 if 'm' now holds a reply to send on the uplink; 0 if consumed
+ *   (the caller frees 'm'); -EINVAL if malformed; -ENOTSUP if not Ethernet/IPv4 ARP.
+ */
+int ovl_arp_input(struct ovl *ovl, struct rte_mbuf *m, uint64_t now_ms);
+
+/* Introspection: control thread. */
+struct ovl_counts {
+	uint32_t nb_vsids;	/**< virtual subnets */
+	uint32_t nb_records;	/**< lookup records */
+	uint32_t nb_macs;	/**< encap-map entries */
+	uint32_t nb_slots;	/**< template slots in use */
+	uint32_t nb_unresolved; /**< slots without a usable template */
+	uint32_t nb_routes;	/**< routes, connected and default included */
+	uint32_t nb_neighbours; /**< neighbours */
+	uint32_t nb_pas;	/**< our provider addresses */
+};
+void ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c);
+
+#endif /* VSW_OVL_TABLES_H */

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Deterministic trace generation (see trace.h for what the modes mean).
+ *
+ * All randomness comes from splitmix64 seeded from the caller's seed, and
+ * every multi-byte field is written byte by byte in network order, so the
+ * output does not depend on the host, the libc or the compiler.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#define ETH_HDR_LEN	       14
+#define IPV4_HDR_LEN	       20
+#define UDP_HDR_LEN	       8
+#define ARP_LEN		       28
+#define ETHERTYPE_IP	       0x0800
+#define ETHERTYPE_ARP	       0x0806
+#define L2_MIN_FRAMES	       8192 /* short l2 traces are repeated up to this many frames */
+#define MIGRATE_TRAFFIC_FRAMES 1024
+
+/* Streams of each mode; the first is the default. */
+static const char *const l2_streams[] = { "fwd", "rev", NULL };
+static const char *const learn_streams[] = { "fwd", NULL };
+static const char *const migrate_streams[] = { "traffic", "old", "garp", NULL };
+
+enum {
+	MIGRATE_TRAFFIC, /* peer -> M, numbered */
+	MIGRATE_OLD,	 /* M -> peer, on M's first port */
+	MIGRATE_GARP,	 /* M's announcement from its new port */
+};
+
+struct mode_desc {
+	const char *name;	    /* as given on the command line */
+	const char *const *streams; /* NULL-terminated */
+	const char *help;	    /* one line for --list */
+};
+
+static const struct mode_desc modes[TRACE_MODE_MAX] = {
+	[TRACE_MODE_L2] = { "l2", l2_streams, "unicast between N A-MACs and N B-MACs" },
+	[TRACE_MODE_LEARN] = { "learn", learn_streams, "every frame from a new source MAC" },
+	[TRACE_MODE_MIGRATE] = { "migrate", migrate_streams,
+				 "traffic to a MAC, its gratuitous ARP from another port" },
+};
+
+/* splitmix64 (Steele, Lea, Flood 2014): tiny, well mixed, fully specified. */
+static uint64_t
+splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A uniform draw in [0, n) by multiply-shift; the bias for n < 2^24 is far below noise. */
+static uint32_t
+draw(uint64_t *state, uint32_t n)
+{
+	return (uint32_t)(((splitmix64(state) >> 32) * (uint64_t)n) >> 32);
+}
+
+/*
+ * A bijection on 32 bits keyed by 'key': every step (xor with a constant,
+ * multiplication by an odd number, xor with a right shift) can be undone,
+ * so distinct indexes give distinct addresses.
+ */
+static uint32_t
+permute32(uint32_t x, uint64_t key)
+{
+	x ^= (uint32_t)key;
+	x *= 0x9e3779b1u;
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x ^= (uint32_t)(key >> 32);
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+void
+trace_mac(uint64_t seed, enum trace_mac_set set, uint32_t index, uint8_t mac[6])
+{
+	uint64_t key = seed ^ (0x5bd1e995ULL * ((uint64_t)set + 1));
+	uint32_t v = permute32(index, splitmix64(&key));
+
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = (uint8_t)set;
+	mac[2] = (uint8_t)(v >> 24);
+	mac[3] = (uint8_t)(v >> 16);
+	mac[4] = (uint8_t)(v >> 8);
+	mac[5] = (uint8_t)v;
+}
+
+const char *
+trace_mode_name(enum trace_mode mode)
+{
+	return (unsigned int)mode < TRACE_MODE_MAX ? modes[mode].name : NULL;
+}
+
+const char *
+trace_mode_help(enum trace_mode mode)
+{
+	return (unsigned int)mode < TRACE_MODE_MAX ? modes[mode].help : NULL;
+}
+
+int
+trace_mode_parse(const char *name, enum trace_mode *mode)
+{
+	for (unsigned int m = 0; m < TRACE_MODE_MAX; m++) {
+		if (name != NULL && strcmp(name, modes[m].name) == 0) {
+			*mode = (enum trace_mode)m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+trace_stream_name(enum trace_mode mode, unsigned int i)
+{
+	const char *const *s;
+
+	if ((unsigned int)mode >= TRACE_MODE_MAX)
+		return NULL;
+	s = modes[mode].streams;
+	for (unsigned int k = 0; k < i; k++)
+		if (s[k] == NULL)
+			return NULL;
+	return s[i];
+}
+
+static int
+stream_index(enum trace_mode mode, const char *stream)
+{
+	const char *name;
+
+	if (stream == NULL)
+		return 0;
+	for (unsigned int i = 0; (name = trace_stream_name(mode, i)) != NULL; i++)
+		if (strcmp(name, stream) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
+uint32_t
+trace_default_frames(const struct trace_params *p)
+{
+	switch (p->mode) {
+	case TRACE_MODE_L2:
+		/* Whole rounds, so every replay of the file is a whole number of shuffles. */
+		if (p->nb_macs >= L2_MIN_FRAMES)
+			return p->nb_macs;
+		return p->nb_macs * ((L2_MIN_FRAMES + p->nb_macs - 1) / p->nb_macs);
+	case TRACE_MODE_LEARN:
+		return p->nb_macs;
+	case TRACE_MODE_MIGRATE:
+		switch (stream_index(p->mode, p->stream)) {
+		case MIGRATE_OLD:
+			return TRACE_MIGRATE_OLD_FRAMES;
+		case MIGRATE_GARP:
+			return 1;
+		default:
+			return MIGRATE_TRAFFIC_FRAMES;
+		}
+	default:
+		return 0;
+	}
+}
+
+int
+trace_params_check(const struct trace_params *p, char *err, size_t errlen)
+{
+	if ((unsigned int)p->mode >= TRACE_MODE_MAX) {
+		snprintf(err, errlen, "unknown mode %d", (int)p->mode);
+		return -EINVAL;
+	}
+	if (stream_index(p->mode, p->stream) < 0) {
+		snprintf(err, errlen, "mode %s has no stream '%s'", modes[p->mode].name, p->stream);
+		return -EINVAL;
+	}
+	if (p->nb_macs == 0 || p->nb_macs > TRACE_MACS_MAX) {
+		snprintf(err, errlen, "number of MACs must be 1..%u, not %u", TRACE_MACS_MAX,
+			 p->nb_macs);
+		return -EINVAL;
+	}
+	if (p->frame_size < TRACE_FRAME_MIN || p->frame_size > TRACE_FRAME_MAX) {
+		snprintf(err, errlen, "frame size must be %d..%d bytes (FCS included), not %u",
+			 TRACE_FRAME_MIN, TRACE_FRAME_MAX, p->frame_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t
+ipv4_checksum(const uint8_t *hdr)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i < IPV4_HDR_LEN; i += 2)
+		sum += (uint32_t)(hdr[i] << 8 | hdr[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* 203.0.113.x: the tenant documentation range (DESIGN "Addresses in tests"). */
+static void
+put_ip(uint8_t *p, uint8_t host)
+{
+	p[0] = 203;
+	p[1] = 0;
+	p[2] = 113;
+	p[3] = host;
+}
+
+/* Ethernet + IPv4 + UDP, sequence number first in the payload, zero padding. */
+static size_t
+build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint8_t ip_src,
+	  uint8_t ip_dst, uint32_t seq)
+{
+	uint8_t *ip = buf + ETH_HDR_LEN, *udp = ip + IPV4_HDR_LEN;
+
+	memset(buf, 0, len);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	put16(buf + 12, ETHERTYPE_IP);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(len - ETH_HDR_LEN));
+	put16(ip + 4, (uint16_t)seq);
+	put16(ip + 6, 0x4000); /* don't fragment */
+	ip[8] = 64;
+	ip[9] = 17;
+	put_ip(ip + 12, ip_src);
+	put_ip(ip + 16, ip_dst);
+	put16(ip + 10, ipv4_checksum(ip));
+	put16(udp, 1024);
+	put16(udp + 2, 1025);
+	put16(udp + 4, (uint16_t)(len - ETH_HDR_LEN - IPV4_HDR_LEN));
+	/* UDP checksum 0: "not computed", legal for IPv4. */
+	put32(buf + TRACE_SEQ_OFFSET, seq);
+	return len;
+}
+
+/* Gratuitous ARP request: sender IP = target IP, broadcast, padded. */
+static size_t
+build_garp(uint8_t *buf, size_t len, const uint8_t src[6], uint8_t ip_host)
+{
+	uint8_t *arp = buf + ETH_HDR_LEN;
+
+	memset(buf, 0, len);
+	memset(buf, 0xff, 6);
+	memcpy(buf + 6, src, 6);
+	put16(buf + 12, ETHERTYPE_ARP);
+	put16(arp, 1); /* Ethernet */
+	put16(arp + 2, ETHERTYPE_IP);
+	arp[4] = 6;
+	arp[5] = 4;
+	put16(arp + 6, 1);	 /* request */
+	memcpy(arp + 8, src, 6); /* sender MAC */
+	put_ip(arp + 14, ip_host);
+	/* target MAC stays zero */
+	put_ip(arp + 24, ip_host);
+	return len;
+}
+
+/* A fresh Fisher-Yates shuffle of the source indexes for the next round. */
+static void
+shuffle(struct trace_gen *g)
+{
+	uint32_t n = g->p.nb_macs;
+
+	for (uint32_t i = 0; i < n; i++)
+		g->order[i] = i;
+	for (uint32_t i = n - 1; i > 0; i--) {
+		uint32_t j = draw(&g->shuffle_rng, i + 1), t = g->order[i];
+
+		g->order[i] = g->order[j];
+		g->order[j] = t;
+	}
+}
+
+int
+trace_gen_init(struct trace_gen *g, const struct trace_params *p)
+{
+	char err[128];
+	uint64_t s = p->seed;
+
+	memset(g, 0, sizeof(*g));
+	if (trace_params_check(p, err, sizeof(err)) < 0)
+		return -EINVAL;
+	g->p = *p;
+	g->stream = (unsigned int)stream_index(p->mode, p->stream);
+	g->p.stream = trace_stream_name(p->mode, g->stream);
+	g->nb_frames = p->nb_frames != 0 ? p->nb_frames : trace_default_frames(&g->p);
+	/* Each stream has its own random sequence, so "fwd" and "rev" are not mirror images. */
+	g->rng = splitmix64(&s) ^ ((uint64_t)p->mode << 56) ^ ((uint64_t)g->stream << 48);
+	g->shuffle_rng = splitmix64(&s) ^ ((uint64_t)g->stream << 40);
+	if (p->mode == TRACE_MODE_L2) {
+		g->order = malloc(sizeof(*g->order) * p->nb_macs);
+		if (g->order == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+trace_gen_fini(struct trace_gen *g)
+{
+	if (g == NULL)
+		return;
+	free(g->order);
+	g->order = NULL;
+}
+
+static size_t
+next_l2(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
+{
+	bool rev = g->stream == 1;
+	enum trace_mac_set from = rev ? TRACE_SET_B : TRACE_SET_A;
+	enum trace_mac_set to = rev ? TRACE_SET_A : TRACE_SET_B;
+	uint32_t n = g->p.nb_macs;
+	uint8_t src[6], dst[6];
+
+	if (k % n == 0)
+		shuffle(g);
+	trace_mac(g->p.seed, from, g->order[k % n], src);
+	trace_mac(g->p.seed, to, draw(&g->rng, n), dst);
+	return build_udp(buf, len, dst, src, rev ? 2 : 1, rev ? 1 : 2, k);
+}
+
+static size_t
+next_learn(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
+{
+	uint8_t src[6], dst[6];
+
+	/* Past nb_macs the sources repeat: the table is full by then anyway. */
+	trace_mac(g->p.seed, TRACE_SET_LEARN, k % g->p.nb_macs, src);
+	trace_mac(g->p.seed, TRACE_SET_MIGRATE, 2, dst);
+	return build_udp(buf, len, dst, src, 3, 4, k);
+}
+
+static size_t
+next_migrate(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
+{
+	uint8_t m[6], peer[6];
+
+	trace_mac(g->p.seed, TRACE_SET_MIGRATE, 0, m);
+	trace_mac(g->p.seed, TRACE_SET_MIGRATE, 1, peer);
+	switch (g->stream) {
+	case MIGRATE_OLD:
+		return build_udp(buf, len, peer, m, 10, 11, k);
+	case MIGRATE_GARP:
+		return build_garp(buf, len, m, 10);
+	default:
+		return build_udp(buf, len, m, peer, 11, 10, k);
+	}
+}
+
+int
+trace_gen_next(struct trace_gen *g, uint8_t *buf, size_t cap)
+{
+	size_t len = (size_t)g->p.frame_size - TRACE_FCS_LEN;
+	uint32_t k = g->next;
+
+	if (k >= g->nb_frames)
+		return 0;
+	if (cap < len)
+		return -ENOSPC;
+	switch (g->p.mode) {
+	case TRACE_MODE_L2:
+		len = next_l2(g, buf, len, k);
+		break;
+	case TRACE_MODE_LEARN:
+		len = next_learn(g, buf, len, k);
+		break;
+	default:
+		len = next_migrate(g, buf, len, k);
+		break;
+	}
+	g->next++;
+	return (int)len;
+}
+
+long
+trace_write_pcap(const struct trace_params *p, const char *path, char *err, size_t errlen)
+{
+	uint8_t buf[TRACE_FRAME_MAX];
+	struct trace_gen g;
+	pcap_t *dead;
+	pcap_dumper_t *dumper;
+	long nb = 0;
+	int len, rc;
+
+	rc = trace_params_check(p, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = trace_gen_init(&g, p);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot start the generator: %s", strerror(-rc));
+		return rc;
+	}
+	dead = pcap_open_dead(DLT_EN10MB, TRACE_FRAME_MAX);
+	if (dead == NULL) {
+		snprintf(err, errlen, "pcap_open_dead failed");
+		trace_gen_fini(&g);
+		return -ENOMEM;
+	}
+	dumper = pcap_dump_open(dead, path);
+	if (dumper == NULL) {
+		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(dead));
+		pcap_close(dead);
+		trace_gen_fini(&g);
+		return -EIO;
+	}
+	while ((len = trace_gen_next(&g, buf, sizeof(buf))) > 0) {
+		/* Fixed stamps: a file depends only on the parameters. */
+		struct pcap_pkthdr h = {
+			.ts = { .tv_sec = nb / 1000000, .tv_usec = nb % 1000000 },
+			.caplen = (bpf_u_int32)len,
+			.len = (bpf_u_int32)len,
+		};
+
+		pcap_dump((u_char *)dumper, &h, buf);
+		nb++;
+	}
+	rc = pcap_dump_flush(dumper) == 0 && !ferror(pcap_dump_file(dumper)) ? 0 : -EIO;
+	pcap_dump_close(dumper);
+	pcap_close(dead);
+	trace_gen_fini(&g);
+	if (rc < 0) {
+		snprintf(err, errlen, "error writing %s", path);
+		return rc;
+	}
+	return nb;
+}
