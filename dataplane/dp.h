@@ -60,6 +60,7 @@ struct dp_bd_info {
 	uint32_t flap_moves;       /**< more moves than this within flap_window_s is a flap */
 	uint32_t flap_window_s;    /**< flap detection window */
 	uint32_t flap_hold_s;      /**< freeze a flapping MAC this long; 0 = report only */
+	uint32_t vsid;             /**< NVGRE virtual subnet; 0 = a plain local L2 domain */
 };
 
 int dp_bd_add(const char *name, char *err, size_t errlen);
@@ -68,7 +69,8 @@ int dp_bd_del(const char *name, char *err, size_t errlen);
  * Change one setting of a bridge domain.  Keys and values (as text):
  *   aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),
  *   learning=on|off, limit-action=forward|drop,
- *   flap-moves=N (default 5), flap-window=SECONDS (default 10), flap-hold=SECONDS (0 = report only).
+ *   flap-moves=N (default 5), flap-window=SECONDS (default 10), flap-hold=SECONDS (0 = report only),
+ *   vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none; unique per domain).
  * @return 0, -ENOENT (no such domain) or -EINVAL (bad key or value), with 'err' saying which.
  */
 int dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
@@ -92,6 +94,7 @@ struct dp_port_info {
 	uint32_t nb_macs;            /**< FDB entries on this port */
 	char allowed_macs[512];      /**< comma-separated MACs the port may use; "" = any */
 	uint64_t link_changes;       /**< link up/down transitions seen */
+	bool is_uplink;              /**< the overlay's uplink (in no bridge domain) */
 };
 
 struct dp_port_stats {
@@ -126,7 +129,7 @@ int dp_port_get_stats(const char *name, struct dp_port_stats *st);
 struct dp_fdb_entry {
 	char bd[PORT_NAME_MAX];   /**< bridge domain */
 	uint8_t mac[6];           /**< MAC address */
-	char port[PORT_NAME_MAX]; /**< port it was learned on */
+	char port[PORT_NAME_MAX]; /**< port it was learned on; "pa:IP" for a MAC on another host */
 	bool is_static;           /**< configured, never moved by learning */
 	bool frozen;              /**< held on its port after flapping */
 	uint32_t age_s;           /**< seconds since last seen (0 for static) */
@@ -160,7 +163,8 @@ struct dp_event {
 	char bd[PORT_NAME_MAX];   /**< bridge domain */
 	uint8_t mac[6];           /**< the MAC */
 	char from[PORT_NAME_MAX]; /**< previous port (moved, flap); "" otherwise */
-	char to[PORT_NAME_MAX];   /**< new port (learned, moved, flap); port it aged on (aged) */
+	char to[PORT_NAME_MAX];   /**< new port (learned, moved, flap); port it aged on (aged);
+				       a MAC on another host shows as "pa:IP" */
 	const char *cause;        /**< learned, garp, rarp, una (learned, moved); "" otherwise */
 	uint32_t moves;           /**< moves in the flap window (flap) */
 	bool frozen;              /**< the MAC is now held on its port (flap) */
@@ -177,6 +181,63 @@ void dp_set_event_handler(dp_event_cb *cb, void *arg);
  * work per call.
  */
 void dp_periodic(void);
+
+/*
+ * Overlay (NVGRE, RFC 7637).  A bridge domain becomes a tenant virtual
+ * subnet with dp_bd_set(name, "vsid", "5001"); its frames to MACs on other
+ * hosts leave through the uplink inside NVGRE.  Addresses are given as text
+ * ("198.51.100.1", "198.51.100.0/24"); errors say which part was wrong.
+ */
+struct dp_overlay_info {
+	char uplink[PORT_NAME_MAX];  /**< uplink port, "" if none */
+	uint16_t uplink_mtu;         /**< its IP MTU */
+	uint16_t tenant_mtu;         /**< the MTU to give VMs: uplink_mtu - 42 */
+	char uplink_mac[18];         /**< source MAC of encapsulated frames */
+	unsigned int nb_pas;         /**< provider addresses */
+	char pas[8][20];             /**< each as "IP/PREFIX" */
+};
+
+struct dp_lookup_record {
+	uint32_t vsid;          /**< virtual subnet */
+	char ca_ip[16];         /**< customer IP */
+	uint8_t ca_mac[6];      /**< customer MAC */
+	char pa[16];            /**< provider address of the host that runs it */
+	bool local;             /**< the PA is one of ours */
+};
+
+struct dp_route_info {
+	char prefix[20];        /**< "IP/LEN" */
+	char gateway[16];       /**< next hop; "" for a connected route */
+	bool connected;         /**< made for a PA's subnet */
+};
+
+struct dp_neigh_info {
+	char ip[16];            /**< neighbour on the uplink */
+	uint8_t mac[6];         /**< its MAC; all zero while unresolved */
+	bool is_static;         /**< configured */
+	bool resolved;          /**< MAC known */
+	uint32_t age_s;         /**< seconds since last confirmed (0 for static) */
+};
+
+/** Make port 'name' the uplink: it leaves its bridge domain. mtu 0 = 1500. */
+int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
+int dp_pa_add(const char *ip_prefix, char *err, size_t errlen);
+int dp_pa_del(const char *ip, char *err, size_t errlen);
+int dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen);
+int dp_route_del(const char *prefix, char *err, size_t errlen);
+int dp_neigh_add(const char *ip, const uint8_t mac[6], char *err, size_t errlen);
+int dp_neigh_del(const char *ip, char *err, size_t errlen);
+int dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const char *pa,
+		  char *err, size_t errlen);
+int dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen);
+void dp_overlay_get(struct dp_overlay_info *info);
+typedef void dp_lookup_cb(const struct dp_lookup_record *rec, void *arg);
+typedef void dp_route_cb(const struct dp_route_info *route, void *arg);
+typedef void dp_neigh_cb(const struct dp_neigh_info *neigh, void *arg);
+/** Walks: @return entries visited. VSID 0 = all. */
+int dp_lookup_walk(uint32_t vsid, dp_lookup_cb *cb, void *arg);
+int dp_route_walk(dp_route_cb *cb, void *arg);
+int dp_neigh_walk(dp_neigh_cb *cb, void *arg);
 
 /* Counters: switch-wide named counters, summed over workers. */
 struct dp_counter {

@@ -23,6 +23,17 @@
 	  "IPv6 neighbour advertisements truncated or invalid; never learned")                   \
 	_(DROP_LEARN_LIMIT, "drop_learn_limit",                                                    \
 	  "frames from MACs refused by a limit, in a bridge domain with limit-action=drop")       \
+	_(DROP_NO_UPLINK, "drop_no_uplink",                                                        \
+	  "tenant frames for another host while no uplink is set (vswctl uplink set)")            \
+	_(DROP_SPLIT_HORIZON, "drop_split_horizon",                                                \
+	  "frames from the overlay to a MAC on another host (never sent back to the overlay)")    \
+	_(DROP_CONTROL_BUSY, "drop_control_busy",                                                  \
+	  "uplink ARP frames dropped because the control thread's queue was full")                \
+	_(ARP_SUPPRESSED, "arp_suppressed",                                                        \
+	  "ARP requests from VMs answered by the switch from a lookup record")                    \
+	_(UPLINK_ARP, "uplink_arp_rx", "ARP frames from the provider network passed to the control thread") \
+	_(FDB_REMOTE_NO_RECORD, "fdb_remote_no_record",                                            \
+	  "overlay sources not learned: no lookup record names their host in that VSID")          \
 	_(GARP_RX, "garp_rx", "gratuitous ARP frames received")                                   \
 	_(RARP_RX, "rarp_rx", "RARP frames received")                                             \
 	_(UNA_RX, "una_rx", "unsolicited IPv6 neighbour advertisements received")                 \

@@ -36,6 +36,8 @@ port_name(uint16_t slot, char *out, size_t len)
 		snprintf(out, len, "%s", dp_main.ports[slot].name);
 	else if (slot == FDB_PORT_NONE)
 		out[0] = '\0';
+	else if (dp_port_is_remote(slot))
+		dp_remote_name(slot, out, len);
 	else
 		snprintf(out, len, "#%u", slot);
 }
@@ -121,12 +123,14 @@ dp_periodic(void)
 {
 	uint32_t now = dp_now_s();
 	uint64_t tsc = rte_rdtsc();
+	bool second = tsc - dp_main.last_second_tsc >= rte_get_tsc_hz();
 
 	drain_events(now);
 	fdb_age_step(dp_main.fdb, now, AGE_BUDGET, deliver, NULL);
-	if (tsc - dp_main.last_second_tsc >= rte_get_tsc_hz()) {
+	if (second) {
 		dp_main.last_second_tsc = tsc;
 		fdb_flap_expire(dp_main.fdb, now);
 		watch_links();
 	}
+	dp_overlay_periodic(second);
 }

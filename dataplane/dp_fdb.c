@@ -2,6 +2,10 @@
 /* The MAC table as the control plane sees it: by names.  Control thread only. */
 #include "dp_priv.h"
 
+#include <arpa/inet.h>
+
+#include "ovl.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +39,8 @@ walk_one(const struct fdb_entry *e, void *arg)
 	memcpy(out.mac, mac.addr_bytes, sizeof(out.mac));
 	if (e->port < VSW_MAX_PORTS && dp_main.ports[e->port].in_use)
 		snprintf(out.port, sizeof(out.port), "%s", dp_main.ports[e->port].name);
+	else if (dp_port_is_remote(e->port))
+		dp_remote_name(e->port, out.port, sizeof(out.port));
 	else
 		snprintf(out.port, sizeof(out.port), "#%u", e->port);
 	out.is_static = (e->flags & FDB_F_STATIC) != 0;
@@ -174,4 +180,28 @@ dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+static bool
+learned_on(const struct fdb_entry *e, const void *arg)
+{
+	return !(e->flags & FDB_F_STATIC) && e->port == *(const uint16_t *)arg;
+}
+
+void
+dp_fdb_forget_port(uint16_t slot)
+{
+	fdb_delete_if(dp_main.fdb, learned_on, &slot);
+}
+
+void
+dp_remote_name(uint16_t port, char *out, size_t len)
+{
+	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
+	uint16_t slot = dp_remote_slot(port);
+	char ip[INET_ADDRSTRLEN] = "?";
+
+	if (slot < os->nb_slots)
+		inet_ntop(AF_INET, &os->slot_pa[slot], ip, sizeof(ip));
+	snprintf(out, len, "pa:%s", ip);
 }

@@ -7,6 +7,7 @@
  * after the whole burst was learned: a reply in the same burst as the frame
  * that taught us its destination already goes out as unicast.
  */
+#include "dp_act.h"
 #include "dp_priv.h"
 
 #include <string.h>
@@ -21,51 +22,38 @@
 #define PREFETCH_OFFSET 4       /* prefetch this many packets ahead */
 #define KEY_FLOOD       UINT64_MAX /* a destination that is flooded without lookup */
 
-static inline void
-count(struct dp_lcore *lc, enum dp_counter_id id)
-{
-	lc->counters[id]++;
-}
-
-static inline void
-drop(struct dp_lcore *lc, enum dp_counter_id id, struct rte_mbuf *m)
-{
-	count(lc, id);
-	rte_pktmbuf_free(m);
-}
-
-static inline void
-tx_one(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struct rte_mbuf *m)
-{
-	rte_eth_tx_buffer(snap->ports[slot].eth_port, (uint16_t)lc->index, lc->txb[slot], m);
-	lc->tx_pending |= 1ULL << slot;
-}
-
-/* Every segment gains the references, so freeing one copy never frees a shared segment. */
-static inline void
-share_mbuf(struct rte_mbuf *m, uint16_t extra)
-{
-	for (struct rte_mbuf *seg = m; seg != NULL; seg = seg->next)
-		rte_mbuf_refcnt_update(seg, (int16_t)extra);
-}
-
-static void
-flood(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot,
-      struct rte_mbuf *m)
+unsigned int
+dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot,
+	       struct rte_mbuf *m)
 {
 	const struct dp_bd_rt *b = &snap->bds[bd];
-	uint16_t nb_out = (uint16_t)(b->nb_members - 1);
+	uint16_t nb_out = 0;
 
-	/* The ingress port is always a member of its own bridge domain. */
+	/* The ingress port, if a member (the uplink is not), gets nothing back. */
+	for (uint16_t i = 0; i < b->nb_members; i++)
+		nb_out += b->members[i] != in_slot;
 	if (nb_out == 0) {
-		drop(lc, DP_CNT_DROP_NO_DESTINATION, m);
-		return;
+		rte_pktmbuf_free(m);
+		return 0;
 	}
 	if (nb_out > 1)
 		share_mbuf(m, (uint16_t)(nb_out - 1));
 	for (uint16_t i = 0; i < b->nb_members; i++)
 		if (b->members[i] != in_slot)
 			tx_one(lc, snap, b->members[i], m);
+	return nb_out;
+}
+
+static void
+flood(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot,
+      struct rte_mbuf *m)
+{
+	if (unlikely(snap->bd_vsid[bd] != 0)) {
+		dp_flood_overlay(lc, snap, bd, in_slot, m);
+		return;
+	}
+	if (dp_flood_local(lc, snap, bd, in_slot, m) == 0)
+		count(lc, DP_CNT_DROP_NO_DESTINATION);
 }
 
 static inline bool
@@ -243,6 +231,28 @@ lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16
 		out[idx[k]] = ports[k];
 }
 
+/* A tenant subnet's unicast miss: the lookup records may know the MAC's host. */
+static inline uint16_t
+resolve_miss(const struct dp_snapshot *snap, uint16_t bd, uint64_t key, uint16_t slot)
+{
+	if (slot == FDB_PORT_NONE && snap->bd_vsid[bd] != 0)
+		return dp_overlay_lookup(key);
+	return slot;
+}
+
+static inline bool
+local_port_ok(const struct dp_snapshot *snap, uint16_t slot, uint16_t bd)
+{
+	return slot < VSW_MAX_PORTS && snap->ports[slot].in_use && snap->ports[slot].bd == bd;
+}
+
+static inline bool
+is_arp(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+	       RTE_BE16(RTE_ETHER_TYPE_ARP);
+}
+
 void
 dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 		  struct rte_mbuf **pkts, uint16_t nb_pkts)
@@ -251,27 +261,40 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	uint16_t out[VSW_BURST_SIZE];
 	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
 
+	if (unlikely(rxq->is_uplink)) {
+		dp_uplink_burst(lc, snap, rxq, pkts, nb_pkts);
+		return;
+	}
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_burst(lc, rxq, pkts, &pb);
 	lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
 
 	for (uint16_t i = 0; i < pb.nb_kept; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint16_t slot = out[i];
+		uint16_t slot;
 
 		if (pb.dst_keys[i] == KEY_FLOOD) {
+			if (unlikely(snap->bd_vsid[bd] != 0) && is_arp(m) &&
+			    dp_arp_suppress(lc, snap, bd, m) == 1) {
+				tx_one(lc, snap, in_slot, m);
+				continue;
+			}
 			count(lc, DP_CNT_FLOOD_MULTICAST);
 			flood(lc, snap, bd, in_slot, m);
-		} else if (slot == FDB_PORT_NONE || slot >= VSW_MAX_PORTS ||
-			   !snap->ports[slot].in_use || snap->ports[slot].bd != bd) {
+			continue;
+		}
+		slot = resolve_miss(snap, bd, pb.dst_keys[i], out[i]);
+		if (slot == in_slot) {
+			drop(lc, DP_CNT_DROP_SAME_PORT, m);
+		} else if (likely(local_port_ok(snap, slot, bd))) {
+			count(lc, DP_CNT_FORWARD_UNICAST);
+			tx_one(lc, snap, slot, m);
+		} else if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0) {
+			dp_encap_unicast(lc, snap, dp_remote_slot(slot), m);
+		} else {
 			/* Unknown, or learned on a port that is being removed. */
 			count(lc, DP_CNT_FLOOD_UNKNOWN);
 			flood(lc, snap, bd, in_slot, m);
-		} else if (slot == in_slot) {
-			drop(lc, DP_CNT_DROP_SAME_PORT, m);
-		} else {
-			count(lc, DP_CNT_FORWARD_UNICAST);
-			tx_one(lc, snap, slot, m);
 		}
 	}
 }

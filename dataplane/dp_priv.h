@@ -16,6 +16,7 @@
 #include "dp.h"
 #include "dp_counters.h"
 #include "fdb.h"
+#include "nvgre.h"
 #include "port.h"
 
 #ifndef VSW_BURST_SIZE
@@ -51,8 +52,27 @@ struct dp_rxq {
 	uint16_t slot;     /**< port slot */
 	uint16_t eth_port; /**< DPDK port id */
 	uint16_t queue;    /**< RX queue id */
-	uint16_t bd;       /**< bridge domain of the port */
+	uint16_t bd;       /**< bridge domain of the port (none for the uplink) */
+	bool is_uplink;    /**< frames are NVGRE from other hosts, or ARP for our PAs */
 };
+
+/*
+ * FDB port values from DP_PORT_REMOTE up name a MAC on another host: the low
+ * bits are the overlay template slot of that host's PA in the MAC's VSID.
+ */
+#define DP_PORT_REMOTE 0x8000u
+
+static inline bool
+dp_port_is_remote(uint16_t port)
+{
+	return port != 0xffffu && (port & DP_PORT_REMOTE) != 0;
+}
+
+static inline uint16_t
+dp_remote_slot(uint16_t port)
+{
+	return (uint16_t)(port & ~DP_PORT_REMOTE);
+}
 
 /*
  * Immutable once published: the control thread builds a new one for every
@@ -62,7 +82,9 @@ struct dp_snapshot {
 	struct dp_port_rt ports[VSW_MAX_PORTS];              /**< by slot */
 	struct dp_bd_rt bds[VSW_MAX_BDS];                    /**< by bridge-domain id */
 	uint16_t nb_rxq[VSW_MAX_WORKERS];                    /**< queues per worker */
-	struct dp_rxq rxq[VSW_MAX_WORKERS][VSW_MAX_RXQ];     /**< what each worker polls */
+	struct dp_rxq rxq[VSW_MAX_WORKERS][VSW_MAX_RXQ];
+	uint32_t bd_vsid[VSW_MAX_BDS];                       /**< VSID of each bridge domain, 0 = none */
+	uint16_t uplink_slot;                                /**< the overlay uplink, or 0xffff */     /**< what each worker polls */
 };
 
 /*
@@ -98,6 +120,9 @@ struct dp_lcore {
 	uint32_t nb_rxq;        /**< queues in the current snapshot */
 	uint32_t now;           /**< seconds since start, read once per round */
 	struct rte_ring *events; /**< FDB events for the control thread */
+	struct rte_ring *inject; /**< frames the control thread wants sent; m->port = slot */
+	uint64_t encap[NVGRE_ENCAP_MAX]; /**< encapsulation results */
+	uint64_t decap[NVGRE_DECAP_MAX]; /**< decapsulation results */
 } __rte_cache_aligned;
 
 /* The control side's view of a port. */
@@ -111,6 +136,7 @@ struct dp_port {
 	uint16_t nb_allowed;         /**< port security: MACs in 'allowed' */
 	uint64_t allowed[VSW_MAX_ALLOWED_MACS]; /**< MACs it may use, as fdb_key(0, mac) */
 	bool link_up;                /**< link state at the last check */
+	bool is_uplink;              /**< the overlay uplink: in no bridge domain */
 	uint64_t link_changes;       /**< transitions seen */
 };
 
@@ -134,6 +160,9 @@ struct dp_main {
 	uint64_t epoch_tsc;              /**< TSC at init: time zero for FDB seconds */
 	uint64_t last_second_tsc;        /**< last once-a-second check in dp_periodic */
 	dp_event_cb *event_cb;           /**< where events go */
+	struct ovl *ovl;                 /**< the NVGRE overlay's tables */
+	struct rte_ring *ctl_rx;         /**< ARP from the uplink, for the control thread */
+	uint16_t uplink_mtu;             /**< IP MTU of the uplink */
 	void *event_arg;                 /**< its argument */
 };
 
@@ -153,6 +182,24 @@ int dp_publish(void);
 uint64_t dp_tx_full_sum(uint16_t slot);
 /* Link-down drops of a slot, summed over workers (since the daemon started). */
 uint64_t dp_tx_link_down_sum(uint16_t slot);
+
+/* Milliseconds since dp_init, the overlay's clock. */
+static inline uint64_t
+dp_now_ms(void)
+{
+	return (rte_rdtsc() - dp_main.epoch_tsc) * 1000 / rte_get_tsc_hz();
+}
+
+/* Overlay control (dp_overlay.c). */
+int dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen);
+uint32_t dp_bd_vsid(uint16_t bd);
+void dp_overlay_periodic(bool second);
+/* The uplink's slot, or -ENOENT. */
+int dp_uplink_slot(void);
+/* Forget what was learned on a port (dynamic entries only). */
+void dp_fdb_forget_port(uint16_t slot);
+/* "pa:IP" for a remote FDB port value. */
+void dp_remote_name(uint16_t port, char *out, size_t len);
 
 /* Settings (dp_settings.c). */
 void dp_bd_reset_conf(uint16_t bd);

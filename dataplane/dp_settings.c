@@ -89,9 +89,12 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 		ret = parse_u32(key, value, &conf.flap_window_s, err, errlen);
 	else if (strcmp(key, "flap-hold") == 0)
 		ret = parse_u32(key, value, &conf.flap_hold_s, err, errlen);
-	else
+	else if (strcmp(key, "vsid") == 0) {
+		ret = dp_bd_set_vsid((uint16_t)id, value, err, errlen);
+		return ret < 0 ? ret : dp_publish();
+	} else
 		return fail(-EINVAL, err, errlen,
-			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold",
+			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold, vsid",
 			    key);
 	if (ret < 0)
 		return ret;

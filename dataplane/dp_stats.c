@@ -92,15 +92,54 @@ put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name,
 	(*n)++;
 }
 
+static uint64_t
+sum_encap(unsigned int r)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		sum += dp_read_counter(&dp_main.lcores[i]->encap[r]);
+	return sum;
+}
+
+static uint64_t
+sum_decap(unsigned int r)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
+		sum += dp_read_counter(&dp_main.lcores[i]->decap[r]);
+	return sum;
+}
+
+/* NVGRE results; their "drop_malformed" is the switch's own, already counted above. */
+static void
+put_overlay(struct dp_counter *out, unsigned int max, unsigned int *n)
+{
+	for (unsigned int r = 0; r < NVGRE_ENCAP_MAX; r++)
+		if (r != NVGRE_ENCAP_MALFORMED)
+			put(out, max, n, nvgre_encap_reason_name((enum nvgre_encap_reason)r),
+			    "NVGRE encapsulation result", sum_encap(r));
+	for (unsigned int r = 0; r < NVGRE_DECAP_MAX; r++)
+		if (r != NVGRE_DECAP_MALFORMED)
+			put(out, max, n, nvgre_decap_reason_name((enum nvgre_decap_reason)r),
+			    "NVGRE decapsulation result", sum_decap(r));
+}
+
 unsigned int
 dp_counters(struct dp_counter *out, unsigned int max)
 {
 	uint64_t link_up, link_down;
 	unsigned int n = 0;
 
-	for (unsigned int id = 0; id < DP_CNT_MAX; id++)
-		put(out, max, &n, switch_counters[id].name, switch_counters[id].help,
-		    sum_counter((enum dp_counter_id)id));
+	for (unsigned int id = 0; id < DP_CNT_MAX; id++) {
+		uint64_t v = sum_counter((enum dp_counter_id)id);
+
+		/* One counter, three sources: the L2 parser, encapsulation and decapsulation. */
+		if (id == DP_CNT_DROP_MALFORMED)
+			v += sum_encap(NVGRE_ENCAP_MALFORMED) + sum_decap(NVGRE_DECAP_MALFORMED);
+		put(out, max, &n, switch_counters[id].name, switch_counters[id].help, v);
+	}
 	put(out, max, &n, "drop_tx_full", "frames a port's TX queue could not take",
 	    sum_tx_full());
 	put(out, max, &n, "drop_link_down",
@@ -116,6 +155,7 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	LEARN_COUNTERS(PUT_LEARN)
 #undef PUT_LEARN
 	put(out, max, &n, "fdb_entries", "entries in the MAC table now", fdb_count(dp_main.fdb));
+	put_overlay(out, max, &n);
 	return n;
 }
 
@@ -153,7 +193,7 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", p->name);
 	snprintf(info->type, sizeof(info->type), "%s", port_type_name(p->handle.type));
-	snprintf(info->bd, sizeof(info->bd), "%s", dp_main.bds[p->bd].name);
+	snprintf(info->bd, sizeof(info->bd), "%s", p->is_uplink ? "" : dp_main.bds[p->bd].name);
 	snprintf(info->ifname, sizeof(info->ifname), "%s", p->handle.ifname);
 	info->id = slot;
 	info->eth_port = p->handle.eth_port;
@@ -162,6 +202,7 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	info->max_macs = fdb_port_max_macs(dp_main.fdb, slot);
 	info->nb_macs = fdb_port_count(dp_main.fdb, slot);
 	info->link_changes = p->link_changes;
+	info->is_uplink = p->is_uplink;
 	for (uint16_t i = 0; i < p->nb_allowed; i++) {
 		struct rte_ether_addr a;
 		char text[RTE_ETHER_ADDR_FMT_SIZE];

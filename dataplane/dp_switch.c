@@ -16,6 +16,9 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "ovl.h"
 
 #define NB_RXD 1024 /* RX descriptors per queue */
 #define NB_TXD 1024 /* TX descriptors per queue */
@@ -61,6 +64,7 @@ assign_rx_queues(struct dp_snapshot *snap)
 			rxq->eth_port = p->handle.eth_port;
 			rxq->queue = q;
 			rxq->bd = p->bd;
+			rxq->is_uplink = p->is_uplink;
 		}
 	}
 }
@@ -72,6 +76,9 @@ build_snapshot(void)
 
 	if (snap == NULL)
 		return NULL;
+	snap->uplink_slot = 0xffff;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+		snap->bd_vsid[bd] = dp_main.bds[bd].in_use ? dp_bd_vsid(bd) : 0;
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		const struct dp_port *p = &dp_main.ports[slot];
 		struct dp_bd_rt *b;
@@ -83,6 +90,12 @@ build_snapshot(void)
 		snap->ports[slot].bd = p->bd;
 		snap->ports[slot].nb_allowed = p->nb_allowed;
 		memcpy(snap->ports[slot].allowed, p->allowed, sizeof(p->allowed));
+		if (p->is_uplink) {
+			/* The uplink carries every tenant's frames: it is in no flood list. */
+			snap->uplink_slot = slot;
+			snap->ports[slot].bd = 0xffff;
+			continue;
+		}
 		b = &snap->bds[p->bd];
 		b->members[b->nb_members++] = slot;
 	}
@@ -131,6 +144,31 @@ create_lcores(void)
 	return 0;
 }
 
+static int
+create_overlay(void)
+{
+	struct ovl_params op = {
+		.name = "vsw",
+		.socket_id = (int)rte_socket_id(),
+		.qsbr = dp_main.qsbr,
+		.nb_bds = VSW_MAX_BDS,
+		.max_vsids = VSW_MAX_BDS,
+		.max_records = 65536,
+		.max_macs = 65536,
+		.max_slots = 4096,
+		.max_routes = 1024,
+		.max_neighbours = 256,
+		.neigh_timeout_ms = 300 * 1000,
+	};
+
+	dp_main.ovl = ovl_create(&op);
+	if (dp_main.ovl == NULL)
+		return -ENOMEM;
+	/* Many workers may poll an uplink queue; one control thread reads. */
+	dp_main.ctl_rx = rte_ring_create("vsw_ctl_rx", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
+	return dp_main.ctl_rx == NULL ? -ENOMEM : 0;
+}
+
 int
 dp_init(const struct dp_options *opts, char *err, size_t errlen)
 {
@@ -162,6 +200,9 @@ dp_init(const struct dp_options *opts, char *err, size_t errlen)
 		return fail(-ENOMEM, err, errlen,
 			    "cannot create a MAC table of %u entries: %s; lower --fdb-size or give EAL more memory",
 			    opts->fdb_size, rte_strerror(rte_errno));
+	if (create_overlay() < 0)
+		return fail(-ENOMEM, err, errlen, "cannot create the overlay tables: %s",
+			    rte_strerror(rte_errno));
 	if (create_lcores() < 0)
 		return fail(-ENOMEM, err, errlen, "cannot allocate worker state");
 	dp_main.bds[0].in_use = true;
@@ -204,6 +245,14 @@ void
 dp_fini(void)
 {
 	fdb_destroy(dp_main.fdb);
+	ovl_destroy(dp_main.ovl);
+	if (dp_main.ctl_rx != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(dp_main.ctl_rx, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dp_main.ctl_rx);
+	}
 	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
 		dp_lcore_destroy(dp_main.lcores[i]);
 	rte_free(atomic_load(&dp_main.snapshot));
@@ -283,6 +332,7 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 	bd = (uint16_t)id;
 	/* Static entries may remain; a later domain reusing the id must start empty. */
 	fdb_delete_if(dp_main.fdb, entry_in_bd, &bd);
+	dp_bd_set_vsid(bd, "0", err, errlen);
 	dp_main.bds[id].in_use = false;
 	return 0;
 }
@@ -312,6 +362,7 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			out[n].flap_moves = conf.flap_moves;
 			out[n].flap_window_s = conf.flap_window_s;
 			out[n].flap_hold_s = conf.flap_hold_s;
+			out[n].vsid = dp_bd_vsid(id);
 		}
 		n++;
 	}
@@ -452,4 +503,13 @@ dp_port_del(const char *name, char *err, size_t errlen)
 	port_close(&p->handle);
 	memset(p, 0, sizeof(*p));
 	return 0;
+}
+
+int
+dp_uplink_slot(void)
+{
+	for (int slot = 0; slot < VSW_MAX_PORTS; slot++)
+		if (dp_main.ports[slot].in_use && dp_main.ports[slot].is_uplink)
+			return slot;
+	return -ENOENT;
 }

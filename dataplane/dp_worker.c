@@ -8,6 +8,7 @@
  * snapshot, or close a port, after one grace period.  TX buffers are empty at
  * that point too, so no frame is held for a port being removed.
  */
+#include "dp_act.h"
 #include "dp_priv.h"
 
 #include <rte_cycles.h>
@@ -63,6 +64,7 @@ dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap)
 		nb_rx += n;
 		dp_pipeline_burst(lc, snap, rxq, pkts, n);
 	}
+	dp_inject_drain(lc, snap);
 	dp_tx_flush(lc, snap);
 	lc->nb_rxq = nb_rxq;
 	return nb_rx;
@@ -121,7 +123,11 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 	/* One producer (this worker), one consumer (the control thread). */
 	lc->events = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
 					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (lc->events == NULL) {
+	snprintf(ring_name, sizeof(ring_name), "vsw_inject_%u", index);
+	lc->inject = rte_ring_create(ring_name, 512, socket, RING_F_SC_DEQ);
+	if (lc->events == NULL || lc->inject == NULL) {
+		rte_ring_free(lc->events);
+		rte_ring_free(lc->inject);
 		rte_free(lc);
 		return NULL;
 	}
@@ -149,5 +155,12 @@ dp_lcore_destroy(struct dp_lcore *lc)
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
 		rte_free(lc->txb[slot]);
 	rte_ring_free(lc->events);
+	if (lc->inject != NULL) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(lc->inject, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(lc->inject);
+	}
 	rte_free(lc);
 }

@@ -198,12 +198,13 @@ snapshot_build(const struct ovl *ovl)
 	const struct ovl_params *p = &ovl->params;
 	uint16_t nb_slots = 0;
 	uint32_t nb_flood = 0;
-	size_t off_tmpl, off_state, off_vsid, off_first, off_flood, size;
+	size_t off_tmpl, off_state, off_vsid, off_first, off_flood, off_pa, size;
 	struct ovl_snapshot *s;
 	struct nvgre_template *tmpl;
 	uint8_t *state;
 	uint32_t *bd_vsid, *first;
 	uint16_t *flood;
+	rte_be32_t *slot_pa;
 	char *base;
 
 	for (uint16_t i = 0; i < p->max_slots; i++)
@@ -216,7 +217,8 @@ snapshot_build(const struct ovl *ovl)
 	off_vsid = RTE_ALIGN_CEIL(off_state + nb_slots, sizeof(uint32_t));
 	off_first = off_vsid + (size_t)p->nb_bds * sizeof(uint32_t);
 	off_flood = off_first + ((size_t)p->nb_bds + 1) * sizeof(uint32_t);
-	size = off_flood + (size_t)nb_flood * sizeof(uint16_t);
+	off_pa = RTE_ALIGN_CEIL(off_flood + (size_t)nb_flood * sizeof(uint16_t), sizeof(rte_be32_t));
+	size = off_pa + (size_t)nb_slots * sizeof(rte_be32_t);
 
 	base = rte_zmalloc_socket("ovl_snapshot", size, RTE_CACHE_LINE_SIZE, p->socket_id);
 	if (base == NULL)
@@ -227,6 +229,7 @@ snapshot_build(const struct ovl *ovl)
 	bd_vsid = (uint32_t *)(base + off_vsid);
 	first = (uint32_t *)(base + off_first);
 	flood = (uint16_t *)(base + off_flood);
+	slot_pa = (rte_be32_t *)(base + off_pa);
 
 	for (uint32_t i = 0; i < ovl->nb_pas; i++)
 		s->local.pa[i] = ovl->pas[i].pa;
@@ -238,6 +241,7 @@ snapshot_build(const struct ovl *ovl)
 	for (uint16_t i = 0; i < nb_slots; i++) {
 		rte_be32_t nh;
 
+		slot_pa[i] = ovl->slots[i].pa;
 		state[i] = ovl->slots[i].vsid == 0 ?
 				   NVGRE_ENCAP_NO_ROUTE :
 				   (uint8_t)ovl_slot_resolve(ovl, &ovl->slots[i], &tmpl[i], &nh);
@@ -265,6 +269,7 @@ snapshot_build(const struct ovl *ovl)
 	s->bd_vsid = bd_vsid;
 	s->flood_first = first;
 	s->flood_slots = flood;
+	s->slot_pa = slot_pa;
 	return s;
 }
 

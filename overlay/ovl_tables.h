@@ -137,7 +137,10 @@ struct ovl_snapshot {
 	const uint32_t *bd_vsid;     /**< by bridge domain: its VSID, 0 = none */
 	const uint32_t *flood_first; /**< by bridge domain: first index in 'flood_slots' (CSR) */
 	const uint16_t *flood_slots; /**< remote-PA template slots of each bridge domain */
+	const rte_be32_t *slot_pa;   /**< by slot: its remote PA (even while unresolved) */
 };
+
+
 
 /* Create and destroy: control thread, before workers start / after they stop. */
 
@@ -193,6 +196,23 @@ static inline uint32_t
 ovl_bd_to_vsid(const struct ovl_snapshot *s, uint16_t bd)
 {
 	return bd < s->nb_bds ? s->bd_vsid[bd] : 0;
+}
+
+/**
+ * The template slot of remote PA 'pa' in bridge domain 'bd', or OVL_SLOT_NONE
+ * when no lookup record of that domain points at 'pa'.  A scan of the
+ * domain's flood list (one entry per remote host).  Worker-safe.
+ */
+static inline uint16_t
+ovl_slot_of_pa(const struct ovl_snapshot *s, uint16_t bd, rte_be32_t pa)
+{
+	uint16_t n;
+	const uint16_t *slots = ovl_flood_slots(s, bd, &n);
+
+	for (uint16_t i = 0; i < n; i++)
+		if (s->slot_pa[slots[i]] == pa)
+			return slots[i];
+	return OVL_SLOT_NONE;
 }
 
 /** Encap-map key: same layout as fdb_key(): bd in bits 63..48, MAC in 47..0.  Any thread. */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small per-packet actions shared by the pipeline stages (L2 and overlay):
+ * count, drop, buffered transmit.  Worker context.
+ */
+#ifndef VSW_DP_ACT_H
+#define VSW_DP_ACT_H
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dp_priv.h"
+
+static inline void
+count(struct dp_lcore *lc, enum dp_counter_id id)
+{
+	lc->counters[id]++;
+}
+
+static inline void
+drop(struct dp_lcore *lc, enum dp_counter_id id, struct rte_mbuf *m)
+{
+	count(lc, id);
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+tx_one(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struct rte_mbuf *m)
+{
+	rte_eth_tx_buffer(snap->ports[slot].eth_port, (uint16_t)lc->index, lc->txb[slot], m);
+	lc->tx_pending |= 1ULL << slot;
+}
+
+/* Every segment gains the references, so freeing one copy never frees a shared segment. */
+static inline void
+share_mbuf(struct rte_mbuf *m, uint16_t extra)
+{
+	for (struct rte_mbuf *seg = m; seg != NULL; seg = seg->next)
+		rte_mbuf_refcnt_update(seg, (int16_t)extra);
+}
+
+/* Flood to the bridge domain's local ports but 'in_slot'; consumes 'm'. @return copies sent. */
+unsigned int dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
+			    uint16_t in_slot, struct rte_mbuf *m);
+
+/* Overlay steps (dp_nvgre.c). */
+
+/* Flood in a tenant subnet: local ports and every remote PA of its VSID; consumes 'm'. */
+void dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
+		      uint16_t in_slot, struct rte_mbuf *m);
+/* Encapsulate 'm' for template slot 'slot' and send it on the uplink; consumes 'm'. */
+void dp_encap_unicast(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
+		      struct rte_mbuf *m);
+/* A unicast FDB miss in a tenant subnet: the remote slot from the lookup records, or FDB_PORT_NONE. */
+uint16_t dp_overlay_lookup(uint64_t key);
+/* If 'm' is an ARP request a lookup record answers, turn it into the reply. @return 1 if so. */
+int dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
+		    struct rte_mbuf *m);
+/* A burst from the uplink: ARP to the control thread, NVGRE decapsulated and switched. */
+void dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+		     struct rte_mbuf **pkts, uint16_t nb_pkts);
+/* Send what the control thread queued for this worker (ARP on the uplink). */
+void dp_inject_drain(struct dp_lcore *lc, const struct dp_snapshot *snap);
+
+#endif /* VSW_DP_ACT_H */

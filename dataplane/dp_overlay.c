@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The overlay's control side: the uplink, provider addresses, routes,
+ * neighbours and lookup records, given as text by the control plane and
+ * handed to overlay/.  Also the periodic work the overlay needs: answering
+ * ARP on the uplink and resolving next hops.  Control thread only.
+ */
+#include "dp_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_act.h"
+#include "ovl.h"
+
+#define NEIGH_WANTED_MAX 16 /* ARP requests sent per second at most */
+
+static int __attribute__((format(printf, 4, 5)))
+fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static int
+parse_ip(const char *what, const char *text, rte_be32_t *ip, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (text == NULL || inet_pton(AF_INET, text, &a) != 1)
+		return fail(-EINVAL, err, errlen, "%s '%s' is not an IPv4 address (like 192.0.2.1)",
+			    what, text ? text : "");
+	*ip = a.s_addr;
+	return 0;
+}
+
+static int
+parse_prefix(const char *what, const char *text, rte_be32_t *ip, uint8_t *len, char *err,
+	     size_t errlen)
+{
+	char buf[32], *slash, *end;
+	unsigned long bits;
+
+	if (text == NULL || strlen(text) >= sizeof(buf))
+		return fail(-EINVAL, err, errlen, "%s must look like 192.0.2.0/24", what);
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return fail(-EINVAL, err, errlen, "%s '%s' needs a prefix length, like %s/24", what,
+			    text, text);
+	*slash = '\0';
+	bits = strtoul(slash + 1, &end, 10);
+	if (slash[1] == '\0' || *end != '\0' || bits > 32)
+		return fail(-EINVAL, err, errlen, "%s '%s': prefix length must be 0 to 32", what,
+			    text);
+	*len = (uint8_t)bits;
+	return parse_ip(what, buf, ip, err, errlen);
+}
+
+static void
+ip_text(rte_be32_t ip, char *out, size_t len)
+{
+	struct in_addr a = { .s_addr = ip };
+
+	inet_ntop(AF_INET, &a, out, (socklen_t)len);
+}
+
+/* Map an overlay -errno to a sentence for the user. */
+static int
+ovl_fail(int ret, char *err, size_t errlen, const char *what)
+{
+	switch (ret) {
+	case -EEXIST:
+		return fail(ret, err, errlen, "%s already exists", what);
+	case -ENOENT:
+		return fail(ret, err, errlen, "%s does not exist", what);
+	case -ENOSPC:
+		return fail(ret, err, errlen, "no room for %s: its table is full", what);
+	case -ENETUNREACH:
+		return fail(ret, err, errlen,
+			    "%s is not on a connected subnet: add a provider address (pa add) in its subnet first",
+			    what);
+	case -ENOMEM:
+		return fail(ret, err, errlen, "out of memory for %s", what);
+	default:
+		return fail(ret, err, errlen, "%s: %s", what, strerror(-ret));
+	}
+}
+
+int
+dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long vsid = strtoul(value, &end, 10);
+	uint32_t old = ovl_bd_to_vsid(ovl_snapshot_get(dp_main.ovl), bd);
+	uint16_t other;
+	int ret;
+
+	if (value[0] == '\0' || value[0] == '-' || *end != '\0' ||
+	    (vsid != 0 && !nvgre_vsid_is_valid((uint32_t)vsid)))
+		return fail(-EINVAL, err, errlen,
+			    "vsid must be 4096..16777214 (0..4095 and 16777215 are reserved by RFC 7637), or 0 for none; not '%s'",
+			    value);
+	if (vsid == old)
+		return 0;
+	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, (uint32_t)vsid, &other) == 0)
+		return fail(-EEXIST, err, errlen, "vsid %lu already belongs to bridge domain '%s'",
+			    vsid, dp_main.bds[other].name);
+	if (old != 0) {
+		ret = ovl_vsid_del(dp_main.ovl, old);
+		if (ret < 0)
+			return ovl_fail(ret, err, errlen, "the old vsid");
+	}
+	if (vsid == 0)
+		return 0;
+	ret = ovl_vsid_add(dp_main.ovl, (uint32_t)vsid, bd);
+	return ret < 0 ? ovl_fail(ret, err, errlen, "the vsid") : 0;
+}
+
+uint32_t
+dp_bd_vsid(uint16_t bd)
+{
+	return ovl_bd_to_vsid(ovl_snapshot_get(dp_main.ovl), bd);
+}
+
+int
+dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
+{
+	int slot = dp_port_find(name);
+	struct rte_ether_addr mac;
+	int ret;
+
+	if (slot < 0)
+		return fail(-ENOENT, err, errlen, "port '%s' does not exist; add it first", name);
+	if (mtu == 0)
+		mtu = OVL_DEFAULT_MTU;
+	if (rte_eth_macaddr_get(dp_main.ports[slot].handle.eth_port, &mac) != 0)
+		return fail(-ENODEV, err, errlen, "cannot read the MAC address of port '%s'", name);
+	/* Virtual ports (ring, null) may have none: any locally administered one will do. */
+	if (rte_is_zero_ether_addr(&mac))
+		rte_eth_random_addr(mac.addr_bytes);
+	ret = ovl_uplink_set(dp_main.ovl, &mac, mtu);
+	if (ret == -ERANGE)
+		return fail(ret, err, errlen, "MTU %u is too small for NVGRE (at least %u)", mtu,
+			    68 + NVGRE_MTU_OVERHEAD);
+	if (ret < 0)
+		return fail(ret, err, errlen, "port '%s' has no unicast MAC address to send from",
+			    name);
+	for (uint16_t s = 0; s < VSW_MAX_PORTS; s++)
+		dp_main.ports[s].is_uplink = false;
+	dp_main.ports[slot].is_uplink = true;
+	dp_main.uplink_mtu = mtu;
+	/* Its learned MACs were tenant MACs of its old bridge domain. */
+	ret = dp_publish();
+	if (ret == 0)
+		dp_fdb_forget_port((uint16_t)slot);
+	return ret;
+}
+
+int
+dp_pa_add(const char *ip_prefix, char *err, size_t errlen)
+{
+	rte_be32_t ip = 0;
+	uint8_t len;
+	int ret = parse_prefix("provider address", ip_prefix, &ip, &len, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ret = ovl_pa_add(dp_main.ovl, ip, len);
+	return ret < 0 ? ovl_fail(ret, err, errlen, ip_prefix) : 0;
+}
+
+int
+dp_pa_del(const char *ip, char *err, size_t errlen)
+{
+	rte_be32_t pa = 0;
+	int ret = parse_ip("provider address", ip, &pa, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ret = ovl_pa_del(dp_main.ovl, pa);
+	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+}
+
+int
+dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen)
+{
+	rte_be32_t net = 0, gw = 0;
+	uint8_t len;
+	int ret = parse_prefix("route prefix", prefix, &net, &len, err, errlen);
+
+	if (ret < 0 || (ret = parse_ip("gateway", gateway, &gw, err, errlen)) < 0)
+		return ret;
+	ret = ovl_route_add(dp_main.ovl, net, len, gw);
+	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
+}
+
+int
+dp_route_del(const char *prefix, char *err, size_t errlen)
+{
+	rte_be32_t net = 0;
+	uint8_t len;
+	int ret = parse_prefix("route prefix", prefix, &net, &len, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ret = ovl_route_del(dp_main.ovl, net, len);
+	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
+}
+
+int
+dp_neigh_add(const char *ip, const uint8_t mac[6], char *err, size_t errlen)
+{
+	struct rte_ether_addr addr;
+	rte_be32_t nip = 0;
+	int ret = parse_ip("neighbour", ip, &nip, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	memcpy(addr.addr_bytes, mac, sizeof(addr.addr_bytes));
+	if (!rte_is_unicast_ether_addr(&addr) || rte_is_zero_ether_addr(&addr))
+		return fail(-EINVAL, err, errlen, "a neighbour needs a unicast, non-zero MAC");
+	ret = ovl_neigh_add_static(dp_main.ovl, nip, &addr);
+	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+}
+
+int
+dp_neigh_del(const char *ip, char *err, size_t errlen)
+{
+	rte_be32_t nip = 0;
+	int ret = parse_ip("neighbour", ip, &nip, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ret = ovl_neigh_del(dp_main.ovl, nip);
+	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+}
+
+/*
+ * A record is the authority for where a tenant address lives: a MAC learned
+ * over the overlay at another host must not outvote it until traffic says so
+ * again.
+ */
+static void
+forget_stale_remote(uint16_t bd, const struct rte_ether_addr *mac)
+{
+	uint64_t key = fdb_key(bd, mac);
+	struct fdb_entry e;
+
+	if (fdb_lookup(dp_main.fdb, key, &e) == 0 && dp_port_is_remote(e.port) &&
+	    !(e.flags & FDB_F_STATIC) && dp_overlay_lookup(key) != e.port)
+		fdb_delete(dp_main.fdb, key);
+}
+
+int
+dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const char *pa,
+	      char *err, size_t errlen)
+{
+	struct rte_ether_addr mac;
+	rte_be32_t cip = 0, pip = 0;
+	uint16_t bd;
+	int ret;
+
+	if (!nvgre_vsid_is_valid(vsid))
+		return fail(-EINVAL, err, errlen, "vsid %u is reserved or out of range (4096..16777214)",
+			    vsid);
+	if (ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
+		return fail(-ENOENT, err, errlen,
+			    "no bridge domain has vsid %u; create one with 'vswctl bd add NAME vsid=%u'",
+			    vsid, vsid);
+	if ((ret = parse_ip("customer address", ca_ip, &cip, err, errlen)) < 0 ||
+	    (ret = parse_ip("provider address", pa, &pip, err, errlen)) < 0)
+		return ret;
+	memcpy(mac.addr_bytes, ca_mac, sizeof(mac.addr_bytes));
+	if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
+		return fail(-EINVAL, err, errlen, "a customer MAC must be unicast and non-zero");
+	ret = ovl_record_add(dp_main.ovl, vsid, cip, &mac, pip);
+	if (ret < 0)
+		return ovl_fail(ret, err, errlen, "the lookup record");
+	forget_stale_remote(bd, &mac);
+	return 0;
+}
+
+int
+dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen)
+{
+	rte_be32_t cip = 0;
+	int ret = parse_ip("customer address", ca_ip, &cip, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	ret = ovl_record_del(dp_main.ovl, vsid, cip);
+	return ret < 0 ? ovl_fail(ret, err, errlen, "that lookup record") : 0;
+}
+
+void
+dp_overlay_get(struct dp_overlay_info *info)
+{
+	const struct ovl_snapshot *s = ovl_snapshot_get(dp_main.ovl);
+
+	memset(info, 0, sizeof(*info));
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		const struct dp_port *p = &dp_main.ports[slot];
+		struct rte_ether_addr mac;
+
+		if (!p->in_use || !p->is_uplink)
+			continue;
+		snprintf(info->uplink, sizeof(info->uplink), "%s", p->name);
+		if (rte_eth_macaddr_get(p->handle.eth_port, &mac) == 0)
+			rte_ether_format_addr(info->uplink_mac, sizeof(info->uplink_mac), &mac);
+	}
+	info->uplink_mtu = s->mtu;
+	info->tenant_mtu = (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD);
+	for (uint32_t i = 0; i < s->local.nb_pa && i < 8; i++) {
+		char ip[16];
+
+		ip_text(s->local.pa[i], ip, sizeof(ip));
+		snprintf(info->pas[i], sizeof(info->pas[i]), "%s", ip);
+		info->nb_pas++;
+	}
+}
+
+struct lookup_walk {
+	uint32_t vsid;       /**< 0 = all */
+	dp_lookup_cb *cb;    /**< caller's */
+	void *arg;           /**< its argument */
+	int n;               /**< passed on */
+};
+
+static void
+lookup_one(const struct ovl_record *rec, void *arg)
+{
+	struct lookup_walk *w = arg;
+	struct dp_lookup_record out;
+
+	if (w->vsid != 0 && rec->vsid != w->vsid)
+		return;
+	memset(&out, 0, sizeof(out));
+	out.vsid = rec->vsid;
+	ip_text(rec->ca_ip, out.ca_ip, sizeof(out.ca_ip));
+	memcpy(out.ca_mac, rec->ca_mac.addr_bytes, sizeof(out.ca_mac));
+	ip_text(rec->pa, out.pa, sizeof(out.pa));
+	out.local = nvgre_pa_set_has(&ovl_snapshot_get(dp_main.ovl)->local, rec->pa);
+	w->cb(&out, w->arg);
+	w->n++;
+}
+
+int
+dp_lookup_walk(uint32_t vsid, dp_lookup_cb *cb, void *arg)
+{
+	struct lookup_walk w = { .vsid = vsid, .cb = cb, .arg = arg };
+
+	ovl_record_walk(dp_main.ovl, lookup_one, &w);
+	return w.n;
+}
+
+struct route_walk {
+	dp_route_cb *cb; /**< caller's */
+	void *arg;       /**< its argument */
+	int n;           /**< passed on */
+};
+
+static void
+route_one(const struct ovl_route *r, void *arg)
+{
+	struct route_walk *w = arg;
+	struct dp_route_info out;
+	char ip[16];
+
+	memset(&out, 0, sizeof(out));
+	ip_text(r->prefix, ip, sizeof(ip));
+	snprintf(out.prefix, sizeof(out.prefix), "%s/%u", ip, r->len);
+	if (r->gateway != 0)
+		ip_text(r->gateway, out.gateway, sizeof(out.gateway));
+	out.connected = r->gateway == 0;
+	w->cb(&out, w->arg);
+	w->n++;
+}
+
+int
+dp_route_walk(dp_route_cb *cb, void *arg)
+{
+	struct route_walk w = { .cb = cb, .arg = arg };
+
+	ovl_route_walk(dp_main.ovl, route_one, &w);
+	return w.n;
+}
+
+struct neigh_walk {
+	dp_neigh_cb *cb;  /**< caller's */
+	void *arg;        /**< its argument */
+	uint64_t now_ms;  /**< for ages */
+	int n;            /**< passed on */
+};
+
+static void
+neigh_one(const struct ovl_neigh *nb, void *arg)
+{
+	struct neigh_walk *w = arg;
+	struct dp_neigh_info out;
+
+	memset(&out, 0, sizeof(out));
+	ip_text(nb->ip, out.ip, sizeof(out.ip));
+	memcpy(out.mac, nb->mac.addr_bytes, sizeof(out.mac));
+	out.is_static = (nb->flags & OVL_NEIGH_F_STATIC) != 0;
+	out.resolved = !rte_is_zero_ether_addr(&nb->mac);
+	if (!out.is_static && w->now_ms >= nb->updated_ms)
+		out.age_s = (uint32_t)((w->now_ms - nb->updated_ms) / 1000);
+	w->cb(&out, w->arg);
+	w->n++;
+}
+
+int
+dp_neigh_walk(dp_neigh_cb *cb, void *arg)
+{
+	struct neigh_walk w = { .cb = cb, .arg = arg, .now_ms = dp_now_ms() };
+
+	ovl_neigh_walk(dp_main.ovl, neigh_one, &w);
+	return w.n;
+}
+
+/* Hand a frame the control thread built to a worker, which sends it on the uplink. */
+static void
+send_on_uplink(struct rte_mbuf *m)
+{
+	int slot = dp_uplink_slot();
+
+	if (slot < 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The worker reads the destination slot from 'port'. */
+	m->port = (uint16_t)slot;
+	if (rte_ring_mp_enqueue(dp_main.lcores[0]->inject, m) != 0)
+		rte_pktmbuf_free(m);
+}
+
+/* ARP frames the workers passed up from the uplink: learn neighbours, answer for our PAs. */
+static void
+take_uplink_arp(uint64_t now_ms)
+{
+	struct rte_mbuf *m;
+
+	for (unsigned int n = 0; n < 256 && rte_ring_sc_dequeue(dp_main.ctl_rx, (void **)&m) == 0;
+	     n++) {
+		if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
+			send_on_uplink(m);
+		else
+			rte_pktmbuf_free(m);
+	}
+}
+
+static void
+resolve_next_hops(uint64_t now_ms)
+{
+	rte_be32_t wanted[NEIGH_WANTED_MAX];
+	unsigned int n;
+
+	ovl_neigh_age(dp_main.ovl, now_ms);
+	n = ovl_neigh_wanted(dp_main.ovl, now_ms, wanted, NEIGH_WANTED_MAX);
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
+
+		if (m == NULL)
+			return;
+		if (ovl_arp_request_build(dp_main.ovl, m, wanted[i]) < 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		send_on_uplink(m);
+	}
+}
+
+void
+dp_overlay_periodic(bool second)
+{
+	uint64_t now_ms = dp_now_ms();
+
+	take_uplink_arp(now_ms);
+	if (second)
+		resolve_next_hops(now_ms);
+}

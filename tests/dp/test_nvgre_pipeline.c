@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The overlay through the real pipeline on ring ports: "vm1" and "vm2" are
+ * VM ports of tenant subnet VSID 5001, "up" is the uplink.  This host owns
+ * PA 198.51.100.1/24; the other host's PA 192.0.2.1 is reached through the
+ * gateway 198.51.100.254.  Outer headers are checked byte by byte here,
+ * independently of overlay/'s own encoder.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp.h"
+#include "dp_priv.h"
+#include "test_common.h"
+
+#define VSID     5001
+#define VM_A     "02:00:00:00:00:0a" /* local, on vm1 */
+#define VM_B     "02:00:00:00:00:0b" /* remote, on the other host */
+#define VM_C     "02:00:00:00:00:0c" /* local, on vm2 */
+#define GW_MAC   "02:00:00:00:fe:fe"
+#define BCAST    "ff:ff:ff:ff:ff:ff"
+#define OUR_PA   "198.51.100.1"
+#define THEIR_PA "192.0.2.1"
+
+static char err[VSW_ERR_LEN];
+
+static struct rte_ring *
+ring_of(const char *port, const char *dir)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "vsw_%s_%s", dir, port);
+	return rte_ring_lookup(name);
+}
+
+static void
+inject(const char *port, struct rte_mbuf *m)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue(ring_of(port, "rx"), m), 0);
+}
+
+static void
+run_round(void)
+{
+	dp_poll_round(dp_main.lcores[0], atomic_load(&dp_main.snapshot));
+}
+
+/* Take one frame sent to 'port' (NULL if none); the caller frees it. */
+static struct rte_mbuf *
+take(const char *port)
+{
+	struct rte_mbuf *m = NULL;
+
+	if (rte_ring_dequeue(ring_of(port, "tx"), (void **)&m) != 0)
+		return NULL;
+	return m;
+}
+
+static unsigned int
+drain(const char *port)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while ((m = take(port)) != NULL) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+static uint64_t
+counter(const char *name)
+{
+	struct dp_counter c[128];
+	unsigned int n = dp_counters(c, 128);
+
+	for (unsigned int i = 0; i < n && i < 128; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return c[i].value;
+	CU_FAIL("no such counter");
+	return 0;
+}
+
+/* The contiguous bytes of 'm' (test frames are small, but may be chained). */
+static unsigned int
+flat(const struct rte_mbuf *m, uint8_t *buf, unsigned int max)
+{
+	unsigned int len = rte_pktmbuf_pkt_len(m) < max ? rte_pktmbuf_pkt_len(m) : max;
+
+	memcpy(buf, rte_pktmbuf_read(m, 0, len, buf), len);
+	return len;
+}
+
+static uint32_t
+ip_of(const char *text)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, text, &a);
+	return a.s_addr;
+}
+
+/* An NVGRE frame from 'src_pa' to 'dst_pa' carrying 'inner' (freed). */
+static struct rte_mbuf *
+nvgre_frame(const char *src_pa, const char *dst_pa, uint32_t vsid, uint8_t flow,
+	    struct rte_mbuf *inner)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
+	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(inner);
+	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + inner_len)) : NULL;
+	struct rte_ipv4_hdr *ip;
+	uint32_t key = vsid << 8 | flow;
+
+	if (p == NULL)
+		return NULL;
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	test_mac(GW_MAC, p + 6);
+	memset(p, 0x02, 6); /* our uplink's MAC does not matter to the receiver */
+	p[12] = 0x08, p[13] = 0x00;
+	memset(ip, 0, 20);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + inner_len));
+	ip->fragment_offset = RTE_BE16(0x4000);
+	ip->time_to_live = 64;
+	ip->next_proto_id = 47;
+	ip->src_addr = ip_of(src_pa);
+	ip->dst_addr = ip_of(dst_pa);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	p[34] = 0x20, p[35] = 0x00, p[36] = 0x65, p[37] = 0x58;
+	p[38] = (uint8_t)(key >> 24), p[39] = (uint8_t)(key >> 16), p[40] = (uint8_t)(key >> 8);
+	p[41] = (uint8_t)key;
+	memcpy(p + 42, rte_pktmbuf_mtod(inner, void *), inner_len);
+	rte_pktmbuf_free(inner);
+	return m;
+}
+
+static struct rte_mbuf *
+frame(const char *dst, const char *src)
+{
+	return test_frame(dp_main.pool, dst, src, RTE_ETHER_TYPE_IPV4, 60);
+}
+
+struct found {
+	const char *mac;           /**< MAC to find */
+	char port[PORT_NAME_MAX];  /**< where, "" if absent */
+	char cause[16];            /**< why */
+};
+
+static void
+find_entry(const struct dp_fdb_entry *e, void *arg)
+{
+	struct found *f = arg;
+	uint8_t mac[6];
+
+	test_mac(f->mac, mac);
+	if (memcmp(mac, e->mac, 6) == 0) {
+		snprintf(f->port, sizeof(f->port), "%s", e->port);
+		snprintf(f->cause, sizeof(f->cause), "%s", e->cause);
+	}
+}
+
+static struct found
+where(const char *mac)
+{
+	struct found f = { .mac = mac };
+
+	dp_fdb_walk("t1", find_entry, &f);
+	return f;
+}
+
+static int
+setup_host(void)
+{
+	const char *ports[] = { "vm1", "vm2", "up" };
+	uint8_t mac[6];
+
+	if (dp_bd_add("t1", err, sizeof(err)) < 0 || dp_bd_set("t1", "vsid", "5001", err, sizeof(err)))
+		goto fail;
+	for (unsigned int i = 0; i < 3; i++) {
+		struct port_spec spec = { .name = ports[i], .type = "ring" };
+
+		if (dp_port_add(&spec, "t1", err, sizeof(err)) < 0)
+			goto fail;
+	}
+	test_mac(GW_MAC, mac);
+	if (dp_uplink_set("up", 1500, err, sizeof(err)) < 0 ||
+	    dp_pa_add(OUR_PA "/24", err, sizeof(err)) < 0 ||
+	    dp_neigh_add("198.51.100.254", mac, err, sizeof(err)) < 0 ||
+	    dp_route_add("192.0.2.0/24", "198.51.100.254", err, sizeof(err)) < 0)
+		goto fail;
+	test_mac(VM_B, mac);
+	if (dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, err, sizeof(err)) < 0)
+		goto fail;
+	test_mac(VM_A, mac);
+	if (dp_lookup_add(VSID, "203.0.113.1", mac, OUR_PA, err, sizeof(err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "setup: %s\n", err);
+	return 1;
+}
+
+/* Check the outer headers of an encapsulated frame and return its inner bytes' offset. */
+static void
+check_outer(const uint8_t *p, unsigned int len, uint16_t inner_len)
+{
+	uint8_t gw[6];
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + 14);
+	uint32_t key;
+
+	CU_ASSERT_EQUAL_FATAL(len, 42u + inner_len);
+	test_mac(GW_MAC, gw);
+	CU_ASSERT(memcmp(p, gw, 6) == 0);              /* routed: to the gateway */
+	CU_ASSERT(p[12] == 0x08 && p[13] == 0x00);      /* IPv4 */
+	CU_ASSERT_EQUAL(ip->version_ihl, 0x45);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 28 + inner_len);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->fragment_offset) & 0x4000, 0x4000); /* DF */
+	CU_ASSERT_EQUAL(ip->next_proto_id, 47);
+	CU_ASSERT(ip->time_to_live > 1);
+	CU_ASSERT_EQUAL(ip->src_addr, ip_of(OUR_PA));
+	CU_ASSERT_EQUAL(ip->dst_addr, ip_of(THEIR_PA));
+	struct rte_ipv4_hdr copy = *ip;
+
+	copy.hdr_checksum = 0;
+	CU_ASSERT_EQUAL(rte_ipv4_cksum(&copy), ip->hdr_checksum);
+	CU_ASSERT(p[34] == 0x20 && p[35] == 0x00);      /* K set; C, S, version 0 */
+	CU_ASSERT(p[36] == 0x65 && p[37] == 0x58);      /* transparent Ethernet bridging */
+	key = (uint32_t)p[38] << 24 | (uint32_t)p[39] << 16 | (uint32_t)p[40] << 8 | p[41];
+	CU_ASSERT_EQUAL(key >> 8, VSID);
+}
+
+static void
+test_unicast_to_remote_mac_is_encapsulated(void)
+{
+	struct rte_mbuf *in = frame(VM_B, VM_A), *out;
+	uint8_t orig[60], buf[256];
+	unsigned int len;
+
+	memcpy(orig, rte_pktmbuf_mtod(in, void *), 60);
+	inject("vm1", in);
+	run_round();
+	CU_ASSERT_EQUAL(drain("vm2"), 0);
+	out = take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	len = flat(out, buf, sizeof(buf));
+	check_outer(buf, len, 60);
+	CU_ASSERT(memcmp(buf + 42, orig, 60) == 0);
+	rte_pktmbuf_free(out);
+	CU_ASSERT_EQUAL(drain("up"), 0);
+}
+
+static void
+test_broadcast_floods_locally_and_to_each_remote_pa(void)
+{
+	struct rte_mbuf *out;
+	uint8_t buf[256];
+
+	inject("vm1", frame(BCAST, VM_A));
+	run_round();
+	CU_ASSERT_EQUAL(drain("vm2"), 1);
+	out = take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
+	rte_pktmbuf_free(out);
+	CU_ASSERT_EQUAL(drain("up"), 0); /* one remote PA, one copy */
+	CU_ASSERT_EQUAL(drain("vm1"), 0);
+}
+
+static void
+test_arp_for_recorded_ca_is_answered_locally(void)
+{
+	uint64_t before = counter("arp_suppressed");
+	struct rte_mbuf *req = test_arp_frame(dp_main.pool, VM_A, 0x0806, 1, VM_A, 1, 2), *reply;
+	const uint8_t *a;
+	uint8_t b[6];
+
+	inject("vm1", req);
+	run_round();
+	CU_ASSERT_EQUAL(drain("up"), 0);
+	CU_ASSERT_EQUAL(drain("vm2"), 0);
+	reply = take("vm1");
+	CU_ASSERT_FATAL(reply != NULL);
+	a = rte_pktmbuf_mtod_offset(reply, const uint8_t *, 14);
+	test_mac(VM_B, b);
+	CU_ASSERT_EQUAL(a[7], 2);                 /* ARP reply */
+	CU_ASSERT(memcmp(a + 8, b, 6) == 0);      /* sender = the recorded CA MAC */
+	CU_ASSERT_EQUAL(a[17], 2);                /* sender IP 203.0.113.2 */
+	rte_pktmbuf_free(reply);
+	CU_ASSERT_EQUAL(counter("arp_suppressed"), before + 1);
+}
+
+static void
+test_decap_delivers_and_learns_the_remote_pa(void)
+{
+	struct found f;
+
+	inject("vm1", frame(BCAST, VM_A)); /* A is local on vm1 */
+	run_round();
+	drain("vm2");
+	drain("up");
+	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 7, frame(VM_A, VM_B)));
+	run_round();
+	CU_ASSERT_EQUAL(drain("vm1"), 1);
+	CU_ASSERT_EQUAL(drain("vm2"), 0);
+	CU_ASSERT_EQUAL(drain("up"), 0); /* never back to the overlay */
+	f = where(VM_B);
+	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
+}
+
+static void
+test_decap_drops_what_is_not_ours(void)
+{
+	uint64_t vsid = counter("drop_nvgre_unknown_vsid"), pa = counter("drop_nvgre_not_our_pa");
+
+	inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6001, 0, frame(VM_A, VM_B)));
+	inject("up", nvgre_frame(THEIR_PA, "198.51.100.9", VSID, 0, frame(VM_A, VM_B)));
+	run_round();
+	CU_ASSERT_EQUAL(drain("vm1") + drain("vm2") + drain("up"), 0);
+	CU_ASSERT_EQUAL(counter("drop_nvgre_unknown_vsid"), vsid + 1);
+	CU_ASSERT_EQUAL(counter("drop_nvgre_not_our_pa"), pa + 1);
+}
+
+static void
+test_garp_over_the_overlay_moves_a_local_vm_away(void)
+{
+	struct rte_mbuf *out;
+	uint8_t buf[256];
+	struct found f;
+
+	inject("vm1", frame(BCAST, VM_A));
+	run_round();
+	drain("vm2");
+	drain("up");
+	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "vm1");
+	/* A migrated to the other host, which floods its announcement to us. */
+	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 1,
+				 test_arp_frame(dp_main.pool, VM_A, 0x0806, 1, VM_A, 1, 1)));
+	run_round();
+	drain("vm1");
+	drain("vm2");
+	f = where(VM_A);
+	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
+	CU_ASSERT_STRING_EQUAL(f.cause, "garp");
+	/* vm2's next frame to A leaves encapsulated, not to vm1. */
+	inject("vm2", frame(VM_A, VM_C));
+	run_round();
+	CU_ASSERT_EQUAL(drain("vm1"), 0);
+	out = take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
+	rte_pktmbuf_free(out);
+}
+
+static void
+test_overlay_frame_to_remote_mac_is_not_reflected(void)
+{
+	uint64_t before = counter("drop_split_horizon");
+
+	/* B is remote (learned from the overlay); a frame from the overlay to B is dropped. */
+	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(BCAST, VM_B)));
+	run_round();
+	drain("vm1");
+	drain("vm2");
+	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(VM_B, VM_C)));
+	run_round();
+	CU_ASSERT_EQUAL(drain("up"), 0);
+	CU_ASSERT_EQUAL(counter("drop_split_horizon"), before + 1);
+	drain("vm1");
+	drain("vm2");
+}
+
+static void
+test_uplink_arp_for_our_pa_is_answered(void)
+{
+	struct rte_mbuf *req = test_arp_frame(dp_main.pool, GW_MAC, 0x0806, 1, GW_MAC, 254, 1), *reply;
+	uint8_t *a = rte_pktmbuf_mtod_offset(req, uint8_t *, 14);
+
+	/* Re-address it: from 198.51.100.254 asking for 198.51.100.1. */
+	a[14] = 198, a[15] = 51, a[16] = 100, a[17] = 254;
+	a[24] = 198, a[25] = 51, a[26] = 100, a[27] = 1;
+	inject("up", req);
+	run_round();          /* the worker passes it up */
+	dp_periodic();        /* the control thread answers */
+	run_round();          /* the worker sends the answer */
+	reply = take("up");
+	CU_ASSERT_FATAL(reply != NULL);
+	a = rte_pktmbuf_mtod_offset(reply, uint8_t *, 14);
+	CU_ASSERT_EQUAL(a[7], 2);
+	CU_ASSERT(a[14] == 198 && a[17] == 1);
+	rte_pktmbuf_free(reply);
+}
+
+static void
+test_overlay_config_errors_say_what_is_wrong(void)
+{
+	uint8_t mac[6];
+
+	test_mac(VM_B, mac);
+	CU_ASSERT_EQUAL(dp_bd_set("t1", "vsid", "100", err, sizeof(err)), -EINVAL);
+	CU_ASSERT(strstr(err, "reserved") != NULL);
+	CU_ASSERT_EQUAL(dp_bd_set("default", "vsid", "5001", err, sizeof(err)), -EEXIST);
+	CU_ASSERT_EQUAL(dp_pa_add("198.51.100.7", err, sizeof(err)), -EINVAL);
+	CU_ASSERT(strstr(err, "prefix") != NULL);
+	CU_ASSERT_EQUAL(dp_route_add("10.0.0.0/8", "not-an-ip", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_lookup_add(7000, "203.0.113.9", mac, THEIR_PA, err, sizeof(err)), -ENOENT);
+	CU_ASSERT(strstr(err, "bd add") != NULL);
+	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, err, sizeof(err)), -ENOENT);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dp_options opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
+	CU_pSuite s;
+	int ret;
+
+	(void)argc;
+	if (test_eal_init(argv[0], 2) < 0)
+		return 1;
+	if (dp_init(&opts, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dp_init: %s\n", err);
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS || setup_host() != 0)
+		return 1;
+	s = CU_add_suite("nvgre_pipeline", NULL, NULL);
+	CU_add_test(s, "unicast to remote mac is encapsulated", test_unicast_to_remote_mac_is_encapsulated);
+	CU_add_test(s, "broadcast floods locally and to each remote pa", test_broadcast_floods_locally_and_to_each_remote_pa);
+	CU_add_test(s, "arp for recorded ca is answered locally", test_arp_for_recorded_ca_is_answered_locally);
+	CU_add_test(s, "decap delivers and learns the remote pa", test_decap_delivers_and_learns_the_remote_pa);
+	CU_add_test(s, "decap drops what is not ours", test_decap_drops_what_is_not_ours);
+	CU_add_test(s, "garp over the overlay moves a local vm away", test_garp_over_the_overlay_moves_a_local_vm_away);
+	CU_add_test(s, "overlay frame to remote mac is not reflected", test_overlay_frame_to_remote_mac_is_not_reflected);
+	CU_add_test(s, "uplink arp for our pa is answered", test_uplink_arp_for_our_pa_is_answered);
+	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
+	ret = test_run_suites();
+	dp_stop();
+	dp_fini();
+	rte_eal_cleanup();
+	return ret;
+}
