@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bd.* methods: bridge domains, the L2 segments ports join, and their MAC
- * table settings.  bd.set hands every key to dp_bd_set() as text, so a
+ * table settings.  A bridge domain with a VSID ("vsid", a setting like the
+ * others) is a tenant virtual subnet carried over NVGRE; bd.add takes it too.  bd.set hands every key to dp_bd_set() as text, so a
  * setting the dataplane learns needs no change here; the keys below are
  * declared only so that their types are checked before anything changes.
  */
@@ -14,22 +15,54 @@
 #include "ctl_methods.h"
 #include "dp.h"
 
+/* params.vsid of bd.add as text for dp_bd_set(); @return 0 or -EINVAL. */
+static int
+bd_vsid_text(struct ctl_call *call, json_t *vsid, char *text, size_t len)
+{
+	if (json_integer_value(vsid) > 0xFFFFFF) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(
+			call->err, sizeof(call->err),
+			"params.vsid: expected a VSID from 4096 to 16777214 (0 = none), got %" JSON_INTEGER_FORMAT,
+			json_integer_value(vsid));
+		return -EINVAL;
+	}
+	snprintf(text, len, "%" JSON_INTEGER_FORMAT, json_integer_value(vsid));
+	return 0;
+}
+
 static int
 bd_add(struct ctl_call *call)
 {
 	struct ctl_state *st = call->ctx;
 	json_t *name = json_object_get(call->params, "name");
+	json_t *vsid = json_object_get(call->params, "vsid");
+	char vsid_text[24], ignored[VSW_ERR_LEN];
 	int rc;
 
+	/* vsid 0 is "none": the plain local domain bd.add has always made. */
+	if (vsid != NULL && json_integer_value(vsid) == 0)
+		vsid = NULL;
+	if (vsid != NULL && bd_vsid_text(call, vsid, vsid_text, sizeof(vsid_text)) < 0)
+		return -EINVAL;
 	rc = dp_bd_add(json_string_value(name), call->err, sizeof(call->err));
 	if (rc < 0)
 		return rc;
+	if (vsid != NULL) {
+		rc = dp_bd_set(json_string_value(name), "vsid", vsid_text, call->err,
+			       sizeof(call->err));
+		if (rc < 0) {
+			/* Nothing half-made: a domain without its VSID is not what was asked. */
+			dp_bd_del(json_string_value(name), ignored, sizeof(ignored));
+			if (rc == -EINVAL)
+				call->code = CTL_E_INVALID_PARAMS;
+			return rc;
+		}
+	}
 	if (!call->restoring && st->config != NULL) {
-		json_t *entry = json_pack("{s:O}", "name", name);
+		json_t *entry = json_pack("{s:O, s:O*}", "name", name, "vsid", vsid);
 
 		if (entry == NULL || ctl_config_add(st->config, "bds", entry) < 0) {
-			char ignored[VSW_ERR_LEN];
-
 			json_decref(entry);
 			dp_bd_del(json_string_value(name), ignored, sizeof(ignored));
 			snprintf(call->err, sizeof(call->err),
@@ -89,17 +122,18 @@ bd_del(struct ctl_call *call)
 	return 0;
 }
 
-/* A bd.list row; fdb.stats and bd.set show the same. */
-static json_t *
-bd_info_json(const struct dp_bd_info *b)
+/* A bd.list row; bd.set and system.show show the same.  vsid is null for a plain local domain. */
+json_t *
+ctl_bd_info_json(const struct dp_bd_info *b)
 {
-	return json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "name", b->name,
-			 "id", (int)b->id, "ports", (int)b->nb_ports, "macs",
-			 (json_int_t)b->nb_macs, "aging", (json_int_t)b->aging_s, "max_macs",
-			 (json_int_t)b->max_macs, "learning", (int)b->learning, "limit_action",
-			 b->drop_over_limit ? "drop" : "forward", "flap_moves",
-			 (json_int_t)b->flap_moves, "flap_window", (json_int_t)b->flap_window_s,
-			 "flap_hold", (json_int_t)b->flap_hold_s);
+	return json_pack("{s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "name",
+			 b->name, "id", (int)b->id, "vsid",
+			 b->vsid != 0 ? json_integer((json_int_t)b->vsid) : json_null(), "ports",
+			 (int)b->nb_ports, "macs", (json_int_t)b->nb_macs, "aging",
+			 (json_int_t)b->aging_s, "max_macs", (json_int_t)b->max_macs, "learning",
+			 (int)b->learning, "limit_action", b->drop_over_limit ? "drop" : "forward",
+			 "flap_moves", (json_int_t)b->flap_moves, "flap_window",
+			 (json_int_t)b->flap_window_s, "flap_hold", (json_int_t)b->flap_hold_s);
 }
 
 /* Find 'name' among the bridge domains; @return 0 or -ENOENT. */
@@ -130,7 +164,7 @@ bd_list(struct ctl_call *call)
 	if (call->result == NULL)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++)
-		json_array_append_new(call->result, bd_info_json(&bds[i]));
+		json_array_append_new(call->result, ctl_bd_info_json(&bds[i]));
 	return 0;
 }
 
@@ -221,7 +255,7 @@ bd_current_text(const struct dp_bd_info *b, const char *key, char *text, size_t 
 	} ints[] = {
 		{ "aging", b->aging_s },	 { "max-macs", b->max_macs },
 		{ "flap-moves", b->flap_moves }, { "flap-window", b->flap_window_s },
-		{ "flap-hold", b->flap_hold_s },
+		{ "flap-hold", b->flap_hold_s }, { "vsid", b->vsid },
 	};
 
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
@@ -296,7 +330,7 @@ bd_set(struct ctl_call *call)
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
 			 "bd.set: nothing to set; give at least one of aging, max-macs, learning, "
-			 "limit-action, flap-moves, flap-window, flap-hold");
+			 "limit-action, flap-moves, flap-window, flap-hold, vsid");
 		return -EINVAL;
 	}
 	if (bd_get(name, &before) < 0) {
@@ -327,14 +361,9 @@ bd_set(struct ctl_call *call)
 	}
 	if (bd_get(name, &after) < 0)
 		return 0;
-	call->result = bd_info_json(&after);
+	call->result = ctl_bd_info_json(&after);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
-
-static const struct ctl_param bd_name_param[] = {
-	{ "name", CTL_P_NAME, true },
-	{ NULL },
-};
 
 /* Declared for their types; other keys go to dp_bd_set(), which names what it does not know. */
 static const struct ctl_param bd_set_params[] = {
@@ -346,6 +375,13 @@ static const struct ctl_param bd_set_params[] = {
 	{ "flap-moves", CTL_P_UINT, false },
 	{ "flap-window", CTL_P_UINT, false },
 	{ "flap-hold", CTL_P_UINT, false },
+	{ "vsid", CTL_P_UINT, false },
+	{ NULL },
+};
+
+static const struct ctl_param bd_add_params[] = {
+	{ "name", CTL_P_NAME, true },
+	{ "vsid", CTL_P_UINT, false },
 	{ NULL },
 };
 
@@ -358,8 +394,8 @@ static const struct ctl_param bd_del_params[] = {
 const struct ctl_method ctl_bd_methods[] = {
 	{
 		.name = "bd.add",
-		.params = bd_name_param,
-		.help = "create a bridge domain",
+		.params = bd_add_params,
+		.help = "create a bridge domain; with vsid, a tenant virtual subnet carried over NVGRE",
 		.handler = bd_add,
 		.persist = true,
 	},
@@ -374,14 +410,14 @@ const struct ctl_method ctl_bd_methods[] = {
 		.name = "bd.set",
 		.params = bd_set_params,
 		.extra_params = true,
-		.help = "change MAC table settings of a bridge domain: aging, max-macs, learning, "
-			"limit-action, flap-moves, flap-window, flap-hold",
+		.help = "change settings of a bridge domain: aging, max-macs, learning, "
+			"limit-action, flap-moves, flap-window, flap-hold, vsid",
 		.handler = bd_set,
 		.persist = true,
 	},
 	{
 		.name = "bd.list",
-		.help = "list bridge domains with their port and MAC counts and MAC table settings",
+		.help = "list bridge domains with their VSID, port and MAC counts and MAC table settings",
 		.handler = bd_list,
 	},
 	{ .name = NULL },

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_MAX_POS	3   /* positional parameters of one command */
+#define CLI_MAX_POS	4   /* positional parameters of one command */
 #define CLI_MAX_COLUMNS 32  /* columns a table can show */
 #define CLI_CELL_LEN	128 /* longest cell text shown */
 
@@ -15,7 +15,9 @@ struct cli_command {
 	const char *noun;	      /**< first word */
 	const char *verb;	      /**< second word, or NULL when the noun stands alone */
 	const char *method;	      /**< JSON-RPC method */
-	const char *pos[CLI_MAX_POS]; /**< params filled by positional arguments, in order */
+	const char *pos[CLI_MAX_POS]; /**< params filled by positional arguments, in order;
+					   "#name": decimal text becomes an integer;
+					   "@word": the literal word, checked and dropped */
 	unsigned int nb_required;     /**< how many of 'pos' must be given */
 	const char *usage;	      /**< argument synopsis for the help text */
 	const char *help;	      /**< one line */
@@ -38,7 +40,13 @@ static const struct cli_command cli_commands[] = {
 	  "NAME [max-macs=N] [allowed-macs=MAC,...|any]",
 	  "limit the MACs a port may learn or use" },
 	{ "port", "list", "port.list", { NULL }, 0, "", "list ports with their link and state" },
-	{ "bd", "add", "bd.add", { "name" }, 1, "NAME", "create a bridge domain" },
+	{ "bd",
+	  "add",
+	  "bd.add",
+	  { "name" },
+	  1,
+	  "NAME [vsid=N]",
+	  "create a bridge domain; vsid=N: a tenant virtual subnet over NVGRE" },
 	{ "bd", "del", "bd.del", { "name" }, 1, "NAME", "delete an empty bridge domain" },
 	{ "bd",
 	  "set",
@@ -46,7 +54,7 @@ static const struct cli_command cli_commands[] = {
 	  { "name" },
 	  1,
 	  "NAME KEY=VALUE ...",
-	  "change MAC table settings (keys below)" },
+	  "change settings: MAC table, VSID (keys below)" },
 	{ "bd", "list", "bd.list", { NULL }, 0, "", "list bridge domains and their settings" },
 	{ "fdb", "show", "fdb.show", { "bd" }, 0, "[BD]", "show the MAC table" },
 	{ "fdb", "flush", "fdb.flush", { "bd" }, 0, "[BD] [port=PORT]", "remove learned MACs" },
@@ -71,6 +79,74 @@ static const struct cli_command cli_commands[] = {
 	  0,
 	  "",
 	  "MAC counts and settings per bridge domain, MAC table counters" },
+	{ "uplink",
+	  "set",
+	  "uplink.set",
+	  { "port" },
+	  1,
+	  "PORT [mtu=N]",
+	  "make PORT the uplink to the provider network (IP MTU, default 1500)" },
+	{ "pa",
+	  "add",
+	  "pa.add",
+	  { "address" },
+	  1,
+	  "IP/PREFIX",
+	  "add a provider address of this host on the uplink" },
+	{ "pa", "del", "pa.del", { "address" }, 1, "IP", "delete a provider address" },
+	{ "pa", "list", "pa.list", { NULL }, 0, "", "list provider addresses" },
+	{ "route",
+	  "add",
+	  "route.add",
+	  { "prefix", "@via", "via" },
+	  3,
+	  "PREFIX via GATEWAY",
+	  "add a provider route (e.g. 0.0.0.0/0 via 198.51.100.254)" },
+	{ "route", "del", "route.del", { "prefix" }, 1, "PREFIX", "delete a provider route" },
+	{ "route",
+	  "show",
+	  "route.show",
+	  { NULL },
+	  0,
+	  "",
+	  "list provider routes, connected and configured" },
+	{ "neigh", "add", "neigh.add", { "ip", "mac" }, 2, "IP MAC", "add a static neighbour" },
+	{ "neigh", "del", "neigh.del", { "ip" }, 1, "IP", "delete a neighbour" },
+	{ "neigh",
+	  "show",
+	  "neigh.show",
+	  { NULL },
+	  0,
+	  "",
+	  "list neighbours on the uplink (static, and learned by ARP)" },
+	{ "lookup",
+	  "add",
+	  "lookup.add",
+	  { "#vsid", "ca_ip", "ca_mac", "pa" },
+	  4,
+	  "VSID CA_IP CA_MAC PA",
+	  "add or update a customer->provider record" },
+	{ "lookup",
+	  "del",
+	  "lookup.del",
+	  { "#vsid", "ca_ip" },
+	  2,
+	  "VSID CA_IP",
+	  "delete a customer->provider record" },
+	{ "lookup",
+	  "show",
+	  "lookup.show",
+	  { "#vsid" },
+	  0,
+	  "[VSID]",
+	  "list customer->provider records" },
+	{ "show",
+	  NULL,
+	  "system.show",
+	  { NULL },
+	  0,
+	  "",
+	  "the whole switch: overlay, MTUs, bridge domains, ports, routes, counts" },
 	{ "monitor",
 	  NULL,
 	  "events.subscribe",
@@ -298,17 +374,36 @@ ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err
 	i = c->verb != NULL ? 2 : 1;
 	/* Positional arguments come first; names never contain '='. */
 	for (; i < argc && strchr(argv[i], '=') == NULL; i++, nb_pos++) {
+		const char *name;
+
 		if (nb_pos == CLI_MAX_POS || c->pos[nb_pos] == NULL) {
 			snprintf(err, errlen, "%s: too many arguments (usage: %s %s)", cmd, cmd,
 				 c->usage);
 			goto fail;
 		}
-		if (cli_set(req->params, c->pos[nb_pos], json_string(argv[i]), err, errlen) < 0)
+		name = c->pos[nb_pos];
+		if (name[0] == '@') {
+			if (strcmp(argv[i], name + 1) != 0) {
+				snprintf(err, errlen, "%s: expected '%s', got '%s' (usage: %s %s)",
+					 cmd, name + 1, argv[i], cmd, c->usage);
+				goto fail;
+			}
+			continue;
+		}
+		if (name[0] == '#') {
+			if (cli_set(req->params, name + 1, ctl_cli_value(argv[i]), err, errlen) < 0)
+				goto fail;
+			continue;
+		}
+		if (cli_set(req->params, name, json_string(argv[i]), err, errlen) < 0)
 			goto fail;
 	}
 	if ((unsigned int)nb_pos < c->nb_required) {
-		snprintf(err, errlen, "%s: missing %s (usage: %s %s)", cmd, c->pos[nb_pos], cmd,
-			 c->usage);
+		const char *name = c->pos[nb_pos];
+
+		if (name[0] == '@' || name[0] == '#')
+			name++;
+		snprintf(err, errlen, "%s: missing %s (usage: %s %s)", cmd, name, cmd, c->usage);
 		goto fail;
 	}
 	if (cli_add_pairs(req->params, argc, argv, i, cmd, err, errlen) < 0)
@@ -351,12 +446,20 @@ ctl_cli_usage(FILE *out)
 		"call any daemon method (list: vswctl system methods)");
 	fprintf(out,
 		"\n"
-		"Positional arguments are strings; in key=value, a decimal value is an integer,\n"
-		"true/false a boolean, anything else a string.  MACs are written aa:bb:cc:dd:ee:ff.\n"
+		"Positional arguments are strings (a VSID is a number); in key=value, a decimal\n"
+		"value is an integer, true/false a boolean, anything else a string.  MACs are\n"
+		"written aa:bb:cc:dd:ee:ff, IPv4 addresses A.B.C.D, prefixes A.B.C.D/LEN.\n"
 		"\n"
 		"bd set keys: aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),\n"
 		"  learning=on|off, limit-action=forward|drop (frames from MACs over the limit),\n"
-		"  flap-moves=N, flap-window=SECONDS, flap-hold=SECONDS (0 = report only)\n"
+		"  flap-moves=N, flap-window=SECONDS, flap-hold=SECONDS (0 = report only),\n"
+		"  vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none)\n"
+		"\n"
+		"NVGRE overlay, on each host: a port faces the provider network (uplink set),\n"
+		"owns this host's provider addresses (pa add), reaches other subnets through\n"
+		"routes (route add; next hops are found by ARP or neigh add), and every host\n"
+		"gets the same lookup records: which host (PA) runs each tenant address.\n"
+		"Give VMs the tenant MTU that `vswctl show` reports (uplink MTU - 42).\n"
 		"\n"
 		"monitor prints one line per event (fdb.learned, fdb.moved, fdb.aged, fdb.flap,\n"
 		"and events.lost when it fell behind) until Ctrl-C, count=N events, -t SECS, or\n"

@@ -15,7 +15,156 @@
 #include "ctl_rpc.h"
 #include "ctl_util.h"
 
+/* The sections that every loaded configuration has (older files may lack some). */
 static const char *const config_sections[] = { "bds", "ports", "fdb_static" };
+
+/*
+ * The overlay's sections: arrays of flat objects, created when first used so
+ * that a file without an overlay looks as it always did.  Each names the
+ * members an entry must have, what they hold, and which identify it.
+ */
+enum config_kind {
+	CONFIG_STRING, /* any string */
+	CONFIG_IPV4,   /* "A.B.C.D" */
+	CONFIG_PREFIX, /* "A.B.C.D/LEN" */
+	CONFIG_MAC,    /* a MAC address */
+	CONFIG_VSID,   /* an integer */
+};
+
+struct config_member {
+	const char *key;       /**< member name; NULL ends the list */
+	enum config_kind kind; /**< what its value must be */
+	bool required;	       /**< missing is an error */
+	bool identity;	       /**< part of what makes two entries the same */
+};
+
+struct config_list {
+	const char *section;		 /**< member of the top object */
+	struct config_member members[5]; /**< accepted members */
+};
+
+static const struct config_list config_lists[] = {
+	{ "pas",
+	  { { "address", CONFIG_PREFIX, true, true }, { "port", CONFIG_STRING, false, false } } },
+	{ "routes",
+	  { { "prefix", CONFIG_PREFIX, true, true }, { "via", CONFIG_IPV4, true, false } } },
+	{ "neighbours", { { "ip", CONFIG_IPV4, true, true }, { "mac", CONFIG_MAC, true, false } } },
+	{ "lookups",
+	  { { "vsid", CONFIG_VSID, true, true },
+	    { "ca_ip", CONFIG_IPV4, true, true },
+	    { "ca_mac", CONFIG_MAC, true, false },
+	    { "pa", CONFIG_IPV4, true, false } } },
+};
+
+static const struct config_list *
+config_list_find(const char *section)
+{
+	for (size_t i = 0; i < sizeof(config_lists) / sizeof(config_lists[0]); i++)
+		if (strcmp(config_lists[i].section, section) == 0)
+			return &config_lists[i];
+	return NULL;
+}
+
+/* Check one member of an overlay entry; @return 0 or -EINVAL. */
+static int
+config_check_member(const char *where, const struct config_member *m, json_t *v, char *err,
+		    size_t errlen)
+{
+	const char *t = json_string_value(v);
+	char canon[CTL_PREFIX_TEXT];
+	uint8_t mac[6];
+
+	if (v == NULL) {
+		if (!m->required)
+			return 0;
+		snprintf(err, errlen, "%s.%s: required %s is missing", where, m->key,
+			 m->kind == CONFIG_VSID ? "integer" : "string");
+		return -EINVAL;
+	}
+	if (m->kind == CONFIG_VSID) {
+		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    json_integer_value(v) <= 0xFFFFFF)
+			return 0;
+		snprintf(err, errlen, "%s.%s: expected an integer from 0 to 16777215, got %s",
+			 where, m->key, ctl_json_type_name(v));
+		return -EINVAL;
+	}
+	if (t == NULL) {
+		snprintf(err, errlen, "%s.%s: expected a string, got %s", where, m->key,
+			 ctl_json_type_name(v));
+		return -EINVAL;
+	}
+	if ((m->kind == CONFIG_IPV4 && ctl_ipv4_parse(t, canon) < 0) ||
+	    (m->kind == CONFIG_PREFIX && ctl_prefix_parse(t, canon, NULL) < 0) ||
+	    (m->kind == CONFIG_MAC && ctl_mac_parse(t, json_string_length(v), mac) < 0)) {
+		snprintf(err, errlen, "%s.%s: '%.64s' is not %s", where, m->key, t,
+			 m->kind == CONFIG_IPV4	  ? "an IPv4 address" :
+			 m->kind == CONFIG_PREFIX ? "an IPv4 address/prefix length" :
+						    "a MAC address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+config_check_list_entry(const struct config_list *l, const char *where, json_t *entry, char *err,
+			size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(entry)) {
+		snprintf(err, errlen, "%s: expected an object, got %s", where,
+			 ctl_json_type_name(entry));
+		return -EINVAL;
+	}
+	for (const struct config_member *m = l->members; m->key != NULL; m++)
+		if (config_check_member(where, m, json_object_get(entry, m->key), err, errlen) < 0)
+			return -EINVAL;
+	/* Members a newer daemon added are kept, as long as they can be replayed as text. */
+	json_object_foreach(entry, key, v) {
+		if (!json_is_string(v) && !json_is_integer(v) && !json_is_boolean(v)) {
+			snprintf(err, errlen,
+				 "%s.%.64s: expected a string, integer or boolean, got %s", where,
+				 key, ctl_json_type_name(v));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What identifies 'entry' of an overlay section, as text: its identity
+ * members joined by spaces; a provider address counts without its prefix
+ * length (pa.del names only the address).
+ */
+static void
+config_identity(const struct config_list *l, const json_t *entry, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const struct config_member *m = l->members; m->key != NULL && off < len; m++) {
+		json_t *v = json_object_get(entry, m->key);
+		char text[64];
+		uint8_t mac[6];
+
+		if (!m->identity)
+			continue;
+		if (json_is_integer(v))
+			snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+		else if (m->kind == CONFIG_MAC && json_is_string(v) &&
+			 ctl_mac_parse(json_string_value(v), json_string_length(v), mac) == 0)
+			ctl_mac_format(mac, text);
+		else
+			snprintf(text, sizeof(text), "%s",
+				 json_is_string(v) ? json_string_value(v) : "?");
+		if (m->kind == CONFIG_PREFIX && strcmp(l->section, "pas") == 0)
+			text[strcspn(text, "/")] = '\0';
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off > 0 ? " " : "", text);
+	}
+}
 
 /* A static MAC entry: three strings, the MAC in any form ctl_mac_parse() takes. */
 static int
@@ -47,16 +196,27 @@ config_check_static(const char *where, json_t *entry, char *err, size_t errlen)
 	return 0;
 }
 
-/* The identity of an entry: its name, or for a static MAC entry its bd and MAC. */
+/* The identity of an entry: its name, for a static MAC entry its bd and MAC, else config_identity(). */
 static bool
 config_same_entry(const char *section, json_t *a, json_t *b)
 {
+	const struct config_list *l = config_list_find(section);
 	uint8_t ma[6], mb[6];
 	json_t *va, *vb;
 
-	if (strcmp(section, "fdb_static") != 0)
-		return strcmp(json_string_value(json_object_get(a, "name")),
-			      json_string_value(json_object_get(b, "name"))) == 0;
+	if (l != NULL) {
+		char ia[96], ib[96];
+
+		config_identity(l, a, ia, sizeof(ia));
+		config_identity(l, b, ib, sizeof(ib));
+		return strcmp(ia, ib) == 0;
+	}
+	if (strcmp(section, "fdb_static") != 0) {
+		const char *na = json_string_value(json_object_get(a, "name"));
+		const char *nb = json_string_value(json_object_get(b, "name"));
+
+		return na != NULL && nb != NULL && strcmp(na, nb) == 0;
+	}
 	va = json_object_get(a, "mac");
 	vb = json_object_get(b, "mac");
 	return strcmp(json_string_value(json_object_get(a, "bd")),
@@ -76,6 +236,9 @@ config_check_entry(const char *section, const char *where, json_t *entry, char *
 
 	if (strcmp(section, "fdb_static") == 0)
 		return config_check_static(where, entry, err, errlen);
+	if (config_list_find(section) != NULL)
+		return config_check_list_entry(config_list_find(section), where, entry, err,
+					       errlen);
 	if (!json_is_object(entry)) {
 		snprintf(err, errlen, "%s: expected an object, got %s", where,
 			 ctl_json_type_name(entry));
@@ -129,16 +292,51 @@ config_check_section(const json_t *root, const char *section, char *err, size_t 
 		if (config_check_entry(section, where, entry, err, errlen) < 0)
 			return -EINVAL;
 		for (size_t j = 0; j < i; j++) {
+			const struct config_list *l = config_list_find(section);
 			bool is_static = strcmp(section, "fdb_static") == 0;
 			const char *key = is_static ? "mac" : "name";
+			char id[96];
 
-			if (config_same_entry(section, json_array_get(list, j), entry)) {
+			if (!config_same_entry(section, json_array_get(list, j), entry))
+				continue;
+			if (l != NULL) {
+				config_identity(l, entry, id, sizeof(id));
+				snprintf(err, errlen, "%s: '%s' is already configured by %s[%zu]",
+					 where, id, section, j);
+			} else {
 				snprintf(err, errlen, "%s.%s: '%.64s' is already used by %s[%zu]",
 					 where, key, json_string_value(json_object_get(entry, key)),
 					 section, j);
-				return -EINVAL;
 			}
+			return -EINVAL;
 		}
+	}
+	return 0;
+}
+
+/* "uplink": {"port": NAME, "mtu": N}, mtu optional. */
+static int
+config_check_uplink(const json_t *uplink, char *err, size_t errlen)
+{
+	json_t *port = json_object_get(uplink, "port");
+	json_t *mtu = json_object_get(uplink, "mtu");
+
+	if (uplink == NULL)
+		return 0;
+	if (!json_is_object(uplink)) {
+		snprintf(err, errlen, "uplink: expected an object, got %s",
+			 ctl_json_type_name(uplink));
+		return -EINVAL;
+	}
+	if (!json_is_string(port)) {
+		snprintf(err, errlen, "uplink.port: expected a string, got %s",
+			 port == NULL ? "nothing" : ctl_json_type_name(port));
+		return -EINVAL;
+	}
+	if (mtu != NULL && (!json_is_integer(mtu) || json_integer_value(mtu) < 0 ||
+			    json_integer_value(mtu) > 65535)) {
+		snprintf(err, errlen, "uplink.mtu: expected an integer from 0 to 65535");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -168,7 +366,10 @@ ctl_config_check(const json_t *root, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(config_sections) / sizeof(config_sections[0]); i++)
 		if (config_check_section(root, config_sections[i], err, errlen) < 0)
 			return -EINVAL;
-	return 0;
+	for (size_t i = 0; i < sizeof(config_lists) / sizeof(config_lists[0]); i++)
+		if (config_check_section(root, config_lists[i].section, err, errlen) < 0)
+			return -EINVAL;
+	return config_check_uplink(json_object_get(root, "uplink"), err, errlen);
 }
 
 /* Give 'root' every section, so that callers never meet a missing one. */
@@ -419,4 +620,42 @@ ctl_config_remove_static(struct ctl_config *cfg, const char *key, const char *va
 		}
 	}
 	return nb;
+}
+
+json_t *
+ctl_config_find_entry(const struct ctl_config *cfg, const char *section, json_t *probe)
+{
+	json_t *entry;
+	size_t i;
+
+	json_array_foreach(ctl_config_section(cfg, section), i, entry)
+		if (config_same_entry(section, entry, probe))
+			return entry;
+	return NULL;
+}
+
+int
+ctl_config_put_entry(struct ctl_config *cfg, const char *section, json_t *obj)
+{
+	json_t *list = ctl_config_section(cfg, section);
+	json_t *entry;
+	size_t i;
+
+	json_array_foreach(list, i, entry)
+		if (config_same_entry(section, entry, obj))
+			return json_array_set(list, i, obj) < 0 ? -ENOMEM : 0;
+	return ctl_config_add(cfg, section, obj);
+}
+
+int
+ctl_config_remove_entry(struct ctl_config *cfg, const char *section, json_t *probe)
+{
+	json_t *list = ctl_config_section(cfg, section);
+	json_t *entry;
+	size_t i;
+
+	json_array_foreach(list, i, entry)
+		if (config_same_entry(section, entry, probe))
+			return json_array_remove(list, i) < 0 ? -ENOENT : 0;
+	return -ENOENT;
 }

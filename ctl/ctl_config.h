@@ -8,14 +8,27 @@
  *    "bds":   [{"name": "blue", "aging": 60, "max-macs": 1000}, ...],
  *    "ports": [{"name": "vm1", "type": "kernel", "bd": "blue", "iface": "tap0",
  *               "max-macs": 16, "allowed-macs": "02:00:00:00:00:01"}, ...],
- *    "fdb_static": [{"bd": "blue", "mac": "02:00:00:00:00:02", "port": "vm1"}, ...]}
+ *    "fdb_static": [{"bd": "blue", "mac": "02:00:00:00:00:02", "port": "vm1"}, ...],
+ *    "uplink": {"port": "up0", "mtu": 1500},
+ *    "pas": [{"address": "198.51.100.1/24"}, ...],
+ *    "routes": [{"prefix": "0.0.0.0/0", "via": "198.51.100.254"}, ...],
+ *    "neighbours": [{"ip": "198.51.100.254", "mac": "02:00:00:00:00:fe"}, ...],
+ *    "lookups": [{"vsid": 5001, "ca_ip": "203.0.113.1", "ca_mac": "02:00:00:00:00:01",
+ *                 "pa": "198.51.100.1"}, ...]}
  *
  * A bridge-domain object holds its name and the settings given to bd.set
  * (a "default" entry holds only settings: that domain always exists).  A
  * port object holds its name, type and bridge domain, its type-specific
  * options, and the settings given to port.set (ctl_port_is_setting()).
  * "fdb_static" holds the static MAC entries, replayed after every port.
- * Files written before settings or "fdb_static" existed load unchanged.
+ * The overlay (NVGRE) members are written only once something was configured
+ * there: the uplink port and its IP MTU, the provider addresses, provider
+ * routes, static neighbours and customer->provider lookup records; a bridge
+ * domain's VSID is one of its settings ("vsid").  An entry of "pas" is
+ * identified by its address without the prefix length, of "routes" by its
+ * prefix, of "neighbours" by its IP, of "lookups" by VSID and customer IP.
+ * Files written before settings, "fdb_static" or the overlay existed load
+ * unchanged.
  * Top-level members this version does not know are kept as they are when
  * the file is rewritten, so an older daemon never drops what a newer one
  * saved.
@@ -60,7 +73,11 @@ void ctl_config_free(struct ctl_config *cfg);
  */
 int ctl_config_check(const json_t *root, char *err, size_t errlen);
 
-/** @return the array "bds", "ports" or "fdb_static" of 'cfg' (borrowed), never NULL after a load. */
+/**
+ * @return the member 'section' of 'cfg' (borrowed): the arrays "bds", "ports"
+ *   and "fdb_static" are never NULL after a load; the overlay members may be
+ *   NULL (never configured).
+ */
 json_t *ctl_config_section(const struct ctl_config *cfg, const char *section);
 
 /** @return the object named 'name' in 'section' (borrowed), or NULL. */
@@ -82,5 +99,18 @@ json_t *ctl_config_find_static(const struct ctl_config *cfg, const char *bd, con
  */
 unsigned int ctl_config_remove_static(struct ctl_config *cfg, const char *key, const char *value,
 				      const char *mac);
+
+/**
+ * The entry of overlay section 'section' ("pas", "routes", "neighbours",
+ * "lookups") that is the same as 'probe' (an object holding at least the
+ * identity members).  @return it (borrowed), or NULL.
+ */
+json_t *ctl_config_find_entry(const struct ctl_config *cfg, const char *section, json_t *probe);
+
+/** Replace the entry the same as 'obj' (a reference is taken), or append it. @return 0 or -ENOMEM. */
+int ctl_config_put_entry(struct ctl_config *cfg, const char *section, json_t *obj);
+
+/** Remove the entry the same as 'probe'. @return 0 or -ENOENT. */
+int ctl_config_remove_entry(struct ctl_config *cfg, const char *section, json_t *probe);
 
 #endif /* VSW_CTL_CONFIG_H */

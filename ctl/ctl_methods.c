@@ -2,6 +2,7 @@
 #include "ctl_methods.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl_config.h"
@@ -20,8 +21,8 @@ int
 ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_config *config)
 {
 	const struct ctl_method *tables[] = {
-		ctl_port_methods,  ctl_bd_methods,     ctl_fdb_methods,
-		ctl_stats_methods, ctl_system_methods,
+		ctl_port_methods,   ctl_bd_methods,    ctl_fdb_methods,	   ctl_overlay_methods,
+		ctl_lookup_methods, ctl_stats_methods, ctl_system_methods, ctl_show_methods,
 	};
 	int rc;
 
@@ -146,6 +147,60 @@ methods_restore_port(struct ctl_rpc *rpc, struct ctl_state *st, json_t *entry,
 	json_decref(set);
 }
 
+/* Describe a saved overlay entry for a log line: its members as key=value. */
+static void
+methods_describe(const char *noun, json_t *entry, char *what, size_t len)
+{
+	size_t off = (size_t)snprintf(what, len, "%s", noun);
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(entry, key, v) {
+		char *text = json_dumps(v, JSON_ENCODE_ANY);
+
+		if (off < len)
+			off += (size_t)snprintf(what + off, len - off, " %s=%s", key,
+						text != NULL ? text : "?");
+		free(text);
+	}
+}
+
+/*
+ * The overlay, in the order each part needs the one before: the uplink, the
+ * PAs on it (each adds its connected route), routes through those subnets,
+ * neighbours on them, and the records that point at remote PAs.
+ */
+static void
+methods_restore_overlay(struct ctl_rpc *rpc, struct ctl_state *st, unsigned int *nb_failed)
+{
+	static const struct {
+		const char *section; /**< saved member */
+		const char *method;  /**< replayed through */
+		const char *noun;    /**< for the log */
+	} steps[] = {
+		{ "pas", "pa.add", "provider address" },
+		{ "routes", "route.add", "route" },
+		{ "neighbours", "neigh.add", "neighbour" },
+		{ "lookups", "lookup.add", "lookup record" },
+	};
+	json_t *uplink = ctl_config_section(st->config, "uplink");
+	char err[CTL_ERR_LEN], what[256];
+	json_t *entry;
+	size_t i;
+
+	if (uplink != NULL) {
+		methods_describe("uplink", uplink, what, sizeof(what));
+		methods_replay(rpc, "uplink.set", uplink, what, nb_failed, err, sizeof(err));
+	}
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		json_array_foreach(ctl_config_section(st->config, steps[s].section), i, entry) {
+			methods_describe(steps[s].noun, entry, what, sizeof(what));
+			methods_replay(rpc, steps[s].method, entry, what, nb_failed, err,
+				       sizeof(err));
+		}
+	}
+}
+
 unsigned int
 ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st)
 {
@@ -161,6 +216,7 @@ ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st)
 		methods_restore_bd(rpc, entry, &nb_failed);
 	json_array_foreach(ctl_config_section(st->config, "ports"), i, entry)
 		methods_restore_port(rpc, st, entry, &nb_failed);
+	methods_restore_overlay(rpc, st, &nb_failed);
 	json_array_foreach(ctl_config_section(st->config, "fdb_static"), i, entry) {
 		snprintf(what, sizeof(what),
 			 "static MAC %.20s in bridge domain '%.32s' on port '%.32s'",

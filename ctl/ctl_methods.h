@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The methods vswd serves, one table per feature (ctl_port.c, ctl_bd.c,
- * ctl_fdb.c, ctl_stats.c, ctl_system.c), and the replay of the saved
- * configuration through those same methods at start-up.
+ * ctl_fdb.c, ctl_overlay.c, ctl_lookup.c, ctl_stats.c, ctl_show.c,
+ * ctl_system.c), and the replay of the saved configuration through those
+ * same methods at start-up.
  *
  * Handlers validate nothing the method row already checks, call only the
  * public dataplane API (dp.h) and build JSON; the dataplane never sees
@@ -14,6 +15,7 @@
 #define VSW_CTL_METHODS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -21,7 +23,9 @@
 
 struct ctl_config;
 struct ctl_server;
+struct dp_bd_info;
 struct dp_event;
+struct dp_port_info;
 
 /* What the handlers share. */
 struct ctl_state {
@@ -35,6 +39,11 @@ extern const struct ctl_method
 	ctl_fdb_methods[]; /* fdb.show, fdb.flush, fdb.add, fdb.del, fdb.stats */
 extern const struct ctl_method ctl_stats_methods[];  /* stats.show, stats.pmd */
 extern const struct ctl_method ctl_system_methods[]; /* system.version */
+/* uplink.set, pa.add, pa.del, pa.list, route.add, route.del, route.show, neigh.add, neigh.del,
+ * neigh.show */
+extern const struct ctl_method ctl_overlay_methods[];
+extern const struct ctl_method ctl_lookup_methods[]; /* lookup.add, lookup.del, lookup.show */
+extern const struct ctl_method ctl_show_methods[];   /* system.show */
 
 /**
  * Prepare 'st' for 'config' (may be NULL), register every method table on
@@ -48,8 +57,11 @@ void ctl_methods_fini(struct ctl_state *st);
 
 /**
  * Re-create the saved configuration in dependency order: each bridge domain
- * (bd.add) and its settings (bd.set), each port (port.add) and its settings
- * (port.set), then the static MAC entries (fdb.add).  What cannot be
+ * (bd.add) and its settings (bd.set, the VSID among them), each port
+ * (port.add) and its settings (port.set), the uplink (uplink.set), provider
+ * addresses (pa.add), provider routes (route.add), static neighbours
+ * (neigh.add), lookup records (lookup.add), then the static MAC entries
+ * (fdb.add).  What cannot be
  * re-created is logged and stays in the configuration; such ports are listed
  * with their error.  A setting that fails does not undo its domain or port.
  * @return the number of calls that failed.
@@ -58,6 +70,28 @@ unsigned int ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st);
 
 /** @return true if 'key' of a saved port entry is a port.set setting, not a port option. */
 bool ctl_port_is_setting(const char *key);
+
+/** @return true if the saved configuration names port 'name' as the uplink. */
+bool ctl_is_saved_uplink(const struct ctl_state *st, const char *name);
+
+/* JSON builders shared by the list methods and system.show (new references, NULL on ENOMEM). */
+json_t *ctl_bd_info_json(const struct dp_bd_info *b);
+json_t *ctl_port_info_json(const struct dp_port_info *p);
+/** Open ports, then configured ports in error, as port.list shows them. */
+json_t *ctl_port_list_json(const struct ctl_state *st);
+/** The uplink and PAs, as uplink.set and system.show show them. */
+json_t *ctl_overlay_json(void);
+/** Provider routes, as route.show shows them. */
+json_t *ctl_route_list_json(void);
+
+/*
+ * Parameter parsers for the overlay methods: on failure they set call->code
+ * to CTL_E_INVALID_PARAMS and call->err to a sentence naming params.'key'.
+ * @return 0 or -EINVAL.
+ */
+int ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon);
+int ctl_param_mac(struct ctl_call *call, const char *key, uint8_t mac[6], char *text);
+int ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid);
 
 /**
  * Offer the MAC-table events (fdb.learned, fdb.moved, fdb.aged, fdb.flap) on

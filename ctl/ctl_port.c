@@ -146,6 +146,8 @@ port_del(struct ctl_call *call)
 
 	if (json_object_get(st->port_errors, name) != NULL) {
 		/* It never opened: forgetting it is all there is to do. */
+		if (st->config != NULL && ctl_is_saved_uplink(st, name))
+			json_object_del(st->config->root, "uplink");
 		if (st->config != NULL)
 			ctl_config_remove(st->config, "ports", name);
 		json_object_del(st->port_errors, name);
@@ -158,6 +160,9 @@ port_del(struct ctl_call *call)
 	if (st->config != NULL) {
 		ctl_config_remove(st->config, "ports", name);
 		ctl_config_remove_static(st->config, "port", name, NULL);
+		/* An uplink that is gone is no uplink; PAs, routes and records stay. */
+		if (ctl_is_saved_uplink(st, name))
+			json_object_del(st->config->root, "uplink");
 	}
 	return 0;
 }
@@ -275,8 +280,6 @@ ctl_port_is_setting(const char *key)
 	return false;
 }
 
-static json_t *port_info_json(const struct dp_port_info *p);
-
 static int
 port_set(struct ctl_call *call)
 {
@@ -342,7 +345,7 @@ port_set(struct ctl_call *call)
 	}
 	if (port_get(name, &after) < 0)
 		return 0;
-	call->result = port_info_json(&after);
+	call->result = ctl_port_info_json(&after);
 	return call->result != NULL ? 0 : -ENOMEM;
 fail:
 	if (rc == -EINVAL)
@@ -350,8 +353,8 @@ fail:
 	return rc;
 }
 
-static json_t *
-port_info_json(const struct dp_port_info *p)
+json_t *
+ctl_port_info_json(const struct dp_port_info *p)
 {
 	char mac[sizeof(p->mac)], allowed[sizeof(p->allowed_macs)];
 
@@ -363,12 +366,13 @@ port_info_json(const struct dp_port_info *p)
 		allowed[i] = (char)tolower((unsigned char)p->allowed_macs[i]);
 	allowed[sizeof(allowed) - 1] = '\0';
 	/* "state" last: an error reason is long and would push the other columns away. */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:I, s:s, s:s}",
 			 "name", p->name, "type", p->type, "bd", p->bd, "ifname", p->ifname, "mac",
-			 mac, "link", p->link_up ? "up" : "down", "eth_port", (int)p->eth_port,
-			 "id", (int)p->id, "macs", (json_int_t)p->nb_macs, "max_macs",
-			 (json_int_t)p->max_macs, "link_changes", (json_int_t)p->link_changes,
-			 "allowed_macs", allowed, "state", "up");
+			 mac, "link", p->link_up ? "up" : "down", "uplink", (int)p->is_uplink,
+			 "eth_port", (int)p->eth_port, "id", (int)p->id, "macs",
+			 (json_int_t)p->nb_macs, "max_macs", (json_int_t)p->max_macs,
+			 "link_changes", (json_int_t)p->link_changes, "allowed_macs", allowed,
+			 "state", "up");
 }
 
 /* A configured port that could not be opened: what the file says, and why. */
@@ -381,32 +385,39 @@ port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
 
 	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
 	return json_pack(
-		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:n, s:n, s:n, s:O?, s:n, s:O?, s:s}", "name",
-		name, "type", json_object_get(entry, "type"), "bd", json_object_get(entry, "bd"),
-		"ifname", json_is_string(iface) ? iface : NULL, "mac", "link", "down", "eth_port",
-		"id", "macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
+		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:b, s:n, s:n, s:n, s:O?, s:n, s:O?, s:s}",
+		"name", name, "type", json_object_get(entry, "type"), "bd",
+		json_object_get(entry, "bd"), "ifname", json_is_string(iface) ? iface : NULL, "mac",
+		"link", "down", "uplink", (int)ctl_is_saved_uplink(st, name), "eth_port", "id",
+		"macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
 		"allowed_macs", json_object_get(entry, "allowed-macs"), "state", state);
 }
 
-static int
-port_list(struct ctl_call *call)
+json_t *
+ctl_port_list_json(const struct ctl_state *st)
 {
-	struct ctl_state *st = call->ctx;
 	struct dp_port_info ports[VSW_MAX_PORTS];
 	unsigned int n = dp_port_list(ports, VSW_MAX_PORTS);
+	json_t *list = json_array();
 	const char *name;
 	json_t *reason;
 
 	if (n > VSW_MAX_PORTS)
 		n = VSW_MAX_PORTS;
-	call->result = json_array();
-	if (call->result == NULL)
-		return -ENOMEM;
+	if (list == NULL)
+		return NULL;
 	for (unsigned int i = 0; i < n; i++)
-		json_array_append_new(call->result, port_info_json(&ports[i]));
+		json_array_append_new(list, ctl_port_info_json(&ports[i]));
 	json_object_foreach(st->port_errors, name, reason)
-		json_array_append_new(call->result, port_error_json(st, name, reason));
-	return 0;
+		json_array_append_new(list, port_error_json(st, name, reason));
+	return list;
+}
+
+static int
+port_list(struct ctl_call *call)
+{
+	call->result = ctl_port_list_json(call->ctx);
+	return call->result != NULL ? 0 : -ENOMEM;
 }
 
 static const struct ctl_param port_add_params[] = {
@@ -454,7 +465,8 @@ const struct ctl_method ctl_port_methods[] = {
 	},
 	{
 		.name = "port.list",
-		.help = "list ports: type, bridge domain, interface, MAC, link, MAC counts and state",
+		.help = "list ports: type, bridge domain, interface, MAC, link, uplink flag, MAC counts "
+			"and state",
 		.handler = port_list,
 	},
 	{ .name = NULL },

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ctl_util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -91,4 +93,56 @@ ctl_mac_format(const uint8_t mac[6], char *buf)
 	snprintf(buf, CTL_MAC_TEXT, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
 		 mac[4], mac[5]);
 	return buf;
+}
+
+int
+ctl_ipv4_parse(const char *text, char *canon)
+{
+	struct in_addr a;
+
+	if (text == NULL || strlen(text) >= CTL_IPV4_TEXT || inet_pton(AF_INET, text, &a) != 1)
+		return -EINVAL;
+	inet_ntop(AF_INET, &a, canon, CTL_IPV4_TEXT);
+	return 0;
+}
+
+int
+ctl_prefix_parse(const char *text, char *canon, const char **why)
+{
+	char ip[CTL_IPV4_TEXT], addr[CTL_IPV4_TEXT];
+	unsigned int len;
+	const char *slash = text != NULL ? strchr(text, '/') : NULL;
+	const char *dummy;
+	size_t n;
+
+	if (why == NULL)
+		why = &dummy;
+	if (slash == NULL) {
+		*why = "missing /LEN";
+		return -EINVAL;
+	}
+	n = (size_t)(slash - text);
+	if (n >= sizeof(ip)) {
+		*why = "not an IPv4 address before /";
+		return -EINVAL;
+	}
+	memcpy(ip, text, n);
+	ip[n] = '\0';
+	if (ctl_ipv4_parse(ip, addr) < 0) {
+		*why = "not an IPv4 address before /";
+		return -EINVAL;
+	}
+	/* One or two digits, no sign, no leading zero except "0" itself. */
+	n = strlen(slash + 1);
+	if (n < 1 || n > 2 || strspn(slash + 1, "0123456789") != n || (n == 2 && slash[1] == '0')) {
+		*why = "prefix length must be 0 to 32";
+		return -EINVAL;
+	}
+	len = (unsigned int)atoi(slash + 1);
+	if (len > 32) {
+		*why = "prefix length must be 0 to 32";
+		return -EINVAL;
+	}
+	snprintf(canon, CTL_PREFIX_TEXT, "%s/%u", addr, (uint8_t)len);
+	return 0;
 }

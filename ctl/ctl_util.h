@@ -2,7 +2,7 @@
 /*
  * Small helpers shared by the daemon and the CLI: logging with a program
  * prefix, creating the directories a socket or file lives in, and MAC
- * address text.
+ * and IPv4 address text.
  *
  * Thread-safety: ctl_log() is safe from any thread (one fprintf per line);
  * ctl_log_set_prefix() is for start-up only.
@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define CTL_MAC_TEXT 18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
+#define CTL_MAC_TEXT	18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
+#define CTL_IPV4_TEXT	16 /* "255.255.255.255" and its NUL */
+#define CTL_PREFIX_TEXT 20 /* "255.255.255.255/32" and its NUL, rounded up */
 
 /** Set the prefix of log lines, e.g. "vswd" (the default). */
 void ctl_log_set_prefix(const char *prefix);
@@ -36,5 +38,20 @@ int ctl_mac_parse(const char *text, size_t len, uint8_t mac[6]);
 
 /** Write 'mac' as "aa:bb:cc:dd:ee:ff" into 'buf' (CTL_MAC_TEXT bytes). @return 'buf'. */
 char *ctl_mac_format(const uint8_t mac[6], char *buf);
+
+/**
+ * Check that 'text' is an IPv4 address in dotted-quad form (four decimal
+ * parts, no leading zeros) and write it back in canonical form into 'canon'
+ * (CTL_IPV4_TEXT bytes).  @return 0 or -EINVAL.
+ */
+int ctl_ipv4_parse(const char *text, char *canon);
+
+/**
+ * Check that 'text' is "IPV4/LEN" with LEN 0..32 and write it back in
+ * canonical form into 'canon' (CTL_PREFIX_TEXT bytes); host bits are kept as
+ * given (a provider address is written this way too).  @return 0, or -EINVAL
+ * with 'why' (may be NULL) saying which part is wrong.
+ */
+int ctl_prefix_parse(const char *text, char *canon, const char **why);
 
 #endif /* VSW_CTL_UTIL_H */

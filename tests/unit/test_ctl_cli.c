@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "ctl_cli.h"
+#include "ctl_util.h"
 
 /* Map a command given as one string of space-separated words. */
 static int
@@ -105,8 +106,92 @@ test_ctl_cli_positional_mapping(void)
 	expect_map("fdb stats", "fdb.stats", "{}");
 	expect_map("system version", "system.version", "{}");
 	/* Commands vswctl does not know yet go through as noun.verb. */
-	expect_map("lookup add vsid=5000 ip=203.0.113.5", "lookup.add",
-		   "{\"vsid\":5000,\"ip\":\"203.0.113.5\"}");
+	expect_map("tunnel add vni=5000 ip=203.0.113.5", "tunnel.add",
+		   "{\"vni\":5000,\"ip\":\"203.0.113.5\"}");
+}
+
+static void
+test_ctl_cli_overlay_mapping(void)
+{
+	expect_map("bd add t1 vsid=5001", "bd.add", "{\"name\":\"t1\",\"vsid\":5001}");
+	expect_map("bd set t1 vsid=6001", "bd.set", "{\"name\":\"t1\",\"vsid\":6001}");
+	expect_map("uplink set up0", "uplink.set", "{\"port\":\"up0\"}");
+	expect_map("uplink set up0 mtu=9000", "uplink.set", "{\"port\":\"up0\",\"mtu\":9000}");
+	expect_map("pa add 198.51.100.1/24", "pa.add", "{\"address\":\"198.51.100.1/24\"}");
+	expect_map("pa add 198.51.100.1/24 port=up0", "pa.add",
+		   "{\"address\":\"198.51.100.1/24\",\"port\":\"up0\"}");
+	expect_map("pa del 198.51.100.1", "pa.del", "{\"address\":\"198.51.100.1\"}");
+	expect_map("pa list", "pa.list", "{}");
+	/* "via" is a word of the command, not a value. */
+	expect_map("route add 0.0.0.0/0 via 198.51.100.254", "route.add",
+		   "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}");
+	expect_map("route del 0.0.0.0/0", "route.del", "{\"prefix\":\"0.0.0.0/0\"}");
+	expect_map("route show", "route.show", "{}");
+	expect_map("neigh add 198.51.100.254 02:00:00:00:00:fe", "neigh.add",
+		   "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\"}");
+	expect_map("neigh del 198.51.100.254", "neigh.del", "{\"ip\":\"198.51.100.254\"}");
+	expect_map("neigh show", "neigh.show", "{}");
+	/* A VSID is a number, even when positional. */
+	expect_map("lookup add 5001 203.0.113.1 02:00:00:01:00:01 198.51.100.1", "lookup.add",
+		   "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+		   "\"pa\":\"198.51.100.1\"}");
+	expect_map("lookup del 5001 203.0.113.1", "lookup.del",
+		   "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\"}");
+	expect_map("lookup show", "lookup.show", "{}");
+	expect_map("lookup show 6001", "lookup.show", "{\"vsid\":6001}");
+	/* Not a number: sent as text, and the daemon names the field. */
+	expect_map("lookup show blue", "lookup.show", "{\"vsid\":\"blue\"}");
+	expect_map("show", "system.show", "{}");
+
+	expect_usage_error(
+		"route add 0.0.0.0/0 198.51.100.254",
+		"route add: expected 'via', got '198.51.100.254' (usage: route add PREFIX "
+		"via GATEWAY)");
+	expect_usage_error("route add 0.0.0.0/0 via", "route add: missing via");
+	expect_usage_error("route add 0.0.0.0/0", "route add: missing via");
+	expect_usage_error("route add 0.0.0.0/0 via 1.2.3.4 extra", "too many arguments");
+	expect_usage_error("lookup add 5001 203.0.113.1 02:00:00:01:00:01",
+			   "lookup add: missing pa (usage: lookup add VSID CA_IP CA_MAC PA)");
+	expect_usage_error("lookup del 5001", "lookup del: missing ca_ip");
+	expect_usage_error("neigh add 198.51.100.254", "neigh add: missing mac");
+	expect_usage_error("uplink", "missing or unknown verb after 'uplink'");
+}
+
+static void
+test_ctl_cli_ipv4_text(void)
+{
+	char canon[CTL_PREFIX_TEXT];
+	const char *why = NULL;
+
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("198.51.100.1", canon), 0);
+	CU_ASSERT_STRING_EQUAL(canon, "198.51.100.1");
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("0.0.0.0", canon), 0);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("198.51.100", canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("198.51.100.256", canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("198.51.100.1 ", canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("198.051.100.1", canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("", canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse(NULL, canon), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_ipv4_parse("::1", canon), -EINVAL);
+
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/24", canon, &why), 0);
+	CU_ASSERT_STRING_EQUAL(canon, "198.51.100.1/24");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("0.0.0.0/0", canon, &why), 0);
+	CU_ASSERT_STRING_EQUAL(canon, "0.0.0.0/0");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("255.255.255.255/32", canon, &why), 0);
+	CU_ASSERT_STRING_EQUAL(canon, "255.255.255.255/32");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1", canon, &why), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "missing /LEN");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/33", canon, &why), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "prefix length must be 0 to 32");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/64", canon, &why), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/024", canon, &why), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/08", canon, &why), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/", canon, &why), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100.1/-1", canon, &why), -EINVAL);
+	CU_ASSERT_EQUAL(ctl_prefix_parse("198.51.100/24", canon, &why), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "not an IPv4 address before /");
+	CU_ASSERT_EQUAL(ctl_prefix_parse("1.2.3.4.5.6.7.8.9/24", canon, NULL), -EINVAL);
 }
 
 static void
@@ -356,6 +441,8 @@ main(void)
 		return 1;
 	suite = CU_add_suite("ctl_cli", NULL, NULL);
 	CU_add_test(suite, "positional mapping", test_ctl_cli_positional_mapping);
+	CU_add_test(suite, "overlay mapping", test_ctl_cli_overlay_mapping);
+	CU_add_test(suite, "IPv4 and prefix text", test_ctl_cli_ipv4_text);
 	CU_add_test(suite, "key=value typing", test_ctl_cli_key_value_typing);
 	CU_add_test(suite, "monitor", test_ctl_cli_monitor);
 	CU_add_test(suite, "event lines", test_ctl_cli_event_lines);

@@ -247,7 +247,7 @@ test_ctl_config_unknown_top_level_keys_kept(void)
 	char err[256] = "";
 	json_t *saved;
 
-	write_file(cfg_path, "{\"version\": 1, \"lookups\": [{\"vsid\": 5000}], \"bds\": [],"
+	write_file(cfg_path, "{\"version\": 1, \"tunnels\": [{\"vni\": 5000}], \"bds\": [],"
 			     " \"note\": \"from a newer vswd\"}");
 	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
 	add_named(&cfg, "bds", "red");
@@ -257,13 +257,125 @@ test_ctl_config_unknown_top_level_keys_kept(void)
 	saved = json_load_file(cfg_path, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
-				json_array_get(json_object_get(saved, "lookups"), 0), "vsid")),
+				json_array_get(json_object_get(saved, "tunnels"), 0), "vni")),
 			5000);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(saved, "note")),
 			       "from a newer vswd");
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(saved, "bds")), 1);
 	CU_ASSERT_PTR_NOT_NULL(json_object_get(saved, "ports"));
 	json_decref(saved);
+	unlink(cfg_path);
+}
+
+static void
+put(struct ctl_config *cfg, const char *section, const char *json)
+{
+	json_t *entry = json_loads(json, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
+	CU_ASSERT_EQUAL(ctl_config_put_entry(cfg, section, entry), 0);
+	json_decref(entry);
+}
+
+static json_t *
+probe(const char *json)
+{
+	static json_t *last;
+
+	json_decref(last);
+	last = json_loads(json, 0, NULL);
+	return last;
+}
+
+static void
+test_ctl_config_overlay_sections(void)
+{
+	struct ctl_config cfg;
+	char err[256] = "";
+	json_t *e;
+
+	/* An old file gains no overlay members: it is written back as it was. */
+	write_file(cfg_path, "{\"version\": 1, \"bds\": [], \"ports\": []}");
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(ctl_config_section(&cfg, "pas"));
+	CU_ASSERT_PTR_NULL(ctl_config_section(&cfg, "uplink"));
+	CU_ASSERT_PTR_NULL(ctl_config_find_entry(&cfg, "pas", probe("{\"address\":\"1.2.3.4\"}")));
+
+	/* A PA is the same PA whatever its prefix length. */
+	put(&cfg, "pas", "{\"address\":\"198.51.100.1/24\"}");
+	put(&cfg, "pas", "{\"address\":\"198.51.100.2/24\"}");
+	put(&cfg, "pas", "{\"address\":\"198.51.100.1/25\"}");
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "pas")), 2);
+	e = ctl_config_find_entry(&cfg, "pas", probe("{\"address\":\"198.51.100.1\"}"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e, "address")), "198.51.100.1/25");
+	/* Routes by prefix, neighbours by IP, records by VSID and customer IP. */
+	put(&cfg, "routes", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}");
+	put(&cfg, "routes", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\"}");
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "routes")), 1);
+	put(&cfg, "neighbours", "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\"}");
+	put(&cfg, "lookups",
+	    "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	    "\"pa\":\"198.51.100.1\"}");
+	put(&cfg, "lookups",
+	    "{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:02:00:01\","
+	    "\"pa\":\"198.51.100.1\"}");
+	put(&cfg, "lookups",
+	    "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	    "\"pa\":\"192.0.2.1\"}");
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "lookups")), 2);
+	e = ctl_config_find_entry(&cfg, "lookups",
+				  probe("{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\"}"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(e, "pa")), "192.0.2.1");
+	CU_ASSERT_EQUAL(ctl_config_remove_entry(&cfg, "lookups",
+						probe("{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\"}")),
+			0);
+	CU_ASSERT_EQUAL(ctl_config_remove_entry(&cfg, "lookups",
+						probe("{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\"}")),
+			-ENOENT);
+	json_object_set_new(cfg.root, "uplink",
+			    json_pack("{s:s, s:i}", "port", "up0", "mtu", 9000));
+	CU_ASSERT_EQUAL(ctl_config_save(&cfg, err, sizeof(err)), 0);
+	ctl_config_free(&cfg);
+
+	/* What was saved loads again. */
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(json_array_size(ctl_config_section(&cfg, "lookups")), 1);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(ctl_config_section(&cfg, "uplink"), "mtu")),
+		9000);
+	ctl_config_free(&cfg);
+	probe("null");
+
+	/* Broken overlay members are refused with where they are broken. */
+	expect_refused("{\"version\": 1, \"pas\": [{\"address\": \"198.51.100.1\"}]}",
+		       "pas[0].address: '198.51.100.1' is not an IPv4 address/prefix length");
+	expect_refused("{\"version\": 1, \"pas\": [{\"port\": \"up0\"}]}",
+		       "pas[0].address: required string is missing");
+	expect_refused(
+		"{\"version\": 1, \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"x\"}]}",
+		"routes[0].via: 'x' is not an IPv4 address");
+	expect_refused(
+		"{\"version\": 1, \"neighbours\": [{\"ip\": \"1.2.3.4\", \"mac\": \"02:00\"}]}",
+		"neighbours[0].mac: '02:00' is not a MAC address");
+	expect_refused("{\"version\": 1, \"lookups\": [{\"vsid\": \"5001\", \"ca_ip\": \"1.2.3.4\","
+		       " \"ca_mac\": \"02:00:00:00:00:01\", \"pa\": \"1.2.3.5\"}]}",
+		       "lookups[0].vsid: expected an integer");
+	expect_refused(
+		"{\"version\": 1, \"lookups\": ["
+		"{\"vsid\": 5001, \"ca_ip\": \"1.2.3.4\", \"ca_mac\": \"02:00:00:00:00:01\", \"pa\": \"1.2.3.5\"},"
+		"{\"vsid\": 5001, \"ca_ip\": \"1.2.3.4\", \"ca_mac\": \"02:00:00:00:00:02\", \"pa\": \"1.2.3.6\"}]}",
+		"lookups[1]: '5001 1.2.3.4' is already configured by lookups[0]");
+	expect_refused(
+		"{\"version\": 1, \"pas\": [{\"address\": \"1.2.3.4/24\"}, {\"address\": \"1.2.3.4/16\"}]}",
+		"pas[1]: '1.2.3.4' is already configured by pas[0]");
+	expect_refused("{\"version\": 1, \"uplink\": \"up0\"}",
+		       "uplink: expected an object, got string");
+	expect_refused("{\"version\": 1, \"uplink\": {\"mtu\": 1500}}",
+		       "uplink.port: expected a string");
+	expect_refused("{\"version\": 1, \"uplink\": {\"port\": \"up0\", \"mtu\": 70000}}",
+		       "uplink.mtu: expected an integer from 0 to 65535");
 	unlink(cfg_path);
 }
 
@@ -310,6 +422,7 @@ main(void)
 	CU_add_test(suite, "unknown top-level keys kept",
 		    test_ctl_config_unknown_top_level_keys_kept);
 	CU_add_test(suite, "save failure reported", test_ctl_config_save_failure_reported);
+	CU_add_test(suite, "overlay sections", test_ctl_config_overlay_sections);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	nb_failures = CU_get_number_of_failures();

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The provider side of the NVGRE overlay: uplink.set (the port that faces the
+ * provider network, and its IP MTU), pa.* (this host's provider addresses),
+ * route.* (provider routes; the dataplane adds a connected route for each
+ * PA's subnet) and neigh.* (static neighbours on the uplink; the others are
+ * learned by ARP and shown with their age).
+ *
+ * Addresses are checked and written in canonical form here, so that the
+ * dataplane, the saved file and the replies all spell them the same way; the
+ * dataplane checks what only it can (overlaps, reserved values, existence).
+ * All of it is configuration: saved in the "uplink", "pas", "routes" and
+ * "neighbours" members and replayed after the ports (ctl_restore()).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl_config.h"
+#include "ctl_methods.h"
+#include "ctl_util.h"
+#include "dp.h"
+
+#define OVERLAY_VSID_MIN 0x1000u   /* 0..0xFFF are reserved (RFC 7637) */
+#define OVERLAY_VSID_MAX 0xFFFFFEu /* 0xFFFFFF is reserved */
+
+int
+ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon)
+{
+	const char *text = json_string_value(json_object_get(call->params, key));
+
+	if (ctl_ipv4_parse(text, canon) == 0)
+		return 0;
+	call->code = CTL_E_INVALID_PARAMS;
+	snprintf(call->err, sizeof(call->err),
+		 "params.%s: '%.64s' is not an IPv4 address (expected A.B.C.D, e.g. 198.51.100.1)",
+		 key, text != NULL ? text : "");
+	return -EINVAL;
+}
+
+/* params.'key' as "A.B.C.D/LEN" in canonical form. */
+static int
+overlay_param_prefix(struct ctl_call *call, const char *key, char *canon)
+{
+	const char *text = json_string_value(json_object_get(call->params, key));
+	const char *why;
+
+	if (ctl_prefix_parse(text, canon, &why) == 0)
+		return 0;
+	call->code = CTL_E_INVALID_PARAMS;
+	snprintf(call->err, sizeof(call->err),
+		 "params.%s: '%.64s' is not an IPv4 prefix (%s; expected A.B.C.D/LEN, e.g. "
+		 "198.51.100.0/24)",
+		 key, text != NULL ? text : "", why);
+	return -EINVAL;
+}
+
+int
+ctl_param_mac(struct ctl_call *call, const char *key, uint8_t mac[6], char *text)
+{
+	json_t *v = json_object_get(call->params, key);
+
+	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) == 0) {
+		ctl_mac_format(mac, text);
+		return 0;
+	}
+	call->code = CTL_E_INVALID_PARAMS;
+	snprintf(call->err, sizeof(call->err),
+		 "params.%s: invalid MAC address '%.64s': expected six hex bytes like "
+		 "02:00:00:00:00:01",
+		 key, json_string_value(v) != NULL ? json_string_value(v) : "");
+	return -EINVAL;
+}
+
+int
+ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid)
+{
+	json_int_t v = json_integer_value(json_object_get(call->params, key));
+
+	if (v >= OVERLAY_VSID_MIN && v <= OVERLAY_VSID_MAX) {
+		*vsid = (uint32_t)v;
+		return 0;
+	}
+	call->code = CTL_E_INVALID_PARAMS;
+	snprintf(call->err, sizeof(call->err),
+		 "params.%s: VSID %" JSON_INTEGER_FORMAT " is reserved or too big (use %u to %u)",
+		 key, v, OVERLAY_VSID_MIN, OVERLAY_VSID_MAX);
+	return -EINVAL;
+}
+
+/* A dataplane refusal: -EINVAL means the request itself was wrong. */
+static int
+overlay_dp_failed(struct ctl_call *call, int rc)
+{
+	if (rc == -EINVAL)
+		call->code = CTL_E_INVALID_PARAMS;
+	return rc;
+}
+
+/* Save 'entry' (consumed) in 'section', replacing the same one; @return 0 or -ENOMEM with call->err. */
+static int
+overlay_save(struct ctl_call *call, const char *section, json_t *entry, const char *what)
+{
+	struct ctl_state *st = call->ctx;
+	int rc = -ENOMEM;
+
+	if (call->restoring || st->config == NULL) {
+		json_decref(entry);
+		return 0;
+	}
+	if (entry != NULL)
+		rc = ctl_config_put_entry(st->config, section, entry);
+	json_decref(entry);
+	if (rc < 0)
+		snprintf(call->err, sizeof(call->err), "out of memory recording %s", what);
+	return rc;
+}
+
+/* Forget the saved entry like 'probe' (consumed); @return true if there was one. */
+static bool
+overlay_forget(struct ctl_call *call, const char *section, json_t *probe)
+{
+	struct ctl_state *st = call->ctx;
+	bool found = false;
+
+	if (st->config != NULL && probe != NULL)
+		found = ctl_config_remove_entry(st->config, section, probe) == 0;
+	json_decref(probe);
+	return found;
+}
+
+/* Is the entry like 'probe' (consumed) saved? */
+static bool
+overlay_is_saved(struct ctl_call *call, const char *section, json_t *probe)
+{
+	struct ctl_state *st = call->ctx;
+	bool found = st->config != NULL && probe != NULL &&
+		     ctl_config_find_entry(st->config, section, probe) != NULL;
+
+	json_decref(probe);
+	return found;
+}
+
+bool
+ctl_is_saved_uplink(const struct ctl_state *st, const char *name)
+{
+	json_t *uplink = st->config != NULL ? ctl_config_section(st->config, "uplink") : NULL;
+	const char *port = json_string_value(json_object_get(uplink, "port"));
+
+	return port != NULL && strcmp(port, name) == 0;
+}
+
+json_t *
+ctl_overlay_json(void)
+{
+	struct dp_overlay_info info;
+	bool has = false;
+	json_t *pas = json_array();
+
+	memset(&info, 0, sizeof(info));
+	dp_overlay_get(&info);
+	has = info.uplink[0] != '\0';
+	/* Lower case, as fdb.show and port.list print MACs. */
+	for (size_t i = 0; i < sizeof(info.uplink_mac); i++)
+		info.uplink_mac[i] = (char)tolower((unsigned char)info.uplink_mac[i]);
+	for (unsigned int i = 0; pas != NULL && i < info.nb_pas && i < 8; i++)
+		json_array_append_new(pas, json_string(info.pas[i]));
+	/* Without an uplink nothing is carried: no MTU to speak of. */
+	return json_pack("{s:s?, s:o, s:o, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
+			 "uplink_mtu", has ? json_integer(info.uplink_mtu) : json_null(),
+			 "tenant_mtu", has ? json_integer(info.tenant_mtu) : json_null(),
+			 "uplink_mac", has && info.uplink_mac[0] != '\0' ? info.uplink_mac : NULL,
+			 "pas", pas);
+}
+
+/* --- uplink --- */
+
+static int
+overlay_uplink_set(struct ctl_call *call)
+{
+	struct ctl_state *st = call->ctx;
+	const char *port = json_string_value(json_object_get(call->params, "port"));
+	json_t *mtu = json_object_get(call->params, "mtu");
+	json_t *reason = json_object_get(st->port_errors, port);
+	int rc;
+
+	if (mtu != NULL && json_integer_value(mtu) > 65535) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(
+			call->err, sizeof(call->err),
+			"params.mtu: expected an IP MTU up to 65535 (0 = 1500), got %" JSON_INTEGER_FORMAT,
+			json_integer_value(mtu));
+		return -EINVAL;
+	}
+	if (reason != NULL) {
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' is configured but in error (%s); fix it before making it the "
+			 "uplink",
+			 port, json_string_value(reason));
+		return -ENODEV;
+	}
+	rc = dp_uplink_set(port, (uint16_t)json_integer_value(mtu), call->err, sizeof(call->err));
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	if (!call->restoring && st->config != NULL) {
+		json_t *entry = json_pack("{s:s, s:O*}", "port", port, "mtu", mtu);
+
+		if (entry == NULL || json_object_set_new(st->config->root, "uplink", entry) < 0) {
+			snprintf(call->err, sizeof(call->err),
+				 "out of memory recording the uplink");
+			return -ENOMEM;
+		}
+	}
+	call->result = ctl_overlay_json();
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+/* --- provider addresses --- */
+
+static int
+overlay_pa_add(struct ctl_call *call)
+{
+	const char *port = json_string_value(json_object_get(call->params, "port"));
+	char address[CTL_PREFIX_TEXT];
+	struct dp_overlay_info info;
+	int rc;
+
+	if (overlay_param_prefix(call, "address", address) < 0)
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	dp_overlay_get(&info);
+	if (port != NULL && info.uplink[0] == '\0') {
+		snprintf(call->err, sizeof(call->err),
+			 "params.port: there is no uplink; make '%s' the uplink first "
+			 "(vswctl uplink set %s)",
+			 port, port);
+		return -ENOENT;
+	}
+	if (port != NULL && strcmp(port, info.uplink) != 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.port: '%s' is not the uplink; provider addresses live on the "
+			 "uplink '%s'",
+			 port, info.uplink);
+		return -EINVAL;
+	}
+	rc = dp_pa_add(address, call->err, sizeof(call->err));
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	rc = overlay_save(call, "pas", json_pack("{s:s, s:s*}", "address", address, "port", port),
+			  "the provider address");
+	if (rc < 0)
+		return rc;
+	dp_overlay_get(&info);
+	call->result = json_pack("{s:s, s:s?}", "address", address, "port",
+				 info.uplink[0] != '\0' ? info.uplink : NULL);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+overlay_pa_del(struct ctl_call *call)
+{
+	const char *text = json_string_value(json_object_get(call->params, "address"));
+	char ip[CTL_IPV4_TEXT], prefix[CTL_PREFIX_TEXT];
+	bool saved;
+	int rc;
+
+	/* "IP" or "IP/LEN": a PA is named by its address. */
+	if (strchr(text, '/') != NULL) {
+		if (overlay_param_prefix(call, "address", prefix) < 0)
+			return -EINVAL;
+		prefix[strcspn(prefix, "/")] = '\0';
+		memcpy(ip, prefix, sizeof(ip));
+		ip[sizeof(ip) - 1] = '\0';
+	} else if (ctl_param_ipv4(call, "address", ip) < 0) {
+		return -EINVAL;
+	}
+	saved = overlay_is_saved(call, "pas", json_pack("{s:s}", "address", ip));
+	rc = dp_pa_del(ip, call->err, sizeof(call->err));
+	/* A saved PA that could not be restored exists only in the file. */
+	if (rc == -ENOENT && saved)
+		rc = 0;
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	overlay_forget(call, "pas", json_pack("{s:s}", "address", ip));
+	return 0;
+}
+
+static int
+overlay_pa_list(struct ctl_call *call)
+{
+	struct dp_overlay_info info;
+
+	memset(&info, 0, sizeof(info));
+	dp_overlay_get(&info);
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < info.nb_pas && i < 8; i++)
+		json_array_append_new(call->result, json_pack("{s:s, s:s}", "address", info.pas[i],
+							      "port", info.uplink));
+	return 0;
+}
+
+/* --- provider routes --- */
+
+static void
+overlay_route_append(const struct dp_route_info *r, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s}", "prefix", r->prefix, "via",
+					     r->gateway[0] != '\0' ? r->gateway : NULL, "type",
+					     r->connected ? "connected" : "static"));
+}
+
+json_t *
+ctl_route_list_json(void)
+{
+	json_t *list = json_array();
+
+	if (list != NULL)
+		dp_route_walk(overlay_route_append, list);
+	return list;
+}
+
+static int
+overlay_route_add(struct ctl_call *call)
+{
+	char prefix[CTL_PREFIX_TEXT], via[CTL_IPV4_TEXT];
+	int rc;
+
+	if (overlay_param_prefix(call, "prefix", prefix) < 0 ||
+	    ctl_param_ipv4(call, "via", via) < 0)
+		return -EINVAL;
+	rc = dp_route_add(prefix, via, call->err, sizeof(call->err));
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	rc = overlay_save(call, "routes", json_pack("{s:s, s:s}", "prefix", prefix, "via", via),
+			  "the route");
+	if (rc < 0)
+		return rc;
+	call->result = json_pack("{s:s, s:s}", "prefix", prefix, "via", via);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+overlay_route_del(struct ctl_call *call)
+{
+	char prefix[CTL_PREFIX_TEXT];
+	bool saved;
+	int rc;
+
+	if (overlay_param_prefix(call, "prefix", prefix) < 0)
+		return -EINVAL;
+	saved = overlay_is_saved(call, "routes", json_pack("{s:s}", "prefix", prefix));
+	rc = dp_route_del(prefix, call->err, sizeof(call->err));
+	if (rc == -ENOENT && saved)
+		rc = 0;
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	overlay_forget(call, "routes", json_pack("{s:s}", "prefix", prefix));
+	return 0;
+}
+
+static int
+overlay_route_show(struct ctl_call *call)
+{
+	call->result = ctl_route_list_json();
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+/* --- neighbours --- */
+
+static void
+overlay_neigh_append(const struct dp_neigh_info *n, void *arg)
+{
+	char mac[CTL_MAC_TEXT];
+
+	json_array_append_new(
+		arg, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "ip", n->ip, "mac",
+			       n->resolved ? ctl_mac_format(n->mac, mac) : NULL, "type",
+			       n->is_static ? "static" : "dynamic", "state",
+			       n->resolved ? "resolved" : "incomplete", "age",
+			       n->is_static ? json_null() : json_integer((json_int_t)n->age_s)));
+}
+
+static int
+overlay_neigh_add(struct ctl_call *call)
+{
+	char ip[CTL_IPV4_TEXT], text[CTL_MAC_TEXT];
+	uint8_t mac[6];
+	int rc;
+
+	if (ctl_param_ipv4(call, "ip", ip) < 0 || ctl_param_mac(call, "mac", mac, text) < 0)
+		return -EINVAL;
+	rc = dp_neigh_add(ip, mac, call->err, sizeof(call->err));
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	rc = overlay_save(call, "neighbours", json_pack("{s:s, s:s}", "ip", ip, "mac", text),
+			  "the neighbour");
+	if (rc < 0)
+		return rc;
+	call->result = json_pack("{s:s, s:s, s:s}", "ip", ip, "mac", text, "type", "static");
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static int
+overlay_neigh_del(struct ctl_call *call)
+{
+	char ip[CTL_IPV4_TEXT];
+	bool saved;
+	int rc;
+
+	if (ctl_param_ipv4(call, "ip", ip) < 0)
+		return -EINVAL;
+	saved = overlay_is_saved(call, "neighbours", json_pack("{s:s}", "ip", ip));
+	rc = dp_neigh_del(ip, call->err, sizeof(call->err));
+	if (rc == -ENOENT && saved)
+		rc = 0;
+	if (rc < 0)
+		return overlay_dp_failed(call, rc);
+	overlay_forget(call, "neighbours", json_pack("{s:s}", "ip", ip));
+	return 0;
+}
+
+static int
+overlay_neigh_show(struct ctl_call *call)
+{
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	dp_neigh_walk(overlay_neigh_append, call->result);
+	return 0;
+}
+
+static const struct ctl_param overlay_uplink_params[] = {
+	{ "port", CTL_P_NAME, true },
+	{ "mtu", CTL_P_UINT, false },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_pa_add_params[] = {
+	{ "address", CTL_P_STRING, true },
+	{ "port", CTL_P_NAME, false },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_pa_del_params[] = {
+	{ "address", CTL_P_STRING, true },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_route_add_params[] = {
+	{ "prefix", CTL_P_STRING, true },
+	{ "via", CTL_P_STRING, true },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_route_del_params[] = {
+	{ "prefix", CTL_P_STRING, true },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_neigh_add_params[] = {
+	{ "ip", CTL_P_STRING, true },
+	{ "mac", CTL_P_STRING, true },
+	{ NULL },
+};
+
+static const struct ctl_param overlay_neigh_del_params[] = {
+	{ "ip", CTL_P_STRING, true },
+	{ NULL },
+};
+
+const struct ctl_method ctl_overlay_methods[] = {
+	{
+		.name = "uplink.set",
+		.params = overlay_uplink_params,
+		.help = "make a port the uplink to the provider network (it leaves its bridge "
+			"domain); mtu = its IP MTU (default 1500)",
+		.handler = overlay_uplink_set,
+		.persist = true,
+	},
+	{
+		.name = "pa.add",
+		.params = overlay_pa_add_params,
+		.help = "add a provider address of this host on the uplink, as IP/PREFIX (adds a "
+			"connected route)",
+		.handler = overlay_pa_add,
+		.persist = true,
+	},
+	{
+		.name = "pa.del",
+		.params = overlay_pa_del_params,
+		.help = "delete a provider address",
+		.handler = overlay_pa_del,
+		.persist = true,
+	},
+	{
+		.name = "pa.list",
+		.help = "list this host's provider addresses",
+		.handler = overlay_pa_list,
+	},
+	{
+		.name = "route.add",
+		.params = overlay_route_add_params,
+		.help = "add (or replace) a provider route: PREFIX via GATEWAY on the uplink",
+		.handler = overlay_route_add,
+		.persist = true,
+	},
+	{
+		.name = "route.del",
+		.params = overlay_route_del_params,
+		.help = "delete a provider route",
+		.handler = overlay_route_del,
+		.persist = true,
+	},
+	{
+		.name = "route.show",
+		.help = "list provider routes, connected and configured",
+		.handler = overlay_route_show,
+	},
+	{
+		.name = "neigh.add",
+		.params = overlay_neigh_add_params,
+		.help = "add (or replace) a static neighbour on the uplink: IP and MAC",
+		.handler = overlay_neigh_add,
+		.persist = true,
+	},
+	{
+		.name = "neigh.del",
+		.params = overlay_neigh_del_params,
+		.help = "delete a neighbour, static or learned",
+		.handler = overlay_neigh_del,
+		.persist = true,
+	},
+	{
+		.name = "neigh.show",
+		.help = "list neighbours on the uplink: static, and learned by ARP with their age",
+		.handler = overlay_neigh_show,
+	},
+	{ .name = NULL },
+};

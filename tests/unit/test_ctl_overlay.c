@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The overlay's methods against a fake dataplane (test_ctl_fake_dp.c):
+ * bd.add/bd.set with a VSID (nothing half-made when the VSID is refused),
+ * uplink.set, pa.*, route.*, neigh.*, lookup.* and system.show: validation
+ * that names the field, the dataplane's own refusals passed on, what is
+ * saved, and the order in which a saved configuration is replayed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <jansson.h>
+
+#include "ctl_config.h"
+#include "ctl_methods.h"
+#include "ctl_rpc.h"
+#include "dp.h"
+#include "test_ctl_fake_dp.h"
+
+static char tmpdir[64];
+static char cfg_path[128];
+static struct ctl_config cfg;
+static struct ctl_state state;
+static struct ctl_rpc *rpc;
+
+static void
+start(void)
+{
+	char err[CTL_ERR_LEN] = "";
+
+	fake_dp_reset();
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	rpc = ctl_rpc_create();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rpc);
+	CU_ASSERT_EQUAL_FATAL(ctl_methods_init(rpc, &state, &cfg), 0);
+}
+
+static void
+stop(void)
+{
+	ctl_methods_fini(&state);
+	ctl_rpc_destroy(rpc);
+	ctl_config_free(&cfg);
+}
+
+static json_t *
+call(const char *method, const char *params)
+{
+	char line[2048];
+	char *out;
+	json_t *reply;
+
+	snprintf(line, sizeof(line),
+		 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params);
+	out = ctl_rpc_handle_line(rpc, line, strlen(line));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	reply = json_loads(out, 0, NULL);
+	free(out);
+	return reply;
+}
+
+static json_t *
+ok(const char *method, const char *params)
+{
+	json_t *reply = call(method, params);
+	json_t *result = json_incref(json_object_get(reply, "result"));
+
+	if (result == NULL) {
+		char *text = json_dumps(reply, 0);
+
+		fprintf(stderr, "\n  %s %s: %s\n", method, params, text);
+		free(text);
+		CU_FAIL("call failed");
+	}
+	json_decref(reply);
+	return result;
+}
+
+static void
+done(const char *method, const char *params)
+{
+	json_decref(ok(method, params));
+}
+
+static void
+fails(const char *method, const char *params, int code, const char *text)
+{
+	json_t *reply = call(method, params);
+	json_t *error = json_object_get(reply, "error");
+	const char *msg = json_string_value(json_object_get(error, "message"));
+
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(error, "code")), code);
+	if (msg == NULL || strstr(msg, text) == NULL) {
+		fprintf(stderr, "\n  %s %s: expected '%s' in '%s'\n", method, params, text,
+			msg != NULL ? msg : "(no error)");
+		CU_FAIL("error message");
+	}
+	json_decref(reply);
+}
+
+/* Member 'key' of the file on disk, as compact JSON text, "null" when absent (static buffer). */
+static const char *
+saved(const char *key)
+{
+	static char text[2048];
+	json_t *root = json_load_file(cfg_path, 0, NULL);
+	char *dump;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	dump = json_dumps(json_object_get(root, key), JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(text, sizeof(text), "%s", dump != NULL ? dump : "null");
+	free(dump);
+	json_decref(root);
+	return text;
+}
+
+static void
+expect_json(json_t *got, const char *want_text)
+{
+	json_t *want = json_loads(want_text, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	if (!json_equal(got, want)) {
+		char *text = json_dumps(got, JSON_COMPACT);
+
+		fprintf(stderr, "\n  got  %s\n  want %s\n", text, want_text);
+		free(text);
+		CU_FAIL("JSON differs");
+	}
+	json_decref(want);
+}
+
+static void
+test_ctl_overlay_bd_vsid(void)
+{
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	done("bd.add", "{\"name\":\"t1\",\"vsid\":5001}");
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(), "bd.add t1; bd.set t1 vsid=5001");
+	CU_ASSERT_STRING_EQUAL(saved("bds"), "[{\"name\":\"t1\",\"vsid\":5001}]");
+	/* vsid 0 is a plain domain, as bd.add always made. */
+	done("bd.add", "{\"name\":\"plain\",\"vsid\":0}");
+	CU_ASSERT_STRING_EQUAL(saved("bds"),
+			       "[{\"name\":\"t1\",\"vsid\":5001},{\"name\":\"plain\"}]");
+
+	/* Refused by the dataplane: the domain is deleted again, nothing is saved. */
+	fails("bd.add", "{\"name\":\"t2\",\"vsid\":5001}", CTL_E_APP,
+	      "VSID 5001 is already used by bridge domain 't1'");
+	fails("bd.add", "{\"name\":\"t2\",\"vsid\":100}", CTL_E_INVALID_PARAMS,
+	      "vsid: expected 4096 to 16777214");
+	fails("bd.add", "{\"name\":\"t2\",\"vsid\":16777216}", CTL_E_INVALID_PARAMS,
+	      "params.vsid: expected a VSID from 4096 to 16777214");
+	fails("bd.add", "{\"name\":\"t2\",\"vsid\":\"5002\"}", CTL_E_INVALID_PARAMS,
+	      "params.vsid: expected a non-negative integer, got string");
+	CU_ASSERT_EQUAL(dp_bd_find("t2"), -ENOENT);
+	CU_ASSERT_STRING_EQUAL(saved("bds"),
+			       "[{\"name\":\"t1\",\"vsid\":5001},{\"name\":\"plain\"}]");
+	done("bd.add", "{\"name\":\"t2\",\"vsid\":6001}");
+
+	/* bd.set: the VSID is a setting like the others, all or nothing. */
+	r = ok("bd.set", "{\"name\":\"plain\",\"vsid\":7001,\"aging\":60}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "vsid")), 7001);
+	json_decref(r);
+	fails("bd.set", "{\"name\":\"plain\",\"vsid\":6001}", CTL_E_APP, "already used");
+	fails("bd.set", "{\"name\":\"plain\",\"vsid\":8001,\"aging\":2000000}",
+	      CTL_E_INVALID_PARAMS, "aging");
+	r = ok("bd.list", "{}");
+	for (size_t i = 0; i < json_array_size(r); i++) {
+		json_t *b = json_array_get(r, i);
+		const char *name = json_string_value(json_object_get(b, "name"));
+		json_int_t vsid = json_integer_value(json_object_get(b, "vsid"));
+
+		if (strcmp(name, "default") == 0)
+			CU_ASSERT_TRUE(json_is_null(json_object_get(b, "vsid")));
+		if (strcmp(name, "plain") == 0)
+			CU_ASSERT_EQUAL(vsid, 7001);
+		if (strcmp(name, "t2") == 0)
+			CU_ASSERT_EQUAL(vsid, 6001);
+	}
+	json_decref(r);
+	CU_ASSERT_STRING_EQUAL(saved("bds"),
+			       "[{\"name\":\"t1\",\"vsid\":5001},{\"name\":\"plain\",\"vsid\":7001,"
+			       "\"aging\":60},{\"name\":\"t2\",\"vsid\":6001}]");
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_overlay_uplink_and_pas(void)
+{
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	done("port.add", "{\"name\":\"up\",\"type\":\"null\"}");
+	done("port.add", "{\"name\":\"vm1\",\"type\":\"null\"}");
+	fails("pa.add", "{\"address\":\"198.51.100.1/24\"}", CTL_E_APP, "no uplink");
+	fails("pa.add", "{\"address\":\"198.51.100.1/24\",\"port\":\"up\"}", CTL_E_APP,
+	      "params.port: there is no uplink; make 'up' the uplink first");
+	fails("uplink.set", "{\"port\":\"nope\"}", CTL_E_APP, "port 'nope' not found");
+	fails("uplink.set", "{\"port\":\"up\",\"mtu\":70000}", CTL_E_INVALID_PARAMS,
+	      "params.mtu: expected an IP MTU up to 65535");
+	fails("uplink.set", "{\"port\":\"up\",\"mtu\":100}", CTL_E_INVALID_PARAMS,
+	      "mtu: expected 576 to 9216");
+	CU_ASSERT_STRING_EQUAL(saved("uplink"), "null");
+
+	r = ok("uplink.set", "{\"port\":\"up\",\"mtu\":9000}");
+	expect_json(r, "{\"uplink\":\"up\",\"uplink_mtu\":9000,\"tenant_mtu\":8958,"
+		       "\"uplink_mac\":\"02:00:00:00:0f:01\",\"pas\":[]}");
+	json_decref(r);
+	CU_ASSERT_STRING_EQUAL(saved("uplink"), "{\"port\":\"up\",\"mtu\":9000}");
+	done("uplink.set", "{\"port\":\"up\"}");
+	CU_ASSERT_STRING_EQUAL(saved("uplink"), "{\"port\":\"up\"}");
+
+	/* The uplink is flagged in port.list and has left its bridge domain. */
+	r = ok("port.list", "{}");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r, 0), "uplink")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "bd")), "");
+	CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r, 1), "uplink")));
+	json_decref(r);
+
+	fails("pa.add", "{\"address\":\"198.51.100.1\"}", CTL_E_INVALID_PARAMS,
+	      "params.address: '198.51.100.1' is not an IPv4 prefix (missing /LEN");
+	fails("pa.add", "{\"address\":\"198.51.100.1/33\"}", CTL_E_INVALID_PARAMS,
+	      "prefix length must be 0 to 32");
+	fails("pa.add", "{\"address\":\"198.51.100.1/24\",\"port\":\"vm1\"}", CTL_E_INVALID_PARAMS,
+	      "params.port: 'vm1' is not the uplink");
+	r = ok("pa.add", "{\"address\":\"198.51.100.1/24\",\"port\":\"up\"}");
+	expect_json(r, "{\"address\":\"198.51.100.1/24\",\"port\":\"up\"}");
+	json_decref(r);
+	done("pa.add", "{\"address\":\"198.51.100.2/24\"}");
+	fails("pa.add", "{\"address\":\"198.51.100.2/25\"}", CTL_E_APP, "already exists");
+	CU_ASSERT_STRING_EQUAL(saved("pas"), "[{\"address\":\"198.51.100.1/24\",\"port\":\"up\"},"
+					     "{\"address\":\"198.51.100.2/24\"}]");
+	r = ok("pa.list", "{}");
+	expect_json(r, "[{\"address\":\"198.51.100.1/24\",\"port\":\"up\"},"
+		       "{\"address\":\"198.51.100.2/24\",\"port\":\"up\"}]");
+	json_decref(r);
+
+	/* pa.del by address, with or without the prefix length. */
+	done("pa.del", "{\"address\":\"198.51.100.2\"}");
+	done("pa.del", "{\"address\":\"198.51.100.1/24\"}");
+	fails("pa.del", "{\"address\":\"198.51.100.1\"}", CTL_E_APP, "not found");
+	fails("pa.del", "{\"address\":\"nope\"}", CTL_E_INVALID_PARAMS,
+	      "params.address: 'nope' is not an IPv4 address");
+	CU_ASSERT_STRING_EQUAL(saved("pas"), "[]");
+
+	/* Deleting the uplink port forgets the uplink. */
+	done("port.del", "{\"name\":\"up\"}");
+	CU_ASSERT_STRING_EQUAL(saved("uplink"), "null");
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_overlay_routes_and_neighbours(void)
+{
+	static const uint8_t gw_mac[6] = { 0x02, 0, 0, 0, 0, 0xfd };
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	done("port.add", "{\"name\":\"up\",\"type\":\"null\"}");
+	done("uplink.set", "{\"port\":\"up\"}");
+	done("pa.add", "{\"address\":\"198.51.100.1/24\"}");
+
+	fails("route.add", "{\"prefix\":\"0.0.0.0\",\"via\":\"198.51.100.254\"}",
+	      CTL_E_INVALID_PARAMS, "params.prefix: '0.0.0.0' is not an IPv4 prefix");
+	fails("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.0/24\"}",
+	      CTL_E_INVALID_PARAMS, "params.via: '198.51.100.0/24' is not an IPv4 address");
+	fails("route.add", "{\"prefix\":\"0.0.0.0/0\"}", CTL_E_INVALID_PARAMS,
+	      "params.via: required string is missing");
+	fails("route.add", "{\"prefix\":\"198.51.100.1/24\",\"via\":\"198.51.100.254\"}", CTL_E_APP,
+	      "is a connected route");
+	done("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}");
+	done("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\"}");
+	done("route.add", "{\"prefix\":\"192.0.2.0/24\",\"via\":\"198.51.100.254\"}");
+	CU_ASSERT_STRING_EQUAL(saved("routes"),
+			       "[{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\"},"
+			       "{\"prefix\":\"192.0.2.0/24\",\"via\":\"198.51.100.254\"}]");
+	r = ok("route.show", "{}");
+	expect_json(
+		r, "[{\"prefix\":\"198.51.100.1/24\",\"via\":null,\"type\":\"connected\"},"
+		   "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\",\"type\":\"static\"},"
+		   "{\"prefix\":\"192.0.2.0/24\",\"via\":\"198.51.100.254\",\"type\":\"static\"}]");
+	json_decref(r);
+	fails("route.del", "{\"prefix\":\"198.51.100.1/24\"}", CTL_E_APP,
+	      "connected route; delete its provider address");
+	done("route.del", "{\"prefix\":\"192.0.2.0/24\"}");
+	fails("route.del", "{\"prefix\":\"192.0.2.0/24\"}", CTL_E_APP, "not found");
+	CU_ASSERT_STRING_EQUAL(saved("routes"),
+			       "[{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\"}]");
+
+	fails("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00\"}",
+	      CTL_E_INVALID_PARAMS, "params.mac: invalid MAC address");
+	fails("neigh.add", "{\"ip\":\"198.51.100\",\"mac\":\"02:00:00:00:00:fe\"}",
+	      CTL_E_INVALID_PARAMS, "params.ip: '198.51.100' is not an IPv4 address");
+	fails("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"01:00:5e:00:00:01\"}",
+	      CTL_E_INVALID_PARAMS, "must be unicast");
+	r = ok("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"02-00-00-00-00-FE\"}");
+	expect_json(
+		r, "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\",\"type\":\"static\"}");
+	json_decref(r);
+	CU_ASSERT_STRING_EQUAL(saved("neighbours"),
+			       "[{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\"}]");
+	/* Learned ones are listed with their age, never saved. */
+	fake_dp_add_learned_neighbour("198.51.100.253", gw_mac, 7);
+	fake_dp_add_learned_neighbour("198.51.100.9", NULL, 0);
+	r = ok("neigh.show", "{}");
+	expect_json(r,
+		    "[{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\",\"type\":\"static\","
+		    "\"state\":\"resolved\",\"age\":null},"
+		    "{\"ip\":\"198.51.100.253\",\"mac\":\"02:00:00:00:00:fd\",\"type\":\"dynamic\","
+		    "\"state\":\"resolved\",\"age\":7},"
+		    "{\"ip\":\"198.51.100.9\",\"mac\":null,\"type\":\"dynamic\","
+		    "\"state\":\"incomplete\",\"age\":0}]");
+	json_decref(r);
+	done("neigh.del", "{\"ip\":\"198.51.100.9\"}");
+	done("neigh.del", "{\"ip\":\"198.51.100.254\"}");
+	fails("neigh.del", "{\"ip\":\"198.51.100.254\"}", CTL_E_APP, "not found");
+	CU_ASSERT_STRING_EQUAL(saved("neighbours"), "[]");
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_overlay_lookup_records(void)
+{
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	done("bd.add", "{\"name\":\"t1\",\"vsid\":5001}");
+	done("bd.add", "{\"name\":\"t2\",\"vsid\":6001}");
+	done("port.add", "{\"name\":\"up\",\"type\":\"null\"}");
+	done("uplink.set", "{\"port\":\"up\"}");
+	done("pa.add", "{\"address\":\"198.51.100.1/24\"}");
+
+	fails("lookup.add",
+	      "{\"vsid\":4095,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2.1\"}",
+	      CTL_E_INVALID_PARAMS, "params.vsid: VSID 4095 is reserved or too big (use 4096 to");
+	fails("lookup.add",
+	      "{\"vsid\":16777215,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2.1\"}",
+	      CTL_E_INVALID_PARAMS, "params.vsid: VSID 16777215 is reserved");
+	fails("lookup.add",
+	      "{\"vsid\":5001,\"ca_ip\":\"203.0.113.256\",\"ca_mac\":\"02:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2.1\"}",
+	      CTL_E_INVALID_PARAMS, "params.ca_ip: '203.0.113.256' is not an IPv4 address");
+	fails("lookup.add",
+	      "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"03:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2.1\"}",
+	      CTL_E_INVALID_PARAMS, "params.ca_mac: 03:00:00:01:00:01 is a multicast MAC");
+	fails("lookup.add",
+	      "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2\"}",
+	      CTL_E_INVALID_PARAMS, "params.pa: '192.0.2' is not an IPv4 address");
+	fails("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"pa\":\"192.0.2.1\"}",
+	      CTL_E_INVALID_PARAMS, "params.ca_mac: required string is missing");
+	/* The dataplane's refusal, word for word. */
+	fails("lookup.add",
+	      "{\"vsid\":7001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+	      "\"pa\":\"192.0.2.1\"}",
+	      CTL_E_APP, "VSID 7001 is not configured on any bridge domain");
+	CU_ASSERT_STRING_EQUAL(saved("lookups"), "null");
+
+	r = ok("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\","
+			     "\"ca_mac\":\"02:00:00:01:00:01\",\"pa\":\"198.51.100.1\"}");
+	expect_json(r, "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+		       "\"pa\":\"198.51.100.1\"}");
+	json_decref(r);
+	/* A second address of the same VM, and the same CA in the other tenant. */
+	done("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.11\","
+			   "\"ca_mac\":\"02:00:00:01:00:01\",\"pa\":\"198.51.100.1\"}");
+	done("lookup.add", "{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\","
+			   "\"ca_mac\":\"02:00:00:02:00:01\",\"pa\":\"192.0.2.1\"}");
+	/* The VM migrates: one record updated, every address of its MAC follows. */
+	done("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\","
+			   "\"ca_mac\":\"02:00:00:01:00:01\",\"pa\":\"192.0.2.1\"}");
+	CU_ASSERT_STRING_EQUAL(
+		saved("lookups"),
+		"[{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+		"\"pa\":\"192.0.2.1\"},"
+		"{\"vsid\":5001,\"ca_ip\":\"203.0.113.11\",\"ca_mac\":\"02:00:00:01:00:01\","
+		"\"pa\":\"192.0.2.1\"},"
+		"{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:02:00:01\","
+		"\"pa\":\"192.0.2.1\"}]");
+	r = ok("lookup.show", "{\"vsid\":5001}");
+	expect_json(r, "[{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
+		       "\"pa\":\"192.0.2.1\",\"local\":false},"
+		       "{\"vsid\":5001,\"ca_ip\":\"203.0.113.11\",\"ca_mac\":\"02:00:00:01:00:01\","
+		       "\"pa\":\"192.0.2.1\",\"local\":false}]");
+	json_decref(r);
+	r = ok("lookup.show", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 3);
+	json_decref(r);
+	fails("lookup.show", "{\"vsid\":\"blue\"}", CTL_E_INVALID_PARAMS,
+	      "params.vsid: expected a non-negative integer, got string");
+
+	done("lookup.del", "{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\"}");
+	fails("lookup.del", "{\"vsid\":6001,\"ca_ip\":\"203.0.113.1\"}", CTL_E_APP,
+	      "no lookup record for 203.0.113.1 in VSID 6001");
+	fails("lookup.del", "{\"vsid\":6001}", CTL_E_INVALID_PARAMS,
+	      "params.ca_ip: required string is missing");
+	r = json_loads(saved("lookups"), 0, NULL);
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	json_decref(r);
+
+	/* system.show: everything on one page. */
+	done("port.add", "{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"t1\"}");
+	done("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\"}");
+	r = ok("system.show", "{}");
+	json_object_del(r, "version");
+	expect_json(
+		r,
+		"{\"overlay\":{\"uplink\":\"up\",\"uplink_mtu\":1500,\"tenant_mtu\":1458,"
+		"\"uplink_mac\":\"02:00:00:00:0f:01\",\"pas\":[\"198.51.100.1/24\"]},"
+		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"ports\":0,\"macs\":0},"
+		"{\"name\":\"t1\",\"vsid\":5001,\"ports\":0,\"macs\":0},"
+		"{\"name\":\"t2\",\"vsid\":6001,\"ports\":0,\"macs\":0}],"
+		"\"ports\":[{\"name\":\"up\",\"type\":\"null\",\"bd\":\"\",\"ifname\":\"\","
+		"\"link\":\"up\",\"uplink\":true,\"state\":\"up\"},"
+		"{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"t1\",\"ifname\":\"\","
+		"\"link\":\"up\",\"uplink\":false,\"state\":\"up\"}],"
+		"\"routes\":[{\"prefix\":\"198.51.100.1/24\",\"via\":null,\"type\":\"connected\"}],"
+		"\"neighbours\":{\"total\":1,\"resolved\":1},\"lookups\":2}");
+	json_decref(r);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+test_ctl_overlay_system_show_without_uplink(void)
+{
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	r = ok("system.show", "{}");
+	expect_json(json_object_get(r, "overlay"),
+		    "{\"uplink\":null,\"uplink_mtu\":null,\"tenant_mtu\":null,\"uplink_mac\":null,"
+		    "\"pas\":[]}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "lookups")), 0);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "routes")), 0);
+	json_decref(r);
+	stop();
+	unlink(cfg_path);
+}
+
+static void
+write_config(const char *text)
+{
+	FILE *f = fopen(cfg_path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_ctl_overlay_restore_order(void)
+{
+	unsigned int nb_failed;
+
+	/* Members in the "wrong" order on purpose: the replay order is fixed. */
+	write_config(
+		"{\"version\":1,"
+		"\"fdb_static\":[{\"bd\":\"t1\",\"mac\":\"02:00:00:00:00:aa\",\"port\":\"vm1\"}],"
+		"\"lookups\":[{\"vsid\":5001,\"ca_ip\":\"203.0.113.2\","
+		"\"ca_mac\":\"02:00:00:01:00:02\",\"pa\":\"192.0.2.1\"}],"
+		"\"neighbours\":[{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00:fe\"}],"
+		"\"routes\":[{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}],"
+		"\"pas\":[{\"address\":\"198.51.100.1/24\",\"port\":\"up\"}],"
+		"\"uplink\":{\"port\":\"up\",\"mtu\":9000},"
+		"\"ports\":[{\"name\":\"up\",\"type\":\"null\",\"bd\":\"default\"},"
+		"{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"t1\",\"max-macs\":4}],"
+		"\"bds\":[{\"name\":\"t1\",\"vsid\":5001,\"aging\":60}]}");
+	start();
+	nb_failed = ctl_restore(rpc, &state);
+	CU_ASSERT_EQUAL(nb_failed, 0);
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(),
+			       "bd.add t1; bd.set t1 vsid=5001; bd.set t1 aging=60; port.add up; "
+			       "port.add vm1; port.set vm1 max-macs=4; uplink.set up mtu=9000; "
+			       "pa.add 198.51.100.1/24; route.add 0.0.0.0/0 via 198.51.100.254; "
+			       "neigh.add 198.51.100.254; lookup.add 5001 203.0.113.2 192.0.2.1; "
+			       "fdb.add t1 02:00:00:00:00:aa vm1");
+	stop();
+
+	/* What fails to come back is logged and stays configured, and the rest follows. */
+	write_config("{\"version\":1,\"bds\":[],\"ports\":[],"
+		     "\"uplink\":{\"port\":\"gone\"},"
+		     "\"pas\":[{\"address\":\"198.51.100.1/24\"}],"
+		     "\"routes\":[{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}],"
+		     "\"lookups\":[{\"vsid\":5001,\"ca_ip\":\"203.0.113.2\","
+		     "\"ca_mac\":\"02:00:00:01:00:02\",\"pa\":\"192.0.2.1\"}]}");
+	start();
+	nb_failed = ctl_restore(rpc, &state);
+	CU_ASSERT_EQUAL(nb_failed, 3); /* uplink, PA (no uplink), record (no VSID) */
+	CU_ASSERT_STRING_EQUAL(fake_dp_log(), "route.add 0.0.0.0/0 via 198.51.100.254");
+	/* Saved but not in the dataplane: still deletable. */
+	done("pa.del", "{\"address\":\"198.51.100.1\"}");
+	done("lookup.del", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.2\"}");
+	CU_ASSERT_STRING_EQUAL(saved("pas"), "[]");
+	CU_ASSERT_STRING_EQUAL(saved("lookups"), "[]");
+	CU_ASSERT_STRING_EQUAL(saved("uplink"), "{\"port\":\"gone\"}");
+	stop();
+	unlink(cfg_path);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+	unsigned int nb_failures;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_ctl_overlay.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", tmpdir);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("ctl_overlay", NULL, NULL);
+	CU_add_test(suite, "bd.add/bd.set vsid", test_ctl_overlay_bd_vsid);
+	CU_add_test(suite, "uplink and provider addresses", test_ctl_overlay_uplink_and_pas);
+	CU_add_test(suite, "routes and neighbours", test_ctl_overlay_routes_and_neighbours);
+	CU_add_test(suite, "lookup records and system.show", test_ctl_overlay_lookup_records);
+	CU_add_test(suite, "system.show without an uplink",
+		    test_ctl_overlay_system_show_without_uplink);
+	CU_add_test(suite, "restore order", test_ctl_overlay_restore_order);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	nb_failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	unlink(cfg_path);
+	rmdir(tmpdir);
+	return nb_failures == 0 ? 0 : 1;
+}
