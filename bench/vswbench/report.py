@@ -36,7 +36,8 @@ def print_table(results, out):
         frac = sc.get("fraction_of_ceiling")
         tgt = sc.get("target_fraction")
         rows.append((scenario_label(sc), fmt_range(v.get("mpps")), fmt_range(c.get("mpps")),
-                     "%.1f%%" % (100 * frac) if frac is not None else "-",
+                     "%.1f%%" % (100 * frac) if frac is not None else
+                     "ERROR" if sc.get("error") else "-",
                      ("%s %d%%" % ("ok  " if sc.get("target_met") else "MISS", 100 * tgt))
                      if tgt is not None else "",
                      "%.0f" % v["cycles_per_packet"]["median"] if v.get("cycles_per_packet") else "-",
@@ -45,6 +46,9 @@ def print_table(results, out):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() + "\n")
+    for sc in results["scenarios"]:
+        if sc.get("error"):
+            out.write("%s: %s\n" % (scenario_label(sc), sc["error"].splitlines()[-1]))
 
 
 def print_extras(results, out):
