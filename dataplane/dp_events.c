@@ -13,7 +13,7 @@
 #include <rte_ring_elem.h>
 
 #define EVENTS_PER_CALL 1024  /* events drained per worker per call */
-#define AGE_BUDGET      16384 /* entries the aging walk visits per call */
+#define AGE_BUDGET      2048  /* entries the aging walk visits per call: 1M entries in ~25 s at 20 calls/s */
 
 static const char *const event_names[] = {
 	[FDB_EV_LEARNED] = "fdb.learned",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The MAC table over rte_hash: lock-free lookups, values packed into the
- * data pointer, deletions reclaimed after an RCU grace period.
+ * The MAC table's policy: learning, moves, limits, static entries, deletion
+ * and walks, over the bucket table of fdb_table.c and fdb_priv.h.
  */
 #include "fdb.h"
 
@@ -9,10 +9,7 @@
 #include <stdlib.h>
 
 #include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
 #include <rte_ring_elem.h>
 
 static const char *const cause_names[FDB_CAUSE_MAX] = {
@@ -31,28 +28,18 @@ fdb_cause_name(enum fdb_cause cause)
 struct fdb *
 fdb_create(const struct fdb_params *params)
 {
-	struct rte_hash_parameters hp = {
-		.name = params->name,
-		.entries = params->max_entries,
-		.key_len = sizeof(uint64_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = params->socket_id,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
 	struct fdb *fdb;
+	int ret;
 
-	fdb = rte_zmalloc("fdb", sizeof(*fdb), 0);
+	fdb = rte_zmalloc_socket("fdb", sizeof(*fdb), RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (fdb == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	fdb->hash = rte_hash_create(&hp);
-	if (fdb->hash == NULL) {
-		int saved = rte_errno;
-
+	ret = fdb_table_init(fdb, params->max_entries, params->socket_id);
+	if (ret < 0) {
 		rte_free(fdb);
-		rte_errno = saved ? saved : ENOMEM;
+		rte_errno = -ret;
 		return NULL;
 	}
 	fdb->qsbr = params->qsbr;
@@ -68,7 +55,7 @@ fdb_destroy(struct fdb *fdb)
 	if (fdb == NULL)
 		return;
 	fdb_flap_table_free(fdb->flaps);
-	rte_hash_free(fdb->hash);
+	fdb_table_fini(fdb);
 	rte_free(fdb);
 }
 
@@ -96,13 +83,15 @@ fdb_bd_get_conf(const struct fdb *fdb, uint16_t bd, struct fdb_bd_conf *conf)
 void
 fdb_port_set_max_macs(struct fdb *fdb, uint16_t port, uint32_t max_macs)
 {
-	__atomic_store_n(&fdb->port_max[port % FDB_MAX_PORTS], max_macs, __ATOMIC_RELAXED);
+	/* The shared slot of non-local ports never gets a limit. */
+	if (port < FDB_MAX_PORTS)
+		__atomic_store_n(&fdb->port_max[port], max_macs, __ATOMIC_RELAXED);
 }
 
 uint32_t
 fdb_port_max_macs(const struct fdb *fdb, uint16_t port)
 {
-	return __atomic_load_n(&fdb->port_max[port % FDB_MAX_PORTS], __ATOMIC_RELAXED);
+	return __atomic_load_n(&fdb->port_max[fdb_port_idx(port)], __ATOMIC_RELAXED);
 }
 
 uint32_t
@@ -114,7 +103,7 @@ fdb_bd_count(const struct fdb *fdb, uint16_t bd)
 uint32_t
 fdb_port_count(const struct fdb *fdb, uint16_t port)
 {
-	return __atomic_load_n(&fdb->port_count[port % FDB_MAX_PORTS], __ATOMIC_RELAXED);
+	return __atomic_load_n(&fdb->port_count[fdb_port_idx(port)], __ATOMIC_RELAXED);
 }
 
 static void
@@ -148,75 +137,102 @@ refuse(const struct fdb *fdb, uint16_t bd, const struct fdb_learn_ctx *ctx)
 		       FDB_VERDICT_FORWARD;
 }
 
+static uint8_t learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos,
+			   uint64_t v, const struct fdb_learn_ctx *ctx);
+
 static uint8_t
 learn_new(struct fdb *fdb, const struct fdb_learn_req *req, const struct fdb_learn_ctx *ctx)
 {
 	uint16_t bd = fdb_key_bd(req->key) % FDB_MAX_BDS;
 	struct fdb_entry e = { .port = ctx->port, .cause = req->cause, .seen = ctx->now };
+	uint64_t cur;
+	uint32_t pos;
+	int ret;
 
 	if (req->cause == FDB_CAUSE_LEARNED &&
 	    !__atomic_load_n(&fdb->bd_conf[bd].learning, __ATOMIC_RELAXED)) {
 		ctx->stats->learning_off++;
 		return FDB_VERDICT_FORWARD;
 	}
+	if (unlikely(fdb_key_reserved(req->key)))
+		return FDB_VERDICT_FORWARD; /* bd 0 + zero MAC: the pipeline never gets here */
 	if (over_limit(fdb, bd, ctx->port))
 		return refuse(fdb, bd, ctx);
-	if (rte_hash_add_key_data(fdb->hash, &req->key, value_pack(&e)) != 0) {
+	ret = fdb_table_insert(fdb, req->key, value_pack(&e), &pos, &cur);
+	if (ret == -EEXIST) /* another worker was first */
+		return learn_known(fdb, req, pos, cur, ctx);
+	if (ret != 0) {
 		ctx->stats->table_full++;
 		return FDB_VERDICT_FORWARD;
 	}
 	__atomic_fetch_add(&fdb->bd_count[bd], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fdb->port_count[ctx->port % FDB_MAX_PORTS], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fdb->port_count[fdb_port_idx(ctx->port)], 1, __ATOMIC_RELAXED);
 	ctx->stats->learned++;
 	emit(ctx, FDB_EV_LEARNED, req->key, FDB_PORT_NONE, req->cause);
 	return FDB_VERDICT_FORWARD;
 }
 
+#define LEARN_RETRIES 4 /* value changed under us this often: leave it to the next frame */
+
+/* 'req' is known at 'pos' with value 'v': refresh it, move it, or leave it. */
 static uint8_t
-learn_known(struct fdb *fdb, const struct fdb_learn_req *req, struct fdb_entry *e,
+learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos, uint64_t v,
 	    const struct fdb_learn_ctx *ctx)
 {
 	uint16_t bd = fdb_key_bd(req->key) % FDB_MAX_BDS;
-	uint16_t from = e->port;
 
-	if (likely(e->port == ctx->port)) {
-		/* The common case: write only when last-seen is getting stale. */
-		if (unlikely(ctx->now - e->seen >= FDB_REFRESH_S) && !(e->flags & FDB_F_STATIC)) {
-			e->seen = ctx->now;
-			rte_hash_add_key_data(fdb->hash, &req->key, value_pack(e));
-		}
-		return FDB_VERDICT_FORWARD;
-	}
-	if (e->flags & FDB_F_STATIC) {
-		ctx->stats->static_conflict++;
-		return FDB_VERDICT_FORWARD;
-	}
-	if (e->flags & FDB_F_FROZEN) {
-		ctx->stats->frozen_refused++;
-		return FDB_VERDICT_FORWARD;
-	}
-	if (req->cause == FDB_CAUSE_LEARNED) {
-		if (!__atomic_load_n(&fdb->bd_conf[bd].learning, __ATOMIC_RELAXED)) {
-			ctx->stats->learning_off++;
+	for (unsigned int tries = 0; tries < LEARN_RETRIES; tries++) {
+		struct fdb_entry e;
+		uint16_t from;
+
+		entry_unpack(&e, req->key, v);
+		from = e.port;
+		if (likely(e.port == ctx->port)) {
+			/* The common case: write only when last-seen is getting stale. */
+			if (unlikely(ctx->now - e.seen >= FDB_REFRESH_S) &&
+			    !(e.flags & FDB_F_STATIC)) {
+				e.seen = ctx->now;
+				/* If it fails, someone else just wrote a fresher value. */
+				fdb_table_update(fdb, pos, &v, value_pack(&e));
+			}
 			return FDB_VERDICT_FORWARD;
 		}
-		uint32_t port_max = fdb_port_max_macs(fdb, ctx->port);
+		if (e.flags & FDB_F_STATIC) {
+			ctx->stats->static_conflict++;
+			return FDB_VERDICT_FORWARD;
+		}
+		if (e.flags & FDB_F_FROZEN) {
+			ctx->stats->frozen_refused++;
+			return FDB_VERDICT_FORWARD;
+		}
+		if (req->cause == FDB_CAUSE_LEARNED) {
+			if (!__atomic_load_n(&fdb->bd_conf[bd].learning, __ATOMIC_RELAXED)) {
+				ctx->stats->learning_off++;
+				return FDB_VERDICT_FORWARD;
+			}
+			uint32_t port_max = fdb_port_max_macs(fdb, ctx->port);
 
-		if (port_max != 0 && fdb_port_count(fdb, ctx->port) >= port_max)
-			return refuse(fdb, bd, ctx);
-	}
-	e->port = ctx->port;
-	e->cause = req->cause;
-	e->seen = ctx->now;
-	if (e->moves < UINT8_MAX)
-		e->moves++;
-	/* One store publishes the move: the next lookup sends to the new port. */
-	if (rte_hash_add_key_data(fdb->hash, &req->key, value_pack(e)) != 0)
+			if (port_max != 0 && fdb_port_count(fdb, ctx->port) >= port_max)
+				return refuse(fdb, bd, ctx);
+		}
+		e.port = ctx->port;
+		e.cause = req->cause;
+		e.seen = ctx->now;
+		if (e.moves < UINT8_MAX)
+			e.moves++;
+		/*
+		 * One compare-and-swap publishes the move: the next lookup sends to
+		 * the new port.  It fails if another worker moved it, or the control
+		 * thread froze it, since we read it; decide again on the new value.
+		 */
+		if (!fdb_table_update(fdb, pos, &v, value_pack(&e)))
+			continue;
+		__atomic_fetch_sub(&fdb->port_count[fdb_port_idx(from)], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fdb->port_count[fdb_port_idx(ctx->port)], 1, __ATOMIC_RELAXED);
+		ctx->stats->moved++;
+		emit(ctx, FDB_EV_MOVED, req->key, from, req->cause);
 		return FDB_VERDICT_FORWARD;
-	__atomic_fetch_sub(&fdb->port_count[from % FDB_MAX_PORTS], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fdb->port_count[ctx->port % FDB_MAX_PORTS], 1, __ATOMIC_RELAXED);
-	ctx->stats->moved++;
-	emit(ctx, FDB_EV_MOVED, req->key, from, req->cause);
+	}
 	return FDB_VERDICT_FORWARD;
 }
 
@@ -233,72 +249,80 @@ void
 fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 {
-	const void *key_ptrs[FDB_BULK_MAX];
-	void *data[FDB_BULK_MAX];
-	uint64_t hits = 0;
+	uint64_t vals[FDB_BULK_MAX];
+	uint32_t pos[FDB_BULK_MAX];
 
+	fdb_find_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), n, vals, pos);
 	for (unsigned int i = 0; i < n; i++)
-		key_ptrs[i] = &reqs[i].key;
-	rte_hash_lookup_bulk_data(fdb->hash, key_ptrs, n, &hits, data);
+		if (unlikely(pos[i] == FDB_POS_NONE))
+			fdb_prefetch_insert(fdb, reqs[i].key);
 
 	for (unsigned int i = 0; i < n; i++) {
-		bool hit = (hits >> i) & 1;
+		bool hit = pos[i] != FDB_POS_NONE;
 		int earlier;
 
-		/* A repeated key that needs a write was handled by its first request. */
-		if (!hit || value_port(data[i]) != ctx->port) {
+		if (likely(hit && value_port(vals[i]) == ctx->port)) {
+			/* Known here: nothing to write unless last-seen is stale. */
+			if (likely(ctx->now - (uint32_t)(vals[i] >> 32) < FDB_REFRESH_S)) {
+				verdicts[i] = FDB_VERDICT_FORWARD;
+				continue;
+			}
+		} else {
+			/* A repeated key that needs a write was handled by its first request. */
 			earlier = earlier_request(reqs, i);
 			if (earlier >= 0) {
 				verdicts[i] = verdicts[earlier];
 				continue;
 			}
 		}
-		if (hit) {
-			struct fdb_entry e;
-
-			entry_unpack(&e, reqs[i].key, data[i]);
-			verdicts[i] = learn_known(fdb, &reqs[i], &e, ctx);
-		} else {
+		if (hit)
+			verdicts[i] = learn_known(fdb, &reqs[i], pos[i], vals[i], ctx);
+		else
 			verdicts[i] = learn_new(fdb, &reqs[i], ctx);
-		}
 	}
 }
 
 void
 fdb_lookup_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n, uint16_t *ports)
 {
-	const void *key_ptrs[FDB_BULK_MAX];
-	void *data[FDB_BULK_MAX];
-	uint64_t hits = 0;
+	uint64_t vals[FDB_BULK_MAX];
+	uint32_t pos[FDB_BULK_MAX];
 
+	fdb_find_bulk(fdb, keys, sizeof(keys[0]), n, vals, pos);
 	for (unsigned int i = 0; i < n; i++)
-		key_ptrs[i] = &keys[i];
-	rte_hash_lookup_bulk_data(fdb->hash, key_ptrs, n, &hits, data);
-	for (unsigned int i = 0; i < n; i++)
-		ports[i] = (hits & (1ULL << i)) ? value_port(data[i]) : FDB_PORT_NONE;
+		ports[i] = pos[i] != FDB_POS_NONE ? value_port(vals[i]) : FDB_PORT_NONE;
 }
 
 int
 fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry)
 {
-	void *data;
+	uint64_t v;
 
-	if (rte_hash_lookup_data(fdb->hash, &key, &data) < 0)
+	if (fdb_table_find(fdb, key, &v) == FDB_POS_NONE)
 		return -ENOENT;
-	entry_unpack(entry, key, data);
+	entry_unpack(entry, key, v);
 	return 0;
 }
 
 int
 fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port)
 {
-	struct fdb_entry old, e = { .port = port, .flags = FDB_F_STATIC, .cause = FDB_CAUSE_STATIC };
-	bool existed = fdb_lookup(fdb, key, &old) == 0;
+	struct fdb_entry old, e = { .key = key, .port = port, .flags = FDB_F_STATIC,
+				    .cause = FDB_CAUSE_STATIC };
+	uint64_t cur;
+	uint32_t pos;
+	int ret;
 
-	if (rte_hash_add_key_data(fdb->hash, &key, value_pack(&e)) < 0)
-		return -ENOSPC;
-	if (existed)
+	ret = fdb_table_insert(fdb, key, value_pack(&e), &pos, &cur);
+	if (ret == -EINVAL || ret == -ENOSPC)
+		return ret;
+	if (ret == -EEXIST) {
+		/* Replace whatever a worker may be writing; count it where it was. */
+		while (!fdb_table_update(fdb, pos, &cur, value_pack(&e)))
+			;
+		entry_unpack(&old, key, cur);
 		fdb_count_del(fdb, &old);
+	}
 	fdb_count_add(fdb, &e);
 	return 0;
 }
@@ -306,99 +330,88 @@ fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port)
 int
 fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen)
 {
-	struct fdb_entry e;
+	uint64_t v, nv;
+	uint32_t pos;
 
-	if (fdb_lookup(fdb, key, &e) < 0)
+	pos = fdb_table_find(fdb, key, &v);
+	if (pos == FDB_POS_NONE)
 		return -ENOENT;
-	if (frozen)
-		e.flags |= FDB_F_FROZEN;
-	else
-		e.flags &= (uint8_t)~FDB_F_FROZEN;
-	return rte_hash_add_key_data(fdb->hash, &key, value_pack(&e)) < 0 ? -ENOSPC : 0;
-}
-
-/* Wait until no worker can still be reading a deleted slot, then reuse them. */
-void
-fdb_reclaim_positions(struct fdb *fdb, const int32_t *positions, unsigned int n)
-{
-	if (n == 0)
-		return;
-	if (fdb->qsbr != NULL)
-		rte_rcu_qsbr_synchronize(fdb->qsbr, RTE_QSBR_THRID_INVALID);
-	for (unsigned int i = 0; i < n; i++)
-		rte_hash_free_key_with_position(fdb->hash, positions[i]);
+	/* A worker may move it meanwhile: set the flag on whatever value is there. */
+	do {
+		nv = frozen ? v | (uint64_t)FDB_F_FROZEN << 16 : v & ~((uint64_t)FDB_F_FROZEN << 16);
+	} while (!fdb_table_update(fdb, pos, &v, nv));
+	return 0;
 }
 
 int
 fdb_delete(struct fdb *fdb, uint64_t key)
 {
-	struct fdb_entry e;
-	int32_t pos;
+	uint64_t v;
+	uint32_t pos;
 
-	if (fdb_lookup(fdb, key, &e) < 0)
+	pos = fdb_table_find(fdb, key, &v);
+	if (pos == FDB_POS_NONE || !fdb_table_hide(fdb, pos, key))
 		return -ENOENT;
-	pos = rte_hash_del_key(fdb->hash, &key);
-	if (pos < 0)
-		return -ENOENT;
-	fdb_count_del(fdb, &e);
-	fdb_reclaim_positions(fdb, &pos, 1);
+	fdb_reclaim_positions(fdb, &pos, &key, 1);
 	return 0;
 }
 
+#define DELETE_BATCH 1024 /* deletions per grace period in fdb_delete_if */
+
+/* Hidden as we walk: a key never moves, so hiding one cannot make the walk skip another. */
 unsigned int
 fdb_delete_if(struct fdb *fdb, fdb_match_fn *match, const void *arg)
 {
-	unsigned int capacity = (unsigned int)rte_hash_count(fdb->hash);
-	struct fdb_entry *victims;
-	int32_t *positions;
-	unsigned int nb_victims = 0, nb_deleted = 0;
-	const void *key;
-	void *data;
-	uint32_t next = 0;
+	uint32_t positions[DELETE_BATCH];
+	uint64_t keys[DELETE_BATCH];
+	unsigned int nb_batch = 0, nb_deleted = 0;
 
-	if (capacity == 0)
-		return 0;
-	/* Collect first: deleting while iterating could skip entries that cuckoo moves. */
-	victims = malloc(capacity * sizeof(*victims));
-	positions = malloc(capacity * sizeof(*positions));
-	if (victims == NULL || positions == NULL)
-		goto out;
-	while (nb_victims < capacity && rte_hash_iterate(fdb->hash, &key, &data, &next) >= 0) {
-		struct fdb_entry entry;
+	for (uint32_t b = 0; b < fdb->nb_buckets; b++) {
+		struct fdb_bucket *bk = &fdb->buckets[b];
 
-		entry_unpack(&entry, *(const uint64_t *)key, data);
-		if (match == NULL || match(&entry, arg))
-			victims[nb_victims++] = entry;
-	}
-	for (unsigned int i = 0; i < nb_victims; i++) {
-		int32_t pos = rte_hash_del_key(fdb->hash, &victims[i].key);
+		for (unsigned int s = 0; s < FDB_BUCKET_SLOTS; s++) {
+			uint64_t key = __atomic_load_n(&bk->keys[s], __ATOMIC_ACQUIRE);
+			uint32_t pos = b * FDB_BUCKET_SLOTS + s;
+			struct fdb_entry e;
 
-		if (pos >= 0) {
-			fdb_count_del(fdb, &victims[i]);
-			positions[nb_deleted++] = pos;
+			if (fdb_key_reserved(key))
+				continue;
+			entry_unpack(&e, key, __atomic_load_n(&bk->vals[s], __ATOMIC_RELAXED));
+			if (match != NULL && !match(&e, arg))
+				continue;
+			if (!fdb_table_hide(fdb, pos, key))
+				continue;
+			positions[nb_batch] = pos;
+			keys[nb_batch++] = key;
+			nb_deleted++;
+			if (nb_batch == DELETE_BATCH) {
+				fdb_reclaim_positions(fdb, positions, keys, nb_batch);
+				nb_batch = 0;
+			}
 		}
 	}
-	fdb_reclaim_positions(fdb, positions, nb_deleted);
-out:
-	free(victims);
-	free(positions);
+	fdb_reclaim_positions(fdb, positions, keys, nb_batch);
 	return nb_deleted;
 }
 
 unsigned int
 fdb_walk(const struct fdb *fdb, fdb_walk_fn *fn, void *arg)
 {
-	const void *key;
-	void *data;
-	uint32_t next = 0;
 	unsigned int n = 0;
 
-	while (rte_hash_iterate(fdb->hash, &key, &data, &next) >= 0) {
-		struct fdb_entry entry;
+	for (uint32_t b = 0; b < fdb->nb_buckets; b++) {
+		const struct fdb_bucket *bk = &fdb->buckets[b];
 
-		entry_unpack(&entry, *(const uint64_t *)key, data);
-		fn(&entry, arg);
-		n++;
+		for (unsigned int s = 0; s < FDB_BUCKET_SLOTS; s++) {
+			uint64_t key = __atomic_load_n(&bk->keys[s], __ATOMIC_ACQUIRE);
+			struct fdb_entry e;
+
+			if (fdb_key_reserved(key))
+				continue;
+			entry_unpack(&e, key, __atomic_load_n(&bk->vals[s], __ATOMIC_RELAXED));
+			fn(&e, arg);
+			n++;
+		}
 	}
 	return n;
 }
@@ -406,7 +419,5 @@ fdb_walk(const struct fdb *fdb, fdb_walk_fn *fn, void *arg)
 unsigned int
 fdb_count(const struct fdb *fdb)
 {
-	int32_t n = rte_hash_count(fdb->hash);
-
-	return n < 0 ? 0 : (unsigned int)n;
+	return __atomic_load_n(&fdb->nb_entries, __ATOMIC_RELAXED);
 }

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Aging: an incremental walk over the table on the control thread.  Each
- * call visits a bounded number of entries, so a million-entry table never
- * stalls the control socket, and deletes the expired ones with one grace
- * period per call.  A full pass also recomputes the per-domain and per-port
- * counts that limits rely on.
+ * Aging: an incremental walk over the buckets on the control thread.  Each
+ * call visits a bounded number of entries (and buckets), so a million-entry
+ * table never stalls the control socket, and deletes the expired ones with
+ * one grace period per batch.  A full pass also recomputes the per-domain and
+ * per-port counts that limits rely on.  Keys never move between buckets, so
+ * resuming at a bucket index visits every entry present for the whole pass
+ * exactly once.
  */
 #include "fdb_priv.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-#include <rte_hash.h>
 
 #define AGE_BATCH 256 /* deletions per grace period */
 
@@ -31,7 +30,7 @@ static void
 tally(struct fdb *fdb, const struct fdb_entry *e)
 {
 	fdb->pass_bd[fdb_key_bd(e->key) % FDB_MAX_BDS]++;
-	fdb->pass_port[e->port % FDB_MAX_PORTS]++;
+	fdb->pass_port[fdb_port_idx(e->port)]++;
 }
 
 static void
@@ -39,76 +38,93 @@ finish_pass(struct fdb *fdb)
 {
 	for (unsigned int i = 0; i < FDB_MAX_BDS; i++)
 		__atomic_store_n(&fdb->bd_count[i], fdb->pass_bd[i], __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i < FDB_MAX_PORTS; i++)
+	for (unsigned int i = 0; i <= FDB_MAX_PORTS; i++)
 		__atomic_store_n(&fdb->port_count[i], fdb->pass_port[i], __ATOMIC_RELAXED);
 	memset(fdb->pass_bd, 0, sizeof(fdb->pass_bd));
 	memset(fdb->pass_port, 0, sizeof(fdb->pass_port));
 	fdb->age_next = 0;
 }
 
-/* Delete 'n' expired entries and report them. */
+struct victims {
+	unsigned int n;                 /**< entries collected */
+	uint32_t pos[AGE_BATCH];        /**< where they are */
+	struct fdb_entry e[AGE_BATCH];  /**< what they were when found expired */
+};
+
+/* Delete the collected entries that are still as we saw them, and report them. */
 static unsigned int
-expire_batch(struct fdb *fdb, const struct fdb_entry *victims, unsigned int n, fdb_event_fn *fn,
-	     void *arg)
+expire_batch(struct fdb *fdb, struct victims *v, fdb_event_fn *fn, void *arg)
 {
-	int32_t positions[AGE_BATCH];
+	uint32_t positions[AGE_BATCH];
+	uint64_t keys[AGE_BATCH];
 	unsigned int nb_deleted = 0;
 
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < v->n; i++) {
+		const struct fdb_entry *e = &v->e[i];
 		struct fdb_entry now_e;
 
 		/* A worker may have refreshed or moved it since we looked. */
-		if (fdb_lookup(fdb, victims[i].key, &now_e) < 0)
-			continue;
-		if (now_e.seen != victims[i].seen || now_e.port != victims[i].port) {
+		entry_unpack(&now_e, e->key, __atomic_load_n(fdb_val_at(fdb, v->pos[i]),
+							     __ATOMIC_RELAXED));
+		if (now_e.seen != e->seen || now_e.port != e->port) {
 			tally(fdb, &now_e);
 			continue;
 		}
-		int32_t pos = rte_hash_del_key(fdb->hash, &victims[i].key);
-
-		if (pos < 0)
+		if (!fdb_table_hide(fdb, v->pos[i], e->key))
 			continue;
-		fdb_count_del(fdb, &victims[i]);
-		positions[nb_deleted++] = pos;
+		positions[nb_deleted] = v->pos[i];
+		keys[nb_deleted++] = e->key;
 		if (fn != NULL) {
-			struct fdb_event ev = { .key = victims[i].key, .from = FDB_PORT_NONE,
-						.to = victims[i].port, .type = FDB_EV_AGED,
-						.cause = victims[i].cause };
+			struct fdb_event ev = { .key = e->key, .from = FDB_PORT_NONE, .to = e->port,
+						.type = FDB_EV_AGED, .cause = e->cause };
 
 			fn(&ev, arg);
 		}
 	}
-	fdb_reclaim_positions(fdb, positions, nb_deleted);
+	fdb_reclaim_positions(fdb, positions, keys, nb_deleted);
+	v->n = 0;
 	return nb_deleted;
 }
 
 unsigned int
 fdb_age_step(struct fdb *fdb, uint32_t now, unsigned int budget, fdb_event_fn *fn, void *arg)
 {
-	struct fdb_entry victims[AGE_BATCH];
-	unsigned int nb_victims = 0, nb_aged = 0;
-	const void *key;
-	void *data;
+	struct victims victims, *v = &victims;
+	unsigned int nb_aged = 0, visited = 0, scanned = 0;
 
-	for (unsigned int visited = 0; visited < budget; visited++) {
-		struct fdb_entry e;
+	v->n = 0;
+	/* Whole buckets: a call may visit up to FDB_BUCKET_SLOTS - 1 entries over budget. */
+	while (visited < budget && scanned < budget) {
+		uint32_t b = fdb->age_next;
+		struct fdb_bucket *bk;
 
-		if (rte_hash_iterate(fdb->hash, &key, &data, &fdb->age_next) < 0) {
-			nb_aged += expire_batch(fdb, victims, nb_victims, fn, arg);
-			nb_victims = 0;
+		if (b >= fdb->nb_buckets) {
+			nb_aged += expire_batch(fdb, v, fn, arg);
 			finish_pass(fdb);
 			break;
 		}
-		entry_unpack(&e, *(const uint64_t *)key, data);
-		if (!expired(fdb, &e, now)) {
-			tally(fdb, &e);
-			continue;
+		bk = &fdb->buckets[b];
+		if (b + 1 < fdb->nb_buckets)
+			rte_prefetch0(bk + 1);
+		for (unsigned int s = 0; s < FDB_BUCKET_SLOTS; s++) {
+			uint64_t key = __atomic_load_n(&bk->keys[s], __ATOMIC_ACQUIRE);
+			struct fdb_entry e;
+
+			if (fdb_key_reserved(key))
+				continue;
+			visited++;
+			entry_unpack(&e, key, __atomic_load_n(&bk->vals[s], __ATOMIC_RELAXED));
+			if (!expired(fdb, &e, now)) {
+				tally(fdb, &e);
+				continue;
+			}
+			v->pos[v->n] = b * FDB_BUCKET_SLOTS + s;
+			v->e[v->n++] = e;
+			if (v->n == AGE_BATCH)
+				nb_aged += expire_batch(fdb, v, fn, arg);
 		}
-		victims[nb_victims++] = e;
-		if (nb_victims == AGE_BATCH) {
-			nb_aged += expire_batch(fdb, victims, nb_victims, fn, arg);
-			nb_victims = 0;
-		}
+		fdb->age_next = b + 1;
+		scanned++;
 	}
-	return nb_aged + expire_batch(fdb, victims, nb_victims, fn, arg);
+	return nb_aged + expire_batch(fdb, v, fn, arg);
 }
