@@ -168,7 +168,7 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		cause = check_source(lc, port, m, eth);
 		if (unlikely(cause < 0))
 			continue;
-		key = fdb_key(rxq->bd, &eth->src_addr);
+		key = fdb_key_src(rxq->bd, eth);
 		if (key != last_src) {
 			pb->reqs[pb->nb_reqs].key = key;
 			pb->reqs[pb->nb_reqs++].cause = (uint8_t)cause;
@@ -180,7 +180,7 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		pb->req_of[pb->nb_kept] = (uint8_t)(pb->nb_reqs - 1);
 		pb->dst_keys[pb->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
 						    KEY_FLOOD :
-						    fdb_key(rxq->bd, &eth->dst_addr);
+						    fdb_key_dst(rxq->bd, eth);
 		pkts[pb->nb_kept++] = m;
 	}
 }

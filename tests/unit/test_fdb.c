@@ -78,6 +78,13 @@ test_fdb_key_packs_bd_and_mac(void)
 	CU_ASSERT_EQUAL(mac.addr_bytes[0], 0x02);
 	CU_ASSERT_EQUAL(mac.addr_bytes[5], 0xcc);
 	CU_ASSERT_NOT_EQUAL(key_of(1, "02:00:00:aa:bb:cc"), key_of(2, "02:00:00:aa:bb:cc"));
+
+	/* The header forms give the same keys as the byte-wise one. */
+	const uint8_t hdr[14] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x06, 0x77, 0x88,
+				  0x99, 0xaa, 0xbb, 0x08, 0x00 };
+
+	CU_ASSERT_EQUAL(fdb_key_dst(9, hdr), key_of(9, "02:11:22:33:44:55"));
+	CU_ASSERT_EQUAL(fdb_key_src(9, hdr), key_of(9, "06:77:88:99:aa:bb"));
 }
 
 static void
