@@ -198,6 +198,13 @@ learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkt
 	if (pb->nb_reqs == 0)
 		return;
 	fdb_learn_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts);
+	/* Compact only when a limit dropped something: almost never. */
+	uint16_t r = 0;
+
+	while (r < pb->nb_reqs && verdicts[r] != FDB_VERDICT_DROP)
+		r++;
+	if (likely(r == pb->nb_reqs))
+		return;
 	for (uint16_t i = 0; i < pb->nb_kept; i++) {
 		if (unlikely(verdicts[pb->req_of[i]] == FDB_VERDICT_DROP)) {
 			drop(lc, DP_CNT_DROP_LEARN_LIMIT, pkts[i]);
@@ -209,26 +216,33 @@ learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkt
 	pb->nb_kept = nb_kept;
 }
 
-/* Look up the unicast destinations in one bulk call; floods get FDB_PORT_NONE. */
+/*
+ * Look up the unicast destinations in one bulk call; floods get
+ * FDB_PORT_NONE.  A destination repeated from the previous frame is looked
+ * up once (VPP's last-key cache): a burst is often one flow.
+ */
 static void
 lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
 {
 	uint64_t keys[VSW_BURST_SIZE];
-	uint16_t idx[VSW_BURST_SIZE], ports[VSW_BURST_SIZE];
+	uint8_t key_of[VSW_BURST_SIZE];
+	uint16_t ports[VSW_BURST_SIZE];
 	uint16_t nb_keys = 0;
+	uint64_t last = KEY_FLOOD;
 
 	for (uint16_t i = 0; i < n; i++) {
-		out[i] = FDB_PORT_NONE;
-		if (dst_keys[i] != KEY_FLOOD) {
-			idx[nb_keys] = i;
-			keys[nb_keys++] = dst_keys[i];
+		if (dst_keys[i] == KEY_FLOOD)
+			continue;
+		if (dst_keys[i] != last) {
+			last = dst_keys[i];
+			keys[nb_keys++] = last;
 		}
+		key_of[i] = (uint8_t)(nb_keys - 1);
 	}
-	if (nb_keys == 0)
-		return;
-	fdb_lookup_bulk(fdb, keys, nb_keys, ports);
-	for (uint16_t k = 0; k < nb_keys; k++)
-		out[idx[k]] = ports[k];
+	if (nb_keys > 0)
+		fdb_lookup_bulk(fdb, keys, nb_keys, ports);
+	for (uint16_t i = 0; i < n; i++)
+		out[i] = dst_keys[i] == KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
 }
 
 /* A tenant subnet's unicast miss: the lookup records may know the MAC's host. */
