@@ -14,6 +14,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
 
@@ -22,68 +23,18 @@
 #define EVIL  "02:00:00:00:00:0e"
 #define BCAST "ff:ff:ff:ff:ff:ff"
 
-static char err[VSW_ERR_LEN];
-
-static struct rte_ring *
-ring_of(const char *port, const char *dir)
-{
-	char name[RTE_RING_NAMESIZE];
-
-	snprintf(name, sizeof(name), "vsw_%s_%s", dir, port);
-	return rte_ring_lookup(name);
-}
-
-static void
-inject_mbuf(const char *port, struct rte_mbuf *m)
-{
-	CU_ASSERT_FATAL(m != NULL);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue(ring_of(port, "rx"), m), 0);
-}
-
 static void
 inject(const char *port, const char *dst, const char *src)
 {
-	inject_mbuf(port, test_frame(dp_main.pool, dst, src, RTE_ETHER_TYPE_IPV4, 60));
-}
-
-static void
-run_round(void)
-{
-	dp_poll_round(dp_main.lcores[0], atomic_load(&dp_main.snapshot));
-}
-
-static unsigned int
-drain(const char *port)
-{
-	struct rte_mbuf *m;
-	unsigned int n = 0;
-
-	while (rte_ring_dequeue(ring_of(port, "tx"), (void **)&m) == 0) {
-		rte_pktmbuf_free(m);
-		n++;
-	}
-	return n;
+	dp_test_inject(port, test_frame(dp_main.pool, dst, src, RTE_ETHER_TYPE_IPV4, 60));
 }
 
 static void
 drain_all(void)
 {
-	drain("p1");
-	drain("p2");
-	drain("p3");
-}
-
-static uint64_t
-counter(const char *name)
-{
-	struct dp_counter c[64];
-	unsigned int n = dp_counters(c, 64);
-
-	for (unsigned int i = 0; i < n && i < 64; i++)
-		if (strcmp(c[i].name, name) == 0)
-			return c[i].value;
-	CU_FAIL("no such counter");
-	return 0;
+	dp_test_drain("p1");
+	dp_test_drain("p2");
+	dp_test_drain("p3");
 }
 
 struct found {
@@ -120,10 +71,8 @@ setup(void)
 	const char *names[] = { "p1", "p2", "p3" };
 
 	for (unsigned int i = 0; i < 3; i++) {
-		struct port_spec spec = { .name = names[i], .type = "ring" };
-
-		if (dp_port_add(&spec, NULL, err, sizeof(err)) < 0) {
-			fprintf(stderr, "setup: %s\n", err);
+		if (dp_test_add_ring(names[i], NULL) < 0) {
+			fprintf(stderr, "setup: %s\n", dp_test_err);
 			return 1;
 		}
 	}
@@ -134,9 +83,9 @@ setup(void)
 static int
 teardown(void)
 {
-	dp_port_del("p1", err, sizeof(err));
-	dp_port_del("p2", err, sizeof(err));
-	dp_port_del("p3", err, sizeof(err));
+	dp_port_del("p1", dp_test_err, sizeof(dp_test_err));
+	dp_port_del("p2", dp_test_err, sizeof(dp_test_err));
+	dp_port_del("p3", dp_test_err, sizeof(dp_test_err));
 	return 0;
 }
 
@@ -146,27 +95,27 @@ learn_vm_and_peer(void)
 {
 	inject("p1", BCAST, VM);
 	inject("p2", BCAST, PEER);
-	run_round();
+	dp_test_round();
 	drain_all();
 }
 
 static void
 check_announcement_moves(struct rte_mbuf *announce, const char *cause, const char *counter_name)
 {
-	uint64_t before = counter(counter_name);
+	uint64_t before = dp_test_counter(counter_name);
 
 	learn_vm_and_peer();
-	inject_mbuf("p3", announce);
-	run_round();
+	dp_test_inject("p3", announce);
+	dp_test_round();
 	drain_all();
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
 	CU_ASSERT_STRING_EQUAL(where(VM).cause, cause);
-	CU_ASSERT_EQUAL(counter(counter_name), before + 1);
+	CU_ASSERT_EQUAL(dp_test_counter(counter_name), before + 1);
 	/* The next frame to the VM goes to its new port only. */
 	inject("p2", VM, PEER);
-	run_round();
-	CU_ASSERT_EQUAL(drain("p3"), 1);
-	CU_ASSERT_EQUAL(drain("p1"), 0);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p3"), 1);
+	CU_ASSERT_EQUAL(dp_test_drain("p1"), 0);
 }
 
 static void
@@ -200,13 +149,13 @@ static void
 test_announcement_moves_even_with_learning_off(void)
 {
 	learn_vm_and_peer();
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "learning", "off", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "learning", "off", dp_test_err, sizeof(dp_test_err)), 0);
 	inject("p3", BCAST, VM); /* ordinary frame: no move while learning is off */
-	run_round();
+	dp_test_round();
 	drain_all();
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
-	inject_mbuf("p3", test_arp_frame(dp_main.pool, VM, 0x8035, 3, VM, 0, 0));
-	run_round();
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x8035, 3, VM, 0, 0));
+	dp_test_round();
 	drain_all();
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
 }
@@ -214,81 +163,81 @@ test_announcement_moves_even_with_learning_off(void)
 static void
 test_malformed_announcement_never_moves(void)
 {
-	uint64_t before = counter("drop_malformed_arp");
+	uint64_t before = dp_test_counter("drop_malformed_arp");
 	struct rte_mbuf *m = test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10);
 
 	learn_vm_and_peer();
 	CU_ASSERT_FATAL(m != NULL);
 	rte_pktmbuf_trim(m, 60 - 14 - 20); /* ARP body cut to 20 bytes */
-	inject_mbuf("p3", m);
-	run_round();
-	CU_ASSERT_EQUAL(drain("p1") + drain("p2"), 0);
+	dp_test_inject("p3", m);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p1") + dp_test_drain("p2"), 0);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
-	CU_ASSERT_EQUAL(counter("drop_malformed_arp"), before + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_malformed_arp"), before + 1);
 }
 
 static void
 test_port_security_drops_forged_announcements(void)
 {
-	uint64_t before = counter("drop_spoofed_mac");
+	uint64_t before = dp_test_counter("drop_spoofed_mac");
 
 	learn_vm_and_peer();
-	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", EVIL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", EVIL, dp_test_err, sizeof(dp_test_err)), 0);
 	/* A forged GARP with the victim's MAC as source... */
-	inject_mbuf("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
 	/* ...and one with its own source but the victim in the ARP body. */
-	inject_mbuf("p3", test_arp_frame(dp_main.pool, EVIL, 0x0806, 1, VM, 10, 10));
-	run_round();
-	CU_ASSERT_EQUAL(drain("p1") + drain("p2"), 0);
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, EVIL, 0x0806, 1, VM, 10, 10));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p1") + dp_test_drain("p2"), 0);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
 	CU_ASSERT_STRING_EQUAL(where(EVIL).port, "");
-	CU_ASSERT_EQUAL(counter("drop_spoofed_mac"), before + 2);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_spoofed_mac"), before + 2);
 	/* Its own traffic still flows. */
 	inject("p3", PEER, EVIL);
-	run_round();
-	CU_ASSERT_EQUAL(drain("p2"), 1);
-	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", "any", err, sizeof(err)), 0);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p2"), 1);
+	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", "any", dp_test_err, sizeof(dp_test_err)), 0);
 }
 
 static void
 test_port_security_rejects_bad_lists(void)
 {
-	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", "02:00:00:00:00:0e,nonsense", err,
-				    sizeof(err)), -EINVAL);
-	CU_ASSERT(strstr(err, "nonsense") != NULL);
-	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", BCAST, err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(dp_port_set("p3", "colour", "red", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(dp_port_set("nope", "max-macs", "1", err, sizeof(err)), -ENOENT);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "aging", "-5", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "learning", "maybe", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", "02:00:00:00:00:0e,nonsense", dp_test_err,
+				    sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT(strstr(dp_test_err, "nonsense") != NULL);
+	CU_ASSERT_EQUAL(dp_port_set("p3", "allowed-macs", BCAST, dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_port_set("p3", "colour", "red", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_port_set("nope", "max-macs", "1", dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "aging", "-5", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "learning", "maybe", dp_test_err, sizeof(dp_test_err)), -EINVAL);
 }
 
 static void
 test_restricting_a_port_forgets_its_other_macs(void)
 {
 	learn_vm_and_peer();
-	CU_ASSERT_EQUAL(dp_port_set("p1", "allowed-macs", EVIL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_port_set("p1", "allowed-macs", EVIL, dp_test_err, sizeof(dp_test_err)), 0);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "");
-	CU_ASSERT_EQUAL(dp_port_set("p1", "allowed-macs", "", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_port_set("p1", "allowed-macs", "", dp_test_err, sizeof(dp_test_err)), 0);
 }
 
 static void
 test_limit_drop_action(void)
 {
-	uint64_t before = counter("drop_learn_limit");
+	uint64_t before = dp_test_counter("drop_learn_limit");
 
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "max-macs", "1", err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "limit-action", "drop", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "max-macs", "1", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "limit-action", "drop", dp_test_err, sizeof(dp_test_err)), 0);
 	inject("p1", BCAST, VM);
 	inject("p2", BCAST, PEER);
-	run_round();
-	CU_ASSERT_EQUAL(drain("p2") + drain("p3"), 2); /* VM's broadcast went out */
-	CU_ASSERT_EQUAL(drain("p1"), 0);                /* PEER's was refused and dropped */
-	CU_ASSERT_EQUAL(counter("drop_learn_limit"), before + 1);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "limit-action", "forward", err, sizeof(err)), 0);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p2") + dp_test_drain("p3"), 2); /* VM's broadcast went out */
+	CU_ASSERT_EQUAL(dp_test_drain("p1"), 0);                /* PEER's was refused and dropped */
+	CU_ASSERT_EQUAL(dp_test_counter("drop_learn_limit"), before + 1);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "limit-action", "forward", dp_test_err, sizeof(dp_test_err)), 0);
 	inject("p2", BCAST, PEER);
-	run_round();
-	CU_ASSERT_EQUAL(drain("p1"), 1);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p1"), 1);
 	CU_ASSERT_STRING_EQUAL(where(PEER).port, "");
 	drain_all();
 }
@@ -317,12 +266,12 @@ test_move_event_reaches_control_thread(void)
 	struct event_log log = { 0 };
 
 	/* Earlier tests moved this MAC too: no flap reports here. */
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "0", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "0", dp_test_err, sizeof(dp_test_err)), 0);
 	dp_periodic(); /* discard what earlier tests left */
 	dp_set_event_handler(log_event, &log);
 	learn_vm_and_peer();
-	inject_mbuf("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
-	run_round();
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
+	dp_test_round();
 	drain_all();
 	dp_periodic();
 	CU_ASSERT(log.nb >= 3); /* two learned, one moved */
@@ -340,14 +289,14 @@ test_flapping_mac_is_reported_and_frozen(void)
 {
 	struct event_log log = { 0 };
 
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "3", err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-hold", "60", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "3", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-hold", "60", dp_test_err, sizeof(dp_test_err)), 0);
 	dp_periodic();
 	dp_set_event_handler(log_event, &log);
 	learn_vm_and_peer();
 	for (unsigned int i = 0; i < 6; i++) {
 		inject(i % 2 ? "p1" : "p3", BCAST, VM);
-		run_round();
+		dp_test_round();
 		drain_all();
 		dp_periodic();
 	}
@@ -355,15 +304,15 @@ test_flapping_mac_is_reported_and_frozen(void)
 	CU_ASSERT(log.nb_moved >= 4);
 	/* Frozen: further frames from elsewhere do not move it. */
 	const char *held = where(VM).port[1] == '1' ? "p3" : "p1";
-	uint64_t refused = counter("fdb_frozen_refused");
+	uint64_t refused = dp_test_counter("fdb_frozen_refused");
 
 	inject(held, BCAST, VM);
-	run_round();
+	dp_test_round();
 	drain_all();
 	CU_ASSERT_NOT_EQUAL(strcmp(where(VM).port, held), 0);
-	CU_ASSERT_EQUAL(counter("fdb_frozen_refused"), refused + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_frozen_refused"), refused + 1);
 	dp_set_event_handler(NULL, NULL);
-	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, err, sizeof(err)) >= 0, 1);
+	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)) >= 0, 1);
 }
 
 static void
@@ -373,36 +322,31 @@ test_static_entry_add_and_del(void)
 	struct found f;
 
 	test_mac(PEER, mac);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), 0);
 	inject("p3", BCAST, PEER); /* learning must not move it */
-	run_round();
+	dp_test_round();
 	drain_all();
 	f = where(PEER);
 	CU_ASSERT_STRING_EQUAL(f.port, "p2");
 	CU_ASSERT_STRING_EQUAL(f.cause, "static");
-	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, err, sizeof(err)), 0); /* flush spares static */
-	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, err, sizeof(err)), -ENOENT);
-	CU_ASSERT_EQUAL(dp_fdb_add_static("nobd", mac, "p2", err, sizeof(err)), -ENOENT);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "nope", err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)), 0); /* flush spares static */
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_fdb_add_static("nobd", mac, "p2", dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "nope", dp_test_err, sizeof(dp_test_err)), -ENOENT);
 	test_mac(BCAST, mac);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), -EINVAL);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct dp_options opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
 	CU_pSuite s;
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 2) < 0)
+	if (dp_test_start(argv[0]) < 0)
 		return 1;
-	if (dp_init(&opts, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dp_init: %s\n", err);
-		return 1;
-	}
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 #define ADD(fn)                                                                                 \
@@ -424,8 +368,6 @@ main(int argc, char **argv)
 	ADD(test_flapping_mac_is_reported_and_frozen);
 	ADD(test_static_entry_add_and_del);
 	ret = test_run_suites();
-	dp_stop();
-	dp_fini();
-	rte_eal_cleanup();
+	dp_test_stop();
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
 
@@ -28,67 +29,6 @@
 #define BCAST    "ff:ff:ff:ff:ff:ff"
 #define OUR_PA   "198.51.100.1"
 #define THEIR_PA "192.0.2.1"
-
-static char err[VSW_ERR_LEN];
-
-static struct rte_ring *
-ring_of(const char *port, const char *dir)
-{
-	char name[RTE_RING_NAMESIZE];
-
-	snprintf(name, sizeof(name), "vsw_%s_%s", dir, port);
-	return rte_ring_lookup(name);
-}
-
-static void
-inject(const char *port, struct rte_mbuf *m)
-{
-	CU_ASSERT_FATAL(m != NULL);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue(ring_of(port, "rx"), m), 0);
-}
-
-static void
-run_round(void)
-{
-	dp_poll_round(dp_main.lcores[0], atomic_load(&dp_main.snapshot));
-}
-
-/* Take one frame sent to 'port' (NULL if none); the caller frees it. */
-static struct rte_mbuf *
-take(const char *port)
-{
-	struct rte_mbuf *m = NULL;
-
-	if (rte_ring_dequeue(ring_of(port, "tx"), (void **)&m) != 0)
-		return NULL;
-	return m;
-}
-
-static unsigned int
-drain(const char *port)
-{
-	struct rte_mbuf *m;
-	unsigned int n = 0;
-
-	while ((m = take(port)) != NULL) {
-		rte_pktmbuf_free(m);
-		n++;
-	}
-	return n;
-}
-
-static uint64_t
-counter(const char *name)
-{
-	struct dp_counter c[128];
-	unsigned int n = dp_counters(c, 128);
-
-	for (unsigned int i = 0; i < n && i < 128; i++)
-		if (strcmp(c[i].name, name) == 0)
-			return c[i].value;
-	CU_FAIL("no such counter");
-	return 0;
-}
 
 /* The contiguous bytes of 'm' (test frames are small, but may be chained). */
 static unsigned int
@@ -183,29 +123,26 @@ setup_host(void)
 	const char *ports[] = { "vm1", "vm2", "up" };
 	uint8_t mac[6];
 
-	if (dp_bd_add("t1", err, sizeof(err)) < 0 || dp_bd_set("t1", "vsid", "5001", err, sizeof(err)))
+	if (dp_bd_add("t1", dp_test_err, sizeof(dp_test_err)) < 0 || dp_bd_set("t1", "vsid", "5001", dp_test_err, sizeof(dp_test_err)))
 		goto fail;
-	for (unsigned int i = 0; i < 3; i++) {
-		struct port_spec spec = { .name = ports[i], .type = "ring" };
-
-		if (dp_port_add(&spec, "t1", err, sizeof(err)) < 0)
+	for (unsigned int i = 0; i < 3; i++)
+		if (dp_test_add_ring(ports[i], "t1") < 0)
 			goto fail;
-	}
 	test_mac(GW_MAC, mac);
-	if (dp_uplink_set("up", 1500, err, sizeof(err)) < 0 ||
-	    dp_pa_add(OUR_PA "/24", err, sizeof(err)) < 0 ||
-	    dp_neigh_add("198.51.100.254", mac, err, sizeof(err)) < 0 ||
-	    dp_route_add("192.0.2.0/24", "198.51.100.254", err, sizeof(err)) < 0)
+	if (dp_uplink_set("up", 1500, dp_test_err, sizeof(dp_test_err)) < 0 ||
+	    dp_pa_add(OUR_PA "/24", dp_test_err, sizeof(dp_test_err)) < 0 ||
+	    dp_neigh_add("198.51.100.254", mac, dp_test_err, sizeof(dp_test_err)) < 0 ||
+	    dp_route_add("192.0.2.0/24", "198.51.100.254", dp_test_err, sizeof(dp_test_err)) < 0)
 		goto fail;
 	test_mac(VM_B, mac);
-	if (dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, err, sizeof(err)) < 0)
+	if (dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, dp_test_err, sizeof(dp_test_err)) < 0)
 		goto fail;
 	test_mac(VM_A, mac);
-	if (dp_lookup_add(VSID, "203.0.113.1", mac, OUR_PA, err, sizeof(err)) < 0)
+	if (dp_lookup_add(VSID, "203.0.113.1", mac, OUR_PA, dp_test_err, sizeof(dp_test_err)) < 0)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "setup: %s\n", err);
+	fprintf(stderr, "setup: %s\n", dp_test_err);
 	return 1;
 }
 
@@ -246,16 +183,16 @@ test_unicast_to_remote_mac_is_encapsulated(void)
 	unsigned int len;
 
 	memcpy(orig, rte_pktmbuf_mtod(in, void *), 60);
-	inject("vm1", in);
-	run_round();
-	CU_ASSERT_EQUAL(drain("vm2"), 0);
-	out = take("up");
+	dp_test_inject("vm1", in);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 0);
+	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
 	len = flat(out, buf, sizeof(buf));
 	check_outer(buf, len, 60);
 	CU_ASSERT(memcmp(buf + 42, orig, 60) == 0);
 	rte_pktmbuf_free(out);
-	CU_ASSERT_EQUAL(drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
 }
 
 static void
@@ -264,30 +201,30 @@ test_broadcast_floods_locally_and_to_each_remote_pa(void)
 	struct rte_mbuf *out;
 	uint8_t buf[256];
 
-	inject("vm1", frame(BCAST, VM_A));
-	run_round();
-	CU_ASSERT_EQUAL(drain("vm2"), 1);
-	out = take("up");
+	dp_test_inject("vm1", frame(BCAST, VM_A));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 1);
+	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
 	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
 	rte_pktmbuf_free(out);
-	CU_ASSERT_EQUAL(drain("up"), 0); /* one remote PA, one copy */
-	CU_ASSERT_EQUAL(drain("vm1"), 0);
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0); /* one remote PA, one copy */
+	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 0);
 }
 
 static void
 test_arp_for_recorded_ca_is_answered_locally(void)
 {
-	uint64_t before = counter("arp_suppressed");
+	uint64_t before = dp_test_counter("arp_suppressed");
 	struct rte_mbuf *req = test_arp_frame(dp_main.pool, VM_A, 0x0806, 1, VM_A, 1, 2), *reply;
 	const uint8_t *a;
 	uint8_t b[6];
 
-	inject("vm1", req);
-	run_round();
-	CU_ASSERT_EQUAL(drain("up"), 0);
-	CU_ASSERT_EQUAL(drain("vm2"), 0);
-	reply = take("vm1");
+	dp_test_inject("vm1", req);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 0);
+	reply = dp_test_take("vm1");
 	CU_ASSERT_FATAL(reply != NULL);
 	a = rte_pktmbuf_mtod_offset(reply, const uint8_t *, 14);
 	test_mac(VM_B, b);
@@ -295,7 +232,7 @@ test_arp_for_recorded_ca_is_answered_locally(void)
 	CU_ASSERT(memcmp(a + 8, b, 6) == 0);      /* sender = the recorded CA MAC */
 	CU_ASSERT_EQUAL(a[17], 2);                /* sender IP 203.0.113.2 */
 	rte_pktmbuf_free(reply);
-	CU_ASSERT_EQUAL(counter("arp_suppressed"), before + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("arp_suppressed"), before + 1);
 }
 
 static void
@@ -303,15 +240,15 @@ test_decap_delivers_and_learns_the_remote_pa(void)
 {
 	struct found f;
 
-	inject("vm1", frame(BCAST, VM_A)); /* A is local on vm1 */
-	run_round();
-	drain("vm2");
-	drain("up");
-	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 7, frame(VM_A, VM_B)));
-	run_round();
-	CU_ASSERT_EQUAL(drain("vm1"), 1);
-	CU_ASSERT_EQUAL(drain("vm2"), 0);
-	CU_ASSERT_EQUAL(drain("up"), 0); /* never back to the overlay */
+	dp_test_inject("vm1", frame(BCAST, VM_A)); /* A is local on vm1 */
+	dp_test_round();
+	dp_test_drain("vm2");
+	dp_test_drain("up");
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 7, frame(VM_A, VM_B)));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 1);
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 0);
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0); /* never back to the overlay */
 	f = where(VM_B);
 	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
 }
@@ -319,14 +256,14 @@ test_decap_delivers_and_learns_the_remote_pa(void)
 static void
 test_decap_drops_what_is_not_ours(void)
 {
-	uint64_t vsid = counter("drop_nvgre_unknown_vsid"), pa = counter("drop_nvgre_not_our_pa");
+	uint64_t vsid = dp_test_counter("drop_nvgre_unknown_vsid"), pa = dp_test_counter("drop_nvgre_not_our_pa");
 
-	inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6001, 0, frame(VM_A, VM_B)));
-	inject("up", nvgre_frame(THEIR_PA, "198.51.100.9", VSID, 0, frame(VM_A, VM_B)));
-	run_round();
-	CU_ASSERT_EQUAL(drain("vm1") + drain("vm2") + drain("up"), 0);
-	CU_ASSERT_EQUAL(counter("drop_nvgre_unknown_vsid"), vsid + 1);
-	CU_ASSERT_EQUAL(counter("drop_nvgre_not_our_pa"), pa + 1);
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6001, 0, frame(VM_A, VM_B)));
+	dp_test_inject("up", nvgre_frame(THEIR_PA, "198.51.100.9", VSID, 0, frame(VM_A, VM_B)));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm1") + dp_test_drain("vm2") + dp_test_drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_nvgre_unknown_vsid"), vsid + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_nvgre_not_our_pa"), pa + 1);
 }
 
 static void
@@ -336,25 +273,25 @@ test_garp_over_the_overlay_moves_a_local_vm_away(void)
 	uint8_t buf[256];
 	struct found f;
 
-	inject("vm1", frame(BCAST, VM_A));
-	run_round();
-	drain("vm2");
-	drain("up");
+	dp_test_inject("vm1", frame(BCAST, VM_A));
+	dp_test_round();
+	dp_test_drain("vm2");
+	dp_test_drain("up");
 	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "vm1");
 	/* A migrated to the other host, which floods its announcement to us. */
-	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 1,
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 1,
 				 test_arp_frame(dp_main.pool, VM_A, 0x0806, 1, VM_A, 1, 1)));
-	run_round();
-	drain("vm1");
-	drain("vm2");
+	dp_test_round();
+	dp_test_drain("vm1");
+	dp_test_drain("vm2");
 	f = where(VM_A);
 	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
 	CU_ASSERT_STRING_EQUAL(f.cause, "garp");
 	/* vm2's next frame to A leaves encapsulated, not to vm1. */
-	inject("vm2", frame(VM_A, VM_C));
-	run_round();
-	CU_ASSERT_EQUAL(drain("vm1"), 0);
-	out = take("up");
+	dp_test_inject("vm2", frame(VM_A, VM_C));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 0);
+	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
 	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
 	rte_pktmbuf_free(out);
@@ -363,19 +300,19 @@ test_garp_over_the_overlay_moves_a_local_vm_away(void)
 static void
 test_overlay_frame_to_remote_mac_is_not_reflected(void)
 {
-	uint64_t before = counter("drop_split_horizon");
+	uint64_t before = dp_test_counter("drop_split_horizon");
 
 	/* B is remote (learned from the overlay); a frame from the overlay to B is dropped. */
-	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(BCAST, VM_B)));
-	run_round();
-	drain("vm1");
-	drain("vm2");
-	inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(VM_B, VM_C)));
-	run_round();
-	CU_ASSERT_EQUAL(drain("up"), 0);
-	CU_ASSERT_EQUAL(counter("drop_split_horizon"), before + 1);
-	drain("vm1");
-	drain("vm2");
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(BCAST, VM_B)));
+	dp_test_round();
+	dp_test_drain("vm1");
+	dp_test_drain("vm2");
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 2, frame(VM_B, VM_C)));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_split_horizon"), before + 1);
+	dp_test_drain("vm1");
+	dp_test_drain("vm2");
 }
 
 static void
@@ -387,11 +324,11 @@ test_uplink_arp_for_our_pa_is_answered(void)
 	/* Re-address it: from 198.51.100.254 asking for 198.51.100.1. */
 	a[14] = 198, a[15] = 51, a[16] = 100, a[17] = 254;
 	a[24] = 198, a[25] = 51, a[26] = 100, a[27] = 1;
-	inject("up", req);
-	run_round();          /* the worker passes it up */
+	dp_test_inject("up", req);
+	dp_test_round();          /* the worker passes it up */
 	dp_periodic();        /* the control thread answers */
-	run_round();          /* the worker sends the answer */
-	reply = take("up");
+	dp_test_round();          /* the worker sends the answer */
+	reply = dp_test_take("up");
 	CU_ASSERT_FATAL(reply != NULL);
 	a = rte_pktmbuf_mtod_offset(reply, uint8_t *, 14);
 	CU_ASSERT_EQUAL(a[7], 2);
@@ -405,31 +342,26 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	uint8_t mac[6];
 
 	test_mac(VM_B, mac);
-	CU_ASSERT_EQUAL(dp_bd_set("t1", "vsid", "100", err, sizeof(err)), -EINVAL);
-	CU_ASSERT(strstr(err, "reserved") != NULL);
-	CU_ASSERT_EQUAL(dp_bd_set("default", "vsid", "5001", err, sizeof(err)), -EEXIST);
-	CU_ASSERT_EQUAL(dp_pa_add("198.51.100.7", err, sizeof(err)), -EINVAL);
-	CU_ASSERT(strstr(err, "prefix") != NULL);
-	CU_ASSERT_EQUAL(dp_route_add("10.0.0.0/8", "not-an-ip", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(dp_lookup_add(7000, "203.0.113.9", mac, THEIR_PA, err, sizeof(err)), -ENOENT);
-	CU_ASSERT(strstr(err, "bd add") != NULL);
-	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_bd_set("t1", "vsid", "100", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT(strstr(dp_test_err, "reserved") != NULL);
+	CU_ASSERT_EQUAL(dp_bd_set("default", "vsid", "5001", dp_test_err, sizeof(dp_test_err)), -EEXIST);
+	CU_ASSERT_EQUAL(dp_pa_add("198.51.100.7", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT(strstr(dp_test_err, "prefix") != NULL);
+	CU_ASSERT_EQUAL(dp_route_add("10.0.0.0/8", "not-an-ip", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_lookup_add(7000, "203.0.113.9", mac, THEIR_PA, dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	CU_ASSERT(strstr(dp_test_err, "bd add") != NULL);
+	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, dp_test_err, sizeof(dp_test_err)), -ENOENT);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct dp_options opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
 	CU_pSuite s;
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 2) < 0)
+	if (dp_test_start(argv[0]) < 0)
 		return 1;
-	if (dp_init(&opts, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dp_init: %s\n", err);
-		return 1;
-	}
 	if (CU_initialize_registry() != CUE_SUCCESS || setup_host() != 0)
 		return 1;
 	s = CU_add_suite("nvgre_pipeline", NULL, NULL);
@@ -443,8 +375,6 @@ main(int argc, char **argv)
 	CU_add_test(s, "uplink arp for our pa is answered", test_uplink_arp_for_our_pa_is_answered);
 	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
 	ret = test_run_suites();
-	dp_stop();
-	dp_fini();
-	rte_eal_cleanup();
+	dp_test_stop();
 	return ret;
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_priv.h"
+#include "test_common.h"
+
+char dp_test_err[VSW_ERR_LEN];
+
+int
+dp_test_start(const char *prog)
+{
+	struct dp_options opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
+
+	if (test_eal_init(prog, 2) < 0)
+		return -1;
+	if (dp_init(&opts, dp_test_err, sizeof(dp_test_err)) < 0) {
+		fprintf(stderr, "dp_init: %s\n", dp_test_err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dp_test_stop(void)
+{
+	dp_stop();
+	dp_fini();
+	rte_eal_cleanup();
+}
+
+int
+dp_test_add_ring(const char *name, const char *bd)
+{
+	struct port_spec spec = { .name = name, .type = "ring" };
+
+	return dp_port_add(&spec, bd, dp_test_err, sizeof(dp_test_err));
+}
+
+struct rte_ring *
+dp_test_ring(const char *port, const char *dir)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "vsw_%s_%s", dir, port);
+	return rte_ring_lookup(name);
+}
+
+void
+dp_test_inject(const char *port, struct rte_mbuf *m)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue(dp_test_ring(port, "rx"), m), 0);
+}
+
+void
+dp_test_round(void)
+{
+	dp_poll_round(dp_main.lcores[0], atomic_load(&dp_main.snapshot));
+}
+
+struct rte_mbuf *
+dp_test_take(const char *port)
+{
+	struct rte_mbuf *m = NULL;
+
+	if (rte_ring_dequeue(dp_test_ring(port, "tx"), (void **)&m) != 0)
+		return NULL;
+	return m;
+}
+
+unsigned int
+dp_test_drain(const char *port)
+{
+	struct rte_mbuf *m;
+	unsigned int n = 0;
+
+	while ((m = dp_test_take(port)) != NULL) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+uint64_t
+dp_test_counter(const char *name)
+{
+	struct dp_counter c[128];
+	unsigned int n = dp_counters(c, 128);
+
+	for (unsigned int i = 0; i < n && i < 128; i++)
+		if (strcmp(c[i].name, name) == 0)
+			return c[i].value;
+	CU_FAIL("no such counter");
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the pipeline tests share: a switch with one (unlaunched) worker whose
+ * poll rounds the test thread runs itself, and ring ports the test feeds and
+ * drains, so every outcome is deterministic.
+ */
+#ifndef VSW_DP_HARNESS_H
+#define VSW_DP_HARNESS_H
+
+#include <stdint.h>
+
+#include "dp.h"
+
+struct rte_mbuf;
+struct rte_ring;
+
+extern char dp_test_err[VSW_ERR_LEN]; /* the last dp_* error text */
+
+/** EAL (2 lcores, no hugepages) and dp_init(); exits 77 on a 1-core machine. @return 0 or -1. */
+int dp_test_start(const char *prog);
+/** dp_stop(), dp_fini(), EAL cleanup. */
+void dp_test_stop(void);
+
+/** Add a ring port to bridge domain 'bd' (NULL = default). @return its slot or -errno. */
+int dp_test_add_ring(const char *name, const char *bd);
+/** The RX ("rx") or TX ("tx") ring of ring port 'port'. */
+struct rte_ring *dp_test_ring(const char *port, const char *dir);
+/** Queue 'm' as received on 'port'; a NULL 'm' fails the test. */
+void dp_test_inject(const char *port, struct rte_mbuf *m);
+/** Run one real poll round of worker 0 (RX every port, pipeline, TX flush). */
+void dp_test_round(void);
+/** One frame sent to 'port', or NULL; the caller frees it. */
+struct rte_mbuf *dp_test_take(const char *port);
+/** Free every frame sent to 'port'. @return how many there were. */
+unsigned int dp_test_drain(const char *port);
+/** The named switch counter's value; an unknown name fails the test. */
+uint64_t dp_test_counter(const char *name);
+
+#endif /* VSW_DP_HARNESS_H */
