@@ -28,6 +28,16 @@
 static const char *const l2_streams[] = { "fwd", "rev", NULL };
 static const char *const learn_streams[] = { "fwd", NULL };
 static const char *const migrate_streams[] = { "traffic", "old", "garp", NULL };
+static const char *const nvgre_streams[] = { "tenant", "encap", NULL };
+
+enum {
+	NVGRE_TENANT, /* local CA -> remote CA, as the VM sends it */
+	NVGRE_ENCAP,  /* remote CA -> local CA, NVGRE from the remote PA */
+};
+
+#define IPPROTO_GRE_NUM 47
+#define GRE_FLAGS_KEY	0x2000
+#define ETHERTYPE_TEB	0x6558
 
 enum {
 	MIGRATE_TRAFFIC, /* peer -> M, numbered */
@@ -46,6 +56,8 @@ static const struct mode_desc modes[TRACE_MODE_MAX] = {
 	[TRACE_MODE_LEARN] = { "learn", learn_streams, "every frame from a new source MAC" },
 	[TRACE_MODE_MIGRATE] = { "migrate", migrate_streams,
 				 "traffic to a MAC, its gratuitous ARP from another port" },
+	[TRACE_MODE_NVGRE] = { "nvgre", nvgre_streams,
+			       "tenant frames to remote CAs; NVGRE frames to local CAs" },
 };
 
 /* splitmix64 (Steele, Lea, Flood 2014): tiny, well mixed, fully specified. */
@@ -97,6 +109,29 @@ trace_mac(uint64_t seed, enum trace_mac_set set, uint32_t index, uint8_t mac[6])
 	mac[3] = (uint8_t)(v >> 16);
 	mac[4] = (uint8_t)(v >> 8);
 	mac[5] = (uint8_t)v;
+}
+
+void
+trace_ca_mac(enum trace_mac_set set, uint32_t index, uint8_t mac[6])
+{
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = (uint8_t)set;
+	mac[2] = (uint8_t)(index >> 24);
+	mac[3] = (uint8_t)(index >> 16);
+	mac[4] = (uint8_t)(index >> 8);
+	mac[5] = (uint8_t)index;
+}
+
+uint32_t
+trace_ca_ip(enum trace_mac_set set, uint32_t index)
+{
+	return (set == TRACE_SET_CA_REMOTE ? 0x0a800000u : 0x0a000000u) + 1 + index;
+}
+
+uint8_t
+trace_nvgre_flow_id(uint32_t src, uint32_t dst)
+{
+	return (uint8_t)permute32(src, (uint64_t)dst << 32 | 0x6e76u);
 }
 
 const char *
@@ -155,6 +190,7 @@ trace_default_frames(const struct trace_params *p)
 {
 	switch (p->mode) {
 	case TRACE_MODE_L2:
+	case TRACE_MODE_NVGRE:
 		/* Whole rounds, so every replay of the file is a whole number of shuffles. */
 		if (p->nb_macs >= L2_MIN_FRAMES)
 			return p->nb_macs;
@@ -194,6 +230,18 @@ trace_params_check(const struct trace_params *p, char *err, size_t errlen)
 	if (p->frame_size < TRACE_FRAME_MIN || p->frame_size > TRACE_FRAME_MAX) {
 		snprintf(err, errlen, "frame size must be %d..%d bytes (FCS included), not %u",
 			 TRACE_FRAME_MIN, TRACE_FRAME_MAX, p->frame_size);
+		return -EINVAL;
+	}
+	if (p->mode == TRACE_MODE_NVGRE && p->frame_size > TRACE_NVGRE_FRAME_MAX) {
+		snprintf(err, errlen,
+			 "nvgre: tenant frames are at most %d bytes (FCS included; %d with the "
+			 "outer headers), not %u",
+			 TRACE_NVGRE_FRAME_MAX, TRACE_FRAME_MAX, p->frame_size);
+		return -EINVAL;
+	}
+	if (p->mode == TRACE_MODE_NVGRE && p->nb_macs > TRACE_NVGRE_MACS_MAX) {
+		snprintf(err, errlen, "nvgre: at most %u CAs per side, not %u",
+			 TRACE_NVGRE_MACS_MAX, p->nb_macs);
 		return -EINVAL;
 	}
 	return 0;
@@ -237,8 +285,8 @@ put_ip(uint8_t *p, uint8_t host)
 
 /* Ethernet + IPv4 + UDP, sequence number first in the payload, zero padding. */
 static size_t
-build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint8_t ip_src,
-	  uint8_t ip_dst, uint32_t seq)
+build_udp_ip(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint32_t ip_src,
+	     uint32_t ip_dst, uint32_t seq)
 {
 	uint8_t *ip = buf + ETH_HDR_LEN, *udp = ip + IPV4_HDR_LEN;
 
@@ -252,8 +300,8 @@ build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], 
 	put16(ip + 6, 0x4000); /* don't fragment */
 	ip[8] = 64;
 	ip[9] = 17;
-	put_ip(ip + 12, ip_src);
-	put_ip(ip + 16, ip_dst);
+	put32(ip + 12, ip_src);
+	put32(ip + 16, ip_dst);
 	put16(ip + 10, ipv4_checksum(ip));
 	put16(udp, 1024);
 	put16(udp + 2, 1025);
@@ -261,6 +309,42 @@ build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], 
 	/* UDP checksum 0: "not computed", legal for IPv4. */
 	put32(buf + TRACE_SEQ_OFFSET, seq);
 	return len;
+}
+
+/* The same between 203.0.113.x hosts. */
+static size_t
+build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint8_t ip_src,
+	  uint8_t ip_dst, uint32_t seq)
+{
+	return build_udp_ip(buf, len, dst, src, 0xcb007100u | ip_src, 0xcb007100u | ip_dst, seq);
+}
+
+/*
+ * Prepend the 42 outer bytes of NVGRE to the 'inner_len' bytes at buf + 42:
+ * gateway -> our host, 192.0.2.1 -> 198.51.100.1, DF, TTL 64, GRE key.
+ */
+static size_t
+wrap_nvgre(uint8_t *buf, size_t inner_len, uint8_t flow_id)
+{
+	uint8_t *ip = buf + ETH_HDR_LEN, *gre = ip + IPV4_HDR_LEN;
+
+	memcpy(buf, TRACE_NVGRE_HOST_MAC, 6);
+	memcpy(buf + 6, TRACE_NVGRE_GATEWAY_MAC, 6);
+	put16(buf + 12, ETHERTYPE_IP);
+	memset(ip, 0, IPV4_HDR_LEN);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(IPV4_HDR_LEN + 8 + inner_len));
+	/* id 0: an atomic datagram (DF), as vsw itself sends them */
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = IPPROTO_GRE_NUM;
+	put32(ip + 12, TRACE_NVGRE_REMOTE_PA);
+	put32(ip + 16, TRACE_NVGRE_LOCAL_PA);
+	put16(ip + 10, ipv4_checksum(ip));
+	put16(gre, GRE_FLAGS_KEY);
+	put16(gre + 2, ETHERTYPE_TEB);
+	put32(gre + 4, TRACE_NVGRE_VSID << 8 | flow_id);
+	return TRACE_NVGRE_ENCAP_LEN + inner_len;
 }
 
 /* Gratuitous ARP request: sender IP = target IP, broadcast, padded. */
@@ -317,7 +401,7 @@ trace_gen_init(struct trace_gen *g, const struct trace_params *p)
 	/* Each stream has its own random sequence, so "fwd" and "rev" are not mirror images. */
 	g->rng = splitmix64(&s) ^ ((uint64_t)p->mode << 56) ^ ((uint64_t)g->stream << 48);
 	g->shuffle_rng = splitmix64(&s) ^ ((uint64_t)g->stream << 40);
-	if (p->mode == TRACE_MODE_L2) {
+	if (p->mode == TRACE_MODE_L2 || p->mode == TRACE_MODE_NVGRE) {
 		g->order = malloc(sizeof(*g->order) * p->nb_macs);
 		if (g->order == NULL)
 			return -ENOMEM;
@@ -378,6 +462,26 @@ next_migrate(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
 	}
 }
 
+static size_t
+next_nvgre(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
+{
+	bool encap = g->stream == NVGRE_ENCAP;
+	enum trace_mac_set from = encap ? TRACE_SET_CA_REMOTE : TRACE_SET_CA_LOCAL;
+	enum trace_mac_set to = encap ? TRACE_SET_CA_LOCAL : TRACE_SET_CA_REMOTE;
+	uint32_t n = g->p.nb_macs, s, d;
+	uint8_t *inner = encap ? buf + TRACE_NVGRE_ENCAP_LEN : buf;
+	uint8_t src[6], dst[6];
+
+	if (k % n == 0)
+		shuffle(g);
+	s = g->order[k % n];
+	d = draw(&g->rng, n);
+	trace_ca_mac(from, s, src);
+	trace_ca_mac(to, d, dst);
+	build_udp_ip(inner, len, dst, src, trace_ca_ip(from, s), trace_ca_ip(to, d), k);
+	return encap ? wrap_nvgre(buf, len, trace_nvgre_flow_id(s, d)) : len;
+}
+
 int
 trace_gen_next(struct trace_gen *g, uint8_t *buf, size_t cap)
 {
@@ -386,7 +490,9 @@ trace_gen_next(struct trace_gen *g, uint8_t *buf, size_t cap)
 
 	if (k >= g->nb_frames)
 		return 0;
-	if (cap < len)
+	if (cap < len + (g->p.mode == TRACE_MODE_NVGRE && g->stream == NVGRE_ENCAP ?
+				 TRACE_NVGRE_ENCAP_LEN :
+				 0))
 		return -ENOSPC;
 	switch (g->p.mode) {
 	case TRACE_MODE_L2:
@@ -394,6 +500,9 @@ trace_gen_next(struct trace_gen *g, uint8_t *buf, size_t cap)
 		break;
 	case TRACE_MODE_LEARN:
 		len = next_learn(g, buf, len, k);
+		break;
+	case TRACE_MODE_NVGRE:
+		len = next_nvgre(g, buf, len, k);
 		break;
 	default:
 		len = next_migrate(g, buf, len, k);

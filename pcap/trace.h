@@ -22,8 +22,21 @@
  *            replayed on M's first port), "traffic" (frames from a peer to M,
  *            numbered), "garp" (M's gratuitous ARP request, from its new port).
  *
- * New modes (for example NVGRE-encapsulated traffic) add a row to the mode
- * table in trace.c and a frame builder; nothing else changes.
+ *   nvgre    one tenant (VSID 5001) between N local and N remote customer
+ *            addresses (CAs).  Stream "tenant": frames from the local CA MACs
+ *            (every source once per round, as l2) to remote CA MACs (uniform),
+ *            as a VM would send them; the frame size is the tenant frame's.
+ *            Stream "encap": frames from the remote CAs (once per round) to
+ *            the local CAs (uniform), NVGRE-encapsulated from the remote PA
+ *            192.0.2.1 to our PA 198.51.100.1 via the gateway's MAC, GRE key
+ *            VSID << 8 | FlowID with the FlowID a hash of the (source,
+ *            destination) pair; the frame size is the inner frame's, the
+ *            outer frame is TRACE_NVGRE_ENCAP_LEN bytes longer.  CA addresses
+ *            come from the index alone (trace_ca_mac, trace_ca_ip), so the
+ *            benchmark can configure lookup records without reading traces.
+ *
+ * New modes add a row to the mode table in trace.c and a frame builder;
+ * nothing else changes.
  *
  * Frames are IPv4/UDP (or ARP for the announcement) between documentation
  * addresses (203.0.113.0/24).  The UDP payload starts with a 32-bit big-endian
@@ -51,15 +64,34 @@
 #define TRACE_SEQ_OFFSET	 42 /* where the sequence number sits: Ethernet + IPv4 + UDP */
 #define TRACE_MIGRATE_OLD_FRAMES 4  /* frames in the "old" stream of the migrate mode */
 
+/* nvgre mode: fixed addresses (docs/bench.md) */
+#define TRACE_NVGRE_ENCAP_LEN	42	    /* outer Ethernet 14 + IPv4 20 + GRE 8 */
+#define TRACE_NVGRE_VSID	5001u	    /* the tenant's virtual subnet */
+#define TRACE_NVGRE_LOCAL_PA	0xc6336401u /* 198.51.100.1, our PA (/24) */
+#define TRACE_NVGRE_REMOTE_PA	0xc0000201u /* 192.0.2.1, the other host's PA */
+#define TRACE_NVGRE_GATEWAY	0xc63364feu /* 198.51.100.254, next hop to 192.0.2.0/24 */
+#define TRACE_NVGRE_GATEWAY_MAC "\x02\x0a\x00\x00\x00\xfe" /* outer source of "encap" */
+#define TRACE_NVGRE_HOST_MAC	"\x02\x0a\x00\x00\x00\x01" /* outer destination of "encap" */
+#define TRACE_NVGRE_FRAME_MAX	(TRACE_FRAME_MAX - TRACE_NVGRE_ENCAP_LEN) /* inner, FCS incl. */
+#define TRACE_NVGRE_MACS_MAX	(1u << 22) /* CAs per side (their IPs fit 10.0.0.0/9) */
+
 /** MAC address sets; the set is byte 1 of every generated address. */
 enum trace_mac_set {
-	TRACE_SET_A = 0,       /**< l2: sources of "fwd" */
-	TRACE_SET_B = 1,       /**< l2: destinations of "fwd" */
-	TRACE_SET_LEARN = 2,   /**< learn: the new sources */
-	TRACE_SET_MIGRATE = 3, /**< migrate: 0 is M, 1 its peer; learn: 2 is the sink */
+	TRACE_SET_A = 0,	 /**< l2: sources of "fwd" */
+	TRACE_SET_B = 1,	 /**< l2: destinations of "fwd" */
+	TRACE_SET_LEARN = 2,	 /**< learn: the new sources */
+	TRACE_SET_MIGRATE = 3,	 /**< migrate: 0 is M, 1 its peer; learn: 2 is the sink */
+	TRACE_SET_CA_LOCAL = 4,	 /**< nvgre: CAs on this host (trace_ca_mac, not seeded) */
+	TRACE_SET_CA_REMOTE = 5, /**< nvgre: CAs behind the remote PA */
 };
 
-enum trace_mode { TRACE_MODE_L2, TRACE_MODE_LEARN, TRACE_MODE_MIGRATE, TRACE_MODE_MAX };
+enum trace_mode {
+	TRACE_MODE_L2,
+	TRACE_MODE_LEARN,
+	TRACE_MODE_MIGRATE,
+	TRACE_MODE_NVGRE,
+	TRACE_MODE_MAX
+};
 
 /** What to generate. */
 struct trace_params {
@@ -105,6 +137,21 @@ int trace_params_check(const struct trace_params *p, char *err, size_t errlen);
 
 /** The 'index'-th address of 'set' for 'seed'. */
 void trace_mac(uint64_t seed, enum trace_mac_set set, uint32_t index, uint8_t mac[6]);
+
+/**
+ * nvgre mode: the MAC of CA 'index' of 'set' (TRACE_SET_CA_LOCAL or
+ * TRACE_SET_CA_REMOTE): 02:SET:index as 32 bits big-endian.  No seed.
+ */
+void trace_ca_mac(enum trace_mac_set set, uint32_t index, uint8_t mac[6]);
+
+/**
+ * nvgre mode: the IPv4 address (host order) of CA 'index': local CAs are
+ * 10.0.0.0 + 1 + index, remote CAs 10.128.0.0 + 1 + index.
+ */
+uint32_t trace_ca_ip(enum trace_mac_set set, uint32_t index);
+
+/** nvgre "encap": the FlowID of the flow from remote CA 'src' to local CA 'dst'. */
+uint8_t trace_nvgre_flow_id(uint32_t src, uint32_t dst);
 
 /**
  * Start generating.  @return 0, -EINVAL for bad parameters (see

@@ -25,12 +25,15 @@ def scenario_label(sc):
     macs = sc["macs"]
     text = "%dM" % (macs >> 20) if macs >= 1 << 20 and macs % (1 << 20) == 0 else \
         "%dK" % (macs >> 10) if macs >= 1024 and macs % 1024 == 0 else str(macs)
+    kind = sc.get("kind", "l2")
+    if kind != "l2":
+        return "NVGRE %s %s CAs %dB" % (kind.split("-")[1], text, sc["frame_size"])
     return "%s MACs %dB" % (text, sc["frame_size"])
 
 
 def print_table(results, out):
     rows = [("scenario", "vsw Mpps med (min-max)", "ceiling Mpps med (min-max)", "% ceil",
-             "target", "cyc/pkt", "unicast", "flood_unk")]
+             "target", "cyc/pkt", "unicast", "nvgre ok", "flood_unk")]
     for sc in results["scenarios"]:
         v, c = sc.get("vsw", {}), sc.get("ceiling", {})
         frac = sc.get("fraction_of_ceiling")
@@ -42,6 +45,7 @@ def print_table(results, out):
                      if tgt is not None else "",
                      "%.0f" % v["cycles_per_packet"]["median"] if v.get("cycles_per_packet") else "-",
                      "%.2f%%" % (100 * v["unicast_fraction"]["median"]) if v.get("unicast_fraction") else "-",
+                     "%.2f%%" % (100 * v["ok_fraction"]["median"]) if v.get("ok_fraction") else "-",
                      str(v.get("flood_unknown_in_windows", "-"))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -49,6 +53,12 @@ def print_table(results, out):
     for sc in results["scenarios"]:
         if sc.get("error"):
             out.write("%s: %s\n" % (scenario_label(sc), sc["error"].splitlines()[-1]))
+    for sc in results["scenarios"]:
+        cnt = sc.get("vsw", {}).get("counters_in_windows")
+        if cnt:
+            out.write("%s, counters over the windows: %s\n" % (
+                scenario_label(sc), ", ".join("%s %d" % (k, v) for k, v in sorted(cnt.items()) if v)
+                or "all zero"))
 
 
 def print_extras(results, out):
@@ -99,16 +109,16 @@ def write_chart(results, png, workdir):
             v, c = sc.get("vsw", {}).get("mpps"), sc.get("ceiling", {}).get("mpps")
             z = {"median": 0, "min": 0, "max": 0}
             v, c = v or z, c or z
-            f.write('"%s" %f %f %f %f %f %f\n' % (scenario_label(sc).replace(" MACs", ""),
+            f.write('"%s" %f %f %f %f %f %f\n' % (scenario_label(sc).replace(" MACs", "").replace(" CAs", ""),
                                                    v["median"], v["min"], v["max"],
                                                    c["median"], c["min"], c["max"]))
     meta = results["meta"]
     script = """
 set terminal pngcairo size 1000,560 font ",10"
 set output '%s'
-set title "vsw L2 forwarding vs testpmd io ceiling (1 worker core, pcap replay; median, min-max of %d)\\n%s"
-set ylabel "Mpps (both directions)"
-set xlabel "MACs per side, frame size"
+set title "vsw forwarding vs testpmd io ceiling (1 worker core, pcap replay; median, min-max of %d)\\n%s"
+set ylabel "Mpps (L2: both directions)"
+set xlabel "MACs (NVGRE: CAs) per side, frame size"
 set style data histogram
 set style histogram errorbars gap 2 lw 1
 set style fill solid 0.8 border -1

@@ -64,11 +64,36 @@ def trace_len(path):
     return (os.path.getsize(path) - 24) // (16 + caplen)
 
 
-def _delta(a, b):
+# nvgre mode of vsw-tracegen: fixed addresses (pcap/trace.h, docs/bench.md).
+NVGRE_VSID = 5001
+NVGRE_LOCAL_PA = "198.51.100.1/24"
+NVGRE_REMOTE_PA = "192.0.2.1"
+NVGRE_GATEWAY = "198.51.100.254"
+NVGRE_GATEWAY_MAC = "02:0a:00:00:00:fe"
+CA_SET_LOCAL, CA_SET_REMOTE = 4, 5
+# Counters an NVGRE run reports besides COUNTERS (deltas over the window).
+NVGRE_COUNTERS = ("nvgre_encap_ok", "nvgre_decap_ok", "fdb_remote_no_record", "drop_split_horizon",
+                  "drop_no_uplink", "drop_learn_limit")
+
+
+def ca_mac(ca_set, index):
+    """vsw-tracegen's trace_ca_mac(): 02:SET:index (32 bits, big-endian)."""
+    return "02:%02x:%02x:%02x:%02x:%02x" % (ca_set, index >> 24 & 255, index >> 16 & 255,
+                                            index >> 8 & 255, index & 255)
+
+
+def ca_ip(ca_set, index):
+    """trace_ca_ip(): local CAs 10.0.0.0 + 1 + index, remote 10.128.0.0 + 1 + index."""
+    v = (0x0a800000 if ca_set == CA_SET_REMOTE else 0x0a000000) + 1 + index
+    return "%d.%d.%d.%d" % (v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255)
+
+
+def _delta(a, b, extra=()):
     dt = b["t"] - a["t"]
     rx = sum(b["ports"][n]["rx_packets"] - a["ports"][n]["rx_packets"] for n in b["ports"])
     tx = sum(b["ports"][n]["tx_packets"] - a["ports"][n]["tx_packets"] for n in b["ports"])
-    cnt = {k: b["counters"].get(k, 0) - a["counters"].get(k, 0) for k in COUNTERS}
+    keys = list(COUNTERS) + list(extra)
+    cnt = {k: b["counters"].get(k, 0) - a["counters"].get(k, 0) for k in keys}
     pa, pb = a["pmd"], b["pmd"]
     busy = pb["busy_cycles"] - pa["busy_cycles"]
     idle = pb["idle_cycles"] - pa["idle_cycles"]
@@ -123,6 +148,105 @@ def run_vsw_l2(ctx, sc, fwd, rev):
         return r
     finally:
         v.stop()
+
+
+def _nvgre_counter_names(counters):
+    """Every NVGRE drop reason vswd reports, plus NVGRE_COUNTERS."""
+    names = list(NVGRE_COUNTERS)
+    names += sorted(k for k in counters if k.startswith("drop_nvgre_") or k == "drop_no_route")
+    return [k for k in names if k not in COUNTERS]
+
+
+def run_vsw_nvgre(ctx, sc, trace):
+    """vswd with one tenant (bd t1, VSID 5001) and an uplink; one pcap port replays 'trace'.
+
+    nvgre-encap: port 'vm' (pcap, in t1) replays the tenant stream, the uplink 'up' is a null
+    port; every frame goes to a remote CA with a lookup record at 192.0.2.1 and is encapsulated.
+    nvgre-decap: the uplink 'up' (pcap) replays the encap stream, port 'vm' (null, in t1) holds
+    the local CAs as static MACs; every frame is decapsulated and delivered to 'vm'."""
+    n = sc["macs"]
+    frames = trace_len(trace)
+    encap = sc["kind"] == "nvgre-encap"
+    v = Vswd(ctx.build, ctx.workdir, ctx.eal(frames), sc["fdb_size"], frames + MBUF_SLACK)
+    try:
+        v.start()
+        rpc = v.rpc
+        rpc.call("bd.add", {"name": "t1", "vsid": NVGRE_VSID})
+        if encap:
+            v.port_add("up", "null")
+        else:
+            v.port_add("vm", "null", bd="t1")
+            for i in range(n):
+                rpc.call("fdb.add", {"bd": "t1", "mac": ca_mac(CA_SET_LOCAL, i), "port": "vm"})
+            # The replay starts here; frames before the overlay is configured are dropped
+            # (not our PA, unknown VSID) and fall outside the window.
+            v.port_add("up", "pcap", rx_pcap=trace, infinite_rx=1)
+        rpc.call("uplink.set", {"port": "up"})
+        rpc.call("pa.add", {"address": NVGRE_LOCAL_PA})
+        rpc.call("route.add", {"prefix": "0.0.0.0/0", "via": NVGRE_GATEWAY})
+        rpc.call("neigh.add", {"ip": NVGRE_GATEWAY, "mac": NVGRE_GATEWAY_MAC})
+        for i in range(n):
+            rpc.call("lookup.add", {"vsid": NVGRE_VSID, "ca_ip": ca_ip(CA_SET_REMOTE, i),
+                                    "ca_mac": ca_mac(CA_SET_REMOTE, i), "pa": NVGRE_REMOTE_PA})
+        if encap:
+            v.port_add("vm", "pcap", rx_pcap=trace, infinite_rx=1, bd="t1")
+        # Warm-up: every source learned (local CAs on 'vm', or remote CAs at the remote PA)
+        # and the overlay step under way, then let caches settle.
+        ok_key = "nvgre_encap_ok" if encap else "nvgre_decap_ok"
+        # (decap: the table also holds the N static local CAs.)
+        want = sc["fdb_entries_expected"]
+        deadline = time.monotonic() + 120
+        while True:
+            s = v.snapshot()
+            c = s["counters"]
+            if c.get("fdb_entries", 0) >= want and c.get(ok_key, 0) > 0:
+                break
+            if time.monotonic() > deadline:
+                raise BenchError("after 120 s: %d of %d FDB entries, %s=%d; counters:\n%s"
+                                 % (c.get("fdb_entries", 0), want, ok_key, c.get(ok_key, 0),
+                                    {k: x for k, x in c.items() if x}))
+            time.sleep(0.05)
+        time.sleep(ctx.warmup)
+        a = v.snapshot()
+        time.sleep(ctx.window)
+        b = v.snapshot()
+        r = _delta(a, b, _nvgre_counter_names(b["counters"]))
+        if r["rx_packets"] == 0 or r["tsc_hz"] == 0:
+            raise BenchError("vswd's worker made no progress in the window (pmd %s -> %s):\n%s"
+                             % (a["pmd"], b["pmd"], v.log_tail()))
+        # Encapsulated frames are not counted as forward_unicast; decapsulated ones are.
+        r["ok_counter"] = ok_key
+        r["ok_fraction"] = r["counters"][ok_key] / r["rx_packets"]
+        if encap:
+            r["unicast_fraction"] = r["ok_fraction"]
+        r["fdb_entries"] = b["counters"].get("fdb_entries")
+        r["vswd_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
+        r["vswd_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
+        return r
+    finally:
+        v.stop()
+
+
+def run_testpmd_nvgre(ctx, sc, trace):
+    """The ceiling for one replay port: testpmd io from the pcap port to a null port that
+    never receives (net_null no-rx=1, what vswd's null port is), the same pair of ports
+    vsw polls; port 0 is the one vsw receives the trace on."""
+    frames = trace_len(trace)
+    vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % trace, "net_null0,no-rx=1"]
+    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
+    try:
+        t.start()
+        time.sleep(ctx.warmup)
+        ta, sa = t.port_stats()
+        time.sleep(ctx.window)
+        tb, sb = t.port_stats()
+        if len(sa) < 2 or len(sb) < 2:
+            raise BenchError("cannot parse testpmd port stats:\n" + t.text()[-1500:])
+        rx = sum(b[0] - a[0] for a, b in zip(sa, sb))
+        return {"window_s": tb - ta, "mpps": rx / (tb - ta) / 1e6,
+                "testpmd_mpps": sum(b[1] for b in sb) / 1e6, "rx_packets": rx}
+    finally:
+        t.stop()
 
 
 def run_testpmd_l2(ctx, fwd, rev):

@@ -235,6 +235,118 @@ test_tracegen_migrate_garp_announces_m(void)
 	CU_ASSERT(trace_gen_init(&(struct trace_gen){ 0 }, &p) == -EINVAL);
 }
 
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t
+be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The ones'-complement sum of a valid IPv4 header, checksum included, is 0xffff. */
+static bool
+ipv4_csum_ok(const uint8_t *ip)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i < 20; i += 2)
+		sum += be16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+static void
+test_tracegen_nvgre_tenant_and_encap(void)
+{
+	enum { N = 1000 };
+	struct trace_params p = { .mode = TRACE_MODE_NVGRE,
+				  .stream = "tenant",
+				  .seed = 4,
+				  .nb_macs = N,
+				  .frame_size = 64 };
+	uint8_t mac[6];
+	bool seen_src[N] = { false }, flow_ids[256] = { false };
+	uint32_t nb_flow_ids = 0;
+
+	/* Fixed, documented addresses: CA MACs and IPs come from the index alone. */
+	trace_ca_mac(TRACE_SET_CA_REMOTE, 0x010203, mac);
+	CU_ASSERT(memcmp(mac, "\x02\x05\x00\x01\x02\x03", 6) == 0);
+	CU_ASSERT(trace_ca_ip(TRACE_SET_CA_LOCAL, 0) == 0x0a000001u);
+	CU_ASSERT(trace_ca_ip(TRACE_SET_CA_REMOTE, 9) == 0x0a80000au);
+
+	/* tenant: local CA -> remote CA, 64-byte frames (FCS included), every source per round. */
+	gen(&p, &fa);
+	CU_ASSERT_FATAL(fa.nb == 9000);
+	for (uint32_t i = 0; i < fa.nb; i++) {
+		const uint8_t *f = fa.data[i];
+
+		CU_ASSERT(fa.len[i] == 60);
+		CU_ASSERT(f[0] == 0x02 && f[1] == TRACE_SET_CA_REMOTE);
+		CU_ASSERT(f[6] == 0x02 && f[7] == TRACE_SET_CA_LOCAL);
+		CU_ASSERT(be32(f + 26) == trace_ca_ip(TRACE_SET_CA_LOCAL, be32(f + 8)));
+		CU_ASSERT(be32(f + 30) == trace_ca_ip(TRACE_SET_CA_REMOTE, be32(f + 2)));
+		CU_ASSERT(ipv4_csum_ok(f + 14));
+		if (i < N) {
+			CU_ASSERT(be32(f + 8) < N && !seen_src[be32(f + 8)]);
+			seen_src[be32(f + 8) % N] = true;
+		}
+	}
+
+	/* encap: remote CA -> local CA inside NVGRE from 192.0.2.1 to 198.51.100.1. */
+	p.stream = "encap";
+	gen(&p, &fb);
+	CU_ASSERT_FATAL(fb.nb == 9000);
+	for (uint32_t i = 0; i < fb.nb; i++) {
+		const uint8_t *f = fb.data[i], *ip = f + 14, *gre = ip + 20, *in = gre + 8;
+		uint32_t key = be32(gre + 4), s = be32(in + 8), d = be32(in + 2);
+
+		CU_ASSERT(fb.len[i] == 60 + TRACE_NVGRE_ENCAP_LEN);
+		CU_ASSERT(memcmp(f, TRACE_NVGRE_HOST_MAC, 6) == 0);
+		CU_ASSERT(memcmp(f + 6, TRACE_NVGRE_GATEWAY_MAC, 6) == 0);
+		CU_ASSERT(be16(f + 12) == 0x0800);
+		CU_ASSERT(ip[0] == 0x45 && ip[1] == 0);
+		CU_ASSERT(be16(ip + 2) == 20 + 8 + 60);
+		CU_ASSERT(be16(ip + 4) == 0 && be16(ip + 6) == 0x4000); /* id 0, DF */
+		CU_ASSERT(ip[8] == 64 && ip[9] == 47);
+		CU_ASSERT(be32(ip + 12) == 0xc0000201u); /* 192.0.2.1 */
+		CU_ASSERT(be32(ip + 16) == 0xc6336401u); /* 198.51.100.1 */
+		CU_ASSERT(ipv4_csum_ok(ip));
+		CU_ASSERT(be16(gre) == 0x2000 && be16(gre + 2) == 0x6558);
+		CU_ASSERT(key >> 8 == 5001);
+		CU_ASSERT(in[0] == 0x02 && in[1] == TRACE_SET_CA_LOCAL);
+		CU_ASSERT(in[6] == 0x02 && in[7] == TRACE_SET_CA_REMOTE);
+		CU_ASSERT(s < N && d < N);
+		CU_ASSERT((key & 0xff) == trace_nvgre_flow_id(s, d));
+		CU_ASSERT(be32(in + 26) == trace_ca_ip(TRACE_SET_CA_REMOTE, s));
+		CU_ASSERT(ipv4_csum_ok(in + 14));
+		CU_ASSERT(be32(in + TRACE_SEQ_OFFSET) == i);
+		if (!flow_ids[key & 0xff]) {
+			flow_ids[key & 0xff] = true;
+			nb_flow_ids++;
+		}
+	}
+	/* FlowIDs vary per flow: 9000 random pairs use nearly all 256 values. */
+	CU_ASSERT(nb_flow_ids > 200);
+	/* Deterministic. */
+	gen(&p, &fa);
+	CU_ASSERT(same_frames(&fa, &fb));
+	/* Sizes: the outer frame must fit 1518 bytes. */
+	p.frame_size = TRACE_NVGRE_FRAME_MAX;
+	CU_ASSERT(trace_gen_init(&(struct trace_gen){ 0 }, &p) == 0);
+	p.frame_size = TRACE_NVGRE_FRAME_MAX + 1;
+	CU_ASSERT(trace_gen_init(&(struct trace_gen){ 0 }, &p) == -EINVAL);
+	p.frame_size = 64;
+	p.nb_frames = 1;
+	gen(&p, &fa);
+	CU_ASSERT(trace_gen_next(&(struct trace_gen){ .p = p, .stream = 1, .nb_frames = 1 },
+				 fa.data[0], 60 + 41) == -ENOSPC);
+}
+
 static long
 file_bytes(const char *path, uint8_t *buf, size_t cap)
 {
@@ -312,6 +424,7 @@ main(void)
 	CU_add_test(s, "frame_sizes_exclude_fcs", test_tracegen_frame_sizes_exclude_fcs);
 	CU_add_test(s, "learn_all_new_sources", test_tracegen_learn_all_new_sources);
 	CU_add_test(s, "migrate_garp_announces_m", test_tracegen_migrate_garp_announces_m);
+	CU_add_test(s, "nvgre_tenant_and_encap", test_tracegen_nvgre_tenant_and_encap);
 	CU_add_test(s, "pcap_reproducible_and_readable",
 		    test_tracegen_pcap_reproducible_and_readable);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
