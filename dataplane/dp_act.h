@@ -53,6 +53,8 @@ void dp_encap_unicast(struct dp_lcore *lc, const struct dp_snapshot *snap, uint1
 		      struct rte_mbuf *m);
 /* A unicast FDB miss in a tenant subnet: the remote slot from the lookup records, or FDB_PORT_NONE. */
 uint16_t dp_overlay_lookup(uint64_t key);
+/* The same for n <= VSW_BURST_SIZE keys in one bulk lookup. */
+void dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports);
 /* If 'm' is an ARP request a lookup record answers, turn it into the reply. @return 1 if so. */
 int dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
 		    struct rte_mbuf *m);

@@ -111,6 +111,17 @@ dp_overlay_lookup(uint64_t key)
 	return (uint16_t)(DP_PORT_REMOTE | dest.slot);
 }
 
+void
+dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports)
+{
+	struct ovl_mac_dest dests[VSW_BURST_SIZE];
+
+	ovl_mac_lookup_bulk(dp_main.ovl, keys, n, dests);
+	for (uint16_t i = 0; i < n; i++)
+		ports[i] = dests[i].slot < OVL_MAX_SLOTS ? (uint16_t)(DP_PORT_REMOTE | dests[i].slot) :
+							   FDB_PORT_NONE;
+}
+
 int
 dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
 		struct rte_mbuf *m)
@@ -163,98 +174,84 @@ inner_cause(struct dp_lcore *lc, struct rte_mbuf *m, const struct rte_ether_hdr 
 	}
 }
 
-/* Learn an inner source against the PA it came from: a migrated VM's announcement moves it. */
-static bool
-learn_remote(struct dp_lcore *lc, const struct ovl_snapshot *os,
-	     const struct nvgre_decap_info *info, const struct rte_ether_hdr *eth, uint8_t cause)
-{
-	uint16_t slot = ovl_slot_of_pa(os, info->bd, info->src_pa);
-	struct fdb_learn_req req = { .key = fdb_key(info->bd, &eth->src_addr), .cause = cause };
-	struct fdb_learn_ctx ctx = { .now = lc->now, .stats = &lc->learn, .events = lc->events };
-	uint8_t verdict;
+/* A decapsulated burst, as the later stages need it. */
+struct decap_burst {
+	uint16_t nb_kept;                          /**< inner frames still in the burst */
+	uint16_t nb_reqs;                          /**< sources to learn */
+	uint16_t bd[VSW_BURST_SIZE];               /**< per kept frame: its bridge domain */
+	uint64_t dst_keys[VSW_BURST_SIZE];         /**< per kept frame: destination key or KEY_FLOOD */
+	uint8_t req_of[VSW_BURST_SIZE];            /**< per kept frame: its learn request, or 0xff */
+	struct fdb_learn_req reqs[VSW_BURST_SIZE]; /**< sources */
+	uint16_t req_port[VSW_BURST_SIZE];         /**< per request: remote port value (sending PA) */
+};
 
-	if (slot == OVL_SLOT_NONE || slot >= DP_PORT_REMOTE) {
-		/* No lookup record points at that host in this VSID: nowhere to send replies. */
-		count(lc, DP_CNT_FDB_REMOTE_NO_RECORD);
-		return true;
+#define KEY_FLOOD UINT64_MAX /* a destination flooded without lookup */
+#define NO_REQ    0xffu      /* a frame whose source is not learned */
+
+/* The learn port of the PA a frame came from; a burst is usually from one host. */
+static inline uint16_t
+remote_port(const struct ovl_snapshot *os, uint16_t bd, rte_be32_t pa, uint16_t *last_bd,
+	    rte_be32_t *last_pa, uint16_t *last_port)
+{
+	if (bd != *last_bd || pa != *last_pa) {
+		uint16_t slot = ovl_slot_of_pa(os, bd, pa);
+
+		*last_bd = bd;
+		*last_pa = pa;
+		*last_port = slot < DP_PORT_REMOTE ? (uint16_t)(DP_PORT_REMOTE | slot) : FDB_PORT_NONE;
 	}
-	ctx.port = (uint16_t)(DP_PORT_REMOTE | slot);
-	fdb_learn_bulk(dp_main.fdb, &req, 1, &ctx, &verdict);
-	return verdict != FDB_VERDICT_DROP;
+	return *last_port;
 }
 
-/* Switch a decapsulated frame in its bridge domain, to local ports only. */
-static void
-switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
-	     struct rte_mbuf *m, const struct rte_ether_hdr *eth)
+/* Check, strip and classify one frame from the uplink. @return the inner Ethernet header, or NULL if dropped. */
+static const struct rte_ether_hdr *
+decap_one(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf *m,
+	  struct nvgre_decap_info *info, int *cause)
 {
-	uint64_t key;
-	uint16_t port;
-
-	if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
-		count(lc, DP_CNT_FLOOD_MULTICAST);
-		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
-			count(lc, DP_CNT_DROP_NO_DESTINATION);
-		return;
-	}
-	key = fdb_key(bd, &eth->dst_addr);
-	fdb_lookup_bulk(dp_main.fdb, &key, 1, &port);
-	if (port < VSW_MAX_PORTS && snap->ports[port].in_use && snap->ports[port].bd == bd) {
-		count(lc, DP_CNT_FORWARD_UNICAST);
-		tx_one(lc, snap, port, m);
-	} else if (dp_port_is_remote(port)) {
-		drop(lc, DP_CNT_DROP_SPLIT_HORIZON, m);
-	} else {
-		count(lc, DP_CNT_FLOOD_UNKNOWN);
-		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
-			count(lc, DP_CNT_DROP_NO_DESTINATION);
-	}
-}
-
-static void
-decap_one(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct ovl_snapshot *os,
-	  struct rte_mbuf *m)
-{
-	struct nvgre_decap_info info;
-	enum nvgre_decap_reason r = ovl_decap_check(dp_main.ovl, os, m, 0, &info);
+	enum nvgre_decap_reason r = ovl_decap_check(dp_main.ovl, os, m, 0, info);
 	const struct rte_ether_hdr *eth;
-	int cause;
 
 	lc->decap[r]++;
 	if (unlikely(r != NVGRE_DECAP_OK)) {
 		rte_pktmbuf_free(m);
-		return;
+		return NULL;
 	}
-	if (unlikely(nvgre_decap_strip(m, &info) < 0 ||
+	if (unlikely(nvgre_decap_strip(m, info) < 0 ||
 		     rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr))) {
 		drop(lc, DP_CNT_DROP_MALFORMED, m);
-		return;
+		return NULL;
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (unlikely(rte_is_multicast_ether_addr(&eth->src_addr) ||
 		     rte_is_zero_ether_addr(&eth->src_addr))) {
 		drop(lc, DP_CNT_DROP_INVALID_SRC, m);
-		return;
+		return NULL;
 	}
-	cause = inner_cause(lc, m, eth);
-	if (cause < 0)
-		return;
-	if (!learn_remote(lc, os, &info, eth, (uint8_t)cause)) {
-		drop(lc, DP_CNT_DROP_LEARN_LIMIT, m);
-		return;
-	}
-	switch_inner(lc, snap, info.bd, m, eth);
+	*cause = inner_cause(lc, m, eth);
+	return *cause < 0 ? NULL : eth;
 }
 
-void
-dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-		struct rte_mbuf **pkts, uint16_t nb_pkts)
+/*
+ * Stage 1: ARP up to the control thread; NVGRE checked and stripped; each
+ * inner source becomes a learn request against its sender's PA (a source
+ * repeated from the previous frame shares its request).
+ */
+static void
+decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf **pkts,
+	    uint16_t nb_pkts, struct decap_burst *db)
 {
-	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
+	uint16_t last_bd = 0xffff, last_port = FDB_PORT_NONE;
+	rte_be32_t last_pa = 0;
 
-	(void)rxq;
+	db->nb_kept = 0;
+	db->nb_reqs = 0;
 	for (uint16_t i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
+		struct nvgre_decap_info info;
+		const struct rte_ether_hdr *eth;
+		uint16_t port;
+		uint64_t key;
+		int cause;
 
 		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr))) {
 			drop(lc, DP_CNT_DROP_MALFORMED, m);
@@ -265,8 +262,130 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 			pass_up(lc, m);
 			continue;
 		}
-		decap_one(lc, snap, os, m);
+		eth = decap_one(lc, os, m, &info, &cause);
+		if (eth == NULL)
+			continue;
+		port = remote_port(os, info.bd, info.src_pa, &last_bd, &last_pa, &last_port);
+		db->req_of[db->nb_kept] = NO_REQ;
+		if (unlikely(port == FDB_PORT_NONE)) {
+			/* No lookup record names that host in this VSID: nowhere to send replies. */
+			count(lc, DP_CNT_FDB_REMOTE_NO_RECORD);
+		} else {
+			key = fdb_key_src(info.bd, eth);
+			if (db->nb_reqs == 0 || db->reqs[db->nb_reqs - 1].key != key ||
+			    db->req_port[db->nb_reqs - 1] != port) {
+				db->reqs[db->nb_reqs].key = key;
+				db->reqs[db->nb_reqs].cause = (uint8_t)cause;
+				db->req_port[db->nb_reqs++] = port;
+			} else if (cause != FDB_CAUSE_LEARNED) {
+				db->reqs[db->nb_reqs - 1].cause = (uint8_t)cause;
+			}
+			db->req_of[db->nb_kept] = (uint8_t)(db->nb_reqs - 1);
+		}
+		db->bd[db->nb_kept] = info.bd;
+		db->dst_keys[db->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
+						    KEY_FLOOD :
+						    fdb_key_dst(info.bd, eth);
+		pkts[db->nb_kept++] = m;
 	}
+}
+
+/* Stage 2: learn the sources, one bulk call per run of requests from the same host. */
+static void
+decap_learn(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db)
+{
+	struct fdb_learn_ctx ctx = { .now = lc->now, .stats = &lc->learn, .events = lc->events };
+	uint8_t verdicts[VSW_BURST_SIZE];
+	uint16_t start = 0, nb_kept = 0;
+	bool dropped = false;
+
+	while (start < db->nb_reqs) {
+		uint16_t end = start + 1;
+
+		while (end < db->nb_reqs && db->req_port[end] == db->req_port[start])
+			end++;
+		ctx.port = db->req_port[start];
+		fdb_learn_bulk(dp_main.fdb, &db->reqs[start], end - start, &ctx, &verdicts[start]);
+		for (uint16_t r = start; r < end; r++)
+			dropped |= verdicts[r] == FDB_VERDICT_DROP;
+		start = end;
+	}
+	if (likely(!dropped))
+		return;
+	for (uint16_t i = 0; i < db->nb_kept; i++) {
+		if (db->req_of[i] != NO_REQ && verdicts[db->req_of[i]] == FDB_VERDICT_DROP) {
+			drop(lc, DP_CNT_DROP_LEARN_LIMIT, pkts[i]);
+			continue;
+		}
+		db->bd[nb_kept] = db->bd[i];
+		db->dst_keys[nb_kept] = db->dst_keys[i];
+		pkts[nb_kept++] = pkts[i];
+	}
+	db->nb_kept = nb_kept;
+}
+
+/* Stage 3: look up the destinations in one bulk call (a repeated one once). */
+static void
+decap_lookup(const struct decap_burst *db, uint16_t *out)
+{
+	uint64_t keys[VSW_BURST_SIZE];
+	uint8_t key_of[VSW_BURST_SIZE];
+	uint16_t ports[VSW_BURST_SIZE];
+	uint16_t nb_keys = 0;
+	uint64_t last = KEY_FLOOD;
+
+	for (uint16_t i = 0; i < db->nb_kept; i++) {
+		if (db->dst_keys[i] == KEY_FLOOD)
+			continue;
+		if (db->dst_keys[i] != last) {
+			last = db->dst_keys[i];
+			keys[nb_keys++] = last;
+		}
+		key_of[i] = (uint8_t)(nb_keys - 1);
+	}
+	if (nb_keys > 0)
+		fdb_lookup_bulk(dp_main.fdb, keys, nb_keys, ports);
+	for (uint16_t i = 0; i < db->nb_kept; i++)
+		out[i] = db->dst_keys[i] == KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
+}
+
+/* Stage 4: switch each inner frame in its bridge domain, to local ports only. */
+static void
+switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint64_t dst_key,
+	     uint16_t port, struct rte_mbuf *m)
+{
+	if (dst_key == KEY_FLOOD) {
+		count(lc, DP_CNT_FLOOD_MULTICAST);
+		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
+			count(lc, DP_CNT_DROP_NO_DESTINATION);
+	} else if (port < VSW_MAX_PORTS && snap->ports[port].in_use &&
+		   snap->ports[port].bd == bd) {
+		count(lc, DP_CNT_FORWARD_UNICAST);
+		tx_one(lc, snap, port, m);
+	} else if (dp_port_is_remote(port)) {
+		/* Never back to the overlay (split horizon). */
+		drop(lc, DP_CNT_DROP_SPLIT_HORIZON, m);
+	} else {
+		count(lc, DP_CNT_FLOOD_UNKNOWN);
+		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
+			count(lc, DP_CNT_DROP_NO_DESTINATION);
+	}
+}
+
+void
+dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+		struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
+	struct decap_burst db;
+	uint16_t out[VSW_BURST_SIZE];
+
+	(void)rxq;
+	decap_parse(lc, os, pkts, nb_pkts, &db);
+	decap_learn(lc, pkts, &db);
+	decap_lookup(&db, out);
+	for (uint16_t i = 0; i < db.nb_kept; i++)
+		switch_inner(lc, snap, db.bd[i], db.dst_keys[i], out[i], pkts[i]);
 }
 
 void

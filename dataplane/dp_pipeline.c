@@ -245,13 +245,28 @@ lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16
 		out[i] = dst_keys[i] == KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
 }
 
-/* A tenant subnet's unicast miss: the lookup records may know the MAC's host. */
-static inline uint16_t
-resolve_miss(const struct dp_snapshot *snap, uint16_t bd, uint64_t key, uint16_t slot)
+/*
+ * In a tenant subnet, unicast FDB misses may be MACs on other hosts that the
+ * lookup records know: ask the overlay for all of them in one bulk call.
+ */
+static void
+resolve_misses(const uint64_t *dst_keys, uint16_t n, uint16_t *out)
 {
-	if (slot == FDB_PORT_NONE && snap->bd_vsid[bd] != 0)
-		return dp_overlay_lookup(key);
-	return slot;
+	uint64_t keys[VSW_BURST_SIZE];
+	uint16_t idx[VSW_BURST_SIZE], ports[VSW_BURST_SIZE];
+	uint16_t nb = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (out[i] == FDB_PORT_NONE && dst_keys[i] != KEY_FLOOD) {
+			idx[nb] = i;
+			keys[nb++] = dst_keys[i];
+		}
+	}
+	if (nb == 0)
+		return;
+	dp_overlay_lookup_bulk(keys, nb, ports);
+	for (uint16_t k = 0; k < nb; k++)
+		out[idx[k]] = ports[k];
 }
 
 static inline bool
@@ -282,6 +297,8 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_burst(lc, rxq, pkts, &pb);
 	lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
+	if (snap->bd_vsid[bd] != 0)
+		resolve_misses(pb.dst_keys, pb.nb_kept, out);
 
 	for (uint16_t i = 0; i < pb.nb_kept; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -297,7 +314,7 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 			flood(lc, snap, bd, in_slot, m);
 			continue;
 		}
-		slot = resolve_miss(snap, bd, pb.dst_keys[i], out[i]);
+		slot = out[i];
 		if (slot == in_slot) {
 			drop(lc, DP_CNT_DROP_SAME_PORT, m);
 		} else if (likely(local_port_ok(snap, slot, bd))) {
