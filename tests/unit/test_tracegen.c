@@ -337,7 +337,10 @@ test_tracegen_nvgre_tenant_and_encap(void)
 	CU_ASSERT(same_frames(&fa, &fb));
 	/* Sizes: the outer frame must fit 1518 bytes. */
 	p.frame_size = TRACE_NVGRE_FRAME_MAX;
-	CU_ASSERT(trace_gen_init(&(struct trace_gen){ 0 }, &p) == 0);
+	struct trace_gen biggest = { 0 };
+
+	CU_ASSERT(trace_gen_init(&biggest, &p) == 0);
+	trace_gen_fini(&biggest);
 	p.frame_size = TRACE_NVGRE_FRAME_MAX + 1;
 	CU_ASSERT(trace_gen_init(&(struct trace_gen){ 0 }, &p) == -EINVAL);
 	p.frame_size = 64;
