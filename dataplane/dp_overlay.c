@@ -120,6 +120,10 @@ dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen)
 			    vsid, dp_main.bds[other].name);
 	if (old != 0) {
 		ret = ovl_vsid_del(dp_main.ovl, old);
+		if (ret == -EBUSY)
+			return fail(ret, err, errlen,
+				    "vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
+				    old, old);
 		if (ret < 0)
 			return ovl_fail(ret, err, errlen, "the old vsid");
 	}

@@ -320,6 +320,7 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 {
 	int id = dp_bd_find(name);
 	uint16_t bd;
+	int ret;
 
 	if (id < 0)
 		return fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
@@ -330,11 +331,14 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 			    "bridge domain '%s' still has %u port(s); delete or move them first", name,
 			    bd_nb_ports((uint16_t)id));
 	bd = (uint16_t)id;
+	/* Its virtual subnet goes first: if the overlay refuses, the domain stays whole. */
+	ret = dp_bd_set_vsid(bd, "0", err, errlen);
+	if (ret < 0)
+		return ret;
 	/* Static entries may remain; a later domain reusing the id must start empty. */
 	fdb_delete_if(dp_main.fdb, entry_in_bd, &bd);
-	dp_bd_set_vsid(bd, "0", err, errlen);
 	dp_main.bds[id].in_use = false;
-	return 0;
+	return dp_publish();
 }
 
 unsigned int

@@ -351,6 +351,17 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_lookup_add(7000, "203.0.113.9", mac, THEIR_PA, dp_test_err, sizeof(dp_test_err)), -ENOENT);
 	CU_ASSERT(strstr(dp_test_err, "bd add") != NULL);
 	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	/* A subnet with lookup records is not deleted from under them. */
+	CU_ASSERT_FATAL(dp_bd_add("t2", dp_test_err, sizeof(dp_test_err)) > 0);
+	CU_ASSERT_EQUAL(dp_bd_set("t2", "vsid", "7001", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_add(7001, "203.0.113.9", mac, THEIR_PA, dp_test_err,
+				      sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_del("t2", dp_test_err, sizeof(dp_test_err)), -EBUSY);
+	CU_ASSERT(strstr(dp_test_err, "lookup records") != NULL);
+	CU_ASSERT_EQUAL(dp_bd_find("t2") > 0, 1);
+	CU_ASSERT_EQUAL(dp_lookup_del(7001, "203.0.113.9", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_del("t2", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_find("t2"), -ENOENT);
 }
 
 int
