@@ -268,6 +268,29 @@ forget_stale_remote(uint16_t bd, const struct rte_ether_addr *mac)
 		fdb_delete(dp_main.fdb, key);
 }
 
+static bool
+on_dead_slot(const struct fdb_entry *e, const void *arg)
+{
+	const struct ovl_snapshot *os = arg;
+	uint16_t slot;
+
+	if (!dp_port_is_remote(e->port))
+		return false;
+	slot = dp_remote_slot(e->port);
+	return slot >= os->nb_slots || os->slot_pa[slot] == 0;
+}
+
+/*
+ * A template slot lives while lookup records use it and may then be reused
+ * for another host: MACs learned over the overlay against a slot that just
+ * died must go, or they would follow the slot to the wrong host.
+ */
+static void
+forget_dead_slots(void)
+{
+	fdb_delete_if(dp_main.fdb, on_dead_slot, ovl_snapshot_get(dp_main.ovl));
+}
+
 int
 dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const char *pa,
 	      char *err, size_t errlen)
@@ -294,6 +317,7 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "the lookup record");
 	forget_stale_remote(bd, &mac);
+	forget_dead_slots();
 	return 0;
 }
 
@@ -306,7 +330,10 @@ dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	ret = ovl_record_del(dp_main.ovl, vsid, cip);
-	return ret < 0 ? ovl_fail(ret, err, errlen, "that lookup record") : 0;
+	if (ret < 0)
+		return ovl_fail(ret, err, errlen, "that lookup record");
+	forget_dead_slots();
+	return 0;
 }
 
 void

@@ -364,6 +364,21 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_bd_find("t2"), -ENOENT);
 }
 
+static void
+test_macs_on_a_host_without_records_are_forgotten(void)
+{
+	/* B was learned against 192.0.2.1; its record is the last one naming that host. */
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 3, frame(BCAST, VM_B)));
+	dp_test_round();
+	dp_test_drain("vm1");
+	dp_test_drain("vm2");
+	CU_ASSERT_STRING_EQUAL(where(VM_B).port, "pa:" THEIR_PA);
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.2", dp_test_err, sizeof(dp_test_err)), 0);
+	/* The host's template slot is gone and may be reused: so are the MACs learned on it. */
+	CU_ASSERT_STRING_EQUAL(where(VM_B).port, "");
+	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -385,6 +400,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "overlay frame to remote mac is not reflected", test_overlay_frame_to_remote_mac_is_not_reflected);
 	CU_add_test(s, "uplink arp for our pa is answered", test_uplink_arp_for_our_pa_is_answered);
 	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
+	CU_add_test(s, "macs on a host without records are forgotten", test_macs_on_a_host_without_records_are_forgotten);
 	ret = test_run_suites();
 	dp_test_stop();
 	return ret;
