@@ -76,7 +76,8 @@ flush_matches(const struct fdb_entry *e, const void *arg)
 {
 	const struct flush_match *m = arg;
 
-	if (e->flags & FDB_F_STATIC)
+	/* Configuration, not learning: static entries and those from lookup records stay. */
+	if (e->flags & (FDB_F_STATIC | FDB_F_RECORD))
 		return false;
 	if (m->bd >= 0 && fdb_key_bd(e->key) != m->bd)
 		return false;

@@ -253,18 +253,25 @@ dp_neigh_del(const char *ip, char *err, size_t errlen)
 }
 
 /*
- * A record is the authority for where a tenant address lives: a MAC learned
- * over the overlay at another host must not outvote it until traffic says so
- * again.
+ * Records are the authority for where a tenant address lives: mirror each
+ * remote CA MAC into the FDB (cause "record", never aged), so encapsulation
+ * finds it with the same bulk lookup as local MACs instead of a second
+ * table.  A MAC whose records are gone, or that lives on one of our PAs,
+ * loses its record entry; learned and static entries on local ports are
+ * not the record's to remove.
  */
 static void
-forget_stale_remote(uint16_t bd, const struct rte_ether_addr *mac)
+sync_record_entry(uint16_t bd, const struct rte_ether_addr *mac)
 {
 	uint64_t key = fdb_key(bd, mac);
+	uint16_t dest = dp_overlay_lookup(key);
 	struct fdb_entry e;
 
-	if (fdb_lookup(dp_main.fdb, key, &e) == 0 && dp_port_is_remote(e.port) &&
-	    !(e.flags & FDB_F_STATIC) && dp_overlay_lookup(key) != e.port)
+	if (dp_port_is_remote(dest)) {
+		fdb_add_record(dp_main.fdb, key, dest);
+		return;
+	}
+	if (fdb_lookup(dp_main.fdb, key, &e) == 0 && (e.flags & FDB_F_RECORD))
 		fdb_delete(dp_main.fdb, key);
 }
 
@@ -316,8 +323,8 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 	ret = ovl_record_add(dp_main.ovl, vsid, cip, &mac, pip);
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "the lookup record");
-	forget_stale_remote(bd, &mac);
 	forget_dead_slots();
+	sync_record_entry(bd, &mac);
 	return 0;
 }
 
@@ -325,14 +332,20 @@ int
 dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen)
 {
 	rte_be32_t cip = 0;
+	struct ovl_record rec;
+	uint16_t bd;
 	int ret = parse_ip("customer address", ca_ip, &cip, err, errlen);
 
 	if (ret < 0)
 		return ret;
+	if (ovl_record_lookup(dp_main.ovl, vsid, cip, &rec) < 0 ||
+	    ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
+		return fail(-ENOENT, err, errlen, "no lookup record for %s in vsid %u", ca_ip, vsid);
 	ret = ovl_record_del(dp_main.ovl, vsid, cip);
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "that lookup record");
 	forget_dead_slots();
+	sync_record_entry(bd, &rec.ca_mac);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 static const char *const cause_names[FDB_CAUSE_MAX] = {
 	[FDB_CAUSE_LEARNED] = "learned", [FDB_CAUSE_GARP] = "garp", [FDB_CAUSE_RARP] = "rarp",
 	[FDB_CAUSE_UNA] = "una",         [FDB_CAUSE_STATIC] = "static",
+	[FDB_CAUSE_RECORD] = "record",
 };
 
 const char *
@@ -218,6 +219,8 @@ learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos, uint
 		e.port = ctx->port;
 		e.cause = req->cause;
 		e.seen = ctx->now;
+		/* Traffic outranks a record: from here on it is learned, and ages. */
+		e.flags &= (uint8_t)~FDB_F_RECORD;
 		if (e.moves < UINT8_MAX)
 			e.moves++;
 		/*
@@ -321,6 +324,30 @@ fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port)
 		while (!fdb_table_update(fdb, pos, &cur, value_pack(&e)))
 			;
 		entry_unpack(&old, key, cur);
+		fdb_count_del(fdb, &old);
+	}
+	fdb_count_add(fdb, &e);
+	return 0;
+}
+
+int
+fdb_add_record(struct fdb *fdb, uint64_t key, uint16_t port)
+{
+	struct fdb_entry old, e = { .key = key, .port = port, .flags = FDB_F_RECORD,
+				    .cause = FDB_CAUSE_RECORD };
+	uint64_t cur;
+	uint32_t pos;
+	int ret;
+
+	ret = fdb_table_insert(fdb, key, value_pack(&e), &pos, &cur);
+	if (ret == -EINVAL || ret == -ENOSPC)
+		return ret;
+	if (ret == -EEXIST) {
+		do {
+			entry_unpack(&old, key, cur);
+			if (old.flags & FDB_F_STATIC)
+				return -EEXIST;
+		} while (!fdb_table_update(fdb, pos, &cur, value_pack(&e)));
 		fdb_count_del(fdb, &old);
 	}
 	fdb_count_add(fdb, &e);

@@ -106,9 +106,10 @@ struct fdb;
 #define FDB_MAX_PORTS 64      /* port slots with their own settings */
 #define FDB_REFRESH_S 2       /* a hit rewrites last-seen at most this often */
 
-/* Entry flags. */
+/* Entry flags (4 bits). */
 #define FDB_F_STATIC 0x01u /* configured; never moved or aged */
 #define FDB_F_FROZEN 0x02u /* held on its port after flapping */
+#define FDB_F_RECORD 0x04u /* from an overlay lookup record: not aged until traffic moves it */
 
 /* How an entry got where it is; announcements are how a migrated VM says where it went. */
 enum fdb_cause {
@@ -117,6 +118,7 @@ enum fdb_cause {
 	FDB_CAUSE_RARP,    /**< reverse ARP, as QEMU sends after migration */
 	FDB_CAUSE_UNA,     /**< IPv6 unsolicited neighbour advertisement */
 	FDB_CAUSE_STATIC,  /**< configured */
+	FDB_CAUSE_RECORD,  /**< installed from an overlay lookup record */
 	FDB_CAUSE_MAX,
 };
 
@@ -296,6 +298,14 @@ int fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry);
  * mark free and deleted slots).
  */
 int fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port);
+
+/**
+ * Add or replace an entry installed from an overlay lookup record: never
+ * aged, but moved (and from then on aged) when traffic shows the MAC
+ * elsewhere.  A static entry is left alone.  @return 0, -EEXIST (static),
+ * -EINVAL (reserved key), -ENOSPC.
+ */
+int fdb_add_record(struct fdb *fdb, uint64_t key, uint16_t port);
 
 /** Set or clear FDB_F_FROZEN on an existing entry. @return 0 or -ENOENT. */
 int fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen);

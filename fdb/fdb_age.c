@@ -20,7 +20,7 @@ expired(const struct fdb *fdb, const struct fdb_entry *e, uint32_t now)
 	uint32_t aging = __atomic_load_n(&fdb->bd_conf[fdb_key_bd(e->key) % FDB_MAX_BDS].aging_s,
 					 __ATOMIC_RELAXED);
 
-	if (e->flags & (FDB_F_STATIC | FDB_F_FROZEN) || aging == 0)
+	if (e->flags & (FDB_F_STATIC | FDB_F_FROZEN | FDB_F_RECORD) || aging == 0)
 		return false;
 	/* seen may be a little ahead of 'now' when a worker's clock read was later. */
 	return (int32_t)(now - e->seen) > (int32_t)aging;

@@ -176,6 +176,20 @@ check_outer(const uint8_t *p, unsigned int len, uint16_t inner_len)
 }
 
 static void
+test_record_puts_remote_ca_in_the_fdb(void)
+{
+	struct found f = where(VM_B);
+
+	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
+	CU_ASSERT_STRING_EQUAL(f.cause, "record");
+	/* Configuration, not learning: a flush keeps it. */
+	CU_ASSERT(dp_fdb_flush("t1", NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
+	CU_ASSERT_STRING_EQUAL(where(VM_B).cause, "record");
+	/* A CA on one of our own PAs is not the record's to place. */
+	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "");
+}
+
+static void
 test_unicast_to_remote_mac_is_encapsulated(void)
 {
 	struct rte_mbuf *in = frame(VM_B, VM_A), *out;
@@ -391,6 +405,7 @@ main(int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS || setup_host() != 0)
 		return 1;
 	s = CU_add_suite("nvgre_pipeline", NULL, NULL);
+	CU_add_test(s, "record puts remote ca in the fdb", test_record_puts_remote_ca_in_the_fdb);
 	CU_add_test(s, "unicast to remote mac is encapsulated", test_unicast_to_remote_mac_is_encapsulated);
 	CU_add_test(s, "broadcast floods locally and to each remote pa", test_broadcast_floods_locally_and_to_each_remote_pa);
 	CU_add_test(s, "arp for recorded ca is answered locally", test_arp_for_recorded_ca_is_answered_locally);

@@ -399,6 +399,13 @@ test_fdb_aging_expires_only_stale_dynamic_entries(void)
 	now = 1050;
 	learn(&fresh, 1, 1, &st);
 	CU_ASSERT_EQUAL(fdb_age_step(fdb, 1070, 1000, record_event, NULL), 0);
+	/* Entries from overlay lookup records do not age either. */
+	uint64_t rec = nth_key(0, 4);
+
+	CU_ASSERT_EQUAL(fdb_add_record(fdb, rec, 0x8001), 0);
+	CU_ASSERT_EQUAL(fdb_age_step(fdb, 5000, 1000, record_event, NULL), 1); /* only 'fresh' */
+	CU_ASSERT_EQUAL(fdb_lookup(fdb, rec, &e), 0);
+	CU_ASSERT_EQUAL(fdb_add_record(fdb, fixed, 0x8001), -EEXIST); /* static stays */
 	/* aging=0 means never. */
 	c.aging_s = 0;
 	fdb_bd_configure(fdb, 0, &c);
