@@ -231,9 +231,12 @@ vswd_ready() {
 # socket and config, and wait (bounded) until it answers.
 start_vswd() {
 	local i
-	echo "==== $(date +%T) start: vswd --socket $SOCK --config $CONFIG --workers $VSWD_WORKERS --idle-sleep 100 $*" >>"$VSWD_LOG"
-	"$VSWD" --socket "$SOCK" --config "$CONFIG" --workers "$VSWD_WORKERS" --idle-sleep 100 \
-		"$@" >>"$VSWD_LOG" 2>&1 &
+	local in_netns=()
+	# VSWD_NETNS: run the daemon inside that network namespace (a second "host").
+	[ -n "${VSWD_NETNS:-}" ] && in_netns=(ip netns exec "$VSWD_NETNS")
+	echo "==== $(date +%T) start: ${in_netns[*]} vswd --socket $SOCK --config $CONFIG --workers $VSWD_WORKERS --idle-sleep 100 $*" >>"$VSWD_LOG"
+	"${in_netns[@]}" "$VSWD" --socket "$SOCK" --config "$CONFIG" --workers "$VSWD_WORKERS" \
+		--idle-sleep 100 "$@" >>"$VSWD_LOG" 2>&1 &
 	VSWD_PID=$!
 	for ((i = 0; i < 300; i++)); do
 		vswd_ready && break

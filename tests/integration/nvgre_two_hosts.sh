@@ -31,11 +31,14 @@ require_netns
 # points them at host X's daemon, so start_vswd, stop_vswd, vsw and
 # vsw_json act on it.  The cleanup trap stops both.
 mkdir -p "$T_TMP/A" "$T_TMP/B"
+NS_HB="${NS_PREFIX}-hb"
 declare -A HOST_PID=([A]="" [B]="")
 CUR_HOST=A
 host() {
 	HOST_PID[$CUR_HOST]=$VSWD_PID
 	CUR_HOST=$1
+	# Host B runs in its own network namespace, as a second machine would.
+	if [ "$1" = B ]; then VSWD_NETNS=$NS_HB; else VSWD_NETNS=; fi
 	SOCK=$T_TMP/$1/vswd.sock
 	CONFIG=$T_TMP/$1/config.json
 	VSWD_LOG=$T_TMP/$1/vswd.log
@@ -116,7 +119,10 @@ NS_T1B="${NS_PREFIX}-t1b"
 NS_T2A="${NS_PREFIX}-t2a"
 NS_T2B="${NS_PREFIX}-t2b"
 NS_PARK="${NS_PREFIX}-park" # spare interfaces wait here
-for ns in "$NS_R" "$NS_T1A" "$NS_T1P" "$NS_T1B" "$NS_T2A" "$NS_T2B" "$NS_PARK"; do
+# Host B's own stack: its daemon and the host ends of its links live here,
+# so the two daemons' AF_PACKET sockets never share a namespace (the DPDK
+# af_packet driver picks fanout group ids that may collide across processes).
+for ns in "$NS_R" "$NS_T1A" "$NS_T1P" "$NS_T1B" "$NS_T2A" "$NS_T2B" "$NS_PARK" "$NS_HB"; do
 	make_netns "$ns"
 done
 
@@ -130,15 +136,21 @@ no_offload() {
 	fi
 }
 
-# veth PREFIX NS: host end ${PREFIX}h (up, in the host, for a kernel port),
-# other end ${PREFIX}n in NS (down).
+# veth PREFIX NS [HOSTNS]: host end ${PREFIX}h (up, for a kernel port; in
+# HOSTNS if given, else in the root namespace), other end ${PREFIX}n in NS (down).
 veth() {
 	ip link add "${1}h" type veth peer name "${1}n"
 	track_iface "${1}h"
 	sysctl -qw "net.ipv6.conf.${1}h.disable_ipv6=1" >/dev/null 2>&1 || true
 	ip link set "${1}n" netns "$2"
-	ip link set "${1}h" up
-	no_offload - "${1}h"
+	if [ -n "${3:-}" ]; then
+		ip link set "${1}h" netns "$3"
+		ip -n "$3" link set "${1}h" up
+		no_offload "$3" "${1}h"
+	else
+		ip link set "${1}h" up
+		no_offload - "${1}h"
+	fi
 	no_offload "$2" "${1}n"
 }
 
@@ -146,7 +158,7 @@ veth() {
 UA="ua${ID}"
 UB="ub${ID}"
 veth "$UA" "$NS_R"
-veth "$UB" "$NS_R"
+veth "$UB" "$NS_R" "$NS_HB"
 ip -n "$NS_R" addr add "$GW_A/24" dev "${UA}n"
 ip -n "$NS_R" addr add "$GW_B/24" dev "${UB}n"
 ip -n "$NS_R" link set "${UA}n" up
@@ -155,9 +167,9 @@ ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
 GW_B_MAC=$(mac_of "$NS_R" "${UB}n")
 GW_A_MAC=$(mac_of "$NS_R" "${UA}n")
 
-# vm PREFIX NS MAC IP: a VM interface.  The MTU is set later (tenant MTU).
+# vm PREFIX NS MAC IP [HOSTNS]: a VM interface.  The MTU is set later (tenant MTU).
 vm() {
-	veth "$1" "$2"
+	veth "$1" "$2" "${5:-}"
 	ip -n "$2" link set "${1}n" address "$3"
 	ip -n "$2" addr add "$4/24" dev "${1}n"
 	ip -n "$2" link set "${1}n" up
@@ -171,9 +183,9 @@ VM1="vm${ID}" # t1a's interface on host B after the migration
 vm "$V1A" "$NS_T1A" "$MAC_T1A" "$CA1"
 vm "$V1P" "$NS_T1P" "$MAC_T1P" "$CA3"
 vm "$V2A" "$NS_T2A" "$MAC_T2A" "$CA1"
-vm "$V1B" "$NS_T1B" "$MAC_T1B" "$CA2"
-vm "$V2B" "$NS_T2B" "$MAC_T2B" "$CA2"
-veth "$VM1" "$NS_PARK"
+vm "$V1B" "$NS_T1B" "$MAC_T1B" "$CA2" "$NS_HB"
+vm "$V2B" "$NS_T2B" "$MAC_T2B" "$CA2" "$NS_HB"
+veth "$VM1" "$NS_PARK" "$NS_HB"
 ip -n "$NS_PARK" link set "${VM1}n" address "$MAC_T1A"
 
 # ---------------------------------------------------------------- configuration
