@@ -397,6 +397,6 @@ dp_inject_drain(struct dp_lcore *lc, const struct dp_snapshot *snap)
 		if (m->port < VSW_MAX_PORTS && snap->ports[m->port].in_use)
 			tx_one(lc, snap, m->port, m);
 		else
-			rte_pktmbuf_free(m);
+			drop(lc, DP_CNT_DROP_NO_UPLINK, m); /* the uplink went away meanwhile */
 	}
 }

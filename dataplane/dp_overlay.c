@@ -482,13 +482,16 @@ send_on_uplink(struct rte_mbuf *m)
 	int slot = dp_uplink_slot();
 
 	if (slot < 0) {
+		dp_main.control_tx_dropped++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	/* The worker reads the destination slot from 'port'. */
 	m->port = (uint16_t)slot;
-	if (rte_ring_mp_enqueue(dp_main.lcores[0]->inject, m) != 0)
+	if (rte_ring_mp_enqueue(dp_main.lcores[0]->inject, m) != 0) {
+		dp_main.control_tx_dropped++;
 		rte_pktmbuf_free(m);
+	}
 }
 
 /* ARP frames the workers passed up from the uplink: learn neighbours, answer for our PAs. */
@@ -517,9 +520,12 @@ resolve_next_hops(uint64_t now_ms)
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
 
-		if (m == NULL)
+		if (m == NULL) {
+			dp_main.control_tx_dropped++;
 			return;
+		}
 		if (ovl_arp_request_build(dp_main.ovl, m, wanted[i]) < 0) {
+			dp_main.control_tx_dropped++;
 			rte_pktmbuf_free(m);
 			continue;
 		}

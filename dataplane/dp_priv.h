@@ -163,6 +163,7 @@ struct dp_main {
 	struct ovl *ovl;                 /**< the NVGRE overlay's tables */
 	struct rte_ring *ctl_rx;         /**< ARP from the uplink, for the control thread */
 	uint16_t uplink_mtu;             /**< IP MTU of the uplink */
+	uint64_t control_tx_dropped;     /**< ARP frames the control thread could not hand to a worker */
 	void *event_arg;                 /**< its argument */
 };
 

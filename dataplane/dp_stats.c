@@ -155,6 +155,9 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	LEARN_COUNTERS(PUT_LEARN)
 #undef PUT_LEARN
 	put(out, max, &n, "fdb_entries", "entries in the MAC table now", fdb_count(dp_main.fdb));
+	put(out, max, &n, "drop_control_tx",
+	    "ARP frames for the uplink the control thread built but could not queue (no uplink, no buffers, queue full)",
+	    dp_main.control_tx_dropped);
 	put_overlay(out, max, &n);
 	return n;
 }
