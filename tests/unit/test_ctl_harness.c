@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "test_ctl_harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "test_ctl_fake_dp.h"
+
+char tmpdir[64];
+char cfg_path[128];
+struct ctl_config cfg;
+struct ctl_state state;
+struct ctl_rpc *rpc;
+
+/* Start a "daemon" on the file as it is now. */
+void
+start(void)
+{
+	char err[CTL_ERR_LEN] = "";
+
+	fake_dp_reset();
+	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
+	rpc = ctl_rpc_create();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rpc);
+	CU_ASSERT_EQUAL_FATAL(ctl_methods_init(rpc, &state, &cfg), 0);
+}
+
+void
+stop(void)
+{
+	ctl_methods_fini(&state);
+	ctl_rpc_destroy(rpc);
+	ctl_config_free(&cfg);
+}
+
+/* Call 'method' with JSON 'params'; @return the whole reply. */
+json_t *
+call(const char *method, const char *params)
+{
+	char line[2048];
+	char *out;
+	json_t *reply;
+
+	snprintf(line, sizeof(line),
+		 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params);
+	out = ctl_rpc_handle_line(rpc, line, strlen(line));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	reply = json_loads(out, 0, NULL);
+	free(out);
+	return reply;
+}
+
+/* Call and expect success; @return the result (a new reference). */
+json_t *
+ok(const char *method, const char *params)
+{
+	json_t *reply = call(method, params);
+	json_t *result = json_incref(json_object_get(reply, "result"));
+
+	if (result == NULL) {
+		char *text = json_dumps(reply, 0);
+
+		fprintf(stderr, "\n  %s %s: %s\n", method, params, text);
+		free(text);
+		CU_FAIL("call failed");
+	}
+	json_decref(reply);
+	return result;
+}
+
+void
+done(const char *method, const char *params)
+{
+	json_decref(ok(method, params));
+}
+
+void
+fails(const char *method, const char *params, int code, const char *text)
+{
+	json_t *reply = call(method, params);
+	json_t *error = json_object_get(reply, "error");
+	const char *msg = json_string_value(json_object_get(error, "message"));
+
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(error, "code")), code);
+	if (msg == NULL || strstr(msg, text) == NULL) {
+		fprintf(stderr, "\n  %s %s: expected '%s' in '%s'\n", method, params, text,
+			msg != NULL ? msg : "(no error)");
+		CU_FAIL("error message");
+	}
+	json_decref(reply);
+}
+
+json_t *
+on_disk(void)
+{
+	json_t *root = json_load_file(cfg_path, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL(root);
+	return root;
+}
