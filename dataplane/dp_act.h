@@ -39,6 +39,16 @@ share_mbuf(struct rte_mbuf *m, uint16_t extra)
 		rte_mbuf_refcnt_update(seg, (int16_t)extra);
 }
 
+/* A destination key that is flooded without lookup (broadcast, multicast). */
+#define DP_KEY_FLOOD UINT64_MAX
+
+/*
+ * Look up a burst's destination keys in one bulk call (a key repeated from
+ * the previous frame once); out[i] is the port, FDB_PORT_NONE for a miss or
+ * a DP_KEY_FLOOD key.
+ */
+void dp_lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out);
+
 /* Flood to the bridge domain's local ports but 'in_slot'; consumes 'm'. @return copies sent. */
 unsigned int dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
 			    uint16_t in_slot, struct rte_mbuf *m);

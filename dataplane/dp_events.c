@@ -92,12 +92,6 @@ drain_events(uint32_t now)
 	}
 }
 
-static bool
-dynamic_on_port(const struct fdb_entry *e, const void *arg)
-{
-	return !(e->flags & FDB_F_STATIC) && e->port == *(const uint16_t *)arg;
-}
-
 /* A port whose link went down loses its learned MACs: its VMs are gone or moving. */
 static void
 watch_links(void)
@@ -114,7 +108,7 @@ watch_links(void)
 		p->link_up = up;
 		p->link_changes++;
 		if (!up)
-			fdb_delete_if(dp_main.fdb, dynamic_on_port, &slot);
+			dp_fdb_forget_port(slot);
 	}
 }
 

@@ -179,13 +179,12 @@ struct decap_burst {
 	uint16_t nb_kept;                          /**< inner frames still in the burst */
 	uint16_t nb_reqs;                          /**< sources to learn */
 	uint16_t bd[VSW_BURST_SIZE];               /**< per kept frame: its bridge domain */
-	uint64_t dst_keys[VSW_BURST_SIZE];         /**< per kept frame: destination key or KEY_FLOOD */
+	uint64_t dst_keys[VSW_BURST_SIZE];         /**< per kept frame: destination key or DP_KEY_FLOOD */
 	uint8_t req_of[VSW_BURST_SIZE];            /**< per kept frame: its learn request, or 0xff */
 	struct fdb_learn_req reqs[VSW_BURST_SIZE]; /**< sources */
 	uint16_t req_port[VSW_BURST_SIZE];         /**< per request: remote port value (sending PA) */
 };
 
-#define KEY_FLOOD UINT64_MAX /* a destination flooded without lookup */
 #define NO_REQ    0xffu      /* a frame whose source is not learned */
 
 /* The learn port of the PA a frame came from; a burst is usually from one host. */
@@ -284,7 +283,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 		}
 		db->bd[db->nb_kept] = info.bd;
 		db->dst_keys[db->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
-						    KEY_FLOOD :
+						    DP_KEY_FLOOD :
 						    fdb_key_dst(info.bd, eth);
 		pkts[db->nb_kept++] = m;
 	}
@@ -324,37 +323,12 @@ decap_learn(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db)
 	db->nb_kept = nb_kept;
 }
 
-/* Stage 3: look up the destinations in one bulk call (a repeated one once). */
-static void
-decap_lookup(const struct decap_burst *db, uint16_t *out)
-{
-	uint64_t keys[VSW_BURST_SIZE];
-	uint8_t key_of[VSW_BURST_SIZE];
-	uint16_t ports[VSW_BURST_SIZE];
-	uint16_t nb_keys = 0;
-	uint64_t last = KEY_FLOOD;
-
-	for (uint16_t i = 0; i < db->nb_kept; i++) {
-		if (db->dst_keys[i] == KEY_FLOOD)
-			continue;
-		if (db->dst_keys[i] != last) {
-			last = db->dst_keys[i];
-			keys[nb_keys++] = last;
-		}
-		key_of[i] = (uint8_t)(nb_keys - 1);
-	}
-	if (nb_keys > 0)
-		fdb_lookup_bulk(dp_main.fdb, keys, nb_keys, ports);
-	for (uint16_t i = 0; i < db->nb_kept; i++)
-		out[i] = db->dst_keys[i] == KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
-}
-
-/* Stage 4: switch each inner frame in its bridge domain, to local ports only. */
+/* Stage 3: switch each inner frame in its bridge domain, to local ports only. */
 static void
 switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint64_t dst_key,
 	     uint16_t port, struct rte_mbuf *m)
 {
-	if (dst_key == KEY_FLOOD) {
+	if (dst_key == DP_KEY_FLOOD) {
 		count(lc, DP_CNT_FLOOD_MULTICAST);
 		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
 			count(lc, DP_CNT_DROP_NO_DESTINATION);
@@ -383,7 +357,7 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 	(void)rxq;
 	decap_parse(lc, os, pkts, nb_pkts, &db);
 	decap_learn(lc, pkts, &db);
-	decap_lookup(&db, out);
+	dp_lookup_burst(dp_main.fdb, db.dst_keys, db.nb_kept, out);
 	for (uint16_t i = 0; i < db.nb_kept; i++)
 		switch_inner(lc, snap, db.bd[i], db.dst_keys[i], out[i], pkts[i]);
 }

@@ -9,7 +9,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,24 +22,13 @@
 
 #define NEIGH_WANTED_MAX 16 /* ARP requests sent per second at most */
 
-static int __attribute__((format(printf, 4, 5)))
-fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 static int
 parse_ip(const char *what, const char *text, rte_be32_t *ip, char *err, size_t errlen)
 {
 	struct in_addr a;
 
 	if (text == NULL || inet_pton(AF_INET, text, &a) != 1)
-		return fail(-EINVAL, err, errlen, "%s '%s' is not an IPv4 address (like 192.0.2.1)",
+		return dp_fail(-EINVAL, err, errlen, "%s '%s' is not an IPv4 address (like 192.0.2.1)",
 			    what, text ? text : "");
 	*ip = a.s_addr;
 	return 0;
@@ -54,16 +42,16 @@ parse_prefix(const char *what, const char *text, rte_be32_t *ip, uint8_t *len, c
 	unsigned long bits;
 
 	if (text == NULL || strlen(text) >= sizeof(buf))
-		return fail(-EINVAL, err, errlen, "%s must look like 192.0.2.0/24", what);
+		return dp_fail(-EINVAL, err, errlen, "%s must look like 192.0.2.0/24", what);
 	snprintf(buf, sizeof(buf), "%s", text);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
-		return fail(-EINVAL, err, errlen, "%s '%s' needs a prefix length, like %s/24", what,
+		return dp_fail(-EINVAL, err, errlen, "%s '%s' needs a prefix length, like %s/24", what,
 			    text, text);
 	*slash = '\0';
 	bits = strtoul(slash + 1, &end, 10);
 	if (slash[1] == '\0' || *end != '\0' || bits > 32)
-		return fail(-EINVAL, err, errlen, "%s '%s': prefix length must be 0 to 32", what,
+		return dp_fail(-EINVAL, err, errlen, "%s '%s': prefix length must be 0 to 32", what,
 			    text);
 	*len = (uint8_t)bits;
 	return parse_ip(what, buf, ip, err, errlen);
@@ -83,19 +71,19 @@ ovl_fail(int ret, char *err, size_t errlen, const char *what)
 {
 	switch (ret) {
 	case -EEXIST:
-		return fail(ret, err, errlen, "%s already exists", what);
+		return dp_fail(ret, err, errlen, "%s already exists", what);
 	case -ENOENT:
-		return fail(ret, err, errlen, "%s does not exist", what);
+		return dp_fail(ret, err, errlen, "%s does not exist", what);
 	case -ENOSPC:
-		return fail(ret, err, errlen, "no room for %s: its table is full", what);
+		return dp_fail(ret, err, errlen, "no room for %s: its table is full", what);
 	case -ENETUNREACH:
-		return fail(ret, err, errlen,
+		return dp_fail(ret, err, errlen,
 			    "%s is not on a connected subnet: add a provider address (pa add) in its subnet first",
 			    what);
 	case -ENOMEM:
-		return fail(ret, err, errlen, "out of memory for %s", what);
+		return dp_fail(ret, err, errlen, "out of memory for %s", what);
 	default:
-		return fail(ret, err, errlen, "%s: %s", what, strerror(-ret));
+		return dp_fail(ret, err, errlen, "%s: %s", what, strerror(-ret));
 	}
 }
 
@@ -110,18 +98,18 @@ dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen)
 
 	if (value[0] == '\0' || value[0] == '-' || *end != '\0' ||
 	    (vsid != 0 && !nvgre_vsid_is_valid((uint32_t)vsid)))
-		return fail(-EINVAL, err, errlen,
+		return dp_fail(-EINVAL, err, errlen,
 			    "vsid must be 4096..16777214 (0..4095 and 16777215 are reserved by RFC 7637), or 0 for none; not '%s'",
 			    value);
 	if (vsid == old)
 		return 0;
 	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, (uint32_t)vsid, &other) == 0)
-		return fail(-EEXIST, err, errlen, "vsid %lu already belongs to bridge domain '%s'",
+		return dp_fail(-EEXIST, err, errlen, "vsid %lu already belongs to bridge domain '%s'",
 			    vsid, dp_main.bds[other].name);
 	if (old != 0) {
 		ret = ovl_vsid_del(dp_main.ovl, old);
 		if (ret == -EBUSY)
-			return fail(ret, err, errlen,
+			return dp_fail(ret, err, errlen,
 				    "vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
 				    old, old);
 		if (ret < 0)
@@ -147,20 +135,20 @@ dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
 	int ret;
 
 	if (slot < 0)
-		return fail(-ENOENT, err, errlen, "port '%s' does not exist; add it first", name);
+		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist; add it first", name);
 	if (mtu == 0)
 		mtu = OVL_DEFAULT_MTU;
 	if (rte_eth_macaddr_get(dp_main.ports[slot].handle.eth_port, &mac) != 0)
-		return fail(-ENODEV, err, errlen, "cannot read the MAC address of port '%s'", name);
+		return dp_fail(-ENODEV, err, errlen, "cannot read the MAC address of port '%s'", name);
 	/* Virtual ports (ring, null) may have none: any locally administered one will do. */
 	if (rte_is_zero_ether_addr(&mac))
 		rte_eth_random_addr(mac.addr_bytes);
 	ret = ovl_uplink_set(dp_main.ovl, &mac, mtu);
 	if (ret == -ERANGE)
-		return fail(ret, err, errlen, "MTU %u is too small for NVGRE (at least %u)", mtu,
+		return dp_fail(ret, err, errlen, "MTU %u is too small for NVGRE (at least %u)", mtu,
 			    68 + NVGRE_MTU_OVERHEAD);
 	if (ret < 0)
-		return fail(ret, err, errlen, "port '%s' has no unicast MAC address to send from",
+		return dp_fail(ret, err, errlen, "port '%s' has no unicast MAC address to send from",
 			    name);
 	for (uint16_t s = 0; s < VSW_MAX_PORTS; s++)
 		dp_main.ports[s].is_uplink = false;
@@ -235,7 +223,7 @@ dp_neigh_add(const char *ip, const uint8_t mac[6], char *err, size_t errlen)
 		return ret;
 	memcpy(addr.addr_bytes, mac, sizeof(addr.addr_bytes));
 	if (!rte_is_unicast_ether_addr(&addr) || rte_is_zero_ether_addr(&addr))
-		return fail(-EINVAL, err, errlen, "a neighbour needs a unicast, non-zero MAC");
+		return dp_fail(-EINVAL, err, errlen, "a neighbour needs a unicast, non-zero MAC");
 	ret = ovl_neigh_add_static(dp_main.ovl, nip, &addr);
 	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
 }
@@ -308,10 +296,10 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 	int ret;
 
 	if (!nvgre_vsid_is_valid(vsid))
-		return fail(-EINVAL, err, errlen, "vsid %u is reserved or out of range (4096..16777214)",
+		return dp_fail(-EINVAL, err, errlen, "vsid %u is reserved or out of range (4096..16777214)",
 			    vsid);
 	if (ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
-		return fail(-ENOENT, err, errlen,
+		return dp_fail(-ENOENT, err, errlen,
 			    "no bridge domain has vsid %u; create one with 'vswctl bd add NAME vsid=%u'",
 			    vsid, vsid);
 	if ((ret = parse_ip("customer address", ca_ip, &cip, err, errlen)) < 0 ||
@@ -319,7 +307,7 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 		return ret;
 	memcpy(mac.addr_bytes, ca_mac, sizeof(mac.addr_bytes));
 	if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-		return fail(-EINVAL, err, errlen, "a customer MAC must be unicast and non-zero");
+		return dp_fail(-EINVAL, err, errlen, "a customer MAC must be unicast and non-zero");
 	ret = ovl_record_add(dp_main.ovl, vsid, cip, &mac, pip);
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "the lookup record");
@@ -340,7 +328,7 @@ dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen)
 		return ret;
 	if (ovl_record_lookup(dp_main.ovl, vsid, cip, &rec) < 0 ||
 	    ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
-		return fail(-ENOENT, err, errlen, "no lookup record for %s in vsid %u", ca_ip, vsid);
+		return dp_fail(-ENOENT, err, errlen, "no lookup record for %s in vsid %u", ca_ip, vsid);
 	ret = ovl_record_del(dp_main.ovl, vsid, cip);
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "that lookup record");

@@ -20,7 +20,6 @@
 #include "fdb_announce.h"
 
 #define PREFETCH_OFFSET 4       /* prefetch this many packets ahead */
-#define KEY_FLOOD       UINT64_MAX /* a destination that is flooded without lookup */
 
 unsigned int
 dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot,
@@ -144,7 +143,7 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 	    struct rte_mbuf **pkts, uint16_t nb_pkts, struct parsed_burst *pb)
 {
 	const struct dp_port_rt *port = &snap->ports[rxq->slot];
-	uint64_t last_src = KEY_FLOOD;
+	uint64_t last_src = DP_KEY_FLOOD;
 
 	pb->nb_kept = 0;
 	pb->nb_reqs = 0;
@@ -179,7 +178,7 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		}
 		pb->req_of[pb->nb_kept] = (uint8_t)(pb->nb_reqs - 1);
 		pb->dst_keys[pb->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
-						    KEY_FLOOD :
+						    DP_KEY_FLOOD :
 						    fdb_key_dst(rxq->bd, eth);
 		pkts[pb->nb_kept++] = m;
 	}
@@ -221,17 +220,17 @@ learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkt
  * FDB_PORT_NONE.  A destination repeated from the previous frame is looked
  * up once (VPP's last-key cache): a burst is often one flow.
  */
-static void
-lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
+void
+dp_lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
 {
 	uint64_t keys[VSW_BURST_SIZE];
 	uint8_t key_of[VSW_BURST_SIZE];
 	uint16_t ports[VSW_BURST_SIZE];
 	uint16_t nb_keys = 0;
-	uint64_t last = KEY_FLOOD;
+	uint64_t last = DP_KEY_FLOOD;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (dst_keys[i] == KEY_FLOOD)
+		if (dst_keys[i] == DP_KEY_FLOOD)
 			continue;
 		if (dst_keys[i] != last) {
 			last = dst_keys[i];
@@ -242,7 +241,7 @@ lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16
 	if (nb_keys > 0)
 		fdb_lookup_bulk(fdb, keys, nb_keys, ports);
 	for (uint16_t i = 0; i < n; i++)
-		out[i] = dst_keys[i] == KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
+		out[i] = dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
 }
 
 /*
@@ -257,7 +256,7 @@ resolve_misses(const uint64_t *dst_keys, uint16_t n, uint16_t *out)
 	uint16_t nb = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (out[i] == FDB_PORT_NONE && dst_keys[i] != KEY_FLOOD) {
+		if (out[i] == FDB_PORT_NONE && dst_keys[i] != DP_KEY_FLOOD) {
 			idx[nb] = i;
 			keys[nb++] = dst_keys[i];
 		}
@@ -296,7 +295,7 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	}
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_burst(lc, rxq, pkts, &pb);
-	lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
+	dp_lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
 	if (snap->bd_vsid[bd] != 0)
 		resolve_misses(pb.dst_keys, pb.nb_kept, out);
 
@@ -304,7 +303,7 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 		struct rte_mbuf *m = pkts[i];
 		uint16_t slot;
 
-		if (pb.dst_keys[i] == KEY_FLOOD) {
+		if (pb.dst_keys[i] == DP_KEY_FLOOD) {
 			if (unlikely(snap->bd_vsid[bd] != 0) && is_arp(m) &&
 			    dp_arp_suppress(lc, snap, bd, m) == 1) {
 				tx_one(lc, snap, in_slot, m);

@@ -202,6 +202,10 @@ void dp_fdb_forget_port(uint16_t slot);
 /* "pa:IP" for a remote FDB port value. */
 void dp_remote_name(uint16_t port, char *out, size_t len);
 
+/* Write the sentence for a caller's 'err' buffer (may be NULL). @return 'ret'. */
+int dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Settings (dp_settings.c). */
 void dp_bd_reset_conf(uint16_t bd);
 bool dp_port_link_up(uint16_t eth_port);

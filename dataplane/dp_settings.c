@@ -6,23 +6,11 @@
 #include "dp_priv.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_ether.h>
-
-static int __attribute__((format(printf, 4, 5)))
-fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static int
 parse_u32(const char *key, const char *value, uint32_t *out, char *err, size_t errlen)
@@ -33,7 +21,7 @@ parse_u32(const char *key, const char *value, uint32_t *out, char *err, size_t e
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0 || v > UINT32_MAX)
-		return fail(-EINVAL, err, errlen, "%s must be a whole number from 0 to %u, not '%s'",
+		return dp_fail(-EINVAL, err, errlen, "%s must be a whole number from 0 to %u, not '%s'",
 			    key, UINT32_MAX, value);
 	*out = (uint32_t)v;
 	return 0;
@@ -51,7 +39,7 @@ parse_choice(const char *key, const char *value, const char *yes, const char *no
 		*out = false;
 		return 0;
 	}
-	return fail(-EINVAL, err, errlen, "%s must be %s or %s, not '%s'", key, yes, no, value);
+	return dp_fail(-EINVAL, err, errlen, "%s must be %s or %s, not '%s'", key, yes, no, value);
 }
 
 void
@@ -72,7 +60,7 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 	int ret;
 
 	if (id < 0)
-		return fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
 	fdb_bd_get_conf(dp_main.fdb, (uint16_t)id, &conf);
 	if (strcmp(key, "aging") == 0)
 		ret = parse_u32(key, value, &conf.aging_s, err, errlen);
@@ -93,7 +81,7 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 		ret = dp_bd_set_vsid((uint16_t)id, value, err, errlen);
 		return ret < 0 ? ret : dp_publish();
 	} else
-		return fail(-EINVAL, err, errlen,
+		return dp_fail(-EINVAL, err, errlen,
 			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold, vsid",
 			    key);
 	if (ret < 0)
@@ -112,20 +100,20 @@ parse_allowed(const char *value, uint64_t *macs, uint16_t *nb, char *err, size_t
 	if (value[0] == '\0' || strcmp(value, "any") == 0)
 		return 0;
 	if (strlen(value) >= sizeof(buf))
-		return fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
+		return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
 			    VSW_MAX_ALLOWED_MACS);
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
 		struct rte_ether_addr mac;
 
 		if (rte_ether_unformat_addr(tok, &mac) != 0)
-			return fail(-EINVAL, err, errlen,
+			return dp_fail(-EINVAL, err, errlen,
 				    "allowed-macs: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", tok);
 		if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-			return fail(-EINVAL, err, errlen,
+			return dp_fail(-EINVAL, err, errlen,
 				    "allowed-macs: %s is not a unicast MAC a VM could send from", tok);
 		if (*nb == VSW_MAX_ALLOWED_MACS)
-			return fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
+			return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
 				    VSW_MAX_ALLOWED_MACS);
 		macs[(*nb)++] = fdb_key(0, &mac);
 	}
@@ -157,7 +145,7 @@ dp_port_set(const char *name, const char *key, const char *value, char *err, siz
 	int ret;
 
 	if (slot < 0)
-		return fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
+		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
 	p = &dp_main.ports[slot];
 	if (strcmp(key, "max-macs") == 0) {
 		ret = parse_u32(key, value, &max, err, errlen);
@@ -166,7 +154,7 @@ dp_port_set(const char *name, const char *key, const char *value, char *err, siz
 		return ret;
 	}
 	if (strcmp(key, "allowed-macs") != 0)
-		return fail(-EINVAL, err, errlen,
+		return dp_fail(-EINVAL, err, errlen,
 			    "unknown port setting '%s'; settings: max-macs, allowed-macs", key);
 	ret = parse_allowed(value, allowed, &nb_allowed, err, errlen);
 	if (ret < 0)
@@ -175,7 +163,7 @@ dp_port_set(const char *name, const char *key, const char *value, char *err, siz
 	p->nb_allowed = nb_allowed;
 	ret = dp_publish();
 	if (ret < 0)
-		return fail(ret, err, errlen, "out of memory while applying allowed-macs");
+		return dp_fail(ret, err, errlen, "out of memory while applying allowed-macs");
 	/* MACs learned before the restriction must not keep drawing traffic. */
 	if (nb_allowed > 0)
 		fdb_delete_if(dp_main.fdb, learned_not_allowed, p);

@@ -25,8 +25,8 @@
 
 struct dp_main dp_main;
 
-static int __attribute__((format(printf, 4, 5)))
-fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+int
+dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -180,31 +180,31 @@ dp_init(const struct dp_options *opts, char *err, size_t errlen)
 	dp_main.epoch_tsc = rte_rdtsc();
 	dp_main.nb_workers = rte_lcore_count() - 1;
 	if (dp_main.nb_workers == 0)
-		return fail(-EINVAL, err, errlen,
+		return dp_fail(-EINVAL, err, errlen,
 			    "no worker lcore: give EAL at least two lcores, e.g. --eal -l 0,1");
 	if (dp_main.nb_workers > VSW_MAX_WORKERS)
 		dp_main.nb_workers = VSW_MAX_WORKERS;
 	dp_main.pool = rte_pktmbuf_pool_create("vsw_mbufs", opts->nb_mbufs, 256, 0,
 					       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (dp_main.pool == NULL)
-		return fail(-ENOMEM, err, errlen,
+		return dp_fail(-ENOMEM, err, errlen,
 			    "cannot allocate %u packet buffers: %s; give EAL more memory (-m) or lower --mbufs",
 			    opts->nb_mbufs, rte_strerror(rte_errno));
 	ret = create_qsbr();
 	if (ret < 0)
-		return fail(ret, err, errlen, "cannot set up RCU: %s", rte_strerror(-ret));
+		return dp_fail(ret, err, errlen, "cannot set up RCU: %s", rte_strerror(-ret));
 	fp.max_entries = opts->fdb_size;
 	fp.qsbr = dp_main.qsbr;
 	dp_main.fdb = fdb_create(&fp);
 	if (dp_main.fdb == NULL)
-		return fail(-ENOMEM, err, errlen,
+		return dp_fail(-ENOMEM, err, errlen,
 			    "cannot create a MAC table of %u entries: %s; lower --fdb-size or give EAL more memory",
 			    opts->fdb_size, rte_strerror(rte_errno));
 	if (create_overlay() < 0)
-		return fail(-ENOMEM, err, errlen, "cannot create the overlay tables: %s",
+		return dp_fail(-ENOMEM, err, errlen, "cannot create the overlay tables: %s",
 			    rte_strerror(rte_errno));
 	if (create_lcores() < 0)
-		return fail(-ENOMEM, err, errlen, "cannot allocate worker state");
+		return dp_fail(-ENOMEM, err, errlen, "cannot allocate worker state");
 	dp_main.bds[0].in_use = true;
 	snprintf(dp_main.bds[0].name, sizeof(dp_main.bds[0].name), "%s", DP_DEFAULT_BD);
 	return dp_publish();
@@ -293,10 +293,10 @@ int
 dp_bd_add(const char *name, char *err, size_t errlen)
 {
 	if (strlen(name) == 0 || strlen(name) >= PORT_NAME_MAX)
-		return fail(-EINVAL, err, errlen, "bridge domain name must be 1 to %d characters",
+		return dp_fail(-EINVAL, err, errlen, "bridge domain name must be 1 to %d characters",
 			    PORT_NAME_MAX - 1);
 	if (dp_bd_find(name) >= 0)
-		return fail(-EEXIST, err, errlen, "bridge domain '%s' already exists", name);
+		return dp_fail(-EEXIST, err, errlen, "bridge domain '%s' already exists", name);
 	for (int id = 0; id < VSW_MAX_BDS; id++) {
 		if (!dp_main.bds[id].in_use) {
 			dp_main.bds[id].in_use = true;
@@ -305,7 +305,7 @@ dp_bd_add(const char *name, char *err, size_t errlen)
 			return id;
 		}
 	}
-	return fail(-ENOSPC, err, errlen, "all %d bridge domains are in use; delete one first",
+	return dp_fail(-ENOSPC, err, errlen, "all %d bridge domains are in use; delete one first",
 		    VSW_MAX_BDS);
 }
 
@@ -323,11 +323,11 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 	int ret;
 
 	if (id < 0)
-		return fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
 	if (id == 0)
-		return fail(-EPERM, err, errlen, "the default bridge domain cannot be deleted");
+		return dp_fail(-EPERM, err, errlen, "the default bridge domain cannot be deleted");
 	if (bd_nb_ports((uint16_t)id) > 0)
-		return fail(-EBUSY, err, errlen,
+		return dp_fail(-EBUSY, err, errlen,
 			    "bridge domain '%s' still has %u port(s); delete or move them first", name,
 			    bd_nb_ports((uint16_t)id));
 	bd = (uint16_t)id;
@@ -438,18 +438,18 @@ dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t
 	int bd, slot, ret;
 
 	if (spec->name == NULL || strlen(spec->name) == 0 || strlen(spec->name) >= PORT_NAME_MAX)
-		return fail(-EINVAL, err, errlen, "port name must be 1 to %d characters",
+		return dp_fail(-EINVAL, err, errlen, "port name must be 1 to %d characters",
 			    PORT_NAME_MAX - 1);
 	if (dp_port_find(spec->name) >= 0)
-		return fail(-EEXIST, err, errlen, "port '%s' already exists", spec->name);
+		return dp_fail(-EEXIST, err, errlen, "port '%s' already exists", spec->name);
 	bd = dp_bd_find(bd_name != NULL ? bd_name : DP_DEFAULT_BD);
 	if (bd < 0)
-		return fail(-ENOENT, err, errlen,
+		return dp_fail(-ENOENT, err, errlen,
 			    "bridge domain '%s' does not exist; create it with 'vswctl bd add %s'",
 			    bd_name, bd_name);
 	slot = free_slot();
 	if (slot < 0)
-		return fail(-ENOSPC, err, errlen, "all %d port slots are in use; delete a port first",
+		return dp_fail(-ENOSPC, err, errlen, "all %d port slots are in use; delete a port first",
 			    VSW_MAX_PORTS);
 	p = &dp_main.ports[slot];
 	ret = port_open(spec, &env, &p->handle, err, errlen);
@@ -457,7 +457,7 @@ dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t
 		return ret;
 	if (nb_rxq_in_use() + p->handle.nb_rxq > VSW_MAX_RXQ * dp_main.nb_workers) {
 		port_close(&p->handle);
-		return fail(-ENOSPC, err, errlen,
+		return dp_fail(-ENOSPC, err, errlen,
 			    "the workers poll at most %u RX queues in all; use fewer queues= or more workers",
 			    VSW_MAX_RXQ * dp_main.nb_workers);
 	}
@@ -475,7 +475,7 @@ dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t
 	if (ret < 0) {
 		p->in_use = false;
 		port_close(&p->handle);
-		return fail(ret, err, errlen, "out of memory while publishing the new port");
+		return dp_fail(ret, err, errlen, "out of memory while publishing the new port");
 	}
 	return slot;
 }
@@ -494,14 +494,14 @@ dp_port_del(const char *name, char *err, size_t errlen)
 	struct dp_port *p;
 
 	if (found < 0)
-		return fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
+		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
 	slot = (uint16_t)found;
 	p = &dp_main.ports[slot];
 	/* Unpublish first: after the grace period no worker polls or sends to it. */
 	p->in_use = false;
 	if (dp_publish() < 0) {
 		p->in_use = true;
-		return fail(-ENOMEM, err, errlen, "out of memory while removing port '%s'", name);
+		return dp_fail(-ENOMEM, err, errlen, "out of memory while removing port '%s'", name);
 	}
 	fdb_delete_if(dp_main.fdb, entry_on_port, &slot);
 	port_close(&p->handle);
