@@ -6,6 +6,9 @@
 #ifndef VSW_DP_ACT_H
 #define VSW_DP_ACT_H
 
+#include <string.h>
+
+#include <rte_common.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
@@ -29,6 +32,30 @@ tx_one(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struc
 {
 	rte_eth_tx_buffer(snap->ports[slot].eth_port, (uint16_t)lc->index, lc->txb[slot], m);
 	lc->tx_pending |= 1ULL << slot;
+}
+
+/*
+ * Buffer 'n' frames for one port: the switch's common case, a run of a
+ * burst's frames to the same port, costs one copy of pointers instead of a
+ * per-frame update of the buffer's length through memory.
+ */
+static inline void
+tx_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struct rte_mbuf **pkts,
+       uint16_t n)
+{
+	struct rte_eth_dev_tx_buffer *b = lc->txb[slot];
+
+	lc->tx_pending |= 1ULL << slot;
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)(b->size - b->length));
+
+		memcpy(&b->pkts[b->length], pkts, k * sizeof(pkts[0]));
+		b->length = (uint16_t)(b->length + k);
+		pkts += k;
+		n = (uint16_t)(n - k);
+		if (b->length == b->size)
+			rte_eth_tx_buffer_flush(snap->ports[slot].eth_port, (uint16_t)lc->index, b);
+	}
 }
 
 /* Every segment gains the references, so freeing one copy never frees a shared segment. */

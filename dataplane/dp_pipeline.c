@@ -144,9 +144,9 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 {
 	const struct dp_port_rt *port = &snap->ports[rxq->slot];
 	uint64_t last_src = DP_KEY_FLOOD;
+	/* Counts in locals: the byte stores below may alias anything in 'pb'. */
+	uint16_t nb_kept = 0, nb_reqs = 0;
 
-	pb->nb_kept = 0;
-	pb->nb_reqs = 0;
 	for (uint16_t i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;
@@ -169,19 +169,21 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 			continue;
 		key = fdb_key_src(rxq->bd, eth);
 		if (key != last_src) {
-			pb->reqs[pb->nb_reqs].key = key;
-			pb->reqs[pb->nb_reqs++].cause = (uint8_t)cause;
+			pb->reqs[nb_reqs].key = key;
+			pb->reqs[nb_reqs++].cause = (uint8_t)cause;
 			last_src = key;
 		} else if (cause != FDB_CAUSE_LEARNED) {
 			/* An announcement outranks the ordinary frames it shares a request with. */
-			pb->reqs[pb->nb_reqs - 1].cause = (uint8_t)cause;
+			pb->reqs[nb_reqs - 1].cause = (uint8_t)cause;
 		}
-		pb->req_of[pb->nb_kept] = (uint8_t)(pb->nb_reqs - 1);
-		pb->dst_keys[pb->nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
-						    DP_KEY_FLOOD :
-						    fdb_key_dst(rxq->bd, eth);
-		pkts[pb->nb_kept++] = m;
+		pb->req_of[nb_kept] = (uint8_t)(nb_reqs - 1);
+		pb->dst_keys[nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
+						DP_KEY_FLOOD :
+						fdb_key_dst(rxq->bd, eth);
+		pkts[nb_kept++] = m;
 	}
+	pb->nb_kept = nb_kept;
+	pb->nb_reqs = nb_reqs;
 }
 
 /* Learn the burst's sources; drop the frames a limit refused when the domain says so. */
@@ -281,13 +283,69 @@ is_arp(const struct rte_mbuf *m)
 	       RTE_BE16(RTE_ETHER_TYPE_ARP);
 }
 
+/* A frame the fast path does not send: flood, ARP suppression, same-port drop, encapsulation. */
+static void
+act_other(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	  struct rte_mbuf *m, uint64_t dst_key, uint16_t slot)
+{
+	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
+
+	if (dst_key == DP_KEY_FLOOD) {
+		if (unlikely(snap->bd_vsid[bd] != 0) && is_arp(m) &&
+		    dp_arp_suppress(lc, snap, bd, m) == 1) {
+			tx_one(lc, snap, in_slot, m);
+			return;
+		}
+		count(lc, DP_CNT_FLOOD_MULTICAST);
+		flood(lc, snap, bd, in_slot, m);
+	} else if (slot == in_slot) {
+		drop(lc, DP_CNT_DROP_SAME_PORT, m);
+	} else if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0) {
+		dp_encap_unicast(lc, snap, dp_remote_slot(slot), m);
+	} else {
+		/* Unknown, or learned on a port that is being removed. */
+		count(lc, DP_CNT_FLOOD_UNKNOWN);
+		flood(lc, snap, bd, in_slot, m);
+	}
+}
+
+/*
+ * Act on the decisions in order.  Runs of frames to the same local port go
+ * to its TX buffer together; anything else is handled one frame at a time
+ * between the runs, so a port still sees its frames in arrival order.
+ */
+static void
+act_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	  struct rte_mbuf **pkts, const struct parsed_burst *pb, const uint16_t *out)
+{
+	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
+	uint16_t nb_unicast = 0;
+	uint16_t i = 0;
+
+	while (i < pb->nb_kept) {
+		uint16_t slot = out[i], run = i;
+
+		if (pb->dst_keys[i] == DP_KEY_FLOOD || slot == in_slot ||
+		    !local_port_ok(snap, slot, bd)) {
+			act_other(lc, snap, rxq, pkts[i], pb->dst_keys[i], slot);
+			i++;
+			continue;
+		}
+		/* A flood key has FDB_PORT_NONE, never a local slot: it ends the run. */
+		while (++i < pb->nb_kept && out[i] == slot)
+			;
+		tx_run(lc, snap, slot, &pkts[run], (uint16_t)(i - run));
+		nb_unicast = (uint16_t)(nb_unicast + i - run);
+	}
+	lc->counters[DP_CNT_FORWARD_UNICAST] += nb_unicast;
+}
+
 void
 dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 		  struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct parsed_burst pb;
 	uint16_t out[VSW_BURST_SIZE];
-	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
 
 	if (unlikely(rxq->is_uplink)) {
 		dp_uplink_burst(lc, snap, rxq, pkts, nb_pkts);
@@ -296,37 +354,9 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_burst(lc, rxq, pkts, &pb);
 	dp_lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
-	if (snap->bd_vsid[bd] != 0)
+	if (snap->bd_vsid[rxq->bd] != 0)
 		resolve_misses(pb.dst_keys, pb.nb_kept, out);
-
-	for (uint16_t i = 0; i < pb.nb_kept; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint16_t slot;
-
-		if (pb.dst_keys[i] == DP_KEY_FLOOD) {
-			if (unlikely(snap->bd_vsid[bd] != 0) && is_arp(m) &&
-			    dp_arp_suppress(lc, snap, bd, m) == 1) {
-				tx_one(lc, snap, in_slot, m);
-				continue;
-			}
-			count(lc, DP_CNT_FLOOD_MULTICAST);
-			flood(lc, snap, bd, in_slot, m);
-			continue;
-		}
-		slot = out[i];
-		if (slot == in_slot) {
-			drop(lc, DP_CNT_DROP_SAME_PORT, m);
-		} else if (likely(local_port_ok(snap, slot, bd))) {
-			count(lc, DP_CNT_FORWARD_UNICAST);
-			tx_one(lc, snap, slot, m);
-		} else if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0) {
-			dp_encap_unicast(lc, snap, dp_remote_slot(slot), m);
-		} else {
-			/* Unknown, or learned on a port that is being removed. */
-			count(lc, DP_CNT_FLOOD_UNKNOWN);
-			flood(lc, snap, bd, in_slot, m);
-		}
-	}
+	act_burst(lc, snap, rxq, pkts, &pb, out);
 }
 
 void
