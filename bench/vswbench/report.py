@@ -26,6 +26,8 @@ def scenario_label(sc):
     text = "%dM" % (macs >> 20) if macs >= 1 << 20 and macs % (1 << 20) == 0 else \
         "%dK" % (macs >> 10) if macs >= 1024 and macs % 1024 == 0 else str(macs)
     kind = sc.get("kind", "l2")
+    if "label" in sc:
+        return sc["label"]
     if kind != "l2":
         return "NVGRE %s %s CAs %dB" % (kind.split("-")[1], text, sc["frame_size"])
     return "%s MACs %dB" % (text, sc["frame_size"])
