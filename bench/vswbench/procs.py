@@ -53,7 +53,7 @@ def kill_all():
 
 
 def other_dpdk_processes():
-    """Pids and names of vswd/testpmd processes we did not start (they skew results)."""
+    """Pids and names of vswd/testpmd/ovs-vswitchd processes we did not start (they skew results)."""
     ours = {p.pid for p in _started}
     found = []
     for pid in os.listdir("/proc"):
@@ -64,7 +64,7 @@ def other_dpdk_processes():
                 comm = f.read().strip()
         except OSError:
             continue
-        if comm in ("vswd", "dpdk-testpmd") or comm.startswith("test_"):
+        if comm in ("vswd", "dpdk-testpmd") or comm.startswith(("test_", "ovs-vswitchd")):
             found.append("%s(%s)" % (comm, pid))
     return found
 

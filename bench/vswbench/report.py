@@ -49,12 +49,29 @@ def print_table(results, out):
                      "%.2f%%" % (100 * v["unicast_fraction"]["median"]) if v.get("unicast_fraction") else "-",
                      "%.2f%%" % (100 * v["ok_fraction"]["median"]) if v.get("ok_fraction") else "-",
                      str(v.get("flood_unknown_in_windows", "-"))))
+    peer = any("ovs" in sc for sc in results["scenarios"])
+    if peer:
+        # OVS beside them (--peer ovs): rate, share of the same ceiling, cycles, unicast.
+        rows[0] += ("ovs Mpps med (min-max)", "ovs % ceil", "ovs cyc/pkt", "ovs unicast")
+        for i, sc in enumerate(results["scenarios"], 1):
+            o = sc.get("ovs", {})
+            rows[i] += (fmt_range(o.get("mpps")) if o.get("mpps") else
+                        "ERROR" if o.get("error") else "skipped" if o.get("skipped") else "-",
+                        "%.1f%%" % (100 * o["fraction_of_ceiling"]) if o.get("fraction_of_ceiling")
+                        else "-",
+                        "%.0f" % o["cycles_per_packet"]["median"] if o.get("cycles_per_packet") else "-",
+                        "%.2f%%" % (100 * o["unicast_fraction"]["median"])
+                        if o.get("unicast_fraction") else "-")
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() + "\n")
     for sc in results["scenarios"]:
         if sc.get("error"):
             out.write("%s: %s\n" % (scenario_label(sc), sc["error"].splitlines()[-1]))
+        o = sc.get("ovs", {})
+        if o.get("error") or o.get("skipped"):
+            out.write("%s, ovs: %s\n" % (scenario_label(sc),
+                                          (o.get("error") or o["skipped"]).splitlines()[-1]))
     for sc in results["scenarios"]:
         cnt = sc.get("vsw", {}).get("counters_in_windows")
         if cnt:
@@ -109,16 +126,19 @@ def write_chart(results, png, workdir):
     with open(data, "w") as f:
         for sc in results["scenarios"]:
             v, c = sc.get("vsw", {}).get("mpps"), sc.get("ceiling", {}).get("mpps")
+            o = sc.get("ovs", {}).get("mpps")
             z = {"median": 0, "min": 0, "max": 0}
-            v, c = v or z, c or z
-            f.write('"%s" %f %f %f %f %f %f\n' % (scenario_label(sc).replace(" MACs", "").replace(" CAs", ""),
-                                                   v["median"], v["min"], v["max"],
-                                                   c["median"], c["min"], c["max"]))
+            v, c, o = v or z, c or z, o or z
+            f.write('"%s" %f %f %f %f %f %f %f %f %f\n' % (
+                scenario_label(sc).replace(" MACs", "").replace(" CAs", ""),
+                v["median"], v["min"], v["max"], c["median"], c["min"], c["max"],
+                o["median"], o["min"], o["max"]))
+    peer = any("ovs" in sc for sc in results["scenarios"])
     meta = results["meta"]
     script = """
 set terminal pngcairo size 1000,560 font ",10"
 set output '%s'
-set title "vsw forwarding vs testpmd io ceiling (1 worker core, pcap replay; median, min-max of %d)\\n%s"
+set title "vsw forwarding vs testpmd io ceiling%s (1 worker core, pcap replay; median, min-max of %d)\\n%s"
 set ylabel "Mpps (L2: both directions)"
 set xlabel "MACs (NVGRE: CAs) per side, frame size"
 set style data histogram
@@ -129,8 +149,9 @@ set yrange [0:*]
 set grid ytics
 set key top right
 plot '%s' using 2:3:4:xtic(1) title 'vsw' lc rgb '#3070b0', \\
-     '' using 5:6:7 title 'testpmd io (ceiling)' lc rgb '#b0b0b0'
-""" % (png, meta.get("repetitions", 3), meta.get("cpu", ""), data)
+     '' using 5:6:7 title 'testpmd io (ceiling)' lc rgb '#b0b0b0'%s
+""" % (png, " and OVS-DPDK NORMAL" if peer else "", meta.get("repetitions", 3), meta.get("cpu", ""),
+       data, ", \\\n     '' using 8:9:10 title 'OVS-DPDK (NORMAL)' lc rgb '#d08030'" if peer else "")
     sp = os.path.join(workdir, "chart.gp")
     with open(sp, "w") as f:
         f.write(script)
