@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stats.* methods: port counters, switch drop/event counters, worker load. */
+/* stats.* methods: port and queue counters, switch drop/event counters, worker load. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +106,59 @@ stats_pmd(struct ctl_call *call)
 	return 0;
 }
 
+/* A count, or null where the port has no such queue. */
+static json_t *
+queue_count(bool present, uint64_t value)
+{
+	return present ? json_integer((json_int_t)value) : json_null();
+}
+
+/* Append one row per queue of port 'name' to 'rows'. */
+static int
+stats_queues_of(json_t *rows, const char *name)
+{
+	struct dp_queue_stats q[VSW_MAX_QUEUE_STATS];
+	int n = dp_port_queue_stats(name, q, VSW_MAX_QUEUE_STATS);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n && i < VSW_MAX_QUEUE_STATS; i++) {
+		json_t *row = json_pack("{s:s, s:i, s:o, s:o, s:o}", "port", name, "queue",
+					(int)q[i].queue, "lcore",
+					q[i].lcore >= 0 ? json_integer(q[i].lcore) : json_null(),
+					"rx_packets", queue_count(q[i].has_rxq, q[i].rx_packets),
+					"tx_packets", queue_count(q[i].has_txq, q[i].tx_packets));
+
+		if (row == NULL || json_array_append_new(rows, row) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+stats_queues(struct ctl_call *call)
+{
+	const char *only = json_string_value(json_object_get(call->params, "port"));
+	struct dp_port_info ports[VSW_MAX_PORTS];
+	unsigned int n = dp_port_list(ports, VSW_MAX_PORTS);
+	int rc = 0;
+
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	if (only != NULL) {
+		rc = stats_queues_of(call->result, only);
+		if (rc == -ENOENT)
+			snprintf(call->err, sizeof(call->err),
+				 "port '%s' not found; vswctl port list shows the ports", only);
+		return rc;
+	}
+	/* A port deleted between list and read is simply left out. */
+	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS && rc != -ENOMEM; i++)
+		rc = stats_queues_of(call->result, ports[i].name);
+	return rc == -ENOMEM ? rc : 0;
+}
+
 static const struct ctl_param stats_show_params[] = {
 	{ "port", CTL_P_NAME, false },
 	{ NULL },
@@ -122,6 +175,12 @@ const struct ctl_method ctl_stats_methods[] = {
 		.name = "stats.pmd",
 		.help = "per-worker load: packets, bursts, busy and idle cycles",
 		.handler = stats_pmd,
+	},
+	{
+		.name = "stats.queues",
+		.params = stats_show_params,
+		.help = "per-queue packets of each port (or one), and the lcore polling each RX queue",
+		.handler = stats_queues,
 	},
 	{ .name = NULL },
 };

@@ -30,6 +30,7 @@
 #define VSW_MAX_BDS     64                   /* bridge domains, including "default" */
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
+#define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */
 
 #define DP_DEFAULT_BD "default"
 
@@ -124,6 +125,24 @@ int dp_port_set(const char *name, const char *key, const char *value, char *err,
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
 int dp_port_get_stats(const char *name, struct dp_port_stats *st);
+
+/* Counters of one queue index of a port, from the driver's per-queue statistics. */
+struct dp_queue_stats {
+	uint16_t queue;      /**< queue index */
+	bool has_rxq;        /**< the port has an RX queue with this index */
+	bool has_txq;        /**< the port has a TX queue with this index (worker 'queue' sends on it) */
+	int lcore;           /**< lcore of the worker polling the RX queue; -1 if none does */
+	uint64_t rx_packets; /**< frames received on the RX queue (0 if the driver does not count) */
+	uint64_t tx_packets; /**< frames sent on the TX queue (0 if the driver does not count) */
+};
+
+/**
+ * Per-queue counters of port 'name', one entry per queue index up to the
+ * larger of its RX and TX queue counts (at most VSW_MAX_QUEUE_STATS), and
+ * which worker polls each RX queue.
+ * @return the number of entries (entries beyond 'max' are not filled), or -ENOENT.
+ */
+int dp_port_queue_stats(const char *name, struct dp_queue_stats *out, unsigned int max);
 
 /* MAC table. */
 struct dp_fdb_entry {

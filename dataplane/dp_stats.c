@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Counters for the control plane: per-port device statistics, switch-wide
- * named counters and per-worker cycle accounting, summed over workers.
+ * Counters for the control plane: per-port and per-queue device statistics,
+ * switch-wide named counters and per-worker cycle accounting, summed over
+ * workers.
  * Control thread only.
  */
 #include "dp_priv.h"
@@ -12,6 +13,9 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+
+_Static_assert(VSW_MAX_QUEUE_STATS <= RTE_ETHDEV_QUEUE_STAT_CNTRS,
+	       "rte_eth_stats counts fewer queues than VSW_MAX_QUEUE_STATS");
 
 struct counter_desc {
 	const char *name; /**< stable name */
@@ -259,4 +263,50 @@ dp_port_get_stats(const char *name, struct dp_port_stats *st)
 	st->tx_dropped += dp_tx_full_sum((uint16_t)slot) - p->tx_full_base;
 	st->tx_dropped += dp_tx_link_down_sum((uint16_t)slot) - p->link_down_base;
 	return 0;
+}
+
+/* The lcore of the worker that polls RX queue 'queue' of port 'slot' now, or -1. */
+static int
+rxq_lcore(uint16_t slot, uint16_t queue)
+{
+	/* Only this (control) thread publishes and frees snapshots. */
+	const struct dp_snapshot *snap =
+		atomic_load_explicit(&dp_main.snapshot, memory_order_acquire);
+
+	if (snap == NULL)
+		return -1;
+	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
+		for (uint16_t i = 0; i < snap->nb_rxq[w]; i++)
+			if (snap->rxq[w][i].slot == slot && snap->rxq[w][i].queue == queue)
+				return (int)dp_main.lcores[w]->lcore_id;
+	return -1;
+}
+
+int
+dp_port_queue_stats(const char *name, struct dp_queue_stats *out, unsigned int max)
+{
+	int slot = dp_port_find(name);
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats es;
+	uint16_t eth_port, nb;
+
+	if (slot < 0)
+		return -ENOENT;
+	eth_port = dp_main.ports[slot].handle.eth_port;
+	if (rte_eth_dev_info_get(eth_port, &info) != 0)
+		return 0;
+	if (rte_eth_stats_get(eth_port, &es) != 0)
+		memset(&es, 0, sizeof(es));
+	nb = RTE_MIN(RTE_MAX(info.nb_rx_queues, info.nb_tx_queues), VSW_MAX_QUEUE_STATS);
+	for (uint16_t q = 0; q < nb && q < max; q++) {
+		out[q] = (struct dp_queue_stats){
+			.queue = q,
+			.has_rxq = q < info.nb_rx_queues,
+			.has_txq = q < info.nb_tx_queues,
+			.lcore = rxq_lcore((uint16_t)slot, q),
+			.rx_packets = q < info.nb_rx_queues ? es.q_ipackets[q] : 0,
+			.tx_packets = q < info.nb_tx_queues ? es.q_opackets[q] : 0,
+		};
+	}
+	return nb;
 }

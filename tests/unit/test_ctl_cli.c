@@ -85,6 +85,8 @@ test_ctl_cli_positional_mapping(void)
 	expect_map("stats show", "stats.show", "{}");
 	expect_map("stats show vm1", "stats.show", "{\"port\":\"vm1\"}");
 	expect_map("stats pmd", "stats.pmd", "{}");
+	expect_map("stats queues", "stats.queues", "{}");
+	expect_map("stats queues vm1", "stats.queues", "{\"port\":\"vm1\"}");
 	expect_map("version", "system.version", "{}");
 	expect_map("bd set blue aging=60 max-macs=100 learning=off limit-action=drop", "bd.set",
 		   "{\"name\":\"blue\",\"aging\":60,\"max-macs\":100,\"learning\":\"off\","
@@ -379,6 +381,14 @@ test_ctl_cli_tables(void)
 	expect_printed("stats.pmd", "[{\"lcore\":1,\"busy_pct\":12.5}]", false,
 		       "LCORE  BUSY_PCT\n"
 		       "    1     12.50\n");
+	expect_printed("stats.queues",
+		       "[{\"port\":\"vm1\",\"queue\":0,\"lcore\":1,\"rx_packets\":5,\"tx_packets\":7},"
+		       "{\"port\":\"vm1\",\"queue\":1,\"lcore\":null,\"rx_packets\":3,"
+		       "\"tx_packets\":null}]",
+		       false,
+		       "PORT  QUEUE  LCORE  RX_PACKETS  TX_PACKETS\n"
+		       "vm1       0      1           5           7\n"
+		       "vm1       1      -           3           -\n");
 }
 
 static void

@@ -459,6 +459,23 @@ dp_port_get_stats(const char *name, struct dp_port_stats *st)
 	return 0;
 }
 
+/* Two RX queues (one polled by lcore 1, one by none) and one TX queue. */
+int
+dp_port_queue_stats(const char *name, struct dp_queue_stats *out, unsigned int max)
+{
+	int id = dp_port_find(name);
+
+	if (id < 0)
+		return -ENOENT;
+	if (max > 0)
+		out[0] = (struct dp_queue_stats){ .queue = 0, .has_rxq = true, .has_txq = true,
+						  .lcore = 1, .rx_packets = 5, .tx_packets = 7 };
+	if (max > 1)
+		out[1] = (struct dp_queue_stats){ .queue = 1, .has_rxq = true, .lcore = -1,
+						  .rx_packets = 3 };
+	return 2;
+}
+
 int
 dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg)
 {

@@ -150,7 +150,7 @@ test_ctl_methods_restore_keeps_ports_that_fail(void)
 static void
 test_ctl_methods_stats_and_fdb_shapes(void)
 {
-	json_t *r, *pmd;
+	json_t *r, *pmd, *q;
 
 	unlink(cfg_path);
 	start();
@@ -169,6 +169,26 @@ test_ctl_methods_stats_and_fdb_shapes(void)
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "ports")), 1);
 	json_decref(r);
 	fails("stats.show", "{\"port\":\"nope\"}", CTL_E_APP, "port 'nope' not found");
+
+	r = ok("stats.queues", "{\"port\":\"vm1\"}");
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	q = json_array_get(r, 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(q, "port")), "vm1");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "lcore")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "rx_packets")), 5);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "tx_packets")), 7);
+	q = json_array_get(r, 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "queue")), 1);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(q, "lcore")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "rx_packets")), 3);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(q, "tx_packets")));
+	json_decref(r);
+	json_decref(ok("port.add", "{\"name\":\"vm2\",\"type\":\"null\"}"));
+	r = ok("stats.queues", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 4);
+	json_decref(r);
+	fails("stats.queues", "{\"port\":\"nope\"}", CTL_E_APP,
+	      "port 'nope' not found; vswctl port list shows the ports");
 
 	r = ok("stats.pmd", "{}");
 	pmd = json_array_get(r, 0);
