@@ -85,9 +85,9 @@ unsigned int dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap,
 /* Flood in a tenant subnet: local ports and every remote PA of its VSID; consumes 'm'. */
 void dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
 		      uint16_t in_slot, struct rte_mbuf *m);
-/* Encapsulate 'm' for template slot 'slot' and send it on the uplink; consumes 'm'. */
-void dp_encap_unicast(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-		      struct rte_mbuf *m);
+/* Encapsulate 'n' frames (n <= VSW_BURST_SIZE) for template slot 'slot' and send them on the uplink; consumes them. */
+void dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
+		  struct rte_mbuf **pkts, uint16_t n);
 /* A unicast FDB miss in a tenant subnet: the remote slot from the lookup records, or FDB_PORT_NONE. */
 uint16_t dp_overlay_lookup(uint64_t key);
 /* The same for n <= VSW_BURST_SIZE keys in one bulk lookup. */

@@ -31,34 +31,46 @@ count_encap(struct dp_lcore *lc, enum nvgre_encap_reason r, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
-static inline bool
-uplink_ready(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbuf *m)
-{
-	if (likely(snap->uplink_slot < VSW_MAX_PORTS))
-		return true;
-	drop(lc, DP_CNT_DROP_NO_UPLINK, m);
-	return false;
-}
-
+/*
+ * Encapsulate a run of frames for one remote host: the template is fetched
+ * once, and the flow hashes, each a chain of dependent CRC steps, are
+ * computed in a loop of their own so that the chains of different frames
+ * overlap.
+ */
 void
-dp_encap_unicast(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-		 struct rte_mbuf *m)
+dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
+	     struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
-	enum nvgre_encap_reason why;
 	const struct nvgre_template *t;
+	enum nvgre_encap_reason why;
+	uint8_t flow_id[VSW_BURST_SIZE];
+	uint16_t nb_ok = 0;
 
-	if (!uplink_ready(lc, snap, m))
-		return;
-	t = ovl_tmpl_get(os, slot, &why);
-	if (unlikely(t == NULL)) {
-		count_encap(lc, why, m);
+	if (unlikely(snap->uplink_slot >= VSW_MAX_PORTS)) {
+		lc->counters[DP_CNT_DROP_NO_UPLINK] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	why = nvgre_encap_one(m, t, nvgre_flow_id(nvgre_flow_hash(m)));
-	count_encap(lc, why, m);
-	if (likely(why == NVGRE_ENCAP_OK))
-		tx_one(lc, snap, snap->uplink_slot, m);
+	t = ovl_tmpl_get(ovl_snapshot_get(dp_main.ovl), slot, &why);
+	if (unlikely(t == NULL)) {
+		lc->encap[why] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		flow_id[i] = nvgre_flow_id(nvgre_flow_hash(pkts[i]));
+	for (uint16_t i = 0; i < n; i++) {
+		why = nvgre_encap_one(pkts[i], t, flow_id[i]);
+		if (likely(why == NVGRE_ENCAP_OK)) {
+			pkts[nb_ok++] = pkts[i];
+		} else {
+			lc->encap[why]++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	lc->encap[NVGRE_ENCAP_OK] += nb_ok;
+	if (nb_ok > 0)
+		tx_run(lc, snap, snap->uplink_slot, pkts, nb_ok);
 }
 
 void

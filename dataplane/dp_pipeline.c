@@ -283,7 +283,7 @@ is_arp(const struct rte_mbuf *m)
 	       RTE_BE16(RTE_ETHER_TYPE_ARP);
 }
 
-/* A frame the fast path does not send: flood, ARP suppression, same-port drop, encapsulation. */
+/* A frame not sent in a run: flood, ARP suppression, same-port drop. */
 static void
 act_other(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	  struct rte_mbuf *m, uint64_t dst_key, uint16_t slot)
@@ -300,42 +300,61 @@ act_other(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 		flood(lc, snap, bd, in_slot, m);
 	} else if (slot == in_slot) {
 		drop(lc, DP_CNT_DROP_SAME_PORT, m);
-	} else if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0) {
-		dp_encap_unicast(lc, snap, dp_remote_slot(slot), m);
 	} else {
-		/* Unknown, or learned on a port that is being removed. */
+		/* Unknown, learned on a port being removed, or on another host outside a tenant subnet. */
 		count(lc, DP_CNT_FLOOD_UNKNOWN);
 		flood(lc, snap, bd, in_slot, m);
 	}
 }
 
+/* How act_burst() sends a frame: in a run to a local port, in a run to a remote host, or alone. */
+enum run_kind { RUN_OTHER, RUN_LOCAL, RUN_REMOTE };
+
+static inline enum run_kind
+run_kind(const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot, uint64_t dst_key,
+	 uint16_t slot)
+{
+	if (dst_key == DP_KEY_FLOOD || slot == in_slot)
+		return RUN_OTHER;
+	if (likely(local_port_ok(snap, slot, bd)))
+		return RUN_LOCAL;
+	if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0)
+		return RUN_REMOTE;
+	return RUN_OTHER;
+}
+
 /*
- * Act on the decisions in order.  Runs of frames to the same local port go
- * to its TX buffer together; anything else is handled one frame at a time
- * between the runs, so a port still sees its frames in arrival order.
+ * Act on the decisions in order.  Runs of frames to the same port, or to
+ * the same remote host, are sent together; anything else is handled one
+ * frame at a time between the runs, so a port still sees its frames in
+ * arrival order.
  */
 static void
 act_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	  struct rte_mbuf **pkts, const struct parsed_burst *pb, const uint16_t *out)
 {
-	const uint16_t bd = rxq->bd, in_slot = rxq->slot;
 	uint16_t nb_unicast = 0;
 	uint16_t i = 0;
 
 	while (i < pb->nb_kept) {
-		uint16_t slot = out[i], run = i;
+		uint16_t slot = out[i], run = i, len;
+		enum run_kind kind = run_kind(snap, rxq->bd, rxq->slot, pb->dst_keys[i], slot);
 
-		if (pb->dst_keys[i] == DP_KEY_FLOOD || slot == in_slot ||
-		    !local_port_ok(snap, slot, bd)) {
+		if (kind == RUN_OTHER) {
 			act_other(lc, snap, rxq, pkts[i], pb->dst_keys[i], slot);
 			i++;
 			continue;
 		}
-		/* A flood key has FDB_PORT_NONE, never a local slot: it ends the run. */
+		/* A flood key has FDB_PORT_NONE, never a port's slot: it ends a run. */
 		while (++i < pb->nb_kept && out[i] == slot)
 			;
-		tx_run(lc, snap, slot, &pkts[run], (uint16_t)(i - run));
-		nb_unicast = (uint16_t)(nb_unicast + i - run);
+		len = (uint16_t)(i - run);
+		if (kind == RUN_LOCAL) {
+			tx_run(lc, snap, slot, &pkts[run], len);
+			nb_unicast = (uint16_t)(nb_unicast + len);
+		} else {
+			dp_encap_run(lc, snap, dp_remote_slot(slot), &pkts[run], len);
+		}
 	}
 	lc->counters[DP_CNT_FORWARD_UNICAST] += nb_unicast;
 }
