@@ -33,6 +33,7 @@ NB_PASS=0
 LIB_NETNS=()   # namespaces to delete
 LIB_IFACES=()  # host interfaces to delete
 LIB_PIDS=()    # background processes to kill
+LIB_ON_EXIT=() # commands to run once those processes are gone (on_exit)
 
 # ---------------------------------------------------------------- reporting
 
@@ -310,6 +311,12 @@ track_pid() {
 	LIB_PIDS+=("$1")
 }
 
+# on_exit COMMAND: eval COMMAND on exit, after vswd and the background
+# processes are stopped (e.g. give back hugepages the test reserved).
+on_exit() {
+	LIB_ON_EXIT+=("$1")
+}
+
 # mac_of NS IFACE: the interface's MAC address.
 mac_of() {
 	ip netns exec "$1" cat "/sys/class/net/$2/address"
@@ -349,6 +356,9 @@ lib_cleanup() {
 		done
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
+	done
+	for p in "${LIB_ON_EXIT[@]+"${LIB_ON_EXIT[@]}"}"; do
+		eval "$p"
 	done
 	for p in "${LIB_NETNS[@]+"${LIB_NETNS[@]}"}"; do
 		ip netns del "$p" 2>/dev/null
