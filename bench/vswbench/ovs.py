@@ -502,6 +502,8 @@ def _finish(o, r, ctx):
     # Flows that send a frame to more than one place (a flood): count them.
     r["multi_output_flows"] = sum(1 for l in flows if _outputs(l) > 1)
     r["sample_flows"] = flows[:2]
+    # The revalidators' view: datapath flows, the (dynamic) flow limit, dump duration.
+    r["upcall_show"] = [l.strip() for l in o.ctl.call("upcall/show").splitlines()[:4]]
     return r
 
 
