@@ -45,6 +45,8 @@ PEER_MBUFS = 16384      # the peer's mbufs: both RX rings, in-flight frames, cac
 SWITCH_MBUFS = 32767    # vswd's and the ceiling's mbufs
 SWITCH_CPU, PEER_CPU = 1, 0
 LINK_TIMEOUT = 30.0     # seconds for the peer to attach to both sockets
+LCORE_THREAD = "rte-worker-1"  # DPDK's name for the thread of lcore 1 (the forwarding lcore)
+FULL_CPU_SHARE = 0.95   # below this, something else ran on the forwarding thread's CPU
 
 
 def scenario(frame_size=64):
@@ -152,6 +154,38 @@ def wait_for(pred, timeout, what):
         time.sleep(0.1)
 
 
+def thread_cpu_s(pid):
+    """CPU seconds the forwarding lcore thread of process 'pid' has run, or None."""
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            base = "/proc/%d/task/%s/" % (pid, tid)
+            with open(base + "comm") as f:
+                if f.read().strip() != LCORE_THREAD:
+                    continue
+            with open(base + "stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class CpuShare:
+    """Share of the window's wall time that the switch's and the peer's forwarding
+    threads ran: below FULL_CPU_SHARE, another process took their CPU."""
+
+    def __init__(self, switch_pid, peer_pid):
+        self.pids = (switch_pid, peer_pid)
+        self.t0 = time.monotonic()
+        self.cpu0 = [thread_cpu_s(p) for p in self.pids]
+
+    def result(self):
+        dt = time.monotonic() - self.t0
+        cpu1 = [thread_cpu_s(p) for p in self.pids]
+        share = [None if a is None or b is None else (b - a) / dt for a, b in zip(self.cpu0, cpu1)]
+        return {"switch_cpu_share": share[0], "peer_cpu_share": share[1]}
+
+
 def peer_result(pc, window_s):
     """The peer's own load: if it was 100 % busy, it, not the switch, set the rate."""
     if "busy_cycles" not in pc:
@@ -185,8 +219,10 @@ def run_vsw(ctx, sc):
         time.sleep(ctx.warmup)
         a = v.snapshot()
         p.command("clear fwd stats all")
+        share = CpuShare(v.proc.pid, p.proc.pid)
         time.sleep(ctx.window)
         b = v.snapshot()
+        cpu = share.result()
         pc = p.fwd_stats()
         r = _delta(a, b, ("drop_link_down",))
         if r["rx_packets"] == 0 or not r["cycles_per_packet"]:
@@ -196,6 +232,7 @@ def run_vsw(ctx, sc):
         r["ports"] = {n: {k: b["ports"][n][k] - a["ports"][n][k] for k in
                           ("rx_packets", "tx_packets", "tx_dropped")} for n in PORTS}
         r.update(peer_result(pc, r["window_s"]))
+        r.update(cpu)
         return r
     finally:
         if p is not None:
@@ -225,8 +262,10 @@ def run_ceiling(ctx, sc):
         ta, sa = c.port_stats()
         for t in (c, p):
             t.command("clear fwd stats all")
+        share = CpuShare(c.proc.pid, p.proc.pid)
         time.sleep(ctx.window)
         tb, sb = c.port_stats()
+        cpu = share.result()
         cc, pc = c.fwd_stats(), p.fwd_stats()
         if len(sa) < 2 or len(sb) < 2 or "cycles_per_packet" not in cc:
             raise BenchError("cannot parse testpmd's statistics:\n" + c.text()[-1500:])
@@ -237,6 +276,7 @@ def run_ceiling(ctx, sc):
              "busy_pct": 100.0 * cc["busy_cycles"] / (cc["tsc_hz"] * (tb - ta)),
              "tx_dropped": cc["tx_dropped"]}
         r.update(peer_result(pc, tb - ta))
+        r.update(cpu)
         return r
     finally:
         if p is not None:
@@ -253,6 +293,12 @@ def aggregate(sc, summary):
     for side, key in ((v, "mpps_per_core"), (v, "peer_busy_pct"), (c, "mpps_per_core"),
                       (c, "cycles_per_packet"), (c, "busy_pct"), (c, "peer_busy_pct")):
         side[key] = summary([r.get(key) for r in side["runs"]])
+    for side in (v, c):
+        for key in ("switch_cpu_share", "peer_cpu_share"):
+            side[key] = summary([r.get(key) for r in side["runs"]])
+        side["runs_with_cpu_taken"] = sum(
+            1 for r in side["runs"] if (r.get("switch_cpu_share") or 1) < FULL_CPU_SHARE
+            or (r.get("peer_cpu_share") or 1) < FULL_CPU_SHARE)
     v["tx_dropped_in_windows"] = sum(p["tx_dropped"] for r in v["runs"] for p in r["ports"].values())
     c["tx_dropped_in_windows"] = sum(r["tx_dropped"] for r in c["runs"])
     if v["mpps_per_core"] and c["mpps_per_core"]:
@@ -263,7 +309,8 @@ def aggregate(sc, summary):
 def print_table(results, out, fmt_range):
     """Per-core rates under the main table, for vhost scenarios only."""
     rows = [("vhost-user VM-VM", "Mpps achieved", "busy %", "cyc/pkt", "Mpps per core",
-             "peer busy %", "TX drops")]
+             "peer busy %", "TX drops", "cpu share switch/peer")]
+    pct = lambda s: "%.0f%%" % (100 * s["min"]) if s else "?"
     for sc in results["scenarios"]:
         if sc.get("kind") != "vhost" or "vsw" not in sc:
             continue
@@ -273,7 +320,9 @@ def print_table(results, out, fmt_range):
                          fmt_range(side.get("cycles_per_packet"), "%.0f"),
                          fmt_range(side.get("mpps_per_core")),
                          fmt_range(side.get("peer_busy_pct"), "%.0f"),
-                         str(side.get("tx_dropped_in_windows", "-"))))
+                         str(side.get("tx_dropped_in_windows", "-")),
+                         "min %s/%s" % (pct(side.get("switch_cpu_share")),
+                                        pct(side.get("peer_cpu_share")))))
     if len(rows) == 1:
         return
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -282,3 +331,9 @@ def print_table(results, out, fmt_range):
         out.write("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() + "\n")
     out.write("(both directions; Mpps per core = TSC rate / cycles per packet from the switch's "
               "own cycle accounting)\n")
+    for sc in results["scenarios"]:
+        taken = sum(sc.get(k, {}).get("runs_with_cpu_taken", 0) for k in ("vsw", "ceiling"))
+        if taken:
+            out.write("warning: in %d run(s) of %s another process took CPU from the switch or "
+                      "the peer (cpu share < %d%%): not comparable, run again on an idle machine\n"
+                      % (taken, sc["name"], 100 * FULL_CPU_SHARE))
