@@ -214,12 +214,38 @@ remote_port(const struct ovl_snapshot *os, uint16_t bd, rte_be32_t pa, uint16_t 
 	return *last_port;
 }
 
+/* The last VSID a burst mapped to its bridge domain: a burst is usually one subnet's. */
+struct vsid_memo {
+	uint32_t vsid; /**< 0 (never a valid VSID) until the first lookup */
+	uint16_t bd;
+};
+
+/* ovl_decap_check(), with the VSID's bridge domain looked up once per run of one VSID. */
+static enum nvgre_decap_reason
+decap_check(const struct ovl_snapshot *os, struct vsid_memo *memo, const struct rte_mbuf *m,
+	    struct nvgre_decap_info *info)
+{
+	enum nvgre_decap_reason r = nvgre_decap_check(m, &os->local, 0, info);
+
+	if (r != NVGRE_DECAP_OK)
+		return r;
+	if (info->vsid != memo->vsid) {
+		if (ovl_vsid_to_bd(dp_main.ovl, info->vsid, &memo->bd) != 0) {
+			memo->vsid = 0;
+			return NVGRE_DECAP_UNKNOWN_VSID;
+		}
+		memo->vsid = info->vsid;
+	}
+	info->bd = memo->bd;
+	return NVGRE_DECAP_OK;
+}
+
 /* Check, strip and classify one frame from the uplink. @return the inner Ethernet header, or NULL if dropped. */
 static const struct rte_ether_hdr *
-decap_one(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf *m,
-	  struct nvgre_decap_info *info, int *cause)
+decap_one(struct dp_lcore *lc, const struct ovl_snapshot *os, struct vsid_memo *memo,
+	  struct rte_mbuf *m, struct nvgre_decap_info *info, int *cause)
 {
-	enum nvgre_decap_reason r = ovl_decap_check(dp_main.ovl, os, m, 0, info);
+	enum nvgre_decap_reason r = decap_check(os, memo, m, info);
 	const struct rte_ether_hdr *eth;
 
 	lc->decap[r]++;
@@ -253,6 +279,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 {
 	uint16_t last_bd = 0xffff, last_port = FDB_PORT_NONE;
 	rte_be32_t last_pa = 0;
+	struct vsid_memo memo = { .vsid = 0 };
 
 	db->nb_kept = 0;
 	db->nb_reqs = 0;
@@ -273,7 +300,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 			pass_up(lc, m);
 			continue;
 		}
-		eth = decap_one(lc, os, m, &info, &cause);
+		eth = decap_one(lc, os, &memo, m, &info, &cause);
 		if (eth == NULL)
 			continue;
 		port = remote_port(os, info.bd, info.src_pa, &last_bd, &last_pa, &last_port);
@@ -335,19 +362,15 @@ decap_learn(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db)
 	db->nb_kept = nb_kept;
 }
 
-/* Stage 3: switch each inner frame in its bridge domain, to local ports only. */
+/* Stage 3, one frame: flood, split-horizon drop, or a port outside its domain. */
 static void
-switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint64_t dst_key,
-	     uint16_t port, struct rte_mbuf *m)
+switch_inner_other(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
+		   uint64_t dst_key, uint16_t port, struct rte_mbuf *m)
 {
 	if (dst_key == DP_KEY_FLOOD) {
 		count(lc, DP_CNT_FLOOD_MULTICAST);
 		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
 			count(lc, DP_CNT_DROP_NO_DESTINATION);
-	} else if (port < VSW_MAX_PORTS && snap->ports[port].in_use &&
-		   snap->ports[port].bd == bd) {
-		count(lc, DP_CNT_FORWARD_UNICAST);
-		tx_one(lc, snap, port, m);
 	} else if (dp_port_is_remote(port)) {
 		/* Never back to the overlay (split horizon). */
 		drop(lc, DP_CNT_DROP_SPLIT_HORIZON, m);
@@ -356,6 +379,35 @@ switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, u
 		if (dp_flood_local(lc, snap, bd, snap->uplink_slot, m) == 0)
 			count(lc, DP_CNT_DROP_NO_DESTINATION);
 	}
+}
+
+/*
+ * Stage 3: switch the inner frames in their bridge domains, to local ports
+ * only; runs of frames to one port in one domain go to its TX buffer together.
+ */
+static void
+switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbuf **pkts,
+	     const struct decap_burst *db, const uint16_t *out)
+{
+	uint16_t nb_unicast = 0;
+	uint16_t i = 0;
+
+	while (i < db->nb_kept) {
+		uint16_t port = out[i], bd = db->bd[i], run = i;
+
+		if (db->dst_keys[i] == DP_KEY_FLOOD || port >= VSW_MAX_PORTS ||
+		    !snap->ports[port].in_use || snap->ports[port].bd != bd) {
+			switch_inner_other(lc, snap, bd, db->dst_keys[i], port, pkts[i]);
+			i++;
+			continue;
+		}
+		/* A flood key has FDB_PORT_NONE, never a port's slot: it ends a run. */
+		while (++i < db->nb_kept && out[i] == port && db->bd[i] == bd)
+			;
+		tx_run(lc, snap, port, &pkts[run], (uint16_t)(i - run));
+		nb_unicast = (uint16_t)(nb_unicast + i - run);
+	}
+	lc->counters[DP_CNT_FORWARD_UNICAST] += nb_unicast;
 }
 
 void
@@ -370,8 +422,7 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 	decap_parse(lc, os, pkts, nb_pkts, &db);
 	decap_learn(lc, pkts, &db);
 	dp_lookup_burst(dp_main.fdb, db.dst_keys, db.nb_kept, out);
-	for (uint16_t i = 0; i < db.nb_kept; i++)
-		switch_inner(lc, snap, db.bd[i], db.dst_keys[i], out[i], pkts[i]);
+	switch_inner(lc, snap, pkts, &db, out);
 }
 
 void

@@ -25,6 +25,7 @@
 #define VM_A     "02:00:00:00:00:0a" /* local, on vm1 */
 #define VM_B     "02:00:00:00:00:0b" /* remote, on the other host */
 #define VM_C     "02:00:00:00:00:0c" /* local, on vm2 */
+#define VM_D     "02:00:00:00:00:0d" /* local, on vm3 in subnet 6002 */
 #define GW_MAC   "02:00:00:00:fe:fe"
 #define BCAST    "ff:ff:ff:ff:ff:ff"
 #define OUR_PA   "198.51.100.1"
@@ -378,6 +379,32 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_bd_find("t2"), -ENOENT);
 }
 
+/* One burst mixing two subnets and an unknown VSID: each frame reaches its own subnet. */
+static void
+test_decap_burst_of_mixed_subnets(void)
+{
+	uint64_t unknown = dp_test_counter("drop_nvgre_unknown_vsid");
+
+	CU_ASSERT_FATAL(dp_bd_add("t2", dp_test_err, sizeof(dp_test_err)) >= 0);
+	CU_ASSERT_EQUAL_FATAL(dp_bd_set("t2", "vsid", "6002", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_FATAL(dp_test_add_ring("vm3", "t2") >= 0);
+	dp_test_inject("vm3", frame(BCAST, VM_D)); /* D is local on vm3, in t2 */
+	dp_test_inject("vm1", frame(BCAST, VM_A));
+	dp_test_round();
+	dp_test_drain("vm2");
+	dp_test_drain("up");
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 1, frame(VM_A, VM_B)));
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6001, 1, frame(VM_A, VM_B)));
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6002, 1, frame(VM_D, VM_B)));
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 1, frame(VM_A, VM_B)));
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, 6002, 1, frame(VM_D, VM_B)));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 2);
+	CU_ASSERT_EQUAL(dp_test_drain("vm3"), 2);
+	CU_ASSERT_EQUAL(dp_test_drain("vm2") + dp_test_drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_nvgre_unknown_vsid"), unknown + 1);
+}
+
 static void
 test_macs_on_a_host_without_records_are_forgotten(void)
 {
@@ -416,6 +443,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "uplink arp for our pa is answered", test_uplink_arp_for_our_pa_is_answered);
 	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
 	CU_add_test(s, "macs on a host without records are forgotten", test_macs_on_a_host_without_records_are_forgotten);
+	CU_add_test(s, "decap burst of mixed subnets", test_decap_burst_of_mixed_subnets);
 	ret = test_run_suites();
 	dp_test_stop();
 	return ret;
