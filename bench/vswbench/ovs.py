@@ -116,6 +116,15 @@ def ensure_installed():
     return vswitchd_path()
 
 
+def prepare(no_huge):
+    """bench/run's start: refuse --no-huge, install when missing; the ovs-vswitchd to run."""
+    if no_huge:
+        raise BenchError("--peer ovs cannot run with --no-huge: OVS-DPDK 3.1 adds --in-memory "
+                         "to DPDK's arguments, which DPDK refuses without hugepages; drop "
+                         "--no-huge (bench/run reserves the hugepages as root)")
+    return ensure_installed()
+
+
 def version():
     try:
         out = subprocess.run([vswitchd_path() or VSWITCHD_DPDK, "--version"],
@@ -296,6 +305,7 @@ class Ovs:
     def start(self, timeout=120.0):
         """ovs-vswitchd (DPDK build) in a new network namespace, its threads on CPU 0
         except the PMD thread, which OVS pins to CPU 1 (pmd-cpu-mask)."""
+        _ip_netns("del", self.ns, check=False)  # a leftover of a killed run of this pid
         _ip_netns("add", self.ns)
         self.ns_made = True
         # No IPv6 (router solicitations would be flooded out of the bridges' ports).
@@ -385,6 +395,8 @@ class Ovs:
             if misses == 0:
                 return time.monotonic() - t0, True
             prev = cur
+        log("        ovs: the PMD thread still misses its flow cache after %.0f s "
+            "(upcalls go on); measuring anyway" % max_s)
         return time.monotonic() - t0, False
 
     def flows(self):
@@ -422,7 +434,8 @@ def cleanup_all():
 # ---------------------------------------------------------------- runs
 
 def _dpdk_config(ctx):
-    """dpdk-extra and dpdk-socket-mem: hugepages when enough are free, else --no-huge."""
+    """dpdk-extra and dpdk-socket-mem.  OVS needs hugepages: 3.1 appends --in-memory to the
+    EAL arguments itself, which DPDK refuses together with --no-huge (legacy memory)."""
     mem = mem_mb()
     hugetlbfs = any(" hugetlbfs " in l for l in open("/proc/mounts"))
     free_mb = 0
@@ -430,11 +443,16 @@ def _dpdk_config(ctx):
         for line in f:
             if line.startswith("HugePages_Free:"):
                 free_mb = int(line.split()[1]) * 2
-    if not ctx.force_nohuge and hugetlbfs and free_mb >= mem:
-        ctx.memory_modes.add("hugepages")
-        return ["--in-memory", "--no-pci"], mem
-    ctx.memory_modes.add("no-huge")
-    return ["--no-huge", "-m", str(mem), "--no-pci", "--no-shconf"], None
+    if ctx.force_nohuge or not hugetlbfs or free_mb < mem:
+        raise BenchError("OVS-DPDK needs %d MB of free 2 MiB hugepages (has %d MB%s%s): it "
+                         "cannot run with --no-huge (OVS 3.1 adds --in-memory, which DPDK "
+                         "refuses with it). Run bench/run as root without --no-huge (it "
+                         "reserves them), or: echo %d > /proc/sys/vm/nr_hugepages"
+                         % (mem, free_mb, "" if hugetlbfs else ", no hugetlbfs mounted",
+                            ", --no-huge given" if ctx.force_nohuge else "",
+                            mem // 2 + 256))
+    ctx.memory_modes.add("hugepages")
+    return ["--in-memory", "--no-pci"], mem
 
 
 def _port_delta(a, b, name, key):
