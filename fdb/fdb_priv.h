@@ -2,8 +2,8 @@
 /*
  * The table's insides, shared by fdb.c, fdb_table.c, fdb_age.c and fdb_flap.c; not public.
  *
- * The table is an array of 128-byte buckets, each 8 keys (one cache line)
- * followed by their 8 values (the adjacent line).  A key may live in either of
+ * The table is an array of 64-byte buckets, each one cache line holding 4
+ * keys and then their 4 values.  A key may live in either of
  * two candidate buckets, both derived from one CRC32 of the key; fdb.h's top
  * comment gives the reasons and the concurrency rules.  A slot's position is
  * bucket * FDB_BUCKET_SLOTS + slot, and never changes while the key is present.
@@ -28,24 +28,26 @@
 
 struct fdb_flap_table;
 
-#define FDB_BUCKET_SLOTS 8                /* keys per bucket: one 64-byte line */
+#define FDB_BUCKET_SLOTS 4                /* keys and values per bucket: one 64-byte line */
 #define FDB_KEY_EMPTY    0ULL             /* a free slot (bd 0, MAC 00:00:00:00:00:00) */
 #define FDB_KEY_TOMB     UINT64_MAX       /* deleted, not reusable before a grace period */
 #define FDB_POS_NONE     UINT32_MAX       /* no slot: lookup miss */
-#define FDB_FILL_PCT     50               /* slots sized so max_entries fill this much */
+#define FDB_FILL_PCT     25               /* slots sized so max_entries fill this much */
 #define FDB_HASH_SEED    0xffffffffu      /* CRC32 initial value */
 #define FDB_HASH_MIX     0x9e3779b97f4a7c15ULL /* spreads the CRC (see fdb_buckets_of) */
 #define FDB_MAX_CAPACITY (1u << 28)       /* most max_entries: positions stay below 2^31 */
 
-/* 128 bytes: the keys line, then the values line, so a hit reads two adjacent lines. */
+/* One cache line: a lookup that hits in its first bucket reads exactly one line. */
 struct fdb_bucket {
 	uint64_t keys[FDB_BUCKET_SLOTS]; /**< FDB_KEY_EMPTY, FDB_KEY_TOMB or a key; atomic */
 	uint64_t vals[FDB_BUCKET_SLOTS]; /**< packed value of the key beside it; atomic */
-} __rte_aligned(2 * RTE_CACHE_LINE_MIN_SIZE);
+} __rte_aligned(RTE_CACHE_LINE_MIN_SIZE);
+
+_Static_assert(sizeof(struct fdb_bucket) == RTE_CACHE_LINE_MIN_SIZE, "a bucket is one line");
 
 struct fdb {
 	/* Read by every lookup, written only at creation: kept apart from the counts. */
-	struct fdb_bucket *buckets;              /**< nb_buckets buckets, 128-byte aligned */
+	struct fdb_bucket *buckets;              /**< nb_buckets buckets, each one 64-byte line */
 	uint8_t *locks;                          /**< per-bucket insert lock: 0 free, 1 held */
 	uint32_t nb_buckets;                     /**< >= 2 */
 	uint32_t max_entries;                    /**< capacity promised by fdb_params */
@@ -145,10 +147,9 @@ fdb_bucket_match(const struct fdb_bucket *b, uint64_t key)
 	const __m128i *p = (const __m128i *)b->keys;
 	__m128i m01 = _mm_packs_epi32(_mm_cmpeq_epi64(_mm_load_si128(p), k),
 				      _mm_cmpeq_epi64(_mm_load_si128(p + 1), k));
-	__m128i m23 = _mm_packs_epi32(_mm_cmpeq_epi64(_mm_load_si128(p + 2), k),
-				      _mm_cmpeq_epi64(_mm_load_si128(p + 3), k));
 
-	return (unsigned int)_mm_movemask_epi8(_mm_packs_epi16(m01, m23));
+	_Static_assert(FDB_BUCKET_SLOTS == 4, "the SIMD compare covers 4 keys");
+	return (unsigned int)_mm_movemask_epi8(_mm_packs_epi16(m01, _mm_setzero_si128()));
 #else
 	unsigned int mask = 0;
 
@@ -180,14 +181,13 @@ fdb_slot_confirm(const struct fdb_bucket *b, unsigned int mask, uint64_t key)
  * when found.  Lock-free; any thread.
  *
  * Two passes, as rte_hash's bulk lookup does, so that the cache misses of a
- * burst overlap instead of queueing: hash every key and prefetch both lines
- * of both its buckets; then compare each key against its first bucket, and
- * its second only if that missed, confirm the match with an acquire load of
- * the key, and read the value.  Measured with fdb_bench at 1M MACs (cycles
- * per key, hugepages): prefetching only the key lines 60, plus the first
- * bucket's value line 46, all four lines 38; at 1K MACs all the same (19).
- * A third pass that prefetched just the matching value line cost 7 cycles
- * per key at 1K MACs.
+ * burst overlap instead of queueing: hash every key and prefetch both its
+ * buckets (one line each); then compare each key against its first bucket,
+ * and its second only if that missed, confirm the match with an acquire load
+ * of the key, and read the value from the same line.  With the earlier
+ * layout (8 keys in one line, their values in the next) a lookup had to
+ * prefetch four lines, and at 1M MACs a burst's misses queued for the
+ * core's few line-fill buffers.
  */
 static __rte_always_inline void
 fdb_find_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
@@ -199,10 +199,8 @@ fdb_find_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsign
 
 	for (unsigned int i = 0; i < n; i++) {
 		fdb_buckets_of(fdb, *(const uint64_t *)(k + i * stride), &b1[i], &b2[i]);
-		rte_prefetch0(buckets[b1[i]].keys);
-		rte_prefetch0(buckets[b1[i]].vals);
-		rte_prefetch0(buckets[b2[i]].keys);
-		rte_prefetch0(buckets[b2[i]].vals);
+		rte_prefetch0(&buckets[b1[i]]);
+		rte_prefetch0(&buckets[b2[i]]);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t key = *(const uint64_t *)(k + i * stride);
@@ -239,8 +237,8 @@ fdb_prefetch_insert(const struct fdb *fdb, uint64_t key)
 	uint32_t b1, b2;
 
 	fdb_buckets_of(fdb, key, &b1, &b2);
-	rte_prefetch0(fdb->buckets[b1].vals);
-	rte_prefetch0(fdb->buckets[b2].vals);
+	rte_prefetch0(&fdb->buckets[b1]);
+	rte_prefetch0(&fdb->buckets[b2]);
 	rte_prefetch0(&fdb->locks[b1]);
 	rte_prefetch0(&fdb->locks[b2]);
 }

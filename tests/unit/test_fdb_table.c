@@ -187,16 +187,17 @@ test_fdb_table_first_failure_fill(void)
 static void
 test_fdb_table_tombstone_reused_only_after_grace(void)
 {
-	struct fdb *fdb = new_table(4, NULL);
-	uint32_t pos[16], p, victim;
+	struct fdb *fdb = new_table(1, NULL);
+	const uint32_t nb_slots = 2 * FDB_BUCKET_SLOTS;
+	uint32_t pos[2 * FDB_BUCKET_SLOTS], p, victim;
 	uint64_t cur, key;
 	struct fdb_entry e;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fdb);
 	CU_ASSERT_EQUAL_FATAL(fdb->nb_buckets, 2);
 	fdb->max_entries = UINT32_MAX;
-	/* Every key has both buckets as candidates, so 16 keys fill every slot. */
-	for (uint32_t i = 0; i < 16; i++)
+	/* Every key has both buckets as candidates, so nb_slots keys fill every slot. */
+	for (uint32_t i = 0; i < nb_slots; i++)
 		CU_ASSERT_EQUAL_FATAL(fdb_table_insert(fdb, seq_key(0, i + 1), i, &pos[i], &cur), 0);
 	key = seq_key(0, 100);
 	CU_ASSERT_EQUAL(fdb_table_insert(fdb, key, 99, &p, &cur), -ENOSPC);
@@ -208,19 +209,19 @@ test_fdb_table_tombstone_reused_only_after_grace(void)
 	CU_ASSERT_FALSE(fdb_table_hide(fdb, victim, seq_key(0, 8)));
 	CU_ASSERT_EQUAL(fdb_lookup(fdb, seq_key(0, 8), &e), -ENOENT);
 	CU_ASSERT_EQUAL(fdb_table_insert(fdb, key, 99, &p, &cur), -ENOSPC);
-	CU_ASSERT_EQUAL(fdb_count(fdb), 16);
+	CU_ASSERT_EQUAL(fdb_count(fdb), nb_slots);
 
 	/* After the grace period the slot is free and the next insert takes it. */
 	uint64_t hidden = seq_key(0, 8);
 
 	fdb_reclaim_positions(fdb, &victim, &hidden, 1);
-	CU_ASSERT_EQUAL(fdb_count(fdb), 15);
+	CU_ASSERT_EQUAL(fdb_count(fdb), nb_slots - 1);
 	CU_ASSERT_EQUAL(fdb_table_insert(fdb, key, 99, &p, &cur), 0);
 	CU_ASSERT_EQUAL(p, victim);
 	CU_ASSERT_EQUAL_FATAL(fdb_lookup(fdb, key, &e), 0);
 	CU_ASSERT_EQUAL(e.port, 99);
 	/* The others never moved. */
-	for (uint32_t i = 0; i < 16; i++)
+	for (uint32_t i = 0; i < nb_slots; i++)
 		if (i != 7)
 			CU_ASSERT_EQUAL(fdb_table_find(fdb, seq_key(0, i + 1), &cur), pos[i]);
 	fdb_destroy(fdb);
