@@ -186,22 +186,74 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 	pb->nb_reqs = nb_reqs;
 }
 
-/* Learn the burst's sources; drop the frames a limit refused when the domain says so. */
+/*
+ * Unicast destinations of a burst, each run of one key once (VPP's last-key
+ * cache: a burst is often one flow); broadcast and multicast are not looked up.
+ */
+struct dst_lookup {
+	uint16_t nb_keys;                   /**< keys to look up */
+	uint64_t keys[VSW_BURST_SIZE];      /**< the distinct-in-a-row keys */
+	uint8_t key_of[VSW_BURST_SIZE];     /**< per frame: its index in 'keys' */
+	uint16_t ports[VSW_BURST_SIZE];     /**< per key: the lookup's answer */
+};
+
 static void
-learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkts,
-	    struct parsed_burst *pb)
+dst_collect(const uint64_t *dst_keys, uint16_t n, struct dst_lookup *dl)
+{
+	uint64_t last = DP_KEY_FLOOD;
+	uint16_t nb_keys = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (dst_keys[i] == DP_KEY_FLOOD)
+			continue;
+		if (dst_keys[i] != last) {
+			last = dst_keys[i];
+			dl->keys[nb_keys++] = last;
+		}
+		dl->key_of[i] = (uint8_t)(nb_keys - 1);
+	}
+	dl->nb_keys = nb_keys;
+}
+
+/* out[i]: frame i's port, FDB_PORT_NONE for a miss or a flood. */
+static void
+dst_spread(const struct dst_lookup *dl, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
+{
+	for (uint16_t i = 0; i < n; i++)
+		out[i] = dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE : dl->ports[dl->key_of[i]];
+}
+
+void
+dp_lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
+{
+	struct dst_lookup dl;
+
+	dst_collect(dst_keys, n, &dl);
+	if (dl.nb_keys > 0)
+		fdb_lookup_bulk(fdb, dl.keys, dl.nb_keys, dl.ports);
+	dst_spread(&dl, dst_keys, n, out);
+}
+
+/*
+ * Learn the burst's sources and look up its destinations in one call, so
+ * the table's cache misses for both overlap; then drop the frames a limit
+ * refused when the domain says so.
+ */
+static void
+learn_lookup_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkts,
+		   struct parsed_burst *pb, uint16_t *out)
 {
 	struct fdb_learn_ctx ctx = { .port = rxq->slot, .now = lc->now, .stats = &lc->learn,
 				     .events = lc->events };
 	uint8_t verdicts[VSW_BURST_SIZE];
-	uint16_t nb_kept = 0;
+	struct dst_lookup dl;
+	uint16_t nb_kept = 0, r = 0;
 
-	if (pb->nb_reqs == 0)
-		return;
-	fdb_learn_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts);
+	dst_collect(pb->dst_keys, pb->nb_kept, &dl);
+	fdb_learn_lookup_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts, dl.keys,
+			      dl.nb_keys, dl.ports);
+	dst_spread(&dl, pb->dst_keys, pb->nb_kept, out);
 	/* Compact only when a limit dropped something: almost never. */
-	uint16_t r = 0;
-
 	while (r < pb->nb_reqs && verdicts[r] != FDB_VERDICT_DROP)
 		r++;
 	if (likely(r == pb->nb_reqs))
@@ -212,38 +264,10 @@ learn_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbuf **pkt
 			continue;
 		}
 		pb->dst_keys[nb_kept] = pb->dst_keys[i];
+		out[nb_kept] = out[i];
 		pkts[nb_kept++] = pkts[i];
 	}
 	pb->nb_kept = nb_kept;
-}
-
-/*
- * Look up the unicast destinations in one bulk call; floods get
- * FDB_PORT_NONE.  A destination repeated from the previous frame is looked
- * up once (VPP's last-key cache): a burst is often one flow.
- */
-void
-dp_lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
-{
-	uint64_t keys[VSW_BURST_SIZE];
-	uint8_t key_of[VSW_BURST_SIZE];
-	uint16_t ports[VSW_BURST_SIZE];
-	uint16_t nb_keys = 0;
-	uint64_t last = DP_KEY_FLOOD;
-
-	for (uint16_t i = 0; i < n; i++) {
-		if (dst_keys[i] == DP_KEY_FLOOD)
-			continue;
-		if (dst_keys[i] != last) {
-			last = dst_keys[i];
-			keys[nb_keys++] = last;
-		}
-		key_of[i] = (uint8_t)(nb_keys - 1);
-	}
-	if (nb_keys > 0)
-		fdb_lookup_bulk(fdb, keys, nb_keys, ports);
-	for (uint16_t i = 0; i < n; i++)
-		out[i] = dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE : ports[key_of[i]];
 }
 
 /*
@@ -371,8 +395,7 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 		return;
 	}
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
-	learn_burst(lc, rxq, pkts, &pb);
-	dp_lookup_burst(dp_main.fdb, pb.dst_keys, pb.nb_kept, out);
+	learn_lookup_burst(lc, rxq, pkts, &pb, out);
 	if (snap->bd_vsid[rxq->bd] != 0)
 		resolve_misses(pb.dst_keys, pb.nb_kept, out);
 	act_burst(lc, snap, rxq, pkts, &pb, out);

@@ -248,14 +248,12 @@ earlier_request(const struct fdb_learn_req *reqs, unsigned int i)
 	return -1;
 }
 
-void
-fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
-	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts)
+/* Learning once the requests' entries were looked up: vals[i]/pos[i] belong to reqs[i]. */
+static __rte_always_inline void
+learn_found(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
+	    const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *vals,
+	    const uint32_t *pos)
 {
-	uint64_t vals[FDB_BULK_MAX];
-	uint32_t pos[FDB_BULK_MAX];
-
-	fdb_find_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), n, vals, pos);
 	for (unsigned int i = 0; i < n; i++)
 		if (unlikely(pos[i] == FDB_POS_NONE))
 			fdb_prefetch_insert(fdb, reqs[i].key);
@@ -283,6 +281,37 @@ fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n
 		else
 			verdicts[i] = learn_new(fdb, &reqs[i], ctx);
 	}
+}
+
+void
+fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
+	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts)
+{
+	uint64_t vals[FDB_BULK_MAX];
+	uint32_t pos[FDB_BULK_MAX];
+
+	fdb_find_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), n, vals, pos);
+	learn_found(fdb, reqs, n, ctx, verdicts, vals, pos);
+}
+
+void
+fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int nb_reqs,
+		      const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *keys,
+		      unsigned int nb_keys, uint16_t *ports)
+{
+	uint32_t rb1[FDB_BULK_MAX], rb2[FDB_BULK_MAX], kb1[FDB_BULK_MAX], kb2[FDB_BULK_MAX];
+	uint64_t vals[FDB_BULK_MAX];
+	uint32_t pos[FDB_BULK_MAX];
+
+	/* Every bucket of both sets is on its way before the first compare. */
+	fdb_hash_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), nb_reqs, rb1, rb2);
+	fdb_hash_bulk(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2);
+	fdb_find_hashed(fdb, &reqs[0].key, sizeof(reqs[0]), nb_reqs, rb1, rb2, vals, pos);
+	learn_found(fdb, reqs, nb_reqs, ctx, verdicts, vals, pos);
+	/* After learning, so a destination learned from this very burst is found. */
+	fdb_find_hashed(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2, vals, pos);
+	for (unsigned int i = 0; i < nb_keys; i++)
+		ports[i] = pos[i] != FDB_POS_NONE ? value_port(vals[i]) : FDB_PORT_NONE;
 }
 
 void

@@ -291,6 +291,16 @@ void fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned 
 void fdb_lookup_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n,
 		     uint16_t *ports);
 
+/**
+ * fdb_learn_bulk() of 'reqs', then fdb_lookup_bulk() of 'keys', with the
+ * memory accesses of both started together: what a switch does with each
+ * burst (learn the sources, then find the destinations, which see what the
+ * burst itself taught).  nb_reqs, nb_keys <= FDB_BULK_MAX.  Worker context.
+ */
+void fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int nb_reqs,
+			   const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *keys,
+			   unsigned int nb_keys, uint16_t *ports);
+
 /** Look up one key. @return 0 and fill 'entry', or -ENOENT. Any thread. */
 int fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry);
 

@@ -187,21 +187,31 @@ fdb_slot_confirm(const struct fdb_bucket *b, unsigned int mask, uint64_t key)
  * of the key, and read the value from the same line.  With the earlier
  * layout (8 keys in one line, their values in the next) a lookup had to
  * prefetch four lines, and at 1M MACs a burst's misses queued for the
- * core's few line-fill buffers.
+ * core's few line-fill buffers.  The passes are apart so that a caller can
+ * start the memory accesses of its next lookups before finishing these.
  */
 static __rte_always_inline void
-fdb_find_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
-	      uint64_t *vals, uint32_t *pos)
+fdb_hash_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
+	      uint32_t *b1, uint32_t *b2)
 {
 	const struct fdb_bucket *buckets = fdb->buckets;
 	const char *k = (const char *)keys;
-	uint32_t b1[FDB_BULK_MAX], b2[FDB_BULK_MAX];
 
 	for (unsigned int i = 0; i < n; i++) {
 		fdb_buckets_of(fdb, *(const uint64_t *)(k + i * stride), &b1[i], &b2[i]);
 		rte_prefetch0(&buckets[b1[i]]);
 		rte_prefetch0(&buckets[b2[i]]);
 	}
+}
+
+/* The second pass, over buckets fdb_hash_bulk() found (and prefetched) for the same keys. */
+static __rte_always_inline void
+fdb_find_hashed(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
+		const uint32_t *b1, const uint32_t *b2, uint64_t *vals, uint32_t *pos)
+{
+	const struct fdb_bucket *buckets = fdb->buckets;
+	const char *k = (const char *)keys;
+
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t key = *(const uint64_t *)(k + i * stride);
 		unsigned int m1 = fdb_bucket_match(&buckets[b1[i]], key);
@@ -228,6 +238,17 @@ fdb_find_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsign
 		vals[i] = __atomic_load_n(&buckets[b].vals[s], __ATOMIC_RELAXED);
 		pos[i] = b * FDB_BUCKET_SLOTS + s;
 	}
+}
+
+/* Both passes: find n keys, the i-th at 'keys' + i * 'stride' bytes. */
+static __rte_always_inline void
+fdb_find_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
+	      uint64_t *vals, uint32_t *pos)
+{
+	uint32_t b1[FDB_BULK_MAX], b2[FDB_BULK_MAX];
+
+	fdb_hash_bulk(fdb, keys, stride, n, b1, b2);
+	fdb_find_hashed(fdb, keys, stride, n, b1, b2, vals, pos);
 }
 
 /* Before adding 'key': bring in what the insert writes, so a burst's inserts overlap. */
