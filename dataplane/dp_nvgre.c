@@ -328,26 +328,40 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 	}
 }
 
-/* Stage 2: learn the sources, one bulk call per run of requests from the same host. */
+/*
+ * Stage 2: learn the sources, one bulk call per run of requests from the
+ * same host, the last run together with the destinations' lookup (usually
+ * the whole burst is one run); then drop what a limit refused.
+ */
 static void
-decap_learn(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db)
+decap_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db,
+		   uint16_t *out)
 {
 	struct fdb_learn_ctx ctx = { .now = lc->now, .stats = &lc->learn, .events = lc->events };
 	uint8_t verdicts[VSW_BURST_SIZE];
 	uint16_t start = 0, nb_kept = 0;
+	struct dst_lookup dl;
 	bool dropped = false;
 
-	while (start < db->nb_reqs) {
+	dst_collect(db->dst_keys, db->nb_kept, &dl);
+	do {
 		uint16_t end = start + 1;
 
 		while (end < db->nb_reqs && db->req_port[end] == db->req_port[start])
 			end++;
-		ctx.port = db->req_port[start];
-		fdb_learn_bulk(dp_main.fdb, &db->reqs[start], end - start, &ctx, &verdicts[start]);
+		end = RTE_MIN(end, db->nb_reqs); /* no requests: the lookup alone */
+		ctx.port = end > start ? db->req_port[start] : FDB_PORT_NONE;
+		if (end < db->nb_reqs)
+			fdb_learn_bulk(dp_main.fdb, &db->reqs[start], end - start, &ctx,
+				       &verdicts[start]);
+		else
+			fdb_learn_lookup_bulk(dp_main.fdb, &db->reqs[start], end - start, &ctx,
+					      &verdicts[start], dl.keys, dl.nb_keys, dl.ports);
 		for (uint16_t r = start; r < end; r++)
 			dropped |= verdicts[r] == FDB_VERDICT_DROP;
 		start = end;
-	}
+	} while (start < db->nb_reqs);
+	dst_spread(&dl, db->dst_keys, db->nb_kept, out);
 	if (likely(!dropped))
 		return;
 	for (uint16_t i = 0; i < db->nb_kept; i++) {
@@ -357,6 +371,7 @@ decap_learn(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db)
 		}
 		db->bd[nb_kept] = db->bd[i];
 		db->dst_keys[nb_kept] = db->dst_keys[i];
+		out[nb_kept] = out[i];
 		pkts[nb_kept++] = pkts[i];
 	}
 	db->nb_kept = nb_kept;
@@ -420,8 +435,7 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 
 	(void)rxq;
 	decap_parse(lc, os, pkts, nb_pkts, &db);
-	decap_learn(lc, pkts, &db);
-	dp_lookup_burst(dp_main.fdb, db.dst_keys, db.nb_kept, out);
+	decap_learn_lookup(lc, pkts, &db, out);
 	switch_inner(lc, snap, pkts, &db, out);
 }
 

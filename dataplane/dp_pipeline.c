@@ -187,54 +187,6 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 }
 
 /*
- * Unicast destinations of a burst, each run of one key once (VPP's last-key
- * cache: a burst is often one flow); broadcast and multicast are not looked up.
- */
-struct dst_lookup {
-	uint16_t nb_keys;                   /**< keys to look up */
-	uint64_t keys[VSW_BURST_SIZE];      /**< the distinct-in-a-row keys */
-	uint8_t key_of[VSW_BURST_SIZE];     /**< per frame: its index in 'keys' */
-	uint16_t ports[VSW_BURST_SIZE];     /**< per key: the lookup's answer */
-};
-
-static void
-dst_collect(const uint64_t *dst_keys, uint16_t n, struct dst_lookup *dl)
-{
-	uint64_t last = DP_KEY_FLOOD;
-	uint16_t nb_keys = 0;
-
-	for (uint16_t i = 0; i < n; i++) {
-		if (dst_keys[i] == DP_KEY_FLOOD)
-			continue;
-		if (dst_keys[i] != last) {
-			last = dst_keys[i];
-			dl->keys[nb_keys++] = last;
-		}
-		dl->key_of[i] = (uint8_t)(nb_keys - 1);
-	}
-	dl->nb_keys = nb_keys;
-}
-
-/* out[i]: frame i's port, FDB_PORT_NONE for a miss or a flood. */
-static void
-dst_spread(const struct dst_lookup *dl, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
-{
-	for (uint16_t i = 0; i < n; i++)
-		out[i] = dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE : dl->ports[dl->key_of[i]];
-}
-
-void
-dp_lookup_burst(const struct fdb *fdb, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
-{
-	struct dst_lookup dl;
-
-	dst_collect(dst_keys, n, &dl);
-	if (dl.nb_keys > 0)
-		fdb_lookup_bulk(fdb, dl.keys, dl.nb_keys, dl.ports);
-	dst_spread(&dl, dst_keys, n, out);
-}
-
-/*
  * Learn the burst's sources and look up its destinations in one call, so
  * the table's cache misses for both overlap; then drop the frames a limit
  * refused when the domain says so.
