@@ -130,22 +130,23 @@ struct parsed_burst {
 	uint64_t dst_keys[VSW_BURST_SIZE];         /**< per kept frame: destination key */
 	uint8_t req_of[VSW_BURST_SIZE];            /**< per kept frame: its learn request */
 	struct fdb_learn_req reqs[VSW_BURST_SIZE]; /**< learn requests */
+	struct dst_lookup dl;                      /**< unicast destinations, collected while parsing */
 };
 
 /*
  * Parse: keep frames with a valid Ethernet header and an acceptable source,
  * collect their sources to learn (a source repeated from the previous frame
  * shares its request: bursts tend to come from a few MACs) and their
- * destination keys.
+ * destinations to look up (likewise).
  */
 static void
 parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	    struct rte_mbuf **pkts, uint16_t nb_pkts, struct parsed_burst *pb)
 {
 	const struct dp_port_rt *port = &snap->ports[rxq->slot];
-	uint64_t last_src = DP_KEY_FLOOD;
+	uint64_t last_src = DP_KEY_FLOOD, last_dst = DP_KEY_FLOOD;
 	/* Counts in locals: the byte stores below may alias anything in 'pb'. */
-	uint16_t nb_kept = 0, nb_reqs = 0;
+	uint16_t nb_kept = 0, nb_reqs = 0, nb_keys = 0;
 
 	for (uint16_t i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -177,13 +178,23 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 			pb->reqs[nb_reqs - 1].cause = (uint8_t)cause;
 		}
 		pb->req_of[nb_kept] = (uint8_t)(nb_reqs - 1);
-		pb->dst_keys[nb_kept] = rte_is_multicast_ether_addr(&eth->dst_addr) ?
-						DP_KEY_FLOOD :
-						fdb_key_dst(rxq->bd, eth);
+		if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
+			pb->dst_keys[nb_kept] = DP_KEY_FLOOD;
+		} else {
+			key = fdb_key_dst(rxq->bd, eth);
+			/* As for sources: a destination repeated from the previous frame is looked up once. */
+			if (key != last_dst) {
+				pb->dl.keys[nb_keys++] = key;
+				last_dst = key;
+			}
+			pb->dl.key_of[nb_kept] = (uint8_t)(nb_keys - 1);
+			pb->dst_keys[nb_kept] = key;
+		}
 		pkts[nb_kept++] = m;
 	}
 	pb->nb_kept = nb_kept;
 	pb->nb_reqs = nb_reqs;
+	pb->dl.nb_keys = nb_keys;
 }
 
 /*
@@ -198,13 +209,11 @@ learn_lookup_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbu
 	struct fdb_learn_ctx ctx = { .port = rxq->slot, .now = lc->now, .stats = &lc->learn,
 				     .events = lc->events };
 	uint8_t verdicts[VSW_BURST_SIZE];
-	struct dst_lookup dl;
 	uint16_t nb_kept = 0, r = 0;
 
-	dst_collect(pb->dst_keys, pb->nb_kept, &dl);
-	fdb_learn_lookup_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts, dl.keys,
-			      dl.nb_keys, dl.ports);
-	dst_spread(&dl, pb->dst_keys, pb->nb_kept, out);
+	fdb_learn_lookup_bulk(dp_main.fdb, pb->reqs, pb->nb_reqs, &ctx, verdicts, pb->dl.keys,
+			      pb->dl.nb_keys, pb->dl.ports);
+	dst_spread(&pb->dl, pb->dst_keys, pb->nb_kept, out);
 	/* Compact only when a limit dropped something: almost never. */
 	while (r < pb->nb_reqs && verdicts[r] != FDB_VERDICT_DROP)
 		r++;
