@@ -202,6 +202,16 @@ def start_peer(ctx, sc, socks, links_up):
     return p
 
 
+def stop_all(peer, switch, socks):
+    """Stop the peer (if it started) before the switch, then remove the vhost-user sockets."""
+    if peer is not None:
+        peer.stop()
+    switch.stop()
+    for s in socks:
+        if os.path.exists(s):
+            os.unlink(s)
+
+
 def run_vsw(ctx, sc):
     """vswd: two vhost-user ports (mode=server), both peer MACs static, one worker on CPU 1."""
     socks = sockets(ctx)
@@ -235,12 +245,7 @@ def run_vsw(ctx, sc):
         r.update(cpu)
         return r
     finally:
-        if p is not None:
-            p.stop()
-        v.stop()
-        for s in socks:
-            if os.path.exists(s):
-                os.unlink(s)
+        stop_all(p, v, socks)
 
 
 def run_ceiling(ctx, sc):
@@ -279,12 +284,7 @@ def run_ceiling(ctx, sc):
         r.update(cpu)
         return r
     finally:
-        if p is not None:
-            p.stop()
-        c.stop()
-        for s in socks:
-            if os.path.exists(s):
-                os.unlink(s)
+        stop_all(p, c, socks)
 
 
 def aggregate(sc, summary):
