@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
 #include "test_ctl_fake_dp.h"
@@ -100,4 +102,30 @@ on_disk(void)
 
 	CU_ASSERT_PTR_NOT_NULL(root);
 	return root;
+}
+
+int
+harness_init(const char *name)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/%s.XXXXXX", name);
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return -1;
+	}
+	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", tmpdir);
+	return CU_initialize_registry() == CUE_SUCCESS ? 0 : -1;
+}
+
+int
+harness_run(void)
+{
+	unsigned int nb_failures;
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	nb_failures = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	unlink(cfg_path);
+	rmdir(tmpdir);
+	return nb_failures == 0 ? 0 : 1;
 }

@@ -19,6 +19,11 @@ extern struct ctl_config cfg;    /* the loaded configuration */
 extern struct ctl_state state;   /* the method handlers' state */
 extern struct ctl_rpc *rpc;      /* the method table */
 
+/** Make the scratch directory /tmp/NAME.XXXXXX and the CUnit registry. @return 0 or -1. */
+int harness_init(const char *name);
+/** Run the registered tests, clean up the scratch directory. @return the exit status. */
+int harness_run(void);
+
 /** Start a "daemon" on the file as it is now (fake dataplane reset). */
 void start(void);
 void stop(void);

@@ -437,15 +437,8 @@ int
 main(void)
 {
 	CU_pSuite suite;
-	unsigned int nb_failures;
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_ctl_overlay.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", tmpdir);
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (harness_init("test_ctl_overlay") < 0)
 		return 1;
 	suite = CU_add_suite("ctl_overlay", NULL, NULL);
 	CU_add_test(suite, "bd.add/bd.set vsid", test_ctl_overlay_bd_vsid);
@@ -455,11 +448,5 @@ main(void)
 	CU_add_test(suite, "system.show without an uplink",
 		    test_ctl_overlay_system_show_without_uplink);
 	CU_add_test(suite, "restore order", test_ctl_overlay_restore_order);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	nb_failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	unlink(cfg_path);
-	rmdir(tmpdir);
-	return nb_failures == 0 ? 0 : 1;
+	return harness_run();
 }
