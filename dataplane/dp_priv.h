@@ -7,6 +7,7 @@
 #define VSW_DP_PRIV_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -179,10 +180,6 @@ dp_now_s(void)
 /* Rebuild and publish the snapshot, then wait until no worker reads the old one. */
 int dp_publish(void);
 
-/* TX-full drops of a slot, summed over workers (since the daemon started). */
-uint64_t dp_tx_full_sum(uint16_t slot);
-/* Link-down drops of a slot, summed over workers (since the daemon started). */
-uint64_t dp_tx_link_down_sum(uint16_t slot);
 
 /* Milliseconds since dp_init, the overlay's clock. */
 static inline uint64_t
@@ -232,6 +229,27 @@ static inline uint64_t
 dp_read_counter(const uint64_t *c)
 {
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* Where element 'i' of the uint64_t array 'member' lies in a struct dp_lcore. */
+#define DP_LCORE_U64(member, i) \
+	(offsetof(struct dp_lcore, member) + (size_t)(i) * sizeof(uint64_t))
+
+/* The uint64_t counter at 'offset' (DP_LCORE_U64) summed over the workers.  Control thread. */
+uint64_t dp_lcore_sum(size_t offset);
+
+/* TX-full drops of a slot, summed over workers (since the daemon started). */
+static inline uint64_t
+dp_tx_full_sum(uint16_t slot)
+{
+	return dp_lcore_sum(DP_LCORE_U64(tx_full, slot));
+}
+
+/* Link-down drops of a slot, summed over workers (since the daemon started). */
+static inline uint64_t
+dp_tx_link_down_sum(uint16_t slot)
+{
+	return dp_lcore_sum(DP_LCORE_U64(tx_link_down, slot));
 }
 
 #endif /* VSW_DP_PRIV_H */

@@ -41,13 +41,14 @@ static const struct counter_desc switch_counters[DP_CNT_MAX] = {
 	_(learning_off, "fdb_learning_off", "sources not learned because the domain's learning is off") \
 	_(events_lost, "events_lost", "FDB events dropped because the event ring was full")
 
-static uint64_t
-sum_counter(enum dp_counter_id id)
+uint64_t
+dp_lcore_sum(size_t offset)
 {
 	uint64_t sum = 0;
 
 	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
-		sum += dp_read_counter(&dp_main.lcores[i]->counters[id]);
+		sum += dp_read_counter((const uint64_t *)(const void *)((const char *)dp_main.lcores[i] +
+									 offset));
 	return sum;
 }
 
@@ -71,19 +72,6 @@ sum_link_down(void)
 	return sum;
 }
 
-static uint64_t
-sum_learn(size_t offset)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < dp_main.nb_workers; i++) {
-		const char *base = (const char *)&dp_main.lcores[i]->learn;
-
-		sum += dp_read_counter((const uint64_t *)(const void *)(base + offset));
-	}
-	return sum;
-}
-
 static void
 put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name, const char *help,
     uint64_t value)
@@ -96,26 +84,6 @@ put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name,
 	(*n)++;
 }
 
-static uint64_t
-sum_encap(unsigned int r)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
-		sum += dp_read_counter(&dp_main.lcores[i]->encap[r]);
-	return sum;
-}
-
-static uint64_t
-sum_decap(unsigned int r)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
-		sum += dp_read_counter(&dp_main.lcores[i]->decap[r]);
-	return sum;
-}
-
 /* NVGRE results; their "drop_malformed" is the switch's own, already counted above. */
 static void
 put_overlay(struct dp_counter *out, unsigned int max, unsigned int *n)
@@ -123,11 +91,11 @@ put_overlay(struct dp_counter *out, unsigned int max, unsigned int *n)
 	for (unsigned int r = 0; r < NVGRE_ENCAP_MAX; r++)
 		if (r != NVGRE_ENCAP_MALFORMED)
 			put(out, max, n, nvgre_encap_reason_name((enum nvgre_encap_reason)r),
-			    "NVGRE encapsulation result", sum_encap(r));
+			    "NVGRE encapsulation result", dp_lcore_sum(DP_LCORE_U64(encap, r)));
 	for (unsigned int r = 0; r < NVGRE_DECAP_MAX; r++)
 		if (r != NVGRE_DECAP_MALFORMED)
 			put(out, max, n, nvgre_decap_reason_name((enum nvgre_decap_reason)r),
-			    "NVGRE decapsulation result", sum_decap(r));
+			    "NVGRE decapsulation result", dp_lcore_sum(DP_LCORE_U64(decap, r)));
 }
 
 unsigned int
@@ -137,11 +105,12 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	unsigned int n = 0;
 
 	for (unsigned int id = 0; id < DP_CNT_MAX; id++) {
-		uint64_t v = sum_counter((enum dp_counter_id)id);
+		uint64_t v = dp_lcore_sum(DP_LCORE_U64(counters, id));
 
 		/* One counter, three sources: the L2 parser, encapsulation and decapsulation. */
 		if (id == DP_CNT_DROP_MALFORMED)
-			v += sum_encap(NVGRE_ENCAP_MALFORMED) + sum_decap(NVGRE_DECAP_MALFORMED);
+			v += dp_lcore_sum(DP_LCORE_U64(encap, NVGRE_ENCAP_MALFORMED)) +
+			     dp_lcore_sum(DP_LCORE_U64(decap, NVGRE_DECAP_MALFORMED));
 		put(out, max, &n, switch_counters[id].name, switch_counters[id].help, v);
 	}
 	put(out, max, &n, "drop_tx_full", "frames a port's TX queue could not take",
@@ -155,7 +124,7 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	put(out, max, &n, "port_link_down_events",
 	    "links that went down (vhost-user guest detached or migrated away)", link_down);
 #define PUT_LEARN(field, name, help)                                                            \
-	put(out, max, &n, name, help, sum_learn(offsetof(struct fdb_learn_stats, field)));
+	put(out, max, &n, name, help, dp_lcore_sum(offsetof(struct dp_lcore, learn.field)));
 	LEARN_COUNTERS(PUT_LEARN)
 #undef PUT_LEARN
 	put(out, max, &n, "fdb_entries", "entries in the MAC table now", fdb_count(dp_main.fdb));

@@ -393,26 +393,6 @@ free_slot(void)
 	return -ENOSPC;
 }
 
-uint64_t
-dp_tx_full_sum(uint16_t slot)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
-		sum += dp_read_counter(&dp_main.lcores[i]->tx_full[slot]);
-	return sum;
-}
-
-uint64_t
-dp_tx_link_down_sum(uint16_t slot)
-{
-	uint64_t sum = 0;
-
-	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
-		sum += dp_read_counter(&dp_main.lcores[i]->tx_link_down[slot]);
-	return sum;
-}
-
 /* RX queues of all ports, which assign_rx_queues spreads over the workers. */
 static unsigned int
 nb_rxq_in_use(void)
