@@ -427,9 +427,8 @@ ctl_rpc_call(struct ctl_rpc *rpc, const char *method, json_t *params, bool resto
 	return rpc_invoke(rpc, e, NULL, params, restoring, result, &code, err, errlen);
 }
 
-/* Serialize 'reply' (consumed) as one line. */
-static char *
-rpc_dump_line(json_t *reply)
+char *
+ctl_rpc_dump_line(json_t *reply)
 {
 	char *text, *line;
 	size_t len;
@@ -463,13 +462,13 @@ ctl_rpc_error_line(json_t *id, int code, const char *message)
 		reply = json_pack("{s:s, s:O?, s:{s:i, s:s}}", "jsonrpc", "2.0", "id", id, "error",
 				  "code", code, "message",
 				  "invalid request (message not printable)");
-	return rpc_dump_line(reply);
+	return ctl_rpc_dump_line(reply);
 }
 
 static char *
 rpc_result_line(json_t *id, json_t *result)
 {
-	return rpc_dump_line(
+	return ctl_rpc_dump_line(
 		json_pack("{s:s, s:O, s:o}", "jsonrpc", "2.0", "id", id, "result", result));
 }
 

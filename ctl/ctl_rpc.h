@@ -130,6 +130,8 @@ int ctl_rpc_call(struct ctl_rpc *rpc, const char *method, json_t *params, bool r
 		 json_t **result, char *err, size_t errlen);
 
 /** Build an error reply line for 'id' (borrowed, may be NULL). @return a string to free(). */
+/** 'msg' (consumed; NULL gives NULL) as one compact JSON line ending in '\n', to free(). */
+char *ctl_rpc_dump_line(json_t *msg);
 char *ctl_rpc_error_line(json_t *id, int code, const char *message);
 
 /** @return true if 'name' is a valid port or bridge-domain name. Thread-safe. */

@@ -266,26 +266,10 @@ server_notification_line(const char *method, json_t *params)
 {
 	json_t *msg =
 		json_pack("{s:s, s:s, s:O*}", "jsonrpc", "2.0", "method", method, "params", params);
-	char *text, *line;
-	size_t len;
 
-	if (msg == NULL)
-		return NULL;
-	if (params == NULL)
+	if (msg != NULL && params == NULL)
 		json_object_set_new(msg, "params", json_object());
-	text = json_dumps(msg, JSON_COMPACT);
-	json_decref(msg);
-	if (text == NULL)
-		return NULL;
-	len = strlen(text);
-	line = realloc(text, len + 2);
-	if (line == NULL) {
-		free(text);
-		return NULL;
-	}
-	line[len] = '\n';
-	line[len + 1] = '\0';
-	return line;
+	return ctl_rpc_dump_line(msg);
 }
 
 /* A subscriber that lost events and has caught up is told how many, before anything else. */
