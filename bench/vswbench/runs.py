@@ -227,46 +227,38 @@ def run_vsw_nvgre(ctx, sc, trace):
         v.stop()
 
 
+def _testpmd_window(ctx, frames, vdevs):
+    """testpmd io forwarding on 'vdevs': frames received by all ports over the window."""
+    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
+    try:
+        t.start()
+        time.sleep(ctx.warmup)
+        ta, sa = t.port_stats()
+        time.sleep(ctx.window)
+        tb, sb = t.port_stats()
+        if len(sa) < 2 or len(sb) < 2:
+            raise BenchError("cannot parse testpmd port stats:\n" + t.text()[-1500:])
+        rx = sum(b[0] - a[0] for a, b in zip(sa, sb))
+        return {"window_s": tb - ta, "mpps": rx / (tb - ta) / 1e6,
+                "testpmd_mpps": sum(b[1] for b in sb) / 1e6, "rx_packets": rx}
+    finally:
+        t.stop()
+
+
 def run_testpmd_nvgre(ctx, sc, trace):
     """The ceiling for one replay port: testpmd io from the pcap port to a null port that
     never receives (net_null no-rx=1, what vswd's null port is), the same pair of ports
     vsw polls; port 0 is the one vsw receives the trace on."""
     frames = trace_len(trace)
     vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % trace, "net_null0,no-rx=1"]
-    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
-    try:
-        t.start()
-        time.sleep(ctx.warmup)
-        ta, sa = t.port_stats()
-        time.sleep(ctx.window)
-        tb, sb = t.port_stats()
-        if len(sa) < 2 or len(sb) < 2:
-            raise BenchError("cannot parse testpmd port stats:\n" + t.text()[-1500:])
-        rx = sum(b[0] - a[0] for a, b in zip(sa, sb))
-        return {"window_s": tb - ta, "mpps": rx / (tb - ta) / 1e6,
-                "testpmd_mpps": sum(b[1] for b in sb) / 1e6, "rx_packets": rx}
-    finally:
-        t.stop()
+    return _testpmd_window(ctx, frames, vdevs)
 
 
 def run_testpmd_l2(ctx, fwd, rev):
     """The ceiling: testpmd io forwarding on the same two pcap ports, 0 <-> 1."""
     frames = trace_len(fwd) + trace_len(rev)
     vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % fwd, "net_pcap1,rx_pcap=%s,infinite_rx=1" % rev]
-    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
-    try:
-        t.start()
-        time.sleep(ctx.warmup)
-        ta, sa = t.port_stats()
-        time.sleep(ctx.window)
-        tb, sb = t.port_stats()
-        if len(sa) < 2 or len(sb) < 2:
-            raise BenchError("cannot parse testpmd port stats:\n" + t.text()[-1500:])
-        rx = sum(b[0] - a[0] for a, b in zip(sa, sb))
-        return {"window_s": tb - ta, "mpps": rx / (tb - ta) / 1e6,
-                "testpmd_mpps": sum(b[1] for b in sb) / 1e6, "rx_packets": rx}
-    finally:
-        t.stop()
+    return _testpmd_window(ctx, frames, vdevs)
 
 
 def run_learning(ctx, nb_macs):
