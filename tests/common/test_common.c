@@ -129,3 +129,16 @@ test_una_frame(struct rte_mempool *pool, const char *src)
 	ip6[44] = 0x20; /* Override, not Solicited */
 	return m;
 }
+
+struct rte_mbuf *
+test_mbuf_of(struct rte_mempool *pool, const uint8_t *bytes, unsigned int len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	char *p;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memcpy(p, bytes, len);
+	return m;
+}

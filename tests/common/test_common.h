@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_byteorder.h>
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -35,6 +36,16 @@ struct rte_mbuf *test_arp_frame(struct rte_mempool *pool, const char *src, uint1
 
 /** An unsolicited IPv6 neighbour advertisement from 'src' to all nodes. */
 struct rte_mbuf *test_una_frame(struct rte_mempool *pool, const char *src);
+
+/** A frame holding a copy of 'len' bytes; a failure fails the test. */
+struct rte_mbuf *test_mbuf_of(struct rte_mempool *pool, const uint8_t *bytes, unsigned int len);
+
+/** The IPv4 address a.b.c.d in network byte order. */
+static inline rte_be32_t
+test_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
 
 /** Parse "aa:bb:cc:dd:ee:ff" into 6 bytes; aborts the test program on a typo. */
 void test_mac(const char *text, uint8_t out[6]);

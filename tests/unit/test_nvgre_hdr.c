@@ -18,32 +18,13 @@
 
 static struct rte_mempool *pool;
 
-static rte_be32_t
-ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
-static struct rte_mbuf *
-mbuf_of(const uint8_t *bytes, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	p = rte_pktmbuf_append(m, (uint16_t)len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	memcpy(p, bytes, len);
-	return m;
-}
-
 /* The template every golden test uses. */
 static void
 golden_params(struct nvgre_template_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->src_pa = ip4(192, 0, 2, 1);
-	p->dst_pa = ip4(198, 51, 100, 2);
+	p->src_pa = test_ip4(192, 0, 2, 1);
+	p->dst_pa = test_ip4(198, 51, 100, 2);
 	test_mac("02:00:00:00:00:01", p->src_mac.addr_bytes);
 	test_mac("02:00:00:00:00:fe", p->dst_mac.addr_bytes);
 	p->vsid = 0x123456;
@@ -100,7 +81,7 @@ inner_frame(const struct inner_spec *s)
 {
 	uint8_t f[2048];
 
-	return mbuf_of(f, inner_bytes(f, s));
+	return test_mbuf_of(pool, f, inner_bytes(f, s));
 }
 
 static const struct inner_spec base_spec = {
@@ -209,7 +190,7 @@ test_nvgre_template_refuses_reserved_vsid_and_bad_input(void)
 	p.mtu = 68 + 41;
 	CU_ASSERT_EQUAL(nvgre_template_build(&t, &p), -ERANGE);
 	golden_params(&p);
-	p.dst_pa = ip4(224, 0, 0, 1);
+	p.dst_pa = test_ip4(224, 0, 0, 1);
 	CU_ASSERT_EQUAL(nvgre_template_build(&t, &p), -EINVAL);
 	golden_params(&p);
 	test_mac("01:00:5e:00:00:01", p.dst_mac.addr_bytes);
@@ -232,7 +213,7 @@ test_nvgre_encap_matches_golden_bytes(void)
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
 	inner_bytes(inner, &base_spec);
-	m = mbuf_of(inner, sizeof(inner));
+	m = test_mbuf_of(pool, inner, sizeof(inner));
 	CU_ASSERT_EQUAL_FATAL(nvgre_encap_one(m, &t, 0x7b), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 42 + 64);
 	out = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -301,12 +282,12 @@ test_nvgre_encap_strips_inner_vlan_tags(void)
 		for (int i = 0; i < 3; i++)
 			f[12 + 4 * i] = 0x81, f[13 + 4 * i] = 0, f[14 + 4 * i] = 0,
 				   f[15 + 4 * i] = 1;
-		m = mbuf_of(f, 76);
+		m = test_mbuf_of(pool, f, 76);
 		CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_MALFORMED);
 		rte_pktmbuf_free(m);
 	}
 	/* A runt. */
-	m = mbuf_of(untagged, 13);
+	m = test_mbuf_of(pool, untagged, 13);
 	CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_MALFORMED);
 	rte_pktmbuf_free(m);
 }
@@ -376,7 +357,7 @@ test_nvgre_encap_clone_shares_payload_and_leaves_original(void)
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
 	inner_bytes(inner, &base_spec);
-	m = mbuf_of(inner, sizeof(inner));
+	m = test_mbuf_of(pool, inner, sizeof(inner));
 	c = nvgre_encap_clone(m, pool, &t, 0x7b, &why);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	CU_ASSERT_EQUAL(why, NVGRE_ENCAP_OK);
@@ -463,7 +444,7 @@ static enum nvgre_decap_reason
 decap_bytes(const uint8_t *f, unsigned int len, unsigned int flags, uint64_t ol_flags,
 	    struct nvgre_decap_info *info)
 {
-	struct rte_mbuf *m = mbuf_of(f, len);
+	struct rte_mbuf *m = test_mbuf_of(pool, f, len);
 	enum nvgre_decap_reason r;
 
 	m->ol_flags = ol_flags;
@@ -493,13 +474,13 @@ test_nvgre_decap_round_trip_of_our_encap(void)
 	struct rte_mbuf *m;
 
 	inner_bytes(inner, &base_spec);
-	m = mbuf_of(f, len);
+	m = test_mbuf_of(pool, f, len);
 	CU_ASSERT_EQUAL_FATAL(nvgre_decap_check(m, &our_pas, NVGRE_DECAP_F_VERIFY_CSUM, &info),
 			      NVGRE_DECAP_OK);
 	CU_ASSERT_EQUAL(info.vsid, 0x123456);
 	CU_ASSERT_EQUAL(info.flow_id, 0x7b);
-	CU_ASSERT_EQUAL(info.src_pa, ip4(192, 0, 2, 1));
-	CU_ASSERT_EQUAL(info.dst_pa, ip4(198, 51, 100, 2));
+	CU_ASSERT_EQUAL(info.src_pa, test_ip4(192, 0, 2, 1));
+	CU_ASSERT_EQUAL(info.dst_pa, test_ip4(198, 51, 100, 2));
 	CU_ASSERT_EQUAL(info.inner_off, 42);
 	CU_ASSERT_EQUAL(info.inner_len, 64);
 	CU_ASSERT_EQUAL(nvgre_decap_strip(m, &info), 0);
@@ -587,7 +568,7 @@ test_nvgre_decap_accepts_outer_options_and_padding(void)
 	CU_ASSERT_EQUAL(info.inner_len, 64);
 	/* Trailing padding after the IP packet is not part of the inner frame. */
 	memset(f + len, 0xee, 10);
-	m = mbuf_of(f, len + 10);
+	m = test_mbuf_of(pool, f, len + 10);
 	CU_ASSERT_EQUAL_FATAL(nvgre_decap_check(m, &our_pas, 0, &info), NVGRE_DECAP_OK);
 	CU_ASSERT_EQUAL(nvgre_decap_strip(m, &info), 0);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 64);
@@ -612,7 +593,7 @@ test_nvgre_decap_reads_across_segments(void)
 	uint8_t f[256];
 	unsigned int len = encapped(f);
 	struct nvgre_decap_info info;
-	struct rte_mbuf *head = mbuf_of(f, 20), *tail = mbuf_of(f + 20, len - 20);
+	struct rte_mbuf *head = test_mbuf_of(pool, f, 20), *tail = test_mbuf_of(pool, f + 20, len - 20);
 
 	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(head, tail), 0);
 	CU_ASSERT_EQUAL(nvgre_decap_check(head, &our_pas, NVGRE_DECAP_F_VERIFY_CSUM, &info),

@@ -22,25 +22,6 @@
 
 static struct rte_mempool *pool;
 
-static rte_be32_t
-ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
-static struct rte_mbuf *
-mbuf_of(const uint8_t *bytes, unsigned int len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	p = rte_pktmbuf_append(m, (uint16_t)len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	memcpy(p, bytes, len);
-	return m;
-}
-
 struct pcap_tally {
 	const struct nvgre_pa_set *local;	 /* our PAs for this capture */
 	const struct ovl *ovl;			 /* non-NULL: use ovl_decap_check() */
@@ -54,7 +35,7 @@ struct pcap_tally {
 static void
 tally_frame(struct pcap_tally *t, const uint8_t *data, uint32_t caplen)
 {
-	struct rte_mbuf *m = mbuf_of(data, caplen);
+	struct rte_mbuf *m = test_mbuf_of(pool, data, caplen);
 	struct nvgre_decap_info info;
 	enum nvgre_decap_reason r;
 
@@ -164,7 +145,7 @@ test_nvgre_decap_packetnet_vsid123456(void)
 	CU_ASSERT_EQUAL(t.by_reason[NVGRE_DECAP_OK], 1);
 	CU_ASSERT_EQUAL(t.info.vsid, 0x123456);
 	CU_ASSERT_EQUAL(t.info.flow_id, 0x02);
-	CU_ASSERT_EQUAL(t.info.src_pa, ip4(100, 0, 17, 1));
+	CU_ASSERT_EQUAL(t.info.src_pa, test_ip4(100, 0, 17, 1));
 	CU_ASSERT_EQUAL(t.info.inner_off, 42);
 	CU_ASSERT_EQUAL(t.info.inner_len, 84 - 28);
 	CU_ASSERT_EQUAL(memcmp(t.inner_head, inner_dst, 6), 0);
@@ -189,7 +170,7 @@ test_nvgre_decap_packetnet_zero_checksum_fails_strict_check(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
 	CU_ASSERT_EQUAL_FATAL(pcap_next_ex(pc, &h, &data), 1);
 	/* tshark: ip.checksum 0x0000 (crafted, never computed): only lenient mode accepts it. */
-	m = mbuf_of(data, h->caplen);
+	m = test_mbuf_of(pool, data, h->caplen);
 	CU_ASSERT_EQUAL(nvgre_decap_check(m, &local, NVGRE_DECAP_F_VERIFY_CSUM, &info),
 			NVGRE_DECAP_BAD_CHECKSUM);
 	rte_pktmbuf_free(m);
@@ -222,7 +203,7 @@ test_nvgre_decap_ryu_reserved_vsid_and_inner_vlan(void)
 	CU_ASSERT_EQUAL(g[38] | g[39] | g[40], 0);
 	g[39] = 0x10; /* VSID 0x001000 */
 	{
-		struct rte_mbuf *m = mbuf_of(g, h->caplen);
+		struct rte_mbuf *m = test_mbuf_of(pool, g, h->caplen);
 
 		CU_ASSERT_EQUAL(nvgre_decap_check(m, &local, 0, &info), NVGRE_DECAP_INNER_VLAN);
 		rte_pktmbuf_free(m);
@@ -263,7 +244,7 @@ test_nvgre_decap_zeek_mirror_counts_fragments(void)
 	CU_ASSERT_EQUAL(t.by_reason[NVGRE_DECAP_OK], 107);
 	CU_ASSERT_EQUAL(t.info.vsid, 0x020000);
 	CU_ASSERT_EQUAL(t.info.flow_id, 0);
-	CU_ASSERT_EQUAL(t.info.src_pa, ip4(10, 200, 0, 3));
+	CU_ASSERT_EQUAL(t.info.src_pa, test_ip4(10, 200, 0, 3));
 }
 
 static void
@@ -285,7 +266,7 @@ test_nvgre_decap_zeek_mirror_needs_configured_vsid(void)
 	struct pcap_tally t = { 0 };
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ovl);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, ip4(10, 200, 0, 224), 24), 0);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(10, 200, 0, 224), 24), 0);
 	t.ovl = ovl;
 	tally_pcap("nvgre_real-mirror_gre-teb-key_zeek.pcap", &t);
 	CU_ASSERT_EQUAL(t.by_reason[NVGRE_DECAP_UNKNOWN_VSID], 107);

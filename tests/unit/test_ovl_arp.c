@@ -22,12 +22,6 @@ static struct rte_mempool *pool;
 static struct ovl *ovl;
 static unsigned int table_seq;
 
-static rte_be32_t
-ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
 static struct rte_ether_addr
 mac(const char *text)
 {
@@ -88,8 +82,8 @@ setup(void)
 		return 1;
 	/* VM B (203.0.113.11) lives behind 198.51.100.2; we are 192.0.2.1 on the uplink. */
 	return ovl_vsid_add(ovl, VSID_A, BD_A) != 0 ||
-	       ovl_record_add(ovl, VSID_A, ip4(203, 0, 113, 11), &b, ip4(198, 51, 100, 2)) != 0 ||
-	       ovl_uplink_set(ovl, &up, 1500) != 0 || ovl_pa_add(ovl, ip4(192, 0, 2, 1), 24) != 0;
+	       ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 11), &b, test_ip4(198, 51, 100, 2)) != 0 ||
+	       ovl_uplink_set(ovl, &up, 1500) != 0 || ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24) != 0;
 }
 
 static int
@@ -115,7 +109,7 @@ test_ovl_arp_suppress_builds_reply_from_record(void)
 	};
 	static const uint8_t zero[18];
 	struct rte_mbuf *m = arp_frame("02:00:00:00:00:0a", 1, "02:00:00:00:00:0a",
-				       ip4(203, 0, 113, 10), ip4(203, 0, 113, 11));
+				       test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11));
 
 	CU_ASSERT_EQUAL_FATAL(ovl_arp_suppress(ovl, VSID_A, m), 1);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 60);
@@ -142,33 +136,33 @@ test_ovl_arp_suppress_leaves_what_it_must_not_answer(void)
 	struct rte_mbuf *m;
 
 	/* No record for the target, or the record is in another virtual subnet. */
-	check_not_answered(arp_frame(a, 1, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 99)), VSID_A,
+	check_not_answered(arp_frame(a, 1, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 99)), VSID_A,
 			   0);
-	check_not_answered(arp_frame(a, 1, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 11)), 0x6000,
+	check_not_answered(arp_frame(a, 1, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11)), 0x6000,
 			   0);
 	/* Replies and gratuitous announcements travel as usual (migration depends on them). */
-	check_not_answered(arp_frame(a, 2, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 11)), VSID_A,
+	check_not_answered(arp_frame(a, 2, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11)), VSID_A,
 			   0);
-	check_not_answered(arp_frame(a, 1, a, ip4(203, 0, 113, 11), ip4(203, 0, 113, 11)), VSID_A,
+	check_not_answered(arp_frame(a, 1, a, test_ip4(203, 0, 113, 11), test_ip4(203, 0, 113, 11)), VSID_A,
 			   0);
 	/* B probing for its own address (DAD) must not be told it is taken. */
 	check_not_answered(
-		arp_frame("52:54:00:00:00:0b", 1, "52:54:00:00:00:0b", 0, ip4(203, 0, 113, 11)),
+		arp_frame("52:54:00:00:00:0b", 1, "52:54:00:00:00:0b", 0, test_ip4(203, 0, 113, 11)),
 		VSID_A, 0);
 	/* Another VM probing for B's address (sender 0.0.0.0) is told: it is B's. */
-	m = arp_frame(a, 1, a, 0, ip4(203, 0, 113, 11));
+	m = arp_frame(a, 1, a, 0, test_ip4(203, 0, 113, 11));
 	CU_ASSERT_EQUAL(ovl_arp_suppress(ovl, VSID_A, m), 1);
 	rte_pktmbuf_free(m);
 	/* Not ARP, not Ethernet/IPv4 ARP, truncated, bad sender. */
-	m = arp_frame(a, 1, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 11));
+	m = arp_frame(a, 1, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11));
 	rte_pktmbuf_mtod(m, uint8_t *)[13] = 0x35; /* RARP EtherType */
 	check_not_answered(m, VSID_A, -ENOTSUP);
-	m = arp_frame(a, 1, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 11));
+	m = arp_frame(a, 1, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11));
 	rte_pktmbuf_mtod(m, uint8_t *)[18] = 8; /* hlen 8 */
 	check_not_answered(m, VSID_A, -ENOTSUP);
-	m = arp_frame(a, 1, "01:00:5e:00:00:01", ip4(203, 0, 113, 10), ip4(203, 0, 113, 11));
+	m = arp_frame(a, 1, "01:00:5e:00:00:01", test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11));
 	check_not_answered(m, VSID_A, -EINVAL);
-	m = arp_frame(a, 1, a, ip4(203, 0, 113, 10), ip4(203, 0, 113, 11));
+	m = arp_frame(a, 1, a, test_ip4(203, 0, 113, 10), test_ip4(203, 0, 113, 11));
 	rte_pktmbuf_trim(m, 60 - 41);
 	CU_ASSERT_EQUAL(ovl_arp_suppress(ovl, VSID_A, m), -EINVAL);
 	rte_pktmbuf_free(m);
@@ -188,31 +182,31 @@ test_ovl_arp_input_answers_for_our_pa_and_learns_gateway(void)
 	struct ovl_neigh n;
 	struct rte_mbuf *m;
 
-	m = arp_frame(gw, 1, gw, ip4(192, 0, 2, 254), ip4(192, 0, 2, 1));
+	m = arp_frame(gw, 1, gw, test_ip4(192, 0, 2, 254), test_ip4(192, 0, 2, 1));
 	CU_ASSERT_EQUAL_FATAL(ovl_arp_input(ovl, m, 500), 1);
 	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(m, uint8_t *), want, sizeof(want)), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL_FATAL(ovl_neigh_lookup(ovl, ip4(192, 0, 2, 254), &n), 0);
+	CU_ASSERT_EQUAL_FATAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), 0);
 	CU_ASSERT_EQUAL(n.updated_ms, 500);
 	/* Someone else's conversation teaches nothing new... */
-	m = arp_frame("02:00:00:00:00:33", 1, "02:00:00:00:00:33", ip4(192, 0, 2, 33),
-		      ip4(192, 0, 2, 34));
+	m = arp_frame("02:00:00:00:00:33", 1, "02:00:00:00:00:33", test_ip4(192, 0, 2, 33),
+		      test_ip4(192, 0, 2, 34));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 600), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, ip4(192, 0, 2, 33), &n), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 33), &n), -ENOENT);
 	/* ...but updates a neighbour we know (a gratuitous ARP after gateway failover). */
-	m = arp_frame("02:00:00:00:00:fd", 1, "02:00:00:00:00:fd", ip4(192, 0, 2, 254),
-		      ip4(192, 0, 2, 254));
+	m = arp_frame("02:00:00:00:00:fd", 1, "02:00:00:00:00:fd", test_ip4(192, 0, 2, 254),
+		      test_ip4(192, 0, 2, 254));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 700), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, ip4(192, 0, 2, 254), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), 0);
 	CU_ASSERT(rte_is_same_ether_addr(&n.mac, &gw2));
 	/* A reply to our request creates the entry. */
-	m = arp_frame("02:00:00:00:00:07", 2, "02:00:00:00:00:07", ip4(192, 0, 2, 7),
-		      ip4(192, 0, 2, 1));
+	m = arp_frame("02:00:00:00:00:07", 2, "02:00:00:00:00:07", test_ip4(192, 0, 2, 7),
+		      test_ip4(192, 0, 2, 1));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 800), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, ip4(192, 0, 2, 7), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 7), &n), 0);
 }
 
 static void
@@ -226,12 +220,12 @@ test_ovl_arp_request_build_bytes(void)
 	};
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 
-	CU_ASSERT_EQUAL_FATAL(ovl_arp_request_build(ovl, m, ip4(192, 0, 2, 254)), 0);
+	CU_ASSERT_EQUAL_FATAL(ovl_arp_request_build(ovl, m, test_ip4(192, 0, 2, 254)), 0);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 60);
 	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(m, uint8_t *), want, sizeof(want)), 0);
 	rte_pktmbuf_free(m);
 	m = rte_pktmbuf_alloc(pool);
-	CU_ASSERT_EQUAL(ovl_arp_request_build(ovl, m, ip4(198, 51, 100, 1)), -ENETUNREACH);
+	CU_ASSERT_EQUAL(ovl_arp_request_build(ovl, m, test_ip4(198, 51, 100, 1)), -ENETUNREACH);
 	rte_pktmbuf_free(m);
 }
 
