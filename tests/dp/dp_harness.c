@@ -101,3 +101,29 @@ dp_test_counter(const char *name)
 	CU_FAIL("no such counter");
 	return 0;
 }
+
+struct where_query {
+	uint8_t mac[6];              /**< MAC looked for */
+	struct dp_test_found found;  /**< what the walk found */
+};
+
+static void
+where_entry(const struct dp_fdb_entry *e, void *arg)
+{
+	struct where_query *q = arg;
+
+	if (memcmp(q->mac, e->mac, 6) == 0) {
+		snprintf(q->found.port, sizeof(q->found.port), "%s", e->port);
+		snprintf(q->found.cause, sizeof(q->found.cause), "%s", e->cause);
+	}
+}
+
+struct dp_test_found
+dp_test_where(const char *bd, const char *mac)
+{
+	struct where_query q = { .found = { .port = "" } };
+
+	test_mac(mac, q.mac);
+	dp_fdb_walk(bd, where_entry, &q);
+	return q.found;
+}

@@ -33,6 +33,15 @@ void dp_test_round(void);
 struct rte_mbuf *dp_test_take(const char *port);
 /** Free every frame sent to 'port'. @return how many there were. */
 unsigned int dp_test_drain(const char *port);
+/* Where the MAC table has a MAC: its port ("" if absent) and cause. */
+struct dp_test_found {
+	char port[PORT_NAME_MAX]; /**< port name, "" if the MAC is not in the table */
+	char cause[16];           /**< why it is there: learned, garp, static, record... */
+};
+
+/** Look "aa:bb:cc:dd:ee:ff" up in bridge domain 'bd' (NULL: every domain). */
+struct dp_test_found dp_test_where(const char *bd, const char *mac);
+
 /** The named switch counter's value; an unknown name fails the test. */
 uint64_t dp_test_counter(const char *name);
 

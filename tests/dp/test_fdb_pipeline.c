@@ -37,32 +37,11 @@ drain_all(void)
 	dp_test_drain("p3");
 }
 
-struct found {
-	const char *mac; /**< MAC to look for */
-	char port[PORT_NAME_MAX]; /**< where it is, "" if absent */
-	char cause[16];  /**< its cause */
-};
-
-static void
-find_entry(const struct dp_fdb_entry *e, void *arg)
-{
-	struct found *f = arg;
-	uint8_t mac[6];
-
-	test_mac(f->mac, mac);
-	if (memcmp(mac, e->mac, 6) == 0) {
-		snprintf(f->port, sizeof(f->port), "%s", e->port);
-		snprintf(f->cause, sizeof(f->cause), "%s", e->cause);
-	}
-}
-
-static struct found
+/* Where the MAC table has 'mac', in any bridge domain. */
+static struct dp_test_found
 where(const char *mac)
 {
-	struct found f = { .mac = mac };
-
-	dp_fdb_walk(NULL, find_entry, &f);
-	return f;
+	return dp_test_where(NULL, mac);
 }
 
 static int
@@ -319,7 +298,7 @@ static void
 test_static_entry_add_and_del(void)
 {
 	uint8_t mac[6];
-	struct found f;
+	struct dp_test_found f;
 
 	test_mac(PEER, mac);
 	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), 0);

@@ -90,32 +90,11 @@ frame(const char *dst, const char *src)
 	return test_frame(dp_main.pool, dst, src, RTE_ETHER_TYPE_IPV4, 60);
 }
 
-struct found {
-	const char *mac;           /**< MAC to find */
-	char port[PORT_NAME_MAX];  /**< where, "" if absent */
-	char cause[16];            /**< why */
-};
-
-static void
-find_entry(const struct dp_fdb_entry *e, void *arg)
-{
-	struct found *f = arg;
-	uint8_t mac[6];
-
-	test_mac(f->mac, mac);
-	if (memcmp(mac, e->mac, 6) == 0) {
-		snprintf(f->port, sizeof(f->port), "%s", e->port);
-		snprintf(f->cause, sizeof(f->cause), "%s", e->cause);
-	}
-}
-
-static struct found
+/* Where the MAC table has 'mac', in the tenant subnet t1. */
+static struct dp_test_found
 where(const char *mac)
 {
-	struct found f = { .mac = mac };
-
-	dp_fdb_walk("t1", find_entry, &f);
-	return f;
+	return dp_test_where("t1", mac);
 }
 
 static int
@@ -179,7 +158,7 @@ check_outer(const uint8_t *p, unsigned int len, uint16_t inner_len)
 static void
 test_record_puts_remote_ca_in_the_fdb(void)
 {
-	struct found f = where(VM_B);
+	struct dp_test_found f = where(VM_B);
 
 	CU_ASSERT_STRING_EQUAL(f.port, "pa:" THEIR_PA);
 	CU_ASSERT_STRING_EQUAL(f.cause, "record");
@@ -253,7 +232,7 @@ test_arp_for_recorded_ca_is_answered_locally(void)
 static void
 test_decap_delivers_and_learns_the_remote_pa(void)
 {
-	struct found f;
+	struct dp_test_found f;
 
 	dp_test_inject("vm1", frame(BCAST, VM_A)); /* A is local on vm1 */
 	dp_test_round();
@@ -286,7 +265,7 @@ test_garp_over_the_overlay_moves_a_local_vm_away(void)
 {
 	struct rte_mbuf *out;
 	uint8_t buf[256];
-	struct found f;
+	struct dp_test_found f;
 
 	dp_test_inject("vm1", frame(BCAST, VM_A));
 	dp_test_round();
