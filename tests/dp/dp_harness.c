@@ -25,15 +25,18 @@ dp_test_start(const char *prog)
 		fprintf(stderr, "dp_init: %s\n", dp_test_err);
 		return -1;
 	}
-	return 0;
+	return CU_initialize_registry() == CUE_SUCCESS ? 0 : -1;
 }
 
-void
-dp_test_stop(void)
+int
+dp_test_finish(void)
 {
+	int ret = test_run_suites();
+
 	dp_stop();
 	dp_fini();
 	rte_eal_cleanup();
+	return ret;
 }
 
 int

@@ -16,10 +16,14 @@ struct rte_ring;
 
 extern char dp_test_err[VSW_ERR_LEN]; /* the last dp_* error text */
 
-/** EAL (2 lcores, no hugepages) and dp_init(); exits 77 on a 1-core machine. @return 0 or -1. */
+/** EAL (2 lcores, no hugepages), dp_init() and the CUnit registry; exits 77 on a 1-core machine. @return 0 or -1. */
 int dp_test_start(const char *prog);
-/** dp_stop(), dp_fini(), EAL cleanup. */
-void dp_test_stop(void);
+/** Run the registered suites, then dp_stop(), dp_fini(), EAL cleanup. @return the exit status. */
+int dp_test_finish(void);
+
+/* Register test 'fn' in a suite of its own, so 'setup' and 'teardown' run around it alone. */
+#define DP_TEST_ALONE(fn, setup, teardown) \
+	CU_add_test(CU_add_suite(#fn, setup, teardown), #fn, fn)
 
 /** Add a ring port to bridge domain 'bd' (NULL = default). @return its slot or -errno. */
 int dp_test_add_ring(const char *name, const char *bd);

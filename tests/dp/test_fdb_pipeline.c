@@ -320,33 +320,21 @@ test_static_entry_add_and_del(void)
 int
 main(int argc, char **argv)
 {
-	CU_pSuite s;
-	int ret;
-
 	(void)argc;
 	if (dp_test_start(argv[0]) < 0)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-#define ADD(fn)                                                                                 \
-	do {                                                                                     \
-		s = CU_add_suite(#fn, setup, teardown);                                          \
-		CU_add_test(s, #fn, fn);                                                         \
-	} while (0)
-	ADD(test_garp_request_moves_vm);
-	ADD(test_garp_reply_moves_vm);
-	ADD(test_rarp_moves_vm);
-	ADD(test_unsolicited_na_moves_vm);
-	ADD(test_announcement_moves_even_with_learning_off);
-	ADD(test_malformed_announcement_never_moves);
-	ADD(test_port_security_drops_forged_announcements);
-	ADD(test_port_security_rejects_bad_lists);
-	ADD(test_restricting_a_port_forgets_its_other_macs);
-	ADD(test_limit_drop_action);
-	ADD(test_move_event_reaches_control_thread);
-	ADD(test_flapping_mac_is_reported_and_frozen);
-	ADD(test_static_entry_add_and_del);
-	ret = test_run_suites();
-	dp_test_stop();
-	return ret;
+	DP_TEST_ALONE(test_garp_request_moves_vm, setup, teardown);
+	DP_TEST_ALONE(test_garp_reply_moves_vm, setup, teardown);
+	DP_TEST_ALONE(test_rarp_moves_vm, setup, teardown);
+	DP_TEST_ALONE(test_unsolicited_na_moves_vm, setup, teardown);
+	DP_TEST_ALONE(test_announcement_moves_even_with_learning_off, setup, teardown);
+	DP_TEST_ALONE(test_malformed_announcement_never_moves, setup, teardown);
+	DP_TEST_ALONE(test_port_security_drops_forged_announcements, setup, teardown);
+	DP_TEST_ALONE(test_port_security_rejects_bad_lists, setup, teardown);
+	DP_TEST_ALONE(test_restricting_a_port_forgets_its_other_macs, setup, teardown);
+	DP_TEST_ALONE(test_limit_drop_action, setup, teardown);
+	DP_TEST_ALONE(test_move_event_reaches_control_thread, setup, teardown);
+	DP_TEST_ALONE(test_flapping_mac_is_reported_and_frozen, setup, teardown);
+	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
+	return dp_test_finish();
 }

@@ -262,31 +262,19 @@ test_port_add_rejects_bad_input(void)
 int
 main(int argc, char **argv)
 {
-	CU_pSuite s;
-	int ret;
-
 	(void)argc;
 	if (dp_test_start(argv[0]) < 0)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-#define ADD(fn)                                                                                 \
-	do {                                                                                     \
-		s = CU_add_suite(#fn, setup, teardown);                                          \
-		CU_add_test(s, #fn, fn);                                                         \
-	} while (0)
-	ADD(test_broadcast_floods_to_other_ports_only);
-	ADD(test_learned_unicast_goes_to_one_port);
-	ADD(test_unknown_unicast_floods);
-	ADD(test_burst_is_learned_before_lookup);
-	ADD(test_mac_move_redirects_next_frame);
-	ADD(test_frame_to_ingress_port_is_dropped_and_counted);
-	ADD(test_bad_frames_are_counted);
-	ADD(test_bridge_domains_are_isolated);
-	ADD(test_port_delete_forgets_its_macs);
-	ADD(test_flood_of_chained_mbuf_frees_every_segment_once);
-	ADD(test_port_add_rejects_bad_input);
-	ret = test_run_suites();
-	dp_test_stop();
-	return ret;
+	DP_TEST_ALONE(test_broadcast_floods_to_other_ports_only, setup, teardown);
+	DP_TEST_ALONE(test_learned_unicast_goes_to_one_port, setup, teardown);
+	DP_TEST_ALONE(test_unknown_unicast_floods, setup, teardown);
+	DP_TEST_ALONE(test_burst_is_learned_before_lookup, setup, teardown);
+	DP_TEST_ALONE(test_mac_move_redirects_next_frame, setup, teardown);
+	DP_TEST_ALONE(test_frame_to_ingress_port_is_dropped_and_counted, setup, teardown);
+	DP_TEST_ALONE(test_bad_frames_are_counted, setup, teardown);
+	DP_TEST_ALONE(test_bridge_domains_are_isolated, setup, teardown);
+	DP_TEST_ALONE(test_port_delete_forgets_its_macs, setup, teardown);
+	DP_TEST_ALONE(test_flood_of_chained_mbuf_frees_every_segment_once, setup, teardown);
+	DP_TEST_ALONE(test_port_add_rejects_bad_input, setup, teardown);
+	return dp_test_finish();
 }

@@ -403,12 +403,9 @@ int
 main(int argc, char **argv)
 {
 	CU_pSuite s;
-	int ret;
 
 	(void)argc;
-	if (dp_test_start(argv[0]) < 0)
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS || setup_host() != 0)
+	if (dp_test_start(argv[0]) < 0 || setup_host() != 0)
 		return 1;
 	s = CU_add_suite("nvgre_pipeline", NULL, NULL);
 	CU_add_test(s, "record puts remote ca in the fdb", test_record_puts_remote_ca_in_the_fdb);
@@ -423,7 +420,5 @@ main(int argc, char **argv)
 	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
 	CU_add_test(s, "macs on a host without records are forgotten", test_macs_on_a_host_without_records_are_forgotten);
 	CU_add_test(s, "decap burst of mixed subnets", test_decap_burst_of_mixed_subnets);
-	ret = test_run_suites();
-	dp_test_stop();
-	return ret;
+	return dp_test_finish();
 }
