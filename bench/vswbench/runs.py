@@ -114,6 +114,23 @@ def _delta(a, b, extra=()):
     }
 
 
+def _vsw_window(ctx, v, extra_counters=None):
+    """After the warm-up, what vswd 'v' did in one window; extra_counters(counters) names
+    counters to report besides COUNTERS.  Also its table size and memory at the end."""
+    time.sleep(ctx.warmup)
+    a = v.snapshot()
+    time.sleep(ctx.window)
+    b = v.snapshot()
+    r = _delta(a, b, extra_counters(b["counters"]) if extra_counters else ())
+    if r["rx_packets"] == 0 or r["tsc_hz"] == 0:
+        raise BenchError("vswd's worker made no progress in the window (pmd %s -> %s):\n%s"
+                         % (a["pmd"], b["pmd"], v.log_tail()))
+    r["fdb_entries"] = b["counters"].get("fdb_entries")
+    r["vswd_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
+    r["vswd_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
+    return r
+
+
 def run_vsw_l2(ctx, sc, fwd, rev):
     """vswd: pcap port pa replays 'fwd', pb replays 'rev'; each sends to the other."""
     frames = trace_len(fwd) + trace_len(rev)
@@ -134,18 +151,7 @@ def run_vsw_l2(ctx, sc, fwd, rev):
                                  % (s["counters"].get("fdb_entries", 0), want,
                                     s["counters"].get("fdb_table_full", 0)))
             time.sleep(0.05)
-        time.sleep(ctx.warmup)
-        a = v.snapshot()
-        time.sleep(ctx.window)
-        b = v.snapshot()
-        r = _delta(a, b)
-        if r["rx_packets"] == 0 or r["tsc_hz"] == 0:
-            raise BenchError("vswd's worker made no progress in the window (pmd %s -> %s):\n%s"
-                             % (a["pmd"], b["pmd"], v.log_tail()))
-        r["fdb_entries"] = b["counters"].get("fdb_entries")
-        r["vswd_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
-        r["vswd_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
-        return r
+        return _vsw_window(ctx, v)
     finally:
         v.stop()
 
@@ -206,22 +212,12 @@ def run_vsw_nvgre(ctx, sc, trace):
                                  % (c.get("fdb_entries", 0), want, ok_key, c.get(ok_key, 0),
                                     {k: x for k, x in c.items() if x}))
             time.sleep(0.05)
-        time.sleep(ctx.warmup)
-        a = v.snapshot()
-        time.sleep(ctx.window)
-        b = v.snapshot()
-        r = _delta(a, b, _nvgre_counter_names(b["counters"]))
-        if r["rx_packets"] == 0 or r["tsc_hz"] == 0:
-            raise BenchError("vswd's worker made no progress in the window (pmd %s -> %s):\n%s"
-                             % (a["pmd"], b["pmd"], v.log_tail()))
+        r = _vsw_window(ctx, v, _nvgre_counter_names)
         # Encapsulated frames are not counted as forward_unicast; decapsulated ones are.
         r["ok_counter"] = ok_key
         r["ok_fraction"] = r["counters"][ok_key] / r["rx_packets"]
         if encap:
             r["unicast_fraction"] = r["ok_fraction"]
-        r["fdb_entries"] = b["counters"].get("fdb_entries")
-        r["vswd_rss_kb"] = proc_status_kb(v.proc.pid, "VmRSS")
-        r["vswd_hugetlb_kb"] = proc_status_kb(v.proc.pid, "HugetlbPages")
         return r
     finally:
         v.stop()
