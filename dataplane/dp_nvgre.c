@@ -43,7 +43,6 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 {
 	const struct nvgre_template *t;
 	enum nvgre_encap_reason why;
-	uint8_t flow_id[VSW_BURST_SIZE];
 	uint16_t nb_ok = 0;
 
 	if (unlikely(snap->uplink_slot >= VSW_MAX_PORTS)) {
@@ -57,10 +56,8 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++)
-		flow_id[i] = nvgre_flow_id(nvgre_flow_hash(pkts[i]));
 	for (uint16_t i = 0; i < n; i++) {
-		why = nvgre_encap_one(pkts[i], t, flow_id[i]);
+		why = nvgre_encap_one(pkts[i], t, nvgre_flow_id(nvgre_flow_hash(pkts[i])));
 		if (likely(why == NVGRE_ENCAP_OK)) {
 			pkts[nb_ok++] = pkts[i];
 		} else {
