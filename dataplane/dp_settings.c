@@ -56,7 +56,7 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 {
 	int id = dp_bd_find(name);
 	struct fdb_bd_conf conf;
-	bool drop_action;
+	bool drop_action = false;
 	int ret;
 
 	if (id < 0)
@@ -141,7 +141,7 @@ dp_port_set(const char *name, const char *key, const char *value, char *err, siz
 	struct dp_port *p;
 	uint64_t allowed[VSW_MAX_ALLOWED_MACS] = { 0 };
 	uint16_t nb_allowed;
-	uint32_t max;
+	uint32_t max = 0;
 	int ret;
 
 	if (slot < 0)
