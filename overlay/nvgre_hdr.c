@@ -368,6 +368,54 @@ nvgre_flow_hash(const struct rte_mbuf *m)
 	return flow_hash_any(m);
 }
 
+/* Outer Ethernet, IPv4 without options, GRE with a key, inner Ethernet. */
+#define PLAIN_INNER_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + NVGRE_GRE_HDR_LEN)
+
+/*
+ * The frame nearly every peer sends, IPv4 without options with all headers
+ * in the first segment, accepted in place with a few combined compares.
+ * @return false for anything else, or anything wrong: the general check then
+ *   decides, and names the reason.
+ */
+static inline bool
+decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
+	       struct nvgre_decap_info *info)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	const uint8_t *gre = (const uint8_t *)(ip + 1);
+	uint32_t total, gre_word, vsid;
+	uint16_t type, inner_type;
+
+	if (rte_pktmbuf_data_len(m) < PLAIN_INNER_OFF + RTE_ETHER_HDR_LEN ||
+	    (flags & NVGRE_DECAP_F_VERIFY_CSUM) != 0 ||
+	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return false;
+	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+	    ip->next_proto_id != NVGRE_IPPROTO_GRE ||
+	    (ip->fragment_offset & RTE_BE16(IPV4_MF_OFFSET)) != 0 ||
+	    total < sizeof(*ip) + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
+	    RTE_ETHER_HDR_LEN + total > rte_pktmbuf_pkt_len(m))
+		return false;
+	memcpy(&gre_word, gre, sizeof(gre_word));
+	memcpy(&inner_type, gre + NVGRE_GRE_HDR_LEN + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
+	vsid = (uint32_t)gre[4] << 16 | (uint32_t)gre[5] << 8 | gre[6];
+	if (gre_word != RTE_BE32(NVGRE_GRE_FLAGS << 16 | NVGRE_GRE_PROTO) ||
+	    !nvgre_vsid_is_valid(vsid) || is_vlan_tpid(inner_type) ||
+	    !nvgre_pa_set_has(local, ip->dst_addr))
+		return false;
+	info->vsid = vsid;
+	info->flow_id = gre[7];
+	info->bd = 0;
+	info->src_pa = ip->src_addr;
+	info->dst_pa = ip->dst_addr;
+	info->inner_off = (uint16_t)PLAIN_INNER_OFF;
+	info->inner_len = (uint16_t)(total - sizeof(*ip) - NVGRE_GRE_HDR_LEN);
+	return true;
+}
+
 enum nvgre_decap_reason
 nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
 		  struct nvgre_decap_info *info)
@@ -380,6 +428,8 @@ nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, un
 	uint32_t ihl, total, gre_off, inner_off;
 	uint16_t type, inner_type;
 
+	if (likely(decap_plain_ok(m, local, flags, info)))
+		return NVGRE_DECAP_OK;
 	p = rte_pktmbuf_read(m, 0, len, buf);
 	if (unlikely(p == NULL || len < RTE_ETHER_HDR_LEN))
 		return NVGRE_DECAP_MALFORMED;
