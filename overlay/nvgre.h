@@ -49,14 +49,15 @@
 #ifndef VSW_NVGRE_H
 #define VSW_NVGRE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_mbuf.h>
 
-struct rte_mbuf;
 struct rte_mempool;
 
 #define NVGRE_GRE_FLAGS	   0x2000u	      /* K=1, C=R=S=0, reserved0=0, version 0 */
@@ -284,6 +285,25 @@ enum nvgre_decap_reason nvgre_decap_check(const struct rte_mbuf *m,
  * leaving the inner frame.  Worker-safe.  @return 0, -EINVAL if 'm' does not
  * match 'info'.
  */
-int nvgre_decap_strip(struct rte_mbuf *m, const struct nvgre_decap_info *info);
+static inline int
+nvgre_decap_strip(struct rte_mbuf *m, const struct nvgre_decap_info *info)
+{
+	uint32_t end = (uint32_t)info->inner_off + info->inner_len;
+
+	if (rte_pktmbuf_pkt_len(m) < end || rte_pktmbuf_data_len(m) < info->inner_off)
+		return -EINVAL;
+	if (likely(m->next == NULL)) {
+		/* One segment, the common case: move the start, cut the outer padding. */
+		m->data_off = (uint16_t)(m->data_off + info->inner_off);
+		m->data_len = info->inner_len;
+		m->pkt_len = info->inner_len;
+		return 0;
+	}
+	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)) != 0)
+		return -EINVAL;
+	if (rte_pktmbuf_adj(m, info->inner_off) == NULL)
+		return -EINVAL;
+	return 0;
+}
 
 #endif /* VSW_NVGRE_H */

@@ -416,9 +416,10 @@ decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsig
 	return true;
 }
 
-enum nvgre_decap_reason
-nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
-		  struct nvgre_decap_info *info)
+/* Any frame, headers read across segments.  Out of line, so the fast path's call stays cheap. */
+static __rte_noinline enum nvgre_decap_reason
+decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
+		struct nvgre_decap_info *info)
 {
 	uint8_t buf[DECAP_PEEK_LEN];
 	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
@@ -428,8 +429,6 @@ nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, un
 	uint32_t ihl, total, gre_off, inner_off;
 	uint16_t type, inner_type;
 
-	if (likely(decap_plain_ok(m, local, flags, info)))
-		return NVGRE_DECAP_OK;
 	p = rte_pktmbuf_read(m, 0, len, buf);
 	if (unlikely(p == NULL || len < RTE_ETHER_HDR_LEN))
 		return NVGRE_DECAP_MALFORMED;
@@ -493,16 +492,11 @@ nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, un
 	return NVGRE_DECAP_OK;
 }
 
-int
-nvgre_decap_strip(struct rte_mbuf *m, const struct nvgre_decap_info *info)
+enum nvgre_decap_reason
+nvgre_decap_check(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
+		  struct nvgre_decap_info *info)
 {
-	uint32_t end = (uint32_t)info->inner_off + info->inner_len;
-
-	if (rte_pktmbuf_pkt_len(m) < end || rte_pktmbuf_data_len(m) < info->inner_off)
-		return -EINVAL;
-	if (rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - end)) != 0)
-		return -EINVAL;
-	if (rte_pktmbuf_adj(m, info->inner_off) == NULL)
-		return -EINVAL;
-	return 0;
+	if (likely(decap_plain_ok(m, local, flags, info)))
+		return NVGRE_DECAP_OK;
+	return decap_check_any(m, local, flags, info);
 }
