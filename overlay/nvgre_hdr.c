@@ -368,6 +368,27 @@ nvgre_flow_hash(const struct rte_mbuf *m)
 	return flow_hash_any(m);
 }
 
+/* The 24-bit VSID of a GRE header with a key (RFC 7637: the key's upper three bytes). */
+static inline uint32_t
+gre_vsid(const uint8_t *gre)
+{
+	return (uint32_t)gre[4] << 16 | (uint32_t)gre[5] << 8 | gre[6];
+}
+
+/* What an accepted frame tells, from its outer IPv4 and GRE headers. */
+static inline void
+decap_info_fill(struct nvgre_decap_info *info, const struct rte_ipv4_hdr *ip, const uint8_t *gre,
+		uint32_t inner_off, uint32_t inner_len)
+{
+	info->vsid = gre_vsid(gre);
+	info->flow_id = gre[7];
+	info->bd = 0;
+	info->src_pa = ip->src_addr;
+	info->dst_pa = ip->dst_addr;
+	info->inner_off = (uint16_t)inner_off;
+	info->inner_len = (uint16_t)inner_len;
+}
+
 /* Outer Ethernet, IPv4 without options, GRE with a key, inner Ethernet. */
 #define PLAIN_INNER_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + NVGRE_GRE_HDR_LEN)
 
@@ -384,7 +405,7 @@ decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsig
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
 	const uint8_t *gre = (const uint8_t *)(ip + 1);
-	uint32_t total, gre_word, vsid;
+	uint32_t total, gre_word;
 	uint16_t type, inner_type;
 
 	if (rte_pktmbuf_data_len(m) < PLAIN_INNER_OFF + RTE_ETHER_HDR_LEN ||
@@ -401,18 +422,11 @@ decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsig
 		return false;
 	memcpy(&gre_word, gre, sizeof(gre_word));
 	memcpy(&inner_type, gre + NVGRE_GRE_HDR_LEN + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
-	vsid = (uint32_t)gre[4] << 16 | (uint32_t)gre[5] << 8 | gre[6];
 	if (gre_word != RTE_BE32(NVGRE_GRE_FLAGS << 16 | NVGRE_GRE_PROTO) ||
-	    !nvgre_vsid_is_valid(vsid) || is_vlan_tpid(inner_type) ||
+	    !nvgre_vsid_is_valid(gre_vsid(gre)) || is_vlan_tpid(inner_type) ||
 	    !nvgre_pa_set_has(local, ip->dst_addr))
 		return false;
-	info->vsid = vsid;
-	info->flow_id = gre[7];
-	info->bd = 0;
-	info->src_pa = ip->src_addr;
-	info->dst_pa = ip->dst_addr;
-	info->inner_off = (uint16_t)PLAIN_INNER_OFF;
-	info->inner_len = (uint16_t)(total - sizeof(*ip) - NVGRE_GRE_HDR_LEN);
+	decap_info_fill(info, ip, gre, PLAIN_INNER_OFF, total - sizeof(*ip) - NVGRE_GRE_HDR_LEN);
 	return true;
 }
 
@@ -476,19 +490,12 @@ decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsi
 	if (total < ihl + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
 	    inner_off + RTE_ETHER_HDR_LEN > len)
 		return NVGRE_DECAP_MALFORMED;
-	info->vsid = (uint32_t)gre[4] << 16 | (uint32_t)gre[5] << 8 | gre[6];
-	if (!nvgre_vsid_is_valid(info->vsid))
+	if (!nvgre_vsid_is_valid(gre_vsid(gre)))
 		return NVGRE_DECAP_RESERVED_VSID;
 	memcpy(&inner_type, p + inner_off + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
 	if (is_vlan_tpid(inner_type))
 		return NVGRE_DECAP_INNER_VLAN;
-
-	info->flow_id = gre[7];
-	info->bd = 0;
-	info->src_pa = ip->src_addr;
-	info->dst_pa = ip->dst_addr;
-	info->inner_off = (uint16_t)inner_off;
-	info->inner_len = (uint16_t)(total - ihl - NVGRE_GRE_HDR_LEN);
+	decap_info_fill(info, ip, gre, inner_off, total - ihl - NVGRE_GRE_HDR_LEN);
 	return NVGRE_DECAP_OK;
 }
 
