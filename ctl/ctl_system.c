@@ -9,7 +9,15 @@
 static int
 system_version(struct ctl_call *call)
 {
-	call->result = json_pack("{s:s, s:s}", "version", VSW_VERSION, "dpdk", rte_version());
+#ifdef VSW_BENCH_IO_FORWARD
+	const bool io_forward = true;
+#else
+	const bool io_forward = false;
+#endif
+
+	/* A benchmark build that does not switch must never pass for a switch. */
+	call->result = json_pack("{s:s, s:s, s:b}", "version", VSW_VERSION, "dpdk", rte_version(),
+				 "bench_io_forward", io_forward);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 

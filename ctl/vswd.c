@@ -301,6 +301,10 @@ main(int argc, char **argv)
 	/* A client that hangs up early must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
+#ifdef VSW_BENCH_IO_FORWARD
+	ctl_log("built with -Dbench_io_forward=true: every frame goes to the next port unswitched; "
+		"for bench/run --io-floor only, not a switch");
+#endif
 	rc = ctl_config_load(&config, o.config, err, sizeof(err));
 	if (rc < 0) {
 		ctl_log("cannot load configuration %s: %s; fix or move it away", o.config, err);

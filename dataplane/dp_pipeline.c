@@ -344,6 +344,30 @@ act_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 	lc->counters[DP_CNT_FORWARD_UNICAST] += nb_unicast;
 }
 
+/*
+ * A benchmark build's stand-in for the pipeline: every frame goes out of the
+ * next port in slot order, untouched, as testpmd's io mode does.  What such a
+ * build costs per frame is vswd's floor: ports, poll loop, TX buffering and
+ * its accounting, with no switching at all.  Compiled in every build so that
+ * it cannot rot; only -Dbench_io_forward=true calls it.
+ */
+static __rte_unused void
+io_forward(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	   struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	for (uint16_t k = 1; k < VSW_MAX_PORTS; k++) {
+		uint16_t slot = (uint16_t)((rxq->slot + k) % VSW_MAX_PORTS);
+
+		if (snap->ports[slot].in_use) {
+			tx_run(lc, snap, slot, pkts, nb_pkts);
+			lc->counters[DP_CNT_FORWARD_UNICAST] += nb_pkts;
+			return;
+		}
+	}
+	for (uint16_t i = 0; i < nb_pkts; i++)
+		drop(lc, DP_CNT_DROP_NO_DESTINATION, pkts[i]);
+}
+
 void
 dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 		  struct rte_mbuf **pkts, uint16_t nb_pkts)
@@ -351,6 +375,10 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	struct parsed_burst pb;
 	uint16_t out[VSW_BURST_SIZE];
 
+#ifdef VSW_BENCH_IO_FORWARD
+	io_forward(lc, snap, rxq, pkts, nb_pkts);
+	return;
+#endif
 	if (unlikely(rxq->is_uplink)) {
 		dp_uplink_burst(lc, snap, rxq, pkts, nb_pkts);
 		return;

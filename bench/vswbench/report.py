@@ -62,6 +62,17 @@ def print_table(results, out):
                         "%.0f" % o["cycles_per_packet"]["median"] if o.get("cycles_per_packet") else "-",
                         "%.2f%%" % (100 * o["unicast_fraction"]["median"])
                         if o.get("unicast_fraction") else "-")
+    if any("io_floor" in sc for sc in results["scenarios"]):
+        # vswd built without switching (--io-floor), and what vsw spends on top of it.
+        rows[0] += ("io-fwd Mpps med (min-max)", "io % ceil", "io cyc/pkt", "switching cyc/pkt")
+        for i, sc in enumerate(results["scenarios"], 1):
+            f = sc.get("io_floor", {})
+            rows[i] += (fmt_range(f.get("mpps")),
+                        "%.1f%%" % (100 * f["fraction_of_ceiling"]) if f.get("fraction_of_ceiling")
+                        else "-",
+                        "%.0f" % f["cycles_per_packet"]["median"] if f.get("cycles_per_packet") else "-",
+                        "%.0f" % f["switching_cycles_per_packet"]
+                        if f.get("switching_cycles_per_packet") is not None else "-")
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() + "\n")
@@ -127,13 +138,15 @@ def write_chart(results, png, workdir):
         for sc in results["scenarios"]:
             v, c = sc.get("vsw", {}).get("mpps"), sc.get("ceiling", {}).get("mpps")
             o = sc.get("ovs", {}).get("mpps")
+            io = sc.get("io_floor", {}).get("mpps")
             z = {"median": 0, "min": 0, "max": 0}
-            v, c, o = v or z, c or z, o or z
-            f.write('"%s" %f %f %f %f %f %f %f %f %f\n' % (
+            v, c, o, io = v or z, c or z, o or z, io or z
+            f.write('"%s" %f %f %f %f %f %f %f %f %f %f %f %f\n' % (
                 scenario_label(sc).replace(" MACs", "").replace(" CAs", ""),
                 v["median"], v["min"], v["max"], c["median"], c["min"], c["max"],
-                o["median"], o["min"], o["max"]))
+                o["median"], o["min"], o["max"], io["median"], io["min"], io["max"]))
     peer = any("ovs" in sc for sc in results["scenarios"])
+    floor = any("io_floor" in sc for sc in results["scenarios"])
     meta = results["meta"]
     script = """
 set terminal pngcairo size 1000,560 font ",10"
@@ -149,9 +162,11 @@ set yrange [0:*]
 set grid ytics
 set key top right
 plot '%s' using 2:3:4:xtic(1) title 'vsw' lc rgb '#3070b0', \\
-     '' using 5:6:7 title 'testpmd io (ceiling)' lc rgb '#b0b0b0'%s
+     '' using 5:6:7 title 'testpmd io (ceiling)' lc rgb '#b0b0b0'%s%s
 """ % (png, " and OVS-DPDK NORMAL" if peer else "", meta.get("repetitions", 3), meta.get("cpu", ""),
-       data, ", \\\n     '' using 8:9:10 title 'OVS-DPDK (NORMAL)' lc rgb '#d08030'" if peer else "")
+       data, ", \\\n     '' using 8:9:10 title 'OVS-DPDK (NORMAL)' lc rgb '#d08030'" if peer else "",
+       ", \\\n     '' using 11:12:13 title 'vswd io-forward build (floor)' lc rgb '#70a070'"
+       if floor else "")
     sp = os.path.join(workdir, "chart.gp")
     with open(sp, "w") as f:
         f.write(script)

@@ -223,6 +223,42 @@ def run_vsw_nvgre(ctx, sc, trace):
         v.stop()
 
 
+def _io_ports(sc, traces):
+    """The ports of a scenario as the io-forward build gets them: the same kinds, names and
+    traces as vsw's run, without bridge domains or overlay (that build never looks)."""
+    replay = {"infinite_rx": 1}
+    if sc["kind"] == "l2":
+        return [("pa", "pcap", dict(replay, rx_pcap=traces[0])),
+                ("pb", "pcap", dict(replay, rx_pcap=traces[1]))]
+    src, sink = ("vm", "up") if sc["kind"] == "nvgre-encap" else ("up", "vm")
+    return [(sink, "null", {}), (src, "pcap", dict(replay, rx_pcap=traces[0]))]
+
+
+def run_vsw_io(ctx, sc, traces):
+    """vswd's floor: the build made with -Dbench_io_forward=true on the scenario's ports and
+    traces.  It sends every frame to the other port unswitched, as testpmd's io mode does, so
+    its gap to testpmd is what vswd's poll loop, TX buffering and accounting cost, and its
+    gap to vsw is the switching (parse, learn, look up, act; encap or decap)."""
+    frames = sum(trace_len(t) for t in traces)
+    v = Vswd(ctx.io_build, ctx.workdir, ctx.eal(frames), sc["fdb_size"], frames + MBUF_SLACK,
+             tag="vswd-io")
+    try:
+        v.start()
+        if not v.rpc.call("system.version").get("bench_io_forward"):
+            raise BenchError("%s/ctl/vswd is not an io-forward build; reconfigure it with "
+                             "meson configure -Dbench_io_forward=true" % ctx.io_build)
+        for name, ptype, options in _io_ports(sc, traces):
+            v.port_add(name, ptype, **options)
+        deadline = time.monotonic() + 60
+        while v.snapshot()["counters"].get("forward_unicast", 0) == 0:
+            if time.monotonic() > deadline:
+                raise BenchError("io-forward vswd sent nothing in 60 s:\n" + v.log_tail())
+            time.sleep(0.05)
+        return _vsw_window(ctx, v)
+    finally:
+        v.stop()
+
+
 def _testpmd_window(ctx, frames, vdevs):
     """testpmd io forwarding on 'vdevs': frames received by all ports over the window."""
     t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
