@@ -346,7 +346,7 @@ act_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 
 /*
  * A benchmark build's stand-in for the pipeline: every frame goes out of the
- * next port in slot order, untouched, as testpmd's io mode does.  What such a
+ * lowest-numbered other port, untouched, as testpmd's io mode does.  What such a
  * build costs per frame is vswd's floor: ports, poll loop, TX buffering and
  * its accounting, with no switching at all.  Compiled in every build so that
  * it cannot rot; only -Dbench_io_forward=true calls it.
@@ -355,10 +355,9 @@ static __rte_unused void
 io_forward(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	   struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	for (uint16_t k = 1; k < VSW_MAX_PORTS; k++) {
-		uint16_t slot = (uint16_t)((rxq->slot + k) % VSW_MAX_PORTS);
-
-		if (snap->ports[slot].in_use) {
+	/* The lowest other slot: with the two ports of a benchmark, one or two probes. */
+	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
+		if (slot != rxq->slot && snap->ports[slot].in_use) {
 			tx_run(lc, snap, slot, pkts, nb_pkts);
 			lc->counters[DP_CNT_FORWARD_UNICAST] += nb_pkts;
 			return;
