@@ -175,5 +175,8 @@ dp_port_link_up(uint16_t eth_port)
 {
 	struct rte_eth_link link;
 
-	return rte_eth_link_get_nowait(eth_port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+	if (rte_eth_link_get_nowait(eth_port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+		return true;
+	/* A tap whose interface went to another namespace: ask there. */
+	return port_tap_link_up(eth_port) == 1;
 }

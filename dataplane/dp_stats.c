@@ -189,8 +189,8 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 		snprintf(info->allowed_macs + used, sizeof(info->allowed_macs) - used, "%s%s",
 			 i ? "," : "", text);
 	}
+	info->link_up = dp_port_link_up(p->handle.eth_port);
 	if (rte_eth_link_get_nowait(p->handle.eth_port, &link) == 0) {
-		info->link_up = link.link_status == RTE_ETH_LINK_UP;
 		info->link_speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
 	}
 }

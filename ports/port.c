@@ -163,6 +163,8 @@ release_device(struct port_handle *h)
 
 	if (h->type == PORT_VHOST_USER)
 		port_vhost_detach(h);
+	if (h->type == PORT_TAP)
+		port_tap_link_untrack(h->eth_port);
 	if (rte_eth_dev_info_get(h->eth_port, &info) == 0)
 		dev = info.device;
 	rte_eth_dev_stop(h->eth_port);
@@ -217,6 +219,8 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 		release_device(h);
 		return ret;
 	}
+	if (type == PORT_TAP)
+		port_tap_link_track(h->eth_port, h->ifname);
 	return 0;
 }
 

@@ -18,7 +18,8 @@
  * queue, and one RX queue (a vhost-user port: one per guest queue pair).
  * Ports are opened, started, stopped and closed by the control thread only.
  *
- * Link state: a vhost-user port's link is up while a guest is attached.  The
+ * Link state: a vhost-user port's link is up while a guest is attached; a tap
+ * port's is its interface's, in whatever namespace that interface is.  The
  * port layer counts link up and down events, and tells workers whether a
  * port's link is down so that frames it refuses are counted as such.
  */
@@ -111,6 +112,14 @@ void port_close(struct port_handle *handle);
  * Worker-safe, lock-free: one relaxed atomic load.
  */
 bool port_link_down(uint16_t eth_port);
+
+/**
+ * The link of a tap port as its interface's own namespace sees it: 1 when
+ * the interface is up and running there, 0 when not, or -errno when that is
+ * unknown (-ENOENT: not a tap port).  net_tap reports down once the
+ * interface is moved out of vswd's namespace; this follows it.  Control thread.
+ */
+int port_tap_link_up(uint16_t eth_port);
 
 /** Link up and down events of all ports since the daemon started.  Any thread. */
 void port_link_events(uint64_t *nb_up, uint64_t *nb_down);

@@ -46,4 +46,11 @@ int port_vhost_attach(struct port_handle *h);
 /** Stop following it; before the device is closed.  Control thread. */
 void port_vhost_detach(struct port_handle *h);
 
+/* tap ports moved to another network namespace (port_tap_link.c). */
+
+/** Keep a copy of net_tap's keep-alive descriptor for 'ifname' to follow it.  Control thread. */
+void port_tap_link_track(uint16_t eth_port, const char *ifname);
+/** Let go of it; accepts a port never tracked.  Control thread. */
+void port_tap_link_untrack(uint16_t eth_port);
+
 #endif /* VSW_PORT_PRIV_H */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Three tap ports, each moved into its own network namespace: every pair
-# pings, the MAC table holds exactly the three namespaces' MACs, port.del cuts
+# pings, each port's link follows its interface in that namespace, the MAC table holds exactly the three namespaces' MACs, port.del cuts
 # one namespace off, malformed JSON-RPC gets -32700 without disturbing
 # traffic, bad port.add calls are refused, configuration survives a restart,
 # and a corrupt configuration file stops vswd with a message naming it.
@@ -71,6 +71,28 @@ for x in "${NAMES[@]}"; do
 	grep -qw "p$x" "$T_TMP/ports.txt" || fail "port list does not show p$x" "$T_TMP/ports.txt"
 done
 pass "port list shows pa, pb, pc"
+
+# ---------------------------------------------------------------- link state
+
+# link_is PORT STATE: port list reports that link state ("up" or "down") for PORT.
+link_is() {
+	vsw --json port list | python3 -c '
+import json, sys
+ports = {e["name"]: e for e in json.load(sys.stdin)}
+sys.exit(0 if ports[sys.argv[1]]["link"] == sys.argv[2] else 1)' "$1" "$2"
+}
+
+# The interfaces are in their namespaces now, where vswd cannot see them by
+# name; the link shown is what each namespace says (checked once a second).
+for x in "${NAMES[@]}"; do
+	check "p$x link up while ${TAPIF[$x]} is up in ${NS[$x]}" wait_until 5 link_is "p$x" up
+done
+ip -n "${NS[a]}" link set "${TAPIF[a]}" down
+check "pa link down after 'ip link set down' in ${NS[a]}" wait_until 5 link_is pa down
+check "pb link still up" link_is pb up
+ip -n "${NS[a]}" link set "${TAPIF[a]}" up
+check "pa link up again after 'ip link set up'" wait_until 5 link_is pa up
+check "ping a -> b after the link came back" ping_ok "${NS[a]}" "${IP[b]}"
 
 # ---------------------------------------------------------------- bad requests
 
