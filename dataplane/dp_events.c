@@ -83,6 +83,7 @@ drain_events(uint32_t now)
 			n = rte_ring_sc_dequeue_burst_elem(r, evs, sizeof(evs[0]), RTE_DIM(evs),
 							   NULL);
 			for (unsigned int i = 0; i < n; i++) {
+				dp_departed_resolve(&evs[i], now);
 				deliver(&evs[i], NULL);
 				if (evs[i].type == FDB_EV_MOVED)
 					fdb_flap_note(dp_main.fdb, &evs[i], now, deliver, NULL);
@@ -92,9 +93,12 @@ drain_events(uint32_t now)
 	}
 }
 
-/* A port whose link went down loses its learned MACs: its VMs are gone or moving. */
+/*
+ * A port whose link went down loses its learned MACs: its VMs are gone or
+ * moving.  Those that reappear elsewhere soon are reported as moves.
+ */
 static void
-watch_links(void)
+watch_links(uint32_t now)
 {
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		struct dp_port *p = &dp_main.ports[slot];
@@ -108,7 +112,7 @@ watch_links(void)
 		p->link_up = up;
 		p->link_changes++;
 		if (!up)
-			dp_fdb_forget_port(slot);
+			dp_departed_flush_port(slot, now);
 	}
 }
 
@@ -124,7 +128,7 @@ dp_periodic(void)
 	if (second) {
 		dp_main.last_second_tsc = tsc;
 		fdb_flap_expire(dp_main.fdb, now);
-		watch_links();
+		watch_links(now);
 	}
 	dp_overlay_periodic(second);
 }

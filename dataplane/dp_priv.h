@@ -165,6 +165,7 @@ struct dp_main {
 	struct rte_ring *ctl_rx;         /**< ARP from the uplink, for the control thread */
 	uint16_t uplink_mtu;             /**< IP MTU of the uplink */
 	uint64_t control_tx_dropped;     /**< ARP frames the control thread could not hand to a worker */
+	uint64_t departed_moves;         /**< moves recognised after a link-down flush (dp_departed.c) */
 	void *event_arg;                 /**< its argument */
 };
 
@@ -176,6 +177,14 @@ dp_now_s(void)
 {
 	return (uint32_t)((rte_rdtsc() - dp_main.epoch_tsc) / rte_get_tsc_hz());
 }
+
+/* dp_departed.c: MACs flushed with a downed port, so that reappearing elsewhere is a move. */
+/* Flush the learned MACs of 'slot', whose link went down, remembering them. */
+void dp_departed_flush_port(uint16_t slot, uint32_t now);
+/* Forget what was remembered of 'slot': the port is gone and the slot may be reused. */
+void dp_departed_forget_port(uint16_t slot);
+/* A worker's "learned" event for a remembered MAC on another port becomes "moved". */
+void dp_departed_resolve(struct fdb_event *ev, uint32_t now);
 
 /* Rebuild and publish the snapshot, then wait until no worker reads the old one. */
 int dp_publish(void);

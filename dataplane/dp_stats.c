@@ -53,6 +53,17 @@ dp_lcore_sum(size_t offset)
 }
 
 static uint64_t
+learn_counter(size_t offset)
+{
+	uint64_t sum = dp_lcore_sum(offset);
+
+	/* Moves the workers saw as fresh learns, after the old port's link-down flush. */
+	if (offset == offsetof(struct dp_lcore, learn.moved))
+		sum += dp_main.departed_moves;
+	return sum;
+}
+
+static uint64_t
 sum_tx_full(void)
 {
 	uint64_t sum = 0;
@@ -124,7 +135,7 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	put(out, max, &n, "port_link_down_events",
 	    "links that went down (vhost-user guest detached or migrated away)", link_down);
 #define PUT_LEARN(field, name, help)                                                            \
-	put(out, max, &n, name, help, dp_lcore_sum(offsetof(struct dp_lcore, learn.field)));
+	put(out, max, &n, name, help, learn_counter(offsetof(struct dp_lcore, learn.field)));
 	LEARN_COUNTERS(PUT_LEARN)
 #undef PUT_LEARN
 	put(out, max, &n, "fdb_entries", "entries in the MAC table now", fdb_count(dp_main.fdb));

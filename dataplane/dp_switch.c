@@ -484,6 +484,7 @@ dp_port_del(const char *name, char *err, size_t errlen)
 		return dp_fail(-ENOMEM, err, errlen, "out of memory while removing port '%s'", name);
 	}
 	fdb_delete_if(dp_main.fdb, entry_on_port, &slot);
+	dp_departed_forget_port(slot);
 	port_close(&p->handle);
 	memset(p, 0, sizeof(*p));
 	return 0;

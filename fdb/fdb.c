@@ -400,6 +400,22 @@ fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen)
 }
 
 int
+fdb_note_move(struct fdb *fdb, uint64_t key)
+{
+	uint64_t v, nv;
+	uint32_t pos;
+
+	pos = fdb_table_find(fdb, key, &v);
+	if (pos == FDB_POS_NONE)
+		return -ENOENT;
+	/* A worker may refresh it meanwhile: count the move on whatever value is there. */
+	do {
+		nv = (v >> 24 & 0xff) == 0xff ? v : v + (1ULL << 24);
+	} while (!fdb_table_update(fdb, pos, &v, nv));
+	return 0;
+}
+
+int
 fdb_delete(struct fdb *fdb, uint64_t key)
 {
 	uint64_t v;

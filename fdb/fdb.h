@@ -321,6 +321,12 @@ int fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port);
  */
 int fdb_add_record(struct fdb *fdb, uint64_t key, uint16_t port);
 
+/**
+ * Count one more move on an existing entry (its `moves`, saturating), for a
+ * move the control thread recognised after the fact.  @return 0 or -ENOENT.
+ */
+int fdb_note_move(struct fdb *fdb, uint64_t key);
+
 /** Set or clear FDB_F_FROZEN on an existing entry. @return 0 or -ENOENT. */
 int fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen);
 

@@ -3,7 +3,8 @@
  * Migration and FDB policy through the real pipeline on ring ports:
  * announcements move MACs (even with learning off), port security stops
  * forged announcements, malformed announcements never move anything, limits
- * refuse and may drop, and the workers' events reach the control thread.
+ * refuse and may drop, the workers' events reach the control thread, and a
+ * MAC flushed with a downed port that reappears elsewhere is a move.
  */
 #include <stdio.h>
 #include <string.h>
@@ -294,6 +295,79 @@ test_flapping_mac_is_reported_and_frozen(void)
 	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)) >= 0, 1);
 }
 
+/* Take ring port 'name's link down or up and let the once-a-second link check see it. */
+static void
+set_link(const char *name, bool up)
+{
+	int slot = dp_port_find(name);
+	uint16_t eth;
+
+	CU_ASSERT_FATAL(slot >= 0);
+	eth = dp_main.ports[slot].handle.eth_port;
+	CU_ASSERT_EQUAL(up ? rte_eth_dev_set_link_up(eth) : rte_eth_dev_set_link_down(eth), 0);
+	rte_delay_ms(1100);
+	dp_periodic();
+}
+
+static uint8_t
+moves_of(const char *mac)
+{
+	struct rte_ether_addr a;
+	struct fdb_entry e;
+
+	CU_ASSERT_FATAL(rte_ether_unformat_addr(mac, &a) == 0);
+	return fdb_lookup(dp_main.fdb, fdb_key(0, &a), &e) == 0 ? e.moves : 0;
+}
+
+/*
+ * Live migration between two ports of this switch: the old port's link goes
+ * down first and its MACs are flushed; the VM's announcement on the new port
+ * is then a move (event, counter, the entry's moves), not a fresh learn.
+ */
+static void
+test_relearn_after_link_down_is_a_move(void)
+{
+	struct event_log log = { 0 };
+	uint64_t moves;
+
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "0", dp_test_err, sizeof(dp_test_err)), 0);
+	learn_vm_and_peer();
+	dp_periodic();
+	moves = dp_test_counter("fdb_moves");
+	dp_set_event_handler(log_event, &log);
+	set_link("p1", false);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "");
+	CU_ASSERT_STRING_EQUAL(where(PEER).port, "p2");
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
+	dp_test_round();
+	drain_all();
+	dp_periodic();
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_moves"), moves + 1);
+	CU_ASSERT_EQUAL(moves_of(VM), 1);
+	CU_ASSERT_EQUAL(log.nb_moved, 1);
+	CU_ASSERT_STRING_EQUAL(log.last.name, "fdb.moved");
+	CU_ASSERT_STRING_EQUAL(log.last.from, "p1");
+	CU_ASSERT_STRING_EQUAL(log.last.to, "p3");
+	CU_ASSERT_STRING_EQUAL(log.last.cause, "garp");
+
+	/* A link that bounces under a VM that stays: learned again on the same port, no move. */
+	inject("p2", BCAST, EVIL);
+	dp_test_round();
+	drain_all();
+	set_link("p2", false);
+	set_link("p2", true);
+	inject("p2", BCAST, EVIL);
+	dp_test_round();
+	drain_all();
+	dp_periodic();
+	CU_ASSERT_STRING_EQUAL(where(EVIL).port, "p2");
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_moves"), moves + 1);
+	CU_ASSERT_EQUAL(log.nb_moved, 1);
+	set_link("p1", true);
+	dp_set_event_handler(NULL, NULL);
+}
+
 static void
 test_static_entry_add_and_del(void)
 {
@@ -335,6 +409,7 @@ main(int argc, char **argv)
 	DP_TEST_ALONE(test_limit_drop_action, setup, teardown);
 	DP_TEST_ALONE(test_move_event_reaches_control_thread, setup, teardown);
 	DP_TEST_ALONE(test_flapping_mac_is_reported_and_frozen, setup, teardown);
+	DP_TEST_ALONE(test_relearn_after_link_down_is_a_move, setup, teardown);
 	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
 	return dp_test_finish();
 }

@@ -95,21 +95,12 @@ echo "RESULT vhost_migrate announce=$ANNOUNCE migration_s=$mig_s downtime_ms=$do
 port=$(fdb_port_of $MAC1)
 [ "$port" = vm3 ] || fail "after migration, fdb show has $MAC1 on '$port', not vm3"
 pass "fdb show: $MAC1 moved to vm3"
-# The source QEMU stops vm1's device before the destination starts, and vswd
-# flushes the MACs of a port whose link went down (checked once a second).
-# When that flush comes before the announcement, the announcement learns the
-# MAC afresh on vm3 instead of moving it; either way it is the announcement
-# that puts the MAC on vm3.
+# The source QEMU stops vm1's device before the destination starts, so vm1's
+# link may go down, and its MACs be flushed, before the announcement arrives:
+# a MAC that reappears on another port soon after such a flush is still a move.
 moves=$(counter fdb_moves)
-cause=$(vsw_json "([e['cause'] for e in r if e['mac'].lower() == '$MAC1'.lower()] + [''])[0]" fdb show)
-want_cause=$([ "$ANNOUNCE" = off ] && echo rarp || echo garp)
-if [ "$moves" -ge 1 ]; then
-	pass "fdb_moves = $moves: the announcement moved the entry from vm1"
-elif [ "$(counter port_link_down_events)" -ge 1 ] && [ "$cause" = "$want_cause" ]; then
-	pass "vm1's link-down flush came first: the $want_cause learned $MAC1 afresh on vm3 (fdb_moves 0)"
-else
-	fail "neither a move (fdb_moves $moves) nor a fresh learn from the announcement (cause '$cause', want $want_cause)"
-fi
+[ "$moves" -ge 1 ] || fail "fdb_moves should count the move"
+pass "fdb_moves = $moves"
 
 kill -INT "$TCPDUMP_PID" 2>/dev/null || true
 wait_until 5 bash -c "! kill -0 $TCPDUMP_PID 2>/dev/null" || true
