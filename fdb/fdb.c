@@ -383,37 +383,51 @@ fdb_add_record(struct fdb *fdb, uint64_t key, uint16_t port)
 	return 0;
 }
 
-int
-fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen)
+/*
+ * Rewrite the value of 'key' with 'change' by compare-and-swap: a worker may
+ * refresh or move the entry meanwhile, and the change then applies to
+ * whatever value is there.  @return 0 or -ENOENT.
+ */
+static int
+value_update(struct fdb *fdb, uint64_t key, uint64_t (*change)(uint64_t v, bool on), bool on)
 {
-	uint64_t v, nv;
+	uint64_t v;
 	uint32_t pos;
 
 	pos = fdb_table_find(fdb, key, &v);
 	if (pos == FDB_POS_NONE)
 		return -ENOENT;
-	/* A worker may move it meanwhile: set the flag on whatever value is there. */
-	do {
-		nv = frozen ? v | (uint64_t)FDB_F_FROZEN << 16 : v & ~((uint64_t)FDB_F_FROZEN << 16);
-	} while (!fdb_table_update(fdb, pos, &v, nv));
+	while (!fdb_table_update(fdb, pos, &v, change(v, on)))
+		;
 	return 0;
+}
+
+static uint64_t
+with_frozen(uint64_t v, bool frozen)
+{
+	return frozen ? v | (uint64_t)FDB_F_FROZEN << 16 : v & ~((uint64_t)FDB_F_FROZEN << 16);
+}
+
+int
+fdb_set_frozen(struct fdb *fdb, uint64_t key, bool frozen)
+{
+	return value_update(fdb, key, with_frozen, frozen);
+}
+
+/* One more move (bits 31..24), saturating. */
+static uint64_t
+with_one_more_move(uint64_t v, bool unused)
+{
+	(void)unused;
+	return (v >> 24 & 0xff) == 0xff ? v : v + (1ULL << 24);
 }
 
 int
 fdb_note_move(struct fdb *fdb, uint64_t key)
 {
-	uint64_t v, nv;
-	uint32_t pos;
-
-	pos = fdb_table_find(fdb, key, &v);
-	if (pos == FDB_POS_NONE)
-		return -ENOENT;
-	/* A worker may refresh it meanwhile: count the move on whatever value is there. */
-	do {
-		nv = (v >> 24 & 0xff) == 0xff ? v : v + (1ULL << 24);
-	} while (!fdb_table_update(fdb, pos, &v, nv));
-	return 0;
+	return value_update(fdb, key, with_one_more_move, false);
 }
+
 
 int
 fdb_delete(struct fdb *fdb, uint64_t key)
