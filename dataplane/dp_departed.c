@@ -54,11 +54,11 @@ note(uint64_t key, uint16_t slot, uint32_t now)
 	for (unsigned int i = 0; i < DEPARTED_PROBES && victim == NULL; i++)
 		if (!live(&departed[probe_slot(key, i)], now))
 			victim = &departed[probe_slot(key, i)];
-	for (unsigned int i = 0; i < DEPARTED_PROBES; i++) {
-		struct departed *d = &departed[probe_slot(key, i)];
-
-		if (victim == NULL || (live(victim, now) && d->when < victim->when))
-			victim = d;
+	if (victim == NULL) {
+		victim = &departed[probe_slot(key, 0)];
+		for (unsigned int i = 1; i < DEPARTED_PROBES; i++)
+			if (departed[probe_slot(key, i)].when < victim->when)
+				victim = &departed[probe_slot(key, i)];
 	}
 	*victim = (struct departed){ .key = key, .when = now, .slot = slot };
 }
