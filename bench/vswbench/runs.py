@@ -245,8 +245,8 @@ def run_vsw_io(ctx, sc, traces):
     try:
         v.start()
         if not v.rpc.call("system.version").get("bench_io_forward"):
-            raise BenchError("%s/ctl/vswd is not an io-forward build; reconfigure it with "
-                             "meson configure -Dbench_io_forward=true" % ctx.io_build)
+            raise BenchError("%s/ctl/vswd is not an io-forward build; give --io-build a "
+                             "directory of its own (bench/run configures it)" % ctx.io_build)
         for name, ptype, options in _io_ports(sc, traces):
             v.port_add(name, ptype, **options)
         deadline = time.monotonic() + 60
