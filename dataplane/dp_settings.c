@@ -173,10 +173,11 @@ dp_port_set(const char *name, const char *key, const char *value, char *err, siz
 bool
 dp_port_link_up(uint16_t eth_port)
 {
+	/* A tap port: ask where its interface is now; net_tap asks by name here. */
+	int tap = port_tap_link_up(eth_port);
 	struct rte_eth_link link;
 
-	if (rte_eth_link_get_nowait(eth_port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
-		return true;
-	/* A tap whose interface went to another namespace: ask there. */
-	return port_tap_link_up(eth_port) == 1;
+	if (tap >= 0)
+		return tap == 1;
+	return rte_eth_link_get_nowait(eth_port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
 }

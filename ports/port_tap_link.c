@@ -4,12 +4,16 @@
  *
  * A VM's or container's end of a tap port is usually moved into its own
  * namespace (ip link set IF netns NS).  net_tap then asks about the interface
- * by name in vswd's namespace, where it no longer is, and reports the link
- * down while traffic flows.  The tap's keep-alive file descriptor still
- * reaches the device wherever it went: TUNGETIFF gives its current name and
- * TUNGETDEVNETNS (Linux 5.2) its namespace, in which a socket is made to ask
- * SIOCGIFFLAGS.  The socket is made on a short-lived thread, so that no
- * thread of vswd ever runs in another namespace.
+ * by name in vswd's namespace, where it no longer is (or where another
+ * interface may have taken the name), and reports the link down while
+ * traffic flows.  The tap's keep-alive file descriptor still reaches the
+ * device wherever it went: TUNGETIFF gives its current name and
+ * TUNGETDEVNETNS (Linux 5.2) its namespace, where SIOCGIFFLAGS is asked.
+ *
+ * In another namespace the question is asked on a short-lived thread that
+ * joins it, makes a socket, asks and closes the socket: no vswd thread stays
+ * there, and vswd holds nothing that would keep a container's namespace
+ * alive after the container is gone.
  *
  * The keep-alive descriptor is the one net_tap detached from the queues
  * (IFF_DETACH_QUEUE): holding a copy of it carries no traffic.
@@ -33,10 +37,13 @@
 
 #include <rte_ethdev.h>
 
+#ifndef TUNGETDEVNETNS
+#define TUNGETDEVNETNS _IO('T', 227) /* Linux 5.2; older headers lack it */
+#endif
+
 struct tap_link {
-	int tun_fd;      /**< our copy of the keep-alive descriptor, or -1 */
-	int sock;        /**< a socket in the device's namespace, or -1 */
-	ino_t netns_ino; /**< the namespace 'sock' belongs to */
+	int tun_fd;        /**< our copy of the keep-alive descriptor, or -1 */
+	bool no_other_ns;  /**< joining another namespace failed once (no CAP_SYS_ADMIN) */
 };
 
 static struct tap_link tap_links[RTE_MAX_ETHPORTS];
@@ -48,13 +55,41 @@ tap_links_init(void)
 	if (tap_links_ready)
 		return;
 	for (unsigned int i = 0; i < RTE_MAX_ETHPORTS; i++)
-		tap_links[i] = (struct tap_link){ .tun_fd = -1, .sock = -1 };
+		tap_links[i] = (struct tap_link){ .tun_fd = -1 };
 	tap_links_ready = true;
 }
 
-/* Is 'fd' a detached queue of the tun device named 'ifname'? */
+/* The inode of the network namespace of tun descriptor 'fd', or 0. */
+static ino_t
+device_netns(int fd)
+{
+	int netns_fd = ioctl(fd, TUNGETDEVNETNS);
+	struct stat st;
+	ino_t ino = 0;
+
+	if (netns_fd < 0)
+		return 0;
+	if (fstat(netns_fd, &st) == 0)
+		ino = st.st_ino;
+	close(netns_fd);
+	return ino;
+}
+
+static ino_t
+own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
+}
+
+/*
+ * Is 'fd' net_tap's detached keep-alive queue of the tun device named
+ * 'ifname' in our namespace?  (A tap of an earlier port, moved away, may
+ * still carry the same name in its own namespace.)
+ */
 static bool
-is_keepalive_of(int fd, const char *ifname)
+is_keepalive_of(int fd, const char *ifname, ino_t own)
 {
 	struct ifreq ifr;
 
@@ -62,7 +97,7 @@ is_keepalive_of(int fd, const char *ifname)
 	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
 		return false;
 	return (ifr.ifr_flags & IFF_DETACH_QUEUE) != 0 &&
-	       strncmp(ifr.ifr_name, ifname, IFNAMSIZ) == 0;
+	       strncmp(ifr.ifr_name, ifname, IFNAMSIZ) == 0 && device_netns(fd) == own;
 }
 
 /* A copy of net_tap's keep-alive descriptor for 'ifname', or -1. */
@@ -70,11 +105,15 @@ static int
 find_keepalive(const char *ifname)
 {
 	DIR *dir = opendir("/proc/self/fd");
+	ino_t own = own_netns();
 	struct dirent *de;
 	int found = -1;
 
-	if (dir == NULL)
+	if (dir == NULL || own == 0) {
+		if (dir != NULL)
+			closedir(dir);
 		return -1;
+	}
 	while (found < 0 && (de = readdir(dir)) != NULL) {
 		char path[64], target[64];
 		ssize_t len;
@@ -87,7 +126,7 @@ find_keepalive(const char *ifname)
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		if (strcmp(target, "/dev/net/tun") == 0 && is_keepalive_of(fd, ifname))
+		if (strcmp(target, "/dev/net/tun") == 0 && is_keepalive_of(fd, ifname, own))
 			found = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	}
 	closedir(dir);
@@ -107,68 +146,81 @@ port_tap_link_track(uint16_t eth_port, const char *ifname)
 void
 port_tap_link_untrack(uint16_t eth_port)
 {
-	struct tap_link *t;
-
 	tap_links_init();
 	if (eth_port >= RTE_MAX_ETHPORTS)
 		return;
-	t = &tap_links[eth_port];
-	if (t->tun_fd >= 0)
-		close(t->tun_fd);
-	if (t->sock >= 0)
-		close(t->sock);
-	*t = (struct tap_link){ .tun_fd = -1, .sock = -1 };
+	if (tap_links[eth_port].tun_fd >= 0)
+		close(tap_links[eth_port].tun_fd);
+	tap_links[eth_port] = (struct tap_link){ .tun_fd = -1 };
 }
 
-struct ns_socket_req {
-	int netns_fd; /**< in: the namespace */
-	int sock;     /**< out: a datagram socket in it, or -1 */
+/* SIOCGIFFLAGS for 'ifr', asked in the caller's namespace. @return 0 or -errno. */
+static int
+ask_flags(struct ifreq *ifr)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (sock < 0)
+		return -errno;
+	if (ioctl(sock, SIOCGIFFLAGS, ifr) < 0)
+		ret = -errno;
+	close(sock);
+	return ret;
+}
+
+struct ns_query {
+	int netns_fd;     /**< in: the namespace to ask in */
+	struct ifreq ifr; /**< in: the name; out: the flags */
+	int ret;          /**< out: 0, or -errno (-EPERM: cannot join) */
 };
 
 static void *
-ns_socket_thread(void *arg)
+ns_query_thread(void *arg)
 {
-	struct ns_socket_req *req = arg;
+	struct ns_query *q = arg;
 
-	/* This thread only: it ends here, and with it its namespace. */
-	if (setns(req->netns_fd, CLONE_NEWNET) == 0)
-		req->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* This thread only: it ends here, and its namespace with it. */
+	if (setns(q->netns_fd, CLONE_NEWNET) < 0)
+		q->ret = -errno;
+	else
+		q->ret = ask_flags(&q->ifr);
 	return NULL;
 }
 
-/* A socket in the namespace of 'netns_fd', made on a thread of its own, or -1. */
+/* Ask for 'ifr's flags in the namespace of the tun device 't' is a queue of. */
 static int
-socket_in_netns(int netns_fd)
+ask_flags_where_device_is(struct tap_link *t, struct ifreq *ifr)
 {
-	struct ns_socket_req req = { .netns_fd = netns_fd, .sock = -1 };
-	pthread_t th;
-
-	if (pthread_create(&th, NULL, ns_socket_thread, &req) != 0)
-		return -1;
-	pthread_join(th, NULL);
-	return req.sock;
-}
-
-/* Make sure t->sock is in the namespace the device is in now. */
-static int
-follow_netns(struct tap_link *t)
-{
+	struct ns_query q = { .ifr = *ifr };
 	int netns_fd = ioctl(t->tun_fd, TUNGETDEVNETNS);
 	struct stat st;
-	int ret = 0;
+	pthread_t th;
+	int ret;
 
 	if (netns_fd < 0)
 		return -errno;
-	if (fstat(netns_fd, &st) < 0) {
-		ret = -errno;
-	} else if (t->sock < 0 || st.st_ino != t->netns_ino) {
-		if (t->sock >= 0)
-			close(t->sock);
-		t->sock = socket_in_netns(netns_fd);
-		t->netns_ino = st.st_ino;
-		ret = t->sock >= 0 ? 0 : -EPERM;
+	if (fstat(netns_fd, &st) == 0 && st.st_ino == own_netns()) {
+		close(netns_fd);
+		return ask_flags(ifr);
+	}
+	if (t->no_other_ns) {
+		close(netns_fd);
+		return -EPERM;
+	}
+	q.netns_fd = netns_fd;
+	ret = pthread_create(&th, NULL, ns_query_thread, &q);
+	if (ret == 0) {
+		pthread_join(th, NULL);
+		ret = q.ret;
+	} else {
+		ret = -ret;
 	}
 	close(netns_fd);
+	/* Without the right to join namespaces it will never work: stop trying. */
+	if (ret == -EPERM)
+		t->no_other_ns = true;
+	*ifr = q.ifr;
 	return ret;
 }
 
@@ -177,6 +229,7 @@ port_tap_link_up(uint16_t eth_port)
 {
 	struct tap_link *t;
 	struct ifreq ifr;
+	int ret;
 
 	tap_links_init();
 	if (eth_port >= RTE_MAX_ETHPORTS || tap_links[eth_port].tun_fd < 0)
@@ -185,10 +238,9 @@ port_tap_link_up(uint16_t eth_port)
 	memset(&ifr, 0, sizeof(ifr));
 	if (ioctl(t->tun_fd, TUNGETIFF, &ifr) < 0)
 		return -errno;
-	if (follow_netns(t) < 0)
-		return -EPERM;
 	ifr.ifr_flags = 0;
-	if (ioctl(t->sock, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
+	ret = ask_flags_where_device_is(t, &ifr);
+	if (ret < 0)
+		return ret;
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }

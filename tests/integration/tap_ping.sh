@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Three tap ports, each moved into its own network namespace: every pair
-# pings, each port's link follows its interface in that namespace, the MAC table holds exactly the three namespaces' MACs, port.del cuts
-# one namespace off, malformed JSON-RPC gets -32700 without disturbing
+# pings, each port's link follows its interface in that namespace, the MAC
+# table holds exactly the three namespaces' MACs, port.del cuts one
+# namespace off, malformed JSON-RPC gets -32700 without disturbing
 # traffic, bad port.add calls are refused, configuration survives a restart,
 # and a corrupt configuration file stops vswd with a message naming it.
 #
