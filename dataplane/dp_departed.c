@@ -39,7 +39,7 @@ probe_slot(uint64_t key, unsigned int i)
 static inline bool
 live(const struct departed *d, uint32_t now)
 {
-	return d->key != 0 && now - d->when <= DEPARTED_TTL_S;
+	return d->key != 0 && now - d->when < DEPARTED_TTL_S;
 }
 
 static void
@@ -105,6 +105,12 @@ dp_departed_flush_port(uint16_t slot, uint32_t now)
 }
 
 void
+dp_departed_reset(void)
+{
+	memset(departed, 0, sizeof(departed));
+}
+
+void
 dp_departed_forget_port(uint16_t slot)
 {
 	for (unsigned int i = 0; i < DEPARTED_SLOTS; i++)
@@ -117,6 +123,13 @@ dp_departed_resolve(struct fdb_event *ev, uint32_t now)
 {
 	int from;
 
+	/*
+	 * A worker moved it before the flush removed it (the flush matched the
+	 * old port, then the move landed): that move is counted already, and the
+	 * record must not turn the MAC's next learn into a second one.
+	 */
+	if (ev->type == FDB_EV_MOVED)
+		take(ev->key, now);
 	if (ev->type != FDB_EV_LEARNED)
 		return;
 	from = take(ev->key, now);

@@ -181,6 +181,8 @@ dp_now_s(void)
 /* dp_departed.c: MACs flushed with a downed port, so that reappearing elsewhere is a move. */
 /* Flush the learned MACs of 'slot', whose link went down, remembering them. */
 void dp_departed_flush_port(uint16_t slot, uint32_t now);
+/* Forget everything: a new dp_init() starts a new clock. */
+void dp_departed_reset(void);
 /* Forget what was remembered of 'slot': the port is gone and the slot may be reused. */
 void dp_departed_forget_port(uint16_t slot);
 /* A worker's "learned" event for a remembered MAC on another port becomes "moved". */

@@ -31,7 +31,8 @@ static const struct counter_desc switch_counters[DP_CNT_MAX] = {
 /* Learning outcomes live in struct fdb_learn_stats; these name them. */
 #define LEARN_COUNTERS(_)                                                                       \
 	_(learned, "fdb_learned", "MAC addresses learned")                                        \
-	_(moved, "fdb_moves", "learned MAC addresses that moved to another port")                 \
+	_(moved, "fdb_moves", "learned MAC addresses that moved to another port (also those seen on "  \
+	  "another port within 30 s of their port's link-down flush, which fdb_learned counts too)") \
 	_(table_full, "fdb_table_full", "new MAC addresses not learned because the table is full") \
 	_(static_conflict, "fdb_static_conflict",                                                  \
 	  "frames from a static MAC on a port other than its configured one")                      \

@@ -428,7 +428,6 @@ fdb_note_move(struct fdb *fdb, uint64_t key)
 	return value_update(fdb, key, with_one_more_move, false);
 }
 
-
 int
 fdb_delete(struct fdb *fdb, uint64_t key)
 {
