@@ -302,7 +302,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 #ifdef VSW_BENCH_IO_FORWARD
-	ctl_log("built with -Dbench_io_forward=true: every frame goes to the next port unswitched; "
+	ctl_log("built with -Dbench_io_forward=true: every frame goes to the other port unswitched; "
 		"for bench/run --io-floor only, not a switch");
 #endif
 	rc = ctl_config_load(&config, o.config, err, sizeof(err));
