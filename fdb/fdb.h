@@ -56,8 +56,8 @@
  *   - Capacity: max_entries is a hard limit (a count); the buckets are
  *     sized so that max_entries fills 25 % of the slots.  Without the
  *     limit, the first insert that finds both 4-slot buckets full comes at
- *     38-65 % fill (measured over ten runs: 37.7-42.9 % for 1M random MACs,
- *     40.2 % for 1M sequential ones, 51-65 % for 1K; see
+ *     35-65 % fill (37.7-42.9 % for 1M random MACs over ten runs, 34.9 % in
+ *     one later run; 40.2 % for 1M sequential ones, 51-65 % for 1K; see
  *     tests/unit/test_fdb_table.c), so at max_entries it does not happen
  *     in practice; if it ever does, it is counted as table_full.  Memory is
  *     max_entries * 64 bytes of buckets plus one lock byte per bucket:
