@@ -79,6 +79,8 @@ def print_table(results, out):
     for sc in results["scenarios"]:
         if sc.get("error"):
             out.write("%s: %s\n" % (scenario_label(sc), sc["error"].splitlines()[-1]))
+        if sc.get("io_floor_error"):
+            out.write("%s, io floor: %s\n" % (scenario_label(sc), sc["io_floor_error"].splitlines()[-1]))
         o = sc.get("ovs", {})
         if o.get("error") or o.get("skipped"):
             out.write("%s, ovs: %s\n" % (scenario_label(sc),
