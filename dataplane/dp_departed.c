@@ -90,7 +90,7 @@ learned_on_noted(const struct fdb_entry *e, const void *arg)
 {
 	const struct flush_ctx *c = arg;
 
-	if ((e->flags & FDB_F_STATIC) || e->port != c->slot)
+	if (!dp_fdb_learned_on(e, &c->slot))
 		return false;
 	note(e->key, c->slot, c->now);
 	return true;

@@ -183,8 +183,8 @@ dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen)
 	return 0;
 }
 
-static bool
-learned_on(const struct fdb_entry *e, const void *arg)
+bool
+dp_fdb_learned_on(const struct fdb_entry *e, const void *arg)
 {
 	return !(e->flags & FDB_F_STATIC) && e->port == *(const uint16_t *)arg;
 }
@@ -192,7 +192,7 @@ learned_on(const struct fdb_entry *e, const void *arg)
 void
 dp_fdb_forget_port(uint16_t slot)
 {
-	fdb_delete_if(dp_main.fdb, learned_on, &slot);
+	fdb_delete_if(dp_main.fdb, dp_fdb_learned_on, &slot);
 }
 
 void

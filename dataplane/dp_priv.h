@@ -207,6 +207,8 @@ void dp_overlay_periodic(bool second);
 int dp_uplink_slot(void);
 /* Forget what was learned on a port (dynamic entries only). */
 void dp_fdb_forget_port(uint16_t slot);
+/* fdb_match_fn: a learned (not static) entry on the port slot '*(const uint16_t *)arg'. */
+bool dp_fdb_learned_on(const struct fdb_entry *e, const void *arg);
 /* "pa:IP" for a remote FDB port value. */
 void dp_remote_name(uint16_t port, char *out, size_t len);
 

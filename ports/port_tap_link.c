@@ -48,14 +48,18 @@ struct tap_link {
 
 static struct tap_link tap_links[RTE_MAX_ETHPORTS];
 static bool tap_links_ready;
+static ino_t own_netns; /* vswd's network namespace; no vswd thread ever leaves it */
 
 static void
 tap_links_init(void)
 {
 	if (tap_links_ready)
 		return;
+	struct stat st;
+
 	for (unsigned int i = 0; i < RTE_MAX_ETHPORTS; i++)
 		tap_links[i] = (struct tap_link){ .tun_fd = -1 };
+	own_netns = stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
 	tap_links_ready = true;
 }
 
@@ -73,14 +77,6 @@ device_netns(int fd)
 		ino = st.st_ino;
 	close(netns_fd);
 	return ino;
-}
-
-static ino_t
-own_netns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) == 0 ? st.st_ino : 0;
 }
 
 /*
@@ -105,7 +101,7 @@ static int
 find_keepalive(const char *ifname)
 {
 	DIR *dir = opendir("/proc/self/fd");
-	ino_t own = own_netns();
+	ino_t own = own_netns;
 	struct dirent *de;
 	int found = -1;
 
@@ -200,7 +196,7 @@ ask_flags_where_device_is(struct tap_link *t, struct ifreq *ifr)
 
 	if (netns_fd < 0)
 		return -errno;
-	if (fstat(netns_fd, &st) == 0 && st.st_ino == own_netns()) {
+	if (fstat(netns_fd, &st) == 0 && st.st_ino == own_netns) {
 		close(netns_fd);
 		return ask_flags(ifr);
 	}
