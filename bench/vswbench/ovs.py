@@ -479,25 +479,19 @@ def _window(ctx, o, rx_ports, tx_ports, local_ports):
     if rx == 0 or pkts == 0:
         raise BenchError("OVS's PMD thread made no progress in the window (pmd %s -> %s):\n%s"
                          % (a["pmd"], b["pmd"], o.log_tail()))
-    return {
-        "window_s": dt,
-        "mpps": rx / dt / 1e6,
-        "tx_mpps": tx / dt / 1e6,
-        "rx_packets": rx,
-        "tx_packets": tx,
+    r = procs.window_rates(dt, rx, tx, busy, idle, pkts)
+    r.update({
         "tx_dropped": tx_drop,
         "flood_copies": flood,
         "unicast_fraction": 1.0 - flood / rx,
         "delivered_fraction": tx / rx,
-        "cycles_per_packet": busy / pkts,
-        "busy_pct": 100.0 * busy / (busy + idle) if busy + idle else None,
-        "tsc_hz": (busy + idle) / dt,
         "pmd": pd,
         "upcall_fraction": (pd["upcalls_ok"] + pd["upcalls_failed"]) / pkts,
         "ports": {n: {k: b["ports"][n].get(k, 0) - a["ports"].get(n, {}).get(k, 0)
                       for k in ("rx_packets", "tx_packets", "tx_dropped")}
                   for n in b["ports"]},
-    }
+    })
+    return r
 
 
 def _wait_fdb(o, bridge, want, what):

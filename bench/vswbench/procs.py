@@ -69,6 +69,21 @@ def other_dpdk_processes():
     return found
 
 
+def window_rates(dt, rx, tx, busy, idle, pkts):
+    """What every switch's window reports alike: frame rates over 'dt' seconds, and from its
+    PMD thread's busy/idle cycles and packets, cycles per packet, load and the TSC rate."""
+    return {
+        "window_s": dt,
+        "mpps": rx / dt / 1e6,
+        "tx_mpps": tx / dt / 1e6,
+        "rx_packets": rx,
+        "tx_packets": tx,
+        "cycles_per_packet": busy / pkts if pkts else None,
+        "busy_pct": 100.0 * busy / (busy + idle) if busy + idle else None,
+        "tsc_hz": (busy + idle) / dt,
+    }
+
+
 def proc_status_kb(pid, field):
     """A 'kB' field of /proc/PID/status (VmRSS, HugetlbPages), or None."""
     try:

@@ -9,7 +9,7 @@ import struct
 import subprocess
 import time
 
-from .procs import BenchError, Testpmd, Vswd, proc_status_kb
+from .procs import BenchError, Testpmd, Vswd, proc_status_kb, window_rates
 
 MBUF_BYTES = 2560       # one mbuf with the default 2176-byte data room, headers, rounding
 MBUF_SLACK = 8192       # mbufs beyond the replayed traces: bursts in flight, TX buffers, caches
@@ -99,19 +99,13 @@ def _delta(a, b, extra=()):
     idle = pb["idle_cycles"] - pa["idle_cycles"]
     pkts = pb["packets"] - pa["packets"]
     bursts = pb["bursts"] - pa["bursts"]
-    return {
-        "window_s": dt,
-        "mpps": rx / dt / 1e6,
-        "tx_mpps": tx / dt / 1e6,
-        "rx_packets": rx,
-        "tx_packets": tx,
+    r = window_rates(dt, rx, tx, busy, idle, pkts)
+    r.update({
         "counters": cnt,
         "unicast_fraction": cnt["forward_unicast"] / rx if rx else 0.0,
-        "cycles_per_packet": busy / pkts if pkts else None,
-        "busy_pct": 100.0 * busy / (busy + idle) if busy + idle else None,
         "avg_burst": pkts / bursts if bursts else None,
-        "tsc_hz": (busy + idle) / dt,
-    }
+    })
+    return r
 
 
 def _vsw_window(ctx, v, extra_counters=None):
