@@ -246,6 +246,8 @@ ctl_event_params(const struct dp_event *ev)
 		return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "bd", ev->bd, "mac", mac, "from",
 				 ev->from, "to", ev->to, "moves", (json_int_t)ev->moves, "frozen",
 				 (int)ev->frozen);
+	case DP_EVENT_LOST:
+		return json_pack("{s:I}", "count", (json_int_t)ev->count);
 	}
 	return json_pack("{s:s, s:s}", "bd", ev->bd, "mac", mac);
 }
@@ -264,8 +266,13 @@ static void
 fdb_on_event(const struct dp_event *ev, void *arg)
 {
 	struct ctl_server *srv = arg;
-	json_t *params = ctl_event_params(ev);
+	json_t *params;
 
+	if (ev->type == DP_EVENT_LOST) {
+		ctl_server_events_missed(srv, ev->count);
+		return;
+	}
+	params = ctl_event_params(ev);
 	if (params != NULL)
 		ctl_server_notify(srv, fdb_event_name(ev), params);
 	json_decref(params);

@@ -678,6 +678,20 @@ ctl_server_notify(struct ctl_server *srv, const char *event, json_t *params)
 	return nb;
 }
 
+void
+ctl_server_events_missed(struct ctl_server *srv, uint64_t count)
+{
+	for (unsigned int i = 0; i < srv->nb_clients; i++) {
+		struct server_client *c = srv->clients[i];
+
+		if (c->dead || c->events == 0)
+			continue;
+		c->lost += count;
+		server_events_resume(c);
+		server_flush(c);
+	}
+}
+
 uint64_t
 ctl_server_events_lost(const struct ctl_server *srv)
 {

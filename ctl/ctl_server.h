@@ -76,6 +76,13 @@ int ctl_server_notify(struct ctl_server *srv, const char *event, json_t *params)
 /** @return events dropped for slow subscribers since the server opened. */
 uint64_t ctl_server_events_lost(const struct ctl_server *srv);
 
+/**
+ * Events were lost before they reached the server (the dataplane's event
+ * ring overflowed): every subscriber gets an events.lost notification with
+ * 'count' added, so that it re-reads the table.
+ */
+void ctl_server_events_missed(struct ctl_server *srv, uint64_t count);
+
 /** @return connected clients. */
 unsigned int ctl_server_nb_clients(const struct ctl_server *srv);
 

@@ -174,11 +174,13 @@ enum dp_event_type {
 	DP_EVENT_MOVED,   /**< a MAC changed port */
 	DP_EVENT_AGED,    /**< a MAC expired */
 	DP_EVENT_FLAP,    /**< a MAC moved too often */
+	DP_EVENT_LOST,    /**< workers dropped 'count' events: re-read the table */
 };
 
 struct dp_event {
 	enum dp_event_type type;  /**< what happened */
-	const char *name;         /**< "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap" */
+	const char *name;         /**< "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap",
+				       "events.lost" */
 	char bd[PORT_NAME_MAX];   /**< bridge domain */
 	uint8_t mac[6];           /**< the MAC */
 	char from[PORT_NAME_MAX]; /**< previous port (moved, flap); "" otherwise */
@@ -187,6 +189,7 @@ struct dp_event {
 	const char *cause;        /**< learned, garp, rarp, una (learned, moved); "" otherwise */
 	uint32_t moves;           /**< moves in the flap window (flap) */
 	bool frozen;              /**< the MAC is now held on its port (flap) */
+	uint64_t count;           /**< events dropped (lost) */
 };
 
 typedef void dp_event_cb(const struct dp_event *ev, void *arg);

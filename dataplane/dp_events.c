@@ -70,26 +70,72 @@ deliver(const struct fdb_event *fe, void *arg)
 	dp_main.event_cb(&ev, dp_main.event_arg);
 }
 
+/*
+ * A learn event that waited on the ordinary ring behind a move of the same
+ * MAC would undo the move in a subscriber's eyes: the table says where the
+ * MAC is now, and the move event (drained first) already said so.
+ */
+static bool
+learn_is_stale(const struct fdb_event *ev)
+{
+	struct fdb_entry e;
+
+	return ev->type == FDB_EV_LEARNED && fdb_lookup(dp_main.fdb, ev->key, &e) == 0 &&
+	       e.port != ev->to;
+}
+
+/* Deliver up to 'budget' events of one ring; @return how many were dequeued. */
+static unsigned int
+drain_ring(struct rte_ring *r, uint32_t now, unsigned int budget)
+{
+	struct fdb_event evs[64];
+	unsigned int total = 0, n;
+
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(r, evs, sizeof(evs[0]), RTE_DIM(evs), NULL);
+		for (unsigned int i = 0; i < n; i++) {
+			dp_departed_resolve(&evs[i], now);
+			if (learn_is_stale(&evs[i]))
+				continue;
+			deliver(&evs[i], NULL);
+			if (evs[i].type == FDB_EV_MOVED)
+				fdb_flap_note(dp_main.fdb, &evs[i], now, deliver, NULL);
+		}
+		total += n;
+	} while (n > 0 && total < budget);
+	return total;
+}
+
+/* Tell subscribers about events a worker could not queue, so that they re-read the table. */
+static void
+report_lost(struct dp_lcore *lc)
+{
+	uint64_t lost = dp_read_counter(&lc->learn.events_lost) +
+			dp_read_counter(&lc->learn.urgent_lost);
+	struct dp_event ev;
+
+	if (lost == lc->lost_told || dp_main.event_cb == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DP_EVENT_LOST;
+	ev.name = "events.lost";
+	ev.count = lost - lc->lost_told;
+	lc->lost_told = lost;
+	dp_main.event_cb(&ev, dp_main.event_arg);
+}
+
+/*
+ * Moves and announcements first and all of them (their ring is bounded), so
+ * a flood of ordinary learns never delays the event that follows a VM.
+ */
 static void
 drain_events(uint32_t now)
 {
-	struct fdb_event evs[64];
-
+	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
+		drain_ring(dp_main.lcores[w]->urgent, now, DP_EVENT_RING_SIZE);
 	for (unsigned int w = 0; w < dp_main.nb_workers; w++) {
-		struct rte_ring *r = dp_main.lcores[w]->events;
-		unsigned int total = 0, n;
-
-		do {
-			n = rte_ring_sc_dequeue_burst_elem(r, evs, sizeof(evs[0]), RTE_DIM(evs),
-							   NULL);
-			for (unsigned int i = 0; i < n; i++) {
-				dp_departed_resolve(&evs[i], now);
-				deliver(&evs[i], NULL);
-				if (evs[i].type == FDB_EV_MOVED)
-					fdb_flap_note(dp_main.fdb, &evs[i], now, deliver, NULL);
-			}
-			total += n;
-		} while (n > 0 && total < EVENTS_PER_CALL);
+		drain_ring(dp_main.lcores[w]->events, now, EVENTS_PER_CALL);
+		report_lost(dp_main.lcores[w]);
 	}
 }
 

@@ -334,7 +334,8 @@ static void
 decap_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct decap_burst *db,
 		   uint16_t *out)
 {
-	struct fdb_learn_ctx ctx = { .now = lc->now, .stats = &lc->learn, .events = lc->events };
+	struct fdb_learn_ctx ctx = { .now = lc->now, .stats = &lc->learn, .events = lc->events,
+				     .urgent = lc->urgent };
 	uint8_t verdicts[VSW_BURST_SIZE];
 	uint16_t start = 0, nb_kept = 0;
 	struct dst_lookup dl;

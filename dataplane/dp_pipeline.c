@@ -207,7 +207,7 @@ learn_lookup_burst(struct dp_lcore *lc, const struct dp_rxq *rxq, struct rte_mbu
 		   struct parsed_burst *pb, uint16_t *out)
 {
 	struct fdb_learn_ctx ctx = { .port = rxq->slot, .now = lc->now, .stats = &lc->learn,
-				     .events = lc->events };
+				     .events = lc->events, .urgent = lc->urgent };
 	uint8_t verdicts[VSW_BURST_SIZE];
 	uint16_t nb_kept = 0, r = 0;
 

@@ -120,11 +120,15 @@ struct dp_lcore {
 	uint64_t rx_bursts;     /**< non-empty bursts */
 	uint32_t nb_rxq;        /**< queues in the current snapshot */
 	uint32_t now;           /**< seconds since start, read once per round */
-	struct rte_ring *events; /**< FDB events for the control thread */
+	struct rte_ring *events; /**< ordinary learn events for the control thread */
+	struct rte_ring *urgent; /**< move and announcement events, drained first */
+	uint64_t lost_told;      /**< this worker's lost events the control thread has reported */
 	struct rte_ring *inject; /**< frames the control thread wants sent; m->port = slot */
 	uint64_t encap[NVGRE_ENCAP_MAX]; /**< encapsulation results */
 	uint64_t decap[NVGRE_DECAP_MAX]; /**< decapsulation results */
 } __rte_cache_aligned;
+
+#define DP_EVENT_RING_SIZE 4096 /* FDB events of each kind a worker can queue between ticks */
 
 /* The control side's view of a port. */
 struct dp_port {

@@ -40,7 +40,10 @@ static const struct counter_desc switch_counters[DP_CNT_MAX] = {
 	  "new MAC addresses not learned because of a bridge-domain or port limit")                \
 	_(frozen_refused, "fdb_frozen_refused", "moves refused because the MAC is frozen after flapping") \
 	_(learning_off, "fdb_learning_off", "sources not learned because the domain's learning is off") \
-	_(events_lost, "events_lost", "FDB events dropped because the event ring was full")
+	_(events_lost, "events_lost",                                                              \
+	  "ordinary learn events dropped because the event ring was full (subscribers are told)")  \
+	_(urgent_lost, "events_lost_urgent",                                                       \
+	  "move and announcement events dropped because their ring was full (subscribers are told)")
 
 uint64_t
 dp_lcore_sum(size_t offset)

@@ -19,7 +19,6 @@
 
 #include <stdio.h>
 
-#define DP_EVENT_RING_SIZE 4096 /* FDB events a worker can queue between control ticks */
 
 static void
 idle_sleep(struct dp_lcore *lc, unsigned int us)
@@ -123,10 +122,14 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 	/* One producer (this worker), one consumer (the control thread). */
 	lc->events = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
 					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(ring_name, sizeof(ring_name), "vsw_urgent_%u", index);
+	lc->urgent = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
+					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(ring_name, sizeof(ring_name), "vsw_inject_%u", index);
 	lc->inject = rte_ring_create(ring_name, 512, socket, RING_F_SC_DEQ);
-	if (lc->events == NULL || lc->inject == NULL) {
+	if (lc->events == NULL || lc->urgent == NULL || lc->inject == NULL) {
 		rte_ring_free(lc->events);
+		rte_ring_free(lc->urgent);
 		rte_ring_free(lc->inject);
 		rte_free(lc);
 		return NULL;
@@ -155,6 +158,7 @@ dp_lcore_destroy(struct dp_lcore *lc)
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
 		rte_free(lc->txb[slot]);
 	rte_ring_free(lc->events);
+	rte_ring_free(lc->urgent);
 	if (lc->inject != NULL) {
 		struct rte_mbuf *m;
 

@@ -107,14 +107,23 @@ fdb_port_count(const struct fdb *fdb, uint16_t port)
 	return __atomic_load_n(&fdb->port_count[fdb_port_idx(port)], __ATOMIC_RELAXED);
 }
 
+/*
+ * Moves and announcements go on their own ring: a cluster agent claims a
+ * migrated VM from them, so they must not queue behind a flood of learns.
+ */
 static void
 emit(const struct fdb_learn_ctx *ctx, uint8_t type, uint64_t key, uint16_t from, uint8_t cause)
 {
 	struct fdb_event ev = { .key = key, .from = from, .to = ctx->port, .type = type,
 				.cause = cause };
+	bool urgent = type != FDB_EV_LEARNED || cause != FDB_CAUSE_LEARNED;
+	struct rte_ring *ring = urgent && ctx->urgent != NULL ? ctx->urgent : ctx->events;
 
-	if (ctx->events != NULL &&
-	    rte_ring_sp_enqueue_elem(ctx->events, &ev, sizeof(ev)) != 0)
+	if (ring == NULL || rte_ring_sp_enqueue_elem(ring, &ev, sizeof(ev)) == 0)
+		return;
+	if (urgent)
+		ctx->stats->urgent_lost++;
+	else
 		ctx->stats->events_lost++;
 }
 

@@ -163,7 +163,8 @@ struct fdb_learn_stats {
 	uint64_t limit_refused;   /**< new MACs refused by a bridge-domain or port limit */
 	uint64_t frozen_refused;  /**< moves refused because the MAC is frozen */
 	uint64_t learning_off;    /**< sources not learned because learning is off */
-	uint64_t events_lost;     /**< events dropped because the event ring was full */
+	uint64_t events_lost;     /**< ordinary learn events dropped: their ring was full */
+	uint64_t urgent_lost;     /**< move or announcement events dropped: their ring was full */
 };
 
 enum fdb_event_type {
@@ -202,6 +203,7 @@ struct fdb_learn_ctx {
 	uint32_t now;                  /**< current time, seconds */
 	struct fdb_learn_stats *stats; /**< the worker's counters */
 	struct rte_ring *events;       /**< single-producer ring of struct fdb_event; NULL = none */
+	struct rte_ring *urgent;       /**< the same for moves and announcements; NULL = 'events' */
 };
 
 /** Build the key of 'mac' in bridge domain 'bd'.  Thread-safe. */

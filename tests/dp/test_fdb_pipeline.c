@@ -225,8 +225,11 @@ test_limit_drop_action(void)
 struct event_log {
 	unsigned int nb;           /**< events seen */
 	struct dp_event last;      /**< the last one */
+	struct dp_event moved;     /**< the last fdb.moved */
 	unsigned int nb_moved;     /**< fdb.moved events */
 	unsigned int nb_flap;      /**< fdb.flap events */
+	unsigned int nb_lost;      /**< events.lost reports */
+	uint64_t lost;             /**< events they say were lost */
 };
 
 static void
@@ -237,7 +240,14 @@ log_event(const struct dp_event *ev, void *arg)
 	log->nb++;
 	log->last = *ev;
 	log->nb_moved += ev->type == DP_EVENT_MOVED;
+	if (ev->type == DP_EVENT_MOVED)
+		log->moved = *ev;
 	log->nb_flap += ev->type == DP_EVENT_FLAP;
+	if (ev->type == DP_EVENT_LOST) {
+		log->nb_lost++;
+		log->lost += ev->count;
+		log->nb--; /* not an FDB event */
+	}
 }
 
 static void
@@ -254,13 +264,14 @@ test_move_event_reaches_control_thread(void)
 	dp_test_round();
 	drain_all();
 	dp_periodic();
-	CU_ASSERT(log.nb >= 3); /* two learned, one moved */
+	/* PEER learned, VM moved; VM's own learn, still queued, is superseded by the move. */
+	CU_ASSERT_EQUAL(log.nb, 2);
 	CU_ASSERT_EQUAL(log.nb_moved, 1);
-	CU_ASSERT_STRING_EQUAL(log.last.name, "fdb.moved");
-	CU_ASSERT_STRING_EQUAL(log.last.from, "p1");
-	CU_ASSERT_STRING_EQUAL(log.last.to, "p3");
-	CU_ASSERT_STRING_EQUAL(log.last.cause, "garp");
-	CU_ASSERT_STRING_EQUAL(log.last.bd, DP_DEFAULT_BD);
+	CU_ASSERT_STRING_EQUAL(log.moved.name, "fdb.moved");
+	CU_ASSERT_STRING_EQUAL(log.moved.from, "p1");
+	CU_ASSERT_STRING_EQUAL(log.moved.to, "p3");
+	CU_ASSERT_STRING_EQUAL(log.moved.cause, "garp");
+	CU_ASSERT_STRING_EQUAL(log.moved.bd, DP_DEFAULT_BD);
 	dp_set_event_handler(NULL, NULL);
 }
 
@@ -293,6 +304,89 @@ test_flapping_mac_is_reported_and_frozen(void)
 	CU_ASSERT_EQUAL(dp_test_counter("fdb_frozen_refused"), refused + 1);
 	dp_set_event_handler(NULL, NULL);
 	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)) >= 0, 1);
+}
+
+/* Learn 'nb' new MACs on p2 without letting the control thread drain events. */
+static void
+learn_flood(unsigned int first, unsigned int nb)
+{
+	char src[18];
+
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(src, sizeof(src), "02:10:00:00:%02x:%02x", (first + i) >> 8 & 0xff,
+			 (first + i) & 0xff);
+		inject("p2", BCAST, src);
+		if (i % 256 == 255 || i == nb - 1)
+			while (rte_ring_count(dp_test_ring("p2", "rx")) > 0)
+				dp_test_round();
+		drain_all();
+	}
+}
+
+/*
+ * A flood of new MACs overflows the learn events, but the move that follows
+ * a VM is delivered at the very next tick, and subscribers hear of the loss.
+ */
+static void
+test_move_is_not_lost_behind_a_learn_flood(void)
+{
+	struct event_log log = { 0 };
+	uint64_t lost_before = dp_test_counter("events_lost");
+	unsigned int learned = 0;
+
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "0", dp_test_err, sizeof(dp_test_err)), 0);
+	learn_vm_and_peer();
+	dp_periodic(); /* VM and PEER learned and reported */
+	/* The table holds fewer than a ring's worth: flush between rounds (a flush reports nothing). */
+	for (unsigned int round = 0; round < 3; round++) {
+		learn_flood(round * 1500, 1500);
+		learned += 1500;
+		CU_ASSERT_EQUAL(dp_fdb_flush(DP_DEFAULT_BD, "p2", dp_test_err, sizeof(dp_test_err)) >= 0, 1);
+	}
+	dp_set_event_handler(log_event, &log);
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
+	dp_test_round();
+	drain_all();
+	dp_periodic();
+	CU_ASSERT_EQUAL(log.nb_moved, 1);
+	CU_ASSERT_EQUAL(log.nb_lost, 1);
+	CU_ASSERT_EQUAL(log.lost, learned - (DP_EVENT_RING_SIZE - 1));
+	CU_ASSERT_EQUAL(dp_test_counter("events_lost"), lost_before + log.lost);
+	CU_ASSERT_EQUAL(dp_test_counter("events_lost_urgent"), 0);
+	while (log.nb < learned) {
+		unsigned int nb = log.nb;
+
+		dp_periodic();
+		if (log.nb == nb)
+			break;
+	}
+	dp_set_event_handler(NULL, NULL);
+}
+
+/*
+ * A learn still queued when the same MAC moves is not delivered after the
+ * move: a subscriber would otherwise believe the MAC went back.
+ */
+static void
+test_stale_learn_is_not_delivered_after_a_move(void)
+{
+	struct event_log log = { 0 };
+
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "flap-moves", "0", dp_test_err, sizeof(dp_test_err)), 0);
+	dp_periodic();
+	dp_set_event_handler(log_event, &log);
+	inject("p1", BCAST, VM);
+	dp_test_round();
+	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
+	dp_test_round();
+	drain_all();
+	dp_periodic();
+	CU_ASSERT_EQUAL(log.nb, 1);
+	CU_ASSERT_STRING_EQUAL(log.last.name, "fdb.moved");
+	CU_ASSERT_STRING_EQUAL(log.last.from, "p1");
+	CU_ASSERT_STRING_EQUAL(log.last.to, "p3");
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
+	dp_set_event_handler(NULL, NULL);
 }
 
 /* Take ring port 'name's link down or up and let the once-a-second link check see it. */
@@ -409,6 +503,8 @@ main(int argc, char **argv)
 	DP_TEST_ALONE(test_limit_drop_action, setup, teardown);
 	DP_TEST_ALONE(test_move_event_reaches_control_thread, setup, teardown);
 	DP_TEST_ALONE(test_flapping_mac_is_reported_and_frozen, setup, teardown);
+	DP_TEST_ALONE(test_move_is_not_lost_behind_a_learn_flood, setup, teardown);
+	DP_TEST_ALONE(test_stale_learn_is_not_delivered_after_a_move, setup, teardown);
 	DP_TEST_ALONE(test_relearn_after_link_down_is_a_move, setup, teardown);
 	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
 	return dp_test_finish();

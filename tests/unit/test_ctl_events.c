@@ -257,6 +257,59 @@ test_ctl_methods_events_slow_subscriber_loses_and_is_told(void)
 	unlink(cfg_path);
 }
 
+/* Events the dataplane could not queue reach every subscriber as events.lost, and nobody else. */
+static void
+test_ctl_methods_events_dataplane_loss_reaches_every_subscriber(void)
+{
+	struct dp_event lost = { .type = DP_EVENT_LOST, .name = "events.lost", .count = 905 };
+	struct dp_event moved = moved_event(3);
+	json_t *want = json_loads("{\"jsonrpc\":\"2.0\",\"method\":\"events.lost\","
+				  "\"params\":{\"count\":905}}",
+				  0, NULL);
+	struct ctl_server *srv;
+	char err[CTL_ERR_LEN];
+	int a, b, none;
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	srv = ctl_server_open(sock_path, rpc, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(srv);
+	CU_ASSERT_EQUAL_FATAL(ctl_events_attach(srv), 0);
+	a = connect_client();
+	b = connect_client();
+	none = connect_client();
+	CU_ASSERT_FATAL(a >= 0 && b >= 0 && none >= 0);
+	json_decref(request(srv, a, "events.subscribe", "{}"));
+	json_decref(request(srv, b, "events.subscribe", "{\"events\":[\"fdb.moved\"]}"));
+	json_decref(request(srv, none, "bd.list", "{}"));
+
+	fake_dp_emit(&lost);
+	fake_dp_emit(&moved);
+	r = read_line(srv, a, 500);
+	CU_ASSERT_TRUE(json_equal(r, want));
+	json_decref(r);
+	r = read_line(srv, b, 500);
+	CU_ASSERT_TRUE(json_equal(r, want));
+	json_decref(r);
+	/* Then events flow on. */
+	r = read_line(srv, b, 500);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "method")), "fdb.moved");
+	json_decref(r);
+	CU_ASSERT_PTR_NULL(read_line(srv, none, 20));
+	/* Loss before the server is not counted as a slow subscriber's loss. */
+	CU_ASSERT_EQUAL(ctl_server_events_lost(srv), 0);
+
+	json_decref(want);
+	close(a);
+	close(b);
+	close(none);
+	ctl_events_detach();
+	ctl_server_close(srv);
+	stop();
+	unlink(cfg_path);
+}
+
 int
 main(void)
 {
@@ -272,6 +325,8 @@ main(void)
 		    test_ctl_methods_events_fan_out_to_subscribers);
 	CU_add_test(suite, "events: slow subscriber loses and is told",
 		    test_ctl_methods_events_slow_subscriber_loses_and_is_told);
+	CU_add_test(suite, "events: dataplane loss reaches every subscriber",
+		    test_ctl_methods_events_dataplane_loss_reaches_every_subscriber);
 	rc = harness_run();
 	snprintf(lock, sizeof(lock), "%s.lock", sock_path);
 	unlink(lock);
