@@ -311,6 +311,20 @@ track_pid() {
 	LIB_PIDS+=("$1")
 }
 
+# capture_start OUT NS TCPDUMP-ARGS...: tcpdump -l, its lines to OUT, in
+# namespace NS ("" = this one), returning once tcpdump says it is listening:
+# no frame sent after this call is missed.  Sets CAPTURE_PID.
+capture_start() {
+	local out=$1 ns=$2
+	shift 2
+	local -a cmd=(timeout 60 tcpdump -l "$@")
+	[ -z "$ns" ] || cmd=(ip netns exec "$ns" "${cmd[@]}")
+	"${cmd[@]}" >"$out" 2>"$out.err" &
+	CAPTURE_PID=$!
+	track_pid "$CAPTURE_PID"
+	wait_until 10 grep -q 'listening on' "$out.err" || fail "tcpdump did not start listening" "$out.err"
+}
+
 # on_exit COMMAND: eval COMMAND on exit, after vswd and the background
 # processes are stopped (e.g. give back hugepages the test reserved).
 on_exit() {

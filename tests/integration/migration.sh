@@ -16,6 +16,7 @@ require_binaries
 require_netns
 
 VM_IP=203.0.113.10
+BCAST_IP=203.0.113.255
 PEER_IP=203.0.113.20
 EVIL_IP=203.0.113.30
 VM_MAC=02:00:00:00:10:0a
@@ -86,42 +87,46 @@ move_vm() {
 	ip -n "$NS_VM" link set "$2" up
 }
 
-# watch_old IF: record, with timestamps, ICMP echo requests to the VM that reach IF.
+# watch_old IF: record, with timestamps, ICMP echo requests to the VM (and
+# broadcast ones, the positive control) that reach IF.
 watch_old() {
-	ip netns exec "$NS_PARK" timeout 30 tcpdump -tt -n -l -i "$1" \
-		"icmp[icmptype] == icmp-echo and dst host $VM_IP" >"$T_TMP/old-$1.txt" 2>/dev/null &
-	track_pid $!
-	sleep 0.2 # tcpdump attaches
+	capture_start "$T_TMP/old-$1.txt" "$NS_PARK" -tt -n -i "$1" \
+		"icmp[icmptype] == icmp-echo and (dst host $VM_IP or dst host $BCAST_IP)"
 }
 
 # watch_announce HOST-IF: record when the VM's announcement enters the switch
 # port behind HOST-IF (the host end of its new interface).
 watch_announce() {
-	timeout 30 tcpdump -tt -n -l -i "$1" "ether src $VM_MAC and (arp or rarp)" \
-		>"$T_TMP/announce.txt" 2>/dev/null &
-	track_pid $!
+	capture_start "$T_TMP/announce.txt" "" -tt -n -i "$1" "ether src $VM_MAC and (arp or rarp)"
 }
 
-# seen_after IF: echo requests that reached IF more than 20 ms after the
-# announcement entered the switch (a request already inside the switch when
-# the announcement arrived may still leave by the old port).
+# seen_after IF: echo requests to the VM that reached IF more than 20 ms after
+# the announcement entered the switch (a request already inside the switch
+# when the announcement arrived may still leave by the old port).  First a
+# broadcast echo, which the switch floods to IF too, must be seen there: it
+# proves the capture was live and has everything sent before it.
 seen_after() {
 	local t
+	ip netns exec "$NS_PEER" ping -n -b -c 1 -W 1 "$BCAST_IP" >/dev/null 2>&1 || true
+	wait_until 5 grep -q "> $BCAST_IP:" "$T_TMP/old-$1.txt" ||
+		fail "positive control: a broadcast echo did not reach the old interface $1" "$T_TMP/old-$1.txt"
 	t=$(awk 'NR == 1 {print $1}' "$T_TMP/announce.txt")
 	[ -n "$t" ] || fail "the announcement was not seen entering the switch" "$T_TMP/announce.txt"
-	awk -v t="$t" '$1 > t + 0.020' "$T_TMP/old-$1.txt" | wc -l
+	awk -v t="$t" -v vm="$VM_IP:" '$1 > t + 0.020 && $0 ~ "> " vm' "$T_TMP/old-$1.txt" | wc -l
 }
 
-# pings_during CMD...: the peer pings the VM every 50 ms for 4 s while CMD
-# runs after 1 s; prints "sent received".
+# pings_during CMD...: the peer pings the VM every 50 ms for 4 s; CMD runs
+# once five have been answered.  ping_result prints "sent received".
+answered_at_least() { test "$(grep -c 'bytes from' "$T_TMP/ping.txt")" -ge "$1"; }
 pings_during() {
 	ip netns exec "$NS_PEER" ping -n -i 0.05 -c 80 -W 1 "$VM_IP" >"$T_TMP/ping.txt" 2>&1 &
 	local ping_pid=$!
-	sleep 1
+	wait_until 5 answered_at_least 5 ||
+		fail "the peer's pings to the VM are not answered before the move" "$T_TMP/ping.txt"
 	"$@"
 	wait "$ping_pid" || true
-	awk '/packets transmitted/ {print $1, $4}' "$T_TMP/ping.txt"
 }
+ping_result() { awk '/packets transmitted/ {print $1, $4}' "$T_TMP/ping.txt"; }
 
 announce_garp() {
 	watch_announce "${B}h"
@@ -130,11 +135,11 @@ announce_garp() {
 	ip netns exec "$NS_VM" arping -q -U -c 1 -w 0 -i "${B}n" -S "$VM_IP" "$VM_IP" >/dev/null 2>&1 || true
 }
 
-read -r SENT RECEIVED < <(pings_during announce_garp)
+pings_during announce_garp
+read -r SENT RECEIVED < <(ping_result)
 log "gratuitous ARP migration A -> B: $SENT pings sent, $RECEIVED answered"
 check "fdb: VM on pB, cause garp" test "$(fdb_entry $VM_MAC)" = "pB garp"
 check "pings continue through pB after the GARP (>= 90% answered)" test "$RECEIVED" -ge $((SENT * 9 / 10))
-sleep 0.5
 OLD_SEEN=$(seen_after "${A}n")
 log "echo requests that reached the old interface after the announcement: $OLD_SEEN"
 check "the old port saw none of the VM's pings" test "$OLD_SEEN" -eq 0
@@ -160,11 +165,11 @@ announce_rarp() {
 	send_rarp "$NS_VM" "${A}n" "$VM_MAC"
 }
 
-read -r SENT RECEIVED < <(pings_during announce_rarp)
+pings_during announce_rarp
+read -r SENT RECEIVED < <(ping_result)
 log "RARP migration B -> A: $SENT pings sent, $RECEIVED answered"
 check "fdb: VM back on pA, cause rarp" test "$(fdb_entry $VM_MAC)" = "pA rarp"
 check "pings continue through pA after the RARP (>= 90% answered)" test "$RECEIVED" -ge $((SENT * 9 / 10))
-sleep 0.5
 OLD_SEEN=$(seen_after "${B}n")
 log "echo requests that reached the old interface after the RARP: $OLD_SEEN"
 check "the old port saw none of the VM's pings" test "$OLD_SEEN" -eq 0
@@ -184,7 +189,8 @@ EOF
 }
 
 SPOOFED_BEFORE=$(vsw_json "r['counters'].get('drop_spoofed_mac', 0)" stats)
-read -r SENT RECEIVED < <(pings_during send_forged_garp "$NS_EVIL" "${E}n")
+pings_during send_forged_garp "$NS_EVIL" "${E}n"
+read -r SENT RECEIVED < <(ping_result)
 log "forged GARP from pEvil: $SENT pings sent, $RECEIVED answered"
 check "fdb: VM still on pA after the forged GARP" test "$(fdb_entry $VM_MAC | cut -d' ' -f1)" = pA
 check "the VM's pings are not captured (>= 90% answered)" test "$RECEIVED" -ge $((SENT * 9 / 10))

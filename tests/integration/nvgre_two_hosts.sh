@@ -290,34 +290,36 @@ check "tenant 2 on B sees tenant 2's MAC for .1" test "$(arp_mac "$NS_T2B" $CA1)
 
 # Isolation: silence one tenant's VM; the other tenant still gets its replies
 # (from its own VM), and the silenced VM sees none of the other's pings.
-# icmp_count NS IF SECONDS CMD...: echo requests seen on IF in NS while CMD runs.
+# icmp_count NS IF FOREIGN-MAC OWN-NS OWN-MAC CMD...: echo requests from
+# FOREIGN-MAC seen on IF in NS while CMD runs, in ICMP_SEEN.  Then one echo from OWN-NS
+# (the tenant's own VM, MAC OWN-MAC) to $CA2 must be seen: it proves the
+# capture was live and holds everything CMD sent before it.
 icmp_count() {
-	local ns=$1 ifc=$2 out=$T_TMP/icmp-$1.txt
-	shift 2
-	ip netns exec "$ns" timeout 10 tcpdump -n -l -i "$ifc" 'icmp[icmptype] == icmp-echo' \
-		>"$out" 2>/dev/null &
-	local pid=$!
-	track_pid $pid
-	sleep 0.3
+	local ns=$1 ifc=$2 foreign=$3 own_ns=$4 own_mac=$5 out=$T_TMP/icmp-$1.txt
+	shift 5
+	capture_start "$out" "$ns" -t -n -e -i "$ifc" 'icmp[icmptype] == icmp-echo'
 	"$@" >/dev/null 2>&1 || true
-	sleep 0.3
-	kill -TERM $pid 2>/dev/null || true
-	wait $pid 2>/dev/null || true
-	# tcpdump ends its output with a bare newline: count packet lines only.
-	grep -c 'ICMP echo request' "$out" || true
+	ip netns exec "$own_ns" ping -n -c 1 -W 1 $CA2 >/dev/null 2>&1 || true
+	wait_until 5 grep -q "^$own_mac > " "$out" ||
+		fail "positive control: the echo from $own_mac did not reach $ifc" "$out"
+	kill -TERM "$CAPTURE_PID" 2>/dev/null || true
+	wait "$CAPTURE_PID" 2>/dev/null || true
+	ICMP_SEEN=$(grep -c "^$foreign > .*ICMP echo request" "$out" || true)
 }
 silence() { ip netns exec "$1" sysctl -qw "net.ipv4.icmp_echo_ignore_all=$2"; }
 
 silence "$NS_T2B" 1
 check "tenant 2's .2 is silent: tenant 2 gets no reply" ping_fails "$NS_T2A" $CA2
 check "tenant 1 still gets replies from its .2" ping_ok "$NS_T1A" $CA2
-n=$(icmp_count "$NS_T2B" "${V2B}n" ip netns exec "$NS_T1A" ping -n -c 5 -i 0.2 -W 1 $CA2)
+icmp_count "$NS_T2B" "${V2B}n" $MAC_T1A "$NS_T2A" $MAC_T2A ip netns exec "$NS_T1A" ping -n -c 5 -i 0.2 -W 1 $CA2
+n=$ICMP_SEEN
 check "tenant 2's .2 saw none of tenant 1's pings (saw $n)" test "$n" -eq 0
 silence "$NS_T2B" 0
 silence "$NS_T1B" 1
 check "tenant 1's .2 is silent: tenant 1 gets no reply" ping_fails "$NS_T1A" $CA2
 check "tenant 2 still gets replies from its .2" ping_ok "$NS_T2A" $CA2
-n=$(icmp_count "$NS_T1B" "${V1B}n" ip netns exec "$NS_T2A" ping -n -c 5 -i 0.2 -W 1 $CA2)
+icmp_count "$NS_T1B" "${V1B}n" $MAC_T2A "$NS_T1A" $MAC_T1A ip netns exec "$NS_T2A" ping -n -c 5 -i 0.2 -W 1 $CA2
+n=$ICMP_SEEN
 check "tenant 1's .2 saw none of tenant 2's pings (saw $n)" test "$n" -eq 0
 silence "$NS_T1B" 0
 check "tenant 1 reaches .2 again" ping_ok "$NS_T1A" $CA2
