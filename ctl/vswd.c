@@ -219,9 +219,19 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 		argv[argc] = NULL;
 		return argc;
 	}
-	/* Lcore 0 is the control thread; workers follow it. */
-	snprintf(lcores, sizeof(lcores), "0-%u", o->nb_workers);
-	defaults[n++] = "-l";
+	/* Lcore 0 is the control thread; workers follow it, one CPU each while there are enough. */
+	long nb_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (nb_cpus < 1 || (unsigned long)nb_cpus > o->nb_workers) {
+		snprintf(lcores, sizeof(lcores), "0-%u", o->nb_workers);
+		defaults[n++] = "-l";
+	} else {
+		/* More lcores than CPUs: they float over all of them; right, but slower than one each. */
+		snprintf(lcores, sizeof(lcores), "(0-%u)@(0-%ld)", o->nb_workers, nb_cpus - 1);
+		defaults[n++] = "--lcores";
+		ctl_log("%u workers and a control thread on %ld CPUs: lcores %s share them", o->nb_workers,
+			nb_cpus, lcores);
+	}
 	defaults[n++] = lcores;
 	if (vswd_have_hugepages()) {
 		defaults[n++] = "--in-memory";

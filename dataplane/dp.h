@@ -96,6 +96,9 @@ struct dp_port_info {
 	char allowed_macs[512];      /**< comma-separated MACs the port may use; "" = any */
 	uint64_t link_changes;       /**< link up/down transitions seen */
 	bool is_uplink;              /**< the overlay's uplink (in no bridge domain) */
+	uint16_t nb_rxq;             /**< RX queues, spread over the workers */
+	uint16_t nb_txq;             /**< TX queues */
+	bool tx_shared;              /**< fewer TX queues than workers: they share them under a lock */
 };
 
 struct dp_port_stats {

@@ -27,11 +27,36 @@ drop(struct dp_lcore *lc, enum dp_counter_id id, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Send what the worker buffered for 'slot' on its TX queue.  A device with
+ * fewer TX queues than workers (a ring, a pcap writer, net_tap's kernel
+ * queues) has its queues shared: the lock is taken only on such ports and is
+ * held by workers only, for one burst.
+ */
+static inline void
+tx_flush_slot(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot)
+{
+	const struct dp_port_rt *p = &snap->ports[slot];
+	uint16_t q = p->txq[lc->index];
+
+	if (likely(p->tx_locks == NULL)) {
+		rte_eth_tx_buffer_flush(p->eth_port, q, lc->txb[slot]);
+		return;
+	}
+	rte_spinlock_lock(&p->tx_locks[q]);
+	rte_eth_tx_buffer_flush(p->eth_port, q, lc->txb[slot]);
+	rte_spinlock_unlock(&p->tx_locks[q]);
+}
+
 static inline void
 tx_one(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struct rte_mbuf *m)
 {
-	rte_eth_tx_buffer(snap->ports[slot].eth_port, (uint16_t)lc->index, lc->txb[slot], m);
+	struct rte_eth_dev_tx_buffer *b = lc->txb[slot];
+
+	b->pkts[b->length++] = m;
 	lc->tx_pending |= 1ULL << slot;
+	if (b->length == b->size)
+		tx_flush_slot(lc, snap, slot);
 }
 
 /*
@@ -54,7 +79,7 @@ tx_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struc
 		pkts += k;
 		n = (uint16_t)(n - k);
 		if (b->length == b->size)
-			rte_eth_tx_buffer_flush(snap->ports[slot].eth_port, (uint16_t)lc->index, b);
+			tx_flush_slot(lc, snap, slot);
 	}
 }
 

@@ -398,8 +398,7 @@ dp_tx_flush(struct dp_lcore *lc, const struct dp_snapshot *snap)
 		unsigned int slot = (unsigned int)__builtin_ctzll(pending);
 
 		pending &= pending - 1;
-		rte_eth_tx_buffer_flush(snap->ports[slot].eth_port, (uint16_t)lc->index,
-					lc->txb[slot]);
+		tx_flush_slot(lc, snap, (uint16_t)slot);
 	}
 	lc->tx_pending = 0;
 }

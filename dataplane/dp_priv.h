@@ -13,6 +13,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_spinlock.h>
 
 #include "dp.h"
 #include "dp_counters.h"
@@ -36,6 +37,8 @@ _Static_assert(VSW_BURST_SIZE <= FDB_BULK_MAX, "a burst must fit one bulk lookup
 /* A port as the workers see it. */
 struct dp_port_rt {
 	uint16_t eth_port;    /**< DPDK port id */
+	uint16_t txq[VSW_MAX_WORKERS]; /**< the TX queue each worker sends on */
+	rte_spinlock_t *tx_locks; /**< per TX queue, when workers share them; NULL = one each */
 	uint16_t bd;          /**< bridge domain id */
 	bool in_use;          /**< slot holds a live port */
 	uint16_t nb_allowed;  /**< MACs in 'allowed'; 0 = any source allowed */
@@ -143,6 +146,7 @@ struct dp_port {
 	bool link_up;                /**< link state at the last check */
 	bool is_uplink;              /**< the overlay uplink: in no bridge domain */
 	uint64_t link_changes;       /**< transitions seen */
+	rte_spinlock_t tx_locks[VSW_MAX_WORKERS]; /**< per TX queue, if it has fewer than workers */
 };
 
 struct dp_bd {

@@ -194,6 +194,9 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	info->nb_macs = fdb_port_count(dp_main.fdb, slot);
 	info->link_changes = p->link_changes;
 	info->is_uplink = p->is_uplink;
+	info->nb_rxq = p->handle.nb_rxq;
+	info->nb_txq = p->handle.nb_txq;
+	info->tx_shared = p->handle.nb_txq < dp_main.nb_workers;
 	for (uint16_t i = 0; i < p->nb_allowed; i++) {
 		struct rte_ether_addr a;
 		char text[RTE_ETHER_ADDR_FMT_SIZE];

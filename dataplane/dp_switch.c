@@ -69,6 +69,17 @@ assign_rx_queues(struct dp_snapshot *snap)
 	}
 }
 
+/* Worker w sends on queue w, or shares queue w % n when the device has only n. */
+static void
+set_tx_queues(struct dp_port_rt *rt, struct dp_port *p)
+{
+	uint16_t nb_txq = RTE_MAX(p->handle.nb_txq, (uint16_t)1);
+
+	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
+		rt->txq[w] = (uint16_t)(w % nb_txq);
+	rt->tx_locks = nb_txq < dp_main.nb_workers ? p->tx_locks : NULL;
+}
+
 static struct dp_snapshot *
 build_snapshot(void)
 {
@@ -80,13 +91,14 @@ build_snapshot(void)
 	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
 		snap->bd_vsid[bd] = dp_main.bds[bd].in_use ? dp_bd_vsid(bd) : 0;
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
-		const struct dp_port *p = &dp_main.ports[slot];
+		struct dp_port *p = &dp_main.ports[slot];
 		struct dp_bd_rt *b;
 
 		if (!p->in_use)
 			continue;
 		snap->ports[slot].in_use = true;
 		snap->ports[slot].eth_port = p->handle.eth_port;
+		set_tx_queues(&snap->ports[slot], p);
 		snap->ports[slot].bd = p->bd;
 		snap->ports[slot].nb_allowed = p->nb_allowed;
 		memcpy(snap->ports[slot].allowed, p->allowed, sizeof(p->allowed));
@@ -446,6 +458,8 @@ dp_port_add(const struct port_spec *spec, const char *bd_name, char *err, size_t
 	p->bd = (uint16_t)bd;
 	p->tx_full_base = dp_tx_full_sum((uint16_t)slot);
 	p->link_down_base = dp_tx_link_down_sum((uint16_t)slot);
+	for (unsigned int q = 0; q < VSW_MAX_WORKERS; q++)
+		rte_spinlock_init(&p->tx_locks[q]);
 	/* Before publishing: from then on a worker may count refused frames for this port. */
 	for (unsigned int i = 0; i < dp_main.nb_workers; i++)
 		dp_main.lcores[i]->tx_unsent[slot].eth_port = p->handle.eth_port;

@@ -101,6 +101,23 @@ probe_device(const struct port_devargs *da, struct port_handle *h, char *err, si
 	return -ENODEV;
 }
 
+/*
+ * Several RX queues: ask the device to hash flows over them (RSS) where it
+ * can, so each flow stays on one queue, hence one worker, and in order.
+ * Devices without RSS (vhost-user, af_packet, tap) choose a queue per flow
+ * themselves: the guest's virtio-net, the kernel's fanout or tap queue hash.
+ */
+static void
+spread_rx(const struct port_handle *h, const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	uint64_t hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
+	if (h->nb_rxq < 2 || (info->flow_type_rss_offloads & hf) == 0)
+		return;
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads & hf;
+}
+
 static int
 configure_device(struct port_handle *h, const struct port_env *env, unsigned int nb_rxq, char *err,
 		 size_t errlen)
@@ -117,15 +134,20 @@ configure_device(struct port_handle *h, const struct port_env *env, unsigned int
 	ret = rte_eth_dev_info_get(h->eth_port, &info);
 	if (ret < 0)
 		goto fail;
-	if (info.max_tx_queues < env->nb_txq) {
-		snprintf(err, errlen, "device offers %u TX queues but %u workers need one each",
-			 info.max_tx_queues, env->nb_txq);
+	if (info.max_tx_queues == 0) {
+		snprintf(err, errlen, "device offers no TX queue; a switch port must be able to send");
 		return -ENOTSUP;
 	}
+	/* Workers share the queues of a device that has fewer than one each (dataplane locks them). */
+	h->nb_txq = RTE_MIN(env->nb_txq, info.max_tx_queues);
 	if (nb_rxq == 0)
 		nb_rxq = 1;
 	h->nb_rxq = (uint16_t)RTE_MIN(nb_rxq, info.max_rx_queues);
-	ret = rte_eth_dev_configure(h->eth_port, h->nb_rxq, env->nb_txq, &conf);
+	/* net_tap makes queue pairs: as many RX queues as TX queues, spread over the workers. */
+	if (h->type == PORT_TAP)
+		h->nb_rxq = h->nb_txq = RTE_MIN(h->nb_txq, info.max_rx_queues);
+	spread_rx(h, &info, &conf);
+	ret = rte_eth_dev_configure(h->eth_port, h->nb_rxq, h->nb_txq, &conf);
 	if (ret < 0)
 		goto fail;
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(h->eth_port, &nb_rxd, &nb_txd);
@@ -137,7 +159,7 @@ configure_device(struct port_handle *h, const struct port_env *env, unsigned int
 		if (ret < 0)
 			goto fail;
 	}
-	for (uint16_t q = 0; q < env->nb_txq; q++) {
+	for (uint16_t q = 0; q < h->nb_txq; q++) {
 		ret = rte_eth_tx_queue_setup(h->eth_port, q, nb_txd, (unsigned int)socket, NULL);
 		if (ret < 0)
 			goto fail;

@@ -63,7 +63,7 @@ struct port_spec {
 /* Resources the switch lends to every port it opens. */
 struct port_env {
 	struct rte_mempool *mbuf_pool; /**< RX buffers */
-	uint16_t nb_txq;               /**< TX queues to set up: one per worker */
+	uint16_t nb_txq;               /**< TX queues wanted: one per worker, fewer if the device has fewer */
 	uint16_t nb_rxd;               /**< RX descriptors per queue */
 	uint16_t nb_txd;               /**< TX descriptors per queue */
 };
@@ -76,6 +76,7 @@ struct port_handle {
 	char ifname[PORT_NAME_MAX];      /**< kernel interface, if any */
 	struct rte_ring *rings[2];       /**< RX and TX rings of a ring port */
 	uint16_t nb_rxq;                /**< RX queues: 0 for a port that only sends */
+	uint16_t nb_txq;                /**< TX queues; fewer than workers means shared */
 };
 
 /** @return the type name ("tap", ...), or NULL for an invalid type. Thread-safe. */

@@ -196,6 +196,8 @@ build_kernel(const struct port_spec *spec, struct port_devargs *out, char *err, 
 	snprintf(out->devname, sizeof(out->devname), "net_af_packet_%s", spec->name);
 	snprintf(out->devargs, sizeof(out->devargs), "%s,iface=%s,qpairs=%u", out->devname,
 		 out->ifname, out->nb_queues);
+	/* The kernel's fanout spreads flows over every queue pair: all of them are polled. */
+	out->nb_rxq = out->nb_queues;
 	return 0;
 }
 
@@ -219,20 +221,18 @@ build_pcap(const struct port_spec *spec, struct port_devargs *out, char *err, si
 		return fail(err, errlen, "infinite_rx=1 needs rx_pcap=FILE");
 	snprintf(out->devname, sizeof(out->devname), "net_pcap_%s", spec->name);
 	used = (size_t)snprintf(out->devargs, sizeof(out->devargs), "%s", out->devname);
-	/* net_pcap makes one queue per file argument; every worker needs its own TX queue. */
-	for (unsigned int q = 0; q < out->nb_queues && used < sizeof(out->devargs); q++) {
-		if (rx != NULL && q == 0)
-			used += (size_t)snprintf(out->devargs + used, sizeof(out->devargs) - used,
-						 ",rx_pcap=%s", rx);
-		if (tx != NULL)
-			used += (size_t)snprintf(out->devargs + used, sizeof(out->devargs) - used,
-						 ",tx_pcap=%s", tx);
-	}
+	/*
+	 * net_pcap makes one queue per file argument.  One writer per file:
+	 * with several workers they share the one TX queue (the dataplane locks it).
+	 */
+	if (rx != NULL)
+		used += (size_t)snprintf(out->devargs + used, sizeof(out->devargs) - used,
+					 ",rx_pcap=%s", rx);
+	if (tx != NULL && used < sizeof(out->devargs))
+		used += (size_t)snprintf(out->devargs + used, sizeof(out->devargs) - used,
+					 ",tx_pcap=%s", tx);
 	if (inf != NULL && used < sizeof(out->devargs))
 		snprintf(out->devargs + used, sizeof(out->devargs) - used, ",infinite_rx=%s", inf);
-	if (tx != NULL && out->nb_queues > 1)
-		return fail(err, errlen,
-			    "a pcap port with tx_pcap supports one worker (one writer per file); run vswd with --workers 1");
 	return 0;
 }
 
@@ -278,10 +278,11 @@ build_dpdk(const struct port_spec *spec, struct port_devargs *out, char *err, si
 }
 
 /*
- * vhost-user: net_vhost with one queue pair per guest queue.  Every worker
- * needs its own TX queue, so there are at least as many queue pairs as
- * workers; a guest must then enable that many (QEMU mq=on,queues=N) or the
- * frames of the workers whose queue it left disabled are counted as dropped.
+ * vhost-user: net_vhost with one queue pair per guest queue, by default one
+ * per worker so that no worker shares a TX queue; a guest must then enable
+ * that many (QEMU mq=on,queues=N) or the frames of the workers whose queue it
+ * left disabled are counted as dropped.  queues=N below the number of
+ * workers makes them share queues (the dataplane locks them).
  */
 static int
 build_vhost(const struct port_spec *spec, struct port_devargs *out, char *err, size_t errlen)
@@ -309,10 +310,6 @@ build_vhost(const struct port_spec *spec, struct port_devargs *out, char *err, s
 		if (*end != '\0' || n < 1 || n > PORT_VHOST_MAX_QUEUES)
 			return fail(err, errlen, "queues must be 1 to %d, not '%s'",
 				    PORT_VHOST_MAX_QUEUES, queues);
-		if (n < out->nb_queues)
-			return fail(err, errlen,
-				    "queues=%lu is fewer than the %u workers, which need one TX queue each; set queues=%u (and mq=on,queues=%u on QEMU's netdev)",
-				    n, out->nb_queues, out->nb_queues, out->nb_queues);
 		nb_queues = (unsigned int)n;
 	}
 	ret = port_vhost_prepare(path, server, err, errlen);
