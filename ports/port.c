@@ -118,9 +118,10 @@ spread_rx(const struct port_handle *h, const struct rte_eth_dev_info *info, stru
 	conf->rx_adv_conf.rss_conf.rss_hf = info->flow_type_rss_offloads & hf;
 }
 
+/* On failure, '*failed_rxq' is the RX queue whose setup failed, or -1. */
 static int
-configure_device(struct port_handle *h, const struct port_env *env, unsigned int nb_rxq, char *err,
-		 size_t errlen)
+configure_device(struct port_handle *h, const struct port_env *env, unsigned int nb_rxq,
+		 int *failed_rxq, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -128,6 +129,7 @@ configure_device(struct port_handle *h, const struct port_env *env, unsigned int
 	int socket = rte_eth_dev_socket_id(h->eth_port);
 	int ret;
 
+	*failed_rxq = -1;
 	memset(&conf, 0, sizeof(conf));
 	if (socket < 0)
 		socket = (int)rte_socket_id();
@@ -156,8 +158,10 @@ configure_device(struct port_handle *h, const struct port_env *env, unsigned int
 	for (uint16_t q = 0; q < h->nb_rxq; q++) {
 		ret = rte_eth_rx_queue_setup(h->eth_port, q, nb_rxd, (unsigned int)socket, NULL,
 					     env->mbuf_pool);
-		if (ret < 0)
+		if (ret < 0) {
+			*failed_rxq = q;
 			goto fail;
+		}
 	}
 	for (uint16_t q = 0; q < h->nb_txq; q++) {
 		ret = rte_eth_tx_queue_setup(h->eth_port, q, nb_txd, (unsigned int)socket, NULL);
@@ -205,7 +209,7 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 {
 	struct port_devargs da;
 	enum port_type type;
-	int ret;
+	int failed_rxq, ret;
 
 	memset(h, 0, sizeof(*h));
 	memset(&da, 0, sizeof(da));
@@ -215,6 +219,9 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 	port_type_parse(spec->type, &type);
 	da.nb_queues = env->nb_txq;
 	ret = port_type_desc(type)->build(spec, &da, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = port_pcap_check_replay(&da, env, err, errlen);
 	if (ret < 0)
 		return ret;
 	h->type = type;
@@ -236,8 +243,14 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 			return ret;
 		}
 	}
-	ret = configure_device(h, env, da.nb_rxq, err, errlen);
+	ret = configure_device(h, env, da.nb_rxq, &failed_rxq, err, errlen);
 	if (ret < 0) {
+		/* net_pcap's close would free the failed queue's replay ring a second time. */
+		if (failed_rxq >= 0 && port_pcap_is_pcap(h->eth_port)) {
+			port_pcap_unwind_rxq(h->eth_port, (uint16_t)failed_rxq, h->nb_txq);
+			snprintf(err, errlen,
+				 "net_pcap could not load the rx_pcap frames into packet buffers (vswd's log says how many it needs): restart vswd with a larger --mbufs, or drop infinite_rx=1");
+		}
 		release_device(h);
 		return ret;
 	}

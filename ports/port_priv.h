@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "port.h"
 
@@ -52,5 +53,25 @@ void port_vhost_detach(struct port_handle *h);
 void port_tap_link_track(uint16_t eth_port, const char *ifname);
 /** Let go of it; accepts a port never tracked.  Control thread. */
 void port_tap_link_untrack(uint16_t eth_port);
+
+/* net_pcap with infinite_rx (port_pcap.c). */
+
+/**
+ * Refuse a net_pcap device with infinite_rx=1 whose rx_pcap frames would not
+ * all fit in free buffers of env->mbuf_pool, or need more than one buffer
+ * each: net_pcap would fail its RX queue setup, and crash on the close that
+ * follows.  Reads the files; touches no device.  Control thread.
+ * @return 0 (also for any other device), -ENOBUFS (too many frames, 'err'
+ *   gives the --mbufs to use), -EMSGSIZE (a frame too long), -ENODEV (a file unreadable).
+ */
+int port_pcap_check_replay(const struct port_devargs *da, const struct port_env *env, char *err,
+			   size_t errlen);
+/** Is ethdev 'eth_port' served by net_pcap?  Control thread. */
+bool port_pcap_is_pcap(uint16_t eth_port);
+/**
+ * Make a net_pcap device whose RX queue 'failed_q' failed its setup safe to
+ * close: keep only the queues before it.  Control thread.
+ */
+void port_pcap_unwind_rxq(uint16_t eth_port, uint16_t failed_q, uint16_t nb_txq);
 
 #endif /* VSW_PORT_PRIV_H */
