@@ -605,18 +605,23 @@ main(int argc, char **argv)
 		if (l.ev.fd >= 0)
 			extra[nb++] = (struct curl_waitfd){ .fd = l.ev.fd, .events = CURL_WAIT_POLLIN };
 		curl_multi_poll(l.multi, extra, nb, 200, NULL);
-		curl_multi_perform(l.multi, &running);
-		while ((m = curl_multi_info_read(l.multi, &running)) != NULL)
-			etcd_watch_owns(l.w, m);
-		now = etcd_now_ms();
-		if (l.w != NULL)
-			watch_drain(&l, now);
+		/*
+		 * Sightings before watch news: a claim compares against the revision
+		 * read before this wake-up, so hosts that saw a VM at the same time
+		 * race in etcd (one wins) instead of the later one overriding.
+		 */
 		if (nb > 1 && (extra[1].revents & CURL_WAIT_POLLIN) &&
 		    vswd_read_events(&l.ev, on_vswd_event, &l) < 0) {
 			agent_err(&a, "vswd event connection: %s; reconnecting", vswd_error(&l.ev));
 			vswd_disconnect(&l.ev);
 			vswd_disconnect(&a.vswd);
 		}
+		curl_multi_perform(l.multi, &running);
+		while ((m = curl_multi_info_read(l.multi, &running)) != NULL)
+			etcd_watch_owns(l.w, m);
+		now = etcd_now_ms();
+		if (l.w != NULL)
+			watch_drain(&l, now);
 		if (extra[0].revents & CURL_WAIT_POLLIN)
 			status_serve(&l, sfd);
 	}
