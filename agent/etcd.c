@@ -5,6 +5,7 @@
  * strings, bytes are base64.
  */
 #include "etcd.h"
+#include "etcd_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 
 #define ETCD_MAX_ENDPOINTS 8
 #define ETCD_PAGE	   500		    /* keys per range page: far below the 1.5 MiB request limit */
-#define ETCD_MAX_BODY	   (64u << 20) /* a reply or one watch line larger than this is refused */
 
 struct etcd_client {
 	char *endpoints[ETCD_MAX_ENDPOINTS]; /**< base URLs */
@@ -26,11 +26,6 @@ struct etcd_client {
 	char err[512];			     /**< message of the last failure */
 };
 
-struct buf {
-	char *p;    /**< data, NUL-terminated when len > 0 */
-	size_t len; /**< bytes used */
-	size_t cap; /**< bytes allocated */
-};
 
 int64_t
 etcd_now_ms(void)
@@ -129,8 +124,8 @@ etcd_json_int(const json_t *v)
 }
 
 /* Base64 of a C string, as a JSON string (NULL on ENOMEM). */
-static json_t *
-b64_json(const char *s, size_t len)
+json_t *
+etcd_b64_json(const char *s, size_t len)
 {
 	char *e = etcd_b64_encode(s, len);
 	json_t *j = e != NULL ? json_string(e) : NULL;
@@ -140,8 +135,8 @@ b64_json(const char *s, size_t len)
 }
 
 /* The key just past every key that starts with 'prefix' (range_end), malloc'd. */
-static char *
-prefix_end(const char *prefix, size_t *len)
+char *
+etcd_prefix_end(const char *prefix, size_t *len)
 {
 	size_t n = strlen(prefix);
 	char *end = strdup(prefix);
@@ -243,8 +238,8 @@ etcd_seen_revision(const struct etcd_client *c)
 	return c->seen_revision;
 }
 
-static size_t
-buf_write(char *ptr, size_t size, size_t nmemb, void *arg)
+size_t
+etcd_buf_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct buf *b = arg;
 	size_t n = size * nmemb;
@@ -302,7 +297,7 @@ post_once(struct etcd_client *c, const char *ep, const char *path, const char *b
 	curl_easy_setopt(c->easy, CURLOPT_URL, url);
 	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, buf_write);
+	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, etcd_buf_write);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms < 1000 ? c->timeout_ms : 1000L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
@@ -377,8 +372,8 @@ etcd_kv_free(struct etcd_kv *kv)
 }
 
 /* Decode a gateway KeyValue object into 'kv'; @return 0 or -EPROTO/-ENOMEM. */
-static int
-kv_from_json(const json_t *j, struct etcd_kv *kv)
+int
+etcd_kv_from_json(const json_t *j, struct etcd_kv *kv)
 {
 	const char *k = json_string_value(json_object_get(j, "key"));
 	const char *v = json_string_value(json_object_get(j, "value"));
@@ -404,7 +399,7 @@ etcd_range_prefix(struct etcd_client *c, const char *prefix, etcd_kv_cb *cb, voi
 		  int64_t *revision)
 {
 	size_t plen;
-	char *end = prefix_end(prefix, &plen), *from = strdup(prefix);
+	char *end = etcd_prefix_end(prefix, &plen), *from = strdup(prefix);
 	size_t from_len = plen;
 	int64_t rev = 0;
 	int rc = 0;
@@ -414,8 +409,8 @@ etcd_range_prefix(struct etcd_client *c, const char *prefix, etcd_kv_cb *cb, voi
 		goto out;
 	}
 	for (;;) {
-		json_t *body = json_pack("{s:o, s:o, s:i}", "key", b64_json(from, from_len),
-					 "range_end", b64_json(end, plen), "limit", ETCD_PAGE);
+		json_t *body = json_pack("{s:o, s:o, s:i}", "key", etcd_b64_json(from, from_len),
+					 "range_end", etcd_b64_json(end, plen), "limit", ETCD_PAGE);
 		json_t *reply = NULL, *kvs, *j;
 		struct etcd_kv kv;
 		size_t i;
@@ -437,7 +432,7 @@ etcd_range_prefix(struct etcd_client *c, const char *prefix, etcd_kv_cb *cb, voi
 		free(from);
 		from = NULL;
 		json_array_foreach(kvs, i, j) {
-			if (kv_from_json(j, &kv) < 0) {
+			if (etcd_kv_from_json(j, &kv) < 0) {
 				snprintf(c->err, sizeof(c->err),
 					 "etcd range: a key-value without a valid key");
 				rc = -EPROTO;
@@ -477,7 +472,7 @@ out:
 int
 etcd_get(struct etcd_client *c, const char *key, struct etcd_kv *out)
 {
-	json_t *body = json_pack("{s:o}", "key", b64_json(key, strlen(key))), *reply = NULL, *kv;
+	json_t *body = json_pack("{s:o}", "key", etcd_b64_json(key, strlen(key))), *reply = NULL, *kv;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -488,7 +483,7 @@ etcd_get(struct etcd_client *c, const char *key, struct etcd_kv *out)
 	if (rc < 0)
 		return rc;
 	kv = json_array_get(json_object_get(reply, "kvs"), 0);
-	rc = kv == NULL ? -ENOENT : kv_from_json(kv, out);
+	rc = kv == NULL ? -ENOENT : etcd_kv_from_json(kv, out);
 	json_decref(reply);
 	return rc;
 }
@@ -496,8 +491,8 @@ etcd_get(struct etcd_client *c, const char *key, struct etcd_kv *out)
 static json_t *
 put_body(const char *key, const char *value, int64_t lease)
 {
-	json_t *body = json_pack("{s:o, s:o}", "key", b64_json(key, strlen(key)), "value",
-				 b64_json(value, strlen(value)));
+	json_t *body = json_pack("{s:o, s:o}", "key", etcd_b64_json(key, strlen(key)), "value",
+				 etcd_b64_json(value, strlen(value)));
 
 	if (body != NULL && lease != 0)
 		json_object_set_new(body, "lease", json_integer(lease));
@@ -532,9 +527,9 @@ etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t m
 		memset(current, 0, sizeof(*current));
 	/* The failure branch reads the key back, so the loser learns who won in the same call. */
 	body = json_pack("{s:[{s:o, s:s, s:s, s:I}], s:[{s:o}], s:[{s:{s:o}}]}", "compare", "key",
-			 b64_json(key, strlen(key)), "target", "MOD", "result", "EQUAL",
+			 etcd_b64_json(key, strlen(key)), "target", "MOD", "result", "EQUAL",
 			 "mod_revision", (json_int_t)mod_revision, "success", "request_put", put,
-			 "failure", "request_range", "key", b64_json(key, strlen(key)));
+			 "failure", "request_range", "key", etcd_b64_json(key, strlen(key)));
 	if (body == NULL)
 		return -ENOMEM;
 	rc = etcd_request(c, "/v3/kv/txn", body, &reply);
@@ -553,7 +548,7 @@ etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t m
 							    "response_range"),
 					    "kvs"),
 			    0);
-	if (kv != NULL && current != NULL && kv_from_json(kv, current) < 0)
+	if (kv != NULL && current != NULL && etcd_kv_from_json(kv, current) < 0)
 		memset(current, 0, sizeof(*current));
 	json_decref(reply);
 	return -EAGAIN;
@@ -562,7 +557,7 @@ etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t m
 int
 etcd_delete(struct etcd_client *c, const char *key, int64_t *deleted)
 {
-	json_t *body = json_pack("{s:o}", "key", b64_json(key, strlen(key))), *reply = NULL;
+	json_t *body = json_pack("{s:o}", "key", etcd_b64_json(key, strlen(key))), *reply = NULL;
 	int rc;
 
 	if (body == NULL)
@@ -650,201 +645,3 @@ etcd_lease_revoke(struct etcd_client *c, int64_t id)
 	return rc;
 }
 
-/* --- watch --- */
-
-struct etcd_watch {
-	CURL *easy;		 /**< the streaming POST */
-	CURLM *multi;		 /**< the caller's multi handle it is added to */
-	struct curl_slist *hdrs; /**< Content-Type */
-	char *body;		 /**< the create request (must outlive the transfer) */
-	struct buf in;		 /**< received bytes not yet returned as lines */
-	int64_t last_data_ms;	 /**< when bytes last arrived */
-	bool done;		 /**< the transfer ended */
-	char err[256];		 /**< why it ended, or the last bad line */
-};
-
-static size_t
-watch_write(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct etcd_watch *w = arg;
-
-	w->last_data_ms = etcd_now_ms();
-	return buf_write(ptr, size, nmemb, &w->in);
-}
-
-struct etcd_watch *
-etcd_watch_start(struct etcd_client *c, CURLM *multi, const char *prefix, int64_t start_revision)
-{
-	struct etcd_watch *w = calloc(1, sizeof(*w));
-	size_t plen;
-	char *end = prefix_end(prefix, &plen), url[512];
-	json_t *req;
-
-	if (w == NULL || end == NULL)
-		goto nomem;
-	req = json_pack("{s:{s:o, s:o, s:I, s:b}}", "create_request", "key", b64_json(prefix, plen),
-			"range_end", b64_json(end, plen), "start_revision",
-			(json_int_t)start_revision, "progress_notify", 1);
-	w->body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
-	w->easy = curl_easy_init();
-	w->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-	if (w->body == NULL || w->easy == NULL || w->hdrs == NULL)
-		goto nomem;
-	snprintf(url, sizeof(url), "%s/v3/watch", etcd_endpoint(c));
-	curl_easy_setopt(w->easy, CURLOPT_URL, url);
-	curl_easy_setopt(w->easy, CURLOPT_HTTPHEADER, w->hdrs);
-	curl_easy_setopt(w->easy, CURLOPT_POSTFIELDS, w->body);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, watch_write);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-	curl_easy_setopt(w->easy, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-	curl_easy_setopt(w->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	w->multi = multi;
-	w->last_data_ms = etcd_now_ms();
-	if (curl_multi_add_handle(multi, w->easy) != CURLM_OK) {
-		w->multi = NULL;
-		goto nomem;
-	}
-	free(end);
-	return w;
-nomem:
-	free(end);
-	etcd_watch_stop(w);
-	errno = ENOMEM;
-	return NULL;
-}
-
-bool
-etcd_watch_owns(struct etcd_watch *w, const CURLMsg *msg)
-{
-	if (w == NULL || msg->easy_handle != w->easy || msg->msg != CURLMSG_DONE)
-		return false;
-	w->done = true;
-	if (msg->data.result != CURLE_OK) {
-		snprintf(w->err, sizeof(w->err), "%s", curl_easy_strerror(msg->data.result));
-	} else {
-		long status = 0;
-
-		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
-		snprintf(w->err, sizeof(w->err), "the server ended the stream (HTTP %ld)", status);
-	}
-	return true;
-}
-
-bool
-etcd_watch_done(const struct etcd_watch *w)
-{
-	return w->done;
-}
-
-const char *
-etcd_watch_error(const struct etcd_watch *w)
-{
-	return w->err;
-}
-
-int64_t
-etcd_watch_last_data_ms(const struct etcd_watch *w)
-{
-	return w->last_data_ms;
-}
-
-void
-etcd_watch_msg_free(struct etcd_watch_msg *msg)
-{
-	for (size_t i = 0; i < msg->nb_events; i++)
-		etcd_kv_free(&msg->events[i].kv);
-	free(msg->events);
-	memset(msg, 0, sizeof(*msg));
-}
-
-/* Fill 'msg' from one parsed line; @return 0 or -EPROTO with w->err. */
-static int
-watch_parse(struct etcd_watch *w, json_t *line, struct etcd_watch_msg *msg)
-{
-	json_t *r = json_object_get(line, "result"), *evs, *ev;
-	size_t i;
-
-	if (!json_is_object(r)) {
-		json_t *e = json_object_get(line, "error");
-		const char *m = json_string_value(json_object_get(e, "message"));
-
-		snprintf(w->err, sizeof(w->err), "watch: %s", m != NULL ? m : "a line without result");
-		return -EPROTO;
-	}
-	msg->revision = etcd_json_int(json_object_get(json_object_get(r, "header"), "revision"));
-	msg->compact_revision = etcd_json_int(json_object_get(r, "compact_revision"));
-	msg->created = json_is_true(json_object_get(r, "created"));
-	msg->canceled = json_is_true(json_object_get(r, "canceled"));
-	evs = json_object_get(r, "events");
-	if (json_array_size(evs) == 0)
-		return 0;
-	msg->events = calloc(json_array_size(evs), sizeof(*msg->events));
-	if (msg->events == NULL)
-		return -ENOMEM;
-	json_array_foreach(evs, i, ev) {
-		const char *type = json_string_value(json_object_get(ev, "type"));
-		struct etcd_event *e = &msg->events[msg->nb_events];
-
-		if (kv_from_json(json_object_get(ev, "kv"), &e->kv) < 0) {
-			snprintf(w->err, sizeof(w->err), "watch: an event without a valid key");
-			return -EPROTO;
-		}
-		/* PUT is enum value 0, which the gateway omits. */
-		e->type = type != NULL && strcmp(type, "DELETE") == 0 ? ETCD_DELETE : ETCD_PUT;
-		msg->nb_events++;
-	}
-	return 0;
-}
-
-int
-etcd_watch_next(struct etcd_watch *w, struct etcd_watch_msg *msg)
-{
-	char *nl = w->in.len > 0 ? memchr(w->in.p, '\n', w->in.len) : NULL;
-	size_t n;
-	json_error_t jerr;
-	json_t *line;
-	int rc;
-
-	memset(msg, 0, sizeof(*msg));
-	if (nl == NULL) {
-		/* A stream that ended without a final newline still delivers its last object. */
-		if (!w->done || w->in.len == 0)
-			return 0;
-		nl = w->in.p + w->in.len;
-	}
-	n = (size_t)(nl - w->in.p);
-	line = json_loadb(w->in.p, n, 0, &jerr);
-	n = n < w->in.len ? n + 1 : n;
-	memmove(w->in.p, w->in.p + n, w->in.len - n);
-	w->in.len -= n;
-	if (w->in.cap > 0)
-		w->in.p[w->in.len] = '\0';
-	if (line == NULL) {
-		snprintf(w->err, sizeof(w->err), "watch: a line that is not JSON: %s", jerr.text);
-		return -EPROTO;
-	}
-	rc = watch_parse(w, line, msg);
-	json_decref(line);
-	if (rc < 0) {
-		etcd_watch_msg_free(msg);
-		return rc;
-	}
-	return 1;
-}
-
-void
-etcd_watch_stop(struct etcd_watch *w)
-{
-	if (w == NULL)
-		return;
-	if (w->multi != NULL && w->easy != NULL)
-		curl_multi_remove_handle(w->multi, w->easy);
-	if (w->easy != NULL)
-		curl_easy_cleanup(w->easy);
-	curl_slist_free_all(w->hdrs);
-	free(w->body);
-	free(w->in.p);
-	free(w);
-}
