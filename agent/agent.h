@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vswagent's state, shared by its parts: the cluster's desired state as last
+ * read from etcd (agent_state.c), reconciliation of vswd to it
+ * (agent_reconcile.c), migration claims (agent_claim.c) and the main loop
+ * (vswagent.c).  Single-threaded: everything runs on the main loop.
+ *
+ * What the agent owns in vswd (and so may add, change or delete): the
+ * bridge domains of the virtual subnets declared in the cluster (created
+ * when missing, deleted when the subnet is deleted while the agent runs and
+ * the domain has no ports), and every lookup record whose VSID is declared
+ * in the cluster.  Bridge domains and lookup records of other VSIDs, ports,
+ * PAs, routes and neighbours are never touched.
+ */
+#ifndef VSW_AGENT_H
+#define VSW_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "agent_vswd.h"
+#include "etcd.h"
+
+#define AGENT_MAX_PAS	8
+#define AGENT_IP_TEXT	16
+#define AGENT_MAC_TEXT	18
+#define AGENT_NAME_MAX	64
+#define AGENT_CALL_MS	5000 /* bound of one vswd call */
+
+/** A virtual subnet declared in the cluster (key PREFIX/subnets/VSID). */
+struct agent_subnet {
+	uint32_t vsid;		   /**< 4096..16777214 */
+	char name[32];		   /**< bridge domain name used when the agent creates it */
+	int64_t mod_revision;	   /**< etcd revision of its last change */
+};
+
+/** A VM's lookup record in the cluster (key PREFIX/vms/VSID/CA_IP). */
+struct agent_vm {
+	uint32_t vsid;		      /**< virtual subnet */
+	char ca_ip[AGENT_IP_TEXT];    /**< customer address */
+	char ca_mac[AGENT_MAC_TEXT];  /**< customer MAC, lower case */
+	char pa[AGENT_IP_TEXT];	      /**< provider address of the host that runs it */
+	char host[AGENT_NAME_MAX];    /**< that host's name ("" if unknown) */
+	int64_t mod_revision;	      /**< etcd revision of its last change */
+	int64_t lost_ms;	      /**< when this agent last lost a claim on it (hold-down) */
+};
+
+/** Counters shown by the status interface. */
+struct agent_counters {
+	uint64_t lookups_added;	  /**< lookup.add calls that vswd accepted */
+	uint64_t lookups_deleted; /**< lookup.del calls that vswd accepted */
+	uint64_t bds_added;	  /**< bridge domains created */
+	uint64_t bds_deleted;	  /**< bridge domains deleted */
+	uint64_t claims_won;	  /**< records moved to this host */
+	uint64_t claims_lost;	  /**< claims another host won first */
+	uint64_t claims_held;	  /**< claims not made because of the hold-down */
+	uint64_t resyncs;	  /**< full reconciliations */
+	uint64_t relists;	  /**< full re-reads of etcd (start, compaction, resync) */
+	uint64_t watch_restarts;  /**< watch streams that ended and were restarted */
+	uint64_t events_lost;	  /**< events.lost notifications from vswd */
+	uint64_t errors;	  /**< errors logged */
+	uint64_t bad_records;	  /**< etcd values that could not be used */
+};
+
+struct agent {
+	/* configuration */
+	const char *prefix;		   /**< key prefix, e.g. "/vsw/v1" (no trailing slash) */
+	const char *host;		   /**< this host's name */
+	char pas[AGENT_MAX_PAS][AGENT_IP_TEXT]; /**< this host's PAs; pas[0] is what claims write */
+	unsigned int nb_pas;		   /**< used entries of 'pas' */
+	int hold_s;			   /**< claim hold-down after a lost claim */
+	int claim_age_s;		   /**< claim from a table re-read only entries seen this recently */
+
+	/* connections */
+	struct etcd_client *etcd;	   /**< unary calls */
+	struct vswd_conn vswd;		   /**< calls */
+
+	/* the cluster as last read, plus what the watch applied since */
+	struct agent_subnet *subnets;	   /**< declared subnets */
+	unsigned int nb_subnets, cap_subnets;
+	struct agent_vm *vms;		   /**< VM records */
+	unsigned int nb_vms, cap_vms;
+	int64_t revision;		   /**< etcd revision applied to vswd */
+	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
+
+	/* status */
+	struct agent_counters n;	   /**< counters */
+	char last_error[512];		   /**< last error logged */
+	int64_t last_error_ms;		   /**< when (CLOCK_MONOTONIC ms) */
+};
+
+/* vswagent.c */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void agent_err(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* agent_state.c: the desired state and its key schema */
+/** Forget everything read so far (before a re-list). */
+void agent_state_clear(struct agent *a);
+/**
+ * Apply one key of the cluster (a put or a delete) to the desired state.
+ * @return 1 a subnet changed, 2 a VM record changed, 0 not ours or
+ * unchanged, -EINVAL a value that cannot be used (logged, counted).
+ */
+int agent_state_apply(struct agent *a, bool put, const struct etcd_kv *kv, struct agent_vm *old);
+struct agent_subnet *agent_subnet_find(struct agent *a, uint32_t vsid);
+struct agent_vm *agent_vm_find(struct agent *a, uint32_t vsid, const char *ca_ip);
+/** Key and JSON value of a VM record (value malloc'd). */
+void agent_vm_key(const struct agent *a, uint32_t vsid, const char *ca_ip, char *key, size_t len);
+char *agent_vm_value(const struct agent_vm *vm);
+/** Whether 'ip' is one of this host's PAs. */
+bool agent_pa_is_local(const struct agent *a, const char *ip);
+/** Parse a VM record value into 'vm'; @return 0 or -EINVAL with 'why'. */
+int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
+
+/* agent_reconcile.c */
+/** Re-read the whole cluster at one revision (paged) into the desired state. */
+int agent_relist(struct agent *a);
+/** Make vswd match the desired state (only what the agent owns); 0 or -errno. */
+int agent_reconcile(struct agent *a);
+/** Apply one watch event to the desired state and to vswd. */
+void agent_watch_event(struct agent *a, const struct etcd_event *ev);
+
+/* agent_claim.c */
+/** A MAC was learned or moved to 'port' in bridge domain 'bd'. */
+void agent_claim_mac(struct agent *a, const char *bd, const char *mac, const char *port,
+		     const char *why);
+/** Re-read vswd's MAC table and claim what recently appeared here (after events.lost, start). */
+void agent_claim_scan(struct agent *a);
+
+#endif

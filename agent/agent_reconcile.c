@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Keeping vswd in step with the cluster: a full re-read of etcd at one
+ * revision, a full reconciliation (diff of vswd's bd.list / lookup.show
+ * against the desired state, applying only the difference), and the
+ * incremental path for watch events.  Only what agent.h says the agent owns
+ * is ever changed.
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* vswd went away or stalled: everything is re-checked once it is back. */
+static void
+vswd_failed(struct agent *a, int rc, const char *what)
+{
+	if (rc == -EREMOTEIO) {
+		agent_err(a, "vswd refused %s: %s", what, vswd_error(&a->vswd));
+		return;
+	}
+	agent_err(a, "vswd: %s: %s; will reconcile when it answers again", what,
+		  vswd_error(&a->vswd));
+	a->vswd_dirty = true;
+	if (rc == -EPIPE || rc == -ETIMEDOUT || rc == -EPROTO)
+		vswd_disconnect(&a->vswd);
+}
+
+static int
+relist_cb(const struct etcd_kv *kv, void *arg)
+{
+	struct agent *a = arg;
+	struct agent_vm old;
+
+	/* A bad value is logged and skipped: one broken record must not stop the others. */
+	return agent_state_apply(a, true, kv, &old) == -ENOMEM ? -ENOMEM : 0;
+}
+
+int
+agent_relist(struct agent *a)
+{
+	char prefix[256];
+	int64_t rev = 0;
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "%s/", a->prefix);
+	agent_state_clear(a);
+	rc = etcd_range_prefix(a->etcd, prefix, relist_cb, a, &rev);
+	if (rc < 0) {
+		agent_err(a, "reading the cluster from etcd: %s", etcd_error(a->etcd));
+		return rc;
+	}
+	a->revision = rev;
+	a->n.relists++;
+	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s)",
+		  (long long)rev, a->nb_subnets, a->nb_vms);
+	return 0;
+}
+
+static int
+lookup_add(struct agent *a, const struct agent_vm *vm)
+{
+	json_t *p = json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
+			      vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa);
+	char what[128];
+	int rc = vswd_call(&a->vswd, "lookup.add", p, NULL, AGENT_CALL_MS);
+
+	if (rc == 0) {
+		a->n.lookups_added++;
+		return 0;
+	}
+	snprintf(what, sizeof(what), "lookup.add %u %s %s %s", vm->vsid, vm->ca_ip, vm->ca_mac,
+		 vm->pa);
+	vswd_failed(a, rc, what);
+	return rc;
+}
+
+static int
+lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
+{
+	json_t *p = json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
+	char what[128];
+	int rc = vswd_call(&a->vswd, "lookup.del", p, NULL, AGENT_CALL_MS);
+
+	if (rc == 0) {
+		a->n.lookups_deleted++;
+		return 0;
+	}
+	/* Already gone is what we wanted. */
+	if (rc == -EREMOTEIO && strstr(vswd_error(&a->vswd), "no ") != NULL)
+		return 0;
+	snprintf(what, sizeof(what), "lookup.del %u %s", vsid, ca_ip);
+	vswd_failed(a, rc, what);
+	return rc;
+}
+
+/* The bridge domain of 'vsid' in bd.list 'bds', or NULL. */
+static json_t *
+bd_of_vsid(json_t *bds, uint32_t vsid)
+{
+	size_t i;
+	json_t *b;
+
+	json_array_foreach(bds, i, b)
+		if (json_integer_value(json_object_get(b, "vsid")) == (json_int_t)vsid)
+			return b;
+	return NULL;
+}
+
+static json_t *
+bd_named(json_t *bds, const char *name)
+{
+	size_t i;
+	json_t *b;
+
+	json_array_foreach(bds, i, b) {
+		const char *n = json_string_value(json_object_get(b, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+/* Make every declared subnet exist as a bridge domain with its VSID. */
+static int
+reconcile_bds(struct agent *a)
+{
+	json_t *bds = NULL;
+	int rc = vswd_call(&a->vswd, "bd.list", NULL, &bds, AGENT_CALL_MS);
+
+	if (rc < 0) {
+		vswd_failed(a, rc, "bd.list");
+		return rc;
+	}
+	for (unsigned int i = 0; i < a->nb_subnets; i++) {
+		const struct agent_subnet *s = &a->subnets[i];
+		json_t *same = bd_named(bds, s->name);
+
+		if (bd_of_vsid(bds, s->vsid) != NULL)
+			continue; /* whatever its name: the operator's domain serves the VSID */
+		if (same != NULL) {
+			agent_err(a, "bridge domain '%s' exists with another VSID; subnet %u is not "
+				     "applied (rename the subnet with vswcluster subnet add, or "
+				     "free the name)", s->name, s->vsid);
+			continue;
+		}
+		rc = vswd_call(&a->vswd, "bd.add",
+			       json_pack("{s:s, s:I}", "name", s->name, "vsid", (json_int_t)s->vsid),
+			       NULL, AGENT_CALL_MS);
+		if (rc < 0) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "bd.add %s vsid=%u", s->name, s->vsid);
+			vswd_failed(a, rc, what);
+			if (rc != -EREMOTEIO)
+				break;
+			continue;
+		}
+		a->n.bds_added++;
+		agent_log("created bridge domain %s for VSID %u", s->name, s->vsid);
+	}
+	json_decref(bds);
+	return a->vswd.fd < 0 ? -ENOTCONN : 0;
+}
+
+int
+agent_reconcile(struct agent *a)
+{
+	json_t *recs = NULL, *r;
+	bool *seen;
+	size_t i;
+	int rc;
+
+	if (a->vswd.fd < 0)
+		return -ENOTCONN;
+	a->vswd_dirty = false;
+	rc = reconcile_bds(a);
+	if (rc < 0)
+		return rc;
+	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.show");
+		return rc;
+	}
+	seen = calloc(a->nb_vms + 1, sizeof(*seen));
+	if (seen == NULL) {
+		json_decref(recs);
+		return -ENOMEM;
+	}
+	json_array_foreach(recs, i, r) {
+		uint32_t vsid = (uint32_t)json_integer_value(json_object_get(r, "vsid"));
+		const char *ca_ip = json_string_value(json_object_get(r, "ca_ip"));
+		const char *mac = json_string_value(json_object_get(r, "ca_mac"));
+		const char *pa = json_string_value(json_object_get(r, "pa"));
+		struct agent_vm *vm;
+
+		if (ca_ip == NULL || agent_subnet_find(a, vsid) == NULL)
+			continue; /* not a VSID the cluster declares: not ours */
+		vm = agent_vm_find(a, vsid, ca_ip);
+		if (vm == NULL) {
+			rc = lookup_del(a, vsid, ca_ip);
+		} else {
+			seen[vm - a->vms] = true;
+			if (mac != NULL && pa != NULL && strcasecmp(mac, vm->ca_mac) == 0 &&
+			    strcmp(pa, vm->pa) == 0)
+				continue;
+			rc = lookup_add(a, vm);
+		}
+		if (rc < 0 && a->vswd.fd < 0)
+			break;
+	}
+	for (unsigned int k = 0; a->vswd.fd >= 0 && k < a->nb_vms; k++)
+		if (!seen[k] && agent_subnet_find(a, a->vms[k].vsid) != NULL)
+			lookup_add(a, &a->vms[k]);
+	free(seen);
+	json_decref(recs);
+	a->n.resyncs++;
+	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;
+}
+
+/* A subnet left the cluster: its records go, and its domain if it has no ports left. */
+static void
+subnet_removed(struct agent *a, uint32_t vsid)
+{
+	json_t *recs = NULL, *bds = NULL, *r, *bd;
+	size_t i;
+	int rc;
+
+	rc = vswd_call(&a->vswd, "lookup.show", json_pack("{s:I}", "vsid", (json_int_t)vsid), &recs,
+		       AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.show");
+		return;
+	}
+	json_array_foreach(recs, i, r)
+		lookup_del(a, vsid, json_string_value(json_object_get(r, "ca_ip")));
+	json_decref(recs);
+	if (vswd_call(&a->vswd, "bd.list", NULL, &bds, AGENT_CALL_MS) < 0)
+		return;
+	bd = bd_of_vsid(bds, vsid);
+	if (bd != NULL && json_integer_value(json_object_get(bd, "ports")) == 0) {
+		const char *name = json_string_value(json_object_get(bd, "name"));
+
+		rc = vswd_call(&a->vswd, "bd.del", json_pack("{s:s}", "name", name), NULL,
+			       AGENT_CALL_MS);
+		if (rc == 0) {
+			a->n.bds_deleted++;
+			agent_log("deleted bridge domain %s (VSID %u left the cluster)", name, vsid);
+		} else {
+			vswd_failed(a, rc, "bd.del");
+		}
+	} else if (bd != NULL) {
+		agent_log("VSID %u left the cluster; bridge domain %s kept: it still has ports", vsid,
+			  json_string_value(json_object_get(bd, "name")));
+	}
+	json_decref(bds);
+}
+
+void
+agent_watch_event(struct agent *a, const struct etcd_event *ev)
+{
+	bool put = ev->type == ETCD_PUT;
+	struct agent_vm old, *vm;
+	const char *slash;
+	int rc = agent_state_apply(a, put, &ev->kv, &old);
+
+	if (ev->kv.mod_revision > a->revision)
+		a->revision = ev->kv.mod_revision;
+	if (rc <= 0 || a->vswd.fd < 0) {
+		if (rc > 0)
+			a->vswd_dirty = true;
+		return;
+	}
+	slash = strrchr(ev->kv.key, '/');
+	if (rc == 1) {
+		if (!put && slash != NULL)
+			subnet_removed(a, (uint32_t)strtoul(slash + 1, NULL, 10));
+		else
+			a->vswd_dirty = true; /* a new or renamed subnet: reconcile all of it */
+		return;
+	}
+	if (put) {
+		/* The key is PREFIX/vms/VSID/CA_IP (agent_state_apply checked it). */
+		const char *v = strstr(ev->kv.key + strlen(a->prefix), "/vms/");
+
+		vm = v != NULL && slash != NULL ?
+			     agent_vm_find(a, (uint32_t)strtoul(v + 5, NULL, 10), slash + 1) :
+			     NULL;
+		if (vm == NULL || agent_subnet_find(a, vm->vsid) == NULL)
+			return;
+		if (old.vsid != 0 && strcmp(old.pa, vm->pa) == 0 &&
+		    strcmp(old.ca_mac, vm->ca_mac) == 0)
+			return;
+		if (strcmp(old.pa, vm->pa) != 0 && old.vsid != 0)
+			agent_log("VSID %u %s (%s) moved from %s to %s (host %s, revision %lld)",
+				  vm->vsid, vm->ca_ip, vm->ca_mac, old.pa, vm->pa,
+				  vm->host[0] ? vm->host : "?", (long long)vm->mod_revision);
+		lookup_add(a, vm);
+	} else if (old.vsid != 0 && agent_subnet_find(a, old.vsid) != NULL) {
+		lookup_del(a, old.vsid, old.ca_ip);
+	}
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cluster's desired state as the agent last read it, and the key
+ * schema (docs/cluster.md):
+ *
+ *   PREFIX/subnets/VSID          {"name": "t1", "vsid": 5001}
+ *   PREFIX/vms/VSID/CA_IP        {"vsid": 5001, "ca_ip": "203.0.113.1",
+ *                                 "ca_mac": "02:00:00:01:00:01",
+ *                                 "pa": "198.51.100.1", "host": "a"}
+ *   PREFIX/hosts/NAME            {"name": "a", "pas": [...], "started": T}   durable
+ *   PREFIX/alive/NAME            same, attached to the host's lease
+ *
+ * Lookups are linear: a few thousand records per host are searched in
+ * microseconds, and every search is on the control path, never per packet.
+ */
+#include "agent.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VSID_MIN 4096u
+#define VSID_MAX 16777214u
+
+void
+agent_state_clear(struct agent *a)
+{
+	a->nb_subnets = 0;
+	a->nb_vms = 0;
+}
+
+struct agent_subnet *
+agent_subnet_find(struct agent *a, uint32_t vsid)
+{
+	for (unsigned int i = 0; i < a->nb_subnets; i++)
+		if (a->subnets[i].vsid == vsid)
+			return &a->subnets[i];
+	return NULL;
+}
+
+struct agent_vm *
+agent_vm_find(struct agent *a, uint32_t vsid, const char *ca_ip)
+{
+	for (unsigned int i = 0; i < a->nb_vms; i++)
+		if (a->vms[i].vsid == vsid && strcmp(a->vms[i].ca_ip, ca_ip) == 0)
+			return &a->vms[i];
+	return NULL;
+}
+
+bool
+agent_pa_is_local(const struct agent *a, const char *ip)
+{
+	for (unsigned int i = 0; i < a->nb_pas; i++)
+		if (strcmp(a->pas[i], ip) == 0)
+			return true;
+	return false;
+}
+
+void
+agent_vm_key(const struct agent *a, uint32_t vsid, const char *ca_ip, char *key, size_t len)
+{
+	snprintf(key, len, "%s/vms/%u/%s", a->prefix, vsid, ca_ip);
+}
+
+char *
+agent_vm_value(const struct agent_vm *vm)
+{
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
+			      vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa, "host", vm->host);
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+static bool
+ipv4_ok(const char *s)
+{
+	struct in_addr a;
+
+	return s != NULL && strlen(s) < AGENT_IP_TEXT && inet_pton(AF_INET, s, &a) == 1;
+}
+
+/* Parse "aa:bb:cc:dd:ee:ff" (any case) into lower case 'out'. */
+static bool
+mac_ok(const char *s, char out[AGENT_MAC_TEXT])
+{
+	if (s == NULL || strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[17] = '\0';
+	return true;
+}
+
+static bool
+vsid_parse(const char *s, uint32_t *vsid)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (end == s || (*end != '\0' && *end != '/') || v < VSID_MIN || v > VSID_MAX)
+		return false;
+	*vsid = (uint32_t)v;
+	return true;
+}
+
+int
+agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(value, 0, &jerr);
+	const char *ca_ip, *mac, *pa, *host;
+	json_int_t vsid;
+
+	memset(vm, 0, sizeof(*vm));
+	if (!json_is_object(j)) {
+		snprintf(why, len, "not a JSON object (%s)", j == NULL ? jerr.text : "other type");
+		json_decref(j);
+		return -EINVAL;
+	}
+	vsid = json_integer_value(json_object_get(j, "vsid"));
+	ca_ip = json_string_value(json_object_get(j, "ca_ip"));
+	mac = json_string_value(json_object_get(j, "ca_mac"));
+	pa = json_string_value(json_object_get(j, "pa"));
+	host = json_string_value(json_object_get(j, "host"));
+	if (vsid < VSID_MIN || vsid > VSID_MAX)
+		snprintf(why, len, "vsid missing or outside %u-%u", VSID_MIN, VSID_MAX);
+	else if (!ipv4_ok(ca_ip))
+		snprintf(why, len, "ca_ip missing or not an IPv4 address");
+	else if (!mac_ok(mac, vm->ca_mac))
+		snprintf(why, len, "ca_mac missing or not a MAC like 02:00:00:00:00:01");
+	else if (!ipv4_ok(pa))
+		snprintf(why, len, "pa missing or not an IPv4 address");
+	else
+		why[0] = '\0';
+	if (why[0] == '\0') {
+		vm->vsid = (uint32_t)vsid;
+		snprintf(vm->ca_ip, sizeof(vm->ca_ip), "%s", ca_ip);
+		snprintf(vm->pa, sizeof(vm->pa), "%s", pa);
+		snprintf(vm->host, sizeof(vm->host), "%s", host != NULL ? host : "");
+	}
+	json_decref(j);
+	return why[0] == '\0' ? 0 : -EINVAL;
+}
+
+static int
+subnet_apply(struct agent *a, bool put, uint32_t vsid, const struct etcd_kv *kv)
+{
+	struct agent_subnet *s = agent_subnet_find(a, vsid);
+	const char *name;
+	json_t *j;
+
+	if (!put) {
+		if (s == NULL)
+			return 0;
+		*s = a->subnets[--a->nb_subnets];
+		return 1;
+	}
+	j = json_loads(kv->value, 0, NULL);
+	name = json_string_value(json_object_get(j, "name"));
+	if (name == NULL || name[0] == '\0' || strlen(name) >= sizeof(s->name) ||
+	    json_integer_value(json_object_get(j, "vsid")) != (json_int_t)vsid) {
+		agent_err(a, "cluster key %s: expected {\"name\": NAME (1-31 characters), \"vsid\": %u}; "
+			     "ignored (fix it with vswcluster subnet add)", kv->key, vsid);
+		a->n.bad_records++;
+		json_decref(j);
+		return -EINVAL;
+	}
+	if (s == NULL) {
+		if (a->nb_subnets == a->cap_subnets) {
+			unsigned int cap = a->cap_subnets ? a->cap_subnets * 2 : 16;
+			struct agent_subnet *p = realloc(a->subnets, cap * sizeof(*p));
+
+			if (p == NULL) {
+				json_decref(j);
+				return -ENOMEM;
+			}
+			a->subnets = p;
+			a->cap_subnets = cap;
+		}
+		s = &a->subnets[a->nb_subnets++];
+	} else if (strcmp(s->name, name) == 0) {
+		s->mod_revision = kv->mod_revision;
+		json_decref(j);
+		return 0;
+	}
+	s->vsid = vsid;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->mod_revision = kv->mod_revision;
+	json_decref(j);
+	return 1;
+}
+
+static int
+vm_apply(struct agent *a, bool put, uint32_t vsid, const char *ca_ip, const struct etcd_kv *kv,
+	 struct agent_vm *old)
+{
+	struct agent_vm *vm = agent_vm_find(a, vsid, ca_ip), parsed;
+	char why[128];
+
+	if (vm != NULL)
+		*old = *vm;
+	if (!put) {
+		if (vm == NULL)
+			return 0;
+		*vm = a->vms[--a->nb_vms];
+		return 2;
+	}
+	if (agent_vm_parse(kv->value, &parsed, why, sizeof(why)) < 0 || parsed.vsid != vsid ||
+	    strcmp(parsed.ca_ip, ca_ip) != 0) {
+		agent_err(a, "cluster key %s: %s; ignored (fix it with vswcluster vm add)", kv->key,
+			  why[0] ? why : "vsid/ca_ip differ from the key");
+		a->n.bad_records++;
+		return -EINVAL;
+	}
+	parsed.mod_revision = kv->mod_revision;
+	if (vm == NULL) {
+		if (a->nb_vms == a->cap_vms) {
+			unsigned int cap = a->cap_vms ? a->cap_vms * 2 : 64;
+			struct agent_vm *p = realloc(a->vms, cap * sizeof(*p));
+
+			if (p == NULL)
+				return -ENOMEM;
+			a->vms = p;
+			a->cap_vms = cap;
+		}
+		vm = &a->vms[a->nb_vms++];
+	} else {
+		parsed.lost_ms = vm->lost_ms; /* the hold-down outlives the record's changes */
+	}
+	*vm = parsed;
+	return 2;
+}
+
+int
+agent_state_apply(struct agent *a, bool put, const struct etcd_kv *kv, struct agent_vm *old)
+{
+	size_t plen = strlen(a->prefix);
+	const char *rest;
+	uint32_t vsid;
+
+	memset(old, 0, sizeof(*old));
+	if (strncmp(kv->key, a->prefix, plen) != 0 || kv->key[plen] != '/')
+		return 0;
+	rest = kv->key + plen + 1;
+	if (strncmp(rest, "subnets/", 8) == 0) {
+		if (!vsid_parse(rest + 8, &vsid) || strchr(rest + 8, '/') != NULL) {
+			agent_err(a, "cluster key %s: not PREFIX/subnets/VSID (4096-16777214); ignored",
+				  kv->key);
+			a->n.bad_records++;
+			return -EINVAL;
+		}
+		return subnet_apply(a, put, vsid, kv);
+	}
+	if (strncmp(rest, "vms/", 4) == 0) {
+		const char *slash = strchr(rest + 4, '/');
+
+		if (slash == NULL || !vsid_parse(rest + 4, &vsid) || !ipv4_ok(slash + 1)) {
+			agent_err(a, "cluster key %s: not PREFIX/vms/VSID/CA_IP; ignored", kv->key);
+			a->n.bad_records++;
+			return -EINVAL;
+		}
+		return vm_apply(a, put, vsid, slash + 1, kv, old);
+	}
+	return 0; /* hosts/, alive/ and keys of later schema additions */
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# A cluster of three vsw hosts kept in step by vswagent through a 3-member
+# etcd cluster (docs/cluster.md).  A, B and C are on three provider subnets
+# behind a router namespace.  Two tenants reuse 203.0.113.0/24:
+#
+#   tenant 1 (VSID 5001): vm1 203.0.113.1 on A (then B), vm3 203.0.113.3 on C
+#   tenant 2 (VSID 6001): x1  203.0.113.1 on B,          x3  203.0.113.3 on C
+#
+# Subnets and VMs are declared once with vswcluster; the agents create the
+# bridge domains and lookup records on every host.  Then vm1 moves from A to
+# B (its interface re-created on B with the same MAC and CA, then a
+# gratuitous ARP): B's agent claims the record, and C's vswd follows with no
+# command typed on any host; C's pings to vm1 resume.
+#
+# usage: cluster_migration.sh VSWD VSWCTL VSWAGENT VSWCLUSTER
+. "$(dirname "$(realpath "$0")")/lib.sh" "$1" "$2"
+. "$(dirname "$(realpath "$0")")/cluster_lib.sh" "$3" "$4"
+
+require_root
+require_cmd ip ping python3 timeout arping ethtool
+require_binaries
+require_netns
+require_etcd
+
+T_START=$(date +%s)
+build_cluster
+PA_A=${HOST_PA[A]} PA_B=${HOST_PA[B]} PA_C=${HOST_PA[C]}
+MAC1=02:00:00:01:00:01 MAC3=02:00:00:01:00:03 MACX1=02:00:00:02:00:01 MACX3=02:00:00:02:00:03
+
+check "vswcluster subnet add t1 vsid=5001" cl subnet add t1 vsid=5001
+check "vswcluster subnet add t2 vsid=6001" cl subnet add t2 vsid=6001
+for h in A B C; do
+	wait_until 10 has_bd "$h" 5001 || fail "$h: the agent did not create the bridge domain of VSID 5001"
+	wait_until 10 has_bd "$h" 6001 || fail "$h: the agent did not create the bridge domain of VSID 6001"
+done
+pass "every host has bridge domains t1 (5001) and t2 (6001), made by its agent"
+
+vm_ns "${NS_PREFIX}-vm1" "v1${ID}" A t1 $MAC1 203.0.113.1
+vm_ns "${NS_PREFIX}-vm3" "v3${ID}" C t1 $MAC3 203.0.113.3
+vm_ns "${NS_PREFIX}-x1" "x1${ID}" B t2 $MACX1 203.0.113.1
+vm_ns "${NS_PREFIX}-x3" "x3${ID}" C t2 $MACX3 203.0.113.3
+# vm1's interface on B after the move: parked until then.
+NS_PARK="${NS_PREFIX}-park"
+make_netns "$NS_PARK"
+link "m1${ID}" "$NS_PARK" "${HOST_NS[B]}"
+ip -n "$NS_PARK" link set "m1${ID}n" address $MAC1 mtu 1458
+on B vsw port add m1 kernel "iface=m1${ID}h" bd=t1 >/dev/null || fail "B: port add m1"
+
+check "vswcluster vm add: vm1 on A (host=A)" cl vm add 5001 203.0.113.1 $MAC1 host=A
+check "vswcluster vm add: vm3 on C" cl vm add 5001 203.0.113.3 $MAC3 host=C
+check "vswcluster vm add: x1 on B (tenant 2, same CA as vm1)" cl vm add 6001 203.0.113.1 $MACX1 host=B
+check "vswcluster vm add: x3 on C" cl vm add 6001 203.0.113.3 $MACX3 pa=$PA_C
+for h in A B C; do
+	wait_until 10 lookup_is "$h" 5001 203.0.113.1 "$PA_A" || fail "$h: record of vm1 not applied"
+	wait_until 10 lookup_is "$h" 6001 203.0.113.3 "$PA_C" || fail "$h: record of x3 not applied"
+done
+pass "all four records reached every host's vswd"
+
+check "C -> vm1 on A (tenant 1)" ping_ok "${NS_PREFIX}-vm3" 203.0.113.1
+check "C -> x1 on B (tenant 2, same CA)" ping_ok "${NS_PREFIX}-x3" 203.0.113.1
+arp1=$(ip -n "${NS_PREFIX}-vm3" neigh show 203.0.113.1 | awk '{print $5}')
+arpx=$(ip -n "${NS_PREFIX}-x3" neigh show 203.0.113.1 | awk '{print $5}')
+check "each tenant resolved its own 203.0.113.1 ($arp1, $arpx)" test "$arp1/$arpx" = "$MAC1/$MACX1"
+
+cl vm list >"$T_TMP/vms-before.txt"
+log "records before the move:"
+sed 's/^/    /' "$T_TMP/vms-before.txt"
+
+# ---------------------------------------------------------------- the move
+ip netns exec "${NS_PREFIX}-vm3" ping -n -i 0.1 -c 150 -W 1 203.0.113.1 >"$T_TMP/ping.txt" 2>&1 &
+PING=$!
+track_pid $PING
+sleep 1 # pings flowing before the move: the loss count below covers the move only
+log "moving vm1 ($MAC1, 203.0.113.1) from A to B"
+T0=$(date +%s%N)
+ip -n "${NS_PREFIX}-vm1" link set "v1${ID}n" netns "$NS_PARK"
+ip -n "$NS_PARK" link set "m1${ID}n" netns "${NS_PREFIX}-vm1"
+ip -n "${NS_PREFIX}-vm1" addr add 203.0.113.1/24 dev "m1${ID}n"
+ip -n "${NS_PREFIX}-vm1" link set "m1${ID}n" up
+ip netns exec "${NS_PREFIX}-vm1" arping -q -U -c 2 -w 2 -I "m1${ID}n" 203.0.113.1 || true
+
+wait_until 10 lookup_is C 5001 203.0.113.1 "$PA_B" ||
+	fail "C: the record of vm1 did not follow it to B's PA $PA_B (is $(lookup_pa C 5001 203.0.113.1))"
+T1=$(date +%s%N)
+pass "C's vswd follows vm1 to $PA_B, $(((T1 - T0) / 1000000)) ms after the move began, no command typed"
+check "A's vswd follows too" wait_until 10 lookup_is A 5001 203.0.113.1 "$PA_B"
+check "B's record of vm1 is local ($PA_B)" wait_until 10 lookup_is B 5001 203.0.113.1 "$PA_B"
+check "etcd: vm1's record is at host B, PA $PA_B" test "$(cl --json vm list 5001 | python3 -c '
+import json, sys
+print([(r["host"], r["pa"]) for r in json.load(sys.stdin) if r["ca_ip"] == "203.0.113.1"])')" = "[('B', '$PA_B')]"
+check "B's agent counts one claim won" test "$(agent_status B 's["counters"]["claims_won"]')" = 1
+check "tenant 2's 203.0.113.1 still on B's PA on C" lookup_is C 6001 203.0.113.1 "$PA_B"
+wait "$PING" 2>/dev/null || true
+read -r sent recv <<<"$(awk '/packets transmitted/ {print $1, $4}' "$T_TMP/ping.txt")"
+log "C's pings to vm1 across the move: $sent sent, $recv received, $((sent - recv)) lost"
+check "C's pings resumed after the move ($recv of $sent answered)" test "${recv:-0}" -ge $((${sent:-1} / 2))
+check "after the move: C -> vm1 (now on B)" ping_ok "${NS_PREFIX}-vm3" 203.0.113.1
+check "after the move: tenant 2's C -> x1 still answers" ping_ok "${NS_PREFIX}-x3" 203.0.113.1
+check "C's agent is in sync (lag 0, no errors)" test "$(agent_status C '(s["lag"], s["counters"]["errors"])')" = "(0, 0)"
+log "C's agent status:"
+timeout 10 "$VSWCLUSTER" -s "$T_TMP/C/vswd.sock" status | sed 's/^/    /'
+cl host list | sed 's/^/    /'
+log "took $(($(date +%s) - T_START)) s"
