@@ -367,14 +367,14 @@ ctl_port_info_json(const struct dp_port_info *p)
 	allowed[sizeof(allowed) - 1] = '\0';
 	/* "state" last: an error reason is long and would push the other columns away. */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:I, s:s, s:i, "
-			 "s:i, s:b, s:s}",
+			 "s:i, s:b, s:s, s:s}",
 			 "name", p->name, "type", p->type, "bd", p->bd, "ifname", p->ifname, "mac",
 			 mac, "link", p->link_up ? "up" : "down", "uplink", (int)p->is_uplink,
 			 "eth_port", (int)p->eth_port, "id", (int)p->id, "macs",
 			 (json_int_t)p->nb_macs, "max_macs", (json_int_t)p->max_macs,
 			 "link_changes", (json_int_t)p->link_changes, "allowed_macs", allowed,
 			 "rx_queues", (int)p->nb_rxq, "tx_queues", (int)p->nb_txq, "tx_shared",
-			 (int)p->tx_shared, "state", "up");
+			 (int)p->tx_shared, "driver", p->driver, "state", "up");
 }
 
 /* A configured port that could not be opened: what the file says, and why. */
@@ -388,13 +388,13 @@ port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
 	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
 	return json_pack(
 		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:b, s:n, s:n, s:n, s:O?, s:n, s:O?, s:n, s:n, s:n, "
-		"s:s}",
+		"s:n, s:s}",
 		"name", name, "type", json_object_get(entry, "type"), "bd",
 		json_object_get(entry, "bd"), "ifname", json_is_string(iface) ? iface : NULL, "mac",
 		"link", "down", "uplink", (int)ctl_is_saved_uplink(st, name), "eth_port", "id",
 		"macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
 		"allowed_macs", json_object_get(entry, "allowed-macs"), "rx_queues", "tx_queues",
-		"tx_shared", "state", state);
+		"tx_shared", "driver", "state", state);
 }
 
 json_t *

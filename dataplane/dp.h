@@ -99,6 +99,7 @@ struct dp_port_info {
 	uint16_t nb_rxq;             /**< RX queues, spread over the workers */
 	uint16_t nb_txq;             /**< TX queues */
 	bool tx_shared;              /**< fewer TX queues than workers: they share them under a lock */
+	char driver[32];             /**< DPDK driver (net_af_packet, net_pcap when a kernel port fell back...) */
 };
 
 struct dp_port_stats {

@@ -178,6 +178,7 @@ static void
 fill_port_info(uint16_t slot, struct dp_port_info *info)
 {
 	const struct dp_port *p = &dp_main.ports[slot];
+	struct rte_eth_dev_info dev_info;
 	struct rte_eth_link link;
 	struct rte_ether_addr mac;
 
@@ -197,6 +198,8 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	info->nb_rxq = p->handle.nb_rxq;
 	info->nb_txq = p->handle.nb_txq;
 	info->tx_shared = p->handle.nb_txq < dp_main.nb_workers;
+	if (rte_eth_dev_info_get(p->handle.eth_port, &dev_info) == 0 && dev_info.driver_name != NULL)
+		snprintf(info->driver, sizeof(info->driver), "%s", dev_info.driver_name);
 	for (uint16_t i = 0; i < p->nb_allowed; i++) {
 		struct rte_ether_addr a;
 		char text[RTE_ETHER_ADDR_FMT_SIZE];

@@ -80,18 +80,31 @@ remove_device_by_name(const char *devname)
 	rte_eal_hotplug_remove(strchr(devname, ':') != NULL ? "pci" : "vdev", devname);
 }
 
+/*
+ * Probe 'da'.  A driver that fails says why only in the log: the reply
+ * carries that line ('why' keeps it for the caller) instead of the errno of
+ * a bare -1, which would read "Operation not permitted".
+ */
 static int
-probe_device(const struct port_devargs *da, struct port_handle *h, char *err, size_t errlen)
+probe_device(const struct port_devargs *da, struct port_handle *h, char *why, size_t whylen,
+	     char *err, size_t errlen)
 {
-	int ret = rte_dev_probe(da->devargs);
+	struct port_log_capture cap;
+	int ret;
 
+	port_log_capture_begin(&cap);
+	ret = rte_dev_probe(da->devargs);
+	port_log_capture_end(&cap, why, whylen);
 	if (ret == -EEXIST) {
 		snprintf(err, errlen, "DPDK device '%s' is already in use", da->devname);
 		return ret;
 	}
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot open DPDK device '%s': %s (see vswd's log)",
-			 da->devargs, rte_strerror(-ret));
+		if (why[0] != '\0')
+			snprintf(err, errlen, "cannot open DPDK device '%s': %s", da->devargs, why);
+		else
+			snprintf(err, errlen, "cannot open DPDK device '%s': %s (see vswd's log)",
+				 da->devargs, rte_strerror(-ret));
 		return -ENODEV;
 	}
 	if (find_port_of_device(da->devname, &h->eth_port) == 0)
@@ -203,11 +216,45 @@ release_device(struct port_handle *h)
 	h->rings[0] = h->rings[1] = NULL;
 }
 
+/*
+ * net_af_packet names its PACKET_FANOUT group (getpid() ^ ifindex) & 0xffff,
+ * and a group of that number on another interface (another process in this
+ * network namespace, e.g. a second vswd) makes the kernel refuse it.  The
+ * driver offers no other number, so such an interface is attached through
+ * libpcap instead: incoming frames only, one queue, slower, but working.
+ */
+static int
+open_kernel_by_pcap(const struct port_spec *spec, struct port_devargs *da, struct port_handle *h,
+		    char *err, size_t errlen)
+{
+	char why[256] = "", fanout_err[256];
+	int ret;
+
+	snprintf(fanout_err, sizeof(fanout_err), "%s", err);
+	snprintf(da->devname, sizeof(da->devname), "net_pcap_k_%s", spec->name);
+	snprintf(da->devargs, sizeof(da->devargs), "%s,rx_iface_in=%s,tx_iface=%s", da->devname,
+		 da->ifname, da->ifname);
+	da->nb_rxq = 1;
+	snprintf(h->devname, sizeof(h->devname), "%s", da->devname);
+	ret = probe_device(da, h, why, sizeof(why), err, errlen);
+	if (ret < 0) {
+		snprintf(err, errlen,
+			 "cannot attach kernel interface '%s': af_packet's fanout group is taken by another process in this network namespace, and libpcap failed too (%s)",
+			 da->ifname, why);
+		return ret;
+	}
+	RTE_LOG(WARNING, USER1,
+		"port %s: %s; attached %s through libpcap instead (one queue, slower; run each vswd in its own network namespace to avoid this)\n",
+		spec->name, fanout_err, da->ifname);
+	return 0;
+}
+
 int
 port_open(const struct port_spec *spec, const struct port_env *env, struct port_handle *h,
 	  char *err, size_t errlen)
 {
 	struct port_devargs da;
+	char why[256] = "";
 	enum port_type type;
 	int failed_rxq, ret;
 
@@ -231,7 +278,9 @@ port_open(const struct port_spec *spec, const struct port_env *env, struct port_
 	if (type == PORT_RING)
 		ret = open_ring_port(spec, h, err, errlen);
 	else
-		ret = probe_device(&da, h, err, errlen);
+		ret = probe_device(&da, h, why, sizeof(why), err, errlen);
+	if (ret == -ENODEV && type == PORT_KERNEL && strstr(why, "PACKET_FANOUT") != NULL)
+		ret = open_kernel_by_pcap(spec, &da, h, err, errlen);
 	if (ret < 0)
 		return ret;
 	if (type == PORT_VHOST_USER) {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "port.h"
 
@@ -73,5 +74,18 @@ bool port_pcap_is_pcap(uint16_t eth_port);
  * close: keep only the queues before it.  Control thread.
  */
 void port_pcap_unwind_rxq(uint16_t eth_port, uint16_t failed_q, uint16_t nb_txq);
+
+/* The EAL log captured while a driver probes (port_log.c). */
+struct port_log_capture {
+	FILE *prev;  /**< the log stream before the capture */
+	FILE *mem;   /**< the memory stream that receives the log meanwhile */
+	char *buf;   /**< its text */
+	size_t len;  /**< its length */
+};
+
+/** Send the EAL log to 'c' until port_log_capture_end().  Control thread. */
+void port_log_capture_begin(struct port_log_capture *c);
+/** Restore the log stream, pass on what was captured, and put the driver's reason in 'why'. */
+void port_log_capture_end(struct port_log_capture *c, char *why, size_t whylen);
 
 #endif /* VSW_PORT_PRIV_H */
