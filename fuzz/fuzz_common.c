@@ -195,8 +195,9 @@ port_ring(const char *port, const char *dir)
 {
 	char name[RTE_RING_NAMESIZE];
 
-	/* open_ring_port() names them so. */
-	snprintf(name, sizeof(name), "vsw_%s_%s", dir, port);
+	/* open_ring_port() names them so, cut to the ring name size as it is cut there. */
+	if (snprintf(name, sizeof(name), "vsw_%s_%s", dir, port) < 0)
+		return NULL;
 	return rte_ring_lookup(name);
 }
 
