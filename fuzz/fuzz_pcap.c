@@ -9,11 +9,10 @@
  * fails with an error, packet buffers return to the baseline once the port
  * is gone, counters never go backwards.
  *
- * With VSW_FUZZ_PCAP_INFINITE=1 in the environment an odd-sized input is
- * replayed with infinite_rx=1, which makes the driver load the whole file
- * into packet buffers at open.  It is off by default: that mode leaks
- * packet buffers on a file whose first record is invalid (fixture
- * tests/fixtures/fuzz/pending/pcap/), which would stop every run at once.
+ * An odd-sized input is replayed with infinite_rx=1, which makes the
+ * driver load the whole file into packet buffers at open (that mode once
+ * leaked buffers on a damaged file: tests/fixtures/fuzz/pcap/).
+ * VSW_FUZZ_PCAP_FINITE=1 in the environment turns it off.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +25,7 @@
 #include "fuzz_common.h"
 
 static char dir[64], path[96];
-static bool infinite_mode; /* VSW_FUZZ_PCAP_INFINITE=1 */
+static bool infinite_mode; /* not VSW_FUZZ_PCAP_FINITE=1 */
 
 static void
 remove_dir(void)
@@ -52,7 +51,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(path, sizeof(path), "%s/in.pcap", dir);
 	atexit(remove_dir);
-	infinite_mode = getenv("VSW_FUZZ_PCAP_INFINITE") != NULL;
+	infinite_mode = getenv("VSW_FUZZ_PCAP_FINITE") == NULL;
 	spec.name = "out1";
 	if (dp_port_add(&spec, NULL, err, sizeof(err)) < 0)
 		fuzz_fail("port out1: %s", err);

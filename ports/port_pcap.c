@@ -55,6 +55,7 @@ count_file(const char *key, const char *file, void *arg)
 	const u_char *data;
 	uint64_t n = 0;
 	pcap_t *p;
+	int rc;
 
 	(void)key;
 	p = pcap_open_offline(file, errbuf);
@@ -62,14 +63,25 @@ count_file(const char *key, const char *file, void *arg)
 		snprintf(rf->err, rf->errlen, "cannot read rx_pcap file '%s': %s", file, errbuf);
 		return -1;
 	}
-	/* Count as net_pcap does: up to the first error or the end. */
-	while (pcap_next_ex(p, &hdr, &data) == 1) {
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
 		n++;
 		if (hdr->caplen > rf->max_caplen) {
 			rf->max_caplen = hdr->caplen;
 			rf->max_frame = n;
 			rf->max_file = file;
 		}
+	}
+	/*
+	 * net_pcap replays a damaged or empty file in a loop with buffers it
+	 * never gives back (96 of them, found by fuzz_pcap): refuse it here.
+	 */
+	if (rc == PCAP_ERROR || n == 0) {
+		snprintf(rf->err, rf->errlen,
+			 "rx_pcap file '%s' cannot be replayed with infinite_rx=1: %s after %" PRIu64
+			 " frames; repair or trim the file (e.g. editcap), or drop infinite_rx",
+			 file, rc == PCAP_ERROR ? pcap_geterr(p) : "it holds no frame", n);
+		pcap_close(p);
+		return -1;
 	}
 	pcap_close(p);
 	if (rf->nb_files++ == 0)
