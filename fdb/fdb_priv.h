@@ -58,8 +58,8 @@ struct fdb {
 	uint32_t nb_bucket_full;                 /**< inserts refused: both buckets full; atomic */
 	struct fdb_bd_conf bd_conf[FDB_MAX_BDS]; /**< policy per bridge domain */
 	uint32_t port_max[FDB_MAX_PORTS + 1];    /**< learning limit per port; 0 = none */
-	uint32_t bd_count[FDB_MAX_BDS];          /**< places taken per domain (fdb_count_reserve); atomic */
-	uint32_t port_count[FDB_MAX_PORTS + 1];  /**< places taken per port (fdb_count_reserve); atomic */
+	uint32_t bd_count[FDB_MAX_BDS];          /**< places taken per domain; exact; atomic */
+	uint32_t port_count[FDB_MAX_PORTS + 1];  /**< places taken per port; exact; atomic */
 	uint32_t age_next;                       /**< bucket where the aging walk resumes */
 	struct fdb_flap_table *flaps;            /**< recent movers, for flap detection */
 };
