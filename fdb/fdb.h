@@ -102,6 +102,10 @@
  *     So a reader that matched a key never reads another key's value from
  *     a reused slot.  With no qsbr (NULL) there must be no concurrent
  *     readers.
+ *   - The per-domain and per-port counts are atomics that workers change
+ *     on a new learn or a move, and the control thread on a static entry, a
+ *     record or a deletion (fdb_priv.h says who takes and gives back each
+ *     place); any thread may read them.
  * Functions say which thread may call them.
  */
 #ifndef VSW_FDB_H

@@ -362,7 +362,8 @@ void fdb_table_fini(struct fdb *fdb);
 uint32_t fdb_table_find(const struct fdb *fdb, uint64_t key, uint64_t *val);
 
 /**
- * Add 'key' with value 'val' under the locks of both its buckets.  Worker-safe.
+ * Add 'key' with value 'val' under the locks of both its buckets; the
+ * per-domain and per-port counts are the caller's.  Worker-safe.
  * @return 0 (added at '*pos'), -EEXIST (already there: '*pos' and '*cur' say
  * where and what), -ENOSPC (max_entries reached or both buckets full), or
  * -EINVAL (a reserved key).
@@ -390,7 +391,8 @@ bool fdb_table_hide(struct fdb *fdb, uint32_t pos, uint64_t key);
 /**
  * Wait until no worker can still be reading the hidden slots 'positions[0..n)'
  * (whose keys were 'keys[0..n)'), then uncount them and make them free.
- * Control thread only.
+ * fdb_table_insert() does not count: whoever inserts takes the places first
+ * (fdb.c; a test inserting directly too).  Control thread only.
  */
 void fdb_reclaim_positions(struct fdb *fdb, const uint32_t *positions, const uint64_t *keys,
 			   unsigned int n);
