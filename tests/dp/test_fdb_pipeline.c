@@ -424,7 +424,8 @@ test_limit_holds_under_looping_flood(void)
 	CU_ASSERT_FATAL(dp_fdb_flush(DP_DEFAULT_BD, NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
 	dp_fdb_count_per_bd(per_bd);
 	CU_ASSERT_EQUAL_FATAL(per_bd[0], 0);
-	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "max-macs", "100", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "max-macs", "100", dp_test_err,
+				  sizeof(dp_test_err)), 0);
 	for (unsigned int loop = 0; loop < FLOOD_LOOPS; loop++) {
 		for (unsigned int i = 0; i < FLOOD_MACS; i += VSW_BURST_SIZE) {
 			for (unsigned int k = i; k < i + VSW_BURST_SIZE && k < FLOOD_MACS; k++) {
@@ -440,8 +441,8 @@ test_limit_holds_under_looping_flood(void)
 			most_counted = RTE_MAX(most_counted, fdb_bd_count(dp_main.fdb, 0));
 		}
 	}
-	printf("\n    %u frames from %u MACs: at most %u MACs in the domain (%u counted)\n", nb_sent,
-	       FLOOD_MACS, most, most_counted);
+	printf("\n    %u frames from %u MACs: at most %u MACs in the domain (%u counted)\n",
+	       nb_sent, FLOOD_MACS, most, most_counted);
 	/* Positive control: the stream got through, so the refusals below are real. */
 	CU_ASSERT_EQUAL(nb_sent, FLOOD_LOOPS * FLOOD_MACS);
 	CU_ASSERT_EQUAL(nb_out, 2 * nb_sent); /* limit-action forward: every frame flooded */

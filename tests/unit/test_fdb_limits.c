@@ -33,8 +33,8 @@
 #define NB_LEARNERS 3
 #define BURST       32
 #define RECENT      64   /* MACs learned on A that the mover takes from */
-#define RUN_ITERS   4000 /* control-thread rounds at most ... */
-#define RUN_MS      2500 /* ... and this long at most */
+#define RUN_ITERS   600   /* control-thread rounds: a fixed amount of work, ~2 s idle ... */
+#define RUN_MS      30000 /* ... but never longer than this on a crowded machine */
 #define AGING_S     2    /* virtual seconds; the clock ticks every TICK_ITERS rounds */
 #define TICK_ITERS  4
 #define AGE_BUDGET  256 /* entries (or buckets) per aging call: a pass spans many bursts */
@@ -90,6 +90,18 @@ struct learner {
 	struct fdb_learn_stats st;   /**< its counters */
 };
 
+/*
+ * Offer a MAC just learned on A to the mover.  A new MAC's verdict is
+ * forward only if it was learned, since the domain's limit-action is drop.
+ */
+static void
+publish_recent(struct run *r, uint64_t key)
+{
+	uint32_t at = __atomic_fetch_add(&r->recent_next, 1, __ATOMIC_RELAXED) % RECENT;
+
+	__atomic_store_n(&r->recent[at], key, __ATOMIC_RELAXED);
+}
+
 static void *
 learner_main(void *arg)
 {
@@ -107,20 +119,20 @@ learner_main(void *arg)
 
 		ctx.now = __atomic_load_n(&r->now, __ATOMIC_RELAXED);
 		for (; l->mover && n < BURST / 2; n++) {
-			uint64_t key = __atomic_load_n(&r->recent[take++ % RECENT], __ATOMIC_RELAXED);
+			uint64_t key = __atomic_load_n(&r->recent[take++ % RECENT],
+						       __ATOMIC_RELAXED);
 
-			reqs[n] = (struct fdb_learn_req){ .key = key != 0 ? key : new_key(l->id, l->next++) };
+			reqs[n].key = key != 0 ? key : new_key(l->id, l->next++);
+			reqs[n].cause = FDB_CAUSE_LEARNED;
 		}
-		for (; n < BURST; n++)
-			reqs[n] = (struct fdb_learn_req){ .key = new_key(l->id, l->next++) };
+		for (; n < BURST; n++) {
+			reqs[n].key = new_key(l->id, l->next++);
+			reqs[n].cause = FDB_CAUSE_LEARNED;
+		}
 		fdb_learn_bulk(r->fdb, reqs, n, &ctx, verdicts);
-		/* A new MAC's verdict is forward only if it was learned (limit-action drop). */
 		for (unsigned int i = 0; !l->mover && i < n; i++)
 			if (verdicts[i] == FDB_VERDICT_FORWARD)
-				__atomic_store_n(&r->recent[__atomic_fetch_add(&r->recent_next, 1,
-									       __ATOMIC_RELAXED) %
-							    RECENT],
-						 reqs[i].key, __ATOMIC_RELAXED);
+				publish_recent(r, reqs[i].key);
 		l->bursts++;
 		rte_rcu_qsbr_quiescent(r->qsbr, l->id);
 		/*
