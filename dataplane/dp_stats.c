@@ -37,7 +37,8 @@ static const struct counter_desc switch_counters[DP_CNT_MAX] = {
 	_(static_conflict, "fdb_static_conflict",                                                  \
 	  "frames from a static MAC on a port other than its configured one")                      \
 	_(limit_refused, "fdb_limit_refused",                                                      \
-	  "new MAC addresses not learned because of a bridge-domain or port limit")                \
+	  "new MAC addresses not learned, and moves not made, because of a bridge-domain or port " \
+	  "limit")                                                                                 \
 	_(frozen_refused, "fdb_frozen_refused", "moves refused because the MAC is frozen after flapping") \
 	_(learning_off, "fdb_learning_off", "sources not learned because the domain's learning is off") \
 	_(events_lost, "events_lost",                                                              \

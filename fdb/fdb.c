@@ -127,17 +127,6 @@ emit(const struct fdb_learn_ctx *ctx, uint8_t type, uint64_t key, uint16_t from,
 		ctx->stats->events_lost++;
 }
 
-/* Would one more MAC on ctx->port in 'bd' break a limit? */
-static bool
-over_limit(const struct fdb *fdb, uint16_t bd, uint16_t port)
-{
-	uint32_t bd_max = __atomic_load_n(&fdb->bd_conf[bd].max_macs, __ATOMIC_RELAXED);
-	uint32_t port_max = fdb_port_max_macs(fdb, port);
-
-	return (bd_max != 0 && fdb_bd_count(fdb, bd) >= bd_max) ||
-	       (port_max != 0 && fdb_port_count(fdb, port) >= port_max);
-}
-
 static uint8_t
 refuse(const struct fdb *fdb, uint16_t bd, const struct fdb_learn_ctx *ctx)
 {
@@ -155,6 +144,7 @@ learn_new(struct fdb *fdb, const struct fdb_learn_req *req, const struct fdb_lea
 {
 	uint16_t bd = fdb_key_bd(req->key) % FDB_MAX_BDS;
 	struct fdb_entry e = { .port = ctx->port, .cause = req->cause, .seen = ctx->now };
+	uint32_t *bd_count = &fdb->bd_count[bd], *port_count = fdb_port_count_of(fdb, ctx->port);
 	uint64_t cur;
 	uint32_t pos;
 	int ret;
@@ -166,19 +156,30 @@ learn_new(struct fdb *fdb, const struct fdb_learn_req *req, const struct fdb_lea
 	}
 	if (unlikely(fdb_key_reserved(req->key)))
 		return FDB_VERDICT_FORWARD; /* bd 0 + zero MAC: the pipeline never gets here */
-	if (over_limit(fdb, bd, ctx->port))
+	/*
+	 * Places in both counts before the insert, not a look at them: workers
+	 * learning at once each get their own place, so together they cannot
+	 * pass a limit that each of them saw one short of.
+	 */
+	if (!fdb_count_reserve(bd_count, __atomic_load_n(&fdb->bd_conf[bd].max_macs,
+							 __ATOMIC_RELAXED)))
 		return refuse(fdb, bd, ctx);
+	if (!fdb_count_reserve(port_count, fdb_port_max_macs(fdb, ctx->port))) {
+		fdb_count_release(bd_count);
+		return refuse(fdb, bd, ctx);
+	}
 	ret = fdb_table_insert(fdb, req->key, value_pack(&e), &pos, &cur);
-	if (ret == -EEXIST) /* another worker was first */
-		return learn_known(fdb, req, pos, cur, ctx);
-	if (ret != 0) {
-		ctx->stats->table_full++;
+	if (likely(ret == 0)) {
+		ctx->stats->learned++;
+		emit(ctx, FDB_EV_LEARNED, req->key, FDB_PORT_NONE, req->cause);
 		return FDB_VERDICT_FORWARD;
 	}
-	__atomic_fetch_add(&fdb->bd_count[bd], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fdb->port_count[fdb_port_idx(ctx->port)], 1, __ATOMIC_RELAXED);
-	ctx->stats->learned++;
-	emit(ctx, FDB_EV_LEARNED, req->key, FDB_PORT_NONE, req->cause);
+	/* Not inserted: the places go back before anything else is decided. */
+	fdb_count_release(port_count);
+	fdb_count_release(bd_count);
+	if (ret == -EEXIST) /* another worker was first */
+		return learn_known(fdb, req, pos, cur, ctx);
+	ctx->stats->table_full++;
 	return FDB_VERDICT_FORWARD;
 }
 
@@ -190,10 +191,12 @@ learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos, uint
 	    const struct fdb_learn_ctx *ctx)
 {
 	uint16_t bd = fdb_key_bd(req->key) % FDB_MAX_BDS;
+	uint32_t *to_count = fdb_port_count_of(fdb, ctx->port);
 
 	for (unsigned int tries = 0; tries < LEARN_RETRIES; tries++) {
 		struct fdb_entry e;
 		uint16_t from;
+		bool recount;
 
 		entry_unpack(&e, req->key, v);
 		from = e.port;
@@ -215,16 +218,20 @@ learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos, uint
 			ctx->stats->frozen_refused++;
 			return FDB_VERDICT_FORWARD;
 		}
-		if (req->cause == FDB_CAUSE_LEARNED) {
-			if (!__atomic_load_n(&fdb->bd_conf[bd].learning, __ATOMIC_RELAXED)) {
-				ctx->stats->learning_off++;
-				return FDB_VERDICT_FORWARD;
-			}
-			uint32_t port_max = fdb_port_max_macs(fdb, ctx->port);
-
-			if (port_max != 0 && fdb_port_count(fdb, ctx->port) >= port_max)
-				return refuse(fdb, bd, ctx);
+		if (req->cause == FDB_CAUSE_LEARNED &&
+		    !__atomic_load_n(&fdb->bd_conf[bd].learning, __ATOMIC_RELAXED)) {
+			ctx->stats->learning_off++;
+			return FDB_VERDICT_FORWARD;
 		}
+		/*
+		 * The MAC becomes one more on the new port, announcement or not: a
+		 * place there first, as for a new MAC.  Remote ports share one
+		 * count (fdb_port_idx) with no limit, so a move between two of them
+		 * changes nothing.
+		 */
+		recount = fdb_port_idx(from) != fdb_port_idx(ctx->port);
+		if (recount && !fdb_count_reserve(to_count, fdb_port_max_macs(fdb, ctx->port)))
+			return refuse(fdb, bd, ctx);
 		e.port = ctx->port;
 		e.cause = req->cause;
 		e.seen = ctx->now;
@@ -236,11 +243,16 @@ learn_known(struct fdb *fdb, const struct fdb_learn_req *req, uint32_t pos, uint
 		 * One compare-and-swap publishes the move: the next lookup sends to
 		 * the new port.  It fails if another worker moved it, or the control
 		 * thread froze it, since we read it; decide again on the new value.
+		 * Only the winner gives back the old port's place, so each move
+		 * uncounts its old port exactly once.
 		 */
-		if (!fdb_table_update(fdb, pos, &v, value_pack(&e)))
+		if (!fdb_table_update(fdb, pos, &v, value_pack(&e))) {
+			if (recount)
+				fdb_count_release(to_count);
 			continue;
-		__atomic_fetch_sub(&fdb->port_count[fdb_port_idx(from)], 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&fdb->port_count[fdb_port_idx(ctx->port)], 1, __ATOMIC_RELAXED);
+		}
+		if (recount)
+			fdb_count_release(fdb_port_count_of(fdb, from));
 		ctx->stats->moved++;
 		emit(ctx, FDB_EV_MOVED, req->key, from, req->cause);
 		return FDB_VERDICT_FORWARD;
@@ -345,26 +357,42 @@ fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry)
 	return 0;
 }
 
+/*
+ * Configuration outranks limits: a static entry or a record is counted in its
+ * domain and on its port (so learning sees less room) but never refused.
+ * Counted before it is visible, like a learned MAC, so a count never trails
+ * the table; if the key was there already, the old entry's places go back.
+ */
+static void
+count_replaced(struct fdb *fdb, uint64_t key, uint64_t old_val)
+{
+	struct fdb_entry old;
+
+	entry_unpack(&old, key, old_val);
+	fdb_count_del(fdb, &old);
+}
+
 int
 fdb_add_static(struct fdb *fdb, uint64_t key, uint16_t port)
 {
-	struct fdb_entry old, e = { .key = key, .port = port, .flags = FDB_F_STATIC,
-				    .cause = FDB_CAUSE_STATIC };
+	struct fdb_entry e = { .key = key, .port = port, .flags = FDB_F_STATIC,
+			       .cause = FDB_CAUSE_STATIC };
 	uint64_t cur;
 	uint32_t pos;
 	int ret;
 
+	fdb_count_take(fdb, &e);
 	ret = fdb_table_insert(fdb, key, value_pack(&e), &pos, &cur);
-	if (ret == -EINVAL || ret == -ENOSPC)
+	if (ret == -EINVAL || ret == -ENOSPC) {
+		fdb_count_del(fdb, &e);
 		return ret;
+	}
 	if (ret == -EEXIST) {
-		/* Replace whatever a worker may be writing; count it where it was. */
+		/* Replace whatever a worker may be writing; uncount it where it was. */
 		while (!fdb_table_update(fdb, pos, &cur, value_pack(&e)))
 			;
-		entry_unpack(&old, key, cur);
-		fdb_count_del(fdb, &old);
+		count_replaced(fdb, key, cur);
 	}
-	fdb_count_add(fdb, &e);
 	return 0;
 }
 
@@ -377,18 +405,22 @@ fdb_add_record(struct fdb *fdb, uint64_t key, uint16_t port)
 	uint32_t pos;
 	int ret;
 
+	fdb_count_take(fdb, &e);
 	ret = fdb_table_insert(fdb, key, value_pack(&e), &pos, &cur);
-	if (ret == -EINVAL || ret == -ENOSPC)
+	if (ret == -EINVAL || ret == -ENOSPC) {
+		fdb_count_del(fdb, &e);
 		return ret;
+	}
 	if (ret == -EEXIST) {
 		do {
 			entry_unpack(&old, key, cur);
-			if (old.flags & FDB_F_STATIC)
+			if (old.flags & FDB_F_STATIC) {
+				fdb_count_del(fdb, &e);
 				return -EEXIST;
+			}
 		} while (!fdb_table_update(fdb, pos, &cur, value_pack(&e)));
-		fdb_count_del(fdb, &old);
+		count_replaced(fdb, key, cur);
 	}
-	fdb_count_add(fdb, &e);
 	return 0;
 }
 

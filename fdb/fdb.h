@@ -20,17 +20,30 @@
  *     static MAC on another port is forwarded but does not change the entry.
  *   - A full table refuses new MACs (counted); frames still forward.
  *   - Limits per bridge domain and per port refuse new MACs (counted); the
- *     domain's setting says whether their frames forward or drop.
+ *     domain's setting says whether their frames forward or drop.  A move
+ *     makes the MAC one more on its new port, so a port at its limit
+ *     refuses moves to it too.  Static entries and records count towards
+ *     the limits but are never refused by them.
  *   - Announcements (gratuitous ARP, RARP, unsolicited NA) learn and move
  *     even when ordinary learning is off: they are how a migrated VM says
- *     where it now lives.  Limits still bound how many MACs there are.
+ *     where it now lives.  Limits still bound how many MACs there are and
+ *     where.
  *   - A MAC that flaps (moves too often) is reported by the control thread
  *     and may be frozen on its port for a hold time.
  *   - Last-seen is written at most every FDB_REFRESH_S seconds per entry, so
  *     a steady flow does not write the table; aging is accurate to that.
- *   - Per-domain and per-port counts are kept with atomics by the workers
- *     and recomputed at the end of every aging pass; with several workers
- *     learning the same new MAC at once they may be off by a few until then.
+ *   - Per-domain and per-port counts are exact at every moment, with any
+ *     number of workers, and limits hold at every moment: a worker takes a
+ *     place in both counts with a compare-and-swap that never passes the
+ *     limit *before* it inserts (and gives it back if the insert does not
+ *     happen), a move takes a place on the new port before its value
+ *     compare-and-swap and only the winner gives back the old port's, and a
+ *     deleted entry is uncounted once, where its value last was, when its
+ *     slot is freed after the grace period.  Nothing recounts them.  (Until
+ *     2026-12 the aging pass stored a tally over them that missed MACs
+ *     learned behind the walk, and limits leaked; issue 12.)  Only new
+ *     learns and moves pay for this; a known source on its port writes
+ *     nothing.
  *
  * The table (fdb_table.c, fdb_priv.h) is built for these 8-byte keys, not
  * a general hash:
@@ -89,6 +102,10 @@
  *     So a reader that matched a key never reads another key's value from
  *     a reused slot.  With no qsbr (NULL) there must be no concurrent
  *     readers.
+ *   - The per-domain and per-port counts are atomics that workers change
+ *     on a new learn or a move, and the control thread on a static entry, a
+ *     record or a deletion (fdb_priv.h says who takes and gives back each
+ *     place); any thread may read them.
  * Functions say which thread may call them.
  */
 #ifndef VSW_FDB_H
@@ -271,7 +288,13 @@ void fdb_bd_configure(struct fdb *fdb, uint16_t bd, const struct fdb_bd_conf *co
 void fdb_bd_get_conf(const struct fdb *fdb, uint16_t bd, struct fdb_bd_conf *conf);
 void fdb_port_set_max_macs(struct fdb *fdb, uint16_t port, uint32_t max_macs);
 uint32_t fdb_port_max_macs(const struct fdb *fdb, uint16_t port);
-/** Entries per bridge domain and per port.  Approximate between aging passes with several workers. */
+/**
+ * Entries per bridge domain and per port: those present, plus deleted ones
+ * whose slot waits for a grace period, plus learns in flight that took a
+ * place and have not inserted yet.  So never below what a walk finds, equal
+ * to it when no learn or delete is under way, and within the limit except
+ * by static entries, records, or a limit lowered below it.  Any thread.
+ */
 uint32_t fdb_bd_count(const struct fdb *fdb, uint16_t bd);
 uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port);
 
@@ -357,8 +380,8 @@ typedef void fdb_event_fn(const struct fdb_event *ev, void *arg);
 /**
  * Visit up to 'budget' entries, continuing where the last call stopped;
  * delete dynamic entries unseen longer than their bridge domain's aging
- * time and report each with 'fn'.  At the end of a full pass the per-domain
- * and per-port counts are recomputed.  @return entries aged.
+ * time and report each with 'fn'.  Each deletion uncounts its entry; the
+ * walk never rewrites the counts.  @return entries aged.
  */
 unsigned int fdb_age_step(struct fdb *fdb, uint32_t now, unsigned int budget, fdb_event_fn *fn,
 			  void *arg);

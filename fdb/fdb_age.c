@@ -3,14 +3,18 @@
  * Aging: an incremental walk over the buckets on the control thread.  Each
  * call visits a bounded number of entries (and buckets), so a million-entry
  * table never stalls the control socket, and deletes the expired ones with
- * one grace period per batch.  A full pass also recomputes the per-domain and
- * per-port counts that limits rely on.  Keys never move between buckets, so
- * resuming at a bucket index visits every entry present for the whole pass
- * exactly once.
+ * one grace period per batch.  Keys never move between buckets, so resuming
+ * at a bucket index visits every entry present for the whole pass exactly
+ * once.
+ *
+ * The walk does not recount the per-domain and per-port counts.  Until
+ * 2026-12 the end of a pass stored its tally over them, but workers learn
+ * while the walk runs, so a MAC added behind the walk's position was missing
+ * from the tally, and each pass with learning under way let the limits leak
+ * further (issue 12).  The counts are exact by construction instead (see
+ * fdb_priv.h); a deletion here uncounts its entry when its slot is freed.
  */
 #include "fdb_priv.h"
-
-#include <string.h>
 
 #define AGE_BATCH 256 /* deletions per grace period */
 
@@ -24,25 +28,6 @@ expired(const struct fdb *fdb, const struct fdb_entry *e, uint32_t now)
 		return false;
 	/* seen may be a little ahead of 'now' when a worker's clock read was later. */
 	return (int32_t)(now - e->seen) > (int32_t)aging;
-}
-
-static void
-tally(struct fdb *fdb, const struct fdb_entry *e)
-{
-	fdb->pass_bd[fdb_key_bd(e->key) % FDB_MAX_BDS]++;
-	fdb->pass_port[fdb_port_idx(e->port)]++;
-}
-
-static void
-finish_pass(struct fdb *fdb)
-{
-	for (unsigned int i = 0; i < FDB_MAX_BDS; i++)
-		__atomic_store_n(&fdb->bd_count[i], fdb->pass_bd[i], __ATOMIC_RELAXED);
-	for (unsigned int i = 0; i <= FDB_MAX_PORTS; i++)
-		__atomic_store_n(&fdb->port_count[i], fdb->pass_port[i], __ATOMIC_RELAXED);
-	memset(fdb->pass_bd, 0, sizeof(fdb->pass_bd));
-	memset(fdb->pass_port, 0, sizeof(fdb->pass_port));
-	fdb->age_next = 0;
 }
 
 struct victims {
@@ -66,10 +51,8 @@ expire_batch(struct fdb *fdb, struct victims *v, fdb_event_fn *fn, void *arg)
 		/* A worker may have refreshed or moved it since we looked. */
 		entry_unpack(&now_e, e->key, __atomic_load_n(fdb_val_at(fdb, v->pos[i]),
 							     __ATOMIC_RELAXED));
-		if (now_e.seen != e->seen || now_e.port != e->port) {
-			tally(fdb, &now_e);
+		if (now_e.seen != e->seen || now_e.port != e->port)
 			continue;
-		}
 		if (!fdb_table_hide(fdb, v->pos[i], e->key))
 			continue;
 		positions[nb_deleted] = v->pos[i];
@@ -100,7 +83,7 @@ fdb_age_step(struct fdb *fdb, uint32_t now, unsigned int budget, fdb_event_fn *f
 
 		if (b >= fdb->nb_buckets) {
 			nb_aged += expire_batch(fdb, v, fn, arg);
-			finish_pass(fdb);
+			fdb->age_next = 0; /* the next call starts a new pass */
 			break;
 		}
 		bk = &fdb->buckets[b];
@@ -114,10 +97,8 @@ fdb_age_step(struct fdb *fdb, uint32_t now, unsigned int budget, fdb_event_fn *f
 				continue;
 			visited++;
 			entry_unpack(&e, key, __atomic_load_n(&bk->vals[s], __ATOMIC_RELAXED));
-			if (!expired(fdb, &e, now)) {
-				tally(fdb, &e);
+			if (!expired(fdb, &e, now))
 				continue;
-			}
 			v->pos[v->n] = b * FDB_BUCKET_SLOTS + s;
 			v->e[v->n++] = e;
 			if (v->n == AGE_BATCH)

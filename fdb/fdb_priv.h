@@ -16,6 +16,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 /* ThreadSanitizer cannot see that the SIMD filter is confirmed atomically: give it atomics. */
@@ -56,12 +57,10 @@ struct fdb {
 	uint32_t nb_entries __rte_cache_aligned; /**< entries present (hidden ones until freed); atomic */
 	uint32_t nb_bucket_full;                 /**< inserts refused: both buckets full; atomic */
 	struct fdb_bd_conf bd_conf[FDB_MAX_BDS]; /**< policy per bridge domain */
-	uint32_t port_max[FDB_MAX_PORTS + 1];        /**< learning limit per port; 0 = none */
-	uint32_t bd_count[FDB_MAX_BDS];          /**< entries per bridge domain */
-	uint32_t port_count[FDB_MAX_PORTS + 1];      /**< entries per port */
+	uint32_t port_max[FDB_MAX_PORTS + 1];    /**< learning limit per port; 0 = none */
+	uint32_t bd_count[FDB_MAX_BDS];          /**< places taken per domain; exact; atomic */
+	uint32_t port_count[FDB_MAX_PORTS + 1];  /**< places taken per port; exact; atomic */
 	uint32_t age_next;                       /**< bucket where the aging walk resumes */
-	uint32_t pass_bd[FDB_MAX_BDS];           /**< entries per domain counted this pass */
-	uint32_t pass_port[FDB_MAX_PORTS + 1];       /**< entries per port counted this pass */
 	struct fdb_flap_table *flaps;            /**< recent movers, for flap detection */
 };
 
@@ -276,24 +275,80 @@ fdb_key_at(struct fdb *fdb, uint32_t pos)
 	return &fdb->buckets[pos / FDB_BUCKET_SLOTS].keys[pos % FDB_BUCKET_SLOTS];
 }
 
-static inline void
-fdb_count_add(struct fdb *fdb, const struct fdb_entry *e)
+/*
+ * The per-domain and per-port counts are exact: a place is taken before an
+ * entry appears in a domain or on a port, and given back only after it has
+ * left, each by the one thread that made the change (the inserter, the
+ * winner of a move's compare-and-swap, the control thread once a deleted
+ * slot's grace period is over).  So a count is never below the entries it
+ * counts, and learning, which takes its place with fdb_count_reserve(),
+ * never takes it beyond the limit.
+ */
+
+/*
+ * Take one place in '*count' if that keeps it within 'max' (0 = no limit).
+ * A compare-and-swap loop rather than add-then-undo: a refusal writes
+ * nothing (a flood of new MACs at the limit then only reads the shared
+ * line), and the count is never seen above the limit.  @return false if full.
+ */
+static inline bool
+fdb_count_reserve(uint32_t *count, uint32_t max)
 {
-	__atomic_fetch_add(&fdb->bd_count[fdb_key_bd(e->key) % FDB_MAX_BDS], 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fdb->port_count[fdb_port_idx(e->port)], 1, __ATOMIC_RELAXED);
+	uint32_t c;
+
+	if (max == 0) {
+		__atomic_fetch_add(count, 1, __ATOMIC_RELAXED);
+		return true;
+	}
+	c = __atomic_load_n(count, __ATOMIC_RELAXED);
+	do {
+		if (c >= max)
+			return false;
+	} while (!__atomic_compare_exchange_n(count, &c, c + 1, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
 }
 
-/* Counts never go below zero, even if a recount raced a delete. */
+/* Give back a place taken with fdb_count_reserve() or fdb_count_take(). */
+static inline void
+fdb_count_release(uint32_t *count)
+{
+	uint32_t before = __atomic_fetch_sub(count, 1, __ATOMIC_RELAXED);
+
+#ifdef VSW_DP_ASSERT
+	/* A release without its take: some path uncounts twice. */
+	RTE_VERIFY(before > 0);
+#else
+	(void)before;
+#endif
+}
+
+static inline uint32_t *
+fdb_bd_count_of(struct fdb *fdb, uint64_t key)
+{
+	return &fdb->bd_count[fdb_key_bd(key) % FDB_MAX_BDS];
+}
+
+static inline uint32_t *
+fdb_port_count_of(struct fdb *fdb, uint16_t port)
+{
+	return &fdb->port_count[fdb_port_idx(port)];
+}
+
+/* Count 'e' in its domain and on its port, whatever the limits: configuration (static, records). */
+static inline void
+fdb_count_take(struct fdb *fdb, const struct fdb_entry *e)
+{
+	fdb_count_reserve(fdb_bd_count_of(fdb, e->key), 0);
+	fdb_count_reserve(fdb_port_count_of(fdb, e->port), 0);
+}
+
+/* Uncount 'e', which has left the table (or was never put in). */
 static inline void
 fdb_count_del(struct fdb *fdb, const struct fdb_entry *e)
 {
-	uint32_t *bd = &fdb->bd_count[fdb_key_bd(e->key) % FDB_MAX_BDS];
-	uint32_t *port = &fdb->port_count[fdb_port_idx(e->port)];
-
-	if (__atomic_load_n(bd, __ATOMIC_RELAXED) > 0)
-		__atomic_fetch_sub(bd, 1, __ATOMIC_RELAXED);
-	if (__atomic_load_n(port, __ATOMIC_RELAXED) > 0)
-		__atomic_fetch_sub(port, 1, __ATOMIC_RELAXED);
+	fdb_count_release(fdb_bd_count_of(fdb, e->key));
+	fdb_count_release(fdb_port_count_of(fdb, e->port));
 }
 
 /* fdb_table.c: the bucket table's writers. */
@@ -307,7 +362,8 @@ void fdb_table_fini(struct fdb *fdb);
 uint32_t fdb_table_find(const struct fdb *fdb, uint64_t key, uint64_t *val);
 
 /**
- * Add 'key' with value 'val' under the locks of both its buckets.  Worker-safe.
+ * Add 'key' with value 'val' under the locks of both its buckets; the
+ * per-domain and per-port counts are the caller's.  Worker-safe.
  * @return 0 (added at '*pos'), -EEXIST (already there: '*pos' and '*cur' say
  * where and what), -ENOSPC (max_entries reached or both buckets full), or
  * -EINVAL (a reserved key).
@@ -335,7 +391,8 @@ bool fdb_table_hide(struct fdb *fdb, uint32_t pos, uint64_t key);
 /**
  * Wait until no worker can still be reading the hidden slots 'positions[0..n)'
  * (whose keys were 'keys[0..n)'), then uncount them and make them free.
- * Control thread only.
+ * fdb_table_insert() does not count: whoever inserts takes the places first
+ * (fdb.c; a test inserting directly too).  Control thread only.
  */
 void fdb_reclaim_positions(struct fdb *fdb, const uint32_t *positions, const uint64_t *keys,
 			   unsigned int n);

@@ -3,8 +3,9 @@
  * Migration and FDB policy through the real pipeline on ring ports:
  * announcements move MACs (even with learning off), port security stops
  * forged announcements, malformed announcements never move anything, limits
- * refuse and may drop, the workers' events reach the control thread, and a
- * MAC flushed with a downed port that reappears elsewhere is a move.
+ * refuse and may drop (and hold under a looping flood of new MACs), the
+ * workers' events reach the control thread, and a MAC flushed with a downed
+ * port that reappears elsewhere is a move.
  */
 #include <stdio.h>
 #include <string.h>
@@ -485,6 +486,79 @@ test_static_entry_add_and_del(void)
 	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), -EINVAL);
 }
 
+/*
+ * Issue 12: one port of a domain with max-macs=100 receives a looping replay
+ * of frames from ever-new source MACs while the control thread's periodic
+ * work (aging walk included) runs between poll rounds.  The domain must hold
+ * exactly the first 100 MACs at every moment, and fdb_limit_refused must
+ * count every other frame.  With the old end-of-pass recount the walk's tally
+ * missed MACs learned behind it, and the domain filled past the limit.
+ */
+#define FLOOD_MACS  1000 /* distinct sources in the replay */
+#define FLOOD_LOOPS 3    /* times it is replayed */
+#define FLOOD_LIMIT 100
+
+static void
+flood_mac(unsigned int i, char *out, size_t len)
+{
+	snprintf(out, len, "02:00:5e:00:%02x:%02x", (i >> 8) & 0xff, i & 0xff);
+}
+
+static void
+test_limit_holds_under_looping_flood(void)
+{
+	uint64_t learned = dp_test_counter("fdb_learned");
+	uint64_t refused = dp_test_counter("fdb_limit_refused");
+	uint32_t per_bd[VSW_MAX_BDS], most = 0, most_counted = 0;
+	unsigned int nb_out = 0, nb_sent = 0;
+	int slot = dp_port_find("p1");
+	char mac[18];
+
+	CU_ASSERT_FATAL(slot >= 0);
+	CU_ASSERT_FATAL(dp_fdb_flush(DP_DEFAULT_BD, NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
+	dp_fdb_count_per_bd(per_bd);
+	CU_ASSERT_EQUAL_FATAL(per_bd[0], 0);
+	CU_ASSERT_EQUAL(dp_bd_set(DP_DEFAULT_BD, "max-macs", "100", dp_test_err,
+				  sizeof(dp_test_err)), 0);
+	for (unsigned int loop = 0; loop < FLOOD_LOOPS; loop++) {
+		for (unsigned int i = 0; i < FLOOD_MACS; i += VSW_BURST_SIZE) {
+			for (unsigned int k = i; k < i + VSW_BURST_SIZE && k < FLOOD_MACS; k++) {
+				flood_mac(k, mac, sizeof(mac));
+				inject("p1", BCAST, mac);
+				nb_sent++;
+			}
+			dp_test_round();
+			nb_out += dp_test_drain("p2") + dp_test_drain("p3");
+			dp_periodic(); /* events, and a step of the aging walk */
+			dp_fdb_count_per_bd(per_bd);
+			most = RTE_MAX(most, per_bd[0]);
+			most_counted = RTE_MAX(most_counted, fdb_bd_count(dp_main.fdb, 0));
+		}
+	}
+	printf("\n    %u frames from %u MACs: at most %u MACs in the domain (%u counted)\n",
+	       nb_sent, FLOOD_MACS, most, most_counted);
+	/* Positive control: the stream got through, so the refusals below are real. */
+	CU_ASSERT_EQUAL(nb_sent, FLOOD_LOOPS * FLOOD_MACS);
+	CU_ASSERT_EQUAL(nb_out, 2 * nb_sent); /* limit-action forward: every frame flooded */
+	CU_ASSERT(most <= FLOOD_LIMIT);
+	CU_ASSERT(most_counted <= FLOOD_LIMIT);
+	dp_fdb_count_per_bd(per_bd);
+	CU_ASSERT_EQUAL(per_bd[0], FLOOD_LIMIT);
+	CU_ASSERT_EQUAL(fdb_bd_count(dp_main.fdb, 0), FLOOD_LIMIT);
+	CU_ASSERT_EQUAL(fdb_port_count(dp_main.fdb, (uint16_t)slot), FLOOD_LIMIT);
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_learned") - learned, FLOOD_LIMIT);
+	/* Every frame from a MAC that is not in the table was refused, in every loop. */
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_limit_refused") - refused,
+			FLOOD_LOOPS * (FLOOD_MACS - FLOOD_LIMIT));
+	/* The first 100 of the replay, and none after them. */
+	flood_mac(FLOOD_LIMIT - 1, mac, sizeof(mac));
+	CU_ASSERT_STRING_EQUAL(where(mac).port, "p1");
+	flood_mac(FLOOD_LIMIT, mac, sizeof(mac));
+	CU_ASSERT_STRING_EQUAL(where(mac).port, "");
+	CU_ASSERT(dp_fdb_flush(DP_DEFAULT_BD, NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
+	CU_ASSERT_EQUAL(fdb_bd_count(dp_main.fdb, 0), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -507,5 +581,6 @@ main(int argc, char **argv)
 	DP_TEST_ALONE(test_stale_learn_is_not_delivered_after_a_move, setup, teardown);
 	DP_TEST_ALONE(test_relearn_after_link_down_is_a_move, setup, teardown);
 	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
+	DP_TEST_ALONE(test_limit_holds_under_looping_flood, setup, teardown);
 	return dp_test_finish();
 }

@@ -415,7 +415,7 @@ test_fdb_aging_expires_only_stale_dynamic_entries(void)
 }
 
 static void
-test_fdb_aging_walk_is_incremental_and_recounts(void)
+test_fdb_aging_walk_is_incremental_and_keeps_counts(void)
 {
 	struct fdb_learn_stats st = { 0 };
 
@@ -424,7 +424,7 @@ test_fdb_aging_walk_is_incremental_and_recounts(void)
 
 		learn(&key, 1, 1, &st);
 	}
-	/* Small budgets: several calls finish one pass, then counts are recomputed. */
+	/* Small budgets: several calls finish one pass, which deletes nothing: counts stay. */
 	for (unsigned int i = 0; i < 40; i++)
 		fdb_age_step(fdb, now, 16, NULL, NULL);
 	CU_ASSERT_EQUAL(fdb_bd_count(fdb, 0), 100);
@@ -520,7 +520,7 @@ main(int argc, char **argv)
 	s = CU_add_suite("fdb_aging", setup, teardown);
 	CU_add_test(s, "aging expires only stale dynamic entries", test_fdb_aging_expires_only_stale_dynamic_entries);
 	s = CU_add_suite("fdb_aging_walk", setup, teardown);
-	CU_add_test(s, "aging walk is incremental and recounts", test_fdb_aging_walk_is_incremental_and_recounts);
+	CU_add_test(s, "aging walk is incremental and keeps counts", test_fdb_aging_walk_is_incremental_and_keeps_counts);
 	s = CU_add_suite("fdb_flap", setup, teardown);
 	CU_add_test(s, "flap reported and frozen then released", test_fdb_flap_reported_and_frozen_then_released);
 	CU_add_test(s, "slow moves are not flaps", test_fdb_slow_moves_are_not_flaps);
