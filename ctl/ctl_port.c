@@ -449,7 +449,7 @@ const struct ctl_method ctl_port_methods[] = {
 		.name = "port.add",
 		.params = port_add_params,
 		.extra_params = true,
-		.help = "create a port of a type (tap, kernel, pcap, ring, null, dpdk) with its options",
+		.help = "create a port of a type (tap, kernel, vhost-user, pcap, ring, null, dpdk) with its options",
 		.handler = port_add,
 		.persist = true,
 	},

@@ -83,7 +83,7 @@ unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
 /* Ports. */
 struct dp_port_info {
 	char name[PORT_NAME_MAX];    /**< port name */
-	char type[16];               /**< type name: tap, kernel, pcap, ring, null, dpdk */
+	char type[16];               /**< type name: tap, kernel, vhost-user, pcap, ring, null, dpdk */
 	char bd[PORT_NAME_MAX];      /**< bridge domain it belongs to */
 	char ifname[PORT_NAME_MAX];  /**< kernel interface, when the type has one */
 	char mac[18];                /**< the DPDK port's own MAC address */
@@ -154,10 +154,11 @@ struct dp_fdb_entry {
 	uint8_t mac[6];           /**< MAC address */
 	char port[PORT_NAME_MAX]; /**< port it was learned on; "pa:IP" for a MAC on another host */
 	bool is_static;           /**< configured, never moved by learning */
+	bool is_record;           /**< mirrors a lookup record: never aged until traffic moves it */
 	bool frozen;              /**< held on its port after flapping */
 	uint32_t age_s;           /**< seconds since last seen (0 for static) */
 	uint32_t moves;           /**< times it moved (saturates at 255) */
-	const char *cause;        /**< how it got here: learned, garp, rarp, una, static */
+	const char *cause;        /**< how it got here: learned, garp, rarp, una, static, record */
 };
 
 typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);

@@ -236,6 +236,18 @@ ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len)
 	return ovl_commit(ovl);
 }
 
+unsigned int
+ovl_pa_list(const struct ovl *ovl, rte_be32_t *pas, uint8_t *lens, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < ovl->nb_pas && n < max; i++, n++) {
+		pas[n] = ovl->pas[i].pa;
+		lens[n] = ovl->pas[i].len;
+	}
+	return n;
+}
+
 int
 ovl_pa_del(struct ovl *ovl, rte_be32_t pa)
 {

@@ -285,6 +285,8 @@ int ovl_uplink_set(struct ovl *ovl, const struct rte_ether_addr *mac, uint16_t m
 int ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len);
 /** @return 0, -ENOENT. */
 int ovl_pa_del(struct ovl *ovl, rte_be32_t pa);
+/** This host's PAs and their prefix lengths, in the order added. @return how many (<= max). */
+unsigned int ovl_pa_list(const struct ovl *ovl, rte_be32_t *pas, uint8_t *lens, unsigned int max);
 
 /* Provider routes: control thread. */
 

@@ -238,7 +238,7 @@ test_ctl_overlay_routes_and_neighbours(void)
 		    "{\"ip\":\"198.51.100.253\",\"mac\":\"02:00:00:00:00:fd\",\"type\":\"dynamic\","
 		    "\"state\":\"resolved\",\"age\":7},"
 		    "{\"ip\":\"198.51.100.9\",\"mac\":null,\"type\":\"dynamic\","
-		    "\"state\":\"incomplete\",\"age\":0}]");
+		    "\"state\":\"incomplete\",\"age\":null}]");
 	json_decref(r);
 	done("neigh.del", "{\"ip\":\"198.51.100.9\"}");
 	done("neigh.del", "{\"ip\":\"198.51.100.254\"}");
