@@ -88,13 +88,11 @@ request(struct ctl_server *srv, int fd, const char *method, const char *params)
 
 #define BCAST "ff:ff:ff:ff:ff:ff"
 
-/* The method of notification 'r', "(nothing)" if none arrived. */
+/* The method of notification 'r', "(missing)" if none arrived. */
 static const char *
 method_of(const json_t *r)
 {
-	const char *m = json_string_value(json_object_get(r, "method"));
-
-	return m != NULL ? m : "(nothing)";
+	return jstr(json_object_get(r, "method"));
 }
 
 /* The n-th test MAC, 02:10:00:00:HH:LL. */
@@ -184,7 +182,7 @@ test_switched_frames_reach_subscribers_as_events(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(r, "error"), "code")),
 			CTL_E_INVALID_PARAMS);
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		strstr(jstr(json_object_get(json_object_get(r, "error"), "message")),
 		       "params.events[1]: unknown event 'fdb.nope' (known: fdb.learned, "
 		       "fdb.moved, fdb.aged, fdb.flap)"));
 	json_decref(r);
@@ -230,8 +228,7 @@ test_switched_frames_reach_subscribers_as_events(void)
 	CU_ASSERT_PTR_NULL(read_line(srv, only_moved, 20));
 	r = read_line(srv, all, 500);
 	CU_ASSERT_STRING_EQUAL(method_of(r), "fdb.moved");
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_object_get(r, "params"), "to")), "vm1");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_object_get(r, "params"), "to")), "vm1");
 	json_decref(r);
 
 	/* Outside a connection there is nobody to stream to. */

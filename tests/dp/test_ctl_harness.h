@@ -44,6 +44,18 @@ json_t *ok(const char *method, const char *params);
 void done(const char *method, const char *params);
 /** Call and expect error 'code' whose message contains 'text'. */
 void fails(const char *method, const char *params, int code, const char *text);
+/**
+ * json_string_value() that never returns NULL: when a reply lacks a member, a
+ * string assertion then fails, where strcmp(NULL) would crash the test program.
+ */
+static inline const char *
+jstr(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s != NULL ? s : "(missing)";
+}
+
 /** The config file as saved. */
 json_t *on_disk(void);
 /** Write 'text' as the config file. */

@@ -42,7 +42,7 @@ test_port_add_passes_options_to_the_driver_and_persists(void)
 		 "{\"name\":\"vm1\",\"type\":\"pcap\",\"bd\":\"blue\",\"tx_pcap\":\"%s\"}",
 		 tx_pcap);
 	r = ok("port.add", params);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "name")), "vm1");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "name")), "vm1");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "id")), 0);
 	json_decref(r);
 	CU_ASSERT_EQUAL(access(tx_pcap, F_OK), 0);
@@ -60,9 +60,9 @@ test_port_add_passes_options_to_the_driver_and_persists(void)
 	/* The default domain is written out, so a replay does not depend on defaults. */
 	json_decref(ok("port.add", "{\"name\":\"n1\",\"type\":\"null\"}"));
 	root = on_disk();
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
-				       json_array_get(json_object_get(root, "ports"), 1), "bd")),
-			       "default");
+	CU_ASSERT_STRING_EQUAL(
+		jstr(json_object_get(json_array_get(json_object_get(root, "ports"), 1), "bd")),
+		"default");
 	json_decref(root);
 
 	fails("port.add", "{\"name\":\"vm1\",\"type\":\"null\"}", CTL_E_APP,
@@ -87,14 +87,10 @@ test_port_add_passes_options_to_the_driver_and_persists(void)
 
 	r = ok("port.list", "{}");
 	CU_ASSERT_EQUAL(json_array_size(r), 2);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "type")),
-			       "pcap");
-	CU_ASSERT_EQUAL(strlen(json_string_value(json_object_get(json_array_get(r, 0), "mac"))),
-			17);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "state")),
-			       "up");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "link")),
-			       "up");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "type")), "pcap");
+	CU_ASSERT_EQUAL(strlen(jstr(json_object_get(json_array_get(r, 0), "mac"))), 17);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "state")), "up");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "link")), "up");
 	CU_ASSERT_TRUE(json_is_integer(json_object_get(json_array_get(r, 0), "eth_port")));
 	json_decref(r);
 
@@ -136,15 +132,15 @@ test_restore_keeps_ports_that_fail_listed_with_their_error(void)
 	list = ok("port.list", "{}");
 	CU_ASSERT_EQUAL(json_array_size(list), 3);
 	json_array_foreach(list, i, entry)
-		if (strcmp(json_string_value(json_object_get(entry, "name")), "k1") == 0)
+		if (strcmp(jstr(json_object_get(entry, "name")), "k1") == 0)
 			k1 = entry;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k1);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(k1, "state")),
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(k1, "state")),
 			       "error: kernel interface 'gone0' does not exist; create it first "
 			       "(ip link add ...) or use type tap");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(k1, "ifname")), "gone0");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(k1, "bd")), "blue");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(k1, "link")), "down");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(k1, "ifname")), "gone0");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(k1, "bd")), "blue");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(k1, "link")), "down");
 	CU_ASSERT_TRUE(json_is_null(json_object_get(k1, "id")));
 	json_decref(list);
 
@@ -190,7 +186,7 @@ port_stats(json_t *stats, const char *name)
 	size_t i;
 
 	json_array_foreach(json_object_get(stats, "ports"), i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
+		if (strcmp(jstr(json_object_get(p, "name")), name) == 0)
 			return p;
 	CU_FAIL("port not in stats.show");
 	return NULL;
@@ -232,7 +228,7 @@ test_stats_and_fdb_show_what_the_switch_did(void)
 	r = ok("stats.queues", "{\"port\":\"vm1\"}");
 	CU_ASSERT_EQUAL(json_array_size(r), 1);
 	q = json_array_get(r, 0);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(q, "port")), "vm1");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(q, "port")), "vm1");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "queue")), 0);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(q, "lcore")),
 			(json_int_t)dp_main.lcores[0]->lcore_id);
@@ -262,12 +258,12 @@ test_stats_and_fdb_show_what_the_switch_did(void)
 	CU_ASSERT_EQUAL(json_array_size(r), 2);
 	for (size_t i = 0; i < json_array_size(r); i++) {
 		json_t *row = json_array_get(r, i);
-		const char *mac = json_string_value(json_object_get(row, "mac"));
+		const char *mac = jstr(json_object_get(row, "mac"));
 
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "port")),
+		CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "port")),
 				       strcmp(mac, MAC_A) == 0 ? "vm1" : "vm2");
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "type")), "dynamic");
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "cause")), "learned");
+		CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "type")), "dynamic");
+		CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "cause")), "learned");
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "age")), 0);
 	}
 	json_decref(r);
@@ -279,8 +275,7 @@ test_stats_and_fdb_show_what_the_switch_did(void)
 	CU_ASSERT_STRING_EQUAL(dp_test_where(NULL, MAC_B).port, "vm2");
 
 	r = ok("bd.list", "{}");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "name")),
-			       "default");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "name")), "default");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(r, 0), "macs")), 1);
 	json_decref(r);
 	stop();
@@ -295,7 +290,7 @@ disk_entry(json_t *root, const char *section, const char *match, const char *val
 	size_t i;
 
 	json_array_foreach(json_object_get(root, section), i, entry) {
-		const char *v = json_string_value(json_object_get(entry, match));
+		const char *v = jstr(json_object_get(entry, match));
 
 		if (v != NULL && strcmp(v, value) == 0)
 			return entry;
@@ -311,7 +306,7 @@ bd_row(const char *name)
 	size_t i;
 
 	json_array_foreach(list, i, entry)
-		if (strcmp(json_string_value(json_object_get(entry, "name")), name) == 0)
+		if (strcmp(jstr(json_object_get(entry, "name")), name) == 0)
 			row = json_incref(entry);
 	json_decref(list);
 	CU_ASSERT_PTR_NOT_NULL(row);
@@ -330,7 +325,7 @@ test_bd_set_is_all_or_nothing_applied_and_persisted(void)
 			 "\"limit-action\":\"drop\",\"flap-hold\":30}");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "aging")), 60);
 	CU_ASSERT_TRUE(json_is_false(json_object_get(r, "learning")));
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "limit_action")), "drop");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "limit_action")), "drop");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "flap_hold")), 30);
 	json_decref(r);
 	/* The switch applies it: with learning off, a frame teaches nothing. */
@@ -424,22 +419,21 @@ test_port_set_validates_and_persists(void)
 	r = ok("port.set", "{\"name\":\"vm1\",\"max-macs\":4,"
 			   "\"allowed-macs\":\"02:00:00:00:00:01, 02-00-00-00-00-0A\"}");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "max_macs")), 4);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")),
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "allowed_macs")),
 			       "02:00:00:00:00:01,02:00:00:00:00:0a");
 	json_decref(r);
 	root = on_disk();
 	entry = disk_entry(root, "ports", "name", "vm1");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(entry, "max-macs")), 4);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(entry, "allowed-macs")),
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(entry, "allowed-macs")),
 			       "02:00:00:00:00:01,02:00:00:00:00:0a");
 	json_decref(root);
 
 	r = ok("port.set", "{\"name\":\"vm1\",\"allowed-macs\":[\"02:00:00:00:00:0B\"]}");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")),
-			       "02:00:00:00:00:0b");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "allowed_macs")), "02:00:00:00:00:0b");
 	json_decref(r);
 	r = ok("port.set", "{\"name\":\"vm1\",\"allowed-macs\":\"any\"}");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "allowed_macs")), "");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "allowed_macs")), "");
 	json_decref(r);
 
 	fails("port.set", "{\"name\":\"vm1\",\"allowed-macs\":[\"02:00:00:00:00:01\",\"zz\"]}",
@@ -492,7 +486,7 @@ test_static_entries_forward_move_and_leave_with_their_port(void)
 	json_decref(ok("port.add", "{\"name\":\"r1\",\"type\":\"ring\"}"));
 	json_decref(ok("port.add", "{\"name\":\"r2\",\"type\":\"ring\"}"));
 	r = ok("fdb.add", "{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:AA\",\"port\":\"vm1\"}");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "mac")), "02:00:00:00:00:aa");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(r, "mac")), "02:00:00:00:00:aa");
 	json_decref(r);
 	root = on_disk();
 	want = json_loads("[{\"bd\":\"blue\",\"mac\":\"02:00:00:00:00:aa\",\"port\":\"vm1\"}]", 0,
@@ -504,9 +498,9 @@ test_static_entries_forward_move_and_leave_with_their_port(void)
 	r = ok("fdb.show", "{\"bd\":\"blue\"}");
 	CU_ASSERT_EQUAL(json_array_size(r), 1);
 	row = json_array_get(r, 0);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "type")), "static");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "type")), "static");
 	CU_ASSERT_TRUE(json_is_null(json_object_get(row, "age")));
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "cause")), "static");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "cause")), "static");
 	CU_ASSERT_TRUE(json_is_false(json_object_get(row, "frozen")));
 	json_decref(r);
 	/* Frames to it go to its port only. */
@@ -524,8 +518,8 @@ test_static_entries_forward_move_and_leave_with_their_port(void)
 	r = ok("fdb.show", "{\"bd\":\"default\"}");
 	CU_ASSERT_EQUAL(json_array_size(r), 1);
 	row = json_array_get(r, 0);
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "port")), "r2");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "type")), "dynamic");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "port")), "r2");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "type")), "dynamic");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "age")), 0);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "moves")), 1);
 	json_decref(r);
@@ -538,8 +532,8 @@ test_static_entries_forward_move_and_leave_with_their_port(void)
 	root = on_disk();
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(root, "fdb_static")), 1);
 	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(
-			json_array_get(json_object_get(root, "fdb_static"), 0), "port")),
+		jstr(json_object_get(json_array_get(json_object_get(root, "fdb_static"), 0),
+				     "port")),
 		"vm2");
 	json_decref(root);
 
@@ -582,13 +576,12 @@ test_static_entries_forward_move_and_leave_with_their_port(void)
 
 	r = ok("fdb.stats", "{}");
 	json_array_foreach(json_object_get(r, "bds"), i, row) {
-		if (strcmp(json_string_value(json_object_get(row, "bd")), "blue") != 0)
+		if (strcmp(jstr(json_object_get(row, "bd")), "blue") != 0)
 			continue;
 		seen = true;
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "static")), 1);
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(row, "aging")), 300);
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(row, "limit_action")),
-				       "forward");
+		CU_ASSERT_STRING_EQUAL(jstr(json_object_get(row, "limit_action")), "forward");
 	}
 	CU_ASSERT_TRUE(seen);
 	/* Only the MAC table's counters: MAC_A and the sender learned, MAC_A moved once. */
@@ -640,11 +633,9 @@ test_restore_brings_back_settings_and_static_entries(void)
 	r = ok("port.list", "{}");
 	CU_ASSERT_EQUAL(json_array_size(r), 1);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(r, 0), "max_macs")), 4);
-	CU_ASSERT_STRING_EQUAL(
-		json_string_value(json_object_get(json_array_get(r, 0), "allowed_macs")),
-		"02:00:00:00:00:01");
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "state")),
-			       "up");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "allowed_macs")),
+			       "02:00:00:00:00:01");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "state")), "up");
 	json_decref(r);
 	CU_ASSERT_STRING_EQUAL(dp_test_where("blue", "02:00:00:00:00:aa").port, "vm1");
 	CU_ASSERT_STRING_EQUAL(dp_test_where("blue", "02:00:00:00:00:aa").cause, "static");

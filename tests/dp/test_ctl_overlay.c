@@ -93,9 +93,8 @@ port_mac(const char *name)
 
 	mac[0] = '\0';
 	json_array_foreach(list, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
-			snprintf(mac, sizeof(mac), "%s",
-				 json_string_value(json_object_get(p, "mac")));
+		if (strcmp(jstr(json_object_get(p, "name")), name) == 0)
+			snprintf(mac, sizeof(mac), "%s", jstr(json_object_get(p, "mac")));
 	json_decref(list);
 	CU_ASSERT_EQUAL(strlen(mac), 17);
 	return mac;
@@ -149,7 +148,7 @@ test_refused_vsid_leaves_nothing_half_made(void)
 	r = ok("bd.list", "{}");
 	for (size_t i = 0; i < json_array_size(r); i++) {
 		json_t *b = json_array_get(r, i);
-		const char *name = json_string_value(json_object_get(b, "name"));
+		const char *name = jstr(json_object_get(b, "name"));
 		json_int_t vsid = json_integer_value(json_object_get(b, "vsid"));
 
 		if (strcmp(name, "default") == 0)
@@ -204,7 +203,7 @@ test_uplink_and_provider_addresses_are_set_and_saved(void)
 	/* The uplink is flagged in port.list and has left its bridge domain. */
 	r = ok("port.list", "{}");
 	CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r, 0), "uplink")));
-	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "bd")), "");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(r, 0), "bd")), "");
 	CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r, 1), "uplink")));
 	json_decref(r);
 
