@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_ctl_harness.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,15 +26,21 @@ struct ctl_rpc *rpc;
  */
 static const struct dp_options harness_dp_opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
 
+/* A dataplane is up: a test that stopped at a fatal assertion left it for the next start(). */
+static bool running;
+
 void
 start(void)
 {
 	char err[CTL_ERR_LEN] = "";
 	char dp_err[VSW_ERR_LEN] = "";
 
+	if (running)
+		stop();
 	if (dp_init(&harness_dp_opts, dp_err, sizeof(dp_err)) < 0)
 		fprintf(stderr, "\n  dp_init: %s\n", dp_err);
 	CU_ASSERT_STRING_EQUAL_FATAL(dp_err, "");
+	running = true;
 	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
 	rpc = ctl_rpc_create();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rpc);
@@ -43,11 +50,17 @@ start(void)
 void
 stop(void)
 {
+	if (!running)
+		return;
 	ctl_methods_fini(&state);
 	ctl_rpc_destroy(rpc);
 	ctl_config_free(&cfg);
+	memset(&state, 0, sizeof(state));
+	memset(&cfg, 0, sizeof(cfg));
+	rpc = NULL;
 	dp_stop();
 	dp_fini();
+	running = false;
 }
 
 /* Call 'method' with JSON 'params'; @return the whole reply. */
@@ -153,6 +166,7 @@ harness_run(void)
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
+	stop();
 	nb_failures = CU_get_number_of_failures();
 	CU_cleanup_registry();
 	unlink(cfg_path);
