@@ -198,6 +198,21 @@ dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen)
 	if (ret < 0 || (ret = parse_ip("gateway", gateway, &gw, err, errlen)) < 0)
 		return ret;
 	ret = ovl_route_add(dp_main.ovl, net, len, gw);
+	if (ret == -EINVAL && len < 32 && (rte_be_to_cpu_32(net) & (UINT32_MAX >> len)) != 0) {
+		struct in_addr a = { .s_addr = rte_cpu_to_be_32(rte_be_to_cpu_32(net) &
+							     ~(UINT32_MAX >> len)) };
+
+		return dp_fail(ret, err, errlen,
+			       "route prefix %s has host bits set; did you mean %s/%u?", prefix,
+			       inet_ntoa(a), len);
+	}
+	if (ret == -EINVAL)
+		return dp_fail(ret, err, errlen,
+			       "gateway %s is not a usable unicast address", gateway);
+	if (ret == -EEXIST)
+		return dp_fail(ret, err, errlen,
+			       "%s is the connected route of a provider address: it needs no gateway",
+			       prefix);
 	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
 }
 
@@ -211,6 +226,11 @@ dp_route_del(const char *prefix, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	ret = ovl_route_del(dp_main.ovl, net, len);
+	if (ret == -EPERM)
+		return dp_fail(ret, err, errlen,
+			       "%s is the connected route of a provider address; delete the address "
+			       "(vswctl pa del) to remove it",
+			       prefix);
 	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
 }
 

@@ -68,15 +68,14 @@ test_port_add_passes_options_to_the_driver_and_persists(void)
 	fails("port.add", "{\"name\":\"vm1\",\"type\":\"null\"}", CTL_E_APP,
 	      "port 'vm1' already exists");
 	/*
-	 * Integers reach the port type's checks as text; options a type does not
-	 * take are refused by name.  Both are bad input, yet come back as
-	 * application errors (-32000), not invalid params (reported).
+	 * Options a type does not take are refused by name, as invalid params.
+	 * Values are checked when the type builds its device: still -32000.
 	 */
 	fails("port.add",
 	      "{\"name\":\"v\",\"type\":\"vhost-user\",\"path\":\"/nonexistent/v.sock\","
 	      "\"queues\":99}",
 	      CTL_E_APP, "queues must be 1 to 16, not '99'");
-	fails("port.add", "{\"name\":\"x\",\"type\":\"null\",\"promisc\":true}", CTL_E_APP,
+	fails("port.add", "{\"name\":\"x\",\"type\":\"null\",\"promisc\":true}", CTL_E_INVALID_PARAMS,
 	      "unknown option 'promisc' for a null port; options: none");
 	fails("port.add", "{\"name\":\"x\",\"type\":\"null\",\"opt\":{}}", CTL_E_INVALID_PARAMS,
 	      "params.opt: expected a string, integer or boolean, got object");

@@ -282,15 +282,11 @@ test_routes_and_static_and_learned_neighbours(void)
 	      CTL_E_INVALID_PARAMS, "params.via: '198.51.100.0/24' is not an IPv4 address");
 	fails("route.add", "{\"prefix\":\"0.0.0.0/0\"}", CTL_E_INVALID_PARAMS,
 	      "params.via: required string is missing");
-	/*
-	 * The PA's subnet is a connected route.  Written with the PA's host bits
-	 * the prefix is refused only as "Invalid argument", and written as the
-	 * network it "already exists": neither says why (reported).
-	 */
+	/* Host bits in a prefix, and the PA's connected route: each refusal says why. */
 	fails("route.add", "{\"prefix\":\"198.51.100.1/24\",\"via\":\"198.51.100.254\"}",
-	      CTL_E_INVALID_PARAMS, "198.51.100.1/24: ");
+	      CTL_E_INVALID_PARAMS, "198.51.100.1/24 has host bits set; did you mean 198.51.100.0/24?");
 	fails("route.add", "{\"prefix\":\"198.51.100.0/24\",\"via\":\"198.51.100.254\"}", CTL_E_APP,
-	      "198.51.100.0/24 already exists");
+	      "198.51.100.0/24 is the connected route of a provider address: it needs no gateway");
 	done("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.254\"}");
 	done("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\"}");
 	done("route.add", "{\"prefix\":\"192.0.2.0/24\",\"via\":\"198.51.100.254\"}");
@@ -304,8 +300,9 @@ test_routes_and_static_and_learned_neighbours(void)
 		   "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.253\",\"type\":\"static\"},"
 		   "{\"prefix\":\"192.0.2.0/24\",\"via\":\"198.51.100.254\",\"type\":\"static\"}]");
 	json_decref(r);
-	/* Refused, but as "Operation not permitted", not "delete its provider address" (reported). */
-	fails("route.del", "{\"prefix\":\"198.51.100.0/24\"}", CTL_E_APP, "198.51.100.0/24: ");
+	/* A connected route goes with its provider address, and the refusal says so. */
+	fails("route.del", "{\"prefix\":\"198.51.100.0/24\"}", CTL_E_APP,
+	      "delete the address (vswctl pa del) to remove it");
 	done("route.del", "{\"prefix\":\"192.0.2.0/24\"}");
 	fails("route.del", "{\"prefix\":\"192.0.2.0/24\"}", CTL_E_APP,
 	      "192.0.2.0/24 does not exist");
