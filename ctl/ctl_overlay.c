@@ -467,6 +467,34 @@ overlay_neigh_del(struct ctl_call *call)
 	return 0;
 }
 
+/* --- tunnels --- */
+
+static void
+overlay_tunnel_append(const struct dp_tunnel_info *t, void *arg)
+{
+	json_array_append_new(
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:o, s:I}", "vsid",
+			       (json_int_t)t->vsid, "bd", t->bd, "pa", t->pa, "state", t->state,
+			       "next_hop", t->next_hop[0] != '\0' ? t->next_hop : NULL, "src_pa",
+			       t->src_pa[0] != '\0' ? t->src_pa : NULL, "drops",
+			       (json_int_t)t->drops, "last_error",
+			       t->last_error[0] != '\0' ? t->last_error : NULL, "last_error_age",
+			       t->last_error_age_s == UINT32_MAX ?
+				       json_null() :
+				       json_integer((json_int_t)t->last_error_age_s),
+			       "errors", (json_int_t)t->nb_errors));
+}
+
+static int
+overlay_tunnel_list(struct ctl_call *call)
+{
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	dp_tunnel_walk(overlay_tunnel_append, call->result);
+	return 0;
+}
+
 static int
 overlay_neigh_show(struct ctl_call *call)
 {
@@ -583,6 +611,12 @@ const struct ctl_method ctl_overlay_methods[] = {
 		.name = "neigh.show",
 		.help = "list neighbours on the uplink: static, and learned by ARP with their age",
 		.handler = overlay_neigh_show,
+	},
+	{
+		.name = "tunnel.list",
+		.help = "list the remote PAs lookup records point at: state (resolved, no_route, "
+			"no_neighbour, unreachable), next hop, drops and the last ICMP error",
+		.handler = overlay_tunnel_list,
 	},
 	{ .name = NULL },
 };

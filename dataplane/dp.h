@@ -259,6 +259,24 @@ int dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], con
 int dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen);
 void dp_overlay_get(struct dp_overlay_info *info);
 typedef void dp_lookup_cb(const struct dp_lookup_record *rec, void *arg);
+
+/* A tunnel: a remote PA that lookup records of a VSID point at. */
+struct dp_tunnel_info {
+	uint32_t vsid;              /**< virtual subnet */
+	char bd[PORT_NAME_MAX];     /**< its bridge domain */
+	char pa[16];                /**< remote provider address */
+	char src_pa[16];            /**< our PA that sends to it; "" without a route */
+	char next_hop[16];          /**< the PA itself or the gateway; "" without a route */
+	const char *state;          /**< resolved, no_route, no_neighbour, unreachable (ICMP, last 60 s) */
+	uint64_t drops;             /**< its frames not sent (unresolved, too big) since it was made */
+	char last_error[96];        /**< the last ICMP error about it, in words; "" if none */
+	uint32_t last_error_age_s;  /**< seconds since then; UINT32_MAX if none */
+	uint64_t nb_errors;         /**< ICMP errors about it so far */
+};
+
+typedef void dp_tunnel_cb(const struct dp_tunnel_info *t, void *arg);
+/** Every tunnel with its resolution state.  Control thread.  @return how many. */
+unsigned int dp_tunnel_walk(dp_tunnel_cb *cb, void *arg);
 typedef void dp_route_cb(const struct dp_route_info *route, void *arg);
 typedef void dp_neigh_cb(const struct dp_neigh_info *neigh, void *arg);
 /** Walks: @return entries visited. VSID 0 = all. */

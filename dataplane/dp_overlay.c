@@ -339,6 +339,7 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "the lookup record");
 	forget_dead_slots();
+	dp_tunnel_sync();
 	sync_record_entry(bd, &mac);
 	if (had_old)
 		sync_record_entry(bd, &old.ca_mac);
@@ -530,7 +531,10 @@ send_on_uplink(struct rte_mbuf *m)
 	}
 }
 
-/* ARP frames the workers passed up from the uplink: learn neighbours, answer for our PAs. */
+/*
+ * Frames the workers passed up from the uplink: ARP (learn neighbours, answer
+ * for our PAs) and ICMP errors (which tunnel the provider network refused).
+ */
 static void
 take_uplink_arp(uint64_t now_ms)
 {
@@ -538,7 +542,11 @@ take_uplink_arp(uint64_t now_ms)
 
 	for (unsigned int n = 0; n < 256 && rte_ring_sc_dequeue(dp_main.ctl_rx, (void **)&m) == 0;
 	     n++) {
-		if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
+		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+		    RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+			dp_tunnel_icmp_input(m, now_ms);
+			rte_pktmbuf_free(m);
+		} else if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
 			send_on_uplink(m);
 		else
 			rte_pktmbuf_free(m);

@@ -433,6 +433,33 @@ ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, rte_be32_t *ips, unsign
 }
 
 unsigned int
+ovl_tunnel_walk(const struct ovl *ovl, ovl_tunnel_fn *fn, void *arg)
+{
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < ovl->params.max_slots; i++) {
+		const struct ovl_slot *s = &ovl->slots[i];
+		struct nvgre_template t;
+		struct ovl_tunnel out = { .slot = i, .vsid = s->vsid, .bd = s->bd, .pa = s->pa };
+		rte_be32_t nh;
+
+		if (s->vsid == 0)
+			continue;
+		out.state = (uint8_t)ovl_slot_resolve(ovl, s, &t, &nh);
+		if (out.state == NVGRE_ENCAP_OK) {
+			out.next_hop = ovl_route_lookup(ovl, s->pa, &nh) == 0 ? nh : 0;
+			out.src_pa = t.src_pa;
+		} else if (out.state == NVGRE_ENCAP_NO_NEIGHBOUR) {
+			out.next_hop = nh;
+			out.src_pa = ovl_pa_for_subnet(ovl, nh);
+		}
+		fn(&out, arg);
+		n++;
+	}
+	return n;
+}
+
+unsigned int
 ovl_neigh_walk(const struct ovl *ovl, ovl_neigh_fn *fn, void *arg)
 {
 	for (uint16_t i = 0; i < ovl->nb_neighs; i++)

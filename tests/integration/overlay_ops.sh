@@ -44,6 +44,10 @@ check "neigh show lists the unresolved next hop as incomplete" wait_until 5 test
 	"$(vsw_json '[(n["ip"], n["state"], n["mac"]) for n in r]' neigh show)" \
 	= '[["198.51.100.253", "incomplete", null]]'
 
+check "tunnel list: the PA waits for its next hop" test \
+	"$(vsw_json '[(t["pa"], t["vsid"], t["state"], t["next_hop"], t["src_pa"]) for t in r]' tunnel list)" \
+	= '[["192.0.2.9", 5001, "no_neighbour", "198.51.100.253", "198.51.100.1"]]'
+
 # Guard rails and exit codes.
 expect_exit 1 "uplink set on another port is refused without force=true" vsw uplink set spare
 refusal=$(vsw uplink set spare 2>&1 || true)
