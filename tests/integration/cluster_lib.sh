@@ -129,7 +129,8 @@ make_host() {
 	ip -n "$NS_R" addr add "$gw/$plen" dev "${up}n"
 	ip -n "$NS_R" link set "${up}n" up
 	host "$h"
-	start_vswd
+	# shellcheck disable=SC2086 # CLUSTER_VSWD_ARGS: extra vswd arguments, split on spaces
+	start_vswd ${CLUSTER_VSWD_ARGS:-}
 	check "$h: uplink, PA $pa/$plen, default route via $gw" sh -c "
 		v() { timeout 20 '$VSWCTL' -s '$SOCK' \"\$@\"; }
 		v port add up kernel iface=${up}h && v uplink set up && v pa add $pa/$plen &&
