@@ -51,6 +51,7 @@ etcd_stop() {
 	local pid=${ETCD_PIDS[$1]} k
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true # a member a test stopped with SIGSTOP
 	for ((k = 0; k < 100; k++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -165,10 +166,12 @@ kill_agent() {
 	local pid=${AGENT_PID[$1]:-} k
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true # an agent a test stopped with SIGSTOP
 	for ((k = 0; k < 50; k++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	AGENT_PID[$1]=
 }
