@@ -61,7 +61,7 @@ def pct(values, p):
     v = sorted(values)
     if not v:
         return None
-    k = min(len(v) - 1, max(0, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    k = min(len(v) - 1, max(0, -(-p * len(v) // 100) - 1))  # nearest rank: ceil(p% of n)
     return v[k]
 
 
