@@ -167,28 +167,27 @@ reconcile_bds(struct agent *a)
 	return a->vswd.fd < 0 ? -ENOTCONN : 0;
 }
 
-int
-agent_reconcile(struct agent *a)
+void
+agent_diff_free(struct agent_diff *d)
 {
-	json_t *recs = NULL, *r;
-	bool *seen;
-	size_t i;
-	int rc;
+	free(d->dels);
+	free(d->adds);
+	memset(d, 0, sizeof(*d));
+}
 
-	if (a->vswd.fd < 0)
-		return -ENOTCONN;
-	a->vswd_dirty = false;
-	rc = reconcile_bds(a);
-	if (rc < 0)
-		return rc;
-	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
-	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
-		return rc;
-	}
-	seen = calloc(a->nb_vms + 1, sizeof(*seen));
-	if (seen == NULL) {
-		json_decref(recs);
+int
+agent_lookup_diff(struct agent *a, json_t *recs, struct agent_diff *d)
+{
+	bool *seen = calloc(a->nb_vms + 1, sizeof(*seen));
+	json_t *r;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->dels = calloc(json_array_size(recs) + 1, sizeof(*d->dels));
+	d->adds = calloc(a->nb_vms + 1, sizeof(*d->adds));
+	if (seen == NULL || d->dels == NULL || d->adds == NULL) {
+		free(seen);
+		agent_diff_free(d);
 		return -ENOMEM;
 	}
 	json_array_foreach(recs, i, r) {
@@ -202,22 +201,51 @@ agent_reconcile(struct agent *a)
 			continue; /* not a VSID the cluster declares: not ours */
 		vm = agent_vm_find(a, vsid, ca_ip);
 		if (vm == NULL) {
-			rc = lookup_del(a, vsid, ca_ip);
-		} else {
-			seen[vm - a->vms] = true;
-			if (mac != NULL && pa != NULL && strcasecmp(mac, vm->ca_mac) == 0 &&
-			    strcmp(pa, vm->pa) == 0)
-				continue;
-			rc = lookup_add(a, vm);
+			struct agent_vm *del = &d->dels[d->nb_dels++];
+
+			del->vsid = vsid;
+			snprintf(del->ca_ip, sizeof(del->ca_ip), "%s", ca_ip);
+			continue;
 		}
-		if (rc < 0 && a->vswd.fd < 0)
-			break;
+		seen[vm - a->vms] = true;
+		if (mac == NULL || pa == NULL || strcasecmp(mac, vm->ca_mac) != 0 ||
+		    strcmp(pa, vm->pa) != 0)
+			d->adds[d->nb_adds++] = (unsigned int)(vm - a->vms);
 	}
-	for (unsigned int k = 0; a->vswd.fd >= 0 && k < a->nb_vms; k++)
+	for (unsigned int k = 0; k < a->nb_vms; k++)
 		if (!seen[k] && agent_subnet_find(a, a->vms[k].vsid) != NULL)
-			lookup_add(a, &a->vms[k]);
+			d->adds[d->nb_adds++] = k;
 	free(seen);
+	return 0;
+}
+
+int
+agent_reconcile(struct agent *a)
+{
+	struct agent_diff d;
+	json_t *recs = NULL;
+	int rc;
+
+	if (a->vswd.fd < 0)
+		return -ENOTCONN;
+	a->vswd_dirty = false;
+	rc = reconcile_bds(a);
+	if (rc < 0)
+		return rc;
+	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.show");
+		return rc;
+	}
+	rc = agent_lookup_diff(a, recs, &d);
 	json_decref(recs);
+	if (rc < 0)
+		return rc;
+	for (unsigned int k = 0; a->vswd.fd >= 0 && k < d.nb_dels; k++)
+		lookup_del(a, d.dels[k].vsid, d.dels[k].ca_ip);
+	for (unsigned int k = 0; a->vswd.fd >= 0 && k < d.nb_adds; k++)
+		lookup_add(a, &a->vms[d.adds[k]]);
+	agent_diff_free(&d);
 	a->n.resyncs++;
 	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;
 }

@@ -636,8 +636,7 @@ main(int argc, char **argv)
 	vswd_disconnect(&a.vswd);
 	vswd_disconnect(&l.ev);
 	etcd_close(a.etcd);
-	free(a.vms);
-	free(a.subnets);
+	agent_state_free(&a);
 	curl_global_cleanup();
 	return 0;
 }

@@ -39,8 +39,13 @@
 
 #define VSWD_DEFAULT_SOCKET "/run/vsw/vswd.sock"
 #define VSWD_DEFAULT_CONFIG "/var/lib/vsw/config.json"
-#define VSWD_POLL_MS	    50 /* longest wait in poll(): bounds signal and periodic latency */
 #define VSWD_PERIODIC_MS    50 /* run dp_periodic() at least this often (dp.h asks for 100) */
+/*
+ * Moves and announcements reach subscribers within this: a cluster agent
+ * claims a migrated VM on them, and at 50 ms (the periodic round) the
+ * wait was most of a migration's convergence time (docs/bench.md).
+ */
+#define VSWD_URGENT_MS	    2
 #define VSWD_MAX_EAL_ARGS   64 /* EAL arguments we build or pass on */
 
 struct vswd_options {
@@ -271,7 +276,7 @@ vswd_serve(struct ctl_server *srv)
 		uint64_t now = vswd_now_ms();
 		int wait =
 			now - last >= VSWD_PERIODIC_MS ? 0 : (int)(VSWD_PERIODIC_MS - (now - last));
-		int rc = ctl_server_poll(srv, wait < VSWD_POLL_MS ? wait : VSWD_POLL_MS);
+		int rc = ctl_server_poll(srv, wait < VSWD_URGENT_MS ? wait : VSWD_URGENT_MS);
 
 		if (rc < 0) {
 			ctl_log("control socket: poll: %s", strerror(-rc));
@@ -281,6 +286,8 @@ vswd_serve(struct ctl_server *srv)
 		if (rc > 0 || vswd_now_ms() - last >= VSWD_PERIODIC_MS) {
 			dp_periodic();
 			last = vswd_now_ms();
+		} else {
+			dp_events_poll();
 		}
 	}
 }

@@ -208,6 +208,13 @@ void dp_set_event_handler(dp_event_cb *cb, void *arg);
  * work per call.
  */
 void dp_periodic(void);
+/**
+ * Deliver only the urgent events (moves and announcements) that workers
+ * queued: cheap when there are none, so the control thread can call it far
+ * more often than dp_periodic() and a migrated VM is reported within
+ * milliseconds rather than at the next periodic round.  Control thread only.
+ */
+void dp_events_poll(void);
 
 /*
  * Overlay (NVGRE, RFC 7637).  A bridge domain becomes a tenant virtual
