@@ -60,4 +60,8 @@ expect_exit 2 "a mistyped noun is a usage error (lokup show)" vsw lokup show
 expect_exit 2 "a mistyped verb is a usage error (lookup ad)" vsw lookup ad
 check "vswctl --help lists vhost-user among port types" \
 	bash -c "'$VSWCTL' --help | grep -q 'types: tap kernel vhost-user'"
+check "vswd logged the accepted change, method and parameters" \
+	grep -qF 'config: route.add {"prefix":"0.0.0.0/0","via":"198.51.100.253"}' "$VSWD_LOG"
+check "vswd did not log the refused one as a change" \
+	test "$(grep -c 'config: uplink.set {"port":"spare"}' "$VSWD_LOG")" -eq 0
 stop_vswd
