@@ -97,6 +97,67 @@ lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 	return rc;
 }
 
+#define APPLY_BATCH 500 /* records per lookup.apply: one save of vswd's configuration each */
+
+/* Count and log what one lookup.apply reply says. */
+static void
+apply_reply(struct agent *a, json_t *r)
+{
+	json_t *f;
+	size_t i;
+
+	a->n.lookups_added += (uint64_t)json_integer_value(json_object_get(r, "added"));
+	a->n.lookups_deleted += (uint64_t)json_integer_value(json_object_get(r, "deleted"));
+	json_array_foreach(json_object_get(r, "failed"), i, f) {
+		const char *err = json_string_value(json_object_get(f, "error"));
+
+		/* Already gone is what a deletion wanted. */
+		if (strcmp(json_string_value(json_object_get(f, "op")), "del") == 0 && err != NULL &&
+		    strstr(err, "no ") != NULL)
+			continue;
+		agent_err(a, "vswd refused lookup.apply %s #%lld: %s",
+			  json_string_value(json_object_get(f, "op")),
+			  (long long)json_integer_value(json_object_get(f, "index")),
+			  err != NULL ? err : "?");
+	}
+}
+
+/*
+ * Apply a reconciliation's difference in batches: thousands of records one
+ * call each would save vswd's configuration thousands of times.
+ */
+static void
+apply_diff(struct agent *a, const struct agent_diff *d)
+{
+	unsigned int k_del = 0, k_add = 0;
+
+	while (a->vswd.fd >= 0 && (k_del < d->nb_dels || k_add < d->nb_adds)) {
+		json_t *dels = json_array(), *adds = json_array(), *r = NULL;
+		unsigned int n = 0;
+		int rc;
+
+		for (; k_del < d->nb_dels && n < APPLY_BATCH; k_del++, n++)
+			json_array_append_new(dels, json_pack("{s:I, s:s}", "vsid",
+							      (json_int_t)d->dels[k_del].vsid, "ca_ip",
+							      d->dels[k_del].ca_ip));
+		for (; k_del == d->nb_dels && k_add < d->nb_adds && n < APPLY_BATCH; k_add++, n++) {
+			const struct agent_vm *vm = &a->vms[d->adds[k_add]];
+
+			json_array_append_new(adds, json_pack("{s:I, s:s, s:s, s:s}", "vsid",
+							      (json_int_t)vm->vsid, "ca_ip", vm->ca_ip,
+							      "ca_mac", vm->ca_mac, "pa", vm->pa));
+		}
+		rc = vswd_call(&a->vswd, "lookup.apply",
+			       json_pack("{s:o, s:o}", "del", dels, "add", adds), &r, AGENT_CALL_MS);
+		if (rc < 0) {
+			vswd_failed(a, rc, "lookup.apply");
+			return;
+		}
+		apply_reply(a, r);
+		json_decref(r);
+	}
+}
+
 /* The bridge domain of 'vsid' in bd.list 'bds', or NULL. */
 static json_t *
 bd_of_vsid(json_t *bds, uint32_t vsid)
@@ -241,10 +302,7 @@ agent_reconcile(struct agent *a)
 	json_decref(recs);
 	if (rc < 0)
 		return rc;
-	for (unsigned int k = 0; a->vswd.fd >= 0 && k < d.nb_dels; k++)
-		lookup_del(a, d.dels[k].vsid, d.dels[k].ca_ip);
-	for (unsigned int k = 0; a->vswd.fd >= 0 && k < d.nb_adds; k++)
-		lookup_add(a, &a->vms[d.adds[k]]);
+	apply_diff(a, &d);
 	agent_diff_free(&d);
 	a->n.resyncs++;
 	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;

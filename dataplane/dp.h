@@ -27,7 +27,7 @@
 #include "port.h"
 
 #define VSW_MAX_PORTS   32 /* port slots; at most RTE_MAX_ETHPORTS (32 in Debian's DPDK) */
-#define VSW_MAX_BDS     64                   /* bridge domains, including "default" */
+#define VSW_MAX_BDS     256                  /* bridge domains, including "default" */
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
 #define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */

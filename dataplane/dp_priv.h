@@ -28,6 +28,7 @@
 _Static_assert(VSW_MAX_PORTS <= RTE_MAX_ETHPORTS, "more port slots than DPDK ports");
 _Static_assert(VSW_MAX_PORTS <= 64, "tx_pending is a 64-bit mask");
 _Static_assert(VSW_BURST_SIZE <= FDB_BULK_MAX, "a burst must fit one bulk lookup");
+_Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FDB settings");
 
 #define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
 #define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */

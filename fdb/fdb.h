@@ -123,7 +123,7 @@ struct fdb;
 
 #define FDB_PORT_NONE 0xffffu /* lookup miss */
 #define FDB_BULK_MAX  64      /* most keys per bulk call */
-#define FDB_MAX_BDS   64      /* bridge-domain ids with their own settings */
+#define FDB_MAX_BDS   256     /* bridge-domain ids with their own settings */
 #define FDB_MAX_PORTS 64      /* port slots with their own settings */
 #define FDB_REFRESH_S 2       /* a hit rewrites last-seen at most this often */
 

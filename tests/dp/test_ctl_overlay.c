@@ -352,6 +352,48 @@ test_routes_and_static_and_learned_neighbours(void)
 	unlink(cfg_path);
 }
 
+/* Many records in one call: each checked like lookup.add/del, failures listed, one save. */
+static void
+test_lookup_apply_loads_many_records_at_once(void)
+{
+	json_t *r;
+
+	unlink(cfg_path);
+	start();
+	done("bd.add", "{\"name\":\"t1\",\"vsid\":5001}");
+	done("port.add", "{\"name\":\"up\",\"type\":\"null\"}");
+	done("uplink.set", "{\"port\":\"up\"}");
+	done("pa.add", "{\"address\":\"198.51.100.1/24\"}");
+	done("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.9\",\"ca_mac\":\"02:00:00:01:00:09\","
+			   "\"pa\":\"192.0.2.1\"}");
+	r = ok("lookup.apply",
+	       "{\"del\":[{\"vsid\":5001,\"ca_ip\":\"203.0.113.9\"},{\"vsid\":5001,\"ca_ip\":\"203.0.113.77\"}],"
+	       "\"add\":[{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\",\"pa\":\"192.0.2.1\"},"
+	       "{\"vsid\":7777,\"ca_ip\":\"203.0.113.2\",\"ca_mac\":\"02:00:00:01:00:02\",\"pa\":\"192.0.2.1\"},"
+	       "5,"
+	       "{\"vsid\":5001,\"ca_ip\":\"203.0.113.3\",\"ca_mac\":\"02:00:00:01:00:03\",\"pa\":\"192.0.2.2\"}]}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "added")), 2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "deleted")), 1);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "failed")), 3);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_get(json_array_get(json_object_get(r, "failed"), 0), "op")), "del");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(json_object_get(r, "failed"), 1), "index")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(json_object_get(json_array_get(json_object_get(r, "failed"), 1), "error")),
+				      "no bridge domain has vsid 7777"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(json_object_get(json_array_get(json_object_get(r, "failed"), 2), "error")),
+				      "expected an object"));
+	json_decref(r);
+	CU_ASSERT_STRING_EQUAL(
+		saved("lookups"),
+		"[{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\",\"pa\":\"192.0.2.1\"},"
+		"{\"vsid\":5001,\"ca_ip\":\"203.0.113.3\",\"ca_mac\":\"02:00:00:01:00:03\",\"pa\":\"192.0.2.2\"}]");
+	r = ok("lookup.show", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	json_decref(r);
+	fails("lookup.apply", "{\"add\":{}}", CTL_E_INVALID_PARAMS, "expected arrays of records");
+	stop();
+	unlink(cfg_path);
+}
+
 static void
 test_lookup_records_follow_the_vm_and_show_in_system_show(void)
 {
@@ -583,6 +625,8 @@ main(void)
 	CU_add_test(suite, "lookup records follow the VM and show in system.show",
 		    test_lookup_records_follow_the_vm_and_show_in_system_show);
 	CU_add_test(suite, "system.show without an uplink", test_system_show_without_an_uplink);
+	CU_add_test(suite, "lookup.apply loads many records at once",
+		    test_lookup_apply_loads_many_records_at_once);
 	CU_add_test(suite, "restore replays the overlay in dependency order",
 		    test_restore_replays_the_overlay_in_dependency_order);
 	return harness_run();
