@@ -97,7 +97,8 @@ lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 	return rc;
 }
 
-#define APPLY_BATCH 500 /* records per lookup.apply: one save of vswd's configuration each */
+#define APPLY_BATCH 200      /* records per lookup.apply: one save of vswd's configuration each */
+#define APPLY_BUDGET_MS 1000 /* then back to the main loop: lease, watch and status go on */
 
 /* Count and log what one lookup.apply reply says. */
 static void
@@ -124,14 +125,21 @@ apply_reply(struct agent *a, json_t *r)
 
 /*
  * Apply a reconciliation's difference in batches: thousands of records one
- * call each would save vswd's configuration thousands of times.
+ * call each would save vswd's configuration thousands of times.  Calls to
+ * vswd block the agent's one thread, so after a time budget the rest is left
+ * for the next round (vswd_dirty): the lease must be kept alive meanwhile.
  */
 static void
 apply_diff(struct agent *a, const struct agent_diff *d)
 {
+	int64_t start = etcd_now_ms();
 	unsigned int k_del = 0, k_add = 0;
 
 	while (a->vswd.fd >= 0 && (k_del < d->nb_dels || k_add < d->nb_adds)) {
+		if (etcd_now_ms() - start > APPLY_BUDGET_MS) {
+			a->vswd_dirty = true;
+			return;
+		}
 		json_t *dels = json_array(), *adds = json_array(), *r = NULL;
 		unsigned int n = 0;
 		int rc;
