@@ -87,6 +87,8 @@ struct agent {
 	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
 	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
+	json_t *pending_adds;		   /**< watch news for vswd not sent yet (agent_flush) */
+	json_t *pending_dels;		   /**< the same for deletions */
 
 	/* status */
 	struct agent_counters n;	   /**< counters */
@@ -138,8 +140,10 @@ void agent_diff_free(struct agent_diff *d);
 int agent_relist(struct agent *a);
 /** Make vswd match the desired state (only what the agent owns); 0 or -errno. */
 int agent_reconcile(struct agent *a);
-/** Apply one watch event to the desired state and to vswd. */
+/** Apply one watch event to the desired state, and queue it for vswd. */
 void agent_watch_event(struct agent *a, const struct etcd_event *ev);
+/** Send vswd what the watch events queued, in one lookup.apply (after each read of the watch). */
+void agent_flush(struct agent *a);
 
 /* agent_claim.c */
 enum agent_claim_verdict {

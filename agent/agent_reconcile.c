@@ -61,24 +61,6 @@ agent_relist(struct agent *a)
 }
 
 static int
-lookup_add(struct agent *a, const struct agent_vm *vm)
-{
-	json_t *p = json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
-			      vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa);
-	char what[128];
-	int rc = vswd_call(&a->vswd, "lookup.add", p, NULL, AGENT_CALL_MS);
-
-	if (rc == 0) {
-		a->n.lookups_added++;
-		return 0;
-	}
-	snprintf(what, sizeof(what), "lookup.add %u %s %s %s", vm->vsid, vm->ca_ip, vm->ca_mac,
-		 vm->pa);
-	vswd_failed(a, rc, what);
-	return rc;
-}
-
-static int
 lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 {
 	json_t *p = json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
@@ -354,6 +336,67 @@ subnet_removed(struct agent *a, uint32_t vsid)
 	json_decref(bds);
 }
 
+/* Forget a queued operation on (vsid, ca_ip): only the latest news about a record counts. */
+static void
+drop_pending(json_t *ops, uint32_t vsid, const char *ca_ip)
+{
+	for (size_t i = json_array_size(ops); i-- > 0;) {
+		json_t *op = json_array_get(ops, i);
+
+		if (json_integer_value(json_object_get(op, "vsid")) == (json_int_t)vsid &&
+		    strcmp(json_string_value(json_object_get(op, "ca_ip")), ca_ip) == 0)
+			json_array_remove(ops, i);
+	}
+}
+
+/*
+ * Queue one record's change for vswd.  News arrives in bursts (1,000 changes
+ * a second at scale), and each call to vswd saves its whole configuration:
+ * one lookup.apply per wake-up keeps up where one call per record cannot.
+ */
+static void
+queue_op(struct agent *a, bool add, uint32_t vsid, const char *ca_ip, json_t *op)
+{
+	if (a->pending_adds == NULL)
+		a->pending_adds = json_array();
+	if (a->pending_dels == NULL)
+		a->pending_dels = json_array();
+	drop_pending(a->pending_adds, vsid, ca_ip);
+	drop_pending(a->pending_dels, vsid, ca_ip);
+	json_array_append_new(add ? a->pending_adds : a->pending_dels, op);
+	if (json_array_size(a->pending_adds) + json_array_size(a->pending_dels) >= APPLY_BATCH)
+		agent_flush(a);
+}
+
+void
+agent_flush(struct agent *a)
+{
+	json_t *adds = a->pending_adds, *dels = a->pending_dels, *r = NULL;
+	int rc;
+
+	if (json_array_size(adds) + json_array_size(dels) == 0)
+		return;
+	a->pending_adds = a->pending_dels = NULL;
+	if (a->vswd.fd < 0) {
+		/* Not lost: a reconciliation compares everything once vswd is back. */
+		json_decref(adds);
+		json_decref(dels);
+		a->vswd_dirty = true;
+		return;
+	}
+	rc = vswd_call(&a->vswd, "lookup.apply",
+		       json_pack("{s:o, s:o}", "del", dels != NULL ? dels : json_array(), "add",
+				 adds != NULL ? adds : json_array()),
+		       &r, AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.apply");
+		a->vswd_dirty = true;
+		return;
+	}
+	apply_reply(a, r);
+	json_decref(r);
+}
+
 void
 agent_watch_event(struct agent *a, const struct etcd_event *ev)
 {
@@ -393,8 +436,11 @@ agent_watch_event(struct agent *a, const struct etcd_event *ev)
 			agent_log("VSID %u %s (%s) moved from %s to %s (host %s, revision %lld)",
 				  vm->vsid, vm->ca_ip, vm->ca_mac, old.pa, vm->pa,
 				  vm->host[0] ? vm->host : "?", (long long)vm->mod_revision);
-		lookup_add(a, vm);
+		queue_op(a, true, vm->vsid, vm->ca_ip,
+			 json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
+				   vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa));
 	} else if (old.vsid != 0 && agent_subnet_find(a, old.vsid) != NULL) {
-		lookup_del(a, old.vsid, old.ca_ip);
+		queue_op(a, false, old.vsid, old.ca_ip,
+			 json_pack("{s:I, s:s}", "vsid", (json_int_t)old.vsid, "ca_ip", old.ca_ip));
 	}
 }

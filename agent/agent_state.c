@@ -46,6 +46,9 @@ agent_state_free(struct agent *a)
 	a->subnets = NULL;
 	a->vm_heads = NULL;
 	a->nb_vms = a->cap_vms = a->nb_subnets = a->cap_subnets = a->nb_vm_heads = 0;
+	json_decref(a->pending_adds);
+	json_decref(a->pending_dels);
+	a->pending_adds = a->pending_dels = NULL;
 }
 
 struct agent_subnet *

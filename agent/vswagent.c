@@ -622,6 +622,7 @@ main(int argc, char **argv)
 		now = etcd_now_ms();
 		if (l.w != NULL)
 			watch_drain(&l, now);
+		agent_flush(&a);
 		if (extra[0].revents & CURL_WAIT_POLLIN)
 			status_serve(&l, sfd);
 	}

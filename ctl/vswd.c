@@ -182,22 +182,45 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 	return 0;
 }
 
-/* Hugepages help only if some are free and hugetlbfs is mounted to reach them. */
+/*
+ * What the dataplane allocates, roughly, in MB: packet buffers (2 KB of data
+ * room plus headers each), the MAC table's buckets, and the rest (overlay
+ * LPM and hashes, rings, snapshots) with room to spare.
+ */
+static long
+vswd_memory_mb(const struct vswd_options *o)
+{
+	return (long)(((uint64_t)o->dp.nb_mbufs * 2560 + (uint64_t)o->dp.fdb_size * 4 * 64) >> 20) +
+	       96;
+}
+
+/*
+ * Hugepages help only if hugetlbfs is mounted to reach them and enough are
+ * free for everything vswd allocates: with too few, an allocation fails half
+ * way through start-up (another DPDK process took the rest).
+ */
 static bool
-vswd_have_hugepages(void)
+vswd_have_hugepages(const struct vswd_options *o)
 {
 	char line[256];
-	long nb_free = 0;
+	long nb_free = 0, page_kb = 2048, want_mb = vswd_memory_mb(o);
 	bool mounted = false;
 	FILE *f;
 
 	f = fopen("/proc/meminfo", "r");
 	if (f == NULL)
 		return false;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %ld", &nb_free) == 1)
-			break;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "HugePages_Free: %ld", &nb_free);
+		sscanf(line, "Hugepagesize: %ld kB", &page_kb);
+	}
 	fclose(f);
+	if (nb_free > 0 && nb_free * page_kb / 1024 < want_mb) {
+		ctl_log("only %ld MB of hugepages are free and vswd needs about %ld MB: running "
+			"without hugepages (reserve more in /proc/sys/vm/nr_hugepages to use them)",
+			nb_free * page_kb / 1024, want_mb);
+		return false;
+	}
 	f = fopen("/proc/mounts", "r");
 	if (f == NULL)
 		return false;
@@ -214,7 +237,7 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 {
 	static char store[10][32];
 	const char *defaults[10];
-	char lcores[32];
+	char lcores[32], memory[16];
 	int argc = 0, n = 0;
 
 	argv[argc++] = prog;
@@ -238,15 +261,18 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 			nb_cpus, lcores);
 	}
 	defaults[n++] = lcores;
-	if (vswd_have_hugepages()) {
+	if (vswd_have_hugepages(o)) {
 		defaults[n++] = "--in-memory";
 	} else {
 		/* Without hugepages no PCI device can do DMA, so do not probe them either. */
-		ctl_log("no usable hugepages (none free or hugetlbfs not mounted): falling back to --no-huge -m 1024 --no-pci");
+		snprintf(memory, sizeof(memory), "%ld", vswd_memory_mb(o) > 1024 ? vswd_memory_mb(o) : 1024L);
+		ctl_log("no usable hugepages (too few free, or hugetlbfs not mounted): falling back to "
+			"--no-huge -m %s --no-pci",
+			memory);
 		defaults[n++] = "--no-huge";
 		defaults[n++] = "--no-pci";
 		defaults[n++] = "-m";
-		defaults[n++] = "1024";
+		defaults[n++] = memory;
 		defaults[n++] = "--no-shconf";
 	}
 	defaults[n++] = "--log-level=lib.eal:notice";
