@@ -196,6 +196,31 @@ config_check_static(const char *where, json_t *entry, char *err, size_t errlen)
 	return 0;
 }
 
+/* One identity member of two entries, compared as config_identity() would print them. */
+static bool
+config_same_member(const struct config_list *l, const struct config_member *m, const json_t *va,
+		   const json_t *vb)
+{
+	uint8_t ma[6], mb[6];
+	const char *sa, *sb;
+
+	if (json_is_integer(va) || json_is_integer(vb))
+		return json_is_integer(va) && json_is_integer(vb) &&
+		       json_integer_value(va) == json_integer_value(vb);
+	if (m->kind == CONFIG_MAC && json_is_string(va) && json_is_string(vb) &&
+	    ctl_mac_parse(json_string_value(va), json_string_length(va), ma) == 0 &&
+	    ctl_mac_parse(json_string_value(vb), json_string_length(vb), mb) == 0)
+		return memcmp(ma, mb, sizeof(ma)) == 0;
+	sa = json_is_string(va) ? json_string_value(va) : "?";
+	sb = json_is_string(vb) ? json_string_value(vb) : "?";
+	if (m->kind == CONFIG_PREFIX && strcmp(l->section, "pas") == 0) {
+		size_t la = strcspn(sa, "/"), lb = strcspn(sb, "/");
+
+		return la == lb && strncmp(sa, sb, la) == 0;
+	}
+	return strcmp(sa, sb) == 0;
+}
+
 /* The identity of an entry: its name, for a static MAC entry its bd and MAC, else config_identity(). */
 static bool
 config_same_entry(const char *section, json_t *a, json_t *b)
@@ -204,12 +229,13 @@ config_same_entry(const char *section, json_t *a, json_t *b)
 	uint8_t ma[6], mb[6];
 	json_t *va, *vb;
 
+	/* Member by member, not through config_identity()'s text: put_entry compares every entry. */
 	if (l != NULL) {
-		char ia[96], ib[96];
-
-		config_identity(l, a, ia, sizeof(ia));
-		config_identity(l, b, ib, sizeof(ib));
-		return strcmp(ia, ib) == 0;
+		for (const struct config_member *m = l->members; m->key != NULL; m++)
+			if (m->identity && !config_same_member(l, m, json_object_get(a, m->key),
+							       json_object_get(b, m->key)))
+				return false;
+		return true;
 	}
 	if (strcmp(section, "fdb_static") != 0) {
 		const char *na = json_string_value(json_object_get(a, "name"));

@@ -300,11 +300,19 @@ on_dead_slot(const struct fdb_entry *e, const void *arg)
 /*
  * A template slot lives while lookup records use it and may then be reused
  * for another host: MACs learned over the overlay against a slot that just
- * died must go, or they would follow the slot to the wrong host.
+ * died must go, or they would follow the slot to the wrong host.  The walk
+ * of the whole MAC table is for the changes that freed a slot only: most
+ * record changes free none, and an agent applies thousands of them.
  */
 static void
 forget_dead_slots(void)
 {
+	static uint64_t freed_seen;
+	uint64_t freed = ovl_slots_freed(dp_main.ovl);
+
+	if (freed == freed_seen)
+		return;
+	freed_seen = freed;
 	fdb_delete_if(dp_main.fdb, on_dead_slot, ovl_snapshot_get(dp_main.ovl));
 }
 

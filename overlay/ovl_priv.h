@@ -83,6 +83,7 @@ struct ovl {
 	struct ovl_pending
 		pending[OVL_PENDING_MAX]; /**< positions to free after the next grace period */
 	unsigned int nb_pending;	  /**< entries used in 'pending' */
+	uint64_t nb_slots_freed;	  /**< template slots freed so far (ovl_slots_freed) */
 };
 
 /* ovl_tables.c */

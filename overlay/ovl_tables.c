@@ -447,6 +447,7 @@ slot_put(struct ovl *ovl, uint16_t slot)
 	key = slot_key(s->vsid, s->pa);
 	rte_hash_del_key(ovl->slot_hash, &key); /* control-only table: no grace period needed */
 	memset(s, 0, sizeof(*s));
+	ovl->nb_slots_freed++;
 	ovl->dirty = true;
 }
 
@@ -714,4 +715,10 @@ ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c)
 	c->nb_routes += ovl->has_default;
 	c->nb_neighbours = ovl->nb_neighs;
 	c->nb_pas = ovl->nb_pas;
+}
+
+uint64_t
+ovl_slots_freed(const struct ovl *ovl)
+{
+	return ovl->nb_slots_freed;
 }

@@ -266,6 +266,8 @@ int ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 		   const struct rte_ether_addr *ca_mac, rte_be32_t pa);
 /** @return 0 or -ENOENT. */
 int ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip);
+/** Template slots freed so far: what was learned against a freed slot must go.  Control thread. */
+uint64_t ovl_slots_freed(const struct ovl *ovl);
 
 typedef void ovl_record_fn(const struct ovl_record *rec, void *arg);
 /** Call 'fn' for every record.  @return the number of records. */
