@@ -341,15 +341,16 @@ test_ctl_overlay_lookup_records(void)
 		r,
 		"{\"overlay\":{\"uplink\":\"up\",\"uplink_mtu\":1500,\"tenant_mtu\":1458,"
 		"\"uplink_mac\":\"02:00:00:00:0f:01\",\"pas\":[\"198.51.100.1/24\"]},"
-		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"ports\":0,\"macs\":0},"
-		"{\"name\":\"t1\",\"vsid\":5001,\"ports\":0,\"macs\":0},"
-		"{\"name\":\"t2\",\"vsid\":6001,\"ports\":0,\"macs\":0}],"
+		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"rd\":null,\"gateway\":null,"
+		"\"ports\":0,\"macs\":0},"
+		"{\"name\":\"t1\",\"vsid\":5001,\"rd\":null,\"gateway\":null,\"ports\":0,\"macs\":0},"
+		"{\"name\":\"t2\",\"vsid\":6001,\"rd\":null,\"gateway\":null,\"ports\":0,\"macs\":0}],"
 		"\"ports\":[{\"name\":\"up\",\"type\":\"null\",\"bd\":\"\",\"ifname\":\"\","
 		"\"link\":\"up\",\"uplink\":true,\"state\":\"up\"},"
 		"{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"t1\",\"ifname\":\"\","
 		"\"link\":\"up\",\"uplink\":false,\"state\":\"up\"}],"
 		"\"routes\":[{\"prefix\":\"198.51.100.1/24\",\"via\":null,\"type\":\"connected\"}],"
-		"\"neighbours\":{\"total\":1,\"resolved\":1},\"lookups\":2}");
+		"\"neighbours\":{\"total\":1,\"resolved\":1},\"lookups\":2,\"rds\":[]}");
 	json_decref(r);
 	stop();
 	unlink(cfg_path);
