@@ -461,6 +461,33 @@ test_ping_to_the_gateway_is_answered(void)
 }
 
 static void
+test_icmp_errors_are_rate_limited(void)
+{
+	char red[18];
+	uint64_t sent = dp_test_counter("rd_icmp_errors_sent"),
+		 limited = dp_test_counter("drop_rd_icmp_rate_limited");
+	unsigned int out = 0;
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	drain_all();
+	for (unsigned int r = 0; r < 4; r++) {
+		for (unsigned int i = 0; i < 32; i++)
+			dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 1, 84,
+						       true));
+		dp_test_round();
+		out += dp_test_drain("vm1");
+	}
+	sent = dp_test_counter("rd_icmp_errors_sent") - sent;
+	limited = dp_test_counter("drop_rd_icmp_rate_limited") - limited;
+	CU_ASSERT_EQUAL(sent + limited, 128);
+	CU_ASSERT_EQUAL(out, sent);
+	CU_ASSERT(sent <= 100);
+	CU_ASSERT(limited >= 28);
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm2"), 0);
+}
+
+static void
 test_control_errors_say_what_is_wrong(void)
 {
 	char *e = dp_test_err;
@@ -496,6 +523,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "subnet in no domain stays l2", test_subnet_in_no_domain_stays_l2);
 	CU_add_test(s, "unknown destinations are counted, never flooded", test_unknown_destinations_are_counted_never_flooded);
 	CU_add_test(s, "ping to the gateway is answered", test_ping_to_the_gateway_is_answered);
+	CU_add_test(s, "icmp errors are rate limited", test_icmp_errors_are_rate_limited);
 	CU_add_test(s, "control errors say what is wrong", test_control_errors_say_what_is_wrong);
 	return dp_test_finish();
 }
