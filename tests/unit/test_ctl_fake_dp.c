@@ -68,6 +68,7 @@ fake_dp_reset(void)
 	memset(fake_statics, 0, sizeof(fake_statics));
 	fake_log[0] = '\0';
 	fake_overlay_reset();
+	fake_rd_reset();
 	snprintf(fake_bds[0], PORT_NAME_MAX, "%s", DP_DEFAULT_BD);
 	fake_bd_defaults(0);
 }

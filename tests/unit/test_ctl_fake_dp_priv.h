@@ -31,5 +31,7 @@ extern char fake_uplink[PORT_NAME_MAX]; /**< the uplink port's name, "" if none 
 void fake_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Forget the overlay configuration (fake_dp_reset() calls it). */
 void fake_overlay_reset(void);
+/* test_ctl_fake_rd.c: forget every routing domain. */
+void fake_rd_reset(void);
 
 #endif /* VSW_TEST_CTL_FAKE_DP_PRIV_H */

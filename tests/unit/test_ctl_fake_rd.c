@@ -11,6 +11,7 @@
 
 #include "dp.h"
 #include "dp_rd.h"
+#include "test_ctl_fake_dp_priv.h"
 
 #define FAKE_MAX_RDS 8
 
@@ -20,6 +21,12 @@ static struct {
 	unsigned int nb_routes;
 	struct dp_rd_route routes[8];
 } fake_rds[FAKE_MAX_RDS];
+
+void
+fake_rd_reset(void)
+{
+	memset(fake_rds, 0, sizeof(fake_rds));
+}
 
 static int
 fake_rd_find(const char *name)

@@ -434,6 +434,52 @@ test_ctl_overlay_restore_order(void)
 	unlink(cfg_path);
 }
 
+/* rd.*: what is saved, replaced and removed, and the replay before the bridge domains. */
+static void
+test_ctl_rd_saved_and_restored(void)
+{
+	json_t *d, *rds, *r;
+
+	start();
+	done("rd.add", "{\"name\": \"red\"}");
+	done("rd.add", "{\"name\": \"blue\", \"mac\": \"02:00:5E:10:00:01\"}");
+	fails("rd.add", "{\"name\": \"green\", \"mac\": \"nope\"}", CTL_E_INVALID_PARAMS,
+	      "params.mac");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.20.9\"}");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.20.10\"}");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\", \"via\": \"198.18.20.9\"}");
+	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0\", \"via\": \"198.18.20.9\"}",
+	      CTL_E_INVALID_PARAMS, "params.prefix");
+	done("rd.route.del", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\"}");
+	d = on_disk();
+	rds = json_object_get(d, "rds");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(rds), 2);
+	r = json_object_get(json_array_get(rds, 0), "routes");
+	/* One route, its next hop replaced in place; blue keeps its MAC in canonical form. */
+	CU_ASSERT_EQUAL(json_array_size(r), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "via")),
+			       "198.18.20.10");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(rds, 1), "mac")),
+			       "02:00:5e:10:00:01");
+	CU_ASSERT_PTR_NULL(json_object_get(json_array_get(rds, 0), "mac"));
+	json_decref(d);
+	stop();
+	/* A restart replays both domains and the route. */
+	start();
+	CU_ASSERT_EQUAL(ctl_restore(rpc, &state), 0);
+	r = ok("rd.route.show", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 1);
+	json_decref(r);
+	r = ok("rd.list", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	json_decref(r);
+	done("rd.del", "{\"name\": \"blue\"}");
+	d = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "rds")), 1);
+	json_decref(d);
+	stop();
+}
+
 int
 main(void)
 {
@@ -449,5 +495,6 @@ main(void)
 	CU_add_test(suite, "system.show without an uplink",
 		    test_ctl_overlay_system_show_without_uplink);
 	CU_add_test(suite, "restore order", test_ctl_overlay_restore_order);
+	CU_add_test(suite, "rd saved and restored", test_ctl_rd_saved_and_restored);
 	return harness_run();
 }
