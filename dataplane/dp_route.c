@@ -119,16 +119,19 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 	tx_one(lc, snap, rxq->slot, m);
 }
 
-/* Where the routed frames of a burst go, after the first pass. */
+/* Where the routed frames of a burst go, pass by pass. */
 struct hops {
 	uint16_t nb;			/**< frames to send */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
+	uint16_t bd[VSW_BURST_SIZE];	/**< destination bridge domain */
+	uint32_t vsid[VSW_BURST_SIZE];	/**< its VSID */
+	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
 	uint64_t key[VSW_BURST_SIZE];	/**< (destination bd, next-hop MAC) */
 	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
 };
 
 /*
- * First pass, one frame: check, look up, resolve the next hop's MAC.
+ * First pass, one frame: check, look up the prefix, find the next hop.
  * @return true if 'm' joined 'h'; false if it was answered or dropped.
  */
 static bool
@@ -139,7 +142,6 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 	const struct dp_rd_rt *r = &rs->rds[rs->bds[rxq->bd].rd];
 	const struct dp_rd_prefix *p;
-	struct ovl_record rec;
 
 	if (unlikely(eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
@@ -167,15 +169,35 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 		icmp_error(lc, snap, rxq, rs, m, ICMP_TIME_EXCEEDED, 0, 0);
 		return false;
 	}
-	/* The lookup records are the authority on where a tenant address lives. */
-	if (unlikely(ovl_record_lookup(dp_main.ovl, snap->bd_vsid[p->bd],
-				       p->via != 0 ? p->via : ip->dst_addr, &rec) != 0)) {
-		drop(lc, DP_CNT_DROP_RD_UNRESOLVED, m);
-		return false;
-	}
-	h->key[h->nb] = fdb_key(p->bd, &rec.ca_mac);
+	h->bd[h->nb] = p->bd;
+	h->vsid[h->nb] = snap->bd_vsid[p->bd];
+	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
 	h->m[h->nb++] = m;
 	return true;
+}
+
+/*
+ * Second pass: the next hops' MACs from their lookup records (the authority
+ * on where a tenant address lives), all in one bulk lookup; frames without
+ * a record are dropped, the rest keep their order.
+ */
+static void
+route_macs(struct dp_lcore *lc, struct hops *h)
+{
+	struct rte_ether_addr macs[VSW_BURST_SIZE];
+	bool found[VSW_BURST_SIZE];
+	uint16_t nb = 0;
+
+	ovl_record_mac_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, macs, found);
+	for (uint16_t i = 0; i < h->nb; i++) {
+		if (unlikely(!found[i])) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+			continue;
+		}
+		h->key[nb] = fdb_key(h->bd[i], &macs[i]);
+		h->m[nb++] = h->m[i];
+	}
+	h->nb = nb;
 }
 
 /* Rewrite a routed frame for its next hop: MACs, TTL and checksum. */
@@ -258,6 +280,8 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	h.nb = 0;
 	for (uint16_t i = 0; i < n; i++)
 		route_resolve(lc, snap, rxq, rs, pkts[i], &h);
+	if (h.nb > 0)
+		route_macs(lc, &h);
 	if (h.nb == 0)
 		return;
 	fdb_lookup_bulk(dp_main.fdb, h.key, h.nb, h.port);
