@@ -45,6 +45,7 @@ struct agent_vm {
 	char host[AGENT_NAME_MAX];    /**< that host's name ("" if unknown) */
 	int64_t mod_revision;	      /**< etcd revision of its last change */
 	int64_t lost_ms;	      /**< when this agent last lost a claim on it (hold-down) */
+	uint32_t hnext;		      /**< next VM in its hash chain, index + 1 (0 = end) */
 };
 
 /** Counters shown by the status interface. */
@@ -82,8 +83,12 @@ struct agent {
 	unsigned int nb_subnets, cap_subnets;
 	struct agent_vm *vms;		   /**< VM records */
 	unsigned int nb_vms, cap_vms;
+	uint32_t *vm_heads;		   /**< hash chains over (vsid, ca_ip): index + 1, 0 = empty */
+	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
 	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
+	json_t *pending_adds;		   /**< watch news for vswd not sent yet (agent_flush) */
+	json_t *pending_dels;		   /**< the same for deletions */
 
 	/* status */
 	struct agent_counters n;	   /**< counters */
@@ -98,6 +103,8 @@ void agent_err(struct agent *a, const char *fmt, ...) __attribute__((format(prin
 /* agent_state.c: the desired state and its key schema */
 /** Forget everything read so far (before a re-list). */
 void agent_state_clear(struct agent *a);
+/** Free what the desired state holds (at exit). */
+void agent_state_free(struct agent *a);
 /**
  * Apply one key of the cluster (a put or a delete) to the desired state.
  * @return 1 a subnet changed, 2 a VM record changed, 0 not ours or
@@ -115,14 +122,45 @@ bool agent_pa_is_local(const struct agent *a, const char *ip);
 int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
 
 /* agent_reconcile.c */
+/** What vswd's lookup records lack or have too many, against the desired state. */
+struct agent_diff {
+	struct agent_vm *dels;	 /**< records to delete (vsid and ca_ip set) */
+	unsigned int nb_dels;	 /**< entries of 'dels' */
+	unsigned int *adds;	 /**< indexes into a->vms of records to add or re-add */
+	unsigned int nb_adds;	 /**< entries of 'adds' */
+};
+/**
+ * Compare vswd's lookup.show result 'recs' with the desired state.  Only
+ * VSIDs the cluster declares are compared (the rest is not the agent's).
+ * Pure: no I/O.  @return 0 or -ENOMEM.
+ */
+int agent_lookup_diff(struct agent *a, json_t *recs, struct agent_diff *d);
+void agent_diff_free(struct agent_diff *d);
 /** Re-read the whole cluster at one revision (paged) into the desired state. */
 int agent_relist(struct agent *a);
 /** Make vswd match the desired state (only what the agent owns); 0 or -errno. */
 int agent_reconcile(struct agent *a);
-/** Apply one watch event to the desired state and to vswd. */
+/** Apply one watch event to the desired state, and queue it for vswd. */
 void agent_watch_event(struct agent *a, const struct etcd_event *ev);
+/** Send vswd what the watch events queued, in one lookup.apply (after each read of the watch). */
+void agent_flush(struct agent *a);
 
 /* agent_claim.c */
+enum agent_claim_verdict {
+	AGENT_CLAIM_NO,	  /**< not this VM, or it is recorded here already */
+	AGENT_CLAIM_HELD, /**< this VM, but a lost claim's hold-down is running */
+	AGENT_CLAIM_YES,  /**< this VM arrived here: claim it */
+};
+/**
+ * Whether a sighting of 'mac' (lower case) in 'vsid' on a local VM port at
+ * 'now_ms' makes this host claim 'vm'.  Pure.
+ */
+enum agent_claim_verdict agent_claim_decide(const struct agent *a, const struct agent_vm *vm,
+					    uint32_t vsid, const char *mac, int64_t now_ms);
+/** Whether an FDB event's port names a local VM port ("pa:IP" is a remote host, "#N" unknown). */
+bool agent_port_is_local(const char *port);
+/** Whether a fdb.show entry is a sighting: dynamic and seen within 'max_age_s'. */
+bool agent_fdb_entry_recent(const json_t *e, int max_age_s);
 /** A MAC was learned or moved to 'port' in bridge domain 'bd'. */
 void agent_claim_mac(struct agent *a, const char *bd, const char *mac, const char *port,
 		     const char *why);

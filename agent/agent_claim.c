@@ -124,13 +124,45 @@ claim(struct agent *a, struct agent_vm *vm, const char *port, const char *why)
 			  (long long)now.mod_revision, a->hold_s);
 		cur.mod_revision = now.mod_revision;
 		cur.lost_ms = vm->lost_ms;
-		*vm = cur;
+		/* Only the value changes: the key, so the hash chain, stays. */
+		if (cur.vsid == vm->vsid && strcmp(cur.ca_ip, vm->ca_ip) == 0) {
+			cur.hnext = vm->hnext;
+			*vm = cur;
+		}
 	} else {
 		agent_log("lost the claim on VSID %u %s: the record changed or was deleted "
 			  "meanwhile; not claiming it again for %d s",
 			  vm->vsid, vm->ca_ip, a->hold_s);
 	}
 	etcd_kv_free(&now);
+}
+
+bool
+agent_port_is_local(const char *port)
+{
+	return port != NULL && port[0] != '\0' && port[0] != '#' && strncmp(port, "pa:", 3) != 0;
+}
+
+enum agent_claim_verdict
+agent_claim_decide(const struct agent *a, const struct agent_vm *vm, uint32_t vsid,
+		   const char *mac, int64_t now_ms)
+{
+	if (vm->vsid != vsid || strcmp(vm->ca_mac, mac) != 0 || agent_pa_is_local(a, vm->pa))
+		return AGENT_CLAIM_NO;
+	if (vm->lost_ms != 0 && now_ms - vm->lost_ms < (int64_t)a->hold_s * 1000)
+		return AGENT_CLAIM_HELD;
+	return AGENT_CLAIM_YES;
+}
+
+bool
+agent_fdb_entry_recent(const json_t *e, int max_age_s)
+{
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const json_t *age = json_object_get(e, "age");
+
+	/* A stale entry of a VM that left must not pull the record back: recent ones only. */
+	return type != NULL && strcmp(type, "dynamic") == 0 && json_is_integer(age) &&
+	       json_integer_value(age) <= max_age_s;
 }
 
 void
@@ -141,9 +173,8 @@ agent_claim_mac(struct agent *a, const char *bd, const char *mac, const char *po
 	uint32_t vsid;
 	int64_t now = etcd_now_ms();
 
-	/* Only a local VM port: "pa:IP" is a remote host, "" or "#N" no port we know. */
-	if (bd == NULL || mac == NULL || port == NULL || port[0] == '\0' || port[0] == '#' ||
-	    strncmp(port, "pa:", 3) == 0 || a->nb_pas == 0 || strlen(mac) != 17)
+	if (bd == NULL || mac == NULL || !agent_port_is_local(port) || a->nb_pas == 0 ||
+	    strlen(mac) != 17)
 		return;
 	for (int i = 0; i < 18; i++)
 		lower[i] = (char)tolower((unsigned char)mac[i]);
@@ -151,16 +182,16 @@ agent_claim_mac(struct agent *a, const char *bd, const char *mac, const char *po
 	if (vsid == 0 || agent_subnet_find(a, vsid) == NULL)
 		return;
 	for (unsigned int i = 0; i < a->nb_vms; i++) {
-		struct agent_vm *vm = &a->vms[i];
-
-		if (vm->vsid != vsid || strcmp(vm->ca_mac, lower) != 0 ||
-		    agent_pa_is_local(a, vm->pa))
-			continue;
-		if (vm->lost_ms != 0 && now - vm->lost_ms < (int64_t)a->hold_s * 1000) {
+		switch (agent_claim_decide(a, &a->vms[i], vsid, lower, now)) {
+		case AGENT_CLAIM_HELD:
 			a->n.claims_held++;
-			continue;
+			break;
+		case AGENT_CLAIM_YES:
+			claim(a, &a->vms[i], port, why);
+			break;
+		case AGENT_CLAIM_NO:
+			break;
 		}
-		claim(a, vm, port, why);
 	}
 }
 
@@ -178,12 +209,7 @@ agent_claim_scan(struct agent *a)
 		return;
 	}
 	json_array_foreach(fdb, i, e) {
-		const char *type = json_string_value(json_object_get(e, "type"));
-		json_t *age = json_object_get(e, "age");
-
-		/* A stale entry of a VM that left must not pull the record back: recent ones only. */
-		if (type == NULL || strcmp(type, "dynamic") != 0 || !json_is_integer(age) ||
-		    json_integer_value(age) > a->claim_age_s)
+		if (!agent_fdb_entry_recent(e, a->claim_age_s))
 			continue;
 		agent_claim_mac(a, json_string_value(json_object_get(e, "bd")),
 				json_string_value(json_object_get(e, "mac")),

@@ -61,24 +61,6 @@ agent_relist(struct agent *a)
 }
 
 static int
-lookup_add(struct agent *a, const struct agent_vm *vm)
-{
-	json_t *p = json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
-			      vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa);
-	char what[128];
-	int rc = vswd_call(&a->vswd, "lookup.add", p, NULL, AGENT_CALL_MS);
-
-	if (rc == 0) {
-		a->n.lookups_added++;
-		return 0;
-	}
-	snprintf(what, sizeof(what), "lookup.add %u %s %s %s", vm->vsid, vm->ca_ip, vm->ca_mac,
-		 vm->pa);
-	vswd_failed(a, rc, what);
-	return rc;
-}
-
-static int
 lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 {
 	json_t *p = json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
@@ -95,6 +77,75 @@ lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 	snprintf(what, sizeof(what), "lookup.del %u %s", vsid, ca_ip);
 	vswd_failed(a, rc, what);
 	return rc;
+}
+
+#define APPLY_BATCH 200      /* records per lookup.apply: one save of vswd's configuration each */
+#define APPLY_BUDGET_MS 1000 /* then back to the main loop: lease, watch and status go on */
+
+/* Count and log what one lookup.apply reply says. */
+static void
+apply_reply(struct agent *a, json_t *r)
+{
+	json_t *f;
+	size_t i;
+
+	a->n.lookups_added += (uint64_t)json_integer_value(json_object_get(r, "added"));
+	a->n.lookups_deleted += (uint64_t)json_integer_value(json_object_get(r, "deleted"));
+	json_array_foreach(json_object_get(r, "failed"), i, f) {
+		const char *err = json_string_value(json_object_get(f, "error"));
+
+		/* Already gone is what a deletion wanted. */
+		if (strcmp(json_string_value(json_object_get(f, "op")), "del") == 0 && err != NULL &&
+		    strstr(err, "no ") != NULL)
+			continue;
+		agent_err(a, "vswd refused lookup.apply %s #%lld: %s",
+			  json_string_value(json_object_get(f, "op")),
+			  (long long)json_integer_value(json_object_get(f, "index")),
+			  err != NULL ? err : "?");
+	}
+}
+
+/*
+ * Apply a reconciliation's difference in batches: thousands of records one
+ * call each would save vswd's configuration thousands of times.  Calls to
+ * vswd block the agent's one thread, so after a time budget the rest is left
+ * for the next round (vswd_dirty): the lease must be kept alive meanwhile.
+ */
+static void
+apply_diff(struct agent *a, const struct agent_diff *d)
+{
+	int64_t start = etcd_now_ms();
+	unsigned int k_del = 0, k_add = 0;
+
+	while (a->vswd.fd >= 0 && (k_del < d->nb_dels || k_add < d->nb_adds)) {
+		if (etcd_now_ms() - start > APPLY_BUDGET_MS) {
+			a->vswd_dirty = true;
+			return;
+		}
+		json_t *dels = json_array(), *adds = json_array(), *r = NULL;
+		unsigned int n = 0;
+		int rc;
+
+		for (; k_del < d->nb_dels && n < APPLY_BATCH; k_del++, n++)
+			json_array_append_new(dels, json_pack("{s:I, s:s}", "vsid",
+							      (json_int_t)d->dels[k_del].vsid, "ca_ip",
+							      d->dels[k_del].ca_ip));
+		for (; k_del == d->nb_dels && k_add < d->nb_adds && n < APPLY_BATCH; k_add++, n++) {
+			const struct agent_vm *vm = &a->vms[d->adds[k_add]];
+
+			json_array_append_new(adds, json_pack("{s:I, s:s, s:s, s:s}", "vsid",
+							      (json_int_t)vm->vsid, "ca_ip", vm->ca_ip,
+							      "ca_mac", vm->ca_mac, "pa", vm->pa));
+		}
+		rc = vswd_call(&a->vswd, "lookup.apply",
+			       json_pack("{s:o, s:o}", "del", dels, "add", adds), &r, AGENT_CALL_MS);
+		if (rc < 0) {
+			vswd_failed(a, rc, "lookup.apply");
+			return;
+		}
+		apply_reply(a, r);
+		json_decref(r);
+	}
 }
 
 /* The bridge domain of 'vsid' in bd.list 'bds', or NULL. */
@@ -167,28 +218,27 @@ reconcile_bds(struct agent *a)
 	return a->vswd.fd < 0 ? -ENOTCONN : 0;
 }
 
-int
-agent_reconcile(struct agent *a)
+void
+agent_diff_free(struct agent_diff *d)
 {
-	json_t *recs = NULL, *r;
-	bool *seen;
-	size_t i;
-	int rc;
+	free(d->dels);
+	free(d->adds);
+	memset(d, 0, sizeof(*d));
+}
 
-	if (a->vswd.fd < 0)
-		return -ENOTCONN;
-	a->vswd_dirty = false;
-	rc = reconcile_bds(a);
-	if (rc < 0)
-		return rc;
-	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
-	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
-		return rc;
-	}
-	seen = calloc(a->nb_vms + 1, sizeof(*seen));
-	if (seen == NULL) {
-		json_decref(recs);
+int
+agent_lookup_diff(struct agent *a, json_t *recs, struct agent_diff *d)
+{
+	bool *seen = calloc(a->nb_vms + 1, sizeof(*seen));
+	json_t *r;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->dels = calloc(json_array_size(recs) + 1, sizeof(*d->dels));
+	d->adds = calloc(a->nb_vms + 1, sizeof(*d->adds));
+	if (seen == NULL || d->dels == NULL || d->adds == NULL) {
+		free(seen);
+		agent_diff_free(d);
 		return -ENOMEM;
 	}
 	json_array_foreach(recs, i, r) {
@@ -202,22 +252,48 @@ agent_reconcile(struct agent *a)
 			continue; /* not a VSID the cluster declares: not ours */
 		vm = agent_vm_find(a, vsid, ca_ip);
 		if (vm == NULL) {
-			rc = lookup_del(a, vsid, ca_ip);
-		} else {
-			seen[vm - a->vms] = true;
-			if (mac != NULL && pa != NULL && strcasecmp(mac, vm->ca_mac) == 0 &&
-			    strcmp(pa, vm->pa) == 0)
-				continue;
-			rc = lookup_add(a, vm);
+			struct agent_vm *del = &d->dels[d->nb_dels++];
+
+			del->vsid = vsid;
+			snprintf(del->ca_ip, sizeof(del->ca_ip), "%s", ca_ip);
+			continue;
 		}
-		if (rc < 0 && a->vswd.fd < 0)
-			break;
+		seen[vm - a->vms] = true;
+		if (mac == NULL || pa == NULL || strcasecmp(mac, vm->ca_mac) != 0 ||
+		    strcmp(pa, vm->pa) != 0)
+			d->adds[d->nb_adds++] = (unsigned int)(vm - a->vms);
 	}
-	for (unsigned int k = 0; a->vswd.fd >= 0 && k < a->nb_vms; k++)
+	for (unsigned int k = 0; k < a->nb_vms; k++)
 		if (!seen[k] && agent_subnet_find(a, a->vms[k].vsid) != NULL)
-			lookup_add(a, &a->vms[k]);
+			d->adds[d->nb_adds++] = k;
 	free(seen);
+	return 0;
+}
+
+int
+agent_reconcile(struct agent *a)
+{
+	struct agent_diff d;
+	json_t *recs = NULL;
+	int rc;
+
+	if (a->vswd.fd < 0)
+		return -ENOTCONN;
+	a->vswd_dirty = false;
+	rc = reconcile_bds(a);
+	if (rc < 0)
+		return rc;
+	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.show");
+		return rc;
+	}
+	rc = agent_lookup_diff(a, recs, &d);
 	json_decref(recs);
+	if (rc < 0)
+		return rc;
+	apply_diff(a, &d);
+	agent_diff_free(&d);
 	a->n.resyncs++;
 	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;
 }
@@ -260,6 +336,67 @@ subnet_removed(struct agent *a, uint32_t vsid)
 	json_decref(bds);
 }
 
+/* Forget a queued operation on (vsid, ca_ip): only the latest news about a record counts. */
+static void
+drop_pending(json_t *ops, uint32_t vsid, const char *ca_ip)
+{
+	for (size_t i = json_array_size(ops); i-- > 0;) {
+		json_t *op = json_array_get(ops, i);
+
+		if (json_integer_value(json_object_get(op, "vsid")) == (json_int_t)vsid &&
+		    strcmp(json_string_value(json_object_get(op, "ca_ip")), ca_ip) == 0)
+			json_array_remove(ops, i);
+	}
+}
+
+/*
+ * Queue one record's change for vswd.  News arrives in bursts (1,000 changes
+ * a second at scale), and each call to vswd saves its whole configuration:
+ * one lookup.apply per wake-up keeps up where one call per record cannot.
+ */
+static void
+queue_op(struct agent *a, bool add, uint32_t vsid, const char *ca_ip, json_t *op)
+{
+	if (a->pending_adds == NULL)
+		a->pending_adds = json_array();
+	if (a->pending_dels == NULL)
+		a->pending_dels = json_array();
+	drop_pending(a->pending_adds, vsid, ca_ip);
+	drop_pending(a->pending_dels, vsid, ca_ip);
+	json_array_append_new(add ? a->pending_adds : a->pending_dels, op);
+	if (json_array_size(a->pending_adds) + json_array_size(a->pending_dels) >= APPLY_BATCH)
+		agent_flush(a);
+}
+
+void
+agent_flush(struct agent *a)
+{
+	json_t *adds = a->pending_adds, *dels = a->pending_dels, *r = NULL;
+	int rc;
+
+	if (json_array_size(adds) + json_array_size(dels) == 0)
+		return;
+	a->pending_adds = a->pending_dels = NULL;
+	if (a->vswd.fd < 0) {
+		/* Not lost: a reconciliation compares everything once vswd is back. */
+		json_decref(adds);
+		json_decref(dels);
+		a->vswd_dirty = true;
+		return;
+	}
+	rc = vswd_call(&a->vswd, "lookup.apply",
+		       json_pack("{s:o, s:o}", "del", dels != NULL ? dels : json_array(), "add",
+				 adds != NULL ? adds : json_array()),
+		       &r, AGENT_CALL_MS);
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.apply");
+		a->vswd_dirty = true;
+		return;
+	}
+	apply_reply(a, r);
+	json_decref(r);
+}
+
 void
 agent_watch_event(struct agent *a, const struct etcd_event *ev)
 {
@@ -299,8 +436,11 @@ agent_watch_event(struct agent *a, const struct etcd_event *ev)
 			agent_log("VSID %u %s (%s) moved from %s to %s (host %s, revision %lld)",
 				  vm->vsid, vm->ca_ip, vm->ca_mac, old.pa, vm->pa,
 				  vm->host[0] ? vm->host : "?", (long long)vm->mod_revision);
-		lookup_add(a, vm);
+		queue_op(a, true, vm->vsid, vm->ca_ip,
+			 json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
+				   vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa));
 	} else if (old.vsid != 0 && agent_subnet_find(a, old.vsid) != NULL) {
-		lookup_del(a, old.vsid, old.ca_ip);
+		queue_op(a, false, old.vsid, old.ca_ip,
+			 json_pack("{s:I, s:s}", "vsid", (json_int_t)old.vsid, "ca_ip", old.ca_ip));
 	}
 }

@@ -10,8 +10,10 @@
  *   PREFIX/hosts/NAME            {"name": "a", "pas": [...], "started": T}   durable
  *   PREFIX/alive/NAME            same, attached to the host's lease
  *
- * Lookups are linear: a few thousand records per host are searched in
- * microseconds, and every search is on the control path, never per packet.
+ * VM records are found through hash chains over (VSID, CA IP): a cluster of
+ * 10,000 records is reconciled against vswd's lookup.show, record by record,
+ * and a linear search made that quadratic (docs/bench.md has the figures).
+ * Subnets are few (hundreds) and stay a plain array.
  */
 #include "agent.h"
 
@@ -30,6 +32,23 @@ agent_state_clear(struct agent *a)
 {
 	a->nb_subnets = 0;
 	a->nb_vms = 0;
+	if (a->vm_heads != NULL)
+		memset(a->vm_heads, 0, a->nb_vm_heads * sizeof(*a->vm_heads));
+}
+
+void
+agent_state_free(struct agent *a)
+{
+	free(a->vms);
+	free(a->subnets);
+	free(a->vm_heads);
+	a->vms = NULL;
+	a->subnets = NULL;
+	a->vm_heads = NULL;
+	a->nb_vms = a->cap_vms = a->nb_subnets = a->cap_subnets = a->nb_vm_heads = 0;
+	json_decref(a->pending_adds);
+	json_decref(a->pending_dels);
+	a->pending_adds = a->pending_dels = NULL;
 }
 
 struct agent_subnet *
@@ -41,12 +60,79 @@ agent_subnet_find(struct agent *a, uint32_t vsid)
 	return NULL;
 }
 
+/* FNV-1a over the VSID and the CA text: cheap, and good enough for chains. */
+static uint32_t
+vm_hash(uint32_t vsid, const char *ca_ip)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ((vsid >> (8 * i)) & 0xff)) * 16777619u;
+	for (const unsigned char *p = (const unsigned char *)ca_ip; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static uint32_t *
+vm_head(struct agent *a, const struct agent_vm *vm)
+{
+	return &a->vm_heads[vm_hash(vm->vsid, vm->ca_ip) & (a->nb_vm_heads - 1)];
+}
+
+/* Rebuild every chain with 'nb' heads (a power of two); -ENOMEM leaves the old ones. */
+static int
+vm_rehash(struct agent *a, unsigned int nb)
+{
+	uint32_t *heads = calloc(nb, sizeof(*heads));
+
+	if (heads == NULL)
+		return -ENOMEM;
+	free(a->vm_heads);
+	a->vm_heads = heads;
+	a->nb_vm_heads = nb;
+	for (unsigned int i = 0; i < a->nb_vms; i++) {
+		uint32_t *h = vm_head(a, &a->vms[i]);
+
+		a->vms[i].hnext = *h;
+		*h = i + 1;
+	}
+	return 0;
+}
+
+/* The link (a head or a VM's hnext) that points at VM 'i'. */
+static uint32_t *
+vm_link(struct agent *a, unsigned int i)
+{
+	uint32_t *l = vm_head(a, &a->vms[i]);
+
+	while (*l != i + 1)
+		l = &a->vms[*l - 1].hnext;
+	return l;
+}
+
+/* Remove VM 'i': the last VM takes its place, and the chain that led to the last follows. */
+static void
+vm_remove(struct agent *a, unsigned int i)
+{
+	unsigned int last = a->nb_vms - 1;
+
+	*vm_link(a, i) = a->vms[i].hnext;
+	if (i != last) {
+		*vm_link(a, last) = i + 1;
+		a->vms[i] = a->vms[last];
+	}
+	a->nb_vms--;
+}
+
 struct agent_vm *
 agent_vm_find(struct agent *a, uint32_t vsid, const char *ca_ip)
 {
-	for (unsigned int i = 0; i < a->nb_vms; i++)
-		if (a->vms[i].vsid == vsid && strcmp(a->vms[i].ca_ip, ca_ip) == 0)
-			return &a->vms[i];
+	if (a->nb_vm_heads == 0)
+		return NULL;
+	for (uint32_t i = a->vm_heads[vm_hash(vsid, ca_ip) & (a->nb_vm_heads - 1)]; i != 0;
+	     i = a->vms[i - 1].hnext)
+		if (a->vms[i - 1].vsid == vsid && strcmp(a->vms[i - 1].ca_ip, ca_ip) == 0)
+			return &a->vms[i - 1];
 	return NULL;
 }
 
@@ -210,7 +296,7 @@ vm_apply(struct agent *a, bool put, uint32_t vsid, const char *ca_ip, const stru
 	if (!put) {
 		if (vm == NULL)
 			return 0;
-		*vm = a->vms[--a->nb_vms];
+		vm_remove(a, (unsigned int)(vm - a->vms));
 		return 2;
 	}
 	if (agent_vm_parse(kv->value, &parsed, why, sizeof(why)) < 0 || parsed.vsid != vsid ||
@@ -231,10 +317,18 @@ vm_apply(struct agent *a, bool put, uint32_t vsid, const char *ca_ip, const stru
 			a->vms = p;
 			a->cap_vms = cap;
 		}
+		/* Chains stay short: as many heads as records, at least. */
+		if (a->nb_vms + 1 > a->nb_vm_heads &&
+		    vm_rehash(a, a->nb_vm_heads ? a->nb_vm_heads * 2 : 64) < 0)
+			return -ENOMEM;
 		vm = &a->vms[a->nb_vms++];
-	} else {
-		parsed.lost_ms = vm->lost_ms; /* the hold-down outlives the record's changes */
+		*vm = parsed;
+		vm->hnext = *vm_head(a, vm);
+		*vm_head(a, vm) = a->nb_vms;
+		return 2;
 	}
+	parsed.lost_ms = vm->lost_ms; /* the hold-down outlives the record's changes */
+	parsed.hnext = vm->hnext;     /* same key, same place in its chain */
 	*vm = parsed;
 	return 2;
 }

@@ -142,6 +142,17 @@ void etcd_watch_stop(struct etcd_watch *w);
 
 /* --- helpers shared with the tests --- */
 
+/**
+ * A watch without a transfer, fed by etcd_watch_feed() instead of libcurl:
+ * the unit tests drive the stream's buffering and parsing through it.
+ * Free with etcd_watch_stop().  NULL with errno ENOMEM.
+ */
+struct etcd_watch *etcd_watch_detached(void);
+/** Append bytes as libcurl's write callback does; 0, or -E2BIG past the line limit. */
+int etcd_watch_feed(struct etcd_watch *w, const void *data, size_t len);
+/** Mark the stream ended, with 'why' as its error. */
+void etcd_watch_end(struct etcd_watch *w, const char *why);
+
 /** Base64 of 'len' bytes of 'in' (malloc'd, NUL-terminated); NULL on ENOMEM. */
 char *etcd_b64_encode(const void *in, size_t len);
 /** Decode base64 'in' (malloc'd, NUL-terminated, *len bytes); NULL with errno EINVAL/ENOMEM. */

@@ -9,6 +9,7 @@
 #include "etcd_priv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,32 @@ watch_write(char *ptr, size_t size, size_t nmemb, void *arg)
 
 	w->last_data_ms = etcd_now_ms();
 	return etcd_buf_write(ptr, size, nmemb, &w->in);
+}
+
+struct etcd_watch *
+etcd_watch_detached(void)
+{
+	struct etcd_watch *w = calloc(1, sizeof(*w));
+
+	if (w != NULL)
+		w->last_data_ms = etcd_now_ms();
+	return w;
+}
+
+int
+etcd_watch_feed(struct etcd_watch *w, const void *data, size_t len)
+{
+	/* etcd_buf_write only reads 'data'; its libcurl signature is not const. */
+	char *p = (char *)(uintptr_t)data;
+
+	return len == 0 || watch_write(p, 1, len, w) == len ? 0 : -E2BIG;
+}
+
+void
+etcd_watch_end(struct etcd_watch *w, const char *why)
+{
+	w->done = true;
+	snprintf(w->err, sizeof(w->err), "%s", why);
 }
 
 struct etcd_watch *

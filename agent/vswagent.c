@@ -622,6 +622,7 @@ main(int argc, char **argv)
 		now = etcd_now_ms();
 		if (l.w != NULL)
 			watch_drain(&l, now);
+		agent_flush(&a);
 		if (extra[0].revents & CURL_WAIT_POLLIN)
 			status_serve(&l, sfd);
 	}
@@ -636,8 +637,7 @@ main(int argc, char **argv)
 	vswd_disconnect(&a.vswd);
 	vswd_disconnect(&l.ev);
 	etcd_close(a.etcd);
-	free(a.vms);
-	free(a.subnets);
+	agent_state_free(&a);
 	curl_global_cleanup();
 	return 0;
 }

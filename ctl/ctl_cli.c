@@ -30,7 +30,7 @@ static const struct cli_command cli_commands[] = {
 	  { "name", "type" },
 	  2,
 	  "NAME TYPE [bd=BD] [OPTION=VALUE ...]",
-	  "create a port (types: tap kernel pcap ring null dpdk) in bridge domain BD" },
+	  "create a port (types: tap kernel vhost-user pcap ring null dpdk) in bridge domain BD" },
 	{ "port", "del", "port.del", { "name" }, 1, "NAME", "delete a port" },
 	{ "port",
 	  "set",
@@ -119,6 +119,13 @@ static const struct cli_command cli_commands[] = {
 	  0,
 	  "",
 	  "list neighbours on the uplink (static, and learned by ARP)" },
+	{ "tunnel",
+	  "list",
+	  "tunnel.list",
+	  { NULL },
+	  0,
+	  "",
+	  "list remote PAs: resolution state, next hop, drops, last ICMP error" },
 	{ "lookup",
 	  "add",
 	  "lookup.add",
@@ -530,7 +537,8 @@ ctl_cli_usage(FILE *out)
 		"\n"
 		"exit status: 0 success, 1 the daemon refused the request or timed out\n"
 		"             (monitor: vswd went away, or -t passed before count=N events),\n"
-		"             2 usage error, 3 cannot connect to vswd\n");
+		"             2 usage error (also a command vswd does not know),\n"
+		"             3 cannot connect to vswd\n");
 }
 
 /* Text of a scalar (or compact JSON of anything else) for a cell or a value. */

@@ -440,6 +440,23 @@ fail:
 	return rc;
 }
 
+/* Write all of 'len' bytes, retrying short writes; 0 or -errno. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Make the rename itself durable. */
 static int
 config_sync_dir(const char *dir)
@@ -460,6 +477,7 @@ ctl_config_save(const struct ctl_config *cfg, char *err, size_t errlen)
 {
 	char dir_buf[PATH_MAX], base_buf[PATH_MAX], tmp[PATH_MAX];
 	const char *step, *dir;
+	char *text;
 	int fd, rc;
 
 	snprintf(dir_buf, sizeof(dir_buf), "%s", cfg->path);
@@ -478,9 +496,25 @@ ctl_config_save(const struct ctl_config *cfg, char *err, size_t errlen)
 			 strerror(errno));
 		return rc;
 	}
+	/*
+	 * One buffer, then one write: json_dumpfd() makes a system call per
+	 * token, which made every change cost milliseconds per thousand lookup
+	 * records and loading a cluster's records quadratic.
+	 */
 	step = "write";
 	errno = 0;
-	if (json_dumpfd(cfg->root, fd, JSON_INDENT(2)) < 0 || write(fd, "\n", 1) != 1)
+	text = json_dumps(cfg->root, JSON_INDENT(2));
+	if (text == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	rc = write_all(fd, text, strlen(text));
+	free(text);
+	if (rc < 0) {
+		errno = -rc;
+		goto fail;
+	}
+	if (write(fd, "\n", 1) != 1)
 		goto fail;
 	step = "chmod";
 	if (fchmod(fd, 0644) < 0)

@@ -27,8 +27,9 @@ fdb_append(const struct dp_fdb_entry *e, void *arg)
 	json_array_append_new(
 		list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b}", "bd", e->bd, "mac",
 				ctl_mac_format(e->mac, mac), "port", e->port, "type",
-				e->is_static ? "static" : "dynamic", "age",
-				e->is_static ? json_null() : json_integer((json_int_t)e->age_s),
+				e->is_static ? "static" : e->is_record ? "record" : "dynamic", "age",
+				e->is_static || e->is_record ? json_null() :
+							       json_integer((json_int_t)e->age_s),
 				"moves", (json_int_t)e->moves, "cause",
 				e->cause != NULL ? e->cause : "", "frozen", (int)e->frozen));
 }

@@ -142,6 +142,70 @@ lookup_show(struct ctl_call *call)
 	return 0;
 }
 
+/*
+ * One element of lookup.apply: run the single-record handler on it, as a
+ * call of its own, and note a failure in 'failed'.  @return 0 or -errno.
+ */
+static int
+lookup_apply_one(struct ctl_call *call, int (*handler)(struct ctl_call *), const char *op,
+		 size_t index, json_t *params, json_t *failed)
+{
+	struct ctl_call sub = *call;
+	int rc;
+
+	sub.params = params;
+	sub.result = NULL;
+	sub.err[0] = '\0';
+	sub.code = CTL_E_APP;
+	rc = json_is_object(params) ? handler(&sub) : -EINVAL;
+	if (!json_is_object(params))
+		snprintf(sub.err, sizeof(sub.err), "expected an object, got %s",
+			 ctl_json_type_name(params));
+	json_decref(sub.result);
+	if (rc < 0)
+		json_array_append_new(failed, json_pack("{s:s, s:I, s:s}", "op", op, "index",
+							(json_int_t)index, "error", sub.err));
+	return rc;
+}
+
+/*
+ * Many records in one call and one save of the configuration: what an agent
+ * needs to load thousands of records (one save per record made that take
+ * minutes).  Deletions first, then additions; each element is checked and
+ * applied like lookup.del / lookup.add, and one that fails does not stop the
+ * others: the reply lists them.
+ */
+static int
+lookup_apply(struct ctl_call *call)
+{
+	json_t *dels = json_object_get(call->params, "del");
+	json_t *adds = json_object_get(call->params, "add");
+	json_t *failed = json_array(), *e;
+	unsigned int nb_added = 0, nb_deleted = 0;
+	size_t i;
+
+	if ((dels != NULL && !json_is_array(dels)) || (adds != NULL && !json_is_array(adds))) {
+		json_decref(failed);
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.add and params.del: expected arrays of records");
+		return -EINVAL;
+	}
+	json_array_foreach(dels, i, e)
+		nb_deleted += lookup_apply_one(call, lookup_del, "del", i, e, failed) == 0;
+	json_array_foreach(adds, i, e)
+		nb_added += lookup_apply_one(call, lookup_add, "add", i, e, failed) == 0;
+	call->result = json_pack("{s:i, s:i, s:o}", "added", (int)nb_added, "deleted",
+				 (int)nb_deleted, "failed", failed);
+	return call->result != NULL ? 0 : -ENOMEM;
+}
+
+static const struct ctl_param lookup_apply_params[] = {
+	{ "add", CTL_P_ANY, false },
+	{ "del", CTL_P_ANY, false },
+	{ NULL },
+};
+
 static const struct ctl_param lookup_add_params[] = {
 	{ "vsid", CTL_P_UINT, true },
 	{ "ca_ip", CTL_P_STRING, true },
@@ -175,6 +239,14 @@ const struct ctl_method ctl_lookup_methods[] = {
 		.params = lookup_del_params,
 		.help = "delete a customer->provider record",
 		.handler = lookup_del,
+		.persist = true,
+	},
+	{
+		.name = "lookup.apply",
+		.params = lookup_apply_params,
+		.help = "delete (del: [{vsid, ca_ip}]) then add (add: [{vsid, ca_ip, ca_mac, pa}]) "
+			"many records with one save; failures are listed, not fatal",
+		.handler = lookup_apply,
 		.persist = true,
 	},
 	{

@@ -184,6 +184,7 @@ overlay_uplink_set(struct ctl_call *call)
 	const char *port = json_string_value(json_object_get(call->params, "port"));
 	json_t *mtu = json_object_get(call->params, "mtu");
 	json_t *reason = json_object_get(st->port_errors, port);
+	struct dp_overlay_info info;
 	int rc;
 
 	if (mtu != NULL && json_integer_value(mtu) > 65535) {
@@ -201,12 +202,30 @@ overlay_uplink_set(struct ctl_call *call)
 			 port, json_string_value(reason));
 		return -ENODEV;
 	}
+	memset(&info, 0, sizeof(info));
+	dp_overlay_get(&info);
+	/* Moving the uplink cuts every tunnel and puts the old uplink in 'default': ask. */
+	if (info.uplink[0] != '\0' && strcmp(info.uplink, port) != 0 &&
+	    !json_is_true(json_object_get(call->params, "force"))) {
+		snprintf(call->err, sizeof(call->err),
+			 "'%s' is the uplink; making '%s' the uplink instead cuts every tunnel and "
+			 "puts '%s' in bridge domain 'default': add force=true to do it",
+			 info.uplink, port, info.uplink);
+		return -EEXIST;
+	}
+	if (info.uplink[0] != '\0' && strcmp(info.uplink, port) != 0)
+		ctl_log("uplink.set: '%s' replaces '%s' as the uplink; '%s' joins 'default'", port,
+			info.uplink, info.uplink);
 	rc = dp_uplink_set(port, (uint16_t)json_integer_value(mtu), call->err, sizeof(call->err));
 	if (rc < 0)
 		return overlay_dp_failed(call, rc);
 	if (!call->restoring && st->config != NULL) {
 		json_t *entry = json_pack("{s:s, s:O*}", "port", port, "mtu", mtu);
+		json_t *saved_port = ctl_config_find(st->config, "ports", port);
 
+		/* It left its bridge domain (which may be deleted now); restored, it is in none. */
+		if (saved_port != NULL)
+			json_object_del(saved_port, "bd");
 		if (entry == NULL || json_object_set_new(st->config->root, "uplink", entry) < 0) {
 			snprintf(call->err, sizeof(call->err),
 				 "out of memory recording the uplink");
@@ -324,15 +343,34 @@ ctl_route_list_json(void)
 	return list;
 }
 
+/* The gateway of the static route to 'prefix' ("" if there is none) into 'via'. */
+static void
+route_via(const char *prefix, char *via, size_t len)
+{
+	json_t *routes = ctl_route_list_json();
+	json_t *r;
+	size_t i;
+
+	via[0] = '\0';
+	json_array_foreach(routes, i, r) {
+		const char *gw = json_string_value(json_object_get(r, "via"));
+
+		if (gw != NULL && strcmp(json_string_value(json_object_get(r, "prefix")), prefix) == 0)
+			snprintf(via, len, "%s", gw);
+	}
+	json_decref(routes);
+}
+
 static int
 overlay_route_add(struct ctl_call *call)
 {
-	char prefix[CTL_PREFIX_TEXT], via[CTL_IPV4_TEXT];
+	char prefix[CTL_PREFIX_TEXT], via[CTL_IPV4_TEXT], old_via[CTL_IPV4_TEXT];
 	int rc;
 
 	if (overlay_param_prefix(call, "prefix", prefix) < 0 ||
 	    ctl_param_ipv4(call, "via", via) < 0)
 		return -EINVAL;
+	route_via(prefix, old_via, sizeof(old_via));
 	rc = dp_route_add(prefix, via, call->err, sizeof(call->err));
 	if (rc < 0)
 		return overlay_dp_failed(call, rc);
@@ -340,7 +378,11 @@ overlay_route_add(struct ctl_call *call)
 			  "the route");
 	if (rc < 0)
 		return rc;
-	call->result = json_pack("{s:s, s:s}", "prefix", prefix, "via", via);
+	if (old_via[0] != '\0' && strcmp(old_via, via) != 0)
+		ctl_log("route.add: %s via %s replaces %s via %s", prefix, via, prefix, old_via);
+	/* Say what a replacement replaced: a default route is easy to overwrite by mistake. */
+	call->result = json_pack("{s:s, s:s, s:s?}", "prefix", prefix, "via", via, "replaced_via",
+				 old_via[0] != '\0' && strcmp(old_via, via) != 0 ? old_via : NULL);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
@@ -382,7 +424,8 @@ overlay_neigh_append(const struct dp_neigh_info *n, void *arg)
 			       n->resolved ? ctl_mac_format(n->mac, mac) : NULL, "type",
 			       n->is_static ? "static" : "dynamic", "state",
 			       n->resolved ? "resolved" : "incomplete", "age",
-			       n->is_static ? json_null() : json_integer((json_int_t)n->age_s)));
+			       n->is_static || !n->resolved ? json_null() :
+							     json_integer((json_int_t)n->age_s)));
 }
 
 static int
@@ -424,6 +467,34 @@ overlay_neigh_del(struct ctl_call *call)
 	return 0;
 }
 
+/* --- tunnels --- */
+
+static void
+overlay_tunnel_append(const struct dp_tunnel_info *t, void *arg)
+{
+	json_array_append_new(
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:o, s:I}", "vsid",
+			       (json_int_t)t->vsid, "bd", t->bd, "pa", t->pa, "state", t->state,
+			       "next_hop", t->next_hop[0] != '\0' ? t->next_hop : NULL, "src_pa",
+			       t->src_pa[0] != '\0' ? t->src_pa : NULL, "drops",
+			       (json_int_t)t->drops, "last_error",
+			       t->last_error[0] != '\0' ? t->last_error : NULL, "last_error_age",
+			       t->last_error_age_s == UINT32_MAX ?
+				       json_null() :
+				       json_integer((json_int_t)t->last_error_age_s),
+			       "errors", (json_int_t)t->nb_errors));
+}
+
+static int
+overlay_tunnel_list(struct ctl_call *call)
+{
+	call->result = json_array();
+	if (call->result == NULL)
+		return -ENOMEM;
+	dp_tunnel_walk(overlay_tunnel_append, call->result);
+	return 0;
+}
+
 static int
 overlay_neigh_show(struct ctl_call *call)
 {
@@ -437,6 +508,7 @@ overlay_neigh_show(struct ctl_call *call)
 static const struct ctl_param overlay_uplink_params[] = {
 	{ "port", CTL_P_NAME, true },
 	{ "mtu", CTL_P_UINT, false },
+	{ "force", CTL_P_BOOL, false },
 	{ NULL },
 };
 
@@ -478,7 +550,7 @@ const struct ctl_method ctl_overlay_methods[] = {
 		.name = "uplink.set",
 		.params = overlay_uplink_params,
 		.help = "make a port the uplink to the provider network (it leaves its bridge "
-			"domain); mtu = its IP MTU (default 1500)",
+			"domain); mtu = its IP MTU (default 1500); force=true to replace another uplink",
 		.handler = overlay_uplink_set,
 		.persist = true,
 	},
@@ -539,6 +611,12 @@ const struct ctl_method ctl_overlay_methods[] = {
 		.name = "neigh.show",
 		.help = "list neighbours on the uplink: static, and learned by ARP with their age",
 		.handler = overlay_neigh_show,
+	},
+	{
+		.name = "tunnel.list",
+		.help = "list the remote PAs lookup records point at: state (resolved, no_route, "
+			"no_neighbour, unreachable), next hop, drops and the last ICMP error",
+		.handler = overlay_tunnel_list,
 	},
 	{ .name = NULL },
 };

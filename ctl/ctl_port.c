@@ -115,6 +115,11 @@ port_add(struct ctl_call *call)
 			 spec.name, json_string_value(reason));
 		return -EEXIST;
 	}
+	/* A bad type or option is the caller's mistake, told apart from a device that fails. */
+	if (port_spec_validate(&spec, call->err, sizeof(call->err)) < 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		return -EINVAL;
+	}
 	rc = dp_port_add(&spec, bd, call->err, sizeof(call->err));
 	if (rc < 0)
 		return rc;
@@ -449,7 +454,7 @@ const struct ctl_method ctl_port_methods[] = {
 		.name = "port.add",
 		.params = port_add_params,
 		.extra_params = true,
-		.help = "create a port of a type (tap, kernel, pcap, ring, null, dpdk) with its options",
+		.help = "create a port of a type (tap, kernel, vhost-user, pcap, ring, null, dpdk) with its options",
 		.handler = port_add,
 		.persist = true,
 	},

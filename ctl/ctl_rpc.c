@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_util.h"
+
 /* A registered method and the context its handler gets. */
 struct rpc_entry {
 	const struct ctl_method *method; /**< table row (static storage) */
@@ -352,6 +354,16 @@ rpc_check_params(const struct ctl_method *m, json_t *params, char *err, size_t e
  * Validate and run one call.  @return 0 with '*result', or -errno with the
  * JSON-RPC code in '*code' and a message in 'err'.
  */
+/* Every accepted configuration change goes to the log, so that an operator can say who changed what. */
+static void
+rpc_log_change(const char *method, const json_t *params)
+{
+	char *text = params != NULL ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	ctl_log("config: %s %.400s", method, text != NULL ? text : "{}");
+	free(text);
+}
+
 static int
 rpc_invoke(struct ctl_rpc *rpc, const struct rpc_entry *e, void *client, json_t *params,
 	   bool restoring, json_t **result, int *code, char *err, size_t errlen)
@@ -383,6 +395,8 @@ rpc_invoke(struct ctl_rpc *rpc, const struct rpc_entry *e, void *client, json_t 
 	}
 	call.params = params;
 	rc = e->method->handler(&call);
+	if (rc == 0 && e->method->persist && !restoring)
+		rpc_log_change(e->method->name, params);
 	json_decref(owned);
 	if (rc < 0) {
 		json_decref(call.result);

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "ctl_cli.h"
+#include "ctl_rpc.h"
 #include "ctl_util.h"
 
 #define VSWCTL_DEFAULT_SOCKET "/run/vsw/vswd.sock"
@@ -341,7 +342,10 @@ vswctl_show(const char *line, const char *method, bool json, bool all)
 		const char *msg = json_string_value(json_object_get(error, "message"));
 
 		ctl_log("%s", msg != NULL ? msg : "error without a message");
-		status = VSWCTL_FAILED;
+		/* A command the daemon does not know is a usage error, whichever word was wrong. */
+		status = json_integer_value(json_object_get(error, "code")) == CTL_E_NO_METHOD ?
+				 VSWCTL_USAGE :
+				 VSWCTL_FAILED;
 	} else if (result == NULL) {
 		ctl_log("reply from vswd has neither result nor error");
 		status = VSWCTL_FAILED;

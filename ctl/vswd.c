@@ -39,8 +39,13 @@
 
 #define VSWD_DEFAULT_SOCKET "/run/vsw/vswd.sock"
 #define VSWD_DEFAULT_CONFIG "/var/lib/vsw/config.json"
-#define VSWD_POLL_MS	    50 /* longest wait in poll(): bounds signal and periodic latency */
 #define VSWD_PERIODIC_MS    50 /* run dp_periodic() at least this often (dp.h asks for 100) */
+/*
+ * Moves and announcements reach subscribers within this: a cluster agent
+ * claims a migrated VM on them, and at 50 ms (the periodic round) the
+ * wait was most of a migration's convergence time (docs/bench.md).
+ */
+#define VSWD_URGENT_MS	    2
 #define VSWD_MAX_EAL_ARGS   64 /* EAL arguments we build or pass on */
 
 struct vswd_options {
@@ -177,22 +182,45 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 	return 0;
 }
 
-/* Hugepages help only if some are free and hugetlbfs is mounted to reach them. */
+/*
+ * What the dataplane allocates, roughly, in MB: packet buffers (2 KB of data
+ * room plus headers each), the MAC table's buckets, and the rest (overlay
+ * LPM and hashes, rings, snapshots) with room to spare.
+ */
+static long
+vswd_memory_mb(const struct vswd_options *o)
+{
+	return (long)(((uint64_t)o->dp.nb_mbufs * 2560 + (uint64_t)o->dp.fdb_size * 4 * 64) >> 20) +
+	       96;
+}
+
+/*
+ * Hugepages help only if hugetlbfs is mounted to reach them and enough are
+ * free for everything vswd allocates: with too few, an allocation fails half
+ * way through start-up (another DPDK process took the rest).
+ */
 static bool
-vswd_have_hugepages(void)
+vswd_have_hugepages(const struct vswd_options *o)
 {
 	char line[256];
-	long nb_free = 0;
+	long nb_free = 0, page_kb = 2048, want_mb = vswd_memory_mb(o);
 	bool mounted = false;
 	FILE *f;
 
 	f = fopen("/proc/meminfo", "r");
 	if (f == NULL)
 		return false;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugePages_Free: %ld", &nb_free) == 1)
-			break;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "HugePages_Free: %ld", &nb_free);
+		sscanf(line, "Hugepagesize: %ld kB", &page_kb);
+	}
 	fclose(f);
+	if (nb_free > 0 && nb_free * page_kb / 1024 < want_mb) {
+		ctl_log("only %ld MB of hugepages are free and vswd needs about %ld MB: running "
+			"without hugepages (reserve more in /proc/sys/vm/nr_hugepages to use them)",
+			nb_free * page_kb / 1024, want_mb);
+		return false;
+	}
 	f = fopen("/proc/mounts", "r");
 	if (f == NULL)
 		return false;
@@ -209,7 +237,7 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 {
 	static char store[10][32];
 	const char *defaults[10];
-	char lcores[32];
+	char lcores[32], memory[16];
 	int argc = 0, n = 0;
 
 	argv[argc++] = prog;
@@ -233,15 +261,18 @@ vswd_eal_args(const struct vswd_options *o, char *prog, char **argv)
 			nb_cpus, lcores);
 	}
 	defaults[n++] = lcores;
-	if (vswd_have_hugepages()) {
+	if (vswd_have_hugepages(o)) {
 		defaults[n++] = "--in-memory";
 	} else {
 		/* Without hugepages no PCI device can do DMA, so do not probe them either. */
-		ctl_log("no usable hugepages (none free or hugetlbfs not mounted): falling back to --no-huge -m 1024 --no-pci");
+		snprintf(memory, sizeof(memory), "%ld", vswd_memory_mb(o) > 1024 ? vswd_memory_mb(o) : 1024L);
+		ctl_log("no usable hugepages (too few free, or hugetlbfs not mounted): falling back to "
+			"--no-huge -m %s --no-pci",
+			memory);
 		defaults[n++] = "--no-huge";
 		defaults[n++] = "--no-pci";
 		defaults[n++] = "-m";
-		defaults[n++] = "1024";
+		defaults[n++] = memory;
 		defaults[n++] = "--no-shconf";
 	}
 	defaults[n++] = "--log-level=lib.eal:notice";
@@ -271,7 +302,7 @@ vswd_serve(struct ctl_server *srv)
 		uint64_t now = vswd_now_ms();
 		int wait =
 			now - last >= VSWD_PERIODIC_MS ? 0 : (int)(VSWD_PERIODIC_MS - (now - last));
-		int rc = ctl_server_poll(srv, wait < VSWD_POLL_MS ? wait : VSWD_POLL_MS);
+		int rc = ctl_server_poll(srv, wait < VSWD_URGENT_MS ? wait : VSWD_URGENT_MS);
 
 		if (rc < 0) {
 			ctl_log("control socket: poll: %s", strerror(-rc));
@@ -281,6 +312,8 @@ vswd_serve(struct ctl_server *srv)
 		if (rc > 0 || vswd_now_ms() - last >= VSWD_PERIODIC_MS) {
 			dp_periodic();
 			last = vswd_now_ms();
+		} else {
+			dp_events_poll();
 		}
 	}
 }

@@ -27,7 +27,7 @@
 #include "port.h"
 
 #define VSW_MAX_PORTS   32 /* port slots; at most RTE_MAX_ETHPORTS (32 in Debian's DPDK) */
-#define VSW_MAX_BDS     64                   /* bridge domains, including "default" */
+#define VSW_MAX_BDS     256                  /* bridge domains, including "default" */
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
 #define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */
@@ -86,7 +86,7 @@ unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
 /* Ports. */
 struct dp_port_info {
 	char name[PORT_NAME_MAX];    /**< port name */
-	char type[16];               /**< type name: tap, kernel, pcap, ring, null, dpdk */
+	char type[16];               /**< type name: tap, kernel, vhost-user, pcap, ring, null, dpdk */
 	char bd[PORT_NAME_MAX];      /**< bridge domain it belongs to */
 	char ifname[PORT_NAME_MAX];  /**< kernel interface, when the type has one */
 	char mac[18];                /**< the DPDK port's own MAC address */
@@ -157,10 +157,11 @@ struct dp_fdb_entry {
 	uint8_t mac[6];           /**< MAC address */
 	char port[PORT_NAME_MAX]; /**< port it was learned on; "pa:IP" for a MAC on another host */
 	bool is_static;           /**< configured, never moved by learning */
+	bool is_record;           /**< mirrors a lookup record: never aged until traffic moves it */
 	bool frozen;              /**< held on its port after flapping */
 	uint32_t age_s;           /**< seconds since last seen (0 for static) */
 	uint32_t moves;           /**< times it moved (saturates at 255) */
-	const char *cause;        /**< how it got here: learned, garp, rarp, una, static */
+	const char *cause;        /**< how it got here: learned, garp, rarp, una, static, record */
 };
 
 typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
@@ -210,6 +211,13 @@ void dp_set_event_handler(dp_event_cb *cb, void *arg);
  * work per call.
  */
 void dp_periodic(void);
+/**
+ * Deliver only the urgent events (moves and announcements) that workers
+ * queued: cheap when there are none, so the control thread can call it far
+ * more often than dp_periodic() and a migrated VM is reported within
+ * milliseconds rather than at the next periodic round.  Control thread only.
+ */
+void dp_events_poll(void);
 
 /*
  * Overlay (NVGRE, RFC 7637).  A bridge domain becomes a tenant virtual
@@ -261,6 +269,24 @@ int dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], con
 int dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen);
 void dp_overlay_get(struct dp_overlay_info *info);
 typedef void dp_lookup_cb(const struct dp_lookup_record *rec, void *arg);
+
+/* A tunnel: a remote PA that lookup records of a VSID point at. */
+struct dp_tunnel_info {
+	uint32_t vsid;              /**< virtual subnet */
+	char bd[PORT_NAME_MAX];     /**< its bridge domain */
+	char pa[16];                /**< remote provider address */
+	char src_pa[16];            /**< our PA that sends to it; "" without a route */
+	char next_hop[16];          /**< the PA itself or the gateway; "" without a route */
+	const char *state;          /**< resolved, no_route, no_neighbour, unreachable (ICMP, last 60 s) */
+	uint64_t drops;             /**< its frames not sent (unresolved, too big) since it was made */
+	char last_error[96];        /**< the last ICMP error about it, in words; "" if none */
+	uint32_t last_error_age_s;  /**< seconds since then; UINT32_MAX if none */
+	uint64_t nb_errors;         /**< ICMP errors about it so far */
+};
+
+typedef void dp_tunnel_cb(const struct dp_tunnel_info *t, void *arg);
+/** Every tunnel with its resolution state.  Control thread.  @return how many. */
+unsigned int dp_tunnel_walk(dp_tunnel_cb *cb, void *arg);
 typedef void dp_route_cb(const struct dp_route_info *route, void *arg);
 typedef void dp_neigh_cb(const struct dp_neigh_info *neigh, void *arg);
 /** Walks: @return entries visited. VSID 0 = all. */

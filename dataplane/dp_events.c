@@ -139,6 +139,15 @@ drain_events(uint32_t now)
 	}
 }
 
+void
+dp_events_poll(void)
+{
+	uint32_t now = dp_now_s();
+
+	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
+		drain_ring(dp_main.lcores[w]->urgent, now, DP_EVENT_RING_SIZE);
+}
+
 /*
  * A port whose link went down loses its learned MACs: its VMs are gone or
  * moving.  Those that reappear elsewhere soon are reported as moves.

@@ -44,6 +44,7 @@ walk_one(const struct fdb_entry *e, void *arg)
 	else
 		snprintf(out.port, sizeof(out.port), "#%u", e->port);
 	out.is_static = (e->flags & FDB_F_STATIC) != 0;
+	out.is_record = (e->flags & FDB_F_RECORD) != 0;
 	out.frozen = (e->flags & FDB_F_FROZEN) != 0;
 	out.moves = e->moves;
 	out.cause = fdb_cause_name((enum fdb_cause)e->cause);

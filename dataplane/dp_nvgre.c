@@ -54,6 +54,7 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 	t = ovl_tmpl_get(ovl_snapshot_get(dp_main.ovl), slot, &why);
 	if (unlikely(t == NULL)) {
 		lc->encap[why] += n;
+		lc->tunnel_drops[slot % DP_MAX_TUNNELS] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
@@ -63,6 +64,7 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 			pkts[nb_ok++] = pkts[i];
 		} else {
 			lc->encap[why]++;
+			lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
@@ -96,10 +98,13 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 
 		if (t == NULL) {
 			lc->encap[why]++;
+			lc->tunnel_drops[slots[i] % DP_MAX_TUNNELS]++;
 			continue;
 		}
 		copy = nvgre_encap_clone(m, dp_main.pool, t, flow_id, &why);
 		lc->encap[why]++;
+		if (copy == NULL)
+			lc->tunnel_drops[slots[i] % DP_MAX_TUNNELS]++;
 		if (copy != NULL) {
 			tx_one(lc, snap, snap->uplink_slot, copy);
 			nb_sent++;
@@ -142,15 +147,36 @@ dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd
 	return 1;
 }
 
-/* ARP on the uplink is the control thread's: neighbours and replies for our PAs. */
+/*
+ * ARP on the uplink is the control thread's (neighbours, replies for our
+ * PAs), and so are ICMP errors about our tunnels (diagnostics).
+ */
 static void
-pass_up(struct dp_lcore *lc, struct rte_mbuf *m)
+pass_up(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_counter_id id)
 {
 	if (rte_ring_mp_enqueue(dp_main.ctl_rx, m) != 0) {
 		drop(lc, DP_CNT_DROP_CONTROL_BUSY, m);
 		return;
 	}
-	count(lc, DP_CNT_UPLINK_ARP);
+	count(lc, id);
+}
+
+/* An IPv4 ICMP destination-unreachable or time-exceeded: maybe about a tunnel of ours. */
+static bool
+is_icmp_error(const struct rte_mbuf *m)
+{
+	uint8_t buf[RTE_ETHER_HDR_LEN + 60 + 1];
+	const uint8_t *p = rte_pktmbuf_read(m, 0, RTE_MIN(rte_pktmbuf_pkt_len(m), sizeof(buf)), buf);
+	uint32_t ihl;
+
+	if (p == NULL || rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + 20 + 8)
+		return false;
+	ihl = (uint32_t)(p[RTE_ETHER_HDR_LEN] & 0xf) * 4;
+	if (p[RTE_ETHER_HDR_LEN + 9] != IPPROTO_ICMP || ihl < 20 ||
+	    rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + ihl + 1)
+		return false;
+	return p[RTE_ETHER_HDR_LEN + ihl] == DP_ICMP_DEST_UNREACH ||
+	       p[RTE_ETHER_HDR_LEN + ihl] == DP_ICMP_TIME_EXCEEDED;
 }
 
 /* The inner frame's learn cause; -1 if the frame was dropped. */
@@ -246,6 +272,10 @@ decap_one(struct dp_lcore *lc, const struct ovl_snapshot *os, struct vsid_memo *
 	enum nvgre_decap_reason r = decap_check(os, memo, m, info);
 	const struct rte_ether_hdr *eth;
 
+	if (unlikely(r == NVGRE_DECAP_NOT_GRE) && is_icmp_error(m)) {
+		pass_up(lc, m, DP_CNT_UPLINK_ICMP_ERROR);
+		return NULL;
+	}
 	lc->decap[r]++;
 	if (unlikely(r != NVGRE_DECAP_OK)) {
 		rte_pktmbuf_free(m);
@@ -295,7 +325,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 		}
 		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
 		    RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-			pass_up(lc, m);
+			pass_up(lc, m, DP_CNT_UPLINK_ARP);
 			continue;
 		}
 		eth = decap_one(lc, os, &memo, m, &info, &cause);

@@ -153,6 +153,8 @@ dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
 	for (uint16_t s = 0; s < VSW_MAX_PORTS; s++)
 		dp_main.ports[s].is_uplink = false;
 	dp_main.ports[slot].is_uplink = true;
+	/* It left its bridge domain, which may now be deleted: if replaced, it joins 'default'. */
+	dp_main.ports[slot].bd = 0;
 	dp_main.uplink_mtu = mtu;
 	/* Its learned MACs were tenant MACs of its old bridge domain. */
 	ret = dp_publish();
@@ -196,6 +198,21 @@ dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen)
 	if (ret < 0 || (ret = parse_ip("gateway", gateway, &gw, err, errlen)) < 0)
 		return ret;
 	ret = ovl_route_add(dp_main.ovl, net, len, gw);
+	if (ret == -EINVAL && len < 32 && (rte_be_to_cpu_32(net) & (UINT32_MAX >> len)) != 0) {
+		struct in_addr a = { .s_addr = rte_cpu_to_be_32(rte_be_to_cpu_32(net) &
+							     ~(UINT32_MAX >> len)) };
+
+		return dp_fail(ret, err, errlen,
+			       "route prefix %s has host bits set; did you mean %s/%u?", prefix,
+			       inet_ntoa(a), len);
+	}
+	if (ret == -EINVAL)
+		return dp_fail(ret, err, errlen,
+			       "gateway %s is not a usable unicast address", gateway);
+	if (ret == -EEXIST)
+		return dp_fail(ret, err, errlen,
+			       "%s is the connected route of a provider address: it needs no gateway",
+			       prefix);
 	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
 }
 
@@ -209,6 +226,11 @@ dp_route_del(const char *prefix, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	ret = ovl_route_del(dp_main.ovl, net, len);
+	if (ret == -EPERM)
+		return dp_fail(ret, err, errlen,
+			       "%s is the connected route of a provider address; delete the address "
+			       "(vswctl pa del) to remove it",
+			       prefix);
 	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
 }
 
@@ -292,6 +314,8 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 {
 	struct rte_ether_addr mac;
 	rte_be32_t cip = 0, pip = 0;
+	struct ovl_record old;
+	bool had_old;
 	uint16_t bd;
 	int ret;
 
@@ -308,11 +332,17 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 	memcpy(mac.addr_bytes, ca_mac, sizeof(mac.addr_bytes));
 	if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
 		return dp_fail(-EINVAL, err, errlen, "a customer MAC must be unicast and non-zero");
+	/* A record whose CA MAC changes must not leave the old MAC's entry behind. */
+	had_old = ovl_record_lookup(dp_main.ovl, vsid, cip, &old) == 0 &&
+		  !rte_is_same_ether_addr(&old.ca_mac, &mac);
 	ret = ovl_record_add(dp_main.ovl, vsid, cip, &mac, pip);
 	if (ret < 0)
 		return ovl_fail(ret, err, errlen, "the lookup record");
 	forget_dead_slots();
+	dp_tunnel_sync();
 	sync_record_entry(bd, &mac);
+	if (had_old)
+		sync_record_entry(bd, &old.ca_mac);
 	return 0;
 }
 
@@ -355,12 +385,15 @@ dp_overlay_get(struct dp_overlay_info *info)
 	}
 	info->uplink_mtu = s->mtu;
 	info->tenant_mtu = (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD);
-	for (uint32_t i = 0; i < s->local.nb_pa && i < 8; i++) {
+	rte_be32_t pas[RTE_DIM(info->pas)];
+	uint8_t lens[RTE_DIM(info->pas)];
+
+	info->nb_pas = ovl_pa_list(dp_main.ovl, pas, lens, RTE_DIM(info->pas));
+	for (unsigned int i = 0; i < info->nb_pas; i++) {
 		char ip[16];
 
-		ip_text(s->local.pa[i], ip, sizeof(ip));
-		snprintf(info->pas[i], sizeof(info->pas[i]), "%s", ip);
-		info->nb_pas++;
+		ip_text(pas[i], ip, sizeof(ip));
+		snprintf(info->pas[i], sizeof(info->pas[i]), "%s/%u", ip, lens[i]);
 	}
 }
 
@@ -459,7 +492,23 @@ dp_neigh_walk(dp_neigh_cb *cb, void *arg)
 {
 	struct neigh_walk w = { .cb = cb, .arg = arg, .now_ms = dp_now_ms() };
 
+	rte_be32_t wanted[64];
+	unsigned int nb_wanted;
+	struct ovl_neigh n;
+
 	ovl_neigh_walk(dp_main.ovl, neigh_one, &w);
+	/* Next hops that tunnels need and ARP has not answered yet: incomplete. */
+	nb_wanted = ovl_neigh_wanted(dp_main.ovl, w.now_ms, wanted, RTE_DIM(wanted));
+	for (unsigned int i = 0; i < nb_wanted; i++) {
+		struct dp_neigh_info out;
+
+		if (ovl_neigh_lookup(dp_main.ovl, wanted[i], &n) == 0)
+			continue;
+		memset(&out, 0, sizeof(out));
+		ip_text(wanted[i], out.ip, sizeof(out.ip));
+		cb(&out, arg);
+		w.n++;
+	}
 	return w.n;
 }
 
@@ -482,7 +531,10 @@ send_on_uplink(struct rte_mbuf *m)
 	}
 }
 
-/* ARP frames the workers passed up from the uplink: learn neighbours, answer for our PAs. */
+/*
+ * Frames the workers passed up from the uplink: ARP (learn neighbours, answer
+ * for our PAs) and ICMP errors (which tunnel the provider network refused).
+ */
 static void
 take_uplink_arp(uint64_t now_ms)
 {
@@ -490,7 +542,11 @@ take_uplink_arp(uint64_t now_ms)
 
 	for (unsigned int n = 0; n < 256 && rte_ring_sc_dequeue(dp_main.ctl_rx, (void **)&m) == 0;
 	     n++) {
-		if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
+		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+		    RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+			dp_tunnel_icmp_input(m, now_ms);
+			rte_pktmbuf_free(m);
+		} else if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
 			send_on_uplink(m);
 		else
 			rte_pktmbuf_free(m);

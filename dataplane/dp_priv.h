@@ -28,8 +28,12 @@
 _Static_assert(VSW_MAX_PORTS <= RTE_MAX_ETHPORTS, "more port slots than DPDK ports");
 _Static_assert(VSW_MAX_PORTS <= 64, "tx_pending is a 64-bit mask");
 _Static_assert(VSW_BURST_SIZE <= FDB_BULK_MAX, "a burst must fit one bulk lookup");
+_Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FDB settings");
 
 #define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
+#define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */
+#define DP_ICMP_DEST_UNREACH 3  /* ICMP types that quote the packet that failed */
+#define DP_ICMP_TIME_EXCEEDED 11
 
 /* RX queues one worker can poll: every port, some with several queues (vhost-user). */
 #define VSW_MAX_RXQ (VSW_MAX_PORTS * 2)
@@ -128,6 +132,7 @@ struct dp_lcore {
 	uint64_t lost_told;      /**< this worker's lost events the control thread has reported */
 	struct rte_ring *inject; /**< frames the control thread wants sent; m->port = slot */
 	uint64_t encap[NVGRE_ENCAP_MAX]; /**< encapsulation results */
+	uint64_t tunnel_drops[DP_MAX_TUNNELS]; /**< frames for a remote PA's slot not sent */
 	uint64_t decap[NVGRE_DECAP_MAX]; /**< decapsulation results */
 } __rte_cache_aligned;
 
@@ -272,5 +277,12 @@ dp_tx_link_down_sum(uint16_t slot)
 {
 	return dp_lcore_sum(DP_LCORE_U64(tx_link_down, slot));
 }
+
+/* Tunnels (dp_tunnel.c), control thread. */
+
+/** An ICMP error from the uplink about one of our tunnels: note it and log it. @return true if it was one. */
+bool dp_tunnel_icmp_input(const struct rte_mbuf *m, uint64_t now_ms);
+/** Start the drop count of slots that changed (VSID, PA); after records change. */
+void dp_tunnel_sync(void);
 
 #endif /* VSW_DP_PRIV_H */

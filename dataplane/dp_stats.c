@@ -100,6 +100,16 @@ put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name,
 	(*n)++;
 }
 
+static const char *
+decap_help(enum nvgre_decap_reason r)
+{
+	if (r == NVGRE_DECAP_NOT_IPV4)
+		return "provider-network frames on the uplink that are not IPv4 (IPv6 neighbour discovery, LLDP...): not for the overlay, dropped, normal";
+	if (r == NVGRE_DECAP_NOT_GRE)
+		return "IPv4 to our PA that is neither GRE nor an ICMP error about a tunnel: not for the overlay, dropped, normal";
+	return "NVGRE decapsulation result";
+}
+
 /* NVGRE results; their "drop_malformed" is the switch's own, already counted above. */
 static void
 put_overlay(struct dp_counter *out, unsigned int max, unsigned int *n)
@@ -111,7 +121,8 @@ put_overlay(struct dp_counter *out, unsigned int max, unsigned int *n)
 	for (unsigned int r = 0; r < NVGRE_DECAP_MAX; r++)
 		if (r != NVGRE_DECAP_MALFORMED)
 			put(out, max, n, nvgre_decap_reason_name((enum nvgre_decap_reason)r),
-			    "NVGRE decapsulation result", dp_lcore_sum(DP_LCORE_U64(decap, r)));
+			    decap_help((enum nvgre_decap_reason)r),
+			    dp_lcore_sum(DP_LCORE_U64(decap, r)));
 }
 
 unsigned int

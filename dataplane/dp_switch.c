@@ -295,13 +295,15 @@ dp_bd_find(const char *name)
 	return -ENOENT;
 }
 
+/* The uplink left its bridge domain when it became the uplink: it is in none. */
 static unsigned int
 bd_nb_ports(uint16_t id)
 {
 	unsigned int n = 0;
 
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
-		if (dp_main.ports[slot].in_use && dp_main.ports[slot].bd == id)
+		if (dp_main.ports[slot].in_use && !dp_main.ports[slot].is_uplink &&
+		    dp_main.ports[slot].bd == id)
 			n++;
 	return n;
 }

@@ -50,10 +50,9 @@
  *   - Buckets of 4 slots, one 64-byte cache line: 4 keys, then their 4
  *     values.  A lookup compares the 4 keys of a bucket at once (SSE4.1
  *     _mm_cmpeq_epi64); a hit in the first bucket reads one line and writes
- *     nothing.  (Until 2026-11 buckets had 8 keys in one line and their
- *     values in the next: a lookup then prefetched four lines, and with 1M
- *     MACs the bulk lookups queued on the core's line-fill buffers;
- *     bench/run at 1M MACs: 421 -> 337 cycles per frame with one line.)
+ *     nothing.  (Keys and values in one line because a two-line layout made
+ *     1M-MAC bulk lookups queue on the core's line-fill buffers;
+ *     docs/bench.md has the measurements.)
  *   - Each key has two candidate buckets, both from one CRC32 of the key
  *     (multiplied by an odd constant first, because CRC is linear and
  *     sequential MACs would otherwise crowd into few buckets).  A new key
@@ -69,13 +68,10 @@
  *   - Capacity: max_entries is a hard limit (a count); the buckets are
  *     sized so that max_entries fills 25 % of the slots.  Without the
  *     limit, the first insert that finds both 4-slot buckets full comes at
- *     35-65 % fill (37.7-42.9 % for 1M random MACs over ten runs, 34.9 % in
- *     one later run; 40.2 % for 1M sequential ones, 51-65 % for 1K; see
- *     tests/unit/test_fdb_table.c), so at max_entries it does not happen
- *     in practice; if it ever does, it is counted as table_full.  Memory is
- *     max_entries * 64 bytes of buckets plus one lock byte per bucket:
- *     65 MB for 1M entries (fdb_bench's 1.18M-entry table for 1M MACs:
- *     73 MB; the 8-slot layout took 36 MB, rte_hash 42 MB).
+ *     roughly a third of the slots or later (tests/unit/test_fdb_table.c;
+ *     figures in docs/bench.md), so at max_entries it does not happen in
+ *     practice; if it ever does, it is counted as table_full.  Memory is
+ *     max_entries * 64 bytes of buckets plus one lock byte per bucket.
  *   - Key 0 (bridge domain 0, MAC 00:00:00:00:00:00) marks a free slot and
  *     UINT64_MAX (bridge domain 0xffff, broadcast MAC) a deleted one; both
  *     are invalid sources, are never stored, and always miss.
@@ -123,7 +119,7 @@ struct fdb;
 
 #define FDB_PORT_NONE 0xffffu /* lookup miss */
 #define FDB_BULK_MAX  64      /* most keys per bulk call */
-#define FDB_MAX_BDS   64      /* bridge-domain ids with their own settings */
+#define FDB_MAX_BDS   256     /* bridge-domain ids with their own settings */
 #define FDB_MAX_PORTS 64      /* port slots with their own settings */
 #define FDB_REFRESH_S 2       /* a hit rewrites last-seen at most this often */
 

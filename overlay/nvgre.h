@@ -105,15 +105,17 @@ _Static_assert(NVGRE_MTU_OVERHEAD == NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN + RT
 /*
  * Decapsulation results, in the order nvgre_decap_check() tests them (the
  * first failing test names the drop).  UNKNOWN_VSID is decided by
- * ovl_decap_check(), which needs the configured VSIDs.
+ * ovl_decap_check(), which needs the configured VSIDs.  NOT_IPV4 and
+ * NOT_GRE are the provider network's own traffic (IPv6 neighbour discovery,
+ * ICMP, ...), not broken NVGRE: their names say so.
  */
 #define NVGRE_DECAP_REASONS(X)                       \
 	X(OK, "nvgre_decap_ok")                      \
 	X(MALFORMED, "drop_malformed")               \
-	X(NOT_IPV4, "drop_nvgre_not_ipv4")           \
+	X(NOT_IPV4, "uplink_not_ipv4")               \
 	X(BAD_CHECKSUM, "drop_nvgre_bad_checksum")   \
 	X(NOT_OUR_PA, "drop_nvgre_not_our_pa")       \
-	X(NOT_GRE, "drop_nvgre_not_gre")             \
+	X(NOT_GRE, "uplink_not_gre")                 \
 	X(FRAGMENT, "drop_nvgre_fragment")           \
 	X(BAD_VERSION, "drop_nvgre_bad_version")     \
 	X(BAD_FLAGS, "drop_nvgre_bad_flags")         \

@@ -236,6 +236,18 @@ ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len)
 	return ovl_commit(ovl);
 }
 
+unsigned int
+ovl_pa_list(const struct ovl *ovl, rte_be32_t *pas, uint8_t *lens, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < ovl->nb_pas && n < max; i++, n++) {
+		pas[n] = ovl->pas[i].pa;
+		lens[n] = ovl->pas[i].len;
+	}
+	return n;
+}
+
 int
 ovl_pa_del(struct ovl *ovl, rte_be32_t pa)
 {
@@ -416,6 +428,33 @@ ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, rte_be32_t *ips, unsign
 		if (!(e->flags & OVL_NEIGH_F_STATIC) &&
 		    now_ms - e->updated_ms > ovl->params.neigh_timeout_ms / 2)
 			n = add_unique(ips, n, max, e->ip);
+	}
+	return n;
+}
+
+unsigned int
+ovl_tunnel_walk(const struct ovl *ovl, ovl_tunnel_fn *fn, void *arg)
+{
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < ovl->params.max_slots; i++) {
+		const struct ovl_slot *s = &ovl->slots[i];
+		struct nvgre_template t;
+		struct ovl_tunnel out = { .slot = i, .vsid = s->vsid, .bd = s->bd, .pa = s->pa };
+		rte_be32_t nh;
+
+		if (s->vsid == 0)
+			continue;
+		out.state = (uint8_t)ovl_slot_resolve(ovl, s, &t, &nh);
+		if (out.state == NVGRE_ENCAP_OK) {
+			out.next_hop = ovl_route_lookup(ovl, s->pa, &nh) == 0 ? nh : 0;
+			out.src_pa = t.src_pa;
+		} else if (out.state == NVGRE_ENCAP_NO_NEIGHBOUR) {
+			out.next_hop = nh;
+			out.src_pa = ovl_pa_for_subnet(ovl, nh);
+		}
+		fn(&out, arg);
+		n++;
 	}
 	return n;
 }

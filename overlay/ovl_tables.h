@@ -293,6 +293,8 @@ int ovl_uplink_set(struct ovl *ovl, const struct rte_ether_addr *mac, uint16_t m
 int ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len);
 /** @return 0, -ENOENT. */
 int ovl_pa_del(struct ovl *ovl, rte_be32_t pa);
+/** This host's PAs and their prefix lengths, in the order added. @return how many (<= max). */
+unsigned int ovl_pa_list(const struct ovl *ovl, rte_be32_t *pas, uint8_t *lens, unsigned int max);
 
 /* Provider routes: control thread. */
 
@@ -345,6 +347,21 @@ unsigned int ovl_neigh_age(struct ovl *ovl, uint64_t now_ms);
  */
 unsigned int ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, rte_be32_t *ips,
 			      unsigned int max);
+
+/* A tunnel: a remote PA some lookup record of a VSID points at, and how it resolves. */
+struct ovl_tunnel {
+	uint16_t slot;	       /**< its template slot */
+	uint32_t vsid;	       /**< virtual subnet */
+	uint16_t bd;	       /**< its bridge domain */
+	rte_be32_t pa;	       /**< remote provider address */
+	uint8_t state;	       /**< enum nvgre_encap_reason: OK, NO_ROUTE or NO_NEIGHBOUR */
+	rte_be32_t next_hop;   /**< the PA itself or a gateway; 0 without a route */
+	rte_be32_t src_pa;     /**< our PA on the next hop's subnet; 0 without a route */
+};
+
+/** Call 'fn' for every tunnel.  Control thread.  @return how many. */
+typedef void ovl_tunnel_fn(const struct ovl_tunnel *t, void *arg);
+unsigned int ovl_tunnel_walk(const struct ovl *ovl, ovl_tunnel_fn *fn, void *arg);
 
 typedef void ovl_neigh_fn(const struct ovl_neigh *n, void *arg);
 unsigned int ovl_neigh_walk(const struct ovl *ovl, ovl_neigh_fn *fn, void *arg);

@@ -399,6 +399,126 @@ test_macs_on_a_host_without_records_are_forgotten(void)
 	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "");
 }
 
+/* An ICMP error from the gateway to our PA quoting 'quoted' (an IPv4 packet, freed). */
+static struct rte_mbuf *
+icmp_error(uint8_t type, uint8_t code, struct rte_mbuf *quoted)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
+	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 14 + 20 + 8 + 28) : NULL;
+	struct rte_ipv4_hdr *ip;
+
+	if (p == NULL)
+		return NULL;
+	memset(p, 0, 14 + 20 + 8 + 28);
+	memset(p, 0x02, 6);
+	test_mac(GW_MAC, p + 6);
+	p[12] = 0x08, p[13] = 0x00;
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + 28);
+	ip->time_to_live = 64;
+	ip->next_proto_id = 1;
+	ip->src_addr = ip_of("198.51.100.254");
+	ip->dst_addr = ip_of(OUR_PA);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	p[34] = type, p[35] = code;
+	/* The quote: the outer IPv4 header and the first 8 bytes of GRE. */
+	memcpy(p + 42, rte_pktmbuf_mtod_offset(quoted, uint8_t *, 14), 28);
+	rte_pktmbuf_free(quoted);
+	return m;
+}
+
+struct tunnel_seen {
+	const char *pa;           /**< the tunnel wanted */
+	unsigned int nb;          /**< tunnels listed */
+	struct dp_tunnel_info t;  /**< the one to 'pa' */
+};
+
+static void
+tunnel_one(const struct dp_tunnel_info *t, void *arg)
+{
+	struct tunnel_seen *s = arg;
+
+	s->nb++;
+	if (strcmp(t->pa, s->pa) == 0)
+		s->t = *t;
+}
+
+/*
+ * A wrong or dead PA shows in tunnel list: the ICMP error the gateway sends
+ * about our tunnel names the PA and the VSID, and is not counted as broken
+ * NVGRE; ordinary provider traffic is counted apart from broken NVGRE too.
+ */
+static void
+test_icmp_error_about_a_tunnel_is_reported(void)
+{
+	struct tunnel_seen seen = { .pa = THEIR_PA };
+	uint64_t icmp = dp_test_counter("uplink_icmp_error_rx"),
+		 not_gre = dp_test_counter("uplink_not_gre"),
+		 not_ipv4 = dp_test_counter("uplink_not_ipv4");
+	struct rte_mbuf *echo;
+	uint8_t mac[6];
+
+	test_mac(VM_B, mac);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, dp_test_err,
+					    sizeof(dp_test_err)), 0);
+	dp_tunnel_walk(tunnel_one, &seen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
+	CU_ASSERT_STRING_EQUAL(seen.t.state, "resolved");
+	CU_ASSERT_STRING_EQUAL(seen.t.next_hop, "198.51.100.254");
+	CU_ASSERT_STRING_EQUAL(seen.t.last_error, "");
+	/* Host unreachable, quoting a tunnel packet from our PA to theirs. */
+	dp_test_inject("up", icmp_error(3, 1, nvgre_frame(OUR_PA, THEIR_PA, VSID, 7,
+							  frame(VM_B, VM_A))));
+	/* Not about a tunnel: an echo request to our PA, and an IPv6 frame. */
+	echo = icmp_error(8, 0, nvgre_frame(OUR_PA, THEIR_PA, VSID, 7, frame(VM_B, VM_A)));
+	dp_test_inject("up", echo);
+	dp_test_inject("up", test_frame(dp_main.pool, BCAST, GW_MAC, RTE_ETHER_TYPE_IPV6, 80));
+	dp_test_round();
+	dp_periodic(); /* the control thread reads the error */
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_icmp_error_rx"), icmp + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_gre"), not_gre + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_ipv4"), not_ipv4 + 1);
+	memset(&seen.t, 0, sizeof(seen.t));
+	seen.nb = 0;
+	dp_tunnel_walk(tunnel_one, &seen);
+	CU_ASSERT_EQUAL(seen.nb, 1); /* our own PA's records need no tunnel */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
+	CU_ASSERT_STRING_EQUAL(seen.t.state, "unreachable");
+	CU_ASSERT_STRING_EQUAL(seen.t.last_error, "host unreachable from 198.51.100.254 for "
+						  OUR_PA " -> " THEIR_PA ", VSID 5001");
+	CU_ASSERT_EQUAL(seen.t.nb_errors, 1);
+	CU_ASSERT(seen.t.last_error_age_s < 5);
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm1") + dp_test_drain("vm2"), 0);
+}
+
+/* Frames for a PA whose next hop does not answer ARP are counted against that tunnel. */
+static void
+test_unresolved_tunnel_counts_its_drops(void)
+{
+	struct tunnel_seen seen = { .pa = "192.0.2.140" };
+	uint8_t mac[6];
+
+	test_mac("02:00:00:00:00:0e", mac);
+	CU_ASSERT_EQUAL_FATAL(dp_route_add("192.0.2.128/25", "198.51.100.253", dp_test_err,
+					   sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.14", mac, "192.0.2.140", dp_test_err,
+					    sizeof(dp_test_err)), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		dp_test_inject("vm1", frame("02:00:00:00:00:0e", VM_A));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
+	dp_tunnel_walk(tunnel_one, &seen);
+	CU_ASSERT_EQUAL(seen.nb, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
+	CU_ASSERT_STRING_EQUAL(seen.t.state, "no_neighbour");
+	CU_ASSERT_STRING_EQUAL(seen.t.next_hop, "198.51.100.253");
+	CU_ASSERT_STRING_EQUAL(seen.t.src_pa, OUR_PA);
+	CU_ASSERT_EQUAL(seen.t.drops, 3);
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.14", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_route_del("192.0.2.128/25", dp_test_err, sizeof(dp_test_err)), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -420,5 +540,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "overlay config errors say what is wrong", test_overlay_config_errors_say_what_is_wrong);
 	CU_add_test(s, "macs on a host without records are forgotten", test_macs_on_a_host_without_records_are_forgotten);
 	CU_add_test(s, "decap burst of mixed subnets", test_decap_burst_of_mixed_subnets);
+	CU_add_test(s, "icmp error about a tunnel is reported", test_icmp_error_about_a_tunnel_is_reported);
+	CU_add_test(s, "unresolved tunnel counts its drops", test_unresolved_tunnel_counts_its_drops);
 	return dp_test_finish();
 }

@@ -51,6 +51,7 @@ etcd_stop() {
 	local pid=${ETCD_PIDS[$1]} k
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true # a member a test stopped with SIGSTOP
 	for ((k = 0; k < 100; k++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -129,7 +130,8 @@ make_host() {
 	ip -n "$NS_R" addr add "$gw/$plen" dev "${up}n"
 	ip -n "$NS_R" link set "${up}n" up
 	host "$h"
-	start_vswd
+	# shellcheck disable=SC2086 # CLUSTER_VSWD_ARGS: extra vswd arguments, split on spaces
+	start_vswd ${CLUSTER_VSWD_ARGS:-}
 	check "$h: uplink, PA $pa/$plen, default route via $gw" sh -c "
 		v() { timeout 20 '$VSWCTL' -s '$SOCK' \"\$@\"; }
 		v port add up kernel iface=${up}h && v uplink set up && v pa add $pa/$plen &&
@@ -164,10 +166,12 @@ kill_agent() {
 	local pid=${AGENT_PID[$1]:-} k
 	[ -n "$pid" ] || return 0
 	kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+	kill -CONT "$pid" 2>/dev/null || true # an agent a test stopped with SIGSTOP
 	for ((k = 0; k < 50; k++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	AGENT_PID[$1]=
 }
@@ -245,4 +249,74 @@ build_cluster() {
 	wait_until 10 sh -c "'$VSWCLUSTER' --etcd '$ETCD_URLS' host list | grep -c ' alive ' | grep -qx 3" ||
 		fail "three hosts did not register" "$T_TMP/A/agent.log"
 	pass "three agents registered their hosts"
+}
+
+# ---------------------------------------------------------------- tenants
+# The layout cluster_migration.sh, the demo (./run demo cluster) and the
+# benchmark (bench/cluster) share.  Two tenants reuse 203.0.113.0/24:
+#
+#   tenant 1 (VSID 5001, bd t1): vm1 203.0.113.1 on A (moves to B), vm3 203.0.113.3 on C
+#   tenant 2 (VSID 6001, bd t2): x1  203.0.113.1 on B,              x3  203.0.113.3 on C
+#
+# vm1's interface on B (port m1) waits in namespace ${NS_PREFIX}-park until it moves.
+MAC1=02:00:00:01:00:01 MAC3=02:00:00:01:00:03 MACX1=02:00:00:02:00:01 MACX3=02:00:00:02:00:03
+NS_VM1="${NS_PREFIX}-vm1" NS_VM3="${NS_PREFIX}-vm3" NS_X1="${NS_PREFIX}-x1" NS_X3="${NS_PREFIX}-x3"
+NS_PARK="${NS_PREFIX}-park"
+VM1_AT=A
+
+# cluster_tenants: subnets and VMs declared once with vswcluster; waits (bounded)
+# until every host's vswd has the bridge domains and records.
+cluster_tenants() {
+	local h
+	check "vswcluster subnet add t1 vsid=5001" cl subnet add t1 vsid=5001
+	check "vswcluster subnet add t2 vsid=6001" cl subnet add t2 vsid=6001
+	for h in A B C; do
+		wait_until 10 has_bd "$h" 5001 || fail "$h: the agent did not create the bridge domain of VSID 5001"
+		wait_until 10 has_bd "$h" 6001 || fail "$h: the agent did not create the bridge domain of VSID 6001"
+	done
+	pass "every host has bridge domains t1 (5001) and t2 (6001), made by its agent"
+	vm_ns "$NS_VM1" "v1${ID}" A t1 $MAC1 203.0.113.1
+	vm_ns "$NS_VM3" "v3${ID}" C t1 $MAC3 203.0.113.3
+	vm_ns "$NS_X1" "x1${ID}" B t2 $MACX1 203.0.113.1
+	vm_ns "$NS_X3" "x3${ID}" C t2 $MACX3 203.0.113.3
+	make_netns "$NS_PARK"
+	link "m1${ID}" "$NS_PARK" "${HOST_NS[B]}"
+	ip -n "$NS_PARK" link set "m1${ID}n" address $MAC1 mtu 1458
+	on B vsw port add m1 kernel "iface=m1${ID}h" bd=t1 >/dev/null || fail "B: port add m1"
+	check "vswcluster vm add: vm1 on A (host=A)" cl vm add 5001 203.0.113.1 $MAC1 host=A
+	check "vswcluster vm add: vm3 on C" cl vm add 5001 203.0.113.3 $MAC3 host=C
+	check "vswcluster vm add: x1 on B (tenant 2, same CA as vm1)" cl vm add 6001 203.0.113.1 $MACX1 host=B
+	check "vswcluster vm add: x3 on C" cl vm add 6001 203.0.113.3 $MACX3 pa=${HOST_PA[C]}
+	for h in A B C; do
+		wait_until 10 lookup_is "$h" 5001 203.0.113.1 "${HOST_PA[A]}" || fail "$h: record of vm1 not applied"
+		wait_until 10 lookup_is "$h" 6001 203.0.113.3 "${HOST_PA[C]}" || fail "$h: record of x3 not applied"
+	done
+	pass "all four records reached every host's vswd"
+}
+
+# vm1_move: vm1 moves to the other of A and B: its interface there (same MAC
+# and CA) takes its place in vm1's namespace, and it announces itself with a
+# gratuitous ARP.  No command is typed on any host.
+vm1_move() {
+	local from=v1${ID}n to=m1${ID}n
+	[ "$VM1_AT" = B ] && from=m1${ID}n to=v1${ID}n
+	ip -n "$NS_VM1" link set "$from" netns "$NS_PARK"
+	ip -n "$NS_PARK" link set "$to" netns "$NS_VM1"
+	ip -n "$NS_VM1" addr add 203.0.113.1/24 dev "$to"
+	ip -n "$NS_VM1" link set "$to" up
+	ip netns exec "$NS_VM1" arping -q -U -c 2 -w 2 -I "$to" 203.0.113.1 || true
+	if [ "$VM1_AT" = A ]; then VM1_AT=B; else VM1_AT=A; fi
+}
+
+# show_cluster: what an operator looks at: records, hosts, each host's lookup records.
+show_cluster() {
+	local h
+	log "\$ vswcluster vm list"
+	cl vm list | sed 's/^/    /'
+	log "\$ vswcluster host list"
+	cl host list | sed 's/^/    /'
+	for h in A B C; do
+		log "\$ vswctl lookup show    (host $h, PA ${HOST_PA[$h]})"
+		on "$h" vsw lookup show | sed 's/^/    /'
+	done
 }

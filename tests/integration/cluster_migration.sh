@@ -25,36 +25,7 @@ require_etcd
 T_START=$(date +%s)
 build_cluster
 PA_A=${HOST_PA[A]} PA_B=${HOST_PA[B]} PA_C=${HOST_PA[C]}
-MAC1=02:00:00:01:00:01 MAC3=02:00:00:01:00:03 MACX1=02:00:00:02:00:01 MACX3=02:00:00:02:00:03
-
-check "vswcluster subnet add t1 vsid=5001" cl subnet add t1 vsid=5001
-check "vswcluster subnet add t2 vsid=6001" cl subnet add t2 vsid=6001
-for h in A B C; do
-	wait_until 10 has_bd "$h" 5001 || fail "$h: the agent did not create the bridge domain of VSID 5001"
-	wait_until 10 has_bd "$h" 6001 || fail "$h: the agent did not create the bridge domain of VSID 6001"
-done
-pass "every host has bridge domains t1 (5001) and t2 (6001), made by its agent"
-
-vm_ns "${NS_PREFIX}-vm1" "v1${ID}" A t1 $MAC1 203.0.113.1
-vm_ns "${NS_PREFIX}-vm3" "v3${ID}" C t1 $MAC3 203.0.113.3
-vm_ns "${NS_PREFIX}-x1" "x1${ID}" B t2 $MACX1 203.0.113.1
-vm_ns "${NS_PREFIX}-x3" "x3${ID}" C t2 $MACX3 203.0.113.3
-# vm1's interface on B after the move: parked until then.
-NS_PARK="${NS_PREFIX}-park"
-make_netns "$NS_PARK"
-link "m1${ID}" "$NS_PARK" "${HOST_NS[B]}"
-ip -n "$NS_PARK" link set "m1${ID}n" address $MAC1 mtu 1458
-on B vsw port add m1 kernel "iface=m1${ID}h" bd=t1 >/dev/null || fail "B: port add m1"
-
-check "vswcluster vm add: vm1 on A (host=A)" cl vm add 5001 203.0.113.1 $MAC1 host=A
-check "vswcluster vm add: vm3 on C" cl vm add 5001 203.0.113.3 $MAC3 host=C
-check "vswcluster vm add: x1 on B (tenant 2, same CA as vm1)" cl vm add 6001 203.0.113.1 $MACX1 host=B
-check "vswcluster vm add: x3 on C" cl vm add 6001 203.0.113.3 $MACX3 pa=$PA_C
-for h in A B C; do
-	wait_until 10 lookup_is "$h" 5001 203.0.113.1 "$PA_A" || fail "$h: record of vm1 not applied"
-	wait_until 10 lookup_is "$h" 6001 203.0.113.3 "$PA_C" || fail "$h: record of x3 not applied"
-done
-pass "all four records reached every host's vswd"
+cluster_tenants
 
 check "C -> vm1 on A (tenant 1)" ping_ok "${NS_PREFIX}-vm3" 203.0.113.1
 check "C -> x1 on B (tenant 2, same CA)" ping_ok "${NS_PREFIX}-x3" 203.0.113.1
@@ -73,11 +44,7 @@ track_pid $PING
 sleep 1 # pings flowing before the move: the loss count below covers the move only
 log "moving vm1 ($MAC1, 203.0.113.1) from A to B"
 T0=$(date +%s%N)
-ip -n "${NS_PREFIX}-vm1" link set "v1${ID}n" netns "$NS_PARK"
-ip -n "$NS_PARK" link set "m1${ID}n" netns "${NS_PREFIX}-vm1"
-ip -n "${NS_PREFIX}-vm1" addr add 203.0.113.1/24 dev "m1${ID}n"
-ip -n "${NS_PREFIX}-vm1" link set "m1${ID}n" up
-ip netns exec "${NS_PREFIX}-vm1" arping -q -U -c 2 -w 2 -I "m1${ID}n" 203.0.113.1 || true
+vm1_move
 
 wait_until 10 lookup_is C 5001 203.0.113.1 "$PA_B" ||
 	fail "C: the record of vm1 did not follow it to B's PA $PA_B (is $(lookup_pa C 5001 203.0.113.1))"

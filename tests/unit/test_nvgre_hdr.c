@@ -713,8 +713,12 @@ test_nvgre_reason_names(void)
 	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_MALFORMED), "drop_malformed");
 	CU_ASSERT_STRING_EQUAL(nvgre_encap_reason_name(NVGRE_ENCAP_TOO_BIG), "drop_nvgre_too_big");
 	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_MAX), "?");
+	/* Broken NVGRE is a drop_*; the provider network's own traffic is uplink_*. */
+	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_NOT_IPV4), "uplink_not_ipv4");
+	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_NOT_GRE), "uplink_not_gre");
 	for (int i = 1; i < NVGRE_DECAP_MAX; i++)
-		CU_ASSERT_EQUAL(strncmp(nvgre_decap_reason_name(i), "drop_", 5), 0);
+		if (i != NVGRE_DECAP_NOT_IPV4 && i != NVGRE_DECAP_NOT_GRE)
+			CU_ASSERT_EQUAL(strncmp(nvgre_decap_reason_name(i), "drop_", 5), 0);
 	for (int i = 1; i < NVGRE_ENCAP_MAX; i++)
 		CU_ASSERT_EQUAL(strncmp(nvgre_encap_reason_name(i), "drop_", 5), 0);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_ctl_harness.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,10 @@
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
+#include <rte_eal.h>
 
-#include "test_ctl_fake_dp.h"
+#include "dp.h"
+#include "test_common.h"
 
 char tmpdir[64];
 char cfg_path[128];
@@ -17,13 +20,27 @@ struct ctl_config cfg;
 struct ctl_state state;
 struct ctl_rpc *rpc;
 
-/* Start a "daemon" on the file as it is now. */
+/*
+ * Small enough to start in milliseconds, large enough for the tests: the
+ * same dataplane vswd runs, with fewer buffers and MAC table entries.
+ */
+static const struct dp_options harness_dp_opts = { .fdb_size = 4096, .nb_mbufs = 4095 };
+
+/* A dataplane is up: a test that stopped at a fatal assertion left it for the next start(). */
+static bool running;
+
 void
 start(void)
 {
 	char err[CTL_ERR_LEN] = "";
+	char dp_err[VSW_ERR_LEN] = "";
 
-	fake_dp_reset();
+	if (running)
+		stop();
+	if (dp_init(&harness_dp_opts, dp_err, sizeof(dp_err)) < 0)
+		fprintf(stderr, "\n  dp_init: %s\n", dp_err);
+	CU_ASSERT_STRING_EQUAL_FATAL(dp_err, "");
+	running = true;
 	CU_ASSERT_EQUAL_FATAL(ctl_config_load(&cfg, cfg_path, err, sizeof(err)), 0);
 	rpc = ctl_rpc_create();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rpc);
@@ -33,9 +50,17 @@ start(void)
 void
 stop(void)
 {
+	if (!running)
+		return;
 	ctl_methods_fini(&state);
 	ctl_rpc_destroy(rpc);
 	ctl_config_free(&cfg);
+	memset(&state, 0, sizeof(state));
+	memset(&cfg, 0, sizeof(cfg));
+	rpc = NULL;
+	dp_stop();
+	dp_fini();
+	running = false;
 }
 
 /* Call 'method' with JSON 'params'; @return the whole reply. */
@@ -86,7 +111,11 @@ fails(const char *method, const char *params, int code, const char *text)
 	json_t *error = json_object_get(reply, "error");
 	const char *msg = json_string_value(json_object_get(error, "message"));
 
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(error, "code")), code);
+	if (json_integer_value(json_object_get(error, "code")) != code) {
+		fprintf(stderr, "\n  %s %s: expected code %d, got %d\n", method, params, code,
+			(int)json_integer_value(json_object_get(error, "code")));
+		CU_FAIL("error code");
+	}
 	if (msg == NULL || strstr(msg, text) == NULL) {
 		fprintf(stderr, "\n  %s %s: expected '%s' in '%s'\n", method, params, text,
 			msg != NULL ? msg : "(no error)");
@@ -104,9 +133,23 @@ on_disk(void)
 	return root;
 }
 
+void
+write_config(const char *text)
+{
+	FILE *f = fopen(cfg_path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 int
 harness_init(const char *name)
 {
+	if (test_eal_init(name, 2) < 0) {
+		fprintf(stderr, "%s: cannot start EAL\n", name);
+		return -1;
+	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/%s.XXXXXX", name);
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
@@ -123,9 +166,11 @@ harness_run(void)
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
+	stop();
 	nb_failures = CU_get_number_of_failures();
 	CU_cleanup_registry();
 	unlink(cfg_path);
 	rmdir(tmpdir);
+	rte_eal_cleanup();
 	return nb_failures == 0 ? 0 : 1;
 }
