@@ -126,14 +126,16 @@ bd_del(struct ctl_call *call)
 json_t *
 ctl_bd_info_json(const struct dp_bd_info *b)
 {
-	return json_pack("{s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "name",
+	return json_pack("{s:s, s:i, s:o, s:i, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I, s:o, s:o}", "name",
 			 b->name, "id", (int)b->id, "vsid",
 			 b->vsid != 0 ? json_integer((json_int_t)b->vsid) : json_null(), "ports",
 			 (int)b->nb_ports, "macs", (json_int_t)b->nb_macs, "aging",
 			 (json_int_t)b->aging_s, "max_macs", (json_int_t)b->max_macs, "learning",
 			 (int)b->learning, "limit_action", b->drop_over_limit ? "drop" : "forward",
 			 "flap_moves", (json_int_t)b->flap_moves, "flap_window",
-			 (json_int_t)b->flap_window_s, "flap_hold", (json_int_t)b->flap_hold_s);
+			 (json_int_t)b->flap_window_s, "flap_hold", (json_int_t)b->flap_hold_s, "rd",
+			 b->rd[0] != '\0' ? json_string(b->rd) : json_null(), "gateway",
+			 b->gateway[0] != '\0' ? json_string(b->gateway) : json_null());
 }
 
 /* Find 'name' among the bridge domains; @return 0 or -ENOENT. */
@@ -169,7 +171,7 @@ bd_list(struct ctl_call *call)
 }
 
 #define BD_MAX_SETTINGS 16 /* keys one bd.set may change */
-#define BD_VALUE_TEXT	24 /* room for a setting as text */
+#define BD_VALUE_TEXT	40 /* room for a setting as text: a routing-domain name */
 
 /* One key of a bd.set call, as the dataplane and the configuration get it. */
 struct bd_setting {
@@ -266,6 +268,10 @@ bd_current_text(const struct dp_bd_info *b, const char *key, char *text, size_t 
 	}
 	if (strcmp(key, "learning") == 0)
 		snprintf(text, len, "%s", b->learning ? "on" : "off");
+	else if (strcmp(key, "rd") == 0)
+		snprintf(text, len, "%s", b->rd[0] != '\0' ? b->rd : "none");
+	else if (strcmp(key, "gateway") == 0)
+		snprintf(text, len, "%s", b->gateway[0] != '\0' ? b->gateway : "none");
 	else if (strcmp(key, "limit-action") == 0)
 		snprintf(text, len, "%s", b->drop_over_limit ? "drop" : "forward");
 	else
@@ -330,7 +336,7 @@ bd_set(struct ctl_call *call)
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
 			 "bd.set: nothing to set; give at least one of aging, max-macs, learning, "
-			 "limit-action, flap-moves, flap-window, flap-hold, vsid");
+			 "limit-action, flap-moves, flap-window, flap-hold, vsid, rd, gateway");
 		return -EINVAL;
 	}
 	if (bd_get(name, &before) < 0) {
@@ -376,6 +382,8 @@ static const struct ctl_param bd_set_params[] = {
 	{ "flap-window", CTL_P_UINT, false },
 	{ "flap-hold", CTL_P_UINT, false },
 	{ "vsid", CTL_P_UINT, false },
+	{ "rd", CTL_P_STRING, false },
+	{ "gateway", CTL_P_STRING, false },
 	{ NULL },
 };
 
@@ -411,7 +419,8 @@ const struct ctl_method ctl_bd_methods[] = {
 		.params = bd_set_params,
 		.extra_params = true,
 		.help = "change settings of a bridge domain: aging, max-macs, learning, "
-			"limit-action, flap-moves, flap-window, flap-hold, vsid",
+			"limit-action, flap-moves, flap-window, flap-hold, vsid; rd and gateway "
+			"(attach the subnet to a routing domain, with its router address IP/PREFIX)",
 		.handler = bd_set,
 		.persist = true,
 	},

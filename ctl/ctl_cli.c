@@ -147,6 +147,42 @@ static const struct cli_command cli_commands[] = {
 	  0,
 	  "[VSID]",
 	  "list customer->provider records" },
+	{ "rd",
+	  "add",
+	  "rd.add",
+	  { "name" },
+	  1,
+	  "NAME [mac=MAC]",
+	  "create a routing domain; its router MAC is derived from NAME unless mac= is given" },
+	{ "rd", "del", "rd.del", { "name" }, 1, "NAME", "delete a routing domain (detach its subnets first)" },
+	{ "rd",
+	  "list",
+	  "rd.list",
+	  { NULL },
+	  0,
+	  "",
+	  "list routing domains; attach a subnet with bd set BD rd=RD gateway=IP/PREFIX" },
+	{ "rd",
+	  "route add",
+	  "rd.route.add",
+	  { "rd", "prefix", "@via", "via" },
+	  4,
+	  "RD PREFIX via CA",
+	  "route PREFIX of routing domain RD through the customer address CA (e.g. 0.0.0.0/0)" },
+	{ "rd",
+	  "route del",
+	  "rd.route.del",
+	  { "rd", "prefix" },
+	  2,
+	  "RD PREFIX",
+	  "delete a customer route" },
+	{ "rd",
+	  "route show",
+	  "rd.route.show",
+	  { "rd" },
+	  0,
+	  "[RD]",
+	  "list customer routes" },
 	{ "show",
 	  NULL,
 	  "system.show",
@@ -257,6 +293,26 @@ cli_add_pairs(json_t *params, int argc, char *const argv[], int first, const cha
 	return 0;
 }
 
+/* Words the verb takes on the command line: 0, 1, or 2 ("route add"). */
+static int
+cli_verb_words(const struct cli_command *c)
+{
+	return c->verb == NULL ? 0 : strchr(c->verb, ' ') != NULL ? 2 : 1;
+}
+
+static bool
+cli_verb_matches(const struct cli_command *c, int argc, char *const argv[])
+{
+	const char *space = strchr(c->verb, ' ');
+	size_t first = space != NULL ? (size_t)(space - c->verb) : strlen(c->verb);
+
+	if (argc < 1 + cli_verb_words(c))
+		return false;
+	if (strncmp(c->verb, argv[1], first) != 0 || argv[1][first] != '\0')
+		return false;
+	return space == NULL || strcmp(space + 1, argv[2]) == 0;
+}
+
 static const struct cli_command *
 cli_lookup(int argc, char *const argv[], bool *noun_known)
 {
@@ -269,7 +325,7 @@ cli_lookup(int argc, char *const argv[], bool *noun_known)
 		*noun_known = true;
 		if (c->verb == NULL && (argc < 2 || strchr(argv[1], '=') != NULL))
 			return c;
-		if (c->verb != NULL && argc >= 2 && strcmp(c->verb, argv[1]) == 0)
+		if (c->verb != NULL && cli_verb_matches(c, argc, argv))
 			return c;
 	}
 	return NULL;
@@ -385,7 +441,7 @@ ctl_cli_map(int argc, char *const argv[], struct ctl_cli_request *req, char *err
 	snprintf(req->method, sizeof(req->method), "%s", c->method);
 	snprintf(cmd, sizeof(cmd), "%s%s%s", c->noun, c->verb != NULL ? " " : "",
 		 c->verb != NULL ? c->verb : "");
-	i = c->verb != NULL ? 2 : 1;
+	i = 1 + cli_verb_words(c);
 	/* Positional arguments come first; names never contain '='. */
 	for (; i < argc && strchr(argv[i], '=') == NULL; i++, nb_pos++) {
 		const char *name;

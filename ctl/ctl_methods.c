@@ -23,6 +23,7 @@ ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_config *c
 	const struct ctl_method *tables[] = {
 		ctl_port_methods,   ctl_bd_methods,    ctl_fdb_methods,	   ctl_overlay_methods,
 		ctl_lookup_methods, ctl_stats_methods, ctl_system_methods, ctl_show_methods,
+		ctl_rd_methods,
 	};
 	int rc;
 
@@ -201,6 +202,33 @@ methods_restore_overlay(struct ctl_rpc *rpc, struct ctl_state *st, unsigned int 
 	}
 }
 
+/* A routing domain, then its routes; bridge domains name it in their rd= setting. */
+static void
+methods_restore_rd(struct ctl_rpc *rpc, json_t *entry, unsigned int *nb_failed)
+{
+	const char *name = json_string_value(json_object_get(entry, "name"));
+	json_t *add = json_pack("{s:O*, s:O*}", "name", json_object_get(entry, "name"), "mac",
+				json_object_get(entry, "mac"));
+	char err[CTL_ERR_LEN], what[256];
+	json_t *route;
+	size_t i;
+
+	snprintf(what, sizeof(what), "routing domain '%s'", name != NULL ? name : "?");
+	if (add != NULL && methods_replay(rpc, "rd.add", add, what, nb_failed, err,
+					  sizeof(err)) == 0) {
+		json_array_foreach(json_object_get(entry, "routes"), i, route) {
+			json_t *params = json_deep_copy(route);
+
+			json_object_set(params, "rd", json_object_get(entry, "name"));
+			methods_describe("route of a routing domain", params, what, sizeof(what));
+			methods_replay(rpc, "rd.route.add", params, what, nb_failed, err,
+				       sizeof(err));
+			json_decref(params);
+		}
+	}
+	json_decref(add);
+}
+
 unsigned int
 ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st)
 {
@@ -211,6 +239,8 @@ ctl_restore(struct ctl_rpc *rpc, struct ctl_state *st)
 
 	if (st->config == NULL)
 		return 0;
+	json_array_foreach(ctl_config_section(st->config, "rds"), i, entry)
+		methods_restore_rd(rpc, entry, &nb_failed);
 	/* Bridge domains first: ports name the domain they join; static MACs name both. */
 	json_array_foreach(ctl_config_section(st->config, "bds"), i, entry)
 		methods_restore_bd(rpc, entry, &nb_failed);

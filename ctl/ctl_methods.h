@@ -44,6 +44,8 @@ extern const struct ctl_method ctl_system_methods[]; /* system.version */
 extern const struct ctl_method ctl_overlay_methods[];
 extern const struct ctl_method ctl_lookup_methods[]; /* lookup.add, lookup.del, lookup.show */
 extern const struct ctl_method ctl_show_methods[];   /* system.show */
+/* rd.add, rd.del, rd.list, rd.route.add, rd.route.del, rd.route.show */
+extern const struct ctl_method ctl_rd_methods[];
 
 /**
  * Prepare 'st' for 'config' (may be NULL), register every method table on
@@ -56,7 +58,8 @@ int ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_confi
 void ctl_methods_fini(struct ctl_state *st);
 
 /**
- * Re-create the saved configuration in dependency order: each bridge domain
+ * Re-create the saved configuration in dependency order: each routing
+ * domain (rd.add) and its customer routes (rd.route.add), each bridge domain
  * (bd.add) and its settings (bd.set, the VSID among them), each port
  * (port.add) and its settings (port.set), the uplink (uplink.set), provider
  * addresses (pa.add), provider routes (route.add), static neighbours
@@ -83,6 +86,8 @@ json_t *ctl_port_list_json(const struct ctl_state *st);
 json_t *ctl_overlay_json(void);
 /** Provider routes, as route.show shows them. */
 json_t *ctl_route_list_json(void);
+/** Routing domains, as rd.list shows them. */
+json_t *ctl_rd_list_json(void);
 
 /*
  * Parameter parsers for the overlay methods: on failure they set call->code

@@ -53,7 +53,7 @@ show_count_lookup(const struct dp_lookup_record *r, void *arg)
 static int
 show_system(struct ctl_call *call)
 {
-	static const char *const bd_keys[] = { "name", "vsid", "ports", "macs", NULL };
+	static const char *const bd_keys[] = { "name", "vsid", "rd", "gateway", "ports", "macs", NULL };
 	static const char *const port_keys[] = { "name", "type",   "bd",    "ifname",
 						 "link", "uplink", "state", NULL };
 	struct dp_bd_info bds[VSW_MAX_BDS];
@@ -65,12 +65,13 @@ show_system(struct ctl_call *call)
 		json_array_append_new(bd_rows, ctl_bd_info_json(&bds[i]));
 	dp_neigh_walk(show_count_neigh, neigh);
 	dp_lookup_walk(0, show_count_lookup, &nb_lookups);
-	call->result = json_pack("{s:s, s:o*, s:o*, s:o*, s:o*, s:{s:i, s:i}, s:i}", "version",
+	call->result = json_pack("{s:s, s:o*, s:o*, s:o*, s:o*, s:{s:i, s:i}, s:i, s:o*}", "version",
 				 VSW_VERSION, "overlay", ctl_overlay_json(), "bds",
 				 show_columns(bd_rows, bd_keys), "ports",
 				 show_columns(ctl_port_list_json(call->ctx), port_keys), "routes",
 				 ctl_route_list_json(), "neighbours", "total", (int)neigh[0],
-				 "resolved", (int)neigh[1], "lookups", (int)nb_lookups);
+				 "resolved", (int)neigh[1], "lookups", (int)nb_lookups, "rds",
+				 ctl_rd_list_json());
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 

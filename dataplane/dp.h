@@ -62,6 +62,8 @@ struct dp_bd_info {
 	uint32_t flap_window_s;    /**< flap detection window */
 	uint32_t flap_hold_s;      /**< freeze a flapping MAC this long; 0 = report only */
 	uint32_t vsid;             /**< NVGRE virtual subnet; 0 = a plain local L2 domain */
+	char rd[PORT_NAME_MAX];    /**< routing domain it is attached to; "" = none (dp_rd.h) */
+	char gateway[20];          /**< its gateway "IP/LEN" in that domain; "" = none */
 };
 
 int dp_bd_add(const char *name, char *err, size_t errlen);
@@ -71,7 +73,8 @@ int dp_bd_del(const char *name, char *err, size_t errlen);
  *   aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),
  *   learning=on|off, limit-action=forward|drop,
  *   flap-moves=N (default 5), flap-window=SECONDS (default 10), flap-hold=SECONDS (0 = report only),
- *   vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none; unique per domain).
+ *   vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none; unique per domain),
+ *   rd=RD (routing domain, "none" to leave it), gateway=IP/PREFIX (its router address; dp_rd.h).
  * @return 0, -ENOENT (no such domain) or -EINVAL (bad key or value), with 'err' saying which.
  */
 int dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen);

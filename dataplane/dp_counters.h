@@ -42,7 +42,35 @@
 	_(FORWARD_UNICAST, "forward_unicast", "frames sent to the one port their MAC lives on")    \
 	_(FLOOD_MULTICAST, "flood_multicast", "broadcast and multicast frames flooded")           \
 	_(FLOOD_UNKNOWN, "flood_unknown_unicast",                                                  \
-	  "unicast frames flooded because their destination is not learned")
+	  "unicast frames flooded because their destination is not learned")                      \
+	DP_FOREACH_RD_COUNTER(_)
+
+/* The distributed router's (routing domains, dp_route.c). */
+#define DP_FOREACH_RD_COUNTER(_)                                                                 \
+	_(ROUTED_LOCAL, "routed_local", "frames routed to a VM on this host")                     \
+	_(ROUTED_REMOTE, "routed_remote",                                                          \
+	  "frames routed to a VM on another host, encapsulated with its subnet's VSID")           \
+	_(ROUTED_FLOOD_LOCAL, "routed_flood_local",                                                \
+	  "routed frames for a VM of this host not learned yet, flooded to its subnet's local ports") \
+	_(RD_ARP_REPLIED, "rd_arp_replied", "ARP requests for a gateway answered with the router MAC") \
+	_(RD_ECHO_REPLIED, "rd_echo_replied", "pings to a gateway address answered")              \
+	_(RD_ICMP_SENT, "rd_icmp_errors_sent",                                                     \
+	  "ICMP time exceeded and fragmentation needed sent back to VMs")                         \
+	_(RD_ICMP_RATE_LIMITED, "drop_rd_icmp_rate_limited",                                       \
+	  "ICMP errors not sent: over 100 per second per worker")                                 \
+	_(DROP_RD_NOT_IPV4, "drop_rd_not_ipv4",                                                    \
+	  "frames to the router MAC that are neither IPv4 nor an ARP request for the gateway")    \
+	_(DROP_RD_BAD_IPV4, "drop_rd_bad_ipv4",                                                    \
+	  "frames to the router MAC with a truncated or malformed IPv4 header or a bad checksum") \
+	_(DROP_RD_NO_ROUTE, "drop_rd_no_route",                                                    \
+	  "routed frames whose destination matches no subnet or usable route of the domain")      \
+	_(DROP_RD_UNRESOLVED, "drop_rd_unresolved",                                                \
+	  "routed frames whose destination (or route next hop) has no lookup record")            \
+	_(DROP_RD_TTL_EXCEEDED, "drop_rd_ttl_exceeded",                                            \
+	  "routed frames that arrived with TTL <= 1 (ICMP time exceeded sent back)")              \
+	_(DROP_RD_TOO_BIG, "drop_rd_too_big",                                                      \
+	  "routed frames over the tenant MTU for another host (with DF: ICMP frag needed sent back)") \
+	_(DROP_RD_TO_ROUTER, "drop_rd_to_router", "frames for a gateway address other than pings")
 
 enum dp_counter_id {
 #define DP_COUNTER_ENUM(id, name, help) DP_CNT_##id,

@@ -20,6 +20,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_ring.h>
 
+#include "dp_rd_priv.h"
 #include "fdb_announce.h"
 #include "ovl.h"
 
@@ -335,6 +336,8 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 		if (unlikely(port == FDB_PORT_NONE)) {
 			/* No lookup record names that host in this VSID: nowhere to send replies. */
 			count(lc, DP_CNT_FDB_REMOTE_NO_RECORD);
+		} else if (unlikely(dp_rd_is_router_src(info.bd, fdb_key_src(info.bd, eth)))) {
+			/* Routed by another host: the router MAC is on every host, so learned on none. */
 		} else {
 			key = fdb_key_src(info.bd, eth);
 			if (db->nb_reqs == 0 || db->reqs[db->nb_reqs - 1].key != key ||

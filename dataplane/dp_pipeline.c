@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The per-burst L2 pipeline: parse -> learn -> lookup -> act, each stage over
+ * The per-burst L2 pipeline: parse -> learn -> lookup -> route -> act, each stage over
  * the whole burst before the next, then buffered TX per output port.
  *
  * Learning runs before any lookup, so forwarding sees the table as it is
@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "dp_rd_priv.h"
 #include "fdb_announce.h"
 
 #define PREFETCH_OFFSET 4       /* prefetch this many packets ahead */
@@ -384,6 +385,7 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 	}
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_lookup_burst(lc, rxq, pkts, &pb, out);
+	pb.nb_kept = dp_route_burst(lc, snap, rxq, pkts, pb.dst_keys, out, pb.nb_kept);
 	if (snap->bd_vsid[rxq->bd] != 0)
 		resolve_misses(pb.dst_keys, pb.nb_kept, out);
 	act_burst(lc, snap, rxq, pkts, &pb, out);

@@ -4,6 +4,7 @@
  * plane and checked here, where their meaning lives.  Control thread only.
  */
 #include "dp_priv.h"
+#include "dp_rd_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -80,9 +81,11 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 	else if (strcmp(key, "vsid") == 0) {
 		ret = dp_bd_set_vsid((uint16_t)id, value, err, errlen);
 		return ret < 0 ? ret : dp_publish();
-	} else
+	} else if (strcmp(key, "rd") == 0 || strcmp(key, "gateway") == 0)
+		return dp_rd_bd_set((uint16_t)id, key, value, err, errlen);
+	else
 		return dp_fail(-EINVAL, err, errlen,
-			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold, vsid",
+			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold, vsid, rd, gateway",
 			    key);
 	if (ret < 0)
 		return ret;

@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dp_rd_priv.h"
 #include "ovl.h"
 
 #define NB_RXD 1024 /* RX descriptors per queue */
@@ -218,6 +219,8 @@ dp_init(const struct dp_options *opts, char *err, size_t errlen)
 			    rte_strerror(rte_errno));
 	if (create_lcores() < 0)
 		return dp_fail(-ENOMEM, err, errlen, "cannot allocate worker state");
+	if (dp_rd_reset() < 0)
+		return dp_fail(-ENOMEM, err, errlen, "cannot allocate the routing tables");
 	dp_main.bds[0].in_use = true;
 	snprintf(dp_main.bds[0].name, sizeof(dp_main.bds[0].name), "%s", DP_DEFAULT_BD);
 	return dp_publish();
@@ -259,6 +262,7 @@ dp_fini(void)
 {
 	fdb_destroy(dp_main.fdb);
 	ovl_destroy(dp_main.ovl);
+	dp_rd_fini();
 	if (dp_main.ctl_rx != NULL) {
 		struct rte_mbuf *m;
 
@@ -352,6 +356,7 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 		return ret;
 	/* Static entries may remain; a later domain reusing the id must start empty. */
 	fdb_delete_if(dp_main.fdb, entry_in_bd, &bd);
+	dp_rd_bd_forget(bd);
 	dp_main.bds[id].in_use = false;
 	return dp_publish();
 }
@@ -382,6 +387,8 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			out[n].flap_window_s = conf.flap_window_s;
 			out[n].flap_hold_s = conf.flap_hold_s;
 			out[n].vsid = dp_bd_vsid(id);
+			dp_rd_bd_get(id, out[n].rd, sizeof(out[n].rd), out[n].gateway,
+				     sizeof(out[n].gateway));
 		}
 		n++;
 	}

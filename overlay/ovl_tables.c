@@ -660,6 +660,28 @@ ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct
 	return 0;
 }
 
+void
+ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+		    unsigned int n, struct rte_ether_addr *macs, bool *found)
+{
+	uint64_t keys[OVL_BULK_MAX];
+	const void *ptrs[OVL_BULK_MAX];
+	void *data[OVL_BULK_MAX];
+	uint64_t hits = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		keys[i] = rec_key(vsids[i], ips[i]);
+		ptrs[i] = &keys[i];
+	}
+	if (n > 0)
+		rte_hash_lookup_bulk_data(ovl->rec_hash, ptrs, n, &hits, data);
+	for (unsigned int i = 0; i < n; i++) {
+		found[i] = (hits >> i) & 1;
+		if (found[i])
+			mac_unpack(data[i], &macs[i]);
+	}
+}
+
 unsigned int
 ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
 {

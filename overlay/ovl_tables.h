@@ -233,6 +233,14 @@ int ovl_vsid_to_bd(const struct ovl *ovl, uint32_t vsid, uint16_t *bd);
 int ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 		      struct ovl_record *rec);
 
+/**
+ * The customer MACs of the records (vsids[i], ips[i]) for i < n <= OVL_BULK_MAX, in one bulk
+ * lookup; found[i] says whether record i exists ('macs[i]' is set only then).  Unlike
+ * ovl_record_lookup() it does not look up the PA.  Worker-safe, lock-free (the routing stage).
+ */
+void ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+			 unsigned int n, struct rte_ether_addr *macs, bool *found);
+
 /** @return 0 and fill 'dest', or -ENOENT (then dest->slot = OVL_SLOT_NONE).  Worker-safe. */
 int ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest);
 

@@ -224,7 +224,7 @@ def _io_ports(sc, traces):
     if sc["kind"] == "l2":
         return [("pa", "pcap", dict(replay, rx_pcap=traces[0])),
                 ("pb", "pcap", dict(replay, rx_pcap=traces[1]))]
-    src, sink = ("vm", "up") if sc["kind"] == "nvgre-encap" else ("up", "vm")
+    src, sink = ("up", "vm") if sc["kind"] == "nvgre-decap" else ("vm", "up")
     return [(sink, "null", {}), (src, "pcap", dict(replay, rx_pcap=traces[0]))]
 
 

@@ -494,15 +494,16 @@ test_lookup_records_follow_the_vm_and_show_in_system_show(void)
 		want, sizeof(want),
 		"{\"overlay\":{\"uplink\":\"up\",\"uplink_mtu\":1500,\"tenant_mtu\":1458,"
 		"\"uplink_mac\":\"%s\",\"pas\":[\"198.51.100.1/24\"]},"
-		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"ports\":0,\"macs\":0},"
-		"{\"name\":\"t1\",\"vsid\":5001,\"ports\":1,\"macs\":1},"
-		"{\"name\":\"t2\",\"vsid\":6001,\"ports\":0,\"macs\":0}],"
+		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"rd\":null,\"gateway\":null,"
+		"\"ports\":0,\"macs\":0},"
+		"{\"name\":\"t1\",\"vsid\":5001,\"rd\":null,\"gateway\":null,\"ports\":1,\"macs\":1},"
+		"{\"name\":\"t2\",\"vsid\":6001,\"rd\":null,\"gateway\":null,\"ports\":0,\"macs\":0}],"
 		"\"ports\":[{\"name\":\"up\",\"type\":\"null\",\"bd\":\"\",\"ifname\":\"\","
 		"\"link\":\"up\",\"uplink\":true,\"state\":\"up\"},"
 		"{\"name\":\"vm1\",\"type\":\"null\",\"bd\":\"t1\",\"ifname\":\"\","
 		"\"link\":\"up\",\"uplink\":false,\"state\":\"up\"}],"
 		"\"routes\":[{\"prefix\":\"198.51.100.0/24\",\"via\":null,\"type\":\"connected\"}],"
-		"\"neighbours\":{\"total\":1,\"resolved\":1},\"lookups\":2}",
+		"\"neighbours\":{\"total\":1,\"resolved\":1},\"lookups\":2,\"rds\":[]}",
 		port_mac("up"));
 	expect_json(r, want);
 	json_decref(r);
@@ -608,6 +609,52 @@ test_restore_replays_the_overlay_in_dependency_order(void)
 	unlink(cfg_path);
 }
 
+/* rd.*: what is saved, replaced and removed, and the replay before the bridge domains. */
+static void
+test_ctl_rd_saved_and_restored(void)
+{
+	json_t *d, *rds, *r;
+
+	start();
+	done("rd.add", "{\"name\": \"red\"}");
+	done("rd.add", "{\"name\": \"blue\", \"mac\": \"02:00:5E:10:00:01\"}");
+	fails("rd.add", "{\"name\": \"green\", \"mac\": \"nope\"}", CTL_E_INVALID_PARAMS,
+	      "params.mac");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.20.9\"}");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"0.0.0.0/0\", \"via\": \"198.18.20.10\"}");
+	done("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\", \"via\": \"198.18.20.9\"}");
+	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0\", \"via\": \"198.18.20.9\"}",
+	      CTL_E_INVALID_PARAMS, "params.prefix");
+	done("rd.route.del", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\"}");
+	d = on_disk();
+	rds = json_object_get(d, "rds");
+	CU_ASSERT_EQUAL_FATAL(json_array_size(rds), 2);
+	r = json_object_get(json_array_get(rds, 0), "routes");
+	/* One route, its next hop replaced in place; blue keeps its MAC in canonical form. */
+	CU_ASSERT_EQUAL(json_array_size(r), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(r, 0), "via")),
+			       "198.18.20.10");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(rds, 1), "mac")),
+			       "02:00:5e:10:00:01");
+	CU_ASSERT_PTR_NULL(json_object_get(json_array_get(rds, 0), "mac"));
+	json_decref(d);
+	stop();
+	/* A restart replays both domains and the route. */
+	start();
+	CU_ASSERT_EQUAL(ctl_restore(rpc, &state), 0);
+	r = ok("rd.route.show", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 1);
+	json_decref(r);
+	r = ok("rd.list", "{}");
+	CU_ASSERT_EQUAL(json_array_size(r), 2);
+	json_decref(r);
+	done("rd.del", "{\"name\": \"blue\"}");
+	d = on_disk();
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "rds")), 1);
+	json_decref(d);
+	stop();
+}
+
 int
 main(void)
 {
@@ -629,5 +676,6 @@ main(void)
 		    test_lookup_apply_loads_many_records_at_once);
 	CU_add_test(suite, "restore replays the overlay in dependency order",
 		    test_restore_replays_the_overlay_in_dependency_order);
+	CU_add_test(suite, "rd saved and restored", test_ctl_rd_saved_and_restored);
 	return harness_run();
 }

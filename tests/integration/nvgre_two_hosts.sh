@@ -25,82 +25,10 @@ require_cmd ip ping python3 timeout tcpdump tshark arping ethtool
 require_binaries
 require_netns
 
-# ---------------------------------------------------------------- two daemons
-#
-# lib.sh drives one vswd through SOCK, CONFIG, VSWD_LOG and VSWD_PID; `host X`
-# points them at host X's daemon, so start_vswd, stop_vswd, vsw and
-# vsw_json act on it.  The cleanup trap stops both.
-mkdir -p "$T_TMP/A" "$T_TMP/B"
-NS_HB="${NS_PREFIX}-hb"
-declare -A HOST_PID=([A]="" [B]="")
-CUR_HOST=A
-host() {
-	HOST_PID[$CUR_HOST]=$VSWD_PID
-	CUR_HOST=$1
-	# Host B runs in its own network namespace, as a second machine would.
-	if [ "$1" = B ]; then VSWD_NETNS=$NS_HB; else VSWD_NETNS=; fi
-	SOCK=$T_TMP/$1/vswd.sock
-	CONFIG=$T_TMP/$1/config.json
-	VSWD_LOG=$T_TMP/$1/vswd.log
-	VSWD_PID=${HOST_PID[$1]}
-}
-host A
-
-# on HOST CMD...: run CMD with host HOST current, then go back.
-on() {
-	local was=$CUR_HOST rc=0
-	host "$1"
-	shift
-	"$@" || rc=$?
-	host "$was"
-	return "$rc"
-}
-
-# Context on failure: both daemons.
-eval "lib_dump_context() $(declare -f dump_context | tail -n +2)"
-dump_context() {
-	local was=$CUR_HOST h
-	for h in A B; do
-		host "$h"
-		echo "==== host $h"
-		if vswd_alive; then
-			for c in "show" "neigh show" "lookup show"; do
-				echo "\$ vswctl $c"
-				# shellcheck disable=SC2086
-				timeout 10 "$VSWCTL" -s "$SOCK" $c 2>&1 | sed 's/^/    /' || true
-			done
-		fi
-		lib_dump_context
-	done
-	host "$was"
-}
-
-nvgre_cleanup() {
-	local rc=$? cur=$CUR_HOST h
-	trap - EXIT
-	set +e
-	# The daemon that is not current; lib_cleanup stops the current one.
-	for h in A B; do
-		[ "$h" = "$cur" ] && continue
-		host "$h"
-		kill_vswd
-		if [ "$VSWD_RC" -ne 0 ]; then
-			echo "cleanup: vswd of host $h exited with status $VSWD_RC on SIGTERM" >&2
-			[ "$rc" -eq 0 ] && rc=1
-		fi
-		host "$cur"
-	done
-	(exit "$rc")
-	lib_cleanup
-}
-trap nvgre_cleanup EXIT
+. "$(dirname "$(realpath "$0")")/nvgre_lib.sh"
 
 # ---------------------------------------------------------------- addresses
 
-PA_A=198.51.100.1
-PA_B=192.0.2.1
-GW_A=198.51.100.254
-GW_B=192.0.2.254
 VSID1=5001
 VSID2=6001
 CA1=203.0.113.1 # t1a and t2a
@@ -112,68 +40,16 @@ MAC_T1P=02:00:00:01:00:03
 MAC_T2A=02:00:00:02:00:01
 MAC_T2B=02:00:00:02:00:02
 
-NS_R="${NS_PREFIX}-r"
 NS_T1A="${NS_PREFIX}-t1a"
 NS_T1P="${NS_PREFIX}-t1p"
 NS_T1B="${NS_PREFIX}-t1b"
 NS_T2A="${NS_PREFIX}-t2a"
 NS_T2B="${NS_PREFIX}-t2b"
 NS_PARK="${NS_PREFIX}-park" # spare interfaces wait here
-# Host B's own stack: its daemon and the host ends of its links live here,
-# so the two daemons' AF_PACKET sockets never share a namespace (the DPDK
-# af_packet driver picks fanout group ids that may collide across processes).
-for ns in "$NS_R" "$NS_T1A" "$NS_T1P" "$NS_T1B" "$NS_T2A" "$NS_T2B" "$NS_PARK" "$NS_HB"; do
+for ns in "$NS_T1A" "$NS_T1P" "$NS_T1B" "$NS_T2A" "$NS_T2B" "$NS_PARK"; do
 	make_netns "$ns"
 done
 
-# no_offload NS IF: no TX checksum offload, so the kernel never hands a frame
-# with a partial checksum to AF_PACKET or to the other end.
-no_offload() {
-	if [ "$1" = - ]; then
-		ethtool -K "$2" tx off >/dev/null 2>&1 || true
-	else
-		ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
-	fi
-}
-
-# veth PREFIX NS [HOSTNS]: host end ${PREFIX}h (up, for a kernel port; in
-# HOSTNS if given, else in the root namespace), other end ${PREFIX}n in NS (down).
-veth() {
-	ip link add "${1}h" type veth peer name "${1}n"
-	track_iface "${1}h"
-	sysctl -qw "net.ipv6.conf.${1}h.disable_ipv6=1" >/dev/null 2>&1 || true
-	ip link set "${1}n" netns "$2"
-	if [ -n "${3:-}" ]; then
-		ip link set "${1}h" netns "$3"
-		ip -n "$3" link set "${1}h" up
-		no_offload "$3" "${1}h"
-	else
-		ip link set "${1}h" up
-		no_offload - "${1}h"
-	fi
-	no_offload "$2" "${1}n"
-}
-
-# Router: forwards between the two provider subnets.
-UA="ua${ID}"
-UB="ub${ID}"
-veth "$UA" "$NS_R"
-veth "$UB" "$NS_R" "$NS_HB"
-ip -n "$NS_R" addr add "$GW_A/24" dev "${UA}n"
-ip -n "$NS_R" addr add "$GW_B/24" dev "${UB}n"
-ip -n "$NS_R" link set "${UA}n" up
-ip -n "$NS_R" link set "${UB}n" up
-ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
-GW_B_MAC=$(mac_of "$NS_R" "${UB}n")
-GW_A_MAC=$(mac_of "$NS_R" "${UA}n")
-
-# vm PREFIX NS MAC IP [HOSTNS]: a VM interface.  The MTU is set later (tenant MTU).
-vm() {
-	veth "$1" "$2" "${5:-}"
-	ip -n "$2" link set "${1}n" address "$3"
-	ip -n "$2" addr add "$4/24" dev "${1}n"
-	ip -n "$2" link set "${1}n" up
-}
 V1A="va${ID}"
 V1P="vp${ID}"
 V2A="vx${ID}"
@@ -207,10 +83,7 @@ records() {
 host A
 check "A: bd add t1 vsid=$VSID1" vsw bd add t1 vsid=$VSID1
 check "A: bd add t2 vsid=$VSID2" vsw bd add t2 vsid=$VSID2
-check "A: port add up (kernel)" vsw port add up kernel "iface=${UA}h"
-check "A: uplink set up" vsw uplink set up mtu=1500
-check "A: pa add $PA_A/24" vsw pa add "$PA_A/24"
-check "A: route add 0.0.0.0/0 via $GW_A" vsw route add 0.0.0.0/0 via "$GW_A"
+overlay_uplink
 check "A: port add t1a" vsw port add t1a kernel "iface=${V1A}h" bd=t1
 check "A: port add t1p" vsw port add t1p kernel "iface=${V1P}h" bd=t1
 check "A: port add t2a" vsw port add t2a kernel "iface=${V2A}h" bd=t2
@@ -219,11 +92,7 @@ records "$PA_A"
 host B
 check "B: bd add t1 vsid=$VSID1" vsw bd add t1 vsid=$VSID1
 check "B: bd add t2 vsid=$VSID2" vsw bd add t2 vsid=$VSID2
-check "B: port add up (kernel)" vsw port add up kernel "iface=${UB}h"
-check "B: uplink set up" vsw uplink set up
-check "B: pa add $PA_B/24 port=up" vsw pa add "$PA_B/24" port=up
-check "B: route add 198.51.100.0/24 via $GW_B" vsw route add 198.51.100.0/24 via "$GW_B"
-check "B: neigh add $GW_B (static)" vsw neigh add "$GW_B" "$GW_B_MAC"
+overlay_uplink
 check "B: port add t1b" vsw port add t1b kernel "iface=${V1B}h" bd=t1
 check "B: port add t2b" vsw port add t2b kernel "iface=${V2B}h" bd=t2
 check "B: port add m1 (t1a after migration)" vsw port add m1 kernel "iface=${VM1}h" bd=t1

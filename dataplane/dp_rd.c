@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Routing domains, control side: the domains, the subnets attached to them
+ * (bridge-domain settings rd= and gateway=), customer routes, and the
+ * snapshot the routing stage reads.  Every change builds a new snapshot,
+ * publishes it with a release store and frees the old one after the
+ * workers' grace period.  Control thread only.
+ */
+#include "dp_rd_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "fdb.h"
+
+/* A customer route (control side). */
+struct rd_route_cfg {
+	rte_be32_t prefix; /**< network, host bits zero */
+	uint8_t len;	   /**< prefix length */
+	rte_be32_t via;	   /**< next-hop customer address */
+};
+
+struct rd_cfg {
+	bool in_use;			/**< id taken */
+	char name[PORT_NAME_MAX];	/**< user's name */
+	struct rte_ether_addr mac;	/**< router MAC */
+	bool mac_default;		/**< derived from the name */
+	uint16_t nb_routes;		/**< entries used in 'routes' */
+	struct rd_route_cfg routes[DP_RD_MAX_ROUTES]; /**< customer routes */
+};
+
+/* A bridge domain's routing settings; either may be set without the other. */
+struct rd_bd_cfg {
+	uint8_t rd;	    /**< routing domain, DP_RD_NONE */
+	rte_be32_t gateway; /**< 0 = none */
+	uint8_t len;	    /**< subnet prefix length */
+};
+
+static struct {
+	struct rd_cfg rds[DP_MAX_RDS];
+	struct rd_bd_cfg bds[VSW_MAX_BDS];
+} rdc;
+
+_Atomic(const struct dp_rd_snap *) dp_rd_current;
+
+static inline rte_be32_t
+prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - len));
+}
+
+static void
+ip_text(rte_be32_t ip, char *out, size_t len)
+{
+	struct in_addr a = { .s_addr = ip };
+
+	inet_ntop(AF_INET, &a, out, (socklen_t)len);
+}
+
+void
+dp_rd_default_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u; /* FNV-1a: small, stable across hosts and builds */
+
+	for (const char *c = name; *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 0x76; /* 'v' */
+	mac[2] = 0x72; /* 'r' */
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+static int
+rd_find(const char *name)
+{
+	for (int id = 0; id < DP_MAX_RDS; id++)
+		if (rdc.rds[id].in_use && strcmp(rdc.rds[id].name, name) == 0)
+			return id;
+	return -ENOENT;
+}
+
+/* A bridge domain that routes: in a domain, with a gateway. */
+static inline bool
+bd_routed(uint16_t bd)
+{
+	return rdc.bds[bd].rd != DP_RD_NONE && rdc.bds[bd].gateway != 0;
+}
+
+/* The subnet of 'rd' that holds 'ip' (longest prefix), or DP_RD_NO_SUBNET. */
+static uint16_t
+subnet_of(uint8_t rd, rte_be32_t ip)
+{
+	uint16_t best = DP_RD_NO_SUBNET;
+	int best_len = -1;
+
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+		const struct rd_bd_cfg *b = &rdc.bds[bd];
+
+		if (b->rd == rd && bd_routed(bd) && ((ip ^ b->gateway) & prefix_mask(b->len)) == 0 &&
+		    (int)b->len > best_len) {
+			best = bd;
+			best_len = b->len;
+		}
+	}
+	return best;
+}
+
+/* Append the prefixes of 'rd' to 'out' from 'n', longest first (subnets before routes on a tie). */
+static uint16_t
+build_prefixes(uint8_t rd, struct dp_rd_prefix *out, uint16_t n)
+{
+	const struct rd_cfg *r = &rdc.rds[rd];
+	uint8_t lens[VSW_MAX_BDS + DP_RD_MAX_ROUTES];
+	uint16_t first = n;
+
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+		const struct rd_bd_cfg *b = &rdc.bds[bd];
+
+		if (b->rd != rd || !bd_routed(bd))
+			continue;
+		lens[n - first] = b->len;
+		out[n++] = (struct dp_rd_prefix){ .net = b->gateway & prefix_mask(b->len),
+						  .mask = prefix_mask(b->len), .via = 0, .bd = bd };
+	}
+	for (uint16_t i = 0; i < r->nb_routes; i++) {
+		const struct rd_route_cfg *rt = &r->routes[i];
+
+		lens[n - first] = rt->len;
+		out[n++] = (struct dp_rd_prefix){ .net = rt->prefix, .mask = prefix_mask(rt->len),
+						  .via = rt->via, .bd = subnet_of(rd, rt->via) };
+	}
+	/* Insertion sort, stable: a handful of entries, sorted once per change. */
+	for (uint16_t i = (uint16_t)(first + 1); i < n; i++) {
+		struct dp_rd_prefix p = out[i];
+		uint8_t l = lens[i - first];
+		uint16_t j = i;
+
+		while (j > first && lens[j - 1 - first] < l) {
+			out[j] = out[j - 1];
+			lens[j - first] = lens[j - 1 - first];
+			j--;
+		}
+		out[j] = p;
+		lens[j - first] = l;
+	}
+	return n;
+}
+
+static struct dp_rd_snap *
+build_snapshot(void)
+{
+	size_t nb = 0;
+	struct dp_rd_snap *s;
+	uint16_t n = 0;
+
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+		nb += bd_routed(bd);
+	for (int id = 0; id < DP_MAX_RDS; id++)
+		nb += rdc.rds[id].in_use ? rdc.rds[id].nb_routes : 0;
+	s = rte_zmalloc("dp_rd_snap", sizeof(*s) + nb * sizeof(s->prefixes[0]), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		return NULL;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+		const struct rd_bd_cfg *b = &rdc.bds[bd];
+
+		s->bds[bd].rd = DP_RD_NONE;
+		if (!bd_routed(bd) || !rdc.rds[b->rd].in_use)
+			continue;
+		s->bds[bd].rd = b->rd;
+		s->bds[bd].gateway = b->gateway;
+		s->bds[bd].router_key = fdb_key(bd, &rdc.rds[b->rd].mac);
+	}
+	for (uint8_t id = 0; id < DP_MAX_RDS; id++) {
+		if (!rdc.rds[id].in_use)
+			continue;
+		s->rds[id].mac = rdc.rds[id].mac;
+		s->rds[id].first = n;
+		n = build_prefixes(id, s->prefixes, n);
+		s->rds[id].nb = (uint16_t)(n - s->rds[id].first);
+	}
+	return s;
+}
+
+/* Publish what the tables say now; the old snapshot is freed once no worker can read it. */
+static int
+publish(char *err, size_t errlen)
+{
+	struct dp_rd_snap *s = build_snapshot();
+	const struct dp_rd_snap *old;
+
+	if (s == NULL)
+		return dp_fail(-ENOMEM, err, errlen, "out of memory for the routing tables");
+	old = atomic_exchange_explicit(&dp_rd_current, s, memory_order_acq_rel);
+	if (dp_main.started)
+		rte_rcu_qsbr_synchronize(dp_main.qsbr, RTE_QSBR_THRID_INVALID);
+	rte_free((void *)(uintptr_t)old);
+	return 0;
+}
+
+int
+dp_rd_reset(void)
+{
+	memset(&rdc, 0, sizeof(rdc));
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+		rdc.bds[bd].rd = DP_RD_NONE;
+	return publish(NULL, 0);
+}
+
+void
+dp_rd_fini(void)
+{
+	rte_free((void *)(uintptr_t)atomic_exchange(&dp_rd_current, NULL));
+}
+
+int
+dp_rd_add(const char *name, const uint8_t *mac, char *err, size_t errlen)
+{
+	struct rd_cfg *r = NULL;
+	int ret;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= PORT_NAME_MAX)
+		return dp_fail(-EINVAL, err, errlen,
+			       "a routing domain needs a name of 1 to %d characters", PORT_NAME_MAX - 1);
+	if (rd_find(name) >= 0)
+		return dp_fail(-EEXIST, err, errlen, "routing domain '%s' already exists", name);
+	if (mac != NULL && ((mac[0] & 1) || (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0))
+		return dp_fail(-EINVAL, err, errlen,
+			       "a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
+	for (int id = 0; id < DP_MAX_RDS && r == NULL; id++)
+		if (!rdc.rds[id].in_use)
+			r = &rdc.rds[id];
+	if (r == NULL)
+		return dp_fail(-ENOSPC, err, errlen,
+			       "no room for routing domain '%s': %d exist; delete one first", name,
+			       DP_MAX_RDS);
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->mac_default = mac == NULL;
+	if (mac != NULL)
+		memcpy(r->mac.addr_bytes, mac, 6);
+	else
+		dp_rd_default_mac(name, r->mac.addr_bytes);
+	r->in_use = true;
+	ret = publish(err, errlen);
+	if (ret < 0)
+		r->in_use = false;
+	return ret;
+}
+
+int
+dp_rd_del(const char *name, char *err, size_t errlen)
+{
+	int id = rd_find(name);
+	unsigned int nb = 0;
+	const char *one = NULL;
+
+	if (id < 0)
+		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", name);
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+		if (rdc.bds[bd].rd == id) {
+			nb++;
+			one = dp_main.bds[bd].name;
+		}
+	}
+	if (nb > 0)
+		return dp_fail(-EBUSY, err, errlen,
+			       "routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
+			       name, nb, one, one);
+	rdc.rds[id].in_use = false;
+	return publish(err, errlen);
+}
+
+int
+dp_rd_route_add(const char *rd, uint32_t prefix, uint8_t len, uint32_t via, char *err,
+		size_t errlen)
+{
+	int id = rd_find(rd);
+	char net[INET_ADDRSTRLEN], want[INET_ADDRSTRLEN];
+	struct rd_cfg *r;
+	uint32_t v = rte_be_to_cpu_32(via);
+	struct rd_route_cfg *slot = NULL;
+
+	if (id < 0)
+		return dp_fail(-ENOENT, err, errlen,
+			       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
+			       rd, rd);
+	r = &rdc.rds[id];
+	if (len > 32)
+		return dp_fail(-EINVAL, err, errlen, "prefix length must be 0 to 32, not %u", len);
+	if ((prefix & ~prefix_mask(len)) != 0) {
+		ip_text(prefix, net, sizeof(net));
+		ip_text(prefix & prefix_mask(len), want, sizeof(want));
+		return dp_fail(-EINVAL, err, errlen,
+			       "prefix %s/%u has host bits set; did you mean %s/%u?", net, len, want,
+			       len);
+	}
+	if (v == 0 || v == UINT32_MAX || (v >> 28) == 0xe)
+		return dp_fail(-EINVAL, err, errlen,
+			       "the next hop must be a unicast customer address (a VM of the domain)");
+	for (uint16_t i = 0; i < r->nb_routes && slot == NULL; i++)
+		if (r->routes[i].prefix == prefix && r->routes[i].len == len)
+			slot = &r->routes[i];
+	if (slot == NULL) {
+		if (r->nb_routes == DP_RD_MAX_ROUTES)
+			return dp_fail(-ENOSPC, err, errlen,
+				       "routing domain '%s' already has %d routes; delete one first",
+				       rd, DP_RD_MAX_ROUTES);
+		slot = &r->routes[r->nb_routes++];
+	}
+	*slot = (struct rd_route_cfg){ .prefix = prefix, .len = len, .via = via };
+	return publish(err, errlen);
+}
+
+int
+dp_rd_route_del(const char *rd, uint32_t prefix, uint8_t len, char *err, size_t errlen)
+{
+	int id = rd_find(rd);
+	char net[INET_ADDRSTRLEN];
+	struct rd_cfg *r;
+
+	if (id < 0)
+		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", rd);
+	r = &rdc.rds[id];
+	for (uint16_t i = 0; i < r->nb_routes; i++) {
+		if (r->routes[i].prefix == prefix && r->routes[i].len == len) {
+			r->routes[i] = r->routes[--r->nb_routes];
+			return publish(err, errlen);
+		}
+	}
+	ip_text(prefix, net, sizeof(net));
+	return dp_fail(-ENOENT, err, errlen, "routing domain '%s' has no route %s/%u", rd, net, len);
+}
+
+/* Does the subnet 'gw'/'len' of 'bd' overlap another subnet of 'rd'?  @return 0 or -EEXIST. */
+static int
+check_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len, char *err, size_t errlen)
+{
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	if (rd == DP_RD_NONE || gw == 0)
+		return 0;
+	for (uint16_t o = 0; o < VSW_MAX_BDS; o++) {
+		const struct rd_bd_cfg *ob = &rdc.bds[o];
+		uint8_t l = RTE_MIN(len, ob->len);
+
+		if (o == bd || ob->rd != rd || ob->gateway == 0 ||
+		    ((gw ^ ob->gateway) & prefix_mask(l)) != 0)
+			continue;
+		ip_text(gw & prefix_mask(len), a, sizeof(a));
+		ip_text(ob->gateway & prefix_mask(ob->len), b, sizeof(b));
+		return dp_fail(-EEXIST, err, errlen,
+			       "subnet %s/%u overlaps %s/%u of bridge domain '%s' in routing domain '%s'; give it another subnet",
+			       a, len, b, ob->len, dp_main.bds[o].name, rdc.rds[rd].name);
+	}
+	return 0;
+}
+
+static bool
+is_none(const char *value)
+{
+	return value[0] == '\0' || strcmp(value, "none") == 0;
+}
+
+static int
+parse_gateway(const char *value, rte_be32_t *gw, uint8_t *len, char *err, size_t errlen)
+{
+	char buf[32], *slash, *end;
+	struct in_addr a;
+	unsigned long bits;
+	uint32_t host, m;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	slash = strchr(buf, '/');
+	if (slash == NULL || strlen(value) >= sizeof(buf))
+		return dp_fail(-EINVAL, err, errlen,
+			       "gateway must be the subnet's router address with its prefix length, like 203.0.113.254/24; not '%s'",
+			       value);
+	*slash = '\0';
+	bits = strtoul(slash + 1, &end, 10);
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return dp_fail(-EINVAL, err, errlen, "gateway '%s': '%s' is not an IPv4 address",
+			       value, buf);
+	if (slash[1] == '\0' || *end != '\0' || bits < 1 || bits > 30)
+		return dp_fail(-EINVAL, err, errlen,
+			       "gateway '%s': the prefix length must be 1 to 30", value);
+	host = rte_be_to_cpu_32(a.s_addr);
+	m = ~0u << (32 - bits);
+	if ((host & ~m) == 0 || (host & ~m) == ~m || (host >> 28) >= 0xe)
+		return dp_fail(-EINVAL, err, errlen,
+			       "gateway '%s' is the network, broadcast or a multicast address; use a host address of the subnet",
+			       value);
+	*gw = a.s_addr;
+	*len = (uint8_t)bits;
+	return 0;
+}
+
+int
+dp_rd_bd_set(uint16_t bd, const char *key, const char *value, char *err, size_t errlen)
+{
+	struct rd_bd_cfg *b = &rdc.bds[bd], before = *b;
+	const char *name = dp_main.bds[bd].name;
+	int ret;
+
+	if (strcmp(key, "rd") == 0) {
+		int id = is_none(value) ? (int)DP_RD_NONE : rd_find(value);
+
+		if (id < 0)
+			return dp_fail(-ENOENT, err, errlen,
+				       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
+				       value, value);
+		if (id != (int)DP_RD_NONE && dp_bd_vsid(bd) == 0)
+			return dp_fail(-EINVAL, err, errlen,
+				       "bridge domain '%s' has no vsid: routed destinations are found through lookup records; give it one first (vswctl bd set %s vsid=N)",
+				       name, name);
+		ret = check_overlap(bd, (uint8_t)id, b->gateway, b->len, err, errlen);
+		if (ret < 0)
+			return ret;
+		b->rd = (uint8_t)id;
+	} else {
+		rte_be32_t gw = 0;
+		uint8_t len = 0;
+
+		if (!is_none(value) && (ret = parse_gateway(value, &gw, &len, err, errlen)) < 0)
+			return ret;
+		ret = check_overlap(bd, b->rd, gw, len, err, errlen);
+		if (ret < 0)
+			return ret;
+		b->gateway = gw;
+		b->len = len;
+	}
+	ret = publish(err, errlen);
+	if (ret < 0)
+		*b = before;
+	return ret;
+}
+
+void
+dp_rd_bd_forget(uint16_t bd)
+{
+	if (rdc.bds[bd].rd == DP_RD_NONE && rdc.bds[bd].gateway == 0)
+		return;
+	rdc.bds[bd] = (struct rd_bd_cfg){ .rd = DP_RD_NONE };
+	publish(NULL, 0);
+}
+
+void
+dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len)
+{
+	const struct rd_bd_cfg *b = &rdc.bds[bd];
+	char ip[INET_ADDRSTRLEN];
+
+	snprintf(rd, rd_len, "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
+	gateway[0] = '\0';
+	if (b->gateway != 0) {
+		ip_text(b->gateway, ip, sizeof(ip));
+		snprintf(gateway, gw_len, "%s/%u", ip, b->len);
+	}
+}
+
+unsigned int
+dp_rd_list(struct dp_rd_info *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint16_t id = 0; id < DP_MAX_RDS; id++) {
+		const struct rd_cfg *r = &rdc.rds[id];
+		struct dp_rd_info *i;
+
+		if (!r->in_use)
+			continue;
+		if (n++ >= max)
+			continue;
+		i = &out[n - 1];
+		memset(i, 0, sizeof(*i));
+		snprintf(i->name, sizeof(i->name), "%s", r->name);
+		i->id = id;
+		memcpy(i->mac, r->mac.addr_bytes, 6);
+		i->mac_default = r->mac_default;
+		i->nb_routes = r->nb_routes;
+		for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+			i->nb_subnets += rdc.bds[bd].rd == id;
+	}
+	return n;
+}
+
+int
+dp_rd_subnet_walk(const char *rd, dp_rd_subnet_cb *cb, void *arg)
+{
+	int only = rd != NULL ? rd_find(rd) : -1;
+	int n = 0;
+
+	if (rd != NULL && only < 0)
+		return -ENOENT;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+		const struct rd_bd_cfg *b = &rdc.bds[bd];
+		struct dp_rd_subnet s = { .gateway = b->gateway, .len = b->len };
+
+		if (b->rd == DP_RD_NONE || (only >= 0 && b->rd != only))
+			continue;
+		snprintf(s.rd, sizeof(s.rd), "%s", rdc.rds[b->rd].name);
+		snprintf(s.bd, sizeof(s.bd), "%s", dp_main.bds[bd].name);
+		s.vsid = dp_bd_vsid(bd);
+		cb(&s, arg);
+		n++;
+	}
+	return n;
+}
+
+int
+dp_rd_route_walk(const char *rd, dp_rd_route_cb *cb, void *arg)
+{
+	int only = rd != NULL ? rd_find(rd) : -1;
+	int n = 0;
+
+	if (rd != NULL && only < 0)
+		return -ENOENT;
+	for (uint8_t id = 0; id < DP_MAX_RDS; id++) {
+		const struct rd_cfg *r = &rdc.rds[id];
+
+		if (!r->in_use || (only >= 0 && id != only))
+			continue;
+		for (uint16_t i = 0; i < r->nb_routes; i++) {
+			struct dp_rd_route o = { .prefix = r->routes[i].prefix,
+						 .len = r->routes[i].len, .via = r->routes[i].via };
+			uint16_t bd = subnet_of(id, o.via);
+
+			snprintf(o.rd, sizeof(o.rd), "%s", r->name);
+			if (bd != DP_RD_NO_SUBNET)
+				snprintf(o.subnet, sizeof(o.subnet), "%s", dp_main.bds[bd].name);
+			cb(&o, arg);
+			n++;
+		}
+	}
+	return n;
+}

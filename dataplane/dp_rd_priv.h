@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Routing domains inside dataplane/: what the workers read (one immutable
+ * snapshot, published by pointer swap and freed after a grace period, like
+ * the switch's own), the routing stage of the pipeline, and the hooks the
+ * rest of dataplane/ calls.
+ *
+ * The longest-prefix match is a scan of the domain's prefixes sorted
+ * longest first.  A domain holds its subnets and a few customer routes
+ * (at most VSW_MAX_BDS + DP_RD_MAX_ROUTES), and rte_lpm's DIR-24-8 table
+ * would cost 64 MB per domain; a domain with many routes would want one.
+ */
+#ifndef VSW_DP_RD_PRIV_H
+#define VSW_DP_RD_PRIV_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "dp_priv.h"
+#include "dp_rd.h"
+
+#define DP_RD_NONE	0xffu	/* a bridge domain in no routing domain */
+#define DP_RD_NO_SUBNET 0xffffu /* a route whose next hop is in none of the domain's subnets */
+
+/* A bridge domain as the routing stage sees it. */
+struct dp_rd_bd_rt {
+	uint64_t router_key; /**< fdb_key(bd, router MAC); 0 = not routed here */
+	rte_be32_t gateway;  /**< its gateway address */
+	uint8_t rd;	     /**< routing domain, DP_RD_NONE */
+};
+
+/* One prefix of a routing domain: a subnet, or a customer route. */
+struct dp_rd_prefix {
+	rte_be32_t net;	 /**< network, host bits zero */
+	rte_be32_t mask; /**< its mask */
+	rte_be32_t via;	 /**< next-hop CA of a route; 0 for a subnet (the destination itself) */
+	uint16_t bd;	 /**< bridge domain of the subnet holding the next hop, or DP_RD_NO_SUBNET */
+};
+
+/* A routing domain as the routing stage sees it. */
+struct dp_rd_rt {
+	struct rte_ether_addr mac; /**< router MAC */
+	uint16_t first;		   /**< its first prefix in dp_rd_snap.prefixes */
+	uint16_t nb;		   /**< its prefixes, longest first */
+};
+
+struct dp_rd_snap {
+	struct dp_rd_bd_rt bds[VSW_MAX_BDS]; /**< by bridge-domain id */
+	struct dp_rd_rt rds[DP_MAX_RDS];     /**< by routing-domain id */
+	struct dp_rd_prefix prefixes[];	     /**< every domain's, grouped by domain */
+};
+
+/* The published snapshot, NULL before dp_rd_reset().  Workers load it once per burst. */
+extern _Atomic(const struct dp_rd_snap *) dp_rd_current;
+
+static inline const struct dp_rd_snap *
+dp_rd_snapshot(void)
+{
+	return atomic_load_explicit(&dp_rd_current, memory_order_acquire);
+}
+
+/*
+ * Is 'src_key' (an inner source from the overlay, in bridge domain 'bd') the
+ * router MAC of that domain?  Another host routed the frame: the router MAC
+ * lives on every host, so it is learned on none.  Worker-safe.
+ */
+static inline bool
+dp_rd_is_router_src(uint16_t bd, uint64_t src_key)
+{
+	const struct dp_rd_snap *rs = dp_rd_snapshot();
+
+	return rs != NULL && rs->bds[bd].router_key == src_key;
+}
+
+/* Control-thread hooks (dp_rd.c). */
+
+/** Forget every domain and publish an empty snapshot: dp_init().  @return 0 or -ENOMEM. */
+int dp_rd_reset(void);
+/** Free the snapshot: dp_fini(), workers stopped. */
+void dp_rd_fini(void);
+/** bd.set keys "rd" (a domain, "" or "none" to leave it) and "gateway" (IP/PREFIX, "" or "none"). */
+int dp_rd_bd_set(uint16_t bd, const char *key, const char *value, char *err, size_t errlen);
+/** Bridge domain 'bd' is being deleted: it leaves its routing domain. */
+void dp_rd_bd_forget(uint16_t bd);
+/** The routing domain ("" if none) and gateway ("IP/LEN", "" if none) of 'bd'. */
+void dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len);
+
+/* The routing stage (dp_route.c), worker context. */
+
+/**
+ * Take out of the burst what the distributed router handles: frames to the
+ * router MAC of the ingress bridge domain (routed, answered or dropped) and
+ * ARP requests for its gateway (answered); move the rest down, keeping
+ * their order, 'dst_keys' and 'out'.  @return the frames left.
+ */
+uint16_t dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,
+			const struct dp_rxq *rxq, struct rte_mbuf **pkts, uint64_t *dst_keys,
+			uint16_t *out, uint16_t n);
+
+#endif /* VSW_DP_RD_PRIV_H */

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The routing stage of the pipeline (worker context, lock-free): every host
+ * is the distributed router of the routing domains it carries.
+ *
+ *   ARP request for the ingress subnet's gateway  -> answered with the router
+ *                                                    MAC, back out of the port
+ *   IPv4 to the router MAC -> checked; longest prefix of the domain (subnets,
+ *     customer routes); next hop (destination, or the route's CA) resolved
+ *     by lookup record to a MAC, and the MAC by the FDB to a local port or a
+ *     remote host; TTL decremented (RFC 1624 checksum update), MACs rewritten
+ *     (source = router MAC); sent to the local port, or encapsulated with the
+ *     destination subnet's VSID (the remote host's template for that VSID).
+ *   Errors a router owes the sender (TTL <= 1, too big for the tunnel with
+ *     DF) go back as ICMP built in the same buffer, at most ICMP_PER_SECOND
+ *     per worker (RFC 1812 4.3.2.8).  Everything else is a counted drop;
+ *     nothing routed is ever flooded to other hosts.
+ *
+ * It runs after learning and the FDB lookup (sources are learned as for any
+ * frame) and before the overlay's miss resolution, which has nothing to
+ * say about the router MAC.
+ */
+#include "dp_rd_priv.h"
+
+#include <rte_branch_prediction.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp_act.h"
+#include "fdb.h"
+#include "ovl.h"
+#include "ovl_rd_pkt.h"
+
+#define ICMP_PER_SECOND 100 /* ICMP errors one worker sends per second at most */
+#define ICMP_DEST_UNREACH   3   /* RFC 792 */
+#define ICMP_FRAG_NEEDED    4   /* its code "fragmentation needed and DF set" (RFC 1191) */
+#define ICMP_TIME_EXCEEDED  11  /* RFC 792, code 0: TTL exceeded in transit */
+
+/* A worker's ICMP error budget: its own line, written by it alone. */
+struct icmp_budget {
+	uint32_t second; /**< lc->now when 'sent' started counting */
+	uint32_t sent;	 /**< errors sent in that second */
+} __rte_cache_aligned;
+
+static struct icmp_budget icmp_budget[VSW_MAX_WORKERS];
+
+static inline bool
+icmp_budget_take(struct dp_lcore *lc)
+{
+	struct icmp_budget *b = &icmp_budget[lc->index];
+
+	if (b->second != lc->now) {
+		b->second = lc->now;
+		b->sent = 0;
+	}
+	if (b->sent >= ICMP_PER_SECOND)
+		return false;
+	b->sent++;
+	return true;
+}
+
+/* Tell the sender why its datagram (already counted) went no further; consumes 'm'. */
+static void
+icmp_error(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	   const struct dp_rd_snap *rs, struct rte_mbuf *m, uint8_t type, uint8_t code,
+	   uint16_t mtu)
+{
+	const struct dp_rd_bd_rt *in = &rs->bds[rxq->bd];
+
+	if (ovl_rd_icmp_error(m, type, code, mtu, in->gateway, &rs->rds[in->rd].mac) < 0) {
+		rte_pktmbuf_free(m); /* about an ICMP error, a fragment, or a bad source: silence */
+		return;
+	}
+	if (!icmp_budget_take(lc)) {
+		drop(lc, DP_CNT_RD_ICMP_RATE_LIMITED, m);
+		return;
+	}
+	count(lc, DP_CNT_RD_ICMP_SENT);
+	tx_one(lc, snap, rxq->slot, m);
+}
+
+/* The longest prefix of the domain that holds 'dst', or NULL. */
+static inline const struct dp_rd_prefix *
+rd_lookup(const struct dp_rd_snap *rs, const struct dp_rd_rt *r, rte_be32_t dst)
+{
+	const struct dp_rd_prefix *p = &rs->prefixes[r->first];
+
+	for (uint16_t i = 0; i < r->nb; i++)
+		if (((dst ^ p[i].net) & p[i].mask) == 0)
+			return &p[i];
+	return NULL;
+}
+
+/* An ARP frame to the router MAC: the gateway's answer, or a drop. */
+static void
+unicast_arp(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	    const struct dp_rd_snap *rs, struct rte_mbuf *m)
+{
+	const struct dp_rd_bd_rt *in = &rs->bds[rxq->bd];
+
+	if (ovl_rd_arp_answer(m, in->gateway, &rs->rds[in->rd].mac) != 1) {
+		drop(lc, DP_CNT_DROP_RD_NOT_IPV4, m);
+		return;
+	}
+	count(lc, DP_CNT_RD_ARP_REPLIED);
+	tx_one(lc, snap, rxq->slot, m);
+}
+
+/* A datagram for the gateway address itself: pings are answered. */
+static void
+to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	  const struct dp_rd_snap *rs, struct rte_mbuf *m)
+{
+	if (ovl_rd_icmp_echo_reply(m, &rs->rds[rs->bds[rxq->bd].rd].mac) < 0) {
+		drop(lc, DP_CNT_DROP_RD_TO_ROUTER, m);
+		return;
+	}
+	count(lc, DP_CNT_RD_ECHO_REPLIED);
+	tx_one(lc, snap, rxq->slot, m);
+}
+
+/* Where the routed frames of a burst go, pass by pass. */
+struct hops {
+	uint16_t nb;			/**< frames to send */
+	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
+	uint16_t bd[VSW_BURST_SIZE];	/**< destination bridge domain */
+	uint32_t vsid[VSW_BURST_SIZE];	/**< its VSID */
+	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
+	uint64_t key[VSW_BURST_SIZE];	/**< (destination bd, next-hop MAC) */
+	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
+};
+
+/*
+ * First pass, one frame: check, look up the prefix, find the next hop.
+ * @return true if 'm' joined 'h'; false if it was answered or dropped.
+ */
+static bool
+route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	      const struct dp_rd_snap *rs, struct rte_mbuf *m, struct hops *h)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct dp_rd_rt *r = &rs->rds[rs->bds[rxq->bd].rd];
+	const struct dp_rd_prefix *p;
+
+	if (unlikely(eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			unicast_arp(lc, snap, rxq, rs, m);
+		else
+			drop(lc, DP_CNT_DROP_RD_NOT_IPV4, m);
+		return false;
+	}
+	if (unlikely(ovl_rd_ipv4_check(ip, (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN,
+				       rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN) < 0)) {
+		drop(lc, DP_CNT_DROP_RD_BAD_IPV4, m);
+		return false;
+	}
+	p = rd_lookup(rs, r, ip->dst_addr);
+	if (unlikely(p == NULL || p->bd == DP_RD_NO_SUBNET)) {
+		drop(lc, DP_CNT_DROP_RD_NO_ROUTE, m);
+		return false;
+	}
+	if (unlikely(p->via == 0 && ip->dst_addr == rs->bds[p->bd].gateway)) {
+		to_router(lc, snap, rxq, rs, m);
+		return false;
+	}
+	if (unlikely(ip->time_to_live <= 1)) {
+		count(lc, DP_CNT_DROP_RD_TTL_EXCEEDED);
+		icmp_error(lc, snap, rxq, rs, m, ICMP_TIME_EXCEEDED, 0, 0);
+		return false;
+	}
+	h->bd[h->nb] = p->bd;
+	h->vsid[h->nb] = snap->bd_vsid[p->bd];
+	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
+	h->m[h->nb++] = m;
+	return true;
+}
+
+/*
+ * Second pass: the next hops' MACs from their lookup records (the authority
+ * on where a tenant address lives), all in one bulk lookup; frames without
+ * a record are dropped, the rest keep their order.
+ */
+static void
+route_macs(struct dp_lcore *lc, struct hops *h)
+{
+	struct rte_ether_addr macs[VSW_BURST_SIZE];
+	bool found[VSW_BURST_SIZE];
+	uint16_t nb = 0;
+
+	ovl_record_mac_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, macs, found);
+	for (uint16_t i = 0; i < h->nb; i++) {
+		if (unlikely(!found[i])) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+			continue;
+		}
+		h->key[nb] = fdb_key(h->bd[i], &macs[i]);
+		h->m[nb++] = h->m[i];
+	}
+	h->nb = nb;
+}
+
+/* Rewrite a routed frame for its next hop: MACs, TTL and checksum. */
+static inline void
+route_rewrite(struct rte_mbuf *m, uint64_t key, const struct rte_ether_addr *router_mac)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	fdb_key_mac(key, &eth->dst_addr);
+	rte_ether_addr_copy(router_mac, &eth->src_addr);
+	ovl_rd_ttl_dec((struct rte_ipv4_hdr *)(eth + 1));
+}
+
+/* A frame for another host that the tunnel cannot carry.  @return true if it was taken. */
+static inline bool
+too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	const struct dp_rd_snap *rs, struct rte_mbuf *m, uint16_t tenant_mtu)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+
+	if (likely(rte_be_to_cpu_16(ip->total_length) <= tenant_mtu))
+		return false;
+	count(lc, DP_CNT_DROP_RD_TOO_BIG);
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+		icmp_error(lc, snap, rxq, rs, m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, tenant_mtu);
+	else
+		rte_pktmbuf_free(m);
+	return true;
+}
+
+/* Second pass: send each resolved frame to its port, or in runs to its remote host. */
+static void
+route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	   const struct dp_rd_snap *rs, struct hops *h)
+{
+	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
+	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
+	uint16_t tenant_mtu = (uint16_t)(os->mtu - NVGRE_MTU_OVERHEAD);
+	struct rte_mbuf *run[VSW_BURST_SIZE];
+	uint16_t nb_run = 0, run_port = FDB_PORT_NONE;
+
+	for (uint16_t k = 0; k < h->nb; k++) {
+		struct rte_mbuf *m = h->m[k];
+		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
+
+		if (nb_run > 0 && port != run_port) {
+			dp_encap_run(lc, snap, dp_remote_slot(run_port), run, nb_run);
+			nb_run = 0;
+		}
+		if (port < VSW_MAX_PORTS && snap->ports[port].in_use && snap->ports[port].bd == bd) {
+			route_rewrite(m, h->key[k], mac);
+			count(lc, DP_CNT_ROUTED_LOCAL);
+			tx_one(lc, snap, port, m);
+		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
+			if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
+				continue;
+			route_rewrite(m, h->key[k], mac);
+			count(lc, DP_CNT_ROUTED_REMOTE);
+			run_port = port;
+			run[nb_run++] = m;
+		} else {
+			/* A VM of this host (its record says so) that has not spoken yet. */
+			route_rewrite(m, h->key[k], mac);
+			count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
+			if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
+				count(lc, DP_CNT_DROP_NO_DESTINATION);
+		}
+	}
+	if (nb_run > 0)
+		dp_encap_run(lc, snap, dp_remote_slot(run_port), run, nb_run);
+}
+
+static void
+route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	     const struct dp_rd_snap *rs, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hops h;
+
+	h.nb = 0;
+	for (uint16_t i = 0; i < n; i++)
+		route_resolve(lc, snap, rxq, rs, pkts[i], &h);
+	if (h.nb > 0)
+		route_macs(lc, &h);
+	if (h.nb == 0)
+		return;
+	fdb_lookup_bulk(dp_main.fdb, h.key, h.nb, h.port);
+	route_send(lc, snap, rxq, rs, &h);
+}
+
+uint16_t
+dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	       struct rte_mbuf **pkts, uint64_t *dst_keys, uint16_t *out, uint16_t n)
+{
+	const struct dp_rd_snap *rs = dp_rd_snapshot();
+	struct rte_mbuf *routed[VSW_BURST_SIZE];
+	uint16_t nb_routed = 0, nb_kept = 0;
+	const struct dp_rd_bd_rt *in;
+
+	if (rs == NULL || likely(rs->bds[rxq->bd].router_key == 0))
+		return n;
+	in = &rs->bds[rxq->bd];
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (dst_keys[i] == in->router_key) {
+			routed[nb_routed++] = m;
+			continue;
+		}
+		/* A broadcast ARP request for the gateway is answered here, never flooded. */
+		if (dst_keys[i] == DP_KEY_FLOOD &&
+		    rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+			    RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+		    ovl_rd_arp_answer(m, in->gateway, &rs->rds[in->rd].mac) == 1) {
+			count(lc, DP_CNT_RD_ARP_REPLIED);
+			tx_one(lc, snap, rxq->slot, m);
+			continue;
+		}
+		pkts[nb_kept] = m;
+		dst_keys[nb_kept] = dst_keys[i];
+		out[nb_kept++] = out[i];
+	}
+	if (nb_routed > 0)
+		route_frames(lc, snap, rxq, rs, routed, nb_routed);
+	return nb_kept;
+}

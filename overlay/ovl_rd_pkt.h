@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-packet steps of a tenant's distributed router (routing domains,
+ * issue 15), kept apart from the tables so that they are tested on plain
+ * frames: IPv4 header checks, the TTL decrement with its incremental
+ * checksum update (RFC 1624), the ICMP errors a router owes the sender
+ * (time exceeded, fragmentation needed: RFC 792, RFC 1191, RFC 1812 4.3),
+ * the echo reply of a gateway address, and the ARP reply for a gateway.
+ *
+ * Every function works in place on the first segment of 'm' (an untagged
+ * Ethernet frame from a VM) and never allocates.
+ *
+ * Thread-safety: all worker-safe; no shared state.
+ */
+#ifndef VSW_OVL_RD_PKT_H
+#define VSW_OVL_RD_PKT_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+struct rte_mbuf;
+
+#define OVL_RD_ICMP_TTL 64 /* TTL of the ICMP messages the router sends */
+
+/**
+ * Check the IPv4 header at 'ip': 'contig' bytes from 'ip' are contiguous
+ * (the first segment), 'avail' are in the whole frame.  Version 4, IHL >= 5,
+ * the header contiguous, total length within the frame and at least the
+ * header, header checksum correct (RFC 1812 5.2.2: a router verifies it).
+ * @return the header length in bytes, or -EINVAL.
+ */
+int ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail);
+
+/**
+ * Decrement the TTL of a checked header and update its checksum
+ * incrementally: HC' = ~(~HC + ~m + m') (RFC 1624, eqn. 3), where m is the
+ * 16-bit word holding TTL and protocol.  The caller has checked TTL > 1.
+ */
+static inline void
+ovl_rd_ttl_dec(struct rte_ipv4_hdr *ip)
+{
+	uint16_t old_word = (uint16_t)(ip->time_to_live << 8 | ip->next_proto_id);
+	uint16_t new_word = (uint16_t)(old_word - 0x100);
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
+
+	sum += (uint16_t)~old_word;
+	sum += new_word;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+}
+
+/**
+ * Turn 'm' (a checked IPv4 frame whose header is at offset 14) into the ICMP
+ * error 'type'/'code' for its sender, from 'src_ip' (the gateway the sender
+ * uses) and 'src_mac' (the router MAC); 'mtu' is the next-hop MTU of a
+ * "fragmentation needed" (type 3 code 4), 0 otherwise.  The message quotes
+ * the offending IP header and the first 8 bytes of its payload, as received.
+ * Segments after the first are freed.
+ * @return 0 if 'm' now holds the message, to send back out of the ingress
+ *   port; -EPERM when no error may be sent about this datagram (RFC 1812
+ *   4.3.2.7: it is an ICMP error itself, a non-first fragment, or from a
+ *   source that is not a unicast address): drop it.
+ */
+int ovl_rd_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t mtu,
+		      rte_be32_t src_ip, const struct rte_ether_addr *src_mac);
+
+/**
+ * If 'm' (a checked IPv4 frame addressed to a gateway address) is an ICMP
+ * echo request, turn it into the reply from that address and 'src_mac'.
+ * @return 0 if so, -ENOTSUP if it is anything else (drop it).
+ */
+int ovl_rd_icmp_echo_reply(struct rte_mbuf *m, const struct rte_ether_addr *src_mac);
+
+/**
+ * If 'm' is an ARP request for 'gateway' (not a gratuitous one), turn it
+ * into the reply "'gateway' is at 'mac'", sent back to the requester.
+ * @return 1 if 'm' now holds the reply; 0 if it is another ARP frame or not
+ *   ARP; -EINVAL if it is truncated.
+ */
+int ovl_rd_arp_answer(struct rte_mbuf *m, rte_be32_t gateway, const struct rte_ether_addr *mac);
+
+#endif /* VSW_OVL_RD_PKT_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What routing costs per frame beside L2 switching, in-process: one real
+ * poll round of the pipeline on ring ports (RX, pipeline, TX flush) for
+ * 32 frames, the minimum over 3000 rounds, so that a machine shared with
+ * other jobs (a preempted round) does not move the figure.  1K destination
+ * VMs each: L2 to static MACs in the same subnet; routed to another
+ * subnet's VMs on this host (static MACs); routed to another host's VMs
+ * (encapsulated).  Not a test (meson never runs it): build/tests/dp/rd_microbench.
+ * Figures and their context: docs/bench.md, "Routing domains".
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <CUnit/Basic.h>
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include "dp.h"
+#include "dp_harness.h"
+#include "dp_priv.h"
+#include "dp_rd.h"
+#include "test_common.h"
+
+#define N 1024
+static uint8_t rmac[6] = { 2, 0x76, 0x72, 0, 0, 1 };
+
+static void
+mac_of(int set, int i, uint8_t *m)
+{
+	m[0] = 2;
+	m[1] = (uint8_t)set;
+	m[2] = 0;
+	m[3] = 0;
+	m[4] = (uint8_t)(i >> 8);
+	m[5] = (uint8_t)i;
+}
+
+static void
+frame(uint8_t *buf, const uint8_t *dst, uint32_t dip)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
+	memset(buf, 0, 60);
+	memcpy(buf, dst, 6);
+	mac_of(9, 1, buf + 6);
+	buf[12] = 8;
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(46);
+	ip->time_to_live = 64;
+	ip->next_proto_id = 17;
+	ip->src_addr = htonl(0x0a000001);
+	ip->dst_addr = htonl(dip);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static uint64_t
+measure(const char *what, int kind)
+{
+	uint8_t bufs[32][60];
+	uint64_t best = UINT64_MAX;
+	for (int it = 0; it < 3000; it++) {
+		for (int k = 0; k < 32; k++) {
+			int d = (it * 32 + k) % N;
+			uint8_t m[6];
+			if (kind == 0) {
+				mac_of(7, d, m);
+				frame(bufs[k], m, 0x0a000100 + (uint32_t)d);
+			} else
+				frame(bufs[k], rmac,
+				      (kind == 1 ? 0x0a800000 : 0x0ac00000) + 1 + (uint32_t)d);
+			rte_ring_enqueue(dp_test_ring("vm1", "rx"),
+					 test_mbuf_of(dp_main.pool, bufs[k], 60));
+		}
+		uint64_t t0 = rte_rdtsc();
+		dp_test_round();
+		uint64_t t = rte_rdtsc() - t0;
+		if (t < best)
+			best = t;
+		dp_test_drain("vm1b");
+		dp_test_drain("vm2");
+		dp_test_drain("up");
+	}
+	printf("%-14s min %6lu cycles per round of 32 = %5.1f cycles/frame\n", what, best,
+	       best / 32.0);
+	return best;
+}
+
+static void
+run(void)
+{
+	char *e = dp_test_err;
+	size_t el = sizeof(dp_test_err);
+	uint8_t mac[6];
+	char ip[32];
+	dp_rd_add("red", rmac, e, el);
+	dp_bd_add("s1", e, el);
+	dp_bd_set("s1", "vsid", "5001", e, el);
+	dp_bd_add("s2", e, el);
+	dp_bd_set("s2", "vsid", "5002", e, el);
+	dp_bd_add("s3", e, el);
+	dp_bd_set("s3", "vsid", "5003", e, el);
+	dp_bd_set("s1", "rd", "red", e, el);
+	dp_bd_set("s1", "gateway", "10.0.255.254/16", e, el);
+	dp_bd_set("s2", "rd", "red", e, el);
+	dp_bd_set("s2", "gateway", "10.128.255.254/16", e, el);
+	dp_bd_set("s3", "rd", "red", e, el);
+	dp_bd_set("s3", "gateway", "10.192.255.254/16", e, el);
+	dp_test_add_ring("vm1", "s1");
+	dp_test_add_ring("vm1b", "s1");
+	dp_test_add_ring("vm2", "s2");
+	dp_test_add_ring("up", NULL);
+	test_mac("02:00:00:00:fe:fe", mac);
+	dp_uplink_set("up", 1500, e, el);
+	dp_pa_add("198.51.100.1/24", e, el);
+	dp_neigh_add("198.51.100.254", mac, e, el);
+	dp_route_add("192.0.2.0/24", "198.51.100.254", e, el);
+	for (int i = 0; i < N; i++) {
+		mac_of(7, i, mac);
+		dp_fdb_add_static("s1", mac, "vm1b", e, el);
+		mac_of(5, i, mac);
+		snprintf(ip, sizeof(ip), "10.128.%d.%d", (i + 1) >> 8, (i + 1) & 255);
+		dp_lookup_add(5002, ip, mac, "198.51.100.1", e, el);
+		dp_fdb_add_static("s2", mac, "vm2", e, el);
+		mac_of(6, i, mac);
+		snprintf(ip, sizeof(ip), "10.192.%d.%d", (i + 1) >> 8, (i + 1) & 255);
+		if (dp_lookup_add(5003, ip, mac, "192.0.2.1", e, el) < 0) {
+			fprintf(stderr, "%s\n", e);
+			return;
+		}
+	}
+	measure("l2", 0);
+	measure("routed-local", 1);
+	measure("routed-remote", 2);
+	measure("l2", 0);
+	measure("routed-local", 1);
+	measure("routed-remote", 2);
+	printf("routed_local %lu routed_remote %lu fwd %lu drops rd_unresolved %lu\n",
+	       (unsigned long)dp_test_counter("routed_local"),
+	       (unsigned long)dp_test_counter("routed_remote"),
+	       (unsigned long)dp_test_counter("forward_unicast"),
+	       (unsigned long)dp_test_counter("drop_rd_unresolved"));
+}
+
+int
+main(int argc, char **argv)
+{
+	(void)argc;
+	if (dp_test_start(argv[0]) < 0)
+		return 1;
+	CU_add_test(CU_add_suite("b", NULL, NULL), "b", run);
+	return dp_test_finish();
+}
