@@ -33,6 +33,7 @@
 #include "ctl_config.h"
 #include "ctl_log_dpdk.h"
 #include "ctl_methods.h"
+#include "ctl_metrics.h"
 #include "ctl_rpc.h"
 #include "ctl_server.h"
 #include "ctl_util.h"
@@ -59,6 +60,7 @@ struct vswd_options {
 	enum ctl_log_sink log_sink; /**< --log */
 	int log_level;		    /**< --log-level */
 	const char *syslog_path;    /**< --syslog-socket; NULL = /dev/log */
+	const char *metrics;	    /**< --metrics address, or NULL: no metrics endpoint */
 };
 
 static atomic_int vswd_stop; /* set by the signal handler, read by the loop */
@@ -87,6 +89,8 @@ vswd_usage(FILE *out)
 		"                     a terminal, else syslog (facility daemon, ident vswd) if it listens)\n"
 		"  --log-level LEVEL  err, warning, notice, info or debug (default info)\n"
 		"  --syslog-socket PATH  syslog socket (default " CTL_LOG_SYSLOG_PATH ")\n"
+		"  --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"                     (PORT or :PORT: on 127.0.0.1; default: off)\n"
 		"  --help, --version\n"
 		"  --eal ARGS...      pass everything after --eal to rte_eal_init() instead of the\n"
 		"                     defaults (-l 0-N, --in-memory with hugepages, else --no-huge)\n",
@@ -141,6 +145,7 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 		{ "log", required_argument, NULL, 'L' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog-socket", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +216,9 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 			break;
 		case 'S':
 			o->syslog_path = optarg;
+			break;
+		case 'M':
+			o->metrics = optarg;
 			break;
 		case 'h':
 			vswd_usage(stdout);
@@ -317,7 +325,7 @@ vswd_now_ms(void)
 }
 
 static void
-vswd_serve(struct ctl_server *srv)
+vswd_serve(struct ctl_server *srv, struct ctl_http *metrics)
 {
 	uint64_t last = vswd_now_ms();
 
@@ -330,6 +338,15 @@ vswd_serve(struct ctl_server *srv)
 		if (rc < 0) {
 			ctl_log_err("control socket: poll: %s", strerror(-rc));
 			break;
+		}
+		/*
+		 * Scrapes are served between control-socket rounds without waiting:
+		 * the wait above is at most VSWD_URGENT_MS, so a scrape waits no longer.
+		 */
+		if (metrics != NULL) {
+			rc = ctl_http_poll(metrics);
+			if (rc < 0)
+				ctl_log_warning("metrics: poll: %s", strerror(-rc));
 		}
 		/* After every batch of requests too: a change may have events to deliver. */
 		if (rc > 0 || vswd_now_ms() - last >= VSWD_PERIODIC_MS) {
@@ -348,6 +365,8 @@ main(int argc, char **argv)
 	struct ctl_state state = { 0 };
 	char *eal_argv[VSWD_MAX_EAL_ARGS];
 	struct ctl_server *srv = NULL;
+	struct ctl_http *metrics = NULL;
+	struct ctl_metrics_ctx metrics_ctx = { 0 };
 	struct ctl_rpc *rpc = NULL;
 	struct vswd_options o;
 	char err[CTL_ERR_LEN];
@@ -392,6 +411,17 @@ main(int argc, char **argv)
 		ctl_log_err("%s", err);
 		goto out_config;
 	}
+	/* Bound before the EAL too, so that a port in use is refused at no cost. */
+	if (o.metrics != NULL) {
+		metrics = ctl_http_open(o.metrics, ctl_metrics_handler, &metrics_ctx, err,
+					sizeof(err));
+		if (metrics == NULL) {
+			ctl_log_err("%s", err);
+			goto out_server;
+		}
+		metrics_ctx.srv = srv;
+		metrics_ctx.http = metrics;
+	}
 
 	/* Before the EAL, so that its first words go where ours do. */
 	rc = ctl_log_dpdk_attach();
@@ -422,7 +452,9 @@ main(int argc, char **argv)
 		dp_nb_workers(), o.socket, o.config,
 		rc > 0 ? " (some entries failed to restore, see above)" : "");
 
-	vswd_serve(srv);
+	if (metrics != NULL)
+		ctl_log("metrics at http://%s/metrics", ctl_http_address(metrics));
+	vswd_serve(srv, metrics);
 	ctl_log("shutting down");
 	status = 0;
 out_stop:
@@ -435,6 +467,7 @@ out_dp:
 out_eal:
 	rte_eal_cleanup();
 out_server:
+	ctl_http_close(metrics);
 	ctl_server_close(srv);
 out_config:
 	ctl_methods_fini(&state);
