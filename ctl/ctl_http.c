@@ -177,8 +177,11 @@ ctl_http_parse(const char *buf, size_t len, struct ctl_http_request *req, const 
 		n = end - pos;
 		if (n > 0 && buf[end - 1] == '\r')
 			n--;
-		if (memchr(buf + pos, '\r', n) != NULL || memchr(buf + pos, '\0', n) != NULL)
-			return http_fail(why, "stray CR or NUL byte in the request head", -EINVAL);
+		/* NUL first, as for an unfinished line above, so that the reason never depends on the cut. */
+		if (memchr(buf + pos, '\0', n) != NULL)
+			return http_fail(why, "NUL byte in the request head", -EINVAL);
+		if (memchr(buf + pos, '\r', n) != NULL)
+			return http_fail(why, "stray CR in the request head", -EINVAL);
 		if (first) {
 			/* RFC 9112 2.2: ignore empty lines before the request line. */
 			if (n > 0) {
