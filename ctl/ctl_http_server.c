@@ -8,6 +8,7 @@
 #include "ctl_http.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "ctl_log.h"
 
 #define HTTP_DRAIN_MS 1000 /* after the reply, read what the client still sends for this long */
 
@@ -221,6 +224,20 @@ http_write(struct http_client *c, uint64_t now)
 	return true;
 }
 
+/* Debug: the status and the request line, made printable (it is whatever the client sent). */
+static void
+http_log_request(const struct http_client *c)
+{
+	char line[96];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->in_len && c->in[i] != '\n' && n < sizeof(line) - 1; i++)
+		if (c->in[i] != '\r')
+			line[n++] = isprint((unsigned char)c->in[i]) ? c->in[i] : '?';
+	line[n] = '\0';
+	ctl_log_debug("metrics: %.3s for '%s'", c->out.len > 12 ? c->out.data + 9 : "???", line);
+}
+
 /* @return false when the client is done with. */
 static bool
 http_read(struct ctl_http *http, struct http_client *c, uint64_t now)
@@ -245,6 +262,8 @@ http_read(struct ctl_http *http, struct http_client *c, uint64_t now)
 	if (rc < 0)
 		return false;
 	http_count(http, &c->out);
+	if (ctl_log_enabled(CTL_LOG_DEBUG))
+		http_log_request(c);
 	c->state = HTTP_WRITING;
 	return http_write(c, now);
 }
