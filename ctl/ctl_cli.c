@@ -216,6 +216,13 @@ static const struct cli_command cli_commands[] = {
 	{ "version", NULL, "system.version", { NULL }, 0, "", "same as system version" },
 	{ "system", "version", "system.version", { NULL }, 0, "", "vsw and DPDK versions" },
 	{ "system", "methods", "system.methods", { NULL }, 0, "", "methods the daemon serves" },
+	{ "log",
+	  "level",
+	  "log.level",
+	  { "level" },
+	  0,
+	  "[LEVEL]",
+	  "show or set the log level: err warning notice info debug" },
 };
 
 #define CLI_NB_COMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl_config.h"
+#include "ctl_log_dpdk.h"
 #include "ctl_util.h"
 #include "dp.h"
 
@@ -24,6 +25,7 @@ ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_config *c
 		ctl_port_methods,   ctl_bd_methods,    ctl_fdb_methods,	   ctl_overlay_methods,
 		ctl_lookup_methods, ctl_stats_methods, ctl_system_methods, ctl_show_methods,
 		ctl_rd_methods,
+		ctl_log_methods,
 	};
 	int rc;
 

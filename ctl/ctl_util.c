@@ -5,32 +5,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static const char *util_prefix = "vswd";
-
-void
-ctl_log_set_prefix(const char *prefix)
-{
-	util_prefix = prefix;
-}
-
-void
-ctl_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	/* Format first so that the line reaches stderr in one write. */
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", util_prefix, line);
-}
 
 int
 ctl_mkdir_parents(const char *path, mode_t mode)

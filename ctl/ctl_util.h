@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Small helpers shared by the daemon and the CLI: logging with a program
- * prefix, creating the directories a socket or file lives in, and MAC
+ * Small helpers shared by the daemon and the CLI: logging (ctl_log.h, kept
+ * included here for the callers of ctl_log()), creating the directories a socket or file lives in, and MAC
  * and IPv4 address text.
  *
- * Thread-safety: ctl_log() is safe from any thread (one fprintf per line);
- * ctl_log_set_prefix() is for start-up only.
+ * Thread-safety: see ctl_log.h for logging; the rest is thread-safe.
  */
 #ifndef VSW_CTL_UTIL_H
 #define VSW_CTL_UTIL_H
@@ -14,15 +13,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ctl_log.h"
+
 #define CTL_MAC_TEXT	18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
 #define CTL_IPV4_TEXT	16 /* "255.255.255.255" and its NUL */
 #define CTL_PREFIX_TEXT 20 /* "255.255.255.255/32" and its NUL, rounded up */
-
-/** Set the prefix of log lines, e.g. "vswd" (the default). */
-void ctl_log_set_prefix(const char *prefix);
-
-/** Print "<prefix>: <message>\n" to stderr. */
-void ctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**
  * Create every missing directory above the file 'path' with 'mode', like

@@ -31,7 +31,9 @@
 #include <rte_version.h>
 
 #include "ctl_config.h"
+#include "ctl_log_dpdk.h"
 #include "ctl_methods.h"
+#include "ctl_metrics.h"
 #include "ctl_rpc.h"
 #include "ctl_server.h"
 #include "ctl_util.h"
@@ -55,6 +57,10 @@ struct vswd_options {
 	struct dp_options dp;	 /**< options for dp_init() */
 	int eal_argc;		 /**< arguments after --eal, or -1 without --eal */
 	char **eal_argv;	 /**< the first of them */
+	enum ctl_log_sink log_sink; /**< --log */
+	int log_level;		    /**< --log-level */
+	const char *syslog_path;    /**< --syslog-socket; NULL = /dev/log */
+	const char *metrics;	    /**< --metrics address, or NULL: no metrics endpoint */
 };
 
 static atomic_int vswd_stop; /* set by the signal handler, read by the loop */
@@ -79,6 +85,12 @@ vswd_usage(FILE *out)
 		"  --idle-sleep US    sleep US microseconds after an idle poll round (default 0: busy poll)\n"
 		"  --fdb-size N       MAC table capacity (default 65536)\n"
 		"  --mbufs N          packet buffers (default 32767)\n"
+		"  --log SINK         auto, stderr or syslog (default: $VSW_LOG, else auto: stderr on\n"
+		"                     a terminal, else syslog (facility daemon, ident vswd) if it listens)\n"
+		"  --log-level LEVEL  err, warning, notice, info or debug (default info)\n"
+		"  --syslog-socket PATH  syslog socket (default " CTL_LOG_SYSLOG_PATH ")\n"
+		"  --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"                     (PORT or :PORT: on 127.0.0.1; default: off)\n"
 		"  --help, --version\n"
 		"  --eal ARGS...      pass everything after --eal to rte_eal_init() instead of the\n"
 		"                     defaults (-l 0-N, --in-memory with hugepages, else --no-huge)\n",
@@ -103,6 +115,22 @@ vswd_number(const char *opt, const char *text, unsigned long min, unsigned long 
 	return 0;
 }
 
+static int
+vswd_log_sink(const char *text, enum ctl_log_sink *sink)
+{
+	if (strcmp(text, "auto") == 0)
+		*sink = CTL_LOG_AUTO;
+	else if (strcmp(text, "stderr") == 0)
+		*sink = CTL_LOG_STDERR;
+	else if (strcmp(text, "syslog") == 0)
+		*sink = CTL_LOG_SYSLOG;
+	else {
+		fprintf(stderr, "vswd: --log: expected auto, stderr or syslog, got '%s'\n", text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* @return 0 to run, 1 when --help/--version answered, -EINVAL on a usage error. */
 static int
 vswd_parse(int argc, char **argv, struct vswd_options *o)
@@ -114,6 +142,10 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 		{ "idle-sleep", required_argument, NULL, 'i' },
 		{ "fdb-size", required_argument, NULL, 'f' },
 		{ "mbufs", required_argument, NULL, 'm' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "syslog-socket", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -128,7 +160,14 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 		.nb_workers = 1,
 		.dp = { .idle_sleep_us = 0, .fdb_size = 65536, .nb_mbufs = 32767 },
 		.eal_argc = -1,
+		.log_sink = CTL_LOG_AUTO,
+		.log_level = CTL_LOG_DEFAULT,
 	};
+	env = getenv("VSW_LOG");
+	if (env != NULL && env[0] != '\0' && vswd_log_sink(env, &o->log_sink) < 0) {
+		fprintf(stderr, "vswd: (the value came from $VSW_LOG)\n");
+		return -EINVAL;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--eal") == 0) {
 			nb_own = i;
@@ -162,6 +201,24 @@ vswd_parse(int argc, char **argv, struct vswd_options *o)
 		case 'm':
 			rc = vswd_number("--mbufs", optarg, 1, UINT32_MAX, &v);
 			o->dp.nb_mbufs = (uint32_t)v;
+			break;
+		case 'L':
+			rc = vswd_log_sink(optarg, &o->log_sink);
+			break;
+		case 'l':
+			o->log_level = ctl_log_level_parse(optarg);
+			if (o->log_level < 0) {
+				fprintf(stderr,
+					"vswd: --log-level: expected err, warning, notice, info or debug, got '%s'\n",
+					optarg);
+				rc = -EINVAL;
+			}
+			break;
+		case 'S':
+			o->syslog_path = optarg;
+			break;
+		case 'M':
+			o->metrics = optarg;
 			break;
 		case 'h':
 			vswd_usage(stdout);
@@ -294,7 +351,7 @@ vswd_now_ms(void)
 }
 
 static void
-vswd_serve(struct ctl_server *srv)
+vswd_serve(struct ctl_server *srv, struct ctl_http *metrics)
 {
 	uint64_t last = vswd_now_ms();
 
@@ -305,8 +362,17 @@ vswd_serve(struct ctl_server *srv)
 		int rc = ctl_server_poll(srv, wait < VSWD_URGENT_MS ? wait : VSWD_URGENT_MS);
 
 		if (rc < 0) {
-			ctl_log("control socket: poll: %s", strerror(-rc));
+			ctl_log_err("control socket: poll: %s", strerror(-rc));
 			break;
+		}
+		/*
+		 * Scrapes are served between control-socket rounds without waiting:
+		 * the wait above is at most VSWD_URGENT_MS, so a scrape waits no longer.
+		 */
+		if (metrics != NULL) {
+			rc = ctl_http_poll(metrics);
+			if (rc < 0)
+				ctl_log_warning("metrics: poll: %s", strerror(-rc));
 		}
 		/* After every batch of requests too: a change may have events to deliver. */
 		if (rc > 0 || vswd_now_ms() - last >= VSWD_PERIODIC_MS) {
@@ -325,6 +391,8 @@ main(int argc, char **argv)
 	struct ctl_state state = { 0 };
 	char *eal_argv[VSWD_MAX_EAL_ARGS];
 	struct ctl_server *srv = NULL;
+	struct ctl_http *metrics = NULL;
+	struct ctl_metrics_ctx metrics_ctx = { 0 };
 	struct ctl_rpc *rpc = NULL;
 	struct vswd_options o;
 	char err[CTL_ERR_LEN];
@@ -338,6 +406,12 @@ main(int argc, char **argv)
 			vswd_usage(stderr);
 		return rc < 0 ? 2 : 0;
 	}
+	rc = ctl_log_open(o.log_sink, o.syslog_path, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "vswd: %s\n", err);
+		return 1;
+	}
+	ctl_log_set_level(o.log_level);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -350,38 +424,53 @@ main(int argc, char **argv)
 #endif
 	rc = ctl_config_load(&config, o.config, err, sizeof(err));
 	if (rc < 0) {
-		ctl_log("cannot load configuration %s: %s; fix or move it away", o.config, err);
+		ctl_log_err("cannot load configuration %s: %s; fix or move it away", o.config, err);
 		return 1;
 	}
 	rpc = ctl_rpc_create();
 	if (rpc == NULL || ctl_methods_init(rpc, &state, &config) < 0) {
-		ctl_log("out of memory");
+		ctl_log_err("out of memory");
 		goto out_config;
 	}
 	srv = ctl_server_open(o.socket, rpc, err, sizeof(err));
 	if (srv == NULL) {
-		ctl_log("%s", err);
+		ctl_log_err("%s", err);
 		goto out_config;
 	}
+	/* Bound before the EAL too, so that a port in use is refused at no cost. */
+	if (o.metrics != NULL) {
+		metrics = ctl_http_open(o.metrics, ctl_metrics_handler, &metrics_ctx, err,
+					sizeof(err));
+		if (metrics == NULL) {
+			ctl_log_err("%s", err);
+			goto out_server;
+		}
+		metrics_ctx.srv = srv;
+		metrics_ctx.http = metrics;
+	}
 
+	/* Before the EAL, so that its first words go where ours do. */
+	rc = ctl_log_dpdk_attach();
+	if (rc < 0)
+		ctl_log_warning("DPDK's log stays on stdout: %s", strerror(-rc));
 	eal_argc = vswd_eal_args(&o, argv[0], eal_argv);
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		ctl_log("cannot initialise DPDK (EAL): %s", rte_strerror(rte_errno));
+		ctl_log_err("cannot initialise DPDK (EAL): %s", rte_strerror(rte_errno));
 		goto out_server;
 	}
 	rc = dp_init(&o.dp, err, sizeof(err));
 	if (rc < 0) {
-		ctl_log("cannot initialise the dataplane: %s", err);
+		ctl_log_err("cannot initialise the dataplane: %s", err);
 		goto out_eal;
 	}
 	rc = dp_start();
 	if (rc < 0) {
-		ctl_log("cannot start the dataplane workers: %s", strerror(-rc));
+		ctl_log_err("cannot start the dataplane workers: %s", strerror(-rc));
 		goto out_dp;
 	}
 	rc = ctl_events_attach(srv);
 	if (rc < 0) {
-		ctl_log("cannot offer events on the control socket: %s", strerror(-rc));
+		ctl_log_err("cannot offer events on the control socket: %s", strerror(-rc));
 		goto out_stop;
 	}
 	rc = (int)ctl_restore(rpc, &state);
@@ -389,7 +478,9 @@ main(int argc, char **argv)
 		dp_nb_workers(), o.socket, o.config,
 		rc > 0 ? " (some entries failed to restore, see above)" : "");
 
-	vswd_serve(srv);
+	if (metrics != NULL)
+		ctl_log("metrics at http://%s/metrics", ctl_http_address(metrics));
+	vswd_serve(srv, metrics);
 	ctl_log("shutting down");
 	status = 0;
 out_stop:
@@ -402,10 +493,13 @@ out_dp:
 out_eal:
 	rte_eal_cleanup();
 out_server:
+	ctl_http_close(metrics);
 	ctl_server_close(srv);
 out_config:
 	ctl_methods_fini(&state);
 	ctl_rpc_destroy(rpc);
 	ctl_config_free(&config);
+	ctl_log_dpdk_detach();
+	ctl_log_close();
 	return status;
 }

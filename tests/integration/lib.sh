@@ -27,6 +27,8 @@ T_TMP=$(mktemp -d "/tmp/vsw-${TEST_NAME}.XXXXXX")
 SOCK=$T_TMP/vswd.sock
 CONFIG=$T_TMP/config.json
 VSWD_LOG=$T_TMP/vswd.log
+# Tests read the daemon's messages from VSWD_LOG, so keep them off syslog.
+export VSW_LOG=${VSW_LOG:-stderr}
 VSWD_PID=
 VSWD_WORKERS=${VSW_TEST_WORKERS:-1}
 NB_PASS=0
