@@ -499,6 +499,9 @@ out_config:
 	ctl_methods_fini(&state);
 	ctl_rpc_destroy(rpc);
 	ctl_config_free(&config);
+	/* The last line says the daemon ended on purpose: a log without it ended in a crash. */
+	if (status == 0)
+		ctl_log("stopped: every port closed, socket removed");
 	ctl_log_dpdk_detach();
 	ctl_log_close();
 	return status;

@@ -266,6 +266,8 @@ stop_vswd() {
 	pass "vswd exited 0 on SIGTERM"
 	[ ! -e "$SOCK" ] || fail "vswd left its socket $SOCK behind"
 	pass "vswd removed its socket"
+	tail -n 3 "$VSWD_LOG" | grep -Eq "vswd(\[[0-9]+\])?: stopped" || fail "vswd's log does not end with its 'stopped' line" "$VSWD_LOG"
+	pass "vswd logged that it stopped"
 }
 
 # kill_vswd: stop vswd without judging; sets VSWD_RC.
