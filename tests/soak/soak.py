@@ -61,6 +61,7 @@ ROUND_S = 6.0            # churn between two restarts of host A
 FORWARD_TIMEOUT = 30.0   # seconds for forwarding to resume after a restart
 START_TIMEOUT = 30.0     # seconds for vswd to answer after it is started
 STOP_TIMEOUT = 20.0      # seconds for vswd to exit after SIGTERM
+KILL_TIMEOUT = 120.0     # ... after SIGKILL: only the kernel's device teardown, slow under load
 RSS_GROWTH_MIB = 4.0     # allowed VmRSS growth after warm-up ...
 RSS_GROWTH_PCT = 5.0     # ... and as a share of the post-warm-up level
 STALL_RTT_FACTOR = 3.0   # ping p90 with stalled subscribers <= factor * baseline p90 ...
@@ -337,14 +338,28 @@ class Host:
             if rc != 0:
                 self.crash("exited with status %s after SIGTERM (wanted 0)" % rc)
         else:
+            t = now()
             self.proc.send_signal(signal.SIGKILL)
-            rc = self.proc.wait(STOP_TIMEOUT)
+            try:
+                rc = self.proc.wait(KILL_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise SoakFailure("vswd %s (pid %d) still there %.0f s after SIGKILL, in the "
+                                  "kernel (wchan %s): closing its tap and AF_PACKET devices"
+                                  % (self.name, self.pid, KILL_TIMEOUT, self.wchan()))
+            self.soak.kill_reap_s = max(self.soak.kill_reap_s, now() - t)
             if rc != -signal.SIGKILL:
                 self.crash("exited with status %s, not by our SIGKILL" % rc)
         self.proc = None
         self.rpc.close()
         self.scan_log()
         self.check_file()
+
+    def wchan(self):
+        try:
+            with open("/proc/%d/wchan" % self.pid) as f:
+                return f.read().strip() or "?"
+        except OSError:
+            return "?"
 
     def scan_log(self):
         with open(self.log, errors="replace") as f:
@@ -673,6 +688,7 @@ class Soak:
         self.rss = {"A": [], "B": []}
         self.rss_stop = threading.Event()
         self.resume_times = []
+        self.kill_reap_s = 0.0
         self.t0 = now()
         p = "s%d" % self.id
         self.ns = {k: "%s-%s" % (p, k) for k in ("ha", "hb", "r", "v1", "v3", "vb", "l1", "l2", "fl")}
@@ -1163,6 +1179,7 @@ class Soak:
                          "mid_write_not_applied": st["midwrite_before"]},
             "changes_acknowledged": {"A": dict(self.A.ops), "B": dict(self.B.ops)},
             "config_files_parsed": st["config_files_parsed"],
+            "slowest_sigkill_reap_s": self.kill_reap_s,
             "subscribers": st["subscribers"],
             "forwarding_resumed_s": {"max": max(self.resume_times), "median":
                                      statistics.median(self.resume_times)},
