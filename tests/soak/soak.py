@@ -60,7 +60,7 @@ import time
 ROUND_S = 6.0            # churn between two restarts of host A
 FORWARD_TIMEOUT = 30.0   # seconds for forwarding to resume after a restart
 START_TIMEOUT = 30.0     # seconds for vswd to answer after it is started
-STOP_TIMEOUT = 20.0      # seconds for vswd to exit after SIGTERM
+STOP_TIMEOUT = 60.0      # seconds for vswd to exit after SIGTERM (device teardown is slow under load)
 KILL_TIMEOUT = 120.0     # ... after SIGKILL: only the kernel's device teardown, slow under load
 RSS_GROWTH_MIB = 4.0     # allowed VmRSS growth after warm-up ...
 RSS_GROWTH_PCT = 5.0     # ... and as a share of the post-warm-up level
