@@ -163,6 +163,8 @@ dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
 	return ret;
 }
 
+static void remap_records_of(rte_be32_t pa);
+
 int
 dp_pa_add(const char *ip_prefix, char *err, size_t errlen)
 {
@@ -173,7 +175,10 @@ dp_pa_add(const char *ip_prefix, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	ret = ovl_pa_add(dp_main.ovl, ip, len);
-	return ret < 0 ? ovl_fail(ret, err, errlen, ip_prefix) : 0;
+	if (ret < 0)
+		return ovl_fail(ret, err, errlen, ip_prefix);
+	remap_records_of(ip);
+	return 0;
 }
 
 int
@@ -185,7 +190,10 @@ dp_pa_del(const char *ip, char *err, size_t errlen)
 	if (ret < 0)
 		return ret;
 	ret = ovl_pa_del(dp_main.ovl, pa);
-	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+	if (ret < 0)
+		return ovl_fail(ret, err, errlen, ip);
+	remap_records_of(pa);
+	return 0;
 }
 
 int
@@ -314,6 +322,61 @@ forget_dead_slots(void)
 		return;
 	freed_seen = freed;
 	fdb_delete_if(dp_main.fdb, on_dead_slot, ovl_snapshot_get(dp_main.ovl));
+}
+
+struct pa_records {
+	rte_be32_t pa;            /**< the provider address looked for */
+	struct ovl_record *recs;  /**< its records, or NULL: count only */
+	unsigned int n;           /**< records found */
+};
+
+static void
+collect_pa_record(const struct ovl_record *rec, void *arg)
+{
+	struct pa_records *w = arg;
+
+	if (rec->pa != w->pa)
+		return;
+	if (w->recs != NULL)
+		w->recs[w->n] = *rec;
+	w->n++;
+}
+
+/*
+ * A record's destination (our own host, or a template slot for another)
+ * is fixed when the record is added, so records of a PA that just became
+ * ours, or stopped being ours, are added again: otherwise traffic to a VM
+ * recorded before its host's PA was configured is encapsulated to ourselves
+ * and dropped until the VM speaks.  Control thread only.
+ */
+static void
+remap_records_of(rte_be32_t pa)
+{
+	struct pa_records w = { .pa = pa };
+	unsigned int n;
+
+	ovl_record_walk(dp_main.ovl, collect_pa_record, &w);
+	if (w.n == 0)
+		return;
+	n = w.n;
+	w.recs = calloc(n, sizeof(*w.recs));
+	if (w.recs == NULL) {
+		fprintf(stderr, "vswd: no memory to remap the records of a provider address\n");
+		return;
+	}
+	w.n = 0;
+	ovl_record_walk(dp_main.ovl, collect_pa_record, &w);
+	for (unsigned int i = 0; i < w.n && i < n; i++) {
+		const struct ovl_record *r = &w.recs[i];
+		uint16_t bd;
+
+		if (ovl_record_add(dp_main.ovl, r->vsid, r->ca_ip, &r->ca_mac, r->pa) < 0 ||
+		    ovl_vsid_to_bd(dp_main.ovl, r->vsid, &bd) < 0)
+			continue;
+		sync_record_entry(bd, &r->ca_mac);
+	}
+	forget_dead_slots();
+	free(w.recs);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_mempool.h>
 
 _Static_assert(VSW_MAX_QUEUE_STATS <= RTE_ETHDEV_QUEUE_STAT_CNTRS,
 	       "rte_eth_stats counts fewer queues than VSW_MAX_QUEUE_STATS");
@@ -159,6 +160,11 @@ dp_counters(struct dp_counter *out, unsigned int max)
 	    "ARP frames for the uplink the control thread built but could not queue (no uplink, no buffers, queue full)",
 	    dp_main.control_tx_dropped);
 	put_overlay(out, max, &n);
+	/* A gauge, not a counter: idle, it is what ports hold in their RX rings. */
+	put(out, max, &n, "mbufs_in_use",
+	    "packet buffers taken from the pool now (ports' RX rings, queues, frames in flight); "
+	    "per-lcore caches count as free",
+	    rte_mempool_in_use_count(dp_main.pool));
 	return n;
 }
 

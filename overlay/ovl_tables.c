@@ -498,16 +498,18 @@ mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t 
 	uint32_t vsid, uint16_t bd, rte_be32_t pa)
 {
 	uint16_t slot = cur->slot;
+	/* A new PA, or the same PA that has since become ours or stopped being ours. */
+	bool moved = cur->pa != pa || (cur->slot == OVL_SLOT_LOCAL) != ovl_pa_is_ours(ovl, pa);
 	int ret;
 
-	if (cur->pa != pa) {
+	if (moved) {
 		ret = slot_get(ovl, vsid, bd, pa, &slot);
 		if (ret != 0)
 			return ret;
 	}
 	/* An existing key: rte_hash swaps the data atomically for lock-free readers. */
 	rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(pa, slot, refcnt));
-	if (cur->pa != pa)
+	if (moved)
 		slot_put(ovl, cur->slot);
 	return 0;
 }

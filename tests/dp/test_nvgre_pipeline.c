@@ -359,6 +359,31 @@ test_overlay_config_errors_say_what_is_wrong(void)
 }
 
 /* One burst mixing two subnets and an unknown VSID: each frame reaches its own subnet. */
+/*
+ * A record added before its PA is ours points at another host; adding the PA
+ * makes it local (no FDB record entry: the VM is found by flooding and
+ * learning), and deleting the PA makes it remote again.  Found by the soak:
+ * traffic to such a VM was encapsulated to ourselves and dropped.
+ */
+static void
+test_record_follows_its_pa_becoming_ours(void)
+{
+	const char *mac_text = "02:00:00:00:00:99";
+	uint8_t mac[6];
+
+	test_mac(mac_text, mac);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.99", mac, "198.51.100.9", dp_test_err,
+					    sizeof(dp_test_err)), 0);
+	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "pa:198.51.100.9");
+	CU_ASSERT_EQUAL_FATAL(dp_pa_add("198.51.100.9/24", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "");
+	CU_ASSERT_EQUAL_FATAL(dp_pa_del("198.51.100.9", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "pa:198.51.100.9");
+	CU_ASSERT_STRING_EQUAL(where(mac_text).cause, "record");
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.99", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "");
+}
+
 static void
 test_decap_burst_of_mixed_subnets(void)
 {
@@ -542,5 +567,6 @@ main(int argc, char **argv)
 	CU_add_test(s, "decap burst of mixed subnets", test_decap_burst_of_mixed_subnets);
 	CU_add_test(s, "icmp error about a tunnel is reported", test_icmp_error_about_a_tunnel_is_reported);
 	CU_add_test(s, "unresolved tunnel counts its drops", test_unresolved_tunnel_counts_its_drops);
+	CU_add_test(s, "record follows its pa becoming ours", test_record_follows_its_pa_becoming_ours);
 	return dp_test_finish();
 }
