@@ -29,7 +29,7 @@
 static volatile sig_atomic_t stop_requested;
 static const char *log_host = "?";
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vlog(const char *fmt, va_list ap)
 {
 	struct timespec ts;

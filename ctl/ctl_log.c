@@ -208,7 +208,7 @@ ctl_log_text(int level, const char *text, size_t len)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vformat(int level, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];

@@ -133,11 +133,16 @@ parse_tunnel_error(const struct rte_mbuf *m, rte_be32_t *remote, char *text, siz
 		snprintf(extra, sizeof(extra), ", next-hop MTU %u",
 			 rte_be_to_cpu_16(icmp->icmp_seq_nb));
 	/* The quoted GRE header's key carries the VSID, when the quote is long enough. */
-	const uint32_t *gre = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN + ihl + sizeof(buf.icmp) + qihl,
-					       sizeof(buf.gre), buf.gre);
-	if (gre != NULL)
+	const uint8_t *gre = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN + ihl + sizeof(buf.icmp) + qihl,
+					      sizeof(buf.gre), buf.gre);
+	if (gre != NULL) {
+		uint32_t key;
+
+		/* Packet data is not aligned for a 4-byte load. */
+		memcpy(&key, gre + 4, sizeof(key));
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", VSID %u",
-			 rte_be_to_cpu_32(gre[1]) >> 8);
+			 rte_be_to_cpu_32(key) >> 8);
+	}
 	snprintf(text, len, "%s from %s for %s -> %s%s", icmp_words(icmp->icmp_type,
 								    icmp->icmp_code),
 		 from, src, dst, extra);

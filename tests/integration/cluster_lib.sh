@@ -22,8 +22,16 @@ require_etcd() {
 
 # ---------------------------------------------------------------- etcd
 
-# Ports: 10 per run from the pid, so parallel runs of other worktrees differ.
+# Ports: 10 per run from the pid, so parallel runs of other worktrees differ;
+# a range another process (a benchmark's cluster) listens on is skipped.
+etcd_ports_free() {
+	! ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq ":($1|$(($1 + 1))|$(($1 + 2))|$(($1 + 5))|$(($1 + 6))|$(($1 + 7)))\$"
+}
 ETCD_BASE=$((30000 + (ID % 2900) * 10))
+for ((k = 1; k <= 50; k++)); do
+	etcd_ports_free "$ETCD_BASE" && break
+	ETCD_BASE=$((30000 + ((ID + 97 * k) % 2900) * 10))
+done
 ETCD_PIDS=("" "" "")
 ETCD_URLS="http://127.0.0.1:$ETCD_BASE,http://127.0.0.1:$((ETCD_BASE + 1)),http://127.0.0.1:$((ETCD_BASE + 2))"
 ETCD_PEERS="e0=http://127.0.0.1:$((ETCD_BASE + 5)),e1=http://127.0.0.1:$((ETCD_BASE + 6)),e2=http://127.0.0.1:$((ETCD_BASE + 7))"
@@ -69,7 +77,7 @@ etcd_cluster_start() {
 	etcd_start 0
 	etcd_start 1
 	etcd_start 2
-	wait_until 20 etcd_healthy "$ETCD_URLS" || fail "etcd cluster did not become healthy" "$T_TMP/etcd0.log"
+	wait_until 40 etcd_healthy "$ETCD_URLS" || fail "etcd cluster did not become healthy" "$T_TMP/etcd0.log"
 	log "etcd members on 127.0.0.1:$ETCD_BASE-$((ETCD_BASE + 2))"
 }
 
