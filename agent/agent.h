@@ -89,6 +89,7 @@ struct agent {
 	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
 	json_t *pending_adds;		   /**< watch news for vswd not sent yet (agent_flush) */
 	json_t *pending_dels;		   /**< the same for deletions */
+	int64_t next_flush_ms;		   /**< not before then, unless a batch is full (agent_flush) */
 
 	/* status */
 	struct agent_counters n;	   /**< counters */
@@ -142,8 +143,13 @@ int agent_relist(struct agent *a);
 int agent_reconcile(struct agent *a);
 /** Apply one watch event to the desired state, and queue it for vswd. */
 void agent_watch_event(struct agent *a, const struct etcd_event *ev);
-/** Send vswd what the watch events queued, in one lookup.apply (after each read of the watch). */
-void agent_flush(struct agent *a);
+/**
+ * Send vswd what the watch events queued, in one lookup.apply: at once after
+ * a quiet spell, but no sooner after the last call than that call took, so
+ * that a storm of changes is sent in large batches (each call saves vswd's
+ * configuration).  @return ms until a flush is due, or -1 if nothing waits.
+ */
+int64_t agent_flush(struct agent *a);
 
 /* agent_claim.c */
 enum agent_claim_verdict {

@@ -364,25 +364,30 @@ queue_op(struct agent *a, bool add, uint32_t vsid, const char *ca_ip, json_t *op
 	drop_pending(a->pending_adds, vsid, ca_ip);
 	drop_pending(a->pending_dels, vsid, ca_ip);
 	json_array_append_new(add ? a->pending_adds : a->pending_dels, op);
-	if (json_array_size(a->pending_adds) + json_array_size(a->pending_dels) >= APPLY_BATCH)
+	if (json_array_size(a->pending_adds) + json_array_size(a->pending_dels) >= APPLY_BATCH) {
+		a->next_flush_ms = 0;
 		agent_flush(a);
+	}
 }
 
-void
+int64_t
 agent_flush(struct agent *a)
 {
 	json_t *adds = a->pending_adds, *dels = a->pending_dels, *r = NULL;
+	int64_t start = etcd_now_ms();
 	int rc;
 
 	if (json_array_size(adds) + json_array_size(dels) == 0)
-		return;
+		return -1;
+	if (start < a->next_flush_ms)
+		return a->next_flush_ms - start;
 	a->pending_adds = a->pending_dels = NULL;
 	if (a->vswd.fd < 0) {
 		/* Not lost: a reconciliation compares everything once vswd is back. */
 		json_decref(adds);
 		json_decref(dels);
 		a->vswd_dirty = true;
-		return;
+		return -1;
 	}
 	rc = vswd_call(&a->vswd, "lookup.apply",
 		       json_pack("{s:o, s:o}", "del", dels != NULL ? dels : json_array(), "add",
@@ -391,10 +396,12 @@ agent_flush(struct agent *a)
 	if (rc < 0) {
 		vswd_failed(a, rc, "lookup.apply");
 		a->vswd_dirty = true;
-		return;
+		return -1;
 	}
 	apply_reply(a, r);
 	json_decref(r);
+	a->next_flush_ms = etcd_now_ms() + (etcd_now_ms() - start);
+	return -1;
 }
 
 void

@@ -584,6 +584,8 @@ main(int argc, char **argv)
 	agent_log("starting: PAs %s%s%s, etcd %s, prefix %s", a.pas[0], a.nb_pas > 1 ? ", " : "",
 		  a.nb_pas > 1 ? a.pas[1] : "", o.etcd, o.prefix);
 
+	int64_t flush_in = -1; /* ms until queued watch news is due at vswd; -1: none */
+
 	while (!stop_requested) {
 		int64_t now = etcd_now_ms();
 		struct curl_waitfd extra[2];
@@ -604,7 +606,8 @@ main(int argc, char **argv)
 		extra[nb++] = (struct curl_waitfd){ .fd = sfd, .events = CURL_WAIT_POLLIN };
 		if (l.ev.fd >= 0)
 			extra[nb++] = (struct curl_waitfd){ .fd = l.ev.fd, .events = CURL_WAIT_POLLIN };
-		curl_multi_poll(l.multi, extra, nb, 200, NULL);
+		curl_multi_poll(l.multi, extra, nb, flush_in >= 0 && flush_in < 200 ? (int)flush_in : 200,
+				NULL);
 		/*
 		 * Sightings before watch news: a claim compares against the revision
 		 * read before this wake-up, so hosts that saw a VM at the same time
@@ -622,7 +625,7 @@ main(int argc, char **argv)
 		now = etcd_now_ms();
 		if (l.w != NULL)
 			watch_drain(&l, now);
-		agent_flush(&a);
+		flush_in = agent_flush(&a);
 		if (extra[0].revents & CURL_WAIT_POLLIN)
 			status_serve(&l, sfd);
 	}

@@ -278,8 +278,12 @@ def converge(a):
 # ---------------------------------------------------------------- scale
 
 def agent_status(vswcluster, sock):
-    out = subprocess.run([vswcluster, "-s", sock, "--json", "status"], capture_output=True,
-                         text=True, timeout=10).stdout
+    """The agent's status, or None if it did not answer within 10 s (it was busy: a sample lost)."""
+    try:
+        out = subprocess.run([vswcluster, "-s", sock, "--json", "status"], capture_output=True,
+                             text=True, timeout=10).stdout
+    except subprocess.TimeoutExpired:
+        return None
     return json.loads(out) if out else None
 
 

@@ -22,15 +22,16 @@ require_etcd() {
 
 # ---------------------------------------------------------------- etcd
 
-# Ports: 10 per run from the pid, so parallel runs of other worktrees differ;
-# a range another process (a benchmark's cluster) listens on is skipped.
+# Ports: 10 per run from the pid, so parallel runs of other worktrees differ,
+# below the kernel's ephemeral range (32768 up) so that no client connection
+# holds one; a range any socket uses (a benchmark's cluster) is skipped.
 etcd_ports_free() {
-	! ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq ":($1|$(($1 + 1))|$(($1 + 2))|$(($1 + 5))|$(($1 + 6))|$(($1 + 7)))\$"
+	! ss -Htan 2>/dev/null | awk '{print $4}' | grep -Eq ":($1|$(($1 + 1))|$(($1 + 2))|$(($1 + 5))|$(($1 + 6))|$(($1 + 7)))\$"
 }
-ETCD_BASE=$((30000 + (ID % 2900) * 10))
+ETCD_BASE=$((12000 + (ID % 2000) * 10))
 for ((k = 1; k <= 50; k++)); do
 	etcd_ports_free "$ETCD_BASE" && break
-	ETCD_BASE=$((30000 + ((ID + 97 * k) % 2900) * 10))
+	ETCD_BASE=$((12000 + ((ID + 97 * k) % 2000) * 10))
 done
 ETCD_PIDS=("" "" "")
 ETCD_URLS="http://127.0.0.1:$ETCD_BASE,http://127.0.0.1:$((ETCD_BASE + 1)),http://127.0.0.1:$((ETCD_BASE + 2))"
