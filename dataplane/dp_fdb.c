@@ -204,6 +204,6 @@ dp_remote_name(uint16_t port, char *out, size_t len)
 	char ip[INET_ADDRSTRLEN] = "?";
 
 	if (slot < os->nb_slots)
-		inet_ntop(AF_INET, &os->slot_pa[slot], ip, sizeof(ip));
+		dp_ip_text(os->slot_pa[slot], ip, sizeof(ip));
 	snprintf(out, len, "pa:%s", ip);
 }

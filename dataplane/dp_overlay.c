@@ -57,8 +57,8 @@ parse_prefix(const char *what, const char *text, rte_be32_t *ip, uint8_t *len, c
 	return parse_ip(what, buf, ip, err, errlen);
 }
 
-static void
-ip_text(rte_be32_t ip, char *out, size_t len)
+void
+dp_ip_text(rte_be32_t ip, char *out, size_t len)
 {
 	struct in_addr a = { .s_addr = ip };
 
@@ -207,12 +207,13 @@ dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen)
 		return ret;
 	ret = ovl_route_add(dp_main.ovl, net, len, gw);
 	if (ret == -EINVAL && len < 32 && (rte_be_to_cpu_32(net) & (UINT32_MAX >> len)) != 0) {
-		struct in_addr a = { .s_addr = rte_cpu_to_be_32(rte_be_to_cpu_32(net) &
-							     ~(UINT32_MAX >> len)) };
+		char want[INET_ADDRSTRLEN];
 
+		dp_ip_text(rte_cpu_to_be_32(rte_be_to_cpu_32(net) & ~(UINT32_MAX >> len)), want,
+			   sizeof(want));
 		return dp_fail(ret, err, errlen,
-			       "route prefix %s has host bits set; did you mean %s/%u?", prefix,
-			       inet_ntoa(a), len);
+			       "route prefix %s has host bits set; did you mean %s/%u?", prefix, want,
+			       len);
 	}
 	if (ret == -EINVAL)
 		return dp_fail(ret, err, errlen,
@@ -463,7 +464,7 @@ dp_overlay_get(struct dp_overlay_info *info)
 	for (unsigned int i = 0; i < info->nb_pas; i++) {
 		char ip[16];
 
-		ip_text(pas[i], ip, sizeof(ip));
+		dp_ip_text(pas[i], ip, sizeof(ip));
 		snprintf(info->pas[i], sizeof(info->pas[i]), "%s/%u", ip, lens[i]);
 	}
 }
@@ -485,9 +486,9 @@ lookup_one(const struct ovl_record *rec, void *arg)
 		return;
 	memset(&out, 0, sizeof(out));
 	out.vsid = rec->vsid;
-	ip_text(rec->ca_ip, out.ca_ip, sizeof(out.ca_ip));
+	dp_ip_text(rec->ca_ip, out.ca_ip, sizeof(out.ca_ip));
 	memcpy(out.ca_mac, rec->ca_mac.addr_bytes, sizeof(out.ca_mac));
-	ip_text(rec->pa, out.pa, sizeof(out.pa));
+	dp_ip_text(rec->pa, out.pa, sizeof(out.pa));
 	out.local = nvgre_pa_set_has(&ovl_snapshot_get(dp_main.ovl)->local, rec->pa);
 	w->cb(&out, w->arg);
 	w->n++;
@@ -516,10 +517,10 @@ route_one(const struct ovl_route *r, void *arg)
 	char ip[16];
 
 	memset(&out, 0, sizeof(out));
-	ip_text(r->prefix, ip, sizeof(ip));
+	dp_ip_text(r->prefix, ip, sizeof(ip));
 	snprintf(out.prefix, sizeof(out.prefix), "%s/%u", ip, r->len);
 	if (r->gateway != 0)
-		ip_text(r->gateway, out.gateway, sizeof(out.gateway));
+		dp_ip_text(r->gateway, out.gateway, sizeof(out.gateway));
 	out.connected = r->gateway == 0;
 	w->cb(&out, w->arg);
 	w->n++;
@@ -548,7 +549,7 @@ neigh_one(const struct ovl_neigh *nb, void *arg)
 	struct dp_neigh_info out;
 
 	memset(&out, 0, sizeof(out));
-	ip_text(nb->ip, out.ip, sizeof(out.ip));
+	dp_ip_text(nb->ip, out.ip, sizeof(out.ip));
 	memcpy(out.mac, nb->mac.addr_bytes, sizeof(out.mac));
 	out.is_static = (nb->flags & OVL_NEIGH_F_STATIC) != 0;
 	out.resolved = !rte_is_zero_ether_addr(&nb->mac);
@@ -576,7 +577,7 @@ dp_neigh_walk(dp_neigh_cb *cb, void *arg)
 		if (ovl_neigh_lookup(dp_main.ovl, wanted[i], &n) == 0)
 			continue;
 		memset(&out, 0, sizeof(out));
-		ip_text(wanted[i], out.ip, sizeof(out.ip));
+		dp_ip_text(wanted[i], out.ip, sizeof(out.ip));
 		cb(&out, arg);
 		w.n++;
 	}

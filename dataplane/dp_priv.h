@@ -278,6 +278,9 @@ dp_tx_link_down_sum(uint16_t slot)
 	return dp_lcore_sum(DP_LCORE_U64(tx_link_down, slot));
 }
 
+/** 'ip' (network order) as dotted text.  Any thread. */
+void dp_ip_text(rte_be32_t ip, char *out, size_t len);
+
 /* Tunnels (dp_tunnel.c), control thread. */
 
 /** An ICMP error from the uplink about one of our tunnels: note it and log it. @return true if it was one. */

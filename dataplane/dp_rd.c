@@ -55,14 +55,6 @@ prefix_mask(uint8_t len)
 	return len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - len));
 }
 
-static void
-ip_text(rte_be32_t ip, char *out, size_t len)
-{
-	struct in_addr a = { .s_addr = ip };
-
-	inet_ntop(AF_INET, &a, out, (socklen_t)len);
-}
-
 void
 dp_rd_default_mac(const char *name, uint8_t mac[6])
 {
@@ -296,8 +288,8 @@ dp_rd_route_add(const char *rd, uint32_t prefix, uint8_t len, uint32_t via, char
 	if (len > 32)
 		return dp_fail(-EINVAL, err, errlen, "prefix length must be 0 to 32, not %u", len);
 	if ((prefix & ~prefix_mask(len)) != 0) {
-		ip_text(prefix, net, sizeof(net));
-		ip_text(prefix & prefix_mask(len), want, sizeof(want));
+		dp_ip_text(prefix, net, sizeof(net));
+		dp_ip_text(prefix & prefix_mask(len), want, sizeof(want));
 		return dp_fail(-EINVAL, err, errlen,
 			       "prefix %s/%u has host bits set; did you mean %s/%u?", net, len, want,
 			       len);
@@ -335,7 +327,7 @@ dp_rd_route_del(const char *rd, uint32_t prefix, uint8_t len, char *err, size_t 
 			return publish(err, errlen);
 		}
 	}
-	ip_text(prefix, net, sizeof(net));
+	dp_ip_text(prefix, net, sizeof(net));
 	return dp_fail(-ENOENT, err, errlen, "routing domain '%s' has no route %s/%u", rd, net, len);
 }
 
@@ -354,8 +346,8 @@ check_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len, char *err, si
 		if (o == bd || ob->rd != rd || ob->gateway == 0 ||
 		    ((gw ^ ob->gateway) & prefix_mask(l)) != 0)
 			continue;
-		ip_text(gw & prefix_mask(len), a, sizeof(a));
-		ip_text(ob->gateway & prefix_mask(ob->len), b, sizeof(b));
+		dp_ip_text(gw & prefix_mask(len), a, sizeof(a));
+		dp_ip_text(ob->gateway & prefix_mask(ob->len), b, sizeof(b));
 		return dp_fail(-EEXIST, err, errlen,
 			       "subnet %s/%u overlaps %s/%u of bridge domain '%s' in routing domain '%s'; give it another subnet",
 			       a, len, b, ob->len, dp_main.bds[o].name, rdc.rds[rd].name);
@@ -460,7 +452,7 @@ dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len)
 	snprintf(rd, rd_len, "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
 	gateway[0] = '\0';
 	if (b->gateway != 0) {
-		ip_text(b->gateway, ip, sizeof(ip));
+		dp_ip_text(b->gateway, ip, sizeof(ip));
 		snprintf(gateway, gw_len, "%s/%u", ip, b->len);
 	}
 }

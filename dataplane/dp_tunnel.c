@@ -43,14 +43,6 @@ struct tunnel_base {
 static struct tunnel_error errors[TUNNEL_ERRORS];
 static struct tunnel_base bases[DP_MAX_TUNNELS];
 
-static void
-ip_str(rte_be32_t ip, char *out, size_t len)
-{
-	struct in_addr a = { .s_addr = ip };
-
-	snprintf(out, len, "%s", inet_ntoa(a));
-}
-
 static struct tunnel_error *
 error_of(rte_be32_t pa, bool create)
 {
@@ -126,9 +118,9 @@ parse_tunnel_error(const struct rte_mbuf *m, rte_be32_t *remote, char *text, siz
 		return false;
 	qihl = (uint32_t)(q->version_ihl & 0xf) * 4;
 	*remote = q->dst_addr;
-	ip_str(ip->src_addr, from, sizeof(from));
-	ip_str(q->src_addr, src, sizeof(src));
-	ip_str(q->dst_addr, dst, sizeof(dst));
+	dp_ip_text(ip->src_addr, from, sizeof(from));
+	dp_ip_text(q->src_addr, src, sizeof(src));
+	dp_ip_text(q->dst_addr, dst, sizeof(dst));
 	if (icmp->icmp_type == DP_ICMP_DEST_UNREACH && icmp->icmp_code == 4)
 		snprintf(extra, sizeof(extra), ", next-hop MTU %u",
 			 rte_be_to_cpu_16(icmp->icmp_seq_nb));
@@ -165,7 +157,7 @@ dp_tunnel_icmp_input(const struct rte_mbuf *m, uint64_t now_ms)
 	if (e->logged_ms == 0 || now_ms - e->logged_ms >= TUNNEL_LOG_EVERY_MS) {
 		char pa[16];
 
-		ip_str(remote, pa, sizeof(pa));
+		dp_ip_text(remote, pa, sizeof(pa));
 		RTE_LOG(WARNING, USER1, "tunnel to PA %s: %s (%" PRIu64 " so far)\n", pa, text,
 			e->count);
 		e->logged_ms = now_ms;
@@ -228,11 +220,11 @@ tunnel_one(const struct ovl_tunnel *t, void *arg)
 	out.vsid = t->vsid;
 	if (t->bd < VSW_MAX_BDS && dp_main.bds[t->bd].in_use)
 		snprintf(out.bd, sizeof(out.bd), "%s", dp_main.bds[t->bd].name);
-	ip_str(t->pa, out.pa, sizeof(out.pa));
+	dp_ip_text(t->pa, out.pa, sizeof(out.pa));
 	if (t->src_pa != 0)
-		ip_str(t->src_pa, out.src_pa, sizeof(out.src_pa));
+		dp_ip_text(t->src_pa, out.src_pa, sizeof(out.src_pa));
 	if (t->next_hop != 0)
-		ip_str(t->next_hop, out.next_hop, sizeof(out.next_hop));
+		dp_ip_text(t->next_hop, out.next_hop, sizeof(out.next_hop));
 	out.state = state_name(t, e, w->now_ms);
 	out.drops = slot_drops(t->slot) - bases[t->slot % DP_MAX_TUNNELS].drops;
 	out.last_error_age_s = UINT32_MAX;
