@@ -123,6 +123,8 @@ bool agent_pa_is_local(const struct agent *a, const char *ip);
 int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
 
 /* agent_reconcile.c */
+/** vswd's record params: {vsid, ca_ip, ca_mac, pa} of 'vm', or {vsid, ca_ip} when 'vm' is NULL. */
+json_t *agent_record_json(uint32_t vsid, const char *ca_ip, const struct agent_vm *vm);
 /** What vswd's lookup records lack or have too many, against the desired state. */
 struct agent_diff {
 	struct agent_vm *dels;	 /**< records to delete (vsid and ca_ip set) */

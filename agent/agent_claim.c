@@ -97,10 +97,8 @@ claim(struct agent *a, struct agent_vm *vm, const char *port, const char *why)
 		want.mod_revision = rev;
 		want.lost_ms = 0;
 		*vm = want;
-		rc = vswd_call(&a->vswd, "lookup.add",
-			       json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid,
-					 "ca_ip", vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa),
-			       NULL, AGENT_CALL_MS);
+		rc = vswd_call(&a->vswd, "lookup.add", agent_record_json(0, NULL, vm), NULL,
+			       AGENT_CALL_MS);
 		if (rc < 0) {
 			agent_err(a, "vswd: lookup.add after claiming %s: %s", vm->ca_ip,
 				  vswd_error(&a->vswd));

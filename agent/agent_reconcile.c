@@ -60,10 +60,19 @@ agent_relist(struct agent *a)
 	return 0;
 }
 
+json_t *
+agent_record_json(uint32_t vsid, const char *ca_ip, const struct agent_vm *vm)
+{
+	if (vm == NULL)
+		return json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
+	return json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip", vm->ca_ip,
+			 "ca_mac", vm->ca_mac, "pa", vm->pa);
+}
+
 static int
 lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 {
-	json_t *p = json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
+	json_t *p = agent_record_json(vsid, ca_ip, NULL);
 	char what[128];
 	int rc = vswd_call(&a->vswd, "lookup.del", p, NULL, AGENT_CALL_MS);
 
@@ -105,6 +114,25 @@ apply_reply(struct agent *a, json_t *r)
 	}
 }
 
+/* One lookup.apply of 'dels' and 'adds' (both taken), its reply counted. @return 0 or -errno. */
+static int
+apply_call(struct agent *a, json_t *dels, json_t *adds)
+{
+	json_t *r = NULL;
+	int rc = vswd_call(&a->vswd, "lookup.apply",
+			   json_pack("{s:o, s:o}", "del", dels != NULL ? dels : json_array(), "add",
+				     adds != NULL ? adds : json_array()),
+			   &r, AGENT_CALL_MS);
+
+	if (rc < 0) {
+		vswd_failed(a, rc, "lookup.apply");
+		return rc;
+	}
+	apply_reply(a, r);
+	json_decref(r);
+	return 0;
+}
+
 /*
  * Apply a reconciliation's difference in batches: thousands of records one
  * call each would save vswd's configuration thousands of times.  Calls to
@@ -122,29 +150,16 @@ apply_diff(struct agent *a, const struct agent_diff *d)
 			a->vswd_dirty = true;
 			return;
 		}
-		json_t *dels = json_array(), *adds = json_array(), *r = NULL;
+		json_t *dels = json_array(), *adds = json_array();
 		unsigned int n = 0;
-		int rc;
 
 		for (; k_del < d->nb_dels && n < APPLY_BATCH; k_del++, n++)
-			json_array_append_new(dels, json_pack("{s:I, s:s}", "vsid",
-							      (json_int_t)d->dels[k_del].vsid, "ca_ip",
-							      d->dels[k_del].ca_ip));
-		for (; k_del == d->nb_dels && k_add < d->nb_adds && n < APPLY_BATCH; k_add++, n++) {
-			const struct agent_vm *vm = &a->vms[d->adds[k_add]];
-
-			json_array_append_new(adds, json_pack("{s:I, s:s, s:s, s:s}", "vsid",
-							      (json_int_t)vm->vsid, "ca_ip", vm->ca_ip,
-							      "ca_mac", vm->ca_mac, "pa", vm->pa));
-		}
-		rc = vswd_call(&a->vswd, "lookup.apply",
-			       json_pack("{s:o, s:o}", "del", dels, "add", adds), &r, AGENT_CALL_MS);
-		if (rc < 0) {
-			vswd_failed(a, rc, "lookup.apply");
+			json_array_append_new(dels, agent_record_json(d->dels[k_del].vsid,
+								      d->dels[k_del].ca_ip, NULL));
+		for (; k_del == d->nb_dels && k_add < d->nb_adds && n < APPLY_BATCH; k_add++, n++)
+			json_array_append_new(adds, agent_record_json(0, NULL, &a->vms[d->adds[k_add]]));
+		if (apply_call(a, dels, adds) < 0)
 			return;
-		}
-		apply_reply(a, r);
-		json_decref(r);
 	}
 }
 
@@ -373,9 +388,8 @@ queue_op(struct agent *a, bool add, uint32_t vsid, const char *ca_ip, json_t *op
 int64_t
 agent_flush(struct agent *a)
 {
-	json_t *adds = a->pending_adds, *dels = a->pending_dels, *r = NULL;
+	json_t *adds = a->pending_adds, *dels = a->pending_dels;
 	int64_t start = etcd_now_ms();
-	int rc;
 
 	if (json_array_size(adds) + json_array_size(dels) == 0)
 		return -1;
@@ -389,17 +403,10 @@ agent_flush(struct agent *a)
 		a->vswd_dirty = true;
 		return -1;
 	}
-	rc = vswd_call(&a->vswd, "lookup.apply",
-		       json_pack("{s:o, s:o}", "del", dels != NULL ? dels : json_array(), "add",
-				 adds != NULL ? adds : json_array()),
-		       &r, AGENT_CALL_MS);
-	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.apply");
+	if (apply_call(a, dels, adds) < 0) {
 		a->vswd_dirty = true;
 		return -1;
 	}
-	apply_reply(a, r);
-	json_decref(r);
 	a->next_flush_ms = etcd_now_ms() + (etcd_now_ms() - start);
 	return -1;
 }
@@ -443,11 +450,8 @@ agent_watch_event(struct agent *a, const struct etcd_event *ev)
 			agent_log("VSID %u %s (%s) moved from %s to %s (host %s, revision %lld)",
 				  vm->vsid, vm->ca_ip, vm->ca_mac, old.pa, vm->pa,
 				  vm->host[0] ? vm->host : "?", (long long)vm->mod_revision);
-		queue_op(a, true, vm->vsid, vm->ca_ip,
-			 json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vm->vsid, "ca_ip",
-				   vm->ca_ip, "ca_mac", vm->ca_mac, "pa", vm->pa));
+		queue_op(a, true, vm->vsid, vm->ca_ip, agent_record_json(0, NULL, vm));
 	} else if (old.vsid != 0 && agent_subnet_find(a, old.vsid) != NULL) {
-		queue_op(a, false, old.vsid, old.ca_ip,
-			 json_pack("{s:I, s:s}", "vsid", (json_int_t)old.vsid, "ca_ip", old.ca_ip));
+		queue_op(a, false, old.vsid, old.ca_ip, agent_record_json(old.vsid, old.ca_ip, NULL));
 	}
 }
