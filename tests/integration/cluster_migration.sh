@@ -41,7 +41,9 @@ sed 's/^/    /' "$T_TMP/vms-before.txt"
 ip netns exec "${NS_PREFIX}-vm3" ping -n -i 0.1 -c 150 -W 1 203.0.113.1 >"$T_TMP/ping.txt" 2>&1 &
 PING=$!
 track_pid $PING
-sleep 1 # pings flowing before the move: the loss count below covers the move only
+# Pings flowing before the move (the loss count below covers the move only).
+replies() { test "$(grep -c 'bytes from' "$T_TMP/ping.txt")" -ge "$1"; }
+wait_until 10 replies 5 || fail "C's pings to vm1 on A are not answered before the move" "$T_TMP/ping.txt"
 log "moving vm1 ($MAC1, 203.0.113.1) from A to B"
 T0=$(date +%s%N)
 vm1_move
