@@ -16,7 +16,8 @@
  *   routed-local  routed to another subnet's VMs on this host (static MACs)
  *   routed-remote routed to another host's VMs (encapsulated)
  *
- * Not a test (meson never runs it): build/tests/dp/dp_microbench [SCENARIO...].
+ * Not a test (meson never runs it): build/tests/dp/dp_microbench [SCENARIO...];
+ * VSW_MICROBENCH_PASSES=N repeats every scenario N times (default 2).
  * Figures and their context: docs/bench.md, "In-process cycle counts".
  */
 #include <arpa/inet.h>
@@ -264,8 +265,11 @@ run(void)
 		"nvgre_encap_ok", "nvgre_decap_ok", "flood_unknown_unicast", "drop_rd_unresolved",
 		"fdb_table_full" };
 
+	const char *passes = getenv("VSW_MICROBENCH_PASSES"); /* more, for perf record */
+	int nb_passes = passes != NULL ? atoi(passes) : 2;
+
 	setup();
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < nb_passes; pass++)
 		for (enum kind k = 0; k < NB_KINDS; k++)
 			if (wanted(k))
 				measure(k);
