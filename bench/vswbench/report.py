@@ -30,7 +30,8 @@ def scenario_label(sc):
         return sc["label"]
     if kind != "l2":
         return "NVGRE %s %s CAs %dB" % (kind.split("-")[1], text, sc["frame_size"])
-    return "%s MACs %dB" % (text, sc["frame_size"])
+    variant = {"l2-ipv6": " IPv6", "l2-vlan": " VLAN"}.get(sc.get("trace_mode"), "")
+    return "%s MACs %dB%s" % (text, sc["frame_size"], variant)
 
 
 def print_table(results, out):
