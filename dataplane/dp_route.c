@@ -229,7 +229,22 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 	return true;
 }
 
-/* Second pass: send each resolved frame to its port, or in runs to its remote host. */
+/* Send a run of routed frames to one local port, or encapsulated to one remote host. */
+static inline void
+route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port,
+	  struct rte_mbuf **run, uint16_t n)
+{
+	if (dp_port_is_remote(port))
+		dp_encap_run(lc, snap, dp_remote_slot(port), run, n);
+	else
+		tx_run(lc, snap, port, run, n);
+}
+
+/*
+ * Second pass: send the resolved frames in runs to the same local port or
+ * remote host (a burst routed to one subnet is mostly one run), so a port
+ * still sees its frames in order.
+ */
 static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	   const struct dp_rd_snap *rs, struct hops *h)
@@ -238,37 +253,39 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	uint16_t tenant_mtu = (uint16_t)(os->mtu - NVGRE_MTU_OVERHEAD);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
-	uint16_t nb_run = 0, run_port = FDB_PORT_NONE;
+	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, nb_local = 0, nb_remote = 0;
 
 	for (uint16_t k = 0; k < h->nb; k++) {
 		struct rte_mbuf *m = h->m[k];
 		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
 
 		if (nb_run > 0 && port != run_port) {
-			dp_encap_run(lc, snap, dp_remote_slot(run_port), run, nb_run);
+			route_run(lc, snap, run_port, run, nb_run);
 			nb_run = 0;
 		}
 		if (port < VSW_MAX_PORTS && snap->ports[port].in_use && snap->ports[port].bd == bd) {
 			route_rewrite(m, h->key[k], mac);
-			count(lc, DP_CNT_ROUTED_LOCAL);
-			tx_one(lc, snap, port, m);
+			nb_local++;
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
 			if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
 				continue;
 			route_rewrite(m, h->key[k], mac);
-			count(lc, DP_CNT_ROUTED_REMOTE);
-			run_port = port;
-			run[nb_run++] = m;
+			nb_remote++;
 		} else {
 			/* A VM of this host (its record says so) that has not spoken yet. */
 			route_rewrite(m, h->key[k], mac);
 			count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
 			if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
 				count(lc, DP_CNT_DROP_NO_DESTINATION);
+			continue;
 		}
+		run_port = port;
+		run[nb_run++] = m;
 	}
 	if (nb_run > 0)
-		dp_encap_run(lc, snap, dp_remote_slot(run_port), run, nb_run);
+		route_run(lc, snap, run_port, run, nb_run);
+	lc->counters[DP_CNT_ROUTED_LOCAL] += nb_local;
+	lc->counters[DP_CNT_ROUTED_REMOTE] += nb_remote;
 }
 
 static void

@@ -263,10 +263,10 @@ fdb_key_bd(uint64_t key)
 static inline void
 fdb_key_mac(uint64_t key, struct rte_ether_addr *mac)
 {
-	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--) {
-		mac->addr_bytes[i] = (uint8_t)key;
-		key >>= 8;
-	}
+	/* The MAC as the top six bytes of a big-endian word: one 6-byte copy, no byte loop. */
+	uint64_t v = rte_cpu_to_be_64(key << 16);
+
+	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 }
 
 /** @return "learned", "garp", "rarp", "una" or "static". Thread-safe. */

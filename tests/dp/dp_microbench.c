@@ -197,8 +197,8 @@ measure(enum kind kind)
 		dp_test_drain("vm1");
 	}
 	qsort(t, ROUNDS, sizeof(t[0]), cmp_u64);
-	printf("%-14s cycles/frame min %6.1f median %6.1f\n", kind_name[kind], t[0] / 32.0,
-	       t[ROUNDS / 2] / 32.0);
+	printf("%-14s cycles/frame min %6.1f median %6.1f p10 %6.1f p90 %6.1f\n", kind_name[kind],
+	       t[0] / 32.0, t[ROUNDS / 2] / 32.0, t[ROUNDS / 10] / 32.0, t[ROUNDS * 9 / 10] / 32.0);
 }
 
 static void
