@@ -78,6 +78,31 @@ dest_unpack(const void *data, struct ovl_mac_dest *d, uint16_t *refcnt)
 		*refcnt = (uint16_t)(v >> 48);
 }
 
+/*
+ * Key compares for 8- and 4-byte keys: rte_hash has its own compares only
+ * for 16 bytes and more and calls libc's memcmp for anything shorter, once
+ * per candidate key of every lookup.  0 when equal, as memcmp.
+ */
+static int
+key8_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+static int
+key4_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 static struct rte_hash *
 hash_create(const struct ovl *ovl, const char *what, uint32_t entries, uint32_t key_len,
 	    bool shared)
@@ -93,8 +118,15 @@ hash_create(const struct ovl *ovl, const char *what, uint32_t entries, uint32_t 
 		.extra_flag = shared ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF : 0,
 	};
 
+	struct rte_hash *h;
+
 	snprintf(name, sizeof(name), "%s_%s", ovl->name, what);
-	return rte_hash_create(&hp);
+	h = rte_hash_create(&hp);
+	if (h != NULL && key_len == sizeof(uint64_t))
+		rte_hash_set_cmp_func(h, key8_cmp);
+	else if (h != NULL && key_len == sizeof(uint32_t))
+		rte_hash_set_cmp_func(h, key4_cmp);
+	return h;
 }
 
 static int
