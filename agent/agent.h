@@ -186,6 +186,10 @@ struct agent_rd *agent_rd_find(struct agent *a, const char *name);
 struct agent_rd_route *agent_route_find(struct agent *a, const char *rd, const char *prefix);
 /** Apply one rds/ or rdroutes/ key ('rest' = the key after PREFIX/); as agent_state_apply. */
 int agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct etcd_kv *kv);
+/** Whether 'name' was deleted from the cluster while the agent ran (vswd's copy is ours). */
+bool agent_rd_is_gone(const struct agent *a, const char *name);
+/** Forget such a deletion: done in vswd, re-declared, or vswd does not have it. */
+void agent_rd_gone_forget(struct agent *a, const char *name);
 /** Forget the routing part of the desired state (not the pending deletions). */
 void agent_rd_state_clear(struct agent *a);
 void agent_rd_state_free(struct agent *a);

@@ -24,20 +24,11 @@
 #include <string.h>
 #include <strings.h>
 
-static bool
-is_gone(const struct agent *a, const char *name)
-{
-	for (unsigned int i = 0; i < a->nb_rds_gone; i++)
-		if (strcmp(a->rds_gone[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* A domain this agent may change in vswd: declared, or deleted from the cluster while it ran. */
 static bool
 owned(struct agent *a, const char *name)
 {
-	return name != NULL && (agent_rd_find(a, name) != NULL || is_gone(a, name));
+	return name != NULL && (agent_rd_find(a, name) != NULL || agent_rd_is_gone(a, name));
 }
 
 static const char *
@@ -90,7 +81,7 @@ dying(struct agent *a, json_t *rds, const char *name)
 
 	if (have == NULL)
 		return false;
-	return want != NULL ? !mac_matches(want, have) : is_gone(a, name);
+	return want != NULL ? !mac_matches(want, have) : agent_rd_is_gone(a, name);
 }
 
 static void
@@ -212,17 +203,6 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 }
 
 static void
-gone_forget(struct agent *a, const char *name)
-{
-	for (unsigned int i = 0; i < a->nb_rds_gone; i++) {
-		if (strcmp(a->rds_gone[i], name) == 0) {
-			memcpy(a->rds_gone[i], a->rds_gone[--a->nb_rds_gone], AGENT_RD_NAME);
-			return;
-		}
-	}
-}
-
-static void
 count(struct agent *a, const char *method, json_t *params)
 {
 	if (strcmp(method, "rd.add") == 0)
@@ -252,7 +232,7 @@ apply_one(struct agent *a, json_t *op)
 		count(a, method, params);
 		agent_log("routing: %s %s", method, text != NULL ? text : "");
 		if (strcmp(method, "rd.del") == 0)
-			gone_forget(a, jstr(params, "name"));
+			agent_rd_gone_forget(a, jstr(params, "name"));
 	} else if (rc == -EREMOTEIO) {
 		agent_err(a, "vswd refused %s %s: %s", method, text != NULL ? text : "",
 			  vswd_error(&a->vswd));
@@ -289,7 +269,7 @@ agent_rd_reconcile(struct agent *a)
 	/* A domain gone from the cluster that vswd does not have is nothing to delete. */
 	for (unsigned int k = a->nb_rds_gone; k-- > 0;)
 		if (row_named(rds, "name", a->rds_gone[k]) == NULL)
-			gone_forget(a, a->rds_gone[k]);
+			agent_rd_gone_forget(a, a->rds_gone[k]);
 	plan = agent_rd_plan(a, bds, rds, routes);
 	if (plan == NULL) {
 		rc = -ENOMEM;

@@ -296,12 +296,21 @@ grow(void *arr, unsigned int nb, unsigned int *cap, size_t size)
 	return 0;
 }
 
-static void
-gone_forget(struct agent *a, const char *name)
+bool
+agent_rd_is_gone(const struct agent *a, const char *name)
+{
+	for (unsigned int i = 0; i < a->nb_rds_gone; i++)
+		if (strcmp(a->rds_gone[i], name) == 0)
+			return true;
+	return false;
+}
+
+void
+agent_rd_gone_forget(struct agent *a, const char *name)
 {
 	for (unsigned int i = 0; i < a->nb_rds_gone; i++) {
 		if (strcmp(a->rds_gone[i], name) == 0) {
-			memcpy(a->rds_gone[i], a->rds_gone[--a->nb_rds_gone], AGENT_RD_NAME);
+			memmove(a->rds_gone[i], a->rds_gone[--a->nb_rds_gone], AGENT_RD_NAME);
 			return;
 		}
 	}
@@ -317,9 +326,9 @@ rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 		if (rd == NULL)
 			return 0;
 		/* Deleted while we run: vswd's copy is ours to delete (agent_rd_plan). */
-		gone_forget(a, name);
+		agent_rd_gone_forget(a, name);
 		if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
-			memcpy(a->rds_gone[a->nb_rds_gone++], name, AGENT_RD_NAME);
+			snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
 		*rd = a->rds[--a->nb_rds];
 		return AGENT_CHG_ROUTING;
 	}
@@ -330,7 +339,7 @@ rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 		a->n.bad_records++;
 		return -EINVAL;
 	}
-	gone_forget(a, name);
+	agent_rd_gone_forget(a, name);
 	parsed.mod_revision = kv->mod_revision;
 	if (rd != NULL && strcmp(rd->mac, parsed.mac) == 0) {
 		rd->mod_revision = kv->mod_revision;

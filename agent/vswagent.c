@@ -655,6 +655,8 @@ main(int argc, char **argv)
 	unlink(o.status);
 	vswd_disconnect(&a.vswd);
 	vswd_disconnect(&l.ev);
+	free(a.vswd.in); /* receive buffers: kept across reconnects, freed once */
+	free(l.ev.in);
 	etcd_close(a.etcd);
 	agent_state_free(&a);
 	curl_global_cleanup();
