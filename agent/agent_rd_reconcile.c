@@ -116,7 +116,8 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 
 		if (rd != NULL && prefix != NULL && agent_rd_find(a, rd) != NULL &&
 		    !dying(a, rds, rd) && agent_route_find(a, rd, prefix) == NULL)
-			plan_add(plan, "rd.route.del", json_pack("{s:s, s:s}", "rd", rd, "prefix", prefix));
+			plan_add(plan, "rd.route.del",
+				 json_pack("{s:s, s:s}", "rd", rd, "prefix", prefix));
 	}
 	/* 2. Declared subnets attached to one of our domains they should not be in. */
 	json_array_foreach(bds, i, r) {
@@ -128,7 +129,8 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 		if (strcmp(s->rd, rd) == 0 && !dying(a, rds, rd))
 			continue;
 		plan_add(plan, "bd.set",
-			 json_pack("{s:s, s:s, s:s}", "name", name, "rd", "none", "gateway", "none"));
+			 json_pack("{s:s, s:s, s:s}", "name", name, "rd", "none", "gateway",
+				   "none"));
 		json_object_set_new(detached, name, json_true());
 	}
 	/* 3. Domains deleted from the cluster, or whose MAC must change. */
@@ -165,8 +167,9 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 		if (name == NULL)
 			continue; /* no bridge domain for it: reconcile_bds said why */
 		if (agent_rd_find(a, s->rd) == NULL) {
-			agent_err(a, "subnet %u is attached to routing domain '%s', which the cluster "
-				     "does not declare; not applied (vswcluster rd add %s)",
+			agent_err(a,
+				  "subnet %u is attached to routing domain '%s', which the cluster "
+				  "does not declare; not applied (vswcluster rd add %s)",
 				  s->vsid, s->rd, s->rd);
 			continue;
 		}
@@ -175,8 +178,9 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 		if (json_object_get(detached, name) == NULL && rd != NULL && gw != NULL &&
 		    strcmp(rd, s->rd) == 0 && strcmp(gw, s->gateway) == 0 && !dying(a, rds, rd))
 			continue;
-		plan_add(plan, "bd.set", json_pack("{s:s, s:s, s:s}", "name", name, "rd", s->rd,
-						   "gateway", s->gateway));
+		plan_add(plan, "bd.set",
+			 json_pack("{s:s, s:s, s:s}", "name", name, "rd", s->rd, "gateway",
+				   s->gateway));
 	}
 	/* 6. Routes the cluster has and vswd lacks, or with another next hop. */
 	for (unsigned int k = 0; k < a->nb_routes; k++) {
@@ -184,8 +188,9 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 		const char *via = NULL;
 
 		if (agent_rd_find(a, rt->rd) == NULL) {
-			agent_err(a, "route %s in routing domain '%s', which the cluster does not "
-				     "declare; not applied (vswcluster rd add %s)",
+			agent_err(a,
+				  "route %s in routing domain '%s', which the cluster does not "
+				  "declare; not applied (vswcluster rd add %s)",
 				  rt->prefix, rt->rd, rt->rd);
 			continue;
 		}
@@ -195,8 +200,9 @@ agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes)
 				via = jstr(r, "via");
 		if (via != NULL && strcmp(via, rt->via) == 0 && !dying(a, rds, rt->rd))
 			continue;
-		plan_add(plan, "rd.route.add", json_pack("{s:s, s:s, s:s}", "rd", rt->rd, "prefix",
-							  rt->prefix, "via", rt->via));
+		plan_add(plan, "rd.route.add",
+			 json_pack("{s:s, s:s, s:s}", "rd", rt->rd, "prefix", rt->prefix, "via",
+				   rt->via));
 	}
 	json_decref(detached);
 	return plan;

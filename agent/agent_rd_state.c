@@ -29,7 +29,8 @@ agent_rd_name_ok(const char *name)
 
 	if (n == 0 || n >= AGENT_RD_NAME)
 		return false;
-	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       n;
 }
 
 /* "A.B.C.D/LEN" into host-order address and length; false if it is not that. */
@@ -78,7 +79,8 @@ agent_route_prefix_parse(const char *text, char out[AGENT_PREFIX_TEXT], char *wh
 	char want[AGENT_PREFIX_TEXT];
 
 	if (!prefix_split(text, &addr, &bits)) {
-		snprintf(why, len, "'%.40s' is not an IPv4 prefix A.B.C.D/LEN (LEN 0-32), e.g. 0.0.0.0/0",
+		snprintf(why, len,
+			 "'%.40s' is not an IPv4 prefix A.B.C.D/LEN (LEN 0-32), e.g. 0.0.0.0/0",
 			 text != NULL ? text : "");
 		return -EINVAL;
 	}
@@ -98,14 +100,17 @@ agent_gateway_parse(const char *text, char out[AGENT_PREFIX_TEXT], char *why, si
 	unsigned int bits;
 
 	if (!prefix_split(text, &addr, &bits) || bits < 1 || bits > 30) {
-		snprintf(why, len, "gateway '%.40s' is not IP/LEN with LEN 1-30, e.g. 203.0.113.254/24",
+		snprintf(why, len,
+			 "gateway '%.40s' is not IP/LEN with LEN 1-30, e.g. 203.0.113.254/24",
 			 text != NULL ? text : "");
 		return -EINVAL;
 	}
 	host = addr & ~mask_of(bits);
 	if (host == 0 || host == ~mask_of(bits) || (addr >> 28) >= 0xe) {
-		snprintf(why, len, "gateway %.40s is the network, broadcast or a multicast address; "
-				   "use a host address of the subnet", text);
+		snprintf(why, len,
+			 "gateway %.40s is the network, broadcast or a multicast address; "
+			 "use a host address of the subnet",
+			 text);
 		return -EINVAL;
 	}
 	prefix_text(addr, bits, out);
@@ -355,8 +360,7 @@ rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 }
 
 static int
-route_apply(struct agent *a, bool put, const char *rd, const char *prefix,
-	    const struct etcd_kv *kv)
+route_apply(struct agent *a, bool put, const char *rd, const char *prefix, const struct etcd_kv *kv)
 {
 	struct agent_rd_route *r = agent_route_find(a, rd, prefix), parsed;
 	char why[128];
@@ -396,8 +400,11 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 
 	if (strncmp(rest, "rds/", 4) == 0) {
 		if (!agent_rd_name_ok(rest + 4)) {
-			agent_err(a, "cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -); "
-				     "ignored", kv->key);
+			agent_err(
+				a,
+				"cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -); "
+				"ignored",
+				kv->key);
 			a->n.bad_records++;
 			return -EINVAL;
 		}
@@ -412,8 +419,10 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 	if (slash == NULL || (size_t)(slash - (rest + 9)) >= sizeof(rd) || !agent_rd_name_ok(rd) ||
 	    agent_route_prefix_parse(slash + 1, prefix, why, sizeof(why)) < 0 ||
 	    strcmp(prefix, slash + 1) != 0) {
-		agent_err(a, "cluster key %s: not PREFIX/rdroutes/RD/A.B.C.D/LEN with a canonical "
-			     "prefix; ignored", kv->key);
+		agent_err(a,
+			  "cluster key %s: not PREFIX/rdroutes/RD/A.B.C.D/LEN with a canonical "
+			  "prefix; ignored",
+			  kv->key);
 		a->n.bad_records++;
 		return -EINVAL;
 	}

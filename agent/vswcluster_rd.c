@@ -34,8 +34,10 @@ rd_read(const char *name, const char *what)
 	snprintf(key, sizeof(key), "%s/rds/%s", prefix, name);
 	rc = etcd_get(etcd, key, &kv);
 	if (rc == -ENOENT) {
-		fprintf(stderr, "vswcluster: routing domain '%s' is not declared; run 'vswcluster rd "
-				"add %s' first\n", name, name);
+		fprintf(stderr,
+			"vswcluster: routing domain '%s' is not declared; run 'vswcluster rd "
+			"add %s' first\n",
+			name, name);
 		return EXIT_REFUSED;
 	}
 	if (rc < 0)
@@ -65,12 +67,13 @@ attach_check(uint32_t vsid, const char *rd, const char *gateway, const char *wha
 		const char *ogw = json_string_value(json_object_get(r, "gateway"));
 		json_int_t ovsid = json_integer_value(json_object_get(r, "vsid"));
 
-		if (ovsid == (json_int_t)vsid || ord == NULL || ogw == NULL || strcmp(ord, rd) != 0 ||
-		    !agent_prefixes_overlap(ogw, gateway))
+		if (ovsid == (json_int_t)vsid || ord == NULL || ogw == NULL ||
+		    strcmp(ord, rd) != 0 || !agent_prefixes_overlap(ogw, gateway))
 			continue;
-		fprintf(stderr, "vswcluster: %s overlaps subnet %lld (%s, gateway %s) of routing "
-				"domain '%s'; subnets of one domain must not overlap\n", gateway,
-			(long long)ovsid, str(r, "name"), ogw, rd);
+		fprintf(stderr,
+			"vswcluster: %s overlaps subnet %lld (%s, gateway %s) of routing "
+			"domain '%s'; subnets of one domain must not overlap\n",
+			gateway, (long long)ovsid, str(r, "name"), ogw, rd);
 		json_decref(rows);
 		return EXIT_REFUSED;
 	}
@@ -103,7 +106,8 @@ attach_args(char **argv, int n, struct agent_subnet *s)
 		return EXIT_USAGE;
 	}
 	if (!agent_rd_name_ok(rd)) {
-		fprintf(stderr, "vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n", rd);
+		fprintf(stderr, "vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
+			rd);
 		return EXIT_USAGE;
 	}
 	if (agent_gateway_parse(gw, s->gateway, why, sizeof(why)) < 0) {
@@ -159,19 +163,24 @@ subnet_set(int argc, char **argv)
 	snprintf(key, sizeof(key), "%s/subnets/%u", prefix, vsid);
 	rc = etcd_get(etcd, key, &kv);
 	if (rc == -ENOENT) {
-		fprintf(stderr, "vswcluster: no subnet with VSID %u; declare it with 'vswcluster subnet "
-				"add NAME vsid=%u' first\n", vsid, vsid);
+		fprintf(stderr,
+			"vswcluster: no subnet with VSID %u; declare it with 'vswcluster subnet "
+			"add NAME vsid=%u' first\n",
+			vsid, vsid);
 		return EXIT_REFUSED;
 	}
 	if (rc < 0)
 		return etcd_fail(rc, "subnet set");
 	if (agent_subnet_parse(kv.value, &s, why, sizeof(why)) < 0) {
-		fprintf(stderr, "vswcluster: the record of subnet %u is not usable (%s); write it again "
-				"with 'vswcluster subnet add'\n", vsid, why);
+		fprintf(stderr,
+			"vswcluster: the record of subnet %u is not usable (%s); write it again "
+			"with 'vswcluster subnet add'\n",
+			vsid, why);
 		etcd_kv_free(&kv);
 		return EXIT_REFUSED;
 	}
-	if (want.rd[0] != '\0' && (rc = attach_check(vsid, want.rd, want.gateway, "subnet set")) != 0) {
+	if (want.rd[0] != '\0' &&
+	    (rc = attach_check(vsid, want.rd, want.gateway, "subnet set")) != 0) {
 		etcd_kv_free(&kv);
 		return rc;
 	}
@@ -183,7 +192,8 @@ subnet_set(int argc, char **argv)
 	etcd_kv_free(&kv);
 	if (rc == -EAGAIN) {
 		etcd_kv_free(&now);
-		fprintf(stderr, "vswcluster: subnet %u changed while this command ran; run it again\n",
+		fprintf(stderr,
+			"vswcluster: subnet %u changed while this command ran; run it again\n",
 			vsid);
 		return EXIT_REFUSED;
 	}
@@ -245,9 +255,10 @@ rd_del(const char *name)
 
 		if (rd == NULL || strcmp(rd, name) != 0)
 			continue;
-		fprintf(stderr, "vswcluster: routing domain '%s' still has subnet %lld (%s) attached; "
-				"detach it first: vswcluster subnet set %lld rd=none\n", name,
-			(long long)vsid, str(r, "name"), (long long)vsid);
+		fprintf(stderr,
+			"vswcluster: routing domain '%s' still has subnet %lld (%s) attached; "
+			"detach it first: vswcluster subnet set %lld rd=none\n",
+			name, (long long)vsid, str(r, "name"), (long long)vsid);
 		json_decref(rows);
 		return EXIT_REFUSED;
 	}
@@ -301,13 +312,14 @@ rd_list(void)
 	if (json_out) {
 		print_json(rds);
 	} else {
-		printf("%-16s %-17s %-32s %-6s %s\n", "NAME", "MAC", "SUBNETS", "ROUTES", "REVISION");
+		printf("%-16s %-17s %-32s %-6s %s\n", "NAME", "MAC", "SUBNETS", "ROUTES",
+		       "REVISION");
 		json_array_foreach(rds, i, r) {
 			char vsids[128] = "";
 
 			json_array_foreach(json_object_get(r, "subnets"), k, s)
-				snprintf(vsids + strlen(vsids), sizeof(vsids) - strlen(vsids), "%s%lld",
-					 k ? "," : "", (long long)json_integer_value(s));
+				snprintf(vsids + strlen(vsids), sizeof(vsids) - strlen(vsids),
+					 "%s%lld", k ? "," : "", (long long)json_integer_value(s));
 			printf("%-16s %-17s %-32s %-6lld %lld\n", str(r, "name"),
 			       json_object_get(r, "mac") ? str(r, "mac") : "(from name)",
 			       vsids[0] ? vsids : "-",
@@ -334,7 +346,8 @@ via_in_domain(const char *rd, const char *ca)
 		return true; /* cannot tell: do not warn */
 	snprintf(host, sizeof(host), "%s/32", ca);
 	json_array_foreach(rows, i, r)
-		if (strcmp(str(r, "rd"), rd) == 0 && agent_prefixes_overlap(str(r, "gateway"), host))
+		if (strcmp(str(r, "rd"), rd) == 0 &&
+		    agent_prefixes_overlap(str(r, "gateway"), host))
 			in = true;
 	json_decref(rows);
 	return in;
@@ -355,7 +368,8 @@ route_cmd(int argc, char **argv)
 		if (add ? argc != 5 || strcmp(argv[3], "via") != 0 : argc != 3)
 			return usage();
 		if (!agent_rd_name_ok(argv[1])) {
-			fprintf(stderr, "vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
+			fprintf(stderr,
+				"vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
 				argv[1]);
 			return EXIT_USAGE;
 		}
@@ -371,8 +385,10 @@ route_cmd(int argc, char **argv)
 			if ((rc = etcd_delete(etcd, key, &n)) < 0)
 				return etcd_fail(rc, "rd route del");
 			if (n == 0) {
-				fprintf(stderr, "vswcluster: no route %s in routing domain '%s' (see rd "
-						"route list)\n", rt.prefix, rt.rd);
+				fprintf(stderr,
+					"vswcluster: no route %s in routing domain '%s' (see rd "
+					"route list)\n",
+					rt.prefix, rt.rd);
 				return EXIT_REFUSED;
 			}
 			return 0;
@@ -396,9 +412,11 @@ route_cmd(int argc, char **argv)
 		if (rc < 0)
 			return etcd_fail(rc, "rd route add");
 		if (!via_in_domain(rt.rd, rt.via))
-			fprintf(stderr, "vswcluster: note: %s lies in no subnet of routing domain '%s' "
-					"yet; the route drops traffic (drop_rd_no_route) until one is "
-					"attached\n", rt.via, rt.rd);
+			fprintf(stderr,
+				"vswcluster: note: %s lies in no subnet of routing domain '%s' "
+				"yet; the route drops traffic (drop_rd_no_route) until one is "
+				"attached\n",
+				rt.via, rt.rd);
 		return 0;
 	}
 	if ((argc == 1 || argc == 2) && strcmp(argv[0], "list") == 0) {
@@ -415,7 +433,8 @@ route_cmd(int argc, char **argv)
 			json_array_foreach(rows, i, r)
 				printf("%-16s %-19s %-15s %lld\n", str(r, "rd"), str(r, "prefix"),
 				       str(r, "via"),
-				       (long long)json_integer_value(json_object_get(r, "revision")));
+				       (long long)json_integer_value(
+					       json_object_get(r, "revision")));
 		}
 		json_decref(rows);
 		return 0;

@@ -49,7 +49,8 @@ reset(void)
 static int
 apply(bool put, const char *key, const char *value)
 {
-	struct etcd_kv kv = { .key = (char *)(uintptr_t)key, .value = (char *)(uintptr_t)value,
+	struct etcd_kv kv = { .key = (char *)(uintptr_t)key,
+			      .value = (char *)(uintptr_t)value,
 			      .mod_revision = 7 };
 	struct agent_vm old;
 
@@ -64,10 +65,13 @@ test_prefix_and_gateway_parsing(void)
 	CU_ASSERT_EQUAL(agent_route_prefix_parse("0.0.0.0/0", out, why, sizeof(why)), 0);
 	CU_ASSERT_STRING_EQUAL(out, "0.0.0.0/0");
 	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0/24", out, why, sizeof(why)), 0);
-	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.1/24", out, why, sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.1/24", out, why, sizeof(why)),
+			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "did you mean 198.51.100.0/24?"));
-	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0/33", out, why, sizeof(why)), -EINVAL);
-	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0/08", out, why, sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0/33", out, why, sizeof(why)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0/08", out, why, sizeof(why)),
+			-EINVAL);
 	CU_ASSERT_EQUAL(agent_route_prefix_parse("198.51.100.0", out, why, sizeof(why)), -EINVAL);
 	CU_ASSERT_EQUAL(agent_route_prefix_parse(NULL, out, why, sizeof(why)), -EINVAL);
 
@@ -92,7 +96,8 @@ static void
 test_values_round_trip(void)
 {
 	struct agent_rd rd = { .name = "red" }, rd2;
-	struct agent_rd_route rt = { .rd = "red", .prefix = "0.0.0.0/0", .via = "203.0.113.131" }, rt2;
+	struct agent_rd_route rt = { .rd = "red", .prefix = "0.0.0.0/0", .via = "203.0.113.131" },
+			      rt2;
 	struct agent_subnet s = { .vsid = 5001, .name = "s1" }, s2;
 	char why[160], *v;
 
@@ -105,36 +110,44 @@ test_values_round_trip(void)
 	v = agent_rd_value(&rd);
 	CU_ASSERT_STRING_EQUAL(v, "{\"mac\":\"02:76:72:0a:0b:0c\",\"name\":\"red\"}");
 	free(v);
-	CU_ASSERT_EQUAL(agent_rd_parse("{\"name\":\"red\",\"mac\":\"02:76:72:0A:0B:0C\"}", &rd2, why,
-				       sizeof(why)), 0);
+	CU_ASSERT_EQUAL(agent_rd_parse("{\"name\":\"red\",\"mac\":\"02:76:72:0A:0B:0C\"}", &rd2,
+				       why, sizeof(why)),
+			0);
 	CU_ASSERT_STRING_EQUAL(rd2.mac, "02:76:72:0a:0b:0c"); /* lower case, as vswd lists it */
-	CU_ASSERT_EQUAL(agent_rd_parse("{\"name\":\"red\",\"mac\":\"03:00:00:00:00:01\"}", &rd2, why,
-				       sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(agent_rd_parse("{\"name\":\"red\",\"mac\":\"03:00:00:00:00:01\"}", &rd2,
+				       why, sizeof(why)),
+			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "unicast"));
 	CU_ASSERT_EQUAL(agent_rd_parse("[]", &rd2, why, sizeof(why)), -EINVAL);
 
 	v = agent_route_value(&rt);
-	CU_ASSERT_STRING_EQUAL(v, "{\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\",\"via\":\"203.0.113.131\"}");
+	CU_ASSERT_STRING_EQUAL(
+		v, "{\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\",\"via\":\"203.0.113.131\"}");
 	CU_ASSERT_EQUAL(agent_route_parse(v, &rt2, why, sizeof(why)), 0);
 	CU_ASSERT_STRING_EQUAL(rt2.via, "203.0.113.131");
 	free(v);
 	CU_ASSERT_EQUAL(agent_route_parse("{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":"
-					  "\"255.255.255.255\"}", &rt2, why, sizeof(why)), -EINVAL);
+					  "\"255.255.255.255\"}",
+					  &rt2, why, sizeof(why)),
+			-EINVAL);
 
 	v = agent_subnet_value(&s);
-	CU_ASSERT_STRING_EQUAL(v, "{\"name\":\"s1\",\"vsid\":5001}"); /* as before routing domains */
+	CU_ASSERT_STRING_EQUAL(v,
+			       "{\"name\":\"s1\",\"vsid\":5001}"); /* as before routing domains */
 	free(v);
 	snprintf(s.rd, sizeof(s.rd), "red");
 	snprintf(s.gateway, sizeof(s.gateway), "203.0.113.126/25");
 	v = agent_subnet_value(&s);
-	CU_ASSERT_STRING_EQUAL(v, "{\"gateway\":\"203.0.113.126/25\",\"name\":\"s1\",\"rd\":\"red\","
-				  "\"vsid\":5001}");
+	CU_ASSERT_STRING_EQUAL(v,
+			       "{\"gateway\":\"203.0.113.126/25\",\"name\":\"s1\",\"rd\":\"red\","
+			       "\"vsid\":5001}");
 	CU_ASSERT_EQUAL(agent_subnet_parse(v, &s2, why, sizeof(why)), 0);
 	CU_ASSERT_STRING_EQUAL(s2.rd, "red");
 	CU_ASSERT_STRING_EQUAL(s2.gateway, "203.0.113.126/25");
 	free(v);
-	CU_ASSERT_EQUAL(agent_subnet_parse("{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\"}", &s2, why,
-					   sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(agent_subnet_parse("{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\"}", &s2,
+					   why, sizeof(why)),
+			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "together"));
 }
 
@@ -146,24 +159,31 @@ test_keys_and_changes(void)
 	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rds/red", "{\"name\":\"red\"}"), 0);
 	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rds/blue", "{\"name\":\"red\"}"), -EINVAL);
 	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rds/a/b", "{\"name\":\"a/b\"}"), -EINVAL);
-	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rdroutes/red/0.0.0.0/0",
-			      "{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}"),
-			AGENT_CHG_ROUTING);
+	CU_ASSERT_EQUAL(
+		apply(true, "/vsw/v1/rdroutes/red/0.0.0.0/0",
+		      "{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}"),
+		AGENT_CHG_ROUTING);
 	CU_ASSERT_STRING_EQUAL(agent_route_find(&ag, "red", "0.0.0.0/0")->via, "203.0.113.131");
 	/* The key's prefix must be canonical and match the value's. */
-	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rdroutes/red/198.51.100.1/24",
-			      "{\"rd\":\"red\",\"prefix\":\"198.51.100.0/24\",\"via\":\"203.0.113.1\"}"),
-			-EINVAL);
-	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/rdroutes/red/198.51.100.0/24",
-			      "{\"rd\":\"red\",\"prefix\":\"198.51.101.0/24\",\"via\":\"203.0.113.1\"}"),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+		apply(true, "/vsw/v1/rdroutes/red/198.51.100.1/24",
+		      "{\"rd\":\"red\",\"prefix\":\"198.51.100.0/24\",\"via\":\"203.0.113.1\"}"),
+		-EINVAL);
+	CU_ASSERT_EQUAL(
+		apply(true, "/vsw/v1/rdroutes/red/198.51.100.0/24",
+		      "{\"rd\":\"red\",\"prefix\":\"198.51.101.0/24\",\"via\":\"203.0.113.1\"}"),
+		-EINVAL);
 	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001}"),
 			AGENT_CHG_SUBNET);
 	/* Only the attachment changes: the routing pass, not a full reconciliation. */
-	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001,\"rd\":"
-			      "\"red\",\"gateway\":\"203.0.113.126/25\"}"), AGENT_CHG_ROUTING);
-	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s9\",\"vsid\":5001,\"rd\":"
-			      "\"red\",\"gateway\":\"203.0.113.126/25\"}"), AGENT_CHG_SUBNET);
+	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/subnets/5001",
+			      "{\"name\":\"s1\",\"vsid\":5001,\"rd\":"
+			      "\"red\",\"gateway\":\"203.0.113.126/25\"}"),
+			AGENT_CHG_ROUTING);
+	CU_ASSERT_EQUAL(apply(true, "/vsw/v1/subnets/5001",
+			      "{\"name\":\"s9\",\"vsid\":5001,\"rd\":"
+			      "\"red\",\"gateway\":\"203.0.113.126/25\"}"),
+			AGENT_CHG_SUBNET);
 	CU_ASSERT_EQUAL(ag.n.bad_records, 4);
 	/* A deletion while running is remembered, so that vswd's copy is deleted. */
 	CU_ASSERT_EQUAL(ag.nb_rds_gone, 0);
@@ -208,10 +228,12 @@ declare_red(void)
 {
 	reset();
 	apply(true, "/vsw/v1/rds/red", "{\"name\":\"red\"}");
-	apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\","
-		    "\"gateway\":\"203.0.113.126/25\"}");
-	apply(true, "/vsw/v1/subnets/5002", "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\","
-		    "\"gateway\":\"203.0.113.254/25\"}");
+	apply(true, "/vsw/v1/subnets/5001",
+	      "{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\","
+	      "\"gateway\":\"203.0.113.126/25\"}");
+	apply(true, "/vsw/v1/subnets/5002",
+	      "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\","
+	      "\"gateway\":\"203.0.113.254/25\"}");
 	apply(true, "/vsw/v1/rdroutes/red/0.0.0.0/0",
 	      "{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}");
 }
@@ -230,16 +252,18 @@ test_plan_from_nothing_in_order(void)
 		"rd.route.add {\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\",\"via\":\"203.0.113.131\"}\n");
 	/* In step: nothing to do. */
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
-			  "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"}]",
-			  "[" RED "]",
-			  "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
+			"{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
 		"");
 	/* No bridge domain yet for 5002 (reconcile_bds makes it): nothing planned for it. */
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
-			  "[" RED "]",
-			  "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
 		"");
 }
 
@@ -250,13 +274,15 @@ test_plan_removes_only_what_is_ours_in_reverse(void)
 	apply(true, "/vsw/v1/subnets/5002", "{\"name\":\"s2\",\"vsid\":5002}"); /* detached */
 	apply(false, "/vsw/v1/rdroutes/red/0.0.0.0/0", "");
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
-			  "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"},"
-			  "{\"name\":\"hand\",\"vsid\":7001,\"rd\":\"blue\",\"gateway\":\"203.0.113.1/24\"}]",
-			  "[" RED ",{\"name\":\"blue\",\"mac\":\"02:76:72:00:00:01\",\"mac_default\":true}]",
-			  "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"},"
-			  "{\"rd\":\"red\",\"prefix\":\"198.51.100.0/24\",\"via\":\"203.0.113.1\"},"
-			  "{\"rd\":\"blue\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.9\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
+			"{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"},"
+			"{\"name\":\"hand\",\"vsid\":7001,\"rd\":\"blue\",\"gateway\":\"203.0.113.1/24\"}]",
+			"[" RED
+			",{\"name\":\"blue\",\"mac\":\"02:76:72:00:00:01\",\"mac_default\":true}]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"},"
+			"{\"rd\":\"red\",\"prefix\":\"198.51.100.0/24\",\"via\":\"203.0.113.1\"},"
+			"{\"rd\":\"blue\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.9\"}]"),
 		"rd.route.del {\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\"}\n"
 		"rd.route.del {\"prefix\":\"198.51.100.0/24\",\"rd\":\"red\"}\n"
 		"bd.set {\"gateway\":\"none\",\"name\":\"s2\",\"rd\":\"none\"}\n");
@@ -264,16 +290,20 @@ test_plan_removes_only_what_is_ours_in_reverse(void)
 	apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001}");
 	apply(false, "/vsw/v1/rds/red", "");
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
-			  "[" RED "]", "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"1.2.3.4\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"1.2.3.4\"}]"),
 		"bd.set {\"gateway\":\"none\",\"name\":\"s1\",\"rd\":\"none\"}\n"
 		"rd.del {\"name\":\"red\"}\n");
 	/* A domain the cluster never declared is not ours, even with a declared subnet in it. */
 	reset();
 	apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001}");
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
-			  "[" RED "]", "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"1.2.3.4\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"1.2.3.4\"}]"),
 		"");
 }
 
@@ -283,23 +313,26 @@ test_plan_changes(void)
 	declare_red();
 	apply(true, "/vsw/v1/rdroutes/red/0.0.0.0/0",
 	      "{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.132\"}");
-	apply(true, "/vsw/v1/subnets/5002", "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\","
-		    "\"gateway\":\"203.0.113.253/25\"}");
+	apply(true, "/vsw/v1/subnets/5002",
+	      "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\","
+	      "\"gateway\":\"203.0.113.253/25\"}");
 	/* A new next hop and a new gateway are set in place. */
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
-			  "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"}]",
-			  "[" RED "]",
-			  "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
+			"{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.254/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.131\"}]"),
 		"bd.set {\"gateway\":\"203.0.113.253/25\",\"name\":\"s2\",\"rd\":\"red\"}\n"
 		"rd.route.add {\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\",\"via\":\"203.0.113.132\"}\n");
 	/* A new router MAC: vswd cannot change it in place, so everything is rebuilt in order. */
 	apply(true, "/vsw/v1/rds/red", "{\"name\":\"red\",\"mac\":\"02:76:72:0a:0b:0c\"}");
 	CU_ASSERT_STRING_EQUAL(
-		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
-			  "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.253/25\"}]",
-			  "[" RED "]",
-			  "[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.132\"}]"),
+		plan_text(
+			"[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\"},"
+			"{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"red\",\"gateway\":\"203.0.113.253/25\"}]",
+			"[" RED "]",
+			"[{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.132\"}]"),
 		"bd.set {\"gateway\":\"none\",\"name\":\"s1\",\"rd\":\"none\"}\n"
 		"bd.set {\"gateway\":\"none\",\"name\":\"s2\",\"rd\":\"none\"}\n"
 		"rd.del {\"name\":\"red\"}\n"
@@ -308,8 +341,9 @@ test_plan_changes(void)
 		"bd.set {\"gateway\":\"203.0.113.253/25\",\"name\":\"s2\",\"rd\":\"red\"}\n"
 		"rd.route.add {\"prefix\":\"0.0.0.0/0\",\"rd\":\"red\",\"via\":\"203.0.113.132\"}\n");
 	/* An attachment to a domain the cluster does not declare is refused, and said. */
-	apply(true, "/vsw/v1/subnets/5002", "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"green\","
-		    "\"gateway\":\"203.0.113.253/25\"}");
+	apply(true, "/vsw/v1/subnets/5002",
+	      "{\"name\":\"s2\",\"vsid\":5002,\"rd\":\"green\","
+	      "\"gateway\":\"203.0.113.253/25\"}");
 	plan_text("[{\"name\":\"s2\",\"vsid\":5002,\"rd\":null,\"gateway\":null}]", "[]", "[]");
 	CU_ASSERT_PTR_NOT_NULL(strstr(ag.last_error, "vswcluster rd add green"));
 }
