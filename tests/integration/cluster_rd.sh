@@ -96,6 +96,7 @@ wait_rd() {
 
 FULL="*|s1=203.0.113.126/25,s2=203.0.113.254/25|0.0.0.0/0>203.0.113.131"
 wait_rd "$FULL" "the agents applied the domain, both attachments and the route"
+check "B's agent status counts one domain, one route, two attachments" test "$(agent_status B '(s["rds"], s["rd_routes"], s["counters"]["rds_added"], s["counters"]["attachments_set"], s["counters"]["routes_added"])')" = "(1, 1, 1, 2, 1)"
 DEFAULT_MAC=$(on A vsw_json '[x["mac"] for x in r if x["name"] == "red"][0]' rd list)
 check "A and B derive the same router MAC from the name ($DEFAULT_MAC)" \
 	test "$DEFAULT_MAC" = "$(on B vsw_json '[x["mac"] for x in r if x["name"] == "red"][0]' rd list)"
