@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctl_config.h"
+#include "ctl_bd_settings.h"
 #include "ctl_methods.h"
 #include "ctl_server.h"
 #include "ctl_util.h"
@@ -190,13 +191,15 @@ fdb_bd_stats_json(const struct dp_bd_info *b, const struct fdb_tally *t)
 			nb_frozen = t->nb_frozen[i];
 		}
 	}
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "bd", b->name,
-			 "macs", (json_int_t)b->nb_macs, "static", (json_int_t)nb_static, "frozen",
-			 (json_int_t)nb_frozen, "max_macs", (json_int_t)b->max_macs, "aging",
-			 (json_int_t)b->aging_s, "learning", (int)b->learning, "limit_action",
-			 b->drop_over_limit ? "drop" : "forward", "flap_moves",
-			 (json_int_t)b->flap_moves, "flap_window", (json_int_t)b->flap_window_s,
-			 "flap_hold", (json_int_t)b->flap_hold_s);
+	json_t *row = json_pack("{s:s, s:I, s:I, s:I}", "bd", b->name, "macs",
+				(json_int_t)b->nb_macs, "static", (json_int_t)nb_static, "frozen",
+				(json_int_t)nb_frozen);
+
+	if (row != NULL && ctl_bd_settings_show(row, &b->set, true) < 0) {
+		json_decref(row);
+		return NULL;
+	}
+	return row;
 }
 
 static int

@@ -331,104 +331,77 @@ dp_rd_route_del(const char *rd, uint32_t prefix, uint8_t len, char *err, size_t 
 	return dp_fail(-ENOENT, err, errlen, "routing domain '%s' has no route %s/%u", rd, net, len);
 }
 
-/* Does the subnet 'gw'/'len' of 'bd' overlap another subnet of 'rd'?  @return 0 or -EEXIST. */
+/* The bridge domain other than 'bd' whose subnet in 'rd' overlaps 'gw'/'len'; -ENOENT if none. */
 static int
-check_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len, char *err, size_t errlen)
+find_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
 	if (rd == DP_RD_NONE || gw == 0)
-		return 0;
+		return -ENOENT;
 	for (uint16_t o = 0; o < VSW_MAX_BDS; o++) {
 		const struct rd_bd_cfg *ob = &rdc.bds[o];
 		uint8_t l = RTE_MIN(len, ob->len);
 
-		if (o == bd || ob->rd != rd || ob->gateway == 0 ||
-		    ((gw ^ ob->gateway) & prefix_mask(l)) != 0)
-			continue;
-		dp_ip_text(gw & prefix_mask(len), a, sizeof(a));
-		dp_ip_text(ob->gateway & prefix_mask(ob->len), b, sizeof(b));
-		return dp_fail(-EEXIST, err, errlen,
-			       "subnet %s/%u overlaps %s/%u of bridge domain '%s' in routing domain '%s'; give it another subnet",
-			       a, len, b, ob->len, dp_main.bds[o].name, rdc.rds[rd].name);
+		if (o != bd && ob->rd == rd && ob->gateway != 0 &&
+		    ((gw ^ ob->gateway) & prefix_mask(l)) == 0)
+			return o;
 	}
-	return 0;
+	return -ENOENT;
 }
 
+/* A host address of a subnet of DP_BD_GATEWAY_LEN_MIN..MAX bits, not multicast or above. */
 static bool
-is_none(const char *value)
+gateway_valid(rte_be32_t gw, uint8_t len)
 {
-	return value[0] == '\0' || strcmp(value, "none") == 0;
+	uint32_t host = rte_be_to_cpu_32(gw), m;
+
+	if (len < DP_BD_GATEWAY_LEN_MIN || len > DP_BD_GATEWAY_LEN_MAX)
+		return false;
+	m = ~0u << (32 - len);
+	return (host & ~m) != 0 && (host & ~m) != ~m && (host >> 28) < 0xe;
 }
 
 static int
-parse_gateway(const char *value, rte_be32_t *gw, uint8_t *len, char *err, size_t errlen)
+refuse(int ret, struct dp_bd_refusal *why, enum dp_bd_setting setting, uint16_t other)
 {
-	char buf[32], *slash, *end;
-	struct in_addr a;
-	unsigned long bits;
-	uint32_t host, m;
+	if (why != NULL)
+		*why = (struct dp_bd_refusal){ .setting = setting, .other = other };
+	return ret;
+}
 
-	snprintf(buf, sizeof(buf), "%s", value);
-	slash = strchr(buf, '/');
-	if (slash == NULL || strlen(value) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway must be the subnet's router address with its prefix length, like 203.0.113.254/24; not '%s'",
-			       value);
-	*slash = '\0';
-	bits = strtoul(slash + 1, &end, 10);
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return dp_fail(-EINVAL, err, errlen, "gateway '%s': '%s' is not an IPv4 address",
-			       value, buf);
-	if (slash[1] == '\0' || *end != '\0' || bits < 1 || bits > 30)
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway '%s': the prefix length must be 1 to 30", value);
-	host = rte_be_to_cpu_32(a.s_addr);
-	m = ~0u << (32 - bits);
-	if ((host & ~m) == 0 || (host & ~m) == ~m || (host >> 28) >= 0xe)
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway '%s' is the network, broadcast or a multicast address; use a host address of the subnet",
-			       value);
-	*gw = a.s_addr;
-	*len = (uint8_t)bits;
+int
+dp_rd_bd_check(uint16_t bd, const struct dp_bd_settings *s, struct dp_bd_refusal *why)
+{
+	int id = s->rd[0] == '\0' ? (int)DP_RD_NONE : rd_find(s->rd);
+	int other;
+
+	if (id < 0)
+		return refuse(-ENOENT, why, DP_BD_SET_RD, 0);
+	/* Routed destinations are found through lookup records, which need a VSID. */
+	if (id != (int)DP_RD_NONE && s->vsid == 0)
+		return refuse(-EINVAL, why, DP_BD_SET_RD, 0);
+	if (s->gateway != 0 && !gateway_valid(s->gateway, s->gateway_len))
+		return refuse(-EINVAL, why, DP_BD_SET_GATEWAY, 0);
+	other = find_overlap(bd, (uint8_t)id, s->gateway, s->gateway != 0 ? s->gateway_len : 0);
+	if (other >= 0)
+		return refuse(-EEXIST, why, DP_BD_SET_GATEWAY, (uint16_t)other);
 	return 0;
 }
 
 int
-dp_rd_bd_set(uint16_t bd, const char *key, const char *value, char *err, size_t errlen)
+dp_rd_bd_apply(uint16_t bd, const struct dp_bd_settings *s)
 {
 	struct rd_bd_cfg *b = &rdc.bds[bd], before = *b;
-	const char *name = dp_main.bds[bd].name;
+	int id = s->rd[0] == '\0' ? (int)DP_RD_NONE : rd_find(s->rd);
 	int ret;
 
-	if (strcmp(key, "rd") == 0) {
-		int id = is_none(value) ? (int)DP_RD_NONE : rd_find(value);
-
-		if (id < 0)
-			return dp_fail(-ENOENT, err, errlen,
-				       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-				       value, value);
-		if (id != (int)DP_RD_NONE && dp_bd_vsid(bd) == 0)
-			return dp_fail(-EINVAL, err, errlen,
-				       "bridge domain '%s' has no vsid: routed destinations are found through lookup records; give it one first (vswctl bd set %s vsid=N)",
-				       name, name);
-		ret = check_overlap(bd, (uint8_t)id, b->gateway, b->len, err, errlen);
-		if (ret < 0)
-			return ret;
-		b->rd = (uint8_t)id;
-	} else {
-		rte_be32_t gw = 0;
-		uint8_t len = 0;
-
-		if (!is_none(value) && (ret = parse_gateway(value, &gw, &len, err, errlen)) < 0)
-			return ret;
-		ret = check_overlap(bd, b->rd, gw, len, err, errlen);
-		if (ret < 0)
-			return ret;
-		b->gateway = gw;
-		b->len = len;
-	}
-	ret = publish(err, errlen);
+	if (id < 0)
+		return -ENOENT;
+	b->rd = (uint8_t)id;
+	b->gateway = s->gateway;
+	b->len = s->gateway != 0 ? s->gateway_len : 0;
+	if (memcmp(b, &before, sizeof(*b)) == 0)
+		return 0;
+	ret = publish(NULL, 0);
 	if (ret < 0)
 		*b = before;
 	return ret;
@@ -444,17 +417,13 @@ dp_rd_bd_forget(uint16_t bd)
 }
 
 void
-dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len)
+dp_rd_bd_get(uint16_t bd, struct dp_bd_settings *s)
 {
 	const struct rd_bd_cfg *b = &rdc.bds[bd];
-	char ip[INET_ADDRSTRLEN];
 
-	snprintf(rd, rd_len, "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
-	gateway[0] = '\0';
-	if (b->gateway != 0) {
-		dp_ip_text(b->gateway, ip, sizeof(ip));
-		snprintf(gateway, gw_len, "%s/%u", ip, b->len);
-	}
+	snprintf(s->rd, sizeof(s->rd), "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
+	s->gateway = b->gateway;
+	s->gateway_len = b->gateway != 0 ? b->len : 0;
 }
 
 unsigned int

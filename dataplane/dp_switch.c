@@ -338,7 +338,7 @@ int
 dp_bd_del(const char *name, char *err, size_t errlen)
 {
 	int id = dp_bd_find(name);
-	uint16_t bd;
+	uint16_t bd, unused;
 	int ret;
 
 	if (id < 0)
@@ -351,9 +351,13 @@ dp_bd_del(const char *name, char *err, size_t errlen)
 			    bd_nb_ports((uint16_t)id));
 	bd = (uint16_t)id;
 	/* Its virtual subnet goes first: if the overlay refuses, the domain stays whole. */
-	ret = dp_bd_set_vsid(bd, "0", err, errlen);
+	ret = dp_bd_set_vsid(bd, 0, &unused);
+	if (ret == -EBUSY)
+		return dp_fail(ret, err, errlen,
+			    "bridge domain '%s': vsid %u still has lookup records; delete them first",
+			    name, dp_bd_vsid(bd));
 	if (ret < 0)
-		return ret;
+		return dp_fail(ret, err, errlen, "bridge domain '%s': %s", name, strerror(-ret));
 	/* Static entries may remain; a later domain reusing the id must start empty. */
 	fdb_delete_if(dp_main.fdb, entry_in_bd, &bd);
 	dp_rd_bd_forget(bd);
@@ -375,20 +379,8 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			snprintf(out[n].name, sizeof(out[n].name), "%s", dp_main.bds[id].name);
 			out[n].id = id;
 			out[n].nb_ports = (uint16_t)bd_nb_ports(id);
-			struct fdb_bd_conf conf;
-
 			out[n].nb_macs = nb_macs[id];
-			fdb_bd_get_conf(dp_main.fdb, id, &conf);
-			out[n].aging_s = conf.aging_s;
-			out[n].max_macs = conf.max_macs;
-			out[n].learning = conf.learning;
-			out[n].drop_over_limit = conf.drop_over_limit;
-			out[n].flap_moves = conf.flap_moves;
-			out[n].flap_window_s = conf.flap_window_s;
-			out[n].flap_hold_s = conf.flap_hold_s;
-			out[n].vsid = dp_bd_vsid(id);
-			dp_rd_bd_get(id, out[n].rd, sizeof(out[n].rd), out[n].gateway,
-				     sizeof(out[n].gateway));
+			dp_bd_get(out[n].name, &out[n].set);
 		}
 		n++;
 	}

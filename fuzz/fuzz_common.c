@@ -104,15 +104,20 @@ void
 fuzz_host_setup(void)
 {
 	struct rte_ether_addr gw;
+	struct dp_bd_settings set;
 
 	if (host_ready)
 		return;
 	fuzz_dp_start();
 	must(dp_bd_add("t1", err, sizeof(err)), "t1");
-	must(dp_bd_set("t1", "vsid", "5001", err, sizeof(err)), "t1 vsid");
+	set = dp_bd_defaults;
+	set.vsid = 5001;
+	must(dp_bd_apply("t1", &set, NULL), "t1 vsid");
 	must(dp_bd_add("blue", err, sizeof(err)), "blue");
-	must(dp_bd_set("blue", "max-macs", "4", err, sizeof(err)), "blue max-macs");
-	must(dp_bd_set("blue", "limit-action", "drop", err, sizeof(err)), "blue limit-action");
+	set = dp_bd_defaults;
+	set.max_macs = 4;
+	set.drop_over_limit = true;
+	must(dp_bd_apply("blue", &set, NULL), "blue max-macs, limit-action");
 	add_ring("vm1", "t1");
 	add_ring("vm2", "t1");
 	add_ring("vm3", NULL);
@@ -471,9 +476,8 @@ fuzz_reset_config(void)
 		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 &&
 		    dp_bd_del(bds[i].name, err, sizeof(err)) < 0)
 			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, err);
-	if (dp_bd_set(DP_DEFAULT_BD, "vsid", "0", err, sizeof(err)) < 0)
-		fuzz_fail("cannot clear the default domain's VSID: %s", err);
-	dp_bd_reset_conf(0);
+	if (dp_bd_apply(DP_DEFAULT_BD, &dp_bd_defaults, NULL) < 0)
+		fuzz_fail("cannot give the default domain its default settings");
 	dp_fdb_flush(NULL, NULL, err, sizeof(err));
 	dp_periodic();
 	/* What a harness relies on: the switch as dp_init() left it. */
