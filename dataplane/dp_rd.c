@@ -183,13 +183,13 @@ build_snapshot(void)
 
 /* Publish what the tables say now; the old snapshot is freed once no worker can read it. */
 static int
-publish(char *err, size_t errlen)
+publish(void)
 {
 	struct dp_rd_snap *s = build_snapshot();
 	const struct dp_rd_snap *old;
 
 	if (s == NULL)
-		return dp_fail(-ENOMEM, err, errlen, "out of memory for the routing tables");
+		return -ENOMEM;
 	old = atomic_exchange_explicit(&dp_rd_current, s, memory_order_acq_rel);
 	if (dp_main.started)
 		rte_rcu_qsbr_synchronize(dp_main.qsbr, RTE_QSBR_THRID_INVALID);
@@ -203,7 +203,7 @@ dp_rd_reset(void)
 	memset(&rdc, 0, sizeof(rdc));
 	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
 		rdc.bds[bd].rd = DP_RD_NONE;
-	return publish(NULL, 0);
+	return publish();
 }
 
 void
@@ -213,122 +213,99 @@ dp_rd_fini(void)
 }
 
 int
-dp_rd_add(const char *name, const uint8_t *mac, char *err, size_t errlen)
+dp_rd_add(const char *name, const struct rte_ether_addr *mac)
 {
 	struct rd_cfg *r = NULL;
 	int ret;
 
 	if (name == NULL || name[0] == '\0' || strlen(name) >= PORT_NAME_MAX)
-		return dp_fail(-EINVAL, err, errlen,
-			       "a routing domain needs a name of 1 to %d characters", PORT_NAME_MAX - 1);
+		return -EINVAL;
 	if (rd_find(name) >= 0)
-		return dp_fail(-EEXIST, err, errlen, "routing domain '%s' already exists", name);
-	if (mac != NULL && ((mac[0] & 1) || (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0))
-		return dp_fail(-EINVAL, err, errlen,
-			       "a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
+		return -EEXIST;
+	if (mac != NULL && (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac)))
+		return -EINVAL;
 	for (int id = 0; id < DP_MAX_RDS && r == NULL; id++)
 		if (!rdc.rds[id].in_use)
 			r = &rdc.rds[id];
 	if (r == NULL)
-		return dp_fail(-ENOSPC, err, errlen,
-			       "no room for routing domain '%s': %d exist; delete one first", name,
-			       DP_MAX_RDS);
+		return -ENOSPC;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->mac_default = mac == NULL;
 	if (mac != NULL)
-		memcpy(r->mac.addr_bytes, mac, 6);
+		r->mac = *mac;
 	else
 		dp_rd_default_mac(name, r->mac.addr_bytes);
 	r->in_use = true;
-	ret = publish(err, errlen);
+	ret = publish();
 	if (ret < 0)
 		r->in_use = false;
 	return ret;
 }
 
 int
-dp_rd_del(const char *name, char *err, size_t errlen)
+dp_rd_del(const char *name)
 {
 	int id = rd_find(name);
-	unsigned int nb = 0;
-	const char *one = NULL;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", name);
-	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
-		if (rdc.bds[bd].rd == id) {
-			nb++;
-			one = dp_main.bds[bd].name;
-		}
-	}
-	if (nb > 0)
-		return dp_fail(-EBUSY, err, errlen,
-			       "routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
-			       name, nb, one, one);
+		return -ENOENT;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+		if (rdc.bds[bd].rd == id)
+			return -EBUSY;
 	rdc.rds[id].in_use = false;
-	return publish(err, errlen);
+	return publish();
+}
+
+/* A unicast host address: not 0, not broadcast, not multicast or above. */
+static bool
+is_unicast_host(rte_be32_t ip)
+{
+	uint32_t v = rte_be_to_cpu_32(ip);
+
+	return v != 0 && v != UINT32_MAX && (v >> 28) < 0xe;
 }
 
 int
-dp_rd_route_add(const char *rd, uint32_t prefix, uint8_t len, uint32_t via, char *err,
-		size_t errlen)
+dp_rd_route_add(const char *rd, rte_be32_t prefix, uint8_t len, rte_be32_t via)
 {
 	int id = rd_find(rd);
-	char net[INET_ADDRSTRLEN], want[INET_ADDRSTRLEN];
 	struct rd_cfg *r;
-	uint32_t v = rte_be_to_cpu_32(via);
 	struct rd_route_cfg *slot = NULL;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen,
-			       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-			       rd, rd);
+		return -ENOENT;
 	r = &rdc.rds[id];
-	if (len > 32)
-		return dp_fail(-EINVAL, err, errlen, "prefix length must be 0 to 32, not %u", len);
-	if ((prefix & ~prefix_mask(len)) != 0) {
-		dp_ip_text(prefix, net, sizeof(net));
-		dp_ip_text(prefix & prefix_mask(len), want, sizeof(want));
-		return dp_fail(-EINVAL, err, errlen,
-			       "prefix %s/%u has host bits set; did you mean %s/%u?", net, len, want,
-			       len);
-	}
-	if (v == 0 || v == UINT32_MAX || (v >> 28) == 0xe)
-		return dp_fail(-EINVAL, err, errlen,
-			       "the next hop must be a unicast customer address (a VM of the domain)");
+	if (len > 32 || (prefix & ~prefix_mask(len)) != 0 || !is_unicast_host(via))
+		return -EINVAL;
 	for (uint16_t i = 0; i < r->nb_routes && slot == NULL; i++)
 		if (r->routes[i].prefix == prefix && r->routes[i].len == len)
 			slot = &r->routes[i];
 	if (slot == NULL) {
 		if (r->nb_routes == DP_RD_MAX_ROUTES)
-			return dp_fail(-ENOSPC, err, errlen,
-				       "routing domain '%s' already has %d routes; delete one first",
-				       rd, DP_RD_MAX_ROUTES);
+			return -ENOSPC;
 		slot = &r->routes[r->nb_routes++];
 	}
 	*slot = (struct rd_route_cfg){ .prefix = prefix, .len = len, .via = via };
-	return publish(err, errlen);
+	return publish();
 }
 
 int
-dp_rd_route_del(const char *rd, uint32_t prefix, uint8_t len, char *err, size_t errlen)
+dp_rd_route_del(const char *rd, rte_be32_t prefix, uint8_t len)
 {
 	int id = rd_find(rd);
-	char net[INET_ADDRSTRLEN];
 	struct rd_cfg *r;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", rd);
+		return -ENOENT;
 	r = &rdc.rds[id];
 	for (uint16_t i = 0; i < r->nb_routes; i++) {
 		if (r->routes[i].prefix == prefix && r->routes[i].len == len) {
 			r->routes[i] = r->routes[--r->nb_routes];
-			return publish(err, errlen);
+			return publish();
 		}
 	}
-	dp_ip_text(prefix, net, sizeof(net));
-	return dp_fail(-ENOENT, err, errlen, "routing domain '%s' has no route %s/%u", rd, net, len);
+	return -ENOENT;
 }
 
 /* The bridge domain other than 'bd' whose subnet in 'rd' overlaps 'gw'/'len'; -ENOENT if none. */
@@ -401,7 +378,7 @@ dp_rd_bd_apply(uint16_t bd, const struct dp_bd_settings *s)
 	b->len = s->gateway != 0 ? s->gateway_len : 0;
 	if (memcmp(b, &before, sizeof(*b)) == 0)
 		return 0;
-	ret = publish(NULL, 0);
+	ret = publish();
 	if (ret < 0)
 		*b = before;
 	return ret;
@@ -413,7 +390,7 @@ dp_rd_bd_forget(uint16_t bd)
 	if (rdc.bds[bd].rd == DP_RD_NONE && rdc.bds[bd].gateway == 0)
 		return;
 	rdc.bds[bd] = (struct rd_bd_cfg){ .rd = DP_RD_NONE };
-	publish(NULL, 0);
+	publish();
 }
 
 void

@@ -93,7 +93,7 @@ run(void)
 	size_t el = sizeof(dp_test_err);
 	uint8_t mac[6];
 	char ip[32];
-	dp_rd_add("red", rmac, e, el);
+	dp_rd_add("red", (const struct rte_ether_addr *)rmac);
 	dp_bd_add("s1", e, el);
 	(dp_test_bd("s1")->vsid = 5001, dp_test_bd_apply("s1"));
 	dp_bd_add("s2", e, el);

@@ -5,7 +5,8 @@
  * at all, so a setting the dataplane refuses (a VSID in use, a routing
  * domain that does not exist, an overlapping subnet) leaves the keys ctl had
  * already accepted in the same call unapplied and unsaved; and the
- * dataplane's refusals reach the user as ctl's sentences.
+ * dataplane's refusals (bridge and routing domains) reach the user as
+ * ctl's sentences.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,7 @@ test_refused_by_the_dataplane_changes_nothing(void)
 			       "\"name\":\"t2\",\"rd\":\"red\",\"vsid\":7002}");
 	free(before);
 	stop();
+	unlink(cfg_path);
 }
 
 static void
@@ -147,6 +149,39 @@ test_settings_checked_in_ctl_words(void)
 	      "unknown bridge-domain setting 'agin'; settings: aging, max-macs, learning, "
 	      "limit-action, flap-moves, flap-window, flap-hold, vsid, rd, gateway");
 	stop();
+	unlink(cfg_path);
+}
+
+/* rd.*: the dataplane answers with errno alone; ctl says what was wrong and what to do. */
+static void
+test_routing_domain_refusals_in_ctl_words(void)
+{
+	start();
+	done("rd.add", "{\"name\": \"red\"}");
+	fails("rd.add", "{\"name\": \"red\"}", CTL_E_APP, "routing domain 'red' already exists");
+	fails("rd.add", "{\"name\": \"blue\", \"mac\": \"03:00:00:00:00:01\"}",
+	      CTL_E_INVALID_PARAMS, "a router MAC must be unicast and non-zero");
+	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
+	done("bd.set", "{\"name\": \"t1\", \"rd\": \"red\"}");
+	fails("rd.del", "{\"name\": \"red\"}", CTL_E_APP,
+	      "routing domain 'red' still has 1 bridge domain(s), e.g. 't1'; detach them first "
+	      "(vswctl bd set t1 rd=none)");
+	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.1/8\", \"via\": \"198.18.20.3\"}",
+	      CTL_E_INVALID_PARAMS, "prefix 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?");
+	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\", \"via\": \"224.0.0.1\"}",
+	      CTL_E_INVALID_PARAMS, "the next hop must be a unicast customer address");
+	fails("rd.route.add",
+	      "{\"rd\": \"green\", \"prefix\": \"10.0.0.0/8\", \"via\": \"198.18.20.3\"}", CTL_E_APP,
+	      "routing domain 'green' does not exist; create it with 'vswctl rd add green'");
+	fails("rd.route.del", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\"}", CTL_E_APP,
+	      "routing domain 'red' has no route 10.0.0.0/8");
+	fails("rd.route.del", "{\"rd\": \"green\", \"prefix\": \"10.0.0.0/8\"}", CTL_E_APP,
+	      "routing domain 'green' does not exist");
+	/* Positive control: detached, the domain goes. */
+	done("bd.set", "{\"name\": \"t1\", \"rd\": \"none\"}");
+	done("rd.del", "{\"name\": \"red\"}");
+	stop();
+	unlink(cfg_path);
 }
 
 int
@@ -160,5 +195,7 @@ main(void)
 	CU_add_test(suite, "refused by the dataplane changes nothing",
 		    test_refused_by_the_dataplane_changes_nothing);
 	CU_add_test(suite, "settings checked in ctl words", test_settings_checked_in_ctl_words);
+	CU_add_test(suite, "routing-domain refusals in ctl words",
+		    test_routing_domain_refusals_in_ctl_words);
 	return harness_run();
 }
