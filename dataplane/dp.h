@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <rte_byteorder.h>
+#include <rte_ether.h>
 
 #include "port.h"
 
@@ -191,30 +192,39 @@ struct dp_queue_stats {
  */
 int dp_port_queue_stats(const char *name, struct dp_queue_stats *out, unsigned int max);
 
-/* MAC table. */
+/*
+ * MAC table, addressed by bridge-domain and port names.  Control thread;
+ * the results are -errno alone, ctl/ctl_fdb.c words them.
+ */
 struct dp_fdb_entry {
-	char bd[PORT_NAME_MAX];   /**< bridge domain */
-	uint8_t mac[6];           /**< MAC address */
-	char port[PORT_NAME_MAX]; /**< port it was learned on; "pa:IP" for a MAC on another host */
-	bool is_static;           /**< configured, never moved by learning */
-	bool is_record;           /**< mirrors a lookup record: never aged until traffic moves it */
-	bool frozen;              /**< held on its port after flapping */
-	uint32_t age_s;           /**< seconds since last seen (0 for static) */
-	uint32_t moves;           /**< times it moved (saturates at 255) */
-	const char *cause;        /**< how it got here: learned, garp, rarp, una, static, record */
+	char bd[PORT_NAME_MAX];     /**< bridge domain */
+	struct rte_ether_addr mac;  /**< MAC address */
+	char port[PORT_NAME_MAX];   /**< port it was learned on; "pa:IP" for a MAC on another host */
+	bool is_static;             /**< configured, never moved by learning */
+	bool is_record;             /**< mirrors a lookup record: never aged until traffic moves it */
+	bool frozen;                /**< held on its port after flapping */
+	uint32_t age_s;             /**< seconds since last seen (0 for static) */
+	uint32_t moves;             /**< times it moved (saturates at 255) */
+	const char *cause;          /**< how it got here: learned, garp, rarp, una, static, record */
 };
 
 typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
 
 /** Call 'cb' for each entry, in bridge domain 'bd' (NULL = all). @return entries visited or -ENOENT. */
 int dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg);
-/** Remove learned entries, optionally only of 'bd' and/or 'port'. @return entries removed or -ENOENT. */
-int dp_fdb_flush(const char *bd, const char *port, char *err, size_t errlen);
-/** Add or replace a static entry. @return 0, -ENOENT (bd or port), -EINVAL (bad MAC), -ENOSPC. */
-int dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *err,
-		      size_t errlen);
-/** Delete one entry (static or learned). @return 0 or -ENOENT. */
-int dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen);
+/**
+ * Remove learned entries, optionally only of 'bd' and/or 'port' (NULL = any).
+ * @return entries removed; -ENOENT (no such bridge domain or port).
+ */
+int dp_fdb_flush(const char *bd, const char *port);
+/**
+ * Add or replace a static entry.  @return 0; -ENOENT (no such bridge domain
+ * or port); -EINVAL (MAC not unicast or zero; the port is in another bridge
+ * domain); -ENOSPC (the table is full: vswd --fdb-size).
+ */
+int dp_fdb_add_static(const char *bd, const struct rte_ether_addr *mac, const char *port);
+/** Delete one entry (static or learned).  @return 0; -ENOENT (no such domain or entry); -EINVAL (MAC). */
+int dp_fdb_del(const char *bd, const struct rte_ether_addr *mac);
 
 /* Events: what the MAC table did, delivered on the control thread. */
 enum dp_event_type {

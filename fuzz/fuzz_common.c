@@ -375,7 +375,7 @@ fuzz_forget_learned(void)
 	dp_neigh_walk(collect_learned_neigh, &l);
 	for (unsigned int i = 0; i < l.n; i++)
 		dp_neigh_del(l.ip[i], err, sizeof(err));
-	dp_fdb_flush(NULL, NULL, err, sizeof(err));
+	dp_fdb_flush(NULL, NULL);
 	dp_periodic();
 }
 
@@ -384,7 +384,7 @@ struct config_list {
 	unsigned int n;                /**< entries */
 	char a[1024][PORT_NAME_MAX];   /**< what names it: IP, prefix, or a static MAC's domain */
 	uint32_t vsid[1024];           /**< lookup records: their VSID */
-	uint8_t mac[1024][6];          /**< static MACs */
+	struct rte_ether_addr mac[1024]; /**< static MACs */
 };
 
 static void
@@ -422,7 +422,7 @@ collect_static(const struct dp_fdb_entry *e, void *arg)
 	struct config_list *l = arg;
 
 	if (e->is_static && l->n < 1024) {
-		memcpy(l->mac[l->n], e->mac, 6);
+		l->mac[l->n] = e->mac;
 		snprintf(l->a[l->n++], sizeof(l->a[0]), "%s", e->bd);
 	}
 }
@@ -466,7 +466,7 @@ fuzz_reset_config(void)
 	l.n = 0;
 	dp_fdb_walk(NULL, collect_static, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_fdb_del(l.a[i], l.mac[i], err, sizeof(err));
+		dp_fdb_del(l.a[i], &l.mac[i]);
 	n = dp_port_list(ports, VSW_MAX_PORTS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++)
 		if (dp_port_del(ports[i].name, err, sizeof(err)) < 0)
@@ -478,7 +478,7 @@ fuzz_reset_config(void)
 			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, err);
 	if (dp_bd_apply(DP_DEFAULT_BD, &dp_bd_defaults, NULL) < 0)
 		fuzz_fail("cannot give the default domain its default settings");
-	dp_fdb_flush(NULL, NULL, err, sizeof(err));
+	dp_fdb_flush(NULL, NULL);
 	dp_periodic();
 	/* What a harness relies on: the switch as dp_init() left it. */
 	dp_overlay_get(&ov);

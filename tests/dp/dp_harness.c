@@ -149,7 +149,7 @@ where_entry(const struct dp_fdb_entry *e, void *arg)
 {
 	struct where_query *q = arg;
 
-	if (memcmp(q->mac, e->mac, 6) == 0) {
+	if (memcmp(q->mac, e->mac.addr_bytes, 6) == 0) {
 		snprintf(q->found.port, sizeof(q->found.port), "%s", e->port);
 		snprintf(q->found.cause, sizeof(q->found.cause), "%s", e->cause);
 	}

@@ -5,8 +5,8 @@
  * at all, so a setting the dataplane refuses (a VSID in use, a routing
  * domain that does not exist, an overlapping subnet) leaves the keys ctl had
  * already accepted in the same call unapplied and unsaved; and the
- * dataplane's refusals (bridge and routing domains) reach the user as
- * ctl's sentences.
+ * dataplane's refusals (bridge and routing domains, the MAC table), which
+ * are errno values, reach the user as ctl's sentences.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +184,31 @@ test_routing_domain_refusals_in_ctl_words(void)
 	unlink(cfg_path);
 }
 
+/* fdb.*: the same for the MAC table. */
+static void
+test_mac_table_refusals_in_ctl_words(void)
+{
+	start();
+	done("bd.add", "{\"name\": \"t1\"}");
+	done("port.add", "{\"name\": \"n1\", \"type\": \"null\", \"bd\": \"t1\"}");
+	fails("fdb.add", "{\"bd\": \"default\", \"mac\": \"02:00:00:00:00:01\", \"port\": \"n1\"}",
+	      CTL_E_INVALID_PARAMS, "port 'n1' is in bridge domain 't1', not 'default'");
+	fails("fdb.add", "{\"bd\": \"t1\", \"mac\": \"02:00:00:00:00:01\", \"port\": \"n2\"}",
+	      CTL_E_APP, "port 'n2' does not exist");
+	fails("fdb.add", "{\"bd\": \"t1\", \"mac\": \"00:00:00:00:00:00\", \"port\": \"n1\"}",
+	      CTL_E_INVALID_PARAMS, "a MAC table entry needs a unicast, non-zero MAC");
+	fails("fdb.flush", "{\"bd\": \"t1\", \"port\": \"n2\"}", CTL_E_APP,
+	      "port 'n2' does not exist");
+	fails("fdb.flush", "{\"bd\": \"t9\"}", CTL_E_APP, "bridge domain 't9' does not exist");
+	/* Positive control: in its own domain, the entry goes in and out. */
+	done("fdb.add", "{\"bd\": \"t1\", \"mac\": \"02:00:00:00:00:01\", \"port\": \"n1\"}");
+	done("fdb.del", "{\"bd\": \"t1\", \"mac\": \"02:00:00:00:00:01\"}");
+	fails("fdb.del", "{\"bd\": \"t1\", \"mac\": \"02:00:00:00:00:01\"}", CTL_E_APP,
+	      "no entry for that MAC in bridge domain 't1'");
+	stop();
+	unlink(cfg_path);
+}
+
 int
 main(void)
 {
@@ -197,5 +222,6 @@ main(void)
 	CU_add_test(suite, "settings checked in ctl words", test_settings_checked_in_ctl_words);
 	CU_add_test(suite, "routing-domain refusals in ctl words",
 		    test_routing_domain_refusals_in_ctl_words);
+	CU_add_test(suite, "MAC table refusals in ctl words", test_mac_table_refusals_in_ctl_words);
 	return harness_run();
 }

@@ -306,7 +306,7 @@ test_flapping_mac_is_reported_and_frozen(void)
 	CU_ASSERT_NOT_EQUAL(strcmp(where(VM).port, held), 0);
 	CU_ASSERT_EQUAL(dp_test_counter("fdb_frozen_refused"), refused + 1);
 	dp_set_event_handler(NULL, NULL);
-	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)) >= 0, 1);
+	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL) >= 0, 1);
 }
 
 /* Learn 'nb' new MACs on p2 without letting the control thread drain events. */
@@ -344,7 +344,7 @@ test_move_is_not_lost_behind_a_learn_flood(void)
 	for (unsigned int round = 0; round < 3; round++) {
 		learn_flood(round * 1500, 1500);
 		learned += 1500;
-		CU_ASSERT_EQUAL(dp_fdb_flush(DP_DEFAULT_BD, "p2", dp_test_err, sizeof(dp_test_err)) >= 0, 1);
+		CU_ASSERT_EQUAL(dp_fdb_flush(DP_DEFAULT_BD, "p2") >= 0, 1);
 	}
 	dp_set_event_handler(log_event, &log);
 	dp_test_inject("p3", test_arp_frame(dp_main.pool, VM, 0x0806, 1, VM, 10, 10));
@@ -468,24 +468,24 @@ test_relearn_after_link_down_is_a_move(void)
 static void
 test_static_entry_add_and_del(void)
 {
-	uint8_t mac[6];
+	struct rte_ether_addr mac;
 	struct dp_test_found f;
 
-	test_mac(PEER, mac);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), 0);
+	test_mac(PEER, mac.addr_bytes);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, &mac, "p2"), 0);
 	inject("p3", BCAST, PEER); /* learning must not move it */
 	dp_test_round();
 	drain_all();
 	f = where(PEER);
 	CU_ASSERT_STRING_EQUAL(f.port, "p2");
 	CU_ASSERT_STRING_EQUAL(f.cause, "static");
-	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL, dp_test_err, sizeof(dp_test_err)), 0); /* flush spares static */
-	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, dp_test_err, sizeof(dp_test_err)), 0);
-	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, mac, dp_test_err, sizeof(dp_test_err)), -ENOENT);
-	CU_ASSERT_EQUAL(dp_fdb_add_static("nobd", mac, "p2", dp_test_err, sizeof(dp_test_err)), -ENOENT);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "nope", dp_test_err, sizeof(dp_test_err)), -ENOENT);
-	test_mac(BCAST, mac);
-	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, mac, "p2", dp_test_err, sizeof(dp_test_err)), -EINVAL);
+	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL), 0); /* flush spares static */
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, &mac), 0);
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, &mac), -ENOENT);
+	CU_ASSERT_EQUAL(dp_fdb_add_static("nobd", &mac, "p2"), -ENOENT);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, &mac, "nope"), -ENOENT);
+	test_mac(BCAST, mac.addr_bytes);
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, &mac, "p2"), -EINVAL);
 }
 
 /*
@@ -517,7 +517,7 @@ test_limit_holds_under_looping_flood(void)
 	char mac[18];
 
 	CU_ASSERT_FATAL(slot >= 0);
-	CU_ASSERT_FATAL(dp_fdb_flush(DP_DEFAULT_BD, NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
+	CU_ASSERT_FATAL(dp_fdb_flush(DP_DEFAULT_BD, NULL) >= 0);
 	dp_fdb_count_per_bd(per_bd);
 	CU_ASSERT_EQUAL_FATAL(per_bd[0], 0);
 	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->max_macs = 100, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
@@ -556,7 +556,7 @@ test_limit_holds_under_looping_flood(void)
 	CU_ASSERT_STRING_EQUAL(where(mac).port, "p1");
 	flood_mac(FLOOD_LIMIT, mac, sizeof(mac));
 	CU_ASSERT_STRING_EQUAL(where(mac).port, "");
-	CU_ASSERT(dp_fdb_flush(DP_DEFAULT_BD, NULL, dp_test_err, sizeof(dp_test_err)) >= 0);
+	CU_ASSERT(dp_fdb_flush(DP_DEFAULT_BD, NULL) >= 0);
 	CU_ASSERT_EQUAL(fdb_bd_count(dp_main.fdb, 0), 0);
 }
 
