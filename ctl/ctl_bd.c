@@ -266,12 +266,6 @@ bd_set(struct ctl_call *call)
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
-/* Only the name is declared: ctl_bd_settings.c checks every setting, and names the ones it does not know. */
-static const struct ctl_param bd_set_params[] = {
-	{ "name", CTL_P_NAME, true },
-	{ NULL },
-};
-
 static const struct ctl_param bd_add_params[] = {
 	{ "name", CTL_P_NAME, true },
 	{ "vsid", CTL_P_UINT, false },
@@ -301,7 +295,7 @@ const struct ctl_method ctl_bd_methods[] = {
 	},
 	{
 		.name = "bd.set",
-		.params = bd_set_params,
+		.params = ctl_bd_set_params, /* the settings table's keys */
 		.extra_params = true,
 		.help = "change settings of a bridge domain: aging, max-macs, learning, "
 			"limit-action, flap-moves, flap-window, flap-hold, vsid; rd and gateway "

@@ -63,6 +63,26 @@ static const struct bd_setting bd_settings[] = {
 
 #define NB_SETTINGS (sizeof(bd_settings) / sizeof(bd_settings[0]))
 
+struct ctl_param ctl_bd_set_params[NB_SETTINGS + 2];
+
+void
+ctl_bd_settings_init(void)
+{
+	ctl_bd_set_params[0] = (struct ctl_param){ "name", CTL_P_NAME, true };
+	for (size_t i = 0; i < NB_SETTINGS; i++) {
+		enum bd_kind k = bd_settings[i].kind;
+
+		ctl_bd_set_params[i + 1] = (struct ctl_param){
+			bd_settings[i].key,
+			k == BD_UINT32 || k == BD_VSID ? CTL_P_UINT :
+			k == BD_ONOFF		       ? CTL_P_SCALAR :
+							 CTL_P_STRING,
+			false,
+		};
+	}
+	ctl_bd_set_params[NB_SETTINGS + 1] = (struct ctl_param){ NULL };
+}
+
 static void *
 member(struct dp_bd_settings *s, const struct bd_setting *row)
 {

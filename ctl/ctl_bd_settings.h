@@ -20,6 +20,14 @@
 #include "dp.h"
 
 /**
+ * bd.set's declared parameters ("name" and every setting, with its JSON
+ * type), for the method table and system.methods; filled by
+ * ctl_bd_settings_init(), which ctl_methods_init() calls first.
+ */
+extern struct ctl_param ctl_bd_set_params[];
+void ctl_bd_settings_init(void);
+
+/**
  * Parse the member 'key' = 'v' of a bd.set (or bd.add) call into 's'.
  * @return 0; -EINVAL with call->err and call->code set (unknown key, wrong
  * type, out of range); 'saved' (may be NULL) receives the value to record

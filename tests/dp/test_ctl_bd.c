@@ -134,7 +134,20 @@ test_refused_by_the_dataplane_changes_nothing(void)
 static void
 test_settings_checked_in_ctl_words(void)
 {
+	json_t *methods, *m;
+	const char *sig = NULL;
+	size_t i;
+
 	start();
+	/* system.methods lists every setting from the table, as before it existed. */
+	methods = ok("system.methods", "{}");
+	json_array_foreach(methods, i, m)
+		if (strcmp(jstr(json_object_get(m, "name")), "bd.set") == 0)
+			sig = jstr(json_object_get(m, "params"));
+	CU_ASSERT_STRING_EQUAL(sig != NULL ? sig : "(missing)",
+			       "name [aging] [max-macs] [learning] [limit-action] [flap-moves] "
+			       "[flap-window] [flap-hold] [vsid] [rd] [gateway] [key=value ...]");
+	json_decref(methods);
 	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
 	fails("bd.set", "{\"name\": \"t1\", \"vsid\": 100}", CTL_E_INVALID_PARAMS,
 	      "vsid must be 4096..16777214 (0..4095 and 16777215 are reserved by RFC 7637), "
