@@ -18,6 +18,64 @@
 #include "dp.h"
 #include "nvgre.h"
 
+/* The number of ports of bridge domain 'name' (0 if it is gone). */
+static unsigned int
+bd_nb_ports(const char *name)
+{
+	struct dp_bd_info bds[VSW_MAX_BDS];
+	unsigned int n = dp_bd_list(bds, VSW_MAX_BDS);
+
+	for (unsigned int i = 0; i < n && i < VSW_MAX_BDS; i++)
+		if (strcmp(bds[i].name, name) == 0)
+			return bds[i].nb_ports;
+	return 0;
+}
+
+/* dp_bd_add() or dp_bd_del()'s refusal 'rc' in words.  @return rc. */
+static int
+bd_fail(struct ctl_call *call, int rc, const char *name)
+{
+	struct dp_bd_settings set;
+	unsigned int nb_ports;
+
+	switch (rc) {
+	case -EINVAL:
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err), "bridge domain name must be 1 to %d characters",
+			 PORT_NAME_MAX - 1);
+		break;
+	case -EEXIST:
+		snprintf(call->err, sizeof(call->err), "bridge domain '%s' already exists", name);
+		break;
+	case -ENOSPC:
+		snprintf(call->err, sizeof(call->err),
+			 "all %d bridge domains are in use; delete one first", VSW_MAX_BDS);
+		break;
+	case -ENOENT:
+		snprintf(call->err, sizeof(call->err), "bridge domain '%s' does not exist", name);
+		break;
+	case -EPERM:
+		snprintf(call->err, sizeof(call->err),
+			 "the default bridge domain cannot be deleted");
+		break;
+	case -EBUSY:
+		nb_ports = bd_nb_ports(name);
+		if (nb_ports > 0)
+			snprintf(call->err, sizeof(call->err),
+				 "bridge domain '%s' still has %u port(s); delete or move them first",
+				 name, nb_ports);
+		else if (dp_bd_get(name, &set) >= 0)
+			snprintf(call->err, sizeof(call->err),
+				 "bridge domain '%s': vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
+				 name, set.vsid, set.vsid);
+		break;
+	default:
+		snprintf(call->err, sizeof(call->err), "bridge domain '%s': %s", name,
+			 strerror(-rc));
+	}
+	return rc;
+}
+
 static int
 bd_add(struct ctl_call *call)
 {
@@ -26,7 +84,6 @@ bd_add(struct ctl_call *call)
 	json_t *vsid = json_object_get(call->params, "vsid");
 	struct dp_bd_settings set = dp_bd_defaults;
 	struct dp_bd_refusal why;
-	char ignored[VSW_ERR_LEN];
 	int rc;
 
 	/* vsid 0 is "none": the plain local domain bd.add has always made. */
@@ -41,15 +98,15 @@ bd_add(struct ctl_call *call)
 	}
 	if (vsid != NULL && ctl_bd_setting_parse(call, "vsid", vsid, &set, NULL) < 0)
 		return -EINVAL;
-	rc = dp_bd_add(json_string_value(name), call->err, sizeof(call->err));
+	rc = dp_bd_add(json_string_value(name));
 	if (rc < 0)
-		return rc;
+		return bd_fail(call, rc, json_string_value(name));
 	if (vsid != NULL) {
 		rc = dp_bd_apply(json_string_value(name), &set, &why);
 		if (rc < 0) {
 			/* Nothing half-made: a domain without its VSID is not what was asked. */
 			ctl_bd_refusal(call, json_string_value(name), &set, rc, &why);
-			dp_bd_del(json_string_value(name), ignored, sizeof(ignored));
+			dp_bd_del(json_string_value(name));
 			return rc;
 		}
 	}
@@ -58,7 +115,7 @@ bd_add(struct ctl_call *call)
 
 		if (entry == NULL || ctl_config_add(st->config, "bds", entry) < 0) {
 			json_decref(entry);
-			dp_bd_del(json_string_value(name), ignored, sizeof(ignored));
+			dp_bd_del(json_string_value(name));
 			snprintf(call->err, sizeof(call->err),
 				 "out of memory recording bridge domain '%s'",
 				 json_string_value(name));
@@ -103,12 +160,12 @@ bd_del(struct ctl_call *call)
 			name, user);
 		return -EBUSY;
 	}
-	rc = dp_bd_del(name, call->err, sizeof(call->err));
+	rc = dp_bd_del(name);
 	/* A saved domain that could not be restored exists only in the file. */
 	if (rc == -ENOENT && st->config != NULL && ctl_config_find(st->config, "bds", name) != NULL)
 		rc = 0;
 	if (rc < 0)
-		return rc;
+		return bd_fail(call, rc, name);
 	if (st->config != NULL) {
 		ctl_config_remove(st->config, "bds", name);
 		ctl_config_remove_static(st->config, "bd", name, NULL);

@@ -101,10 +101,17 @@ struct dp_bd_info {
 	struct dp_bd_settings set;    /**< its settings */
 };
 
-/** Create bridge domain 'name' with dp_bd_defaults.  @return its id; -EINVAL (name length), -EEXIST, -ENOSPC. */
-int dp_bd_add(const char *name, char *err, size_t errlen);
-/** @return 0; -ENOENT; -EPERM (the default domain); -EBUSY (ports, or lookup records of its VSID). */
-int dp_bd_del(const char *name, char *err, size_t errlen);
+/**
+ * Create bridge domain 'name' with dp_bd_defaults.
+ * @return its id; -EINVAL (name empty or too long); -EEXIST; -ENOSPC (VSW_MAX_BDS exist).
+ */
+int dp_bd_add(const char *name);
+/**
+ * Delete bridge domain 'name', with its VSID and its place in a routing domain.
+ * @return 0; -ENOENT; -EPERM (the default domain); -EBUSY (it has ports, or
+ * its VSID has lookup records); -ENOMEM.
+ */
+int dp_bd_del(const char *name);
 /**
  * Replace every setting of bridge domain 'name' with 's', all or nothing:
  * when it fails, the domain keeps the settings it had.  Control thread.

@@ -109,11 +109,11 @@ fuzz_host_setup(void)
 	if (host_ready)
 		return;
 	fuzz_dp_start();
-	must(dp_bd_add("t1", err, sizeof(err)), "t1");
+	must(dp_bd_add("t1"), "t1");
 	set = dp_bd_defaults;
 	set.vsid = 5001;
 	must(dp_bd_apply("t1", &set, NULL), "t1 vsid");
-	must(dp_bd_add("blue", err, sizeof(err)), "blue");
+	must(dp_bd_add("blue"), "blue");
 	set = dp_bd_defaults;
 	set.max_macs = 4;
 	set.drop_over_limit = true;
@@ -440,6 +440,7 @@ fuzz_reset_config(void)
 	static struct config_list l;
 	struct dp_port_info ports[VSW_MAX_PORTS];
 	struct dp_bd_info bds[VSW_MAX_BDS];
+	int ret;
 	struct dp_overlay_info ov;
 	unsigned int n;
 
@@ -474,8 +475,8 @@ fuzz_reset_config(void)
 	n = dp_bd_list(bds, VSW_MAX_BDS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_BDS; i++)
 		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 &&
-		    dp_bd_del(bds[i].name, err, sizeof(err)) < 0)
-			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, err);
+		    (ret = dp_bd_del(bds[i].name)) < 0)
+			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, strerror(-ret));
 	if (dp_bd_apply(DP_DEFAULT_BD, &dp_bd_defaults, NULL) < 0)
 		fuzz_fail("cannot give the default domain its default settings");
 	dp_fdb_flush(NULL, NULL);

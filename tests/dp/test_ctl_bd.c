@@ -165,6 +165,35 @@ test_settings_checked_in_ctl_words(void)
 	unlink(cfg_path);
 }
 
+/* bd.add and bd.del: the same. */
+static void
+test_bd_add_and_del_refusals_in_ctl_words(void)
+{
+	start();
+	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
+	fails("bd.add", "{\"name\": \"t1\"}", CTL_E_APP, "bridge domain 't1' already exists");
+	fails("bd.del", "{\"name\": \"default\"}", CTL_E_APP,
+	      "the default bridge domain cannot be deleted");
+	fails("bd.del", "{\"name\": \"t9\"}", CTL_E_APP, "bridge domain 't9' does not exist");
+	done("port.add", "{\"name\": \"n1\", \"type\": \"null\", \"bd\": \"t1\"}");
+	fails("bd.del", "{\"name\": \"t1\"}", CTL_E_APP,
+	      "bridge domain 't1' still has 1 port(s); delete or move them first");
+	done("port.del", "{\"name\": \"n1\"}");
+	done("port.add", "{\"name\": \"up\", \"type\": \"null\"}");
+	done("uplink.set", "{\"port\": \"up\"}");
+	done("pa.add", "{\"address\": \"198.51.100.1/24\"}");
+	done("lookup.add", "{\"vsid\": 5001, \"ca_ip\": \"203.0.113.9\", "
+			   "\"ca_mac\": \"02:00:00:01:00:09\", \"pa\": \"192.0.2.1\"}");
+	fails("bd.del", "{\"name\": \"t1\"}", CTL_E_APP,
+	      "bridge domain 't1': vsid 5001 still has lookup records; delete them first "
+	      "(vswctl lookup del 5001 IP)");
+	/* Positive control: without the record, it goes. */
+	done("lookup.del", "{\"vsid\": 5001, \"ca_ip\": \"203.0.113.9\"}");
+	done("bd.del", "{\"name\": \"t1\"}");
+	stop();
+	unlink(cfg_path);
+}
+
 /* rd.*: the dataplane answers with errno alone; ctl says what was wrong and what to do. */
 static void
 test_routing_domain_refusals_in_ctl_words(void)
@@ -233,6 +262,8 @@ main(void)
 	CU_add_test(suite, "refused by the dataplane changes nothing",
 		    test_refused_by_the_dataplane_changes_nothing);
 	CU_add_test(suite, "settings checked in ctl words", test_settings_checked_in_ctl_words);
+	CU_add_test(suite, "bd.add and bd.del refusals in ctl words",
+		    test_bd_add_and_del_refusals_in_ctl_words);
 	CU_add_test(suite, "routing-domain refusals in ctl words",
 		    test_routing_domain_refusals_in_ctl_words);
 	CU_add_test(suite, "MAC table refusals in ctl words", test_mac_table_refusals_in_ctl_words);

@@ -119,10 +119,10 @@ setup_host(void)
 	if (dp_rd_add("red", NULL) < 0 || dp_rd_add("blue", NULL) < 0)
 		goto fail;
 	for (unsigned int i = 0; i < RTE_DIM(bds); i++)
-		if (dp_bd_add(bds[i].bd, e, el) < 0 || (dp_test_bd(bds[i].bd)->vsid = bds[i].vsid, dp_test_bd_apply(bds[i].bd)) < 0 ||
+		if (dp_bd_add(bds[i].bd) < 0 || (dp_test_bd(bds[i].bd)->vsid = bds[i].vsid, dp_test_bd_apply(bds[i].bd)) < 0 ||
 		    dp_test_bd_route(bds[i].bd, bds[i].rd, bds[i].gw, bds[i].len) < 0)
 			goto fail;
-	if (dp_bd_add("plain", e, el) < 0 || dp_test_add_ring("vm1", "t1") < 0 ||
+	if (dp_bd_add("plain") < 0 || dp_test_add_ring("vm1", "t1") < 0 ||
 	    dp_test_add_ring("vm2", "t2") < 0 || dp_test_add_ring("vm3", "u1") < 0 ||
 	    dp_test_add_ring("p1", "plain") < 0 || dp_test_add_ring("p2", "plain") < 0 ||
 	    dp_test_add_ring("up", NULL) < 0)
