@@ -24,7 +24,7 @@ enum bd_kind {
 	BD_ONOFF,   /* bool: true/false or "on"/"off" */
 	BD_DROP,    /* bool: "drop" (true) or "forward" (false) */
 	BD_VSID,    /* uint32_t: 0 or NVGRE_VSID_MIN..NVGRE_VSID_MAX */
-	BD_RD,      /* char[PORT_NAME_MAX]: a routing domain, "none" or "" for none */
+	BD_RD,	    /* char[PORT_NAME_MAX]: a routing domain, "none" or "" for none */
 	BD_GATEWAY, /* rte_be32_t + uint8_t gateway_len: "IP/LEN", "none" or "" for none */
 };
 
@@ -109,8 +109,8 @@ ctl_bd_setting_keys(void)
 	return keys;
 }
 
-static int
-invalid(struct ctl_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int invalid(struct ctl_call *call, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static int
 invalid(struct ctl_call *call, const char *fmt, ...)
@@ -134,9 +134,10 @@ parse_u32(struct ctl_call *call, const char *key, json_t *v, uint32_t *out)
 		return invalid(call, "params.%s: expected a non-negative integer, got %s", key,
 			       ctl_json_type_name(v));
 	if (n < 0)
-		return invalid(call,
-			       "params.%s: expected a non-negative integer, got %" JSON_INTEGER_FORMAT,
-			       key, n);
+		return invalid(
+			call,
+			"params.%s: expected a non-negative integer, got %" JSON_INTEGER_FORMAT,
+			key, n);
 	if (n > (json_int_t)UINT32_MAX)
 		return invalid(call,
 			       "params.%s: expected an integer from 0 to %" PRIu32
@@ -158,11 +159,12 @@ parse_onoff(struct ctl_call *call, const char *key, json_t *v, bool *out)
 	else if (t != NULL && (strcmp(t, "off") == 0 || strcmp(t, "false") == 0))
 		*out = false;
 	else if (t != NULL)
-		return invalid(call, "params.%s: expected true/false or \"on\"/\"off\", got '%.32s'",
-			       key, t);
+		return invalid(call,
+			       "params.%s: expected true/false or \"on\"/\"off\", got '%.32s'", key,
+			       t);
 	else
-		return invalid(call, "params.%s: expected true/false or \"on\"/\"off\", got %s", key,
-			       ctl_json_type_name(v));
+		return invalid(call, "params.%s: expected true/false or \"on\"/\"off\", got %s",
+			       key, ctl_json_type_name(v));
 	return 0;
 }
 
@@ -192,11 +194,11 @@ parse_vsid(struct ctl_call *call, const char *key, json_t *v, uint32_t *out)
 	if (rc < 0)
 		return rc;
 	if (vsid != 0 && !nvgre_vsid_is_valid(vsid))
-		return invalid(call,
-			       "vsid must be %u..%u (0..%u and %u are reserved by RFC 7637), or 0 for none; not '%" PRIu32
-			       "'",
-			       NVGRE_VSID_MIN, NVGRE_VSID_MAX, NVGRE_VSID_MIN - 1, NVGRE_VSID_MASK,
-			       vsid);
+		return invalid(
+			call,
+			"vsid must be %u..%u (0..%u and %u are reserved by RFC 7637), or 0 for none; not '%" PRIu32
+			"'",
+			NVGRE_VSID_MIN, NVGRE_VSID_MAX, NVGRE_VSID_MIN - 1, NVGRE_VSID_MASK, vsid);
 	*out = vsid;
 	return 0;
 }
@@ -242,9 +244,10 @@ parse_gateway(struct ctl_call *call, const char *key, json_t *v, struct dp_bd_se
 	snprintf(buf, sizeof(buf), "%s", value);
 	slash = strchr(buf, '/');
 	if (slash == NULL || strlen(value) >= sizeof(buf))
-		return invalid(call,
-			       "gateway must be the subnet's router address with its prefix length, like 203.0.113.254/24; not '%.64s'",
-			       value);
+		return invalid(
+			call,
+			"gateway must be the subnet's router address with its prefix length, like 203.0.113.254/24; not '%.64s'",
+			value);
 	*slash = '\0';
 	bits = strtoul(slash + 1, &end, 10);
 	if (inet_pton(AF_INET, buf, &a) != 1)
@@ -256,9 +259,10 @@ parse_gateway(struct ctl_call *call, const char *key, json_t *v, struct dp_bd_se
 	host = ntohl(a.s_addr);
 	m = ~0u << (32 - bits);
 	if ((host & ~m) == 0 || (host & ~m) == ~m || (host >> 28) >= 0xe)
-		return invalid(call,
-			       "gateway '%s' is the network, broadcast or a multicast address; use a host address of the subnet",
-			       value);
+		return invalid(
+			call,
+			"gateway '%s' is the network, broadcast or a multicast address; use a host address of the subnet",
+			value);
 	s->gateway = a.s_addr;
 	s->gateway_len = (uint8_t)bits;
 	return 0;
@@ -285,9 +289,9 @@ ctl_bd_setting_parse(struct ctl_call *call, const char *key, json_t *v, struct d
 		*saved = NULL;
 	if (row == NULL) {
 		if (!json_is_string(v) && !json_is_integer(v) && !json_is_boolean(v))
-			return invalid(call,
-				       "params.%.64s: expected a string, integer or boolean, got %s",
-				       key, ctl_json_type_name(v));
+			return invalid(
+				call, "params.%.64s: expected a string, integer or boolean, got %s",
+				key, ctl_json_type_name(v));
 		return invalid(call, "unknown bridge-domain setting '%.64s'; settings: %s", key,
 			       ctl_bd_setting_keys());
 	}
@@ -356,7 +360,8 @@ ctl_bd_settings_show(json_t *row, const struct dp_bd_settings *s, bool fdb_only)
 	for (size_t i = 0; i < NB_SETTINGS; i++) {
 		if (fdb_only && !bd_settings[i].fdb)
 			continue;
-		if (json_object_set_new(row, bd_settings[i].show, show_value(s, &bd_settings[i])) < 0)
+		if (json_object_set_new(row, bd_settings[i].show, show_value(s, &bd_settings[i])) <
+		    0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -408,30 +413,34 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 				 "vsid %" PRIu32 " already belongs to bridge domain '%s'", s->vsid,
 				 other);
 		else if (rc == -EBUSY)
-			snprintf(call->err, sizeof(call->err),
-				 "bridge domain '%s': its vsid still has lookup records; delete them first (vswctl lookup show, vswctl lookup del VSID IP)",
-				 name);
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s': its vsid still has lookup records; delete them first (vswctl lookup show, vswctl lookup del VSID IP)",
+				name);
 		else
 			snprintf(call->err, sizeof(call->err), "vsid %" PRIu32 ": %s", s->vsid,
 				 strerror(-rc));
 		break;
 	case DP_BD_SET_RD:
 		if (rc == -ENOENT)
-			snprintf(call->err, sizeof(call->err),
-				 "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-				 s->rd, s->rd);
+			snprintf(
+				call->err, sizeof(call->err),
+				"routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
+				s->rd, s->rd);
 		else
-			snprintf(call->err, sizeof(call->err),
-				 "bridge domain '%s' has no vsid: routed destinations are found through lookup records; give it one first (vswctl bd set %s vsid=N)",
-				 name, name);
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s' has no vsid: routed destinations are found through lookup records; give it one first (vswctl bd set %s vsid=N)",
+				name, name);
 		break;
 	case DP_BD_SET_GATEWAY:
 		subnet_text(s->gateway, s->gateway_len, mine, sizeof(mine));
 		if (rc == -EEXIST && dp_bd_get(other, &o) >= 0) {
 			subnet_text(o.gateway, o.gateway_len, theirs, sizeof(theirs));
-			snprintf(call->err, sizeof(call->err),
-				 "subnet %s overlaps %s of bridge domain '%s' in routing domain '%s'; give it another subnet",
-				 mine, theirs, other, o.rd);
+			snprintf(
+				call->err, sizeof(call->err),
+				"subnet %s overlaps %s of bridge domain '%s' in routing domain '%s'; give it another subnet",
+				mine, theirs, other, o.rd);
 		} else {
 			snprintf(call->err, sizeof(call->err), "gateway of subnet %s: %s", mine,
 				 strerror(-rc));
@@ -440,11 +449,13 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 	case DP_BD_SET_NONE:
 	default:
 		if (rc == -ENOENT)
-			snprintf(call->err, sizeof(call->err), "bridge domain '%s' not found", name);
+			snprintf(call->err, sizeof(call->err), "bridge domain '%s' not found",
+				 name);
 		else
-			snprintf(call->err, sizeof(call->err),
-				 "bridge domain '%s': could not apply the settings (%s); nothing changed",
-				 name, strerror(-rc));
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s': could not apply the settings (%s); nothing changed",
+				name, strerror(-rc));
 	}
 	return rc;
 }

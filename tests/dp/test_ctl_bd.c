@@ -94,7 +94,8 @@ test_refused_by_the_dataplane_changes_nothing(void)
 	fails("bd.set",
 	      "{\"name\": \"t2\", \"max-macs\": 3, \"vsid\": 7002, \"gateway\": \"198.51.100.1/24\", "
 	      "\"rd\": \"green\"}",
-	      CTL_E_APP, "routing domain 'green' does not exist; create it with 'vswctl rd add green'");
+	      CTL_E_APP,
+	      "routing domain 'green' does not exist; create it with 'vswctl rd add green'");
 	expect_unchanged("t2", before);
 	/* Overlap: the new VSID and routing domain would be fine, the subnet is not. */
 	fails("bd.set",
@@ -208,12 +209,16 @@ test_routing_domain_refusals_in_ctl_words(void)
 	fails("rd.del", "{\"name\": \"red\"}", CTL_E_APP,
 	      "routing domain 'red' still has 1 bridge domain(s), e.g. 't1'; detach them first "
 	      "(vswctl bd set t1 rd=none)");
-	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.1/8\", \"via\": \"198.18.20.3\"}",
-	      CTL_E_INVALID_PARAMS, "prefix 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?");
-	fails("rd.route.add", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\", \"via\": \"224.0.0.1\"}",
+	fails("rd.route.add",
+	      "{\"rd\": \"red\", \"prefix\": \"10.0.0.1/8\", \"via\": \"198.18.20.3\"}",
+	      CTL_E_INVALID_PARAMS,
+	      "prefix 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?");
+	fails("rd.route.add",
+	      "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\", \"via\": \"224.0.0.1\"}",
 	      CTL_E_INVALID_PARAMS, "the next hop must be a unicast customer address");
 	fails("rd.route.add",
-	      "{\"rd\": \"green\", \"prefix\": \"10.0.0.0/8\", \"via\": \"198.18.20.3\"}", CTL_E_APP,
+	      "{\"rd\": \"green\", \"prefix\": \"10.0.0.0/8\", \"via\": \"198.18.20.3\"}",
+	      CTL_E_APP,
 	      "routing domain 'green' does not exist; create it with 'vswctl rd add green'");
 	fails("rd.route.del", "{\"rd\": \"red\", \"prefix\": \"10.0.0.0/8\"}", CTL_E_APP,
 	      "routing domain 'red' has no route 10.0.0.0/8");
