@@ -41,8 +41,8 @@ bd_fail(struct ctl_call *call, int rc, const char *name)
 	switch (rc) {
 	case -EINVAL:
 		call->code = CTL_E_INVALID_PARAMS;
-		snprintf(call->err, sizeof(call->err), "bridge domain name must be 1 to %d characters",
-			 PORT_NAME_MAX - 1);
+		snprintf(call->err, sizeof(call->err),
+			 "bridge domain name must be 1 to %d characters", PORT_NAME_MAX - 1);
 		break;
 	case -EEXIST:
 		snprintf(call->err, sizeof(call->err), "bridge domain '%s' already exists", name);
@@ -61,13 +61,15 @@ bd_fail(struct ctl_call *call, int rc, const char *name)
 	case -EBUSY:
 		nb_ports = bd_nb_ports(name);
 		if (nb_ports > 0)
-			snprintf(call->err, sizeof(call->err),
-				 "bridge domain '%s' still has %u port(s); delete or move them first",
-				 name, nb_ports);
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s' still has %u port(s); delete or move them first",
+				name, nb_ports);
 		else if (dp_bd_get(name, &set) >= 0)
-			snprintf(call->err, sizeof(call->err),
-				 "bridge domain '%s': vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
-				 name, set.vsid, set.vsid);
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s': vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
+				name, set.vsid, set.vsid);
 		break;
 	default:
 		snprintf(call->err, sizeof(call->err), "bridge domain '%s': %s", name,
@@ -91,9 +93,10 @@ bd_add(struct ctl_call *call)
 		vsid = NULL;
 	if (vsid != NULL && json_integer_value(vsid) > NVGRE_VSID_MASK) {
 		call->code = CTL_E_INVALID_PARAMS;
-		snprintf(call->err, sizeof(call->err),
-			 "params.vsid: expected a VSID from %u to %u (0 = none), got %" JSON_INTEGER_FORMAT,
-			 NVGRE_VSID_MIN, NVGRE_VSID_MAX, json_integer_value(vsid));
+		snprintf(
+			call->err, sizeof(call->err),
+			"params.vsid: expected a VSID from %u to %u (0 = none), got %" JSON_INTEGER_FORMAT,
+			NVGRE_VSID_MIN, NVGRE_VSID_MAX, json_integer_value(vsid));
 		return -EINVAL;
 	}
 	if (vsid != NULL && ctl_bd_setting_parse(call, "vsid", vsid, &set, NULL) < 0)

@@ -28,7 +28,10 @@ fdb_append(const struct dp_fdb_entry *e, void *arg)
 	json_array_append_new(
 		list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b}", "bd", e->bd, "mac",
 				ctl_mac_format(e->mac.addr_bytes, mac), "port", e->port, "type",
-				e->is_static ? "static" : e->is_record ? "record" : "dynamic", "age",
+				e->is_static ? "static" :
+				e->is_record ? "record" :
+					       "dynamic",
+				"age",
 				e->is_static || e->is_record ? json_null() :
 							       json_integer((json_int_t)e->age_s),
 				"moves", (json_int_t)e->moves, "cause",
@@ -80,18 +83,19 @@ fdb_fail(struct ctl_call *call, int rc, const char *bd, const struct rte_ether_a
 	else if (rc == -ENOENT && port != NULL && dp_port_find(port) < 0)
 		snprintf(call->err, sizeof(call->err), "port '%s' does not exist", port);
 	else if (rc == -ENOENT)
-		snprintf(call->err, sizeof(call->err), "no entry for that MAC in bridge domain '%s'",
-			 bd);
+		snprintf(call->err, sizeof(call->err),
+			 "no entry for that MAC in bridge domain '%s'", bd);
 	else if (rc == -EINVAL && mac != NULL &&
 		 (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac)))
 		snprintf(call->err, sizeof(call->err),
 			 "a MAC table entry needs a unicast, non-zero MAC");
 	else if (rc == -EINVAL && port != NULL) {
 		fdb_port_bd(port, other, sizeof(other));
-		snprintf(call->err, sizeof(call->err), "port '%s' is in bridge domain '%s', not '%s'",
-			 port, other, bd);
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' is in bridge domain '%s', not '%s'", port, other, bd);
 	} else if (rc == -ENOSPC)
-		snprintf(call->err, sizeof(call->err), "the MAC table is full; raise vswd --fdb-size");
+		snprintf(call->err, sizeof(call->err),
+			 "the MAC table is full; raise vswd --fdb-size");
 	else
 		snprintf(call->err, sizeof(call->err), "MAC table: %s", strerror(-rc));
 	return rc;
@@ -233,9 +237,9 @@ fdb_bd_stats_json(const struct dp_bd_info *b, const struct fdb_tally *t)
 			nb_frozen = t->nb_frozen[i];
 		}
 	}
-	json_t *row = json_pack("{s:s, s:I, s:I, s:I}", "bd", b->name, "macs",
-				(json_int_t)b->nb_macs, "static", (json_int_t)nb_static, "frozen",
-				(json_int_t)nb_frozen);
+	json_t *row =
+		json_pack("{s:s, s:I, s:I, s:I}", "bd", b->name, "macs", (json_int_t)b->nb_macs,
+			  "static", (json_int_t)nb_static, "frozen", (json_int_t)nb_frozen);
 
 	if (row != NULL && ctl_bd_settings_show(row, &b->set, true) < 0) {
 		json_decref(row);

@@ -59,8 +59,8 @@ rd_param_prefix(struct ctl_call *call, const char *key, char *canon, uint32_t *n
 }
 
 /* The dataplane's refusal 'rc' in words: 'fmt' for the error the caller expects, else a generic one. */
-static int
-rd_fail(struct ctl_call *call, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int rd_fail(struct ctl_call *call, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int
 rd_fail(struct ctl_call *call, int rc, const char *fmt, ...)
@@ -134,14 +134,16 @@ rd_add(struct ctl_call *call)
 	if (mac_param != NULL && ctl_param_mac(call, "mac", mac.addr_bytes, text) < 0)
 		return -EINVAL;
 	if (mac_param != NULL && (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac)))
-		return rd_fail(call, -EINVAL,
-			       "a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
+		return rd_fail(
+			call, -EINVAL,
+			"a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
 	rc = dp_rd_add(name, mac_param != NULL ? &mac : NULL);
 	if (rc == -EEXIST)
 		return rd_fail(call, rc, "routing domain '%s' already exists", name);
 	if (rc == -ENOSPC)
-		return rd_fail(call, rc, "no room for routing domain '%s': %d exist; delete one first",
-			       name, DP_MAX_RDS);
+		return rd_fail(call, rc,
+			       "no room for routing domain '%s': %d exist; delete one first", name,
+			       DP_MAX_RDS);
 	if (rc < 0)
 		return rd_fail(call, rc, "routing domain '%s': %s", name, strerror(-rc));
 	if (!call->restoring && st->config != NULL) {
@@ -180,9 +182,10 @@ rd_del(struct ctl_call *call)
 		return rd_fail(call, rc, "routing domain '%s' does not exist", name);
 	if (rc == -EBUSY) {
 		nb = rd_attached(name, one, sizeof(one));
-		return rd_fail(call, rc,
-			       "routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
-			       name, nb, one, one);
+		return rd_fail(
+			call, rc,
+			"routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
+			name, nb, one, one);
 	}
 	if (rc < 0)
 		return rd_fail(call, rc, "routing domain '%s': %s", name, strerror(-rc));
@@ -279,16 +282,19 @@ rd_route_add(struct ctl_call *call)
 			       prefix, w, len);
 	}
 	if (a.s_addr == 0 || a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) >= 0xe)
-		return rd_fail(call, -EINVAL,
-			       "the next hop must be a unicast customer address (a VM of the domain)");
+		return rd_fail(
+			call, -EINVAL,
+			"the next hop must be a unicast customer address (a VM of the domain)");
 	rc = dp_rd_route_add(rd, net, len, a.s_addr);
 	if (rc == -ENOENT)
-		return rd_fail(call, rc,
-			       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-			       rd, rd);
+		return rd_fail(
+			call, rc,
+			"routing domain '%s' does not exist; create it with 'vswctl rd add %s'", rd,
+			rd);
 	if (rc == -ENOSPC)
-		return rd_fail(call, rc, "routing domain '%s' already has %d routes; delete one first",
-			       rd, DP_RD_MAX_ROUTES);
+		return rd_fail(call, rc,
+			       "routing domain '%s' already has %d routes; delete one first", rd,
+			       DP_RD_MAX_ROUTES);
 	if (rc < 0)
 		return rd_fail(call, rc, "route %s via %s: %s", prefix, via, strerror(-rc));
 	routes = call->restoring ? NULL : rd_saved_routes(st, rd);

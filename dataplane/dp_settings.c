@@ -133,8 +133,9 @@ parse_u32(const char *key, const char *value, uint32_t *out, char *err, size_t e
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0 || v > UINT32_MAX)
-		return dp_fail(-EINVAL, err, errlen, "%s must be a whole number from 0 to %u, not '%s'",
-			    key, UINT32_MAX, value);
+		return dp_fail(-EINVAL, err, errlen,
+			       "%s must be a whole number from 0 to %u, not '%s'", key, UINT32_MAX,
+			       value);
 	*out = (uint32_t)v;
 	return 0;
 }

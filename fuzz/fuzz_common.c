@@ -474,9 +474,9 @@ fuzz_reset_config(void)
 			fuzz_fail("cannot delete port %s: %s", ports[i].name, err);
 	n = dp_bd_list(bds, VSW_MAX_BDS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_BDS; i++)
-		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 &&
-		    (ret = dp_bd_del(bds[i].name)) < 0)
-			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, strerror(-ret));
+		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 && (ret = dp_bd_del(bds[i].name)) < 0)
+			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name,
+				  strerror(-ret));
 	if (dp_bd_apply(DP_DEFAULT_BD, &dp_bd_defaults, NULL) < 0)
 		fuzz_fail("cannot give the default domain its default settings");
 	dp_fdb_flush(NULL, NULL);

@@ -24,6 +24,8 @@ extern struct dp_bd_refusal dp_test_why; /* what the last dp_test_bd_apply() ref
 struct dp_bd_settings *dp_test_bd(const char *bd);
 /** dp_bd_apply() of what dp_test_bd() returned.  @return its result. */
 int dp_test_bd_apply(const char *bd);
+/** Change one setting of 'bd' (a member of struct dp_bd_settings).  @return dp_bd_apply()'s result. */
+#define DP_TEST_BD_SET(bd, member, value) (dp_test_bd(bd)->member = (value), dp_test_bd_apply(bd))
 /** Attach 'bd' to routing domain 'rd' ("" = none) and/or give it gateway 'ip'/'len' (NULL = keep). */
 int dp_test_bd_route(const char *bd, const char *rd, const char *ip, uint8_t len);
 

@@ -97,11 +97,11 @@ run(void)
 	char ip[32];
 	dp_rd_add("red", &rmac_addr);
 	dp_bd_add("s1");
-	(dp_test_bd("s1")->vsid = 5001, dp_test_bd_apply("s1"));
+	DP_TEST_BD_SET("s1", vsid, 5001);
 	dp_bd_add("s2");
-	(dp_test_bd("s2")->vsid = 5002, dp_test_bd_apply("s2"));
+	DP_TEST_BD_SET("s2", vsid, 5002);
 	dp_bd_add("s3");
-	(dp_test_bd("s3")->vsid = 5003, dp_test_bd_apply("s3"));
+	DP_TEST_BD_SET("s3", vsid, 5003);
 	dp_test_bd_route("s1", "red", NULL, 0);
 	dp_test_bd_route("s1", NULL, "10.0.255.254", 16);
 	dp_test_bd_route("s2", "red", NULL, 0);

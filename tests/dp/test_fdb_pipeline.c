@@ -130,7 +130,7 @@ static void
 test_announcement_moves_even_with_learning_off(void)
 {
 	learn_vm_and_peer();
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->learning = false, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, learning, false), 0);
 	inject("p3", BCAST, VM); /* ordinary frame: no move while learning is off */
 	dp_test_round();
 	drain_all();
@@ -190,9 +190,9 @@ test_port_security_rejects_bad_lists(void)
 	CU_ASSERT_EQUAL(dp_port_set("p3", "colour", "red", dp_test_err, sizeof(dp_test_err)), -EINVAL);
 	CU_ASSERT_EQUAL(dp_port_set("nope", "max-macs", "1", dp_test_err, sizeof(dp_test_err)), -ENOENT);
 	/* Words are ctl's (test_ctl_methods); the dataplane refuses what breaks its rules. */
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->vsid = 100, dp_test_bd_apply(DP_DEFAULT_BD)), -EINVAL);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, vsid, 100), -EINVAL);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VSID);
-	CU_ASSERT_EQUAL((dp_test_bd("nobd")->aging_s = 5, dp_test_bd_apply("nobd")), -ENOENT);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("nobd", aging_s, 5), -ENOENT);
 }
 
 static void
@@ -209,15 +209,15 @@ test_limit_drop_action(void)
 {
 	uint64_t before = dp_test_counter("drop_learn_limit");
 
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->max_macs = 1, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->drop_over_limit = true, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, max_macs, 1), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, drop_over_limit, true), 0);
 	inject("p1", BCAST, VM);
 	inject("p2", BCAST, PEER);
 	dp_test_round();
 	CU_ASSERT_EQUAL(dp_test_drain("p2") + dp_test_drain("p3"), 2); /* VM's broadcast went out */
 	CU_ASSERT_EQUAL(dp_test_drain("p1"), 0);                /* PEER's was refused and dropped */
 	CU_ASSERT_EQUAL(dp_test_counter("drop_learn_limit"), before + 1);
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->drop_over_limit = false, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, drop_over_limit, false), 0);
 	inject("p2", BCAST, PEER);
 	dp_test_round();
 	CU_ASSERT_EQUAL(dp_test_drain("p1"), 1);
@@ -259,7 +259,7 @@ test_move_event_reaches_control_thread(void)
 	struct event_log log = { 0 };
 
 	/* Earlier tests moved this MAC too: no flap reports here. */
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_moves = 0, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_moves, 0), 0);
 	dp_periodic(); /* discard what earlier tests left */
 	dp_set_event_handler(log_event, &log);
 	learn_vm_and_peer();
@@ -283,8 +283,8 @@ test_flapping_mac_is_reported_and_frozen(void)
 {
 	struct event_log log = { 0 };
 
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_moves = 3, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_hold_s = 60, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_moves, 3), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_hold_s, 60), 0);
 	dp_periodic();
 	dp_set_event_handler(log_event, &log);
 	learn_vm_and_peer();
@@ -337,7 +337,7 @@ test_move_is_not_lost_behind_a_learn_flood(void)
 	uint64_t lost_before = dp_test_counter("events_lost");
 	unsigned int learned = 0;
 
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_moves = 0, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_moves, 0), 0);
 	learn_vm_and_peer();
 	dp_periodic(); /* VM and PEER learned and reported */
 	/* The table holds fewer than a ring's worth: flush between rounds (a flush reports nothing). */
@@ -375,7 +375,7 @@ test_stale_learn_is_not_delivered_after_a_move(void)
 {
 	struct event_log log = { 0 };
 
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_moves = 0, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_moves, 0), 0);
 	dp_periodic();
 	dp_set_event_handler(log_event, &log);
 	inject("p1", BCAST, VM);
@@ -427,7 +427,7 @@ test_relearn_after_link_down_is_a_move(void)
 	struct event_log log = { 0 };
 	uint64_t moves;
 
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->flap_moves = 0, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, flap_moves, 0), 0);
 	learn_vm_and_peer();
 	dp_periodic();
 	moves = dp_test_counter("fdb_moves");
@@ -520,7 +520,7 @@ test_limit_holds_under_looping_flood(void)
 	CU_ASSERT_FATAL(dp_fdb_flush(DP_DEFAULT_BD, NULL) >= 0);
 	dp_fdb_count_per_bd(per_bd);
 	CU_ASSERT_EQUAL_FATAL(per_bd[0], 0);
-	CU_ASSERT_EQUAL((dp_test_bd(DP_DEFAULT_BD)->max_macs = 100, dp_test_bd_apply(DP_DEFAULT_BD)), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET(DP_DEFAULT_BD, max_macs, 100), 0);
 	for (unsigned int loop = 0; loop < FLOOD_LOOPS; loop++) {
 		for (unsigned int i = 0; i < FLOOD_MACS; i += VSW_BURST_SIZE) {
 			for (unsigned int k = i; k < i + VSW_BURST_SIZE && k < FLOOD_MACS; k++) {

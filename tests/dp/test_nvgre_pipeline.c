@@ -103,7 +103,7 @@ setup_host(void)
 	const char *ports[] = { "vm1", "vm2", "up" };
 	uint8_t mac[6];
 
-	if (dp_bd_add("t1") < 0 || (dp_test_bd("t1")->vsid = 5001, dp_test_bd_apply("t1")))
+	if (dp_bd_add("t1") < 0 || DP_TEST_BD_SET("t1", vsid, 5001))
 		goto fail;
 	for (unsigned int i = 0; i < 3; i++)
 		if (dp_test_add_ring(ports[i], "t1") < 0)
@@ -337,9 +337,9 @@ test_overlay_config_errors_say_what_is_wrong(void)
 
 	test_mac(VM_B, mac);
 	/* Bridge-domain refusals name the setting; ctl words them (test_ctl_overlay). */
-	CU_ASSERT_EQUAL((dp_test_bd("t1")->vsid = 100, dp_test_bd_apply("t1")), -EINVAL);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("t1", vsid, 100), -EINVAL);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VSID);
-	CU_ASSERT_EQUAL((dp_test_bd("default")->vsid = 5001, dp_test_bd_apply("default")), -EEXIST);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("default", vsid, 5001), -EEXIST);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VSID);
 	CU_ASSERT_EQUAL(dp_test_why.other, dp_bd_find("t1"));
 	CU_ASSERT_EQUAL(dp_pa_add("198.51.100.7", dp_test_err, sizeof(dp_test_err)), -EINVAL);
@@ -350,7 +350,7 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, dp_test_err, sizeof(dp_test_err)), -ENOENT);
 	/* A subnet with lookup records is not deleted from under them. */
 	CU_ASSERT_FATAL(dp_bd_add("t2") > 0);
-	CU_ASSERT_EQUAL((dp_test_bd("t2")->vsid = 7001, dp_test_bd_apply("t2")), 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("t2", vsid, 7001), 0);
 	CU_ASSERT_EQUAL(dp_lookup_add(7001, "203.0.113.9", mac, THEIR_PA, dp_test_err,
 				      sizeof(dp_test_err)), 0);
 	CU_ASSERT_EQUAL(dp_bd_del("t2"), -EBUSY); /* in words: test_ctl_bd */
@@ -392,7 +392,7 @@ test_decap_burst_of_mixed_subnets(void)
 	uint64_t unknown = dp_test_counter("drop_nvgre_unknown_vsid");
 
 	CU_ASSERT_FATAL(dp_bd_add("t2") >= 0);
-	CU_ASSERT_EQUAL_FATAL((dp_test_bd("t2")->vsid = 6002, dp_test_bd_apply("t2")), 0);
+	CU_ASSERT_EQUAL_FATAL(DP_TEST_BD_SET("t2", vsid, 6002), 0);
 	CU_ASSERT_FATAL(dp_test_add_ring("vm3", "t2") >= 0);
 	dp_test_inject("vm3", frame(BCAST, VM_D)); /* D is local on vm3, in t2 */
 	dp_test_inject("vm1", frame(BCAST, VM_A));

@@ -119,7 +119,7 @@ setup_host(void)
 	if (dp_rd_add("red", NULL) < 0 || dp_rd_add("blue", NULL) < 0)
 		goto fail;
 	for (unsigned int i = 0; i < RTE_DIM(bds); i++)
-		if (dp_bd_add(bds[i].bd) < 0 || (dp_test_bd(bds[i].bd)->vsid = bds[i].vsid, dp_test_bd_apply(bds[i].bd)) < 0 ||
+		if (dp_bd_add(bds[i].bd) < 0 || DP_TEST_BD_SET(bds[i].bd, vsid, bds[i].vsid) < 0 ||
 		    dp_test_bd_route(bds[i].bd, bds[i].rd, bds[i].gw, bds[i].len) < 0)
 			goto fail;
 	if (dp_bd_add("plain") < 0 || dp_test_add_ring("vm1", "t1") < 0 ||
@@ -500,7 +500,8 @@ test_control_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_test_bd_route("t1", "green", NULL, 0), -ENOENT);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_RD);
 	CU_ASSERT_EQUAL(dp_rd_del("red"), -EBUSY);
-	CU_ASSERT_EQUAL(dp_rd_route_add("red", ip_of("10.0.0.1"), 8, ip_of("198.18.20.3")), -EINVAL);
+	CU_ASSERT_EQUAL(dp_rd_route_add("red", ip_of("10.0.0.1"), 8, ip_of("198.18.20.3")),
+			-EINVAL);
 	CU_ASSERT_EQUAL(dp_rd_route_add("red", 0, 0, ip_of("224.0.0.1")), -EINVAL);
 	CU_ASSERT_EQUAL(dp_rd_route_add("green", 0, 0, ip_of("198.18.20.3")), -ENOENT);
 }
