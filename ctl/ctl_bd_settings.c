@@ -20,10 +20,10 @@
 #include "nvgre.h"
 
 enum bd_kind {
-	BD_UINT32,  /* uint32_t: a JSON integer 0..UINT32_MAX */
+	BD_UINT32,  /* uint32_t: a JSON integer in min..max */
 	BD_ONOFF,   /* bool: true/false or "on"/"off" */
 	BD_DROP,    /* bool: "drop" (true) or "forward" (false) */
-	BD_VSID,    /* uint32_t: 0 or NVGRE_VSID_MIN..NVGRE_VSID_MAX */
+	BD_VSID,    /* uint32_t: 0 or NVGRE_VSID_MIN..NVGRE_VSID_MAX (RFC 7637's words) */
 	BD_RD,	    /* char[PORT_NAME_MAX]: a routing domain, "none" or "" for none */
 	BD_GATEWAY, /* rte_be32_t + uint8_t gateway_len: "IP/LEN", "none" or "" for none */
 };
@@ -33,32 +33,78 @@ struct bd_setting {
 	const char *show; /**< bd.list member */
 	enum bd_kind kind;
 	size_t offset;	  /**< of its member of struct dp_bd_settings */
+	uint32_t min;	  /**< BD_UINT32: smallest value */
+	uint32_t max;	  /**< BD_UINT32: largest value */
 	bool fdb;	  /**< a MAC-table setting, shown by fdb.stats too */
 	const char *help; /**< one line: what it does (its default comes from dp_bd_defaults) */
 };
 
 #define BD_AT(member) offsetof(struct dp_bd_settings, member)
 
+/* Saved as given (learning as a boolean); shown by bd.list under .show. */
 static const struct bd_setting bd_settings[] = {
-	{ "aging", "aging", BD_UINT32, BD_AT(aging_s), true,
-	  "seconds before an unseen learned MAC expires; 0 = never" },
-	{ "max-macs", "max_macs", BD_UINT32, BD_AT(max_macs), true,
-	  "most MACs the domain learns; 0 = no limit" },
-	{ "learning", "learning", BD_ONOFF, BD_AT(learning), true,
-	  "learn source MACs (announcements move MACs regardless)" },
-	{ "limit-action", "limit_action", BD_DROP, BD_AT(drop_over_limit), true,
-	  "frames from MACs over the limit: forward or drop" },
-	{ "flap-moves", "flap_moves", BD_UINT32, BD_AT(flap_moves), true,
-	  "more moves than this within flap-window is a flap; 0 = no detection" },
-	{ "flap-window", "flap_window", BD_UINT32, BD_AT(flap_window_s), true,
-	  "seconds over which moves are counted" },
-	{ "flap-hold", "flap_hold", BD_UINT32, BD_AT(flap_hold_s), true,
-	  "seconds a flapping MAC is held on its port; 0 = report only" },
-	{ "vsid", "vsid", BD_VSID, BD_AT(vsid), false,
-	  "NVGRE virtual subnet; 0 = a plain local domain" },
-	{ "rd", "rd", BD_RD, BD_AT(rd), false, "routing domain the subnet is attached to" },
-	{ "gateway", "gateway", BD_GATEWAY, BD_AT(gateway), false,
-	  "the subnet's router address IP/PREFIX in its routing domain" },
+	{ .key = "aging",
+	  .show = "aging",
+	  .kind = BD_UINT32,
+	  .offset = BD_AT(aging_s),
+	  .max = UINT32_MAX,
+	  .fdb = true,
+	  .help = "seconds before an unseen learned MAC expires; 0 = never" },
+	{ .key = "max-macs",
+	  .show = "max_macs",
+	  .kind = BD_UINT32,
+	  .offset = BD_AT(max_macs),
+	  .max = UINT32_MAX,
+	  .fdb = true,
+	  .help = "most MACs the domain learns; 0 = no limit" },
+	{ .key = "learning",
+	  .show = "learning",
+	  .kind = BD_ONOFF,
+	  .offset = BD_AT(learning),
+	  .fdb = true,
+	  .help = "learn source MACs (announcements move MACs regardless)" },
+	{ .key = "limit-action",
+	  .show = "limit_action",
+	  .kind = BD_DROP,
+	  .offset = BD_AT(drop_over_limit),
+	  .fdb = true,
+	  .help = "frames from MACs over the limit: forward or drop" },
+	{ .key = "flap-moves",
+	  .show = "flap_moves",
+	  .kind = BD_UINT32,
+	  .offset = BD_AT(flap_moves),
+	  .max = UINT32_MAX,
+	  .fdb = true,
+	  .help = "more moves than this within flap-window is a flap; 0 = no detection" },
+	{ .key = "flap-window",
+	  .show = "flap_window",
+	  .kind = BD_UINT32,
+	  .offset = BD_AT(flap_window_s),
+	  .max = UINT32_MAX,
+	  .fdb = true,
+	  .help = "seconds over which moves are counted" },
+	{ .key = "flap-hold",
+	  .show = "flap_hold",
+	  .kind = BD_UINT32,
+	  .offset = BD_AT(flap_hold_s),
+	  .max = UINT32_MAX,
+	  .fdb = true,
+	  .help = "seconds a flapping MAC is held on its port; 0 = report only" },
+	{ .key = "vsid",
+	  .show = "vsid",
+	  .kind = BD_VSID,
+	  .offset = BD_AT(vsid),
+	  .help = "NVGRE virtual subnet; 0 = a plain local domain" },
+	{ .key = "rd",
+	  .show = "rd",
+	  .kind = BD_RD,
+	  .offset = BD_AT(rd),
+	  .help = "routing domain the subnet is attached to" },
+	{ .key = "gateway",
+	  .show = "gateway",
+	  .kind = BD_GATEWAY,
+	  .offset = BD_AT(gateway),
+	  .help = "the subnet's router address IP/PREFIX in its routing domain" },
 };
 
 #define NB_SETTINGS (sizeof(bd_settings) / sizeof(bd_settings[0]))
@@ -124,9 +170,10 @@ invalid(struct ctl_call *call, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A JSON integer 0..UINT32_MAX, in the words ctl_rpc uses for declared parameters. */
+/* A JSON integer min..max, in the words ctl_rpc uses for declared parameters. */
 static int
-parse_u32(struct ctl_call *call, const char *key, json_t *v, uint32_t *out)
+parse_u32(struct ctl_call *call, const char *key, json_t *v, uint32_t min, uint32_t max,
+	  uint32_t *out)
 {
 	json_int_t n = json_integer_value(v);
 
@@ -138,11 +185,11 @@ parse_u32(struct ctl_call *call, const char *key, json_t *v, uint32_t *out)
 			call,
 			"params.%s: expected a non-negative integer, got %" JSON_INTEGER_FORMAT,
 			key, n);
-	if (n > (json_int_t)UINT32_MAX)
+	if (n < (json_int_t)min || n > (json_int_t)max)
 		return invalid(call,
-			       "params.%s: expected an integer from 0 to %" PRIu32
+			       "params.%s: expected an integer from %" PRIu32 " to %" PRIu32
 			       ", got %" JSON_INTEGER_FORMAT,
-			       key, UINT32_MAX, n);
+			       key, min, max, n);
 	*out = (uint32_t)n;
 	return 0;
 }
@@ -189,7 +236,7 @@ static int
 parse_vsid(struct ctl_call *call, const char *key, json_t *v, uint32_t *out)
 {
 	uint32_t vsid;
-	int rc = parse_u32(call, key, v, &vsid);
+	int rc = parse_u32(call, key, v, 0, UINT32_MAX, &vsid);
 
 	if (rc < 0)
 		return rc;
@@ -297,7 +344,7 @@ ctl_bd_setting_parse(struct ctl_call *call, const char *key, json_t *v, struct d
 	}
 	switch (row->kind) {
 	case BD_UINT32:
-		rc = parse_u32(call, key, v, member(s, row));
+		rc = parse_u32(call, key, v, row->min, row->max, member(s, row));
 		break;
 	case BD_ONOFF:
 		rc = parse_onoff(call, key, v, &on);
