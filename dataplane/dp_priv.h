@@ -215,7 +215,12 @@ dp_now_ms(void)
 }
 
 /* Overlay control (dp_overlay.c). */
-int dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen);
+/**
+ * Give bridge domain 'bd' VSID 'vsid' (0 = none).  @return 0; -EINVAL (out of
+ * range); -EEXIST (it is bridge domain '*other's); -EBUSY (the old VSID has
+ * lookup records); -ENOMEM.  Nothing changed on failure.
+ */
+int dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other);
 uint32_t dp_bd_vsid(uint16_t bd);
 void dp_overlay_periodic(bool second);
 /* The uplink's slot, or -ENOENT. */
@@ -232,6 +237,7 @@ int dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Settings (dp_settings.c). */
+/** Give bridge domain 'bd' the MAC-table part of dp_bd_defaults (a new or reused id). */
 void dp_bd_reset_conf(uint16_t bd);
 bool dp_port_link_up(uint16_t eth_port);
 
