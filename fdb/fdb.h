@@ -220,12 +220,13 @@ struct fdb_learn_ctx {
 static inline uint64_t
 fdb_key(uint16_t bd, const struct rte_ether_addr *mac)
 {
-	uint64_t key = 0;
+	uint32_t hi;
+	uint16_t lo;
 
-	/* Byte-wise, so the key is the same on any endianness. */
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		key = (key << 8) | mac->addr_bytes[i];
-	return key | (uint64_t)bd << 48;
+	/* Two loads in network order, the same key on any endianness, and no byte loop. */
+	memcpy(&hi, mac->addr_bytes, sizeof(hi));
+	memcpy(&lo, mac->addr_bytes + sizeof(hi), sizeof(lo));
+	return (uint64_t)rte_be_to_cpu_32(hi) << 16 | rte_be_to_cpu_16(lo) | (uint64_t)bd << 48;
 }
 
 /*
