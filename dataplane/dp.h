@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
+
 #include "port.h"
 
 #define VSW_MAX_PORTS   32 /* port slots; at most RTE_MAX_ETHPORTS (32 in Debian's DPDK) */
@@ -31,6 +33,9 @@
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
 #define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */
+#define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
+#define DP_VLAN_MAX     4094  /* highest 802.1Q VLAN id a port or bridge domain may use */
+#define DP_VLAN_WORDS   64    /* uint64_t words of a VLAN bitmap: bit v of word v / 64 */
 
 #define DP_DEFAULT_BD "default"
 
@@ -62,6 +67,7 @@ struct dp_bd_info {
 	uint32_t flap_window_s;    /**< flap detection window */
 	uint32_t flap_hold_s;      /**< freeze a flapping MAC this long; 0 = report only */
 	uint32_t vsid;             /**< NVGRE virtual subnet; 0 = a plain local L2 domain */
+	uint16_t vlan;             /**< 802.1Q VLAN its VLAN ports carry it on; 0 = none */
 	char rd[PORT_NAME_MAX];    /**< routing domain it is attached to; "" = none (dp_rd.h) */
 	char gateway[20];          /**< its gateway "IP/LEN" in that domain; "" = none */
 };
@@ -78,12 +84,49 @@ int dp_bd_del(const char *name, char *err, size_t errlen);
  * @return 0, -ENOENT (no such domain) or -EINVAL (bad key or value), with 'err' saying which.
  */
 int dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
+/**
+ * Give bridge domain 'name' the 802.1Q VLAN 'vlan' (1..DP_VLAN_MAX; 0 = none):
+ * access ports of that VLAN are its members, and trunk ports carry it tagged
+ * with it.  A VLAN names one domain per switch.  Control thread.
+ * @return 0; -ENOENT (no such domain); -ERANGE (vlan over DP_VLAN_MAX);
+ *   -EEXIST (another domain has that VLAN); -EBUSY (an access port or a
+ *   trunk's native VLAN still uses the domain's current VLAN); 'err' says which.
+ */
+int dp_bd_set_vlan(const char *name, uint16_t vlan, char *err, size_t errlen);
 /** @return the bridge-domain id, or -ENOENT. */
 int dp_bd_find(const char *name);
 /** Fill up to 'max' entries of 'out'; @return the number of bridge domains. */
 unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
 
 /* Ports. */
+
+/* How a port treats 802.1Q tags (docs/vswctl.md, "VLANs"). */
+enum dp_vlan_mode {
+	DP_VLAN_NONE,   /**< frames, tagged or not, are switched in the port's domain as they are */
+	DP_VLAN_ACCESS, /**< untagged on the wire, in the domain whose VLAN is 'vlan'; tagged dropped */
+	DP_VLAN_TRUNK,  /**< tagged with a listed VLAN, in that VLAN's domain; untagged: 'native' */
+};
+
+/* A port's VLAN settings. */
+struct dp_port_vlan {
+	enum dp_vlan_mode mode;          /**< none, access or trunk */
+	uint16_t vlan;                   /**< access: its VLAN, 1..DP_VLAN_MAX */
+	uint16_t native;                 /**< trunk: the VLAN of untagged frames; 0 = none (dropped) */
+	uint64_t trunks[DP_VLAN_WORDS];  /**< trunk: the VLANs it carries tagged (bit per VLAN) */
+};
+
+static inline bool
+dp_vlan_test(const uint64_t *bits, uint16_t vlan)
+{
+	return (bits[vlan / 64] >> (vlan % 64)) & 1;
+}
+
+static inline void
+dp_vlan_bit_set(uint64_t *bits, uint16_t vlan)
+{
+	bits[vlan / 64] |= 1ULL << (vlan % 64);
+}
+
 struct dp_port_info {
 	char name[PORT_NAME_MAX];    /**< port name */
 	char type[16];               /**< type name: tap, kernel, vhost-user, pcap, ring, null, dpdk */
@@ -103,6 +146,7 @@ struct dp_port_info {
 	uint16_t nb_txq;             /**< TX queues */
 	bool tx_shared;              /**< fewer TX queues than workers: they share them under a lock */
 	char driver[32];             /**< DPDK driver (net_af_packet, net_pcap when a kernel port fell back...) */
+	struct dp_port_vlan vlan;    /**< VLAN settings; 'bd' is "" for a trunk without a native VLAN */
 };
 
 struct dp_port_stats {
@@ -122,12 +166,31 @@ struct dp_port_stats {
  */
 int dp_port_add(const struct port_spec *spec, const char *bd, char *err, size_t errlen);
 int dp_port_del(const char *name, char *err, size_t errlen);
+/* Which members of struct dp_port_settings a dp_port_set() call applies. */
+#define DP_PORT_SET_MAX_MACS (1u << 0)
+#define DP_PORT_SET_ALLOWED  (1u << 1)
+#define DP_PORT_SET_VLAN     (1u << 2)
+
+/* Port settings, parsed and range-checked by the caller (ctl). */
+struct dp_port_settings {
+	uint32_t fields;                 /**< DP_PORT_SET_* bits: the members to apply */
+	uint32_t max_macs;               /**< learning limit; 0 = none */
+	uint16_t nb_allowed;             /**< MACs in 'allowed'; 0 = any source */
+	struct rte_ether_addr allowed[VSW_MAX_ALLOWED_MACS]; /**< unicast MACs it may send from */
+	struct dp_port_vlan vlan;        /**< VLAN mode and lists */
+};
+
 /**
- * Change one setting of a port.  Keys and values (as text):
- *   max-macs=N (0 = no limit), allowed-macs=MAC[,MAC...] ("" or "any" = no restriction).
- * @return 0, -ENOENT or -EINVAL, with 'err' saying which.
+ * Apply the settings 'fields' selects, all or none.  An access port moves to
+ * the bridge domain of its VLAN; a trunk's untagged frames go to its native
+ * VLAN's domain; vlan-mode none keeps the domain the port is in.  Control
+ * thread.
+ * @return 0; -ENOENT (no such port); -EINVAL (the uplink, which takes
+ *   `uplink set vlan=` instead, or a bad value: VLAN out of range, access
+ *   without a VLAN, multicast allowed MAC); -ESRCH (no bridge domain has the
+ *   access or native VLAN); -ENOMEM; 'err' says which and what to do.
  */
-int dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
+int dp_port_set(const char *name, const struct dp_port_settings *s, char *err, size_t errlen);
 /** @return the port slot, or -ENOENT. */
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
@@ -229,6 +292,7 @@ struct dp_overlay_info {
 	char uplink[PORT_NAME_MAX];  /**< uplink port, "" if none */
 	uint16_t uplink_mtu;         /**< its IP MTU */
 	uint16_t tenant_mtu;         /**< the MTU to give VMs: uplink_mtu - 42 */
+	uint16_t uplink_vlan;        /**< 802.1Q VLAN of the provider network on it; 0 = untagged */
 	char uplink_mac[18];         /**< source MAC of encapsulated frames */
 	unsigned int nb_pas;         /**< provider addresses */
 	char pas[8][20];             /**< each as "IP/PREFIX" */
@@ -258,6 +322,13 @@ struct dp_neigh_info {
 
 /** Make port 'name' the uplink: it leaves its bridge domain. mtu 0 = 1500. */
 int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
+/**
+ * Carry the provider network on 802.1Q VLAN 'vlan' of the uplink (0 = untagged):
+ * encapsulated frames and ARP leave with the tag, and only frames with it are
+ * taken from the uplink.  Control thread.
+ * @return 0 or -ERANGE (vlan over DP_VLAN_MAX), with 'err' saying so.
+ */
+int dp_uplink_set_vlan(uint16_t vlan, char *err, size_t errlen);
 int dp_pa_add(const char *ip_prefix, char *err, size_t errlen);
 int dp_pa_del(const char *ip, char *err, size_t errlen);
 int dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen);

@@ -157,9 +157,9 @@ dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *
 		snprintf(err, errlen, "port '%s' does not exist", port);
 		return -ENOENT;
 	}
-	if (dp_main.ports[slot].bd != fdb_key_bd(key)) {
-		snprintf(err, errlen, "port '%s' is in bridge domain '%s', not '%s'", port,
-			 dp_main.bds[dp_main.ports[slot].bd].name, bd);
+	if (!dp_port_member((uint16_t)slot, fdb_key_bd(key))) {
+		snprintf(err, errlen, "port '%s' is not in bridge domain '%s' (vswctl port list shows where it is)",
+			 port, bd);
 		return -EINVAL;
 	}
 	if (fdb_add_static(dp_main.fdb, key, (uint16_t)slot) < 0) {

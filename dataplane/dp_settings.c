@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bridge-domain and port settings, given as key=value text by the control
- * plane and checked here, where their meaning lives.  Control thread only.
+ * Bridge-domain settings, given as key=value text by the control plane and
+ * checked here, where their meaning lives (port settings: dp_port_conf.c).
+ * Control thread only.
  */
 #include "dp_priv.h"
 #include "dp_rd_priv.h"
@@ -90,86 +91,6 @@ dp_bd_set(const char *name, const char *key, const char *value, char *err, size_
 	if (ret < 0)
 		return ret;
 	fdb_bd_configure(dp_main.fdb, (uint16_t)id, &conf);
-	return 0;
-}
-
-/* Parse "MAC[,MAC...]" ("" or "any" = no restriction) into fdb_key(0, mac) values. */
-static int
-parse_allowed(const char *value, uint64_t *macs, uint16_t *nb, char *err, size_t errlen)
-{
-	char buf[VSW_MAX_ALLOWED_MACS * 19 + 1], *save = NULL, *tok;
-
-	*nb = 0;
-	if (value[0] == '\0' || strcmp(value, "any") == 0)
-		return 0;
-	if (strlen(value) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-			    VSW_MAX_ALLOWED_MACS);
-	snprintf(buf, sizeof(buf), "%s", value);
-	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-		struct rte_ether_addr mac;
-
-		if (rte_ether_unformat_addr(tok, &mac) != 0)
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", tok);
-		if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: %s is not a unicast MAC a VM could send from", tok);
-		if (*nb == VSW_MAX_ALLOWED_MACS)
-			return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-				    VSW_MAX_ALLOWED_MACS);
-		macs[(*nb)++] = fdb_key(0, &mac);
-	}
-	return 0;
-}
-
-static bool
-learned_not_allowed(const struct fdb_entry *e, const void *arg)
-{
-	const struct dp_port *p = arg;
-	uint64_t mac = e->key & 0xffffffffffffULL;
-
-	if (e->flags & FDB_F_STATIC || e->port != (uint16_t)(p - dp_main.ports))
-		return false;
-	for (uint16_t i = 0; i < p->nb_allowed; i++)
-		if (p->allowed[i] == mac)
-			return false;
-	return true;
-}
-
-int
-dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen)
-{
-	int slot = dp_port_find(name);
-	struct dp_port *p;
-	uint64_t allowed[VSW_MAX_ALLOWED_MACS] = { 0 };
-	uint16_t nb_allowed;
-	uint32_t max = 0;
-	int ret;
-
-	if (slot < 0)
-		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
-	p = &dp_main.ports[slot];
-	if (strcmp(key, "max-macs") == 0) {
-		ret = parse_u32(key, value, &max, err, errlen);
-		if (ret == 0)
-			fdb_port_set_max_macs(dp_main.fdb, (uint16_t)slot, max);
-		return ret;
-	}
-	if (strcmp(key, "allowed-macs") != 0)
-		return dp_fail(-EINVAL, err, errlen,
-			    "unknown port setting '%s'; settings: max-macs, allowed-macs", key);
-	ret = parse_allowed(value, allowed, &nb_allowed, err, errlen);
-	if (ret < 0)
-		return ret;
-	memcpy(p->allowed, allowed, sizeof(allowed));
-	p->nb_allowed = nb_allowed;
-	ret = dp_publish();
-	if (ret < 0)
-		return dp_fail(ret, err, errlen, "out of memory while applying allowed-macs");
-	/* MACs learned before the restriction must not keep drawing traffic. */
-	if (nb_allowed > 0)
-		fdb_delete_if(dp_main.fdb, learned_not_allowed, p);
 	return 0;
 }
 

@@ -104,6 +104,7 @@ void
 fuzz_host_setup(void)
 {
 	struct rte_ether_addr gw;
+	struct dp_port_settings vm5 = { .fields = DP_PORT_SET_ALLOWED, .nb_allowed = 2 };
 
 	if (host_ready)
 		return;
@@ -119,8 +120,9 @@ fuzz_host_setup(void)
 	add_ring("vm4", NULL);
 	add_ring("vm5", "blue");
 	add_ring("vm6", "blue");
-	must(dp_port_set("vm5", "allowed-macs", "02:00:00:00:00:05,02:00:00:00:00:55", err,
-			 sizeof(err)), "vm5 allowed-macs");
+	rte_ether_unformat_addr("02:00:00:00:00:05", &vm5.allowed[0]);
+	rte_ether_unformat_addr("02:00:00:00:00:55", &vm5.allowed[1]);
+	must(dp_port_set("vm5", &vm5, err, sizeof(err)), "vm5 allowed-macs");
 	add_ring("up", NULL);
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
 	must(dp_uplink_set("up", 1500, err, sizeof(err)), "the uplink");
