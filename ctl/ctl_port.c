@@ -442,13 +442,15 @@ port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
 	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
 	return json_pack(
 		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:b, s:n, s:n, s:n, s:O?, s:n, s:O?, s:n, s:n, s:n, "
-		"s:n, s:s}",
+		"s:n, s:O?, s:O?, s:O?, s:O?, s:s}",
 		"name", name, "type", json_object_get(entry, "type"), "bd",
 		json_object_get(entry, "bd"), "ifname", json_is_string(iface) ? iface : NULL, "mac",
 		"link", "down", "uplink", (int)ctl_is_saved_uplink(st, name), "eth_port", "id",
 		"macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
 		"allowed_macs", json_object_get(entry, "allowed-macs"), "rx_queues", "tx_queues",
-		"tx_shared", "driver", "state", state);
+		"tx_shared", "driver", "vlan_mode", json_object_get(entry, "vlan-mode"), "vlan",
+		json_object_get(entry, "vlan"), "trunks", json_object_get(entry, "trunks"), "native",
+		json_object_get(entry, "native"), "state", state);
 }
 
 json_t *
