@@ -168,11 +168,12 @@ ctl_overlay_json(void)
 	for (unsigned int i = 0; pas != NULL && i < info.nb_pas && i < 8; i++)
 		json_array_append_new(pas, json_string(info.pas[i]));
 	/* Without an uplink nothing is carried: no MTU to speak of. */
-	return json_pack("{s:s?, s:o, s:o, s:o, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
+	/* uplink_vlan only when there is one: most provider networks are untagged. */
+	return json_pack("{s:s?, s:o, s:o, s:o*, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
 			 "uplink_mtu", has ? json_integer(info.uplink_mtu) : json_null(),
 			 "tenant_mtu", has ? json_integer(info.tenant_mtu) : json_null(),
 			 "uplink_vlan",
-			 has && info.uplink_vlan != 0 ? json_integer(info.uplink_vlan) : json_null(),
+			 has && info.uplink_vlan != 0 ? json_integer(info.uplink_vlan) : NULL,
 			 "uplink_mac", has && info.uplink_mac[0] != '\0' ? info.uplink_mac : NULL,
 			 "pas", pas);
 }
