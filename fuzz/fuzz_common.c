@@ -105,6 +105,10 @@ fuzz_host_setup(void)
 {
 	struct rte_ether_addr gw;
 	struct dp_port_settings vm5 = { .fields = DP_PORT_SET_ALLOWED, .nb_allowed = 2 };
+	struct dp_port_settings trunk = { .fields = DP_PORT_SET_VLAN,
+					  .vlan = { .mode = DP_VLAN_TRUNK, .native = 10 } };
+	struct dp_port_settings access = { .fields = DP_PORT_SET_VLAN,
+					   .vlan = { .mode = DP_VLAN_ACCESS, .vlan = 20 } };
 
 	if (host_ready)
 		return;
@@ -132,6 +136,17 @@ fuzz_host_setup(void)
 	add_record("203.0.113.2", "02:00:00:00:00:0b", "192.0.2.1");
 	add_record("203.0.113.3", "02:00:00:00:00:0c", "192.0.2.7");
 	add_record("203.0.113.1", "02:00:00:00:00:0a", FUZZ_OUR_PA);
+	/* VLANs: vm7 trunks 10 and 20 (native 10), vm8 is an access port of VLAN 20. */
+	must(dp_bd_add("v10", err, sizeof(err)), "v10");
+	must(dp_bd_set_vlan("v10", 10, err, sizeof(err)), "v10 vlan");
+	must(dp_bd_add("v20", err, sizeof(err)), "v20");
+	must(dp_bd_set_vlan("v20", 20, err, sizeof(err)), "v20 vlan");
+	add_ring("vm7", NULL);
+	add_ring("vm8", NULL);
+	dp_vlan_bit_set(trunk.vlan.trunks, 10);
+	dp_vlan_bit_set(trunk.vlan.trunks, 20);
+	must(dp_port_set("vm7", &trunk, err, sizeof(err)), "vm7 trunk");
+	must(dp_port_set("vm8", &access, err, sizeof(err)), "vm8 access");
 	host_ready = true;
 }
 
