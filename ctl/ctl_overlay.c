@@ -228,11 +228,12 @@ overlay_uplink_set(struct ctl_call *call)
 		ctl_log("uplink.set: '%s' replaces '%s' as the uplink; '%s' joins 'default'", port,
 			info.uplink, info.uplink);
 	rc = dp_uplink_set(port, (uint16_t)json_integer_value(mtu), call->err, sizeof(call->err));
-	if (rc == 0)
-		rc = dp_uplink_set_vlan((uint16_t)json_integer_value(vlan), call->err,
-					sizeof(call->err));
 	if (rc < 0)
 		return overlay_dp_failed(call, rc);
+	if (dp_uplink_set_vlan((uint16_t)json_integer_value(vlan)) < 0) {
+		snprintf(call->err, sizeof(call->err), "out of memory applying the uplink's VLAN");
+		return -ENOMEM;
+	}
 	if (!call->restoring && st->config != NULL) {
 		json_t *entry = json_pack("{s:s, s:O*, s:O*}", "port", port, "mtu", mtu, "vlan",
 					  vlan != NULL && json_integer_value(vlan) != 0 ? vlan : NULL);

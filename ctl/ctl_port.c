@@ -327,6 +327,50 @@ port_save_settings(struct ctl_state *st, const char *name, const struct dp_port_
 	return ctl_port_vlan_to_json(entry, &after->vlan, true);
 }
 
+/* dp_port_set()'s refusal 'rc' in words.  @return 'rc'. */
+static int
+port_set_refused(struct ctl_call *call, const char *name, const struct dp_port_settings *s,
+		 int rc, const struct dp_port_refusal *why)
+{
+	char mac[CTL_MAC_TEXT];
+
+	switch (rc) {
+	case -ENOENT:
+		snprintf(call->err, sizeof(call->err), "port '%s' not found", name);
+		break;
+	case -EPERM:
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' is the uplink: give the provider network's VLAN with "
+			 "'vswctl uplink set %s vlan=N'",
+			 name, name);
+		break;
+	case -ESRCH:
+		snprintf(call->err, sizeof(call->err),
+			 "no bridge domain has VLAN %u; give one that VLAN first "
+			 "(vswctl bd set NAME vlan=%u)",
+			 why->vlan, why->vlan);
+		break;
+	case -EINVAL:
+		call->code = CTL_E_INVALID_PARAMS;
+		if (why->field == DP_PORT_SET_ALLOWED && why->index < s->nb_allowed)
+			snprintf(call->err, sizeof(call->err),
+				 "params.allowed-macs: %s is not a unicast MAC a VM could send from",
+				 ctl_mac_format(s->allowed[why->index].addr_bytes, mac));
+		else if (why->field == DP_PORT_SET_ALLOWED)
+			snprintf(call->err, sizeof(call->err),
+				 "params.allowed-macs: at most %d MACs", VSW_MAX_ALLOWED_MACS);
+		else
+			snprintf(call->err, sizeof(call->err),
+				 "a trunk port needs trunks=LIST and/or native=N");
+		break;
+	default:
+		snprintf(call->err, sizeof(call->err),
+			 "out of memory applying the settings of port '%s'", name);
+		break;
+	}
+	return rc;
+}
+
 static int
 port_set(struct ctl_call *call)
 {
@@ -336,6 +380,7 @@ port_set(struct ctl_call *call)
 	json_t *allowed = json_object_get(call->params, "allowed-macs");
 	char allowed_text[PORT_ALLOWED_TEXT];
 	struct dp_port_settings s;
+	struct dp_port_refusal why;
 	struct dp_port_info before, after;
 	bool vlan_given;
 	int rc;
@@ -381,12 +426,9 @@ port_set(struct ctl_call *call)
 	}
 	if (vlan_given)
 		s.fields |= DP_PORT_SET_VLAN;
-	rc = dp_port_set(name, &s, call->err, sizeof(call->err));
-	if (rc < 0) {
-		if (rc == -EINVAL)
-			call->code = CTL_E_INVALID_PARAMS;
-		return rc;
-	}
+	rc = dp_port_set(name, &s, &why);
+	if (rc < 0)
+		return port_set_refused(call, name, &s, rc, &why);
 	if (port_get(name, &after) < 0)
 		return 0;
 	if (!call->restoring &&

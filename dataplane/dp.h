@@ -89,10 +89,11 @@ int dp_bd_set(const char *name, const char *key, const char *value, char *err, s
  * access ports of that VLAN are its members, and trunk ports carry it tagged
  * with it.  A VLAN names one domain per switch.  Control thread.
  * @return 0; -ENOENT (no such domain); -ERANGE (vlan over DP_VLAN_MAX);
- *   -EEXIST (another domain has that VLAN); -EBUSY (an access port or a
- *   trunk's native VLAN still uses the domain's current VLAN); 'err' says which.
+ *   -EEXIST (bridge domain '*other' has that VLAN); -EBUSY (port slot '*other'
+ *   takes the domain's current VLAN as its access or native VLAN); -ENOMEM.
+ *   'other' may be NULL.
  */
-int dp_bd_set_vlan(const char *name, uint16_t vlan, char *err, size_t errlen);
+int dp_bd_set_vlan(const char *name, uint16_t vlan, uint16_t *other);
 /** @return the bridge-domain id, or -ENOENT. */
 int dp_bd_find(const char *name);
 /** Fill up to 'max' entries of 'out'; @return the number of bridge domains. */
@@ -180,17 +181,28 @@ struct dp_port_settings {
 	struct dp_port_vlan vlan;        /**< VLAN mode and lists */
 };
 
+/* What dp_port_set() refused, for the caller to put in words. */
+struct dp_port_refusal {
+	uint32_t field;  /**< the DP_PORT_SET_* bit of the refused setting; 0: the port or memory */
+	uint16_t vlan;   /**< -ESRCH: the VLAN no bridge domain has */
+	uint16_t index;  /**< -EINVAL on DP_PORT_SET_ALLOWED: the entry refused */
+};
+
 /**
  * Apply the settings 'fields' selects, all or none.  An access port moves to
  * the bridge domain of its VLAN; a trunk's untagged frames go to its native
- * VLAN's domain; vlan-mode none keeps the domain the port is in.  Control
- * thread.
- * @return 0; -ENOENT (no such port); -EINVAL (the uplink, which takes
- *   `uplink set vlan=` instead, or a bad value: VLAN out of range, access
- *   without a VLAN, multicast allowed MAC); -ESRCH (no bridge domain has the
- *   access or native VLAN); -ENOMEM; 'err' says which and what to do.
+ * VLAN's domain; vlan-mode none keeps the domain the port is in (a trunk
+ * without native VLAN: default).  Control thread.
+ * @return 0, or -errno with 'why' (may be NULL) naming the setting:
+ *   -ENOENT: no such port (0);
+ *   -EPERM:  VLAN settings on the uplink, which has uplink_set_vlan() (VLAN);
+ *   -EINVAL: more than VSW_MAX_ALLOWED_MACS, or entry why->index not a
+ *            unicast MAC (ALLOWED); a VLAN id over DP_VLAN_MAX, an access
+ *            port without one, a trunk with neither list nor native (VLAN);
+ *   -ESRCH:  no bridge domain has VLAN why->vlan (VLAN);
+ *   -ENOMEM (0).
  */
-int dp_port_set(const char *name, const struct dp_port_settings *s, char *err, size_t errlen);
+int dp_port_set(const char *name, const struct dp_port_settings *s, struct dp_port_refusal *why);
 /** @return the port slot, or -ENOENT. */
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
@@ -326,9 +338,9 @@ int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
  * Carry the provider network on 802.1Q VLAN 'vlan' of the uplink (0 = untagged):
  * encapsulated frames and ARP leave with the tag, and only frames with it are
  * taken from the uplink.  Control thread.
- * @return 0 or -ERANGE (vlan over DP_VLAN_MAX), with 'err' saying so.
+ * @return 0, -ERANGE (vlan over DP_VLAN_MAX) or -ENOMEM.
  */
-int dp_uplink_set_vlan(uint16_t vlan, char *err, size_t errlen);
+int dp_uplink_set_vlan(uint16_t vlan);
 int dp_pa_add(const char *ip_prefix, char *err, size_t errlen);
 int dp_pa_del(const char *ip, char *err, size_t errlen);
 int dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port settings (MAC limits, port security, VLAN mode) and the VLANs of
- * bridge domains and of the uplink.  Values arrive typed and range-checked
- * from ctl; what is checked here is what only the switch knows (which domain
- * has a VLAN, which port uses it).  Control thread only.
+ * bridge domains and of the uplink.  Values arrive typed from ctl, which
+ * checks their ranges and writes every sentence; what is decided here is
+ * what only the switch knows (which domain has a VLAN, which port uses it),
+ * returned as an errno and the setting refused.  Control thread only.
  *
  * The VLAN model: a bridge domain per VLAN (as VPP's bridge domains with
  * sub-interfaces, and as the unit of learning, limits and the VSID here).
@@ -13,7 +14,6 @@
 #include "dp_priv.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 /* The bridge domain whose VLAN is 'vlan', or -ESRCH. */
@@ -41,68 +41,74 @@ dp_port_member(uint16_t slot, uint16_t bd)
 }
 
 int
-dp_bd_set_vlan(const char *name, uint16_t vlan, char *err, size_t errlen)
+dp_bd_set_vlan(const char *name, uint16_t vlan, uint16_t *other)
 {
-	int id = dp_bd_find(name), other;
-	uint16_t old;
+	int id = dp_bd_find(name), holder;
+	uint16_t old, ignored;
 
+	if (other == NULL)
+		other = &ignored;
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+		return -ENOENT;
 	if (vlan > DP_VLAN_MAX)
-		return dp_fail(-ERANGE, err, errlen, "vlan must be from 1 to %d (0 = none), not %u",
-			       DP_VLAN_MAX, vlan);
+		return -ERANGE;
 	old = dp_main.bds[id].vlan;
 	if (vlan == old)
 		return 0;
-	other = vlan != 0 ? bd_of_vlan(vlan) : -ESRCH;
-	if (other >= 0)
-		return dp_fail(-EEXIST, err, errlen,
-			       "VLAN %u already belongs to bridge domain '%s'; a VLAN names one domain",
-			       vlan, dp_main.bds[other].name);
+	holder = vlan != 0 ? bd_of_vlan(vlan) : -ESRCH;
+	if (holder >= 0) {
+		*other = (uint16_t)holder;
+		return -EEXIST;
+	}
+	/* Trunks follow the change; a port whose own VLAN it is would be left in the wrong domain. */
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS && old != 0; slot++) {
 		const struct dp_port *p = &dp_main.ports[slot];
 
-		if (!p->in_use || p->bd != id ||
-		    (p->vlan.mode != DP_VLAN_ACCESS &&
-		     !(p->vlan.mode == DP_VLAN_TRUNK && p->vlan.native != 0)))
-			continue;
-		return dp_fail(-EBUSY, err, errlen,
-			       "port '%s' takes VLAN %u of bridge domain '%s' as its %s VLAN; "
-			       "change the port first (vswctl port set %s vlan-mode=...)",
-			       p->name, old, name, p->vlan.mode == DP_VLAN_ACCESS ? "access" : "native",
-			       p->name);
+		if (p->in_use && p->bd == id &&
+		    (p->vlan.mode == DP_VLAN_ACCESS ||
+		     (p->vlan.mode == DP_VLAN_TRUNK && p->vlan.native != 0))) {
+			*other = slot;
+			return -EBUSY;
+		}
 	}
 	dp_main.bds[id].vlan = vlan;
 	if (dp_publish() < 0) {
 		dp_main.bds[id].vlan = old;
-		return dp_fail(-ENOMEM, err, errlen, "out of memory while applying the VLAN");
+		return -ENOMEM;
 	}
 	return 0;
 }
 
 int
-dp_uplink_set_vlan(uint16_t vlan, char *err, size_t errlen)
+dp_uplink_set_vlan(uint16_t vlan)
 {
 	uint16_t old = dp_main.uplink_vlan;
 
 	if (vlan > DP_VLAN_MAX)
-		return dp_fail(-ERANGE, err, errlen,
-			       "uplink vlan must be from 1 to %d (0 = untagged), not %u", DP_VLAN_MAX,
-			       vlan);
+		return -ERANGE;
 	dp_main.uplink_vlan = vlan;
 	if (dp_publish() < 0) {
 		dp_main.uplink_vlan = old;
-		return dp_fail(-ENOMEM, err, errlen, "out of memory while applying the uplink VLAN");
+		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* Refuse with -'err' the setting 'field' (a DP_PORT_SET_* bit). */
+static int
+refuse(struct dp_port_refusal *why, int err, uint32_t field)
+{
+	why->field = field;
+	return -err;
+}
+
 /* Check a port's VLAN settings; 'bd' gets the domain its untagged frames belong to. */
 static int
-vlan_check(const struct dp_port *p, const struct dp_port_vlan *v, uint16_t *bd, char *err,
-	   size_t errlen)
+vlan_check(const struct dp_port *p, const struct dp_port_vlan *v, uint16_t *bd,
+	   struct dp_port_refusal *why)
 {
 	uint16_t need = 0;
+	bool any = false;
 	int id;
 
 	*bd = p->bd;
@@ -111,39 +117,31 @@ vlan_check(const struct dp_port *p, const struct dp_port_vlan *v, uint16_t *bd, 
 		return 0;
 	case DP_VLAN_ACCESS:
 		if (v->vlan == 0 || v->vlan > DP_VLAN_MAX)
-			return dp_fail(-EINVAL, err, errlen,
-				       "an access port needs vlan=N, N from 1 to %d", DP_VLAN_MAX);
+			return refuse(why, EINVAL, DP_PORT_SET_VLAN);
 		need = v->vlan;
 		break;
 	case DP_VLAN_TRUNK:
 		if (v->native > DP_VLAN_MAX || dp_vlan_test(v->trunks, 0) ||
 		    (v->trunks[DP_VLAN_WORDS - 1] >> (DP_VLAN_MAX % 64 + 1)) != 0)
-			return dp_fail(-EINVAL, err, errlen,
-				       "trunk VLANs and native= must be from 1 to %d", DP_VLAN_MAX);
+			return refuse(why, EINVAL, DP_PORT_SET_VLAN);
+		for (unsigned int w = 0; w < DP_VLAN_WORDS; w++)
+			any |= v->trunks[w] != 0;
+		if (!any && v->native == 0)
+			return refuse(why, EINVAL, DP_PORT_SET_VLAN);
 		need = v->native;
 		/* No native VLAN: no domain of its own; vlan-mode none later puts it in default. */
 		*bd = 0;
-		if (need == 0) {
-			bool any = false;
-
-			for (unsigned int w = 0; w < DP_VLAN_WORDS; w++)
-				any |= v->trunks[w] != 0;
-			if (!any)
-				return dp_fail(-EINVAL, err, errlen,
-					       "a trunk port needs trunks=LIST and/or native=N");
-		}
 		break;
 	default:
-		return dp_fail(-EINVAL, err, errlen, "unknown vlan-mode %d", (int)v->mode);
+		return refuse(why, EINVAL, DP_PORT_SET_VLAN);
 	}
 	if (need == 0)
 		return 0;
 	id = bd_of_vlan(need);
-	if (id < 0)
-		return dp_fail(-ESRCH, err, errlen,
-			       "no bridge domain has VLAN %u; give one that VLAN first "
-			       "(vswctl bd set NAME vlan=%u)",
-			       need, need);
+	if (id < 0) {
+		why->vlan = need;
+		return refuse(why, ESRCH, DP_PORT_SET_VLAN);
+	}
 	*bd = (uint16_t)id;
 	return 0;
 }
@@ -163,38 +161,38 @@ learned_not_allowed(const struct fdb_entry *e, const void *arg)
 }
 
 int
-dp_port_set(const char *name, const struct dp_port_settings *s, char *err, size_t errlen)
+dp_port_set(const char *name, const struct dp_port_settings *s, struct dp_port_refusal *why)
 {
 	int slot = dp_port_find(name);
+	struct dp_port_refusal ignored;
 	struct dp_port *p;
 	uint64_t old_allowed[VSW_MAX_ALLOWED_MACS];
-	uint16_t old_nb_allowed, old_bd;
+	uint16_t old_nb_allowed, old_bd, bd = 0;
 	struct dp_port_vlan old_vlan;
 	uint32_t old_max;
-	uint16_t bd = 0;
 	int ret;
 
+	if (why == NULL)
+		why = &ignored;
+	memset(why, 0, sizeof(*why));
 	if (slot < 0)
-		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
+		return -ENOENT;
 	p = &dp_main.ports[slot];
 	if (s->fields & DP_PORT_SET_ALLOWED) {
 		if (s->nb_allowed > VSW_MAX_ALLOWED_MACS)
-			return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-				       VSW_MAX_ALLOWED_MACS);
-		for (uint16_t i = 0; i < s->nb_allowed; i++)
+			return refuse(why, EINVAL, DP_PORT_SET_ALLOWED);
+		for (uint16_t i = 0; i < s->nb_allowed; i++) {
 			if (!rte_is_unicast_ether_addr(&s->allowed[i]) ||
-			    rte_is_zero_ether_addr(&s->allowed[i]))
-				return dp_fail(-EINVAL, err, errlen,
-					       "allowed-macs: entry %u is not a unicast MAC a VM could send from",
-					       i + 1);
+			    rte_is_zero_ether_addr(&s->allowed[i])) {
+				why->index = i;
+				return refuse(why, EINVAL, DP_PORT_SET_ALLOWED);
+			}
+		}
 	}
 	if (s->fields & DP_PORT_SET_VLAN) {
 		if (p->is_uplink)
-			return dp_fail(-EINVAL, err, errlen,
-				       "port '%s' is the uplink: give the provider network's VLAN with "
-				       "'vswctl uplink set %s vlan=N'",
-				       name, name);
-		ret = vlan_check(p, &s->vlan, &bd, err, errlen);
+			return refuse(why, EPERM, DP_PORT_SET_VLAN);
+		ret = vlan_check(p, &s->vlan, &bd, why);
 		if (ret < 0)
 			return ret;
 	}
@@ -223,8 +221,7 @@ dp_port_set(const char *name, const struct dp_port_settings *s, char *err, size_
 		p->vlan = old_vlan;
 		p->bd = old_bd;
 		fdb_port_set_max_macs(dp_main.fdb, (uint16_t)slot, old_max);
-		return dp_fail(ret, err, errlen, "out of memory while applying the settings of '%s'",
-			       name);
+		return ret;
 	}
 	/* MACs learned before the restriction must not keep drawing traffic. */
 	if ((s->fields & DP_PORT_SET_ALLOWED) && p->nb_allowed > 0)

@@ -41,7 +41,7 @@ allow_only(const char *port, const char *mac)
 		CU_ASSERT_FATAL(rte_ether_unformat_addr(mac, &set.allowed[0]) == 0);
 		set.nb_allowed = 1;
 	}
-	return dp_port_set(port, &set, dp_test_err, sizeof(dp_test_err));
+	return dp_port_set(port, &set, NULL);
 }
 
 static void

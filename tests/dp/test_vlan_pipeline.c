@@ -95,6 +95,8 @@ expect_nothing_else(const char *const *except)
 	}
 }
 
+static struct dp_port_refusal refused; /* the last set_vlan()'s */
+
 static int
 set_vlan(const char *port, enum dp_vlan_mode mode, uint16_t vlan, const uint16_t *trunks,
 	 uint16_t native)
@@ -106,7 +108,7 @@ set_vlan(const char *port, enum dp_vlan_mode mode, uint16_t vlan, const uint16_t
 	s.vlan.native = native;
 	for (; trunks != NULL && *trunks != 0; trunks++)
 		dp_vlan_bit_set(s.vlan.trunks, *trunks);
-	return dp_port_set(port, &s, dp_test_err, sizeof(dp_test_err));
+	return dp_port_set(port, &s, &refused);
 }
 
 static int
@@ -119,8 +121,7 @@ setup(void)
 			goto fail;
 	if (dp_bd_add("v10", dp_test_err, sizeof(dp_test_err)) < 0 ||
 	    dp_bd_add("v20", dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_bd_set_vlan("v10", 10, dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_bd_set_vlan("v20", 20, dp_test_err, sizeof(dp_test_err)) < 0 ||
+	    dp_bd_set_vlan("v10", 10, NULL) < 0 || dp_bd_set_vlan("v20", 20, NULL) < 0 ||
 	    set_vlan("a10", DP_VLAN_ACCESS, 10, NULL, 0) < 0 ||
 	    set_vlan("b10", DP_VLAN_ACCESS, 10, NULL, 0) < 0 ||
 	    set_vlan("a20", DP_VLAN_ACCESS, 20, NULL, 0) < 0 ||
@@ -254,14 +255,19 @@ test_vlan_settings_errors_name_what_to_run(void)
 	struct dp_port_info ports[VSW_MAX_PORTS];
 	unsigned int n;
 
+	uint16_t other = 0;
+
 	CU_ASSERT_EQUAL(set_vlan("p1", DP_VLAN_ACCESS, 30, NULL, 0), -ESRCH);
-	CU_ASSERT(strstr(dp_test_err, "bd set NAME vlan=30") != NULL);
+	CU_ASSERT_EQUAL(refused.field, DP_PORT_SET_VLAN);
+	CU_ASSERT_EQUAL(refused.vlan, 30);
 	CU_ASSERT_EQUAL(set_vlan("p1", DP_VLAN_TRUNK, 0, NULL, 0), -EINVAL);
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v20", 10, dp_test_err, sizeof(dp_test_err)), -EEXIST);
-	CU_ASSERT(strstr(dp_test_err, "v10") != NULL);
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 11, dp_test_err, sizeof(dp_test_err)), -EBUSY);
-	CU_ASSERT(strstr(dp_test_err, "port set") != NULL);
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 5000, dp_test_err, sizeof(dp_test_err)), -ERANGE);
+	CU_ASSERT_EQUAL(set_vlan("nope", DP_VLAN_NONE, 0, NULL, 0), -ENOENT);
+	CU_ASSERT_EQUAL(dp_bd_set_vlan("v20", 10, &other), -EEXIST);
+	CU_ASSERT_EQUAL(other, dp_bd_find("v10"));
+	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 11, &other), -EBUSY);
+	CU_ASSERT_EQUAL(other, dp_port_find("a10")); /* the first port that takes VLAN 10 */
+	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 5000, NULL), -ERANGE);
+	CU_ASSERT_EQUAL(dp_bd_set_vlan("nope", 5, NULL), -ENOENT);
 	/* The access port moved to its VLAN's domain; the trunk without native has none of its own. */
 	n = dp_port_list(ports, VSW_MAX_PORTS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++) {
