@@ -620,6 +620,45 @@ test_uplink_vlan_tags_the_provider_network(void)
 	CU_ASSERT_EQUAL(dp_uplink_set_vlan(0), 0);
 }
 
+static void
+test_tenant_subnet_on_a_trunk_vlan(void)
+{
+	struct dp_port_settings trunk = { .fields = DP_PORT_SET_VLAN,
+					  .vlan = { .mode = DP_VLAN_TRUNK } };
+	struct rte_mbuf *in = frame(VM_B, VM_C), *m;
+	uint8_t orig[60], buf[256];
+
+	/* The tenant subnet is VLAN 10 of a trunk port as well. */
+	CU_ASSERT_EQUAL_FATAL(dp_bd_set_vlan("t1", 10, NULL), 0);
+	CU_ASSERT_FATAL(dp_test_add_ring("tr", NULL) >= 0);
+	dp_vlan_bit_set(trunk.vlan.trunks, 10);
+	CU_ASSERT_EQUAL_FATAL(dp_port_set("tr", &trunk, NULL), 0);
+	/* From the trunk to a remote VM: encapsulated without the tag (RFC 7637 inner frames are untagged). */
+	memcpy(orig, rte_pktmbuf_mtod(in, void *), 60);
+	dp_test_inject("tr", tagged(in, 10));
+	dp_test_round();
+	m = dp_test_take("up");
+	CU_ASSERT_FATAL(m != NULL);
+	check_outer(buf, flat(m, buf, sizeof(buf)), 60);
+	CU_ASSERT(memcmp(buf + 42, orig, 60) == 0);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_STRING_EQUAL(where(VM_C).port, "tr");
+	/* From the overlay to the VM behind the trunk: decapsulated, then tagged. */
+	dp_test_inject("up", nvgre_frame(THEIR_PA, OUR_PA, VSID, 7, frame(VM_C, VM_B)));
+	dp_test_round();
+	m = dp_test_take("tr");
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 64);
+	CU_ASSERT_EQUAL(rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type,
+			RTE_BE16(RTE_ETHER_TYPE_VLAN));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, const struct rte_vlan_hdr *, 14)
+						 ->vlan_tci) & 0xfff, 10);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(dp_test_drain("vm1") + dp_test_drain("vm2") + dp_test_drain("up"), 0);
+	CU_ASSERT_EQUAL(dp_port_del("tr", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_bd_set_vlan("t1", 0, NULL), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -645,5 +684,6 @@ main(int argc, char **argv)
 	CU_add_test(s, "unresolved tunnel counts its drops", test_unresolved_tunnel_counts_its_drops);
 	CU_add_test(s, "record follows its pa becoming ours", test_record_follows_its_pa_becoming_ours);
 	CU_add_test(s, "uplink vlan tags the provider network", test_uplink_vlan_tags_the_provider_network);
+	CU_add_test(s, "tenant subnet on a trunk vlan", test_tenant_subnet_on_a_trunk_vlan);
 	return dp_test_finish();
 }
