@@ -15,7 +15,7 @@
 
 #include "dp.h"
 
-#define CTL_VLAN_LIST_TEXT 512 /* room for a trunk list as text ("10,20-29,...") */
+#define CTL_VLAN_LIST_TEXT 12288 /* a trunk list as text; every other VLAN, the longest, is under 10 KB */
 
 /** "none", "access" or "trunk". */
 const char *ctl_vlan_mode_name(enum dp_vlan_mode mode);
