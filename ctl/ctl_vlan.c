@@ -54,8 +54,8 @@ ctl_vlan_list_parse(const json_t *v, uint64_t bits[DP_VLAN_WORDS], char *err, si
 
 		if (n < 1 || n > DP_VLAN_MAX) {
 			snprintf(err, errlen,
-				 "params.trunks: VLAN %" JSON_INTEGER_FORMAT " is not from 1 to %d", n,
-				 DP_VLAN_MAX);
+				 "params.trunks: VLAN %" JSON_INTEGER_FORMAT " is not from 1 to %d",
+				 n, DP_VLAN_MAX);
 			return -EINVAL;
 		}
 		dp_vlan_bit_set(bits, (uint16_t)n);
@@ -68,7 +68,8 @@ ctl_vlan_list_parse(const json_t *v, uint64_t bits[DP_VLAN_WORDS], char *err, si
 	}
 	p = json_string_value(v);
 	if (*p == '\0') {
-		snprintf(err, errlen, "params.trunks: the list is empty; give VLANs like \"10,20-29\"");
+		snprintf(err, errlen,
+			 "params.trunks: the list is empty; give VLANs like \"10,20-29\"");
 		return -EINVAL;
 	}
 	while (*p != '\0') {
@@ -112,7 +113,8 @@ ctl_vlan_list_format(const uint64_t bits[DP_VLAN_WORDS], char *out, size_t len)
 		while (hi + 1 <= DP_VLAN_MAX && dp_vlan_test(bits, (uint16_t)(hi + 1)))
 			hi++;
 		if (hi == id)
-			off += (size_t)snprintf(out + off, len - off, "%s%" PRIu32, off ? "," : "", id);
+			off += (size_t)snprintf(out + off, len - off, "%s%" PRIu32, off ? "," : "",
+						id);
 		else
 			off += (size_t)snprintf(out + off, len - off, "%s%" PRIu32 "-%" PRIu32,
 						off ? "," : "", id, hi);
@@ -132,7 +134,8 @@ vlan_param(const json_t *params, const char *key, uint16_t *out, bool *given, ch
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	    json_integer_value(v) > DP_VLAN_MAX) {
-		snprintf(err, errlen, "params.%s: expected a VLAN id from 1 to %d", key, DP_VLAN_MAX);
+		snprintf(err, errlen, "params.%s: expected a VLAN id from 1 to %d", key,
+			 DP_VLAN_MAX);
 		return -EINVAL;
 	}
 	*out = (uint16_t)json_integer_value(v);
@@ -173,19 +176,22 @@ ctl_port_vlan_parse(const json_t *params, const struct dp_port_vlan *current,
 		}
 	}
 	if (out->mode == DP_VLAN_NONE && (has_vlan || has_native || trunks != NULL)) {
-		snprintf(err, errlen,
-			 "vlan, trunks and native need vlan-mode=access (vlan=N) or vlan-mode=trunk "
-			 "(trunks=LIST, native=N)");
+		snprintf(
+			err, errlen,
+			"vlan, trunks and native need vlan-mode=access (vlan=N) or vlan-mode=trunk "
+			"(trunks=LIST, native=N)");
 		return -EINVAL;
 	}
 	if (out->mode == DP_VLAN_ACCESS && (has_native || trunks != NULL)) {
-		snprintf(err, errlen,
-			 "an access port takes vlan=N only; trunks and native are for vlan-mode=trunk");
+		snprintf(
+			err, errlen,
+			"an access port takes vlan=N only; trunks and native are for vlan-mode=trunk");
 		return -EINVAL;
 	}
 	if (out->mode == DP_VLAN_TRUNK && has_vlan) {
-		snprintf(err, errlen,
-			 "a trunk port takes trunks=LIST and native=N; vlan=N is for vlan-mode=access");
+		snprintf(
+			err, errlen,
+			"a trunk port takes trunks=LIST and native=N; vlan=N is for vlan-mode=access");
 		return -EINVAL;
 	}
 	if (has_vlan)
@@ -215,9 +221,11 @@ ctl_port_vlan_to_json(json_t *obj, const struct dp_port_vlan *v, bool config)
 		json_object_del(obj, "native");
 		if (v->mode == DP_VLAN_NONE)
 			return 0;
-		rc |= json_object_set_new(obj, "vlan-mode", json_string(ctl_vlan_mode_name(v->mode)));
+		rc |= json_object_set_new(obj, "vlan-mode",
+					  json_string(ctl_vlan_mode_name(v->mode)));
 	} else {
-		rc |= json_object_set_new(obj, "vlan_mode", json_string(ctl_vlan_mode_name(v->mode)));
+		rc |= json_object_set_new(obj, "vlan_mode",
+					  json_string(ctl_vlan_mode_name(v->mode)));
 	}
 	if (v->mode == DP_VLAN_ACCESS)
 		rc |= json_object_set_new(obj, "vlan", json_integer(v->vlan));

@@ -15,7 +15,8 @@
 
 #include "dp.h"
 
-#define CTL_VLAN_LIST_TEXT 12288 /* a trunk list as text; every other VLAN, the longest, is under 10 KB */
+#define CTL_VLAN_LIST_TEXT \
+	12288 /* a trunk list as text; every other VLAN, the longest, is under 10 KB */
 
 /** "none", "access" or "trunk". */
 const char *ctl_vlan_mode_name(enum dp_vlan_mode mode);

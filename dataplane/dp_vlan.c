@@ -27,8 +27,9 @@ is_tagged(const struct rte_ether_hdr *eth)
 static inline uint16_t
 frame_vlan(const struct rte_mbuf *m)
 {
-	const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(rte_pktmbuf_mtod(
-		m, const uint8_t *) + sizeof(struct rte_ether_hdr));
+	const struct rte_vlan_hdr *vh =
+		(const struct rte_vlan_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) +
+					      sizeof(struct rte_ether_hdr));
 
 	return rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
 }
@@ -47,8 +48,8 @@ pop_tag(struct rte_mbuf *m)
  * (VLAN 0) counts as untagged, as 802.1Q says.
  */
 static uint16_t
-trunk_classify(struct dp_lcore *lc, const struct dp_snapshot *snap,
-	       const struct dp_port_rt *port, struct rte_mbuf *m)
+trunk_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_port_rt *port,
+	       struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint16_t vlan, bd;

@@ -32,7 +32,7 @@ static const char *const all_ports[] = { "a10", "b10", "a20", "tr", "nat", "p1",
 /* What the test sent, and what a port should then see. */
 struct sent {
 	uint8_t bytes[LEN + 4]; /**< the untagged frame */
-	unsigned int len;       /**< its length */
+	unsigned int len;	/**< its length */
 };
 
 static struct rte_mbuf *
@@ -151,7 +151,8 @@ test_access_broadcast_reaches_its_vlan_only_tagged_on_trunks(void)
 static void
 test_trunk_frame_is_popped_into_its_vlan(void)
 {
-	static const char *const got20[] = { "a20", "nat", NULL }, *const got10[] = { "a10", "b10", "nat", NULL };
+	static const char *const got20[] = { "a20", "nat", NULL }, *const got10[] = { "a10", "b10",
+										      "nat", NULL };
 	struct sent s;
 
 	dp_test_inject("tr", tag(make(BCAST, MAC_T, &s), 20));
@@ -217,8 +218,8 @@ test_tagged_on_access_and_foreign_vlans_are_dropped(void)
 	struct sent s;
 
 	dp_test_inject("a10", tag(make(BCAST, MAC_A, &s), 10));
-	dp_test_inject("tr", tag(make(BCAST, MAC_T, &s), 30)); /* not in its list */
-	dp_test_inject("tr", make(BCAST, MAC_T, &s));          /* untagged, no native VLAN */
+	dp_test_inject("tr", tag(make(BCAST, MAC_T, &s), 30));	/* not in its list */
+	dp_test_inject("tr", make(BCAST, MAC_T, &s));		/* untagged, no native VLAN */
 	dp_test_inject("nat", tag(make(BCAST, MAC_B, &s), 10)); /* native, but not listed */
 	dp_test_round();
 	expect_nothing_else(none);
@@ -312,14 +313,16 @@ main(int argc, char **argv)
 	s = CU_add_suite("vlan_pipeline", NULL, NULL);
 	CU_add_test(s, "access broadcast reaches its vlan only, tagged on trunks",
 		    test_access_broadcast_reaches_its_vlan_only_tagged_on_trunks);
-	CU_add_test(s, "trunk frame is popped into its vlan", test_trunk_frame_is_popped_into_its_vlan);
+	CU_add_test(s, "trunk frame is popped into its vlan",
+		    test_trunk_frame_is_popped_into_its_vlan);
 	CU_add_test(s, "native vlan takes untagged frames", test_native_vlan_takes_untagged_frames);
 	CU_add_test(s, "unicast learned per vlan", test_unicast_learned_per_vlan);
 	CU_add_test(s, "tagged on access and foreign vlans are dropped",
 		    test_tagged_on_access_and_foreign_vlans_are_dropped);
 	CU_add_test(s, "ports without vlan mode switch tagged frames as they are",
 		    test_ports_without_vlan_mode_switch_tagged_frames_as_they_are);
-	CU_add_test(s, "vlan settings errors name what to run", test_vlan_settings_errors_name_what_to_run);
+	CU_add_test(s, "vlan settings errors name what to run",
+		    test_vlan_settings_errors_name_what_to_run);
 	CU_add_test(s, "back to no vlan mode switches as before",
 		    test_back_to_no_vlan_mode_switches_as_before);
 	return dp_test_finish();
