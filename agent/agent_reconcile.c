@@ -15,8 +15,8 @@
 #include <strings.h>
 
 /* vswd went away or stalled: everything is re-checked once it is back. */
-static void
-vswd_failed(struct agent *a, int rc, const char *what)
+void
+agent_vswd_failed(struct agent *a, int rc, const char *what)
 {
 	if (rc == -EREMOTEIO) {
 		agent_err(a, "vswd refused %s: %s", what, vswd_error(&a->vswd));
@@ -55,8 +55,9 @@ agent_relist(struct agent *a)
 	}
 	a->revision = rev;
 	a->n.relists++;
-	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s)",
-		  (long long)rev, a->nb_subnets, a->nb_vms);
+	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s), %u routing "
+		  "domain(s), %u customer route(s)",
+		  (long long)rev, a->nb_subnets, a->nb_vms, a->nb_rds, a->nb_routes);
 	return 0;
 }
 
@@ -84,7 +85,7 @@ lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 	if (rc == -EREMOTEIO && strstr(vswd_error(&a->vswd), "no ") != NULL)
 		return 0;
 	snprintf(what, sizeof(what), "lookup.del %u %s", vsid, ca_ip);
-	vswd_failed(a, rc, what);
+	agent_vswd_failed(a, rc, what);
 	return rc;
 }
 
@@ -125,7 +126,7 @@ apply_call(struct agent *a, json_t *dels, json_t *adds)
 			   &r, AGENT_CALL_MS);
 
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.apply");
+		agent_vswd_failed(a, rc, "lookup.apply");
 		return rc;
 	}
 	apply_reply(a, r);
@@ -199,7 +200,7 @@ reconcile_bds(struct agent *a)
 	int rc = vswd_call(&a->vswd, "bd.list", NULL, &bds, AGENT_CALL_MS);
 
 	if (rc < 0) {
-		vswd_failed(a, rc, "bd.list");
+		agent_vswd_failed(a, rc, "bd.list");
 		return rc;
 	}
 	for (unsigned int i = 0; i < a->nb_subnets; i++) {
@@ -221,7 +222,7 @@ reconcile_bds(struct agent *a)
 			char what[96];
 
 			snprintf(what, sizeof(what), "bd.add %s vsid=%u", s->name, s->vsid);
-			vswd_failed(a, rc, what);
+			agent_vswd_failed(a, rc, what);
 			if (rc != -EREMOTEIO)
 				break;
 			continue;
@@ -300,7 +301,7 @@ agent_reconcile(struct agent *a)
 		return rc;
 	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
+		agent_vswd_failed(a, rc, "lookup.show");
 		return rc;
 	}
 	rc = agent_lookup_diff(a, recs, &d);
@@ -309,6 +310,9 @@ agent_reconcile(struct agent *a)
 		return rc;
 	apply_diff(a, &d);
 	agent_diff_free(&d);
+	/* After the bridge domains exist: routing domains, attachments, routes. */
+	if (a->vswd.fd >= 0)
+		agent_rd_reconcile(a);
 	a->n.resyncs++;
 	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;
 }
@@ -324,7 +328,7 @@ subnet_removed(struct agent *a, uint32_t vsid)
 	rc = vswd_call(&a->vswd, "lookup.show", json_pack("{s:I}", "vsid", (json_int_t)vsid), &recs,
 		       AGENT_CALL_MS);
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
+		agent_vswd_failed(a, rc, "lookup.show");
 		return;
 	}
 	json_array_foreach(recs, i, r)
@@ -342,11 +346,13 @@ subnet_removed(struct agent *a, uint32_t vsid)
 			a->n.bds_deleted++;
 			agent_log("deleted bridge domain %s (VSID %u left the cluster)", name, vsid);
 		} else {
-			vswd_failed(a, rc, "bd.del");
+			agent_vswd_failed(a, rc, "bd.del");
 		}
 	} else if (bd != NULL) {
 		agent_log("VSID %u left the cluster; bridge domain %s kept: it still has ports", vsid,
 			  json_string_value(json_object_get(bd, "name")));
+		/* Not ours any more, so no later pass would detach it from our domain. */
+		agent_rd_subnet_removed(a, bd);
 	}
 	json_decref(bds);
 }
@@ -426,8 +432,12 @@ agent_watch_event(struct agent *a, const struct etcd_event *ev)
 			a->vswd_dirty = true;
 		return;
 	}
+	if (rc == AGENT_CHG_ROUTING) {
+		a->rd_dirty = true; /* one pass over the routing part, after this wake-up's news */
+		return;
+	}
 	slash = strrchr(ev->kv.key, '/');
-	if (rc == 1) {
+	if (rc == AGENT_CHG_SUBNET) {
 		if (!put && slash != NULL)
 			subnet_removed(a, (uint32_t)strtoul(slash + 1, NULL, 10));
 		else

@@ -88,37 +88,30 @@ ovl_fail(int ret, char *err, size_t errlen, const char *what)
 }
 
 int
-dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen)
+dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other)
 {
-	char *end;
-	unsigned long vsid = strtoul(value, &end, 10);
 	uint32_t old = ovl_bd_to_vsid(ovl_snapshot_get(dp_main.ovl), bd);
-	uint16_t other;
 	int ret;
 
-	if (value[0] == '\0' || value[0] == '-' || *end != '\0' ||
-	    (vsid != 0 && !nvgre_vsid_is_valid((uint32_t)vsid)))
-		return dp_fail(-EINVAL, err, errlen,
-			    "vsid must be 4096..16777214 (0..4095 and 16777215 are reserved by RFC 7637), or 0 for none; not '%s'",
-			    value);
+	if (vsid != 0 && !nvgre_vsid_is_valid(vsid))
+		return -EINVAL;
 	if (vsid == old)
 		return 0;
-	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, (uint32_t)vsid, &other) == 0)
-		return dp_fail(-EEXIST, err, errlen, "vsid %lu already belongs to bridge domain '%s'",
-			    vsid, dp_main.bds[other].name);
+	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, vsid, other) == 0)
+		return -EEXIST;
 	if (old != 0) {
+		/* -EBUSY while the old VSID has lookup records. */
 		ret = ovl_vsid_del(dp_main.ovl, old);
-		if (ret == -EBUSY)
-			return dp_fail(ret, err, errlen,
-				    "vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
-				    old, old);
 		if (ret < 0)
-			return ovl_fail(ret, err, errlen, "the old vsid");
+			return ret;
 	}
 	if (vsid == 0)
 		return 0;
-	ret = ovl_vsid_add(dp_main.ovl, (uint32_t)vsid, bd);
-	return ret < 0 ? ovl_fail(ret, err, errlen, "the vsid") : 0;
+	ret = ovl_vsid_add(dp_main.ovl, vsid, bd);
+	/* Put the old one back; it was there a moment ago, so its slot is free. */
+	if (ret < 0 && old != 0)
+		ovl_vsid_add(dp_main.ovl, old, bd);
+	return ret;
 }
 
 uint32_t

@@ -41,18 +41,13 @@ dp_port_member(uint16_t slot, uint16_t bd)
 }
 
 int
-dp_bd_set_vlan(const char *name, uint16_t vlan, uint16_t *other)
+dp_bd_vlan_check(uint16_t bd, uint16_t vlan, uint16_t *other)
 {
-	int id = dp_bd_find(name), holder;
-	uint16_t old, ignored;
+	uint16_t old = dp_main.bds[bd].vlan;
+	int holder;
 
-	if (other == NULL)
-		other = &ignored;
-	if (id < 0)
-		return -ENOENT;
 	if (vlan > DP_VLAN_MAX)
-		return -ERANGE;
-	old = dp_main.bds[id].vlan;
+		return -EINVAL;
 	if (vlan == old)
 		return 0;
 	holder = vlan != 0 ? bd_of_vlan(vlan) : -ESRCH;
@@ -64,17 +59,12 @@ dp_bd_set_vlan(const char *name, uint16_t vlan, uint16_t *other)
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS && old != 0; slot++) {
 		const struct dp_port *p = &dp_main.ports[slot];
 
-		if (p->in_use && p->bd == id &&
+		if (p->in_use && p->bd == bd &&
 		    (p->vlan.mode == DP_VLAN_ACCESS ||
 		     (p->vlan.mode == DP_VLAN_TRUNK && p->vlan.native != 0))) {
 			*other = slot;
 			return -EBUSY;
 		}
-	}
-	dp_main.bds[id].vlan = vlan;
-	if (dp_publish() < 0) {
-		dp_main.bds[id].vlan = old;
-		return -ENOMEM;
 	}
 	return 0;
 }

@@ -240,7 +240,12 @@ dp_now_ms(void)
 }
 
 /* Overlay control (dp_overlay.c). */
-int dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen);
+/**
+ * Give bridge domain 'bd' VSID 'vsid' (0 = none).  @return 0; -EINVAL (out of
+ * range); -EEXIST (it is bridge domain '*other's); -EBUSY (the old VSID has
+ * lookup records); -ENOMEM.  Nothing changed on failure.
+ */
+int dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other);
 uint32_t dp_bd_vsid(uint16_t bd);
 void dp_overlay_periodic(bool second);
 /* The uplink's slot, or -ENOENT. */
@@ -258,8 +263,15 @@ int dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 
 /* Is port 'slot' a member of bridge domain 'bd' (trunks: of several)?  dp_port_conf.c. */
 bool dp_port_member(uint16_t slot, uint16_t bd);
+/*
+ * May bridge domain 'bd' take VLAN 'vlan' (dp_bd_apply)?  @return 0; -EINVAL
+ * (over DP_VLAN_MAX); -EEXIST (domain '*other' has it); -EBUSY (port slot
+ * '*other' takes the current VLAN as its access or native one).
+ */
+int dp_bd_vlan_check(uint16_t bd, uint16_t vlan, uint16_t *other);
 
 /* Settings (dp_settings.c). */
+/** Give bridge domain 'bd' the MAC-table part of dp_bd_defaults (a new or reused id). */
 void dp_bd_reset_conf(uint16_t bd);
 bool dp_port_link_up(uint16_t eth_port);
 

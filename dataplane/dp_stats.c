@@ -186,12 +186,6 @@ dp_pmd_stats(struct dp_pmd_stats *out, unsigned int max)
 	return n;
 }
 
-uint64_t
-dp_tsc_hz(void)
-{
-	return rte_get_tsc_hz();
-}
-
 static void
 fill_port_info(uint16_t slot, struct dp_port_info *info)
 {

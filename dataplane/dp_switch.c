@@ -326,13 +326,12 @@ bd_nb_ports(uint16_t id)
 }
 
 int
-dp_bd_add(const char *name, char *err, size_t errlen)
+dp_bd_add(const char *name)
 {
 	if (strlen(name) == 0 || strlen(name) >= PORT_NAME_MAX)
-		return dp_fail(-EINVAL, err, errlen, "bridge domain name must be 1 to %d characters",
-			    PORT_NAME_MAX - 1);
+		return -EINVAL;
 	if (dp_bd_find(name) >= 0)
-		return dp_fail(-EEXIST, err, errlen, "bridge domain '%s' already exists", name);
+		return -EEXIST;
 	for (int id = 0; id < VSW_MAX_BDS; id++) {
 		if (!dp_main.bds[id].in_use) {
 			dp_main.bds[id].in_use = true;
@@ -341,8 +340,7 @@ dp_bd_add(const char *name, char *err, size_t errlen)
 			return id;
 		}
 	}
-	return dp_fail(-ENOSPC, err, errlen, "all %d bridge domains are in use; delete one first",
-		    VSW_MAX_BDS);
+	return -ENOSPC;
 }
 
 static bool
@@ -352,23 +350,21 @@ entry_in_bd(const struct fdb_entry *e, const void *arg)
 }
 
 int
-dp_bd_del(const char *name, char *err, size_t errlen)
+dp_bd_del(const char *name)
 {
 	int id = dp_bd_find(name);
-	uint16_t bd;
+	uint16_t bd, unused;
 	int ret;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+		return -ENOENT;
 	if (id == 0)
-		return dp_fail(-EPERM, err, errlen, "the default bridge domain cannot be deleted");
+		return -EPERM;
 	if (bd_nb_ports((uint16_t)id) > 0)
-		return dp_fail(-EBUSY, err, errlen,
-			    "bridge domain '%s' still has %u port(s); delete or move them first", name,
-			    bd_nb_ports((uint16_t)id));
+		return -EBUSY;
 	bd = (uint16_t)id;
-	/* Its virtual subnet goes first: if the overlay refuses, the domain stays whole. */
-	ret = dp_bd_set_vsid(bd, "0", err, errlen);
+	/* Its virtual subnet goes first: if the overlay refuses (lookup records), the domain stays whole. */
+	ret = dp_bd_set_vsid(bd, 0, &unused);
 	if (ret < 0)
 		return ret;
 	/* Static entries may remain; a later domain reusing the id must start empty. */
@@ -392,21 +388,8 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			snprintf(out[n].name, sizeof(out[n].name), "%s", dp_main.bds[id].name);
 			out[n].id = id;
 			out[n].nb_ports = (uint16_t)bd_nb_ports(id);
-			struct fdb_bd_conf conf;
-
 			out[n].nb_macs = nb_macs[id];
-			fdb_bd_get_conf(dp_main.fdb, id, &conf);
-			out[n].aging_s = conf.aging_s;
-			out[n].max_macs = conf.max_macs;
-			out[n].learning = conf.learning;
-			out[n].drop_over_limit = conf.drop_over_limit;
-			out[n].flap_moves = conf.flap_moves;
-			out[n].flap_window_s = conf.flap_window_s;
-			out[n].flap_hold_s = conf.flap_hold_s;
-			out[n].vsid = dp_bd_vsid(id);
-			out[n].vlan = dp_main.bds[id].vlan;
-			dp_rd_bd_get(id, out[n].rd, sizeof(out[n].rd), out[n].gateway,
-				     sizeof(out[n].gateway));
+			dp_bd_get(out[n].name, &out[n].set);
 		}
 		n++;
 	}

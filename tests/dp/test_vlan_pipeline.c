@@ -119,9 +119,8 @@ setup(void)
 	for (size_t i = 0; i < sizeof(all_ports) / sizeof(all_ports[0]); i++)
 		if (dp_test_add_ring(all_ports[i], NULL) < 0)
 			goto fail;
-	if (dp_bd_add("v10", dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_bd_add("v20", dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_bd_set_vlan("v10", 10, NULL) < 0 || dp_bd_set_vlan("v20", 20, NULL) < 0 ||
+	if (dp_bd_add("v10") < 0 || dp_bd_add("v20") < 0 || DP_TEST_BD_SET("v10", vlan, 10) < 0 ||
+	    DP_TEST_BD_SET("v20", vlan, 20) < 0 ||
 	    set_vlan("a10", DP_VLAN_ACCESS, 10, NULL, 0) < 0 ||
 	    set_vlan("b10", DP_VLAN_ACCESS, 10, NULL, 0) < 0 ||
 	    set_vlan("a20", DP_VLAN_ACCESS, 20, NULL, 0) < 0 ||
@@ -256,19 +255,19 @@ test_vlan_settings_errors_name_what_to_run(void)
 	struct dp_port_info ports[VSW_MAX_PORTS];
 	unsigned int n;
 
-	uint16_t other = 0;
-
 	CU_ASSERT_EQUAL(set_vlan("p1", DP_VLAN_ACCESS, 30, NULL, 0), -ESRCH);
 	CU_ASSERT_EQUAL(refused.field, DP_PORT_SET_VLAN);
 	CU_ASSERT_EQUAL(refused.vlan, 30);
 	CU_ASSERT_EQUAL(set_vlan("p1", DP_VLAN_TRUNK, 0, NULL, 0), -EINVAL);
 	CU_ASSERT_EQUAL(set_vlan("nope", DP_VLAN_NONE, 0, NULL, 0), -ENOENT);
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v20", 10, &other), -EEXIST);
-	CU_ASSERT_EQUAL(other, dp_bd_find("v10"));
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 11, &other), -EBUSY);
-	CU_ASSERT_EQUAL(other, dp_port_find("a10")); /* the first port that takes VLAN 10 */
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("v10", 5000, NULL), -ERANGE);
-	CU_ASSERT_EQUAL(dp_bd_set_vlan("nope", 5, NULL), -ENOENT);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v20", vlan, 10), -EEXIST);
+	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VLAN);
+	CU_ASSERT_EQUAL(dp_test_why.other, dp_bd_find("v10"));
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v10", vlan, 11), -EBUSY);
+	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VLAN);
+	CU_ASSERT_EQUAL(dp_test_why.other, dp_port_find("a10")); /* the first port that takes VLAN 10 */
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v10", vlan, 5000), -EINVAL);
+	CU_ASSERT_EQUAL(dp_test_bd("v10")->vlan, 10); /* all or nothing */
 	/* The access port moved to its VLAN's domain; the trunk without native has none of its own. */
 	n = dp_port_list(ports, VSW_MAX_PORTS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++) {
