@@ -40,6 +40,8 @@ dp_bd_reset_conf(uint16_t bd)
 
 	to_fdb_conf(&dp_bd_defaults, &conf);
 	fdb_bd_configure(dp_main.fdb, bd, &conf);
+	/* A reused id must not inherit the VLAN of the domain deleted before it. */
+	dp_main.bds[bd].vlan = dp_bd_defaults.vlan;
 }
 
 /* The settings of bridge-domain id 'bd', from the three places that hold them. */

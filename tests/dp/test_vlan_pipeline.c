@@ -268,6 +268,15 @@ test_vlan_settings_errors_name_what_to_run(void)
 	CU_ASSERT_EQUAL(dp_test_why.other, dp_port_find("a10")); /* the first port that takes VLAN 10 */
 	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v10", vlan, 5000), -EINVAL);
 	CU_ASSERT_EQUAL(dp_test_bd("v10")->vlan, 10); /* all or nothing */
+	/* A deleted domain's VLAN is free again, and a domain reusing its id starts without one. */
+	CU_ASSERT_FATAL(dp_bd_add("v30") >= 0);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v30", vlan, 30), 0);
+	CU_ASSERT_EQUAL(dp_bd_del("v30"), 0);
+	CU_ASSERT_FATAL(dp_bd_add("v31") >= 0);
+	CU_ASSERT_EQUAL(dp_test_bd("v31")->vlan, 0);
+	CU_ASSERT_EQUAL(set_vlan("p1", DP_VLAN_ACCESS, 30, NULL, 0), -ESRCH);
+	CU_ASSERT_EQUAL(DP_TEST_BD_SET("v31", vlan, 30), 0);
+	CU_ASSERT_EQUAL(dp_bd_del("v31"), 0);
 	/* The access port moved to its VLAN's domain; the trunk without native has none of its own. */
 	n = dp_port_list(ports, VSW_MAX_PORTS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++) {
