@@ -26,6 +26,7 @@ enum bd_kind {
 	BD_VSID,    /* uint32_t: 0 or NVGRE_VSID_MIN..NVGRE_VSID_MAX (RFC 7637's words) */
 	BD_RD,	    /* char[PORT_NAME_MAX]: a routing domain, "none" or "" for none */
 	BD_GATEWAY, /* rte_be32_t + uint8_t gateway_len: "IP/LEN", "none" or "" for none */
+	BD_VLAN,    /* uint16_t: 0 (none) or an 802.1Q VLAN id 1..DP_VLAN_MAX */
 };
 
 struct bd_setting {
@@ -105,6 +106,11 @@ static const struct bd_setting bd_settings[] = {
 	  .kind = BD_GATEWAY,
 	  .offset = BD_AT(gateway),
 	  .help = "the subnet's router address IP/PREFIX in its routing domain" },
+	{ .key = "vlan",
+	  .show = "vlan",
+	  .kind = BD_VLAN,
+	  .offset = BD_AT(vlan),
+	  .help = "802.1Q VLAN of its access and trunk ports (unique); 0 = none" },
 };
 
 #define NB_SETTINGS (sizeof(bd_settings) / sizeof(bd_settings[0]))
@@ -120,7 +126,7 @@ ctl_bd_settings_init(void)
 
 		ctl_bd_set_params[i + 1] = (struct ctl_param){
 			bd_settings[i].key,
-			k == BD_UINT32 || k == BD_VSID ? CTL_P_UINT :
+			k == BD_UINT32 || k == BD_VSID || k == BD_VLAN ? CTL_P_UINT :
 			k == BD_ONOFF		       ? CTL_P_SCALAR :
 							 CTL_P_STRING,
 			false,
@@ -366,6 +372,14 @@ ctl_bd_setting_parse(struct ctl_call *call, const char *key, json_t *v, struct d
 	case BD_GATEWAY:
 		rc = parse_gateway(call, key, v, s);
 		break;
+	case BD_VLAN: {
+		uint32_t vlan = 0;
+
+		rc = parse_u32(call, key, v, 0, DP_VLAN_MAX, &vlan);
+		if (rc == 0)
+			*(uint16_t *)member(s, row) = (uint16_t)vlan;
+		break;
+	}
 	default:
 		rc = invalid(call, "params.%s: cannot be set", key);
 	}
@@ -397,6 +411,8 @@ show_value(const struct dp_bd_settings *s, const struct bd_setting *row)
 			return json_null();
 		snprintf(text, sizeof(text), "%s/%u", ip, s->gateway_len);
 		return json_string(text);
+	case BD_VLAN:
+		return s->vlan != 0 ? json_integer(s->vlan) : json_null();
 	}
 	return json_null();
 }
@@ -441,6 +457,34 @@ subnet_text(rte_be32_t gw, uint8_t len, char *out, size_t size)
 
 	inet_ntop(AF_INET, &net, ip, sizeof(ip));
 	snprintf(out, size, "%s/%u", ip, len);
+}
+
+/* A refused VLAN: another domain has it, or a port takes the old one as its own. */
+static void
+vlan_refusal(struct ctl_call *call, const char *name, const struct dp_bd_settings *s, int rc,
+	     const struct dp_bd_refusal *why, const char *other)
+{
+	struct dp_port_info ports[VSW_MAX_PORTS];
+	unsigned int n = rc == -EBUSY ? dp_port_list(ports, VSW_MAX_PORTS) : 0;
+
+	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++) {
+		const struct dp_port_vlan *v = &ports[i].vlan;
+
+		if (ports[i].id != why->other)
+			continue;
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' takes VLAN %u of bridge domain '%s' as its %s VLAN; change the "
+			 "port first (vswctl port set %s vlan-mode=...)",
+			 ports[i].name, v->mode == DP_VLAN_ACCESS ? v->vlan : v->native, name,
+			 v->mode == DP_VLAN_ACCESS ? "access" : "native", ports[i].name);
+		return;
+	}
+	if (rc == -EEXIST)
+		snprintf(call->err, sizeof(call->err),
+			 "VLAN %u already belongs to bridge domain '%s'; a VLAN names one domain",
+			 s->vlan, other);
+	else
+		snprintf(call->err, sizeof(call->err), "vlan %u: %s", s->vlan, strerror(-rc));
 }
 
 int
@@ -492,6 +536,9 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 			snprintf(call->err, sizeof(call->err), "gateway of subnet %s: %s", mine,
 				 strerror(-rc));
 		}
+		break;
+	case DP_BD_SET_VLAN:
+		vlan_refusal(call, name, s, rc, why, other);
 		break;
 	case DP_BD_SET_NONE:
 	default:

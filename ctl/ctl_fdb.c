@@ -91,8 +91,14 @@ fdb_fail(struct ctl_call *call, int rc, const char *bd, const struct rte_ether_a
 			 "a MAC table entry needs a unicast, non-zero MAC");
 	else if (rc == -EINVAL && port != NULL) {
 		fdb_port_bd(port, other, sizeof(other));
-		snprintf(call->err, sizeof(call->err),
-			 "port '%s' is in bridge domain '%s', not '%s'", port, other, bd);
+		/* A trunk without a native VLAN has no domain of its own: "". */
+		if (other[0] == '\0')
+			snprintf(call->err, sizeof(call->err),
+				 "trunk port '%s' does not carry the VLAN of bridge domain '%s'", port,
+				 bd);
+		else
+			snprintf(call->err, sizeof(call->err),
+				 "port '%s' is in bridge domain '%s', not '%s'", port, other, bd);
 	} else if (rc == -ENOSPC)
 		snprintf(call->err, sizeof(call->err),
 			 "the MAC table is full; raise vswd --fdb-size");

@@ -34,6 +34,9 @@
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
 #define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */
+#define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
+#define DP_VLAN_MAX     4094  /* highest 802.1Q VLAN id a port or bridge domain may use */
+#define DP_VLAN_WORDS   64    /* uint64_t words of a VLAN bitmap: bit v of word v / 64 */
 
 #define DP_DEFAULT_BD "default"
 
@@ -71,6 +74,8 @@ struct dp_bd_settings {
 	char rd[PORT_NAME_MAX]; /**< routing domain it is attached to (dp_rd.h); "" = none */
 	rte_be32_t gateway;     /**< its router address in that domain; 0 = none */
 	uint8_t gateway_len;    /**< the subnet's prefix length, DP_BD_GATEWAY_LEN_MIN..MAX */
+	uint16_t vlan;          /**< 802.1Q VLAN of its access and trunk ports (1..DP_VLAN_MAX,
+				     unique per switch); 0 = none */
 };
 
 #define DP_BD_GATEWAY_LEN_MIN 1  /* a subnet with a gateway has room for a host ... */
@@ -85,12 +90,14 @@ enum dp_bd_setting {
 	DP_BD_SET_VSID,    /**< vsid */
 	DP_BD_SET_RD,      /**< rd */
 	DP_BD_SET_GATEWAY, /**< gateway and gateway_len */
+	DP_BD_SET_VLAN,    /**< vlan */
 };
 
 struct dp_bd_refusal {
 	enum dp_bd_setting setting; /**< which one */
-	uint16_t other;             /**< -EEXIST: the bridge domain that holds the VSID or the
-				         overlapping subnet (its id, as in dp_bd_info) */
+	uint16_t other;             /**< -EEXIST: the bridge domain that holds the VSID, the
+				         overlapping subnet or the VLAN (its id, as in dp_bd_info);
+				         -EBUSY on VLAN: the port slot that takes the old VLAN */
 };
 
 struct dp_bd_info {
@@ -118,9 +125,12 @@ int dp_bd_del(const char *name);
  * @return 0, or -errno with 'why' (may be NULL) naming the setting:
  *   -ENOENT: no such domain (NONE), or no routing domain s->rd (RD);
  *   -EINVAL: VSID out of range (VSID), a routing domain without a VSID (RD),
- *            a gateway that is no host address of a 1..30 subnet (GATEWAY);
- *   -EEXIST: the VSID (VSID) or the subnet (GATEWAY) belongs to why->other;
- *   -EBUSY:  the old VSID still has lookup records (VSID);
+ *            a gateway that is no host address of a 1..30 subnet (GATEWAY),
+ *            a VLAN over DP_VLAN_MAX (VLAN);
+ *   -EEXIST: the VSID (VSID), the subnet (GATEWAY) or the VLAN (VLAN) belongs
+ *            to why->other;
+ *   -EBUSY:  the old VSID still has lookup records (VSID); port slot
+ *            why->other takes the old VLAN as its access or native one (VLAN);
  *   -ENOMEM (NONE).
  */
 int dp_bd_apply(const char *name, const struct dp_bd_settings *s, struct dp_bd_refusal *why);
@@ -132,6 +142,34 @@ int dp_bd_find(const char *name);
 unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
 
 /* Ports. */
+
+/* How a port treats 802.1Q tags (docs/vswctl.md, "VLANs"). */
+enum dp_vlan_mode {
+	DP_VLAN_NONE,   /**< frames, tagged or not, are switched in the port's domain as they are */
+	DP_VLAN_ACCESS, /**< untagged on the wire, in the domain whose VLAN is 'vlan'; tagged dropped */
+	DP_VLAN_TRUNK,  /**< tagged with a listed VLAN, in that VLAN's domain; untagged: 'native' */
+};
+
+/* A port's VLAN settings. */
+struct dp_port_vlan {
+	enum dp_vlan_mode mode;          /**< none, access or trunk */
+	uint16_t vlan;                   /**< access: its VLAN, 1..DP_VLAN_MAX */
+	uint16_t native;                 /**< trunk: the VLAN of untagged frames; 0 = none (dropped) */
+	uint64_t trunks[DP_VLAN_WORDS];  /**< trunk: the VLANs it carries tagged (bit per VLAN) */
+};
+
+static inline bool
+dp_vlan_test(const uint64_t *bits, uint16_t vlan)
+{
+	return (bits[vlan / 64] >> (vlan % 64)) & 1;
+}
+
+static inline void
+dp_vlan_bit_set(uint64_t *bits, uint16_t vlan)
+{
+	bits[vlan / 64] |= 1ULL << (vlan % 64);
+}
+
 struct dp_port_info {
 	char name[PORT_NAME_MAX];    /**< port name */
 	char type[16];               /**< type name: tap, kernel, vhost-user, pcap, ring, null, dpdk */
@@ -151,6 +189,7 @@ struct dp_port_info {
 	uint16_t nb_txq;             /**< TX queues */
 	bool tx_shared;              /**< fewer TX queues than workers: they share them under a lock */
 	char driver[32];             /**< DPDK driver (net_af_packet, net_pcap when a kernel port fell back...) */
+	struct dp_port_vlan vlan;    /**< VLAN settings; 'bd' is "" for a trunk without a native VLAN */
 };
 
 struct dp_port_stats {
@@ -170,12 +209,42 @@ struct dp_port_stats {
  */
 int dp_port_add(const struct port_spec *spec, const char *bd, char *err, size_t errlen);
 int dp_port_del(const char *name, char *err, size_t errlen);
+/* Which members of struct dp_port_settings a dp_port_set() call applies. */
+#define DP_PORT_SET_MAX_MACS (1u << 0)
+#define DP_PORT_SET_ALLOWED  (1u << 1)
+#define DP_PORT_SET_VLAN     (1u << 2)
+
+/* Port settings, parsed and range-checked by the caller (ctl). */
+struct dp_port_settings {
+	uint32_t fields;                 /**< DP_PORT_SET_* bits: the members to apply */
+	uint32_t max_macs;               /**< learning limit; 0 = none */
+	uint16_t nb_allowed;             /**< MACs in 'allowed'; 0 = any source */
+	struct rte_ether_addr allowed[VSW_MAX_ALLOWED_MACS]; /**< unicast MACs it may send from */
+	struct dp_port_vlan vlan;        /**< VLAN mode and lists */
+};
+
+/* What dp_port_set() refused, for the caller to put in words. */
+struct dp_port_refusal {
+	uint32_t field;  /**< the DP_PORT_SET_* bit of the refused setting; 0: the port or memory */
+	uint16_t vlan;   /**< -ESRCH: the VLAN no bridge domain has */
+	uint16_t index;  /**< -EINVAL on DP_PORT_SET_ALLOWED: the entry refused */
+};
+
 /**
- * Change one setting of a port.  Keys and values (as text):
- *   max-macs=N (0 = no limit), allowed-macs=MAC[,MAC...] ("" or "any" = no restriction).
- * @return 0, -ENOENT or -EINVAL, with 'err' saying which.
+ * Apply the settings 'fields' selects, all or none.  An access port moves to
+ * the bridge domain of its VLAN; a trunk's untagged frames go to its native
+ * VLAN's domain; vlan-mode none keeps the domain the port is in (a trunk
+ * without native VLAN: default).  Control thread.
+ * @return 0, or -errno with 'why' (may be NULL) naming the setting:
+ *   -ENOENT: no such port (0);
+ *   -EPERM:  VLAN settings on the uplink, which has uplink_set_vlan() (VLAN);
+ *   -EINVAL: more than VSW_MAX_ALLOWED_MACS, or entry why->index not a
+ *            unicast MAC (ALLOWED); a VLAN id over DP_VLAN_MAX, an access
+ *            port without one, a trunk with neither list nor native (VLAN);
+ *   -ESRCH:  no bridge domain has VLAN why->vlan (VLAN);
+ *   -ENOMEM (0).
  */
-int dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
+int dp_port_set(const char *name, const struct dp_port_settings *s, struct dp_port_refusal *why);
 /** @return the port slot, or -ENOENT. */
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
@@ -286,6 +355,7 @@ struct dp_overlay_info {
 	char uplink[PORT_NAME_MAX];  /**< uplink port, "" if none */
 	uint16_t uplink_mtu;         /**< its IP MTU */
 	uint16_t tenant_mtu;         /**< the MTU to give VMs: uplink_mtu - 42 */
+	uint16_t uplink_vlan;        /**< 802.1Q VLAN of the provider network on it; 0 = untagged */
 	char uplink_mac[18];         /**< source MAC of encapsulated frames */
 	unsigned int nb_pas;         /**< provider addresses */
 	char pas[8][20];             /**< each as "IP/PREFIX" */
@@ -315,6 +385,13 @@ struct dp_neigh_info {
 
 /** Make port 'name' the uplink: it leaves its bridge domain. mtu 0 = 1500. */
 int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
+/**
+ * Carry the provider network on 802.1Q VLAN 'vlan' of the uplink (0 = untagged):
+ * encapsulated frames and ARP leave with the tag, and only frames with it are
+ * taken from the uplink.  Control thread.
+ * @return 0, -ERANGE (vlan over DP_VLAN_MAX) or -ENOMEM.
+ */
+int dp_uplink_set_vlan(uint16_t vlan);
 int dp_pa_add(const char *ip_prefix, char *err, size_t errlen);
 int dp_pa_del(const char *ip, char *err, size_t errlen);
 int dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen);

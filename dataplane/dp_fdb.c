@@ -142,7 +142,7 @@ dp_fdb_add_static(const char *bd, const struct rte_ether_addr *mac, const char *
 		return ret;
 	if (slot < 0)
 		return -ENOENT;
-	if (dp_main.ports[slot].bd != fdb_key_bd(key))
+	if (!dp_port_member((uint16_t)slot, fdb_key_bd(key)))
 		return -EINVAL;
 	if (fdb_add_static(dp_main.fdb, key, (uint16_t)slot) < 0)
 		return -ENOSPC;

@@ -148,6 +148,7 @@ dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
 	dp_main.ports[slot].is_uplink = true;
 	/* It left its bridge domain, which may now be deleted: if replaced, it joins 'default'. */
 	dp_main.ports[slot].bd = 0;
+	memset(&dp_main.ports[slot].vlan, 0, sizeof(dp_main.ports[slot].vlan));
 	dp_main.uplink_mtu = mtu;
 	/* Its learned MACs were tenant MACs of its old bridge domain. */
 	ret = dp_publish();
@@ -450,6 +451,7 @@ dp_overlay_get(struct dp_overlay_info *info)
 	}
 	info->uplink_mtu = s->mtu;
 	info->tenant_mtu = (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD);
+	info->uplink_vlan = dp_main.uplink_vlan;
 	rte_be32_t pas[RTE_DIM(info->pas)];
 	uint8_t lens[RTE_DIM(info->pas)];
 

@@ -76,7 +76,7 @@ icmp_error(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		return;
 	}
 	count(lc, DP_CNT_RD_ICMP_SENT);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* The longest prefix of the domain that holds 'dst', or NULL. */
@@ -103,7 +103,7 @@ unicast_arp(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		return;
 	}
 	count(lc, DP_CNT_RD_ARP_REPLIED);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* A datagram for the gateway address itself: pings are answered. */
@@ -116,7 +116,7 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 		return;
 	}
 	count(lc, DP_CNT_RD_ECHO_REPLIED);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* Where the routed frames of a burst go, pass by pass. */
@@ -229,21 +229,24 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 	return true;
 }
 
-/* Send a run of routed frames to one local port, or encapsulated to one remote host. */
+/*
+ * Send a run of routed frames of bridge domain 'bd' to one local port (a
+ * trunk tags them with the domain's VLAN), or encapsulated to one remote host.
+ */
 static inline void
-route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port,
+route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, uint16_t bd,
 	  struct rte_mbuf **run, uint16_t n)
 {
 	if (dp_port_is_remote(port))
 		dp_encap_run(lc, snap, dp_remote_slot(port), run, n);
 	else
-		tx_run(lc, snap, port, run, n);
+		tx_bd_run(lc, snap, port, bd, run, n);
 }
 
 /*
  * Second pass: send the resolved frames in runs to the same local port or
- * remote host (a burst routed to one subnet is mostly one run), so a port
- * still sees its frames in order.
+ * remote host and bridge domain (a burst routed to one subnet is mostly one
+ * run), so a port still sees its frames in order.
  */
 static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
@@ -253,17 +256,17 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	uint16_t tenant_mtu = (uint16_t)(os->mtu - NVGRE_MTU_OVERHEAD);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
-	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, nb_local = 0, nb_remote = 0;
+	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, nb_local = 0, nb_remote = 0;
 
 	for (uint16_t k = 0; k < h->nb; k++) {
 		struct rte_mbuf *m = h->m[k];
 		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
 
-		if (nb_run > 0 && port != run_port) {
-			route_run(lc, snap, run_port, run, nb_run);
+		if (nb_run > 0 && (port != run_port || bd != run_bd)) {
+			route_run(lc, snap, run_port, run_bd, run, nb_run);
 			nb_run = 0;
 		}
-		if (port < VSW_MAX_PORTS && snap->ports[port].in_use && snap->ports[port].bd == bd) {
+		if (dp_port_in_bd(snap, port, bd)) {
 			route_rewrite(m, h->key[k], mac);
 			nb_local++;
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
@@ -280,10 +283,11 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 			continue;
 		}
 		run_port = port;
+		run_bd = bd;
 		run[nb_run++] = m;
 	}
 	if (nb_run > 0)
-		route_run(lc, snap, run_port, run, nb_run);
+		route_run(lc, snap, run_port, run_bd, run, nb_run);
 	lc->counters[DP_CNT_ROUTED_LOCAL] += nb_local;
 	lc->counters[DP_CNT_ROUTED_REMOTE] += nb_remote;
 }
@@ -330,7 +334,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 			    RTE_BE16(RTE_ETHER_TYPE_ARP) &&
 		    ovl_rd_arp_answer(m, in->gateway, &rs->rds[in->rd].mac) == 1) {
 			count(lc, DP_CNT_RD_ARP_REPLIED);
-			tx_one(lc, snap, rxq->slot, m);
+			tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 			continue;
 		}
 		pkts[nb_kept] = m;

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Bridge-domain settings (typed: ctl/ctl_bd_settings.c parses and checks
- * them) and port settings (still key=value text), applied to the MAC table,
- * the overlay and the routing domains.  Control thread only.
+ * them), applied to the MAC table, the overlay, the routing domains and the
+ * VLANs; port settings are in dp_port_conf.c.  Control thread only.
  */
 #include "dp_priv.h"
 #include "dp_rd_priv.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <rte_ether.h>
 
 #include "nvgre.h"
 
@@ -44,6 +40,8 @@ dp_bd_reset_conf(uint16_t bd)
 
 	to_fdb_conf(&dp_bd_defaults, &conf);
 	fdb_bd_configure(dp_main.fdb, bd, &conf);
+	/* A reused id must not inherit the VLAN of the domain deleted before it. */
+	dp_main.bds[bd].vlan = dp_bd_defaults.vlan;
 }
 
 /* The settings of bridge-domain id 'bd', from the three places that hold them. */
@@ -62,6 +60,7 @@ bd_settings(uint16_t bd, struct dp_bd_settings *out)
 		.flap_window_s = conf.flap_window_s,
 		.flap_hold_s = conf.flap_hold_s,
 		.vsid = dp_bd_vsid(bd),
+		.vlan = dp_main.bds[bd].vlan,
 	};
 	dp_rd_bd_get(bd, out);
 }
@@ -107,116 +106,25 @@ dp_bd_apply(const char *name, const struct dp_bd_settings *s, struct dp_bd_refus
 	ret = dp_rd_bd_check(bd, s, why);
 	if (ret < 0)
 		return ret;
+	ret = dp_bd_vlan_check(bd, s->vlan, &other);
+	if (ret < 0)
+		return refuse(ret, why, DP_BD_SET_VLAN, other);
 	ret = dp_bd_set_vsid(bd, s->vsid, &other);
 	if (ret < 0)
 		return refuse(ret, why, DP_BD_SET_VSID, other);
 	ret = dp_rd_bd_apply(bd, s);
-	if (ret == 0 && s->vsid != before.vsid)
+	dp_main.bds[bd].vlan = s->vlan;
+	if (ret == 0 && (s->vsid != before.vsid || s->vlan != before.vlan))
 		ret = dp_publish();
 	if (ret < 0) {
 		dp_rd_bd_apply(bd, &before);
 		dp_bd_set_vsid(bd, before.vsid, &other);
+		dp_main.bds[bd].vlan = before.vlan;
 		dp_publish();
 		return refuse(ret, why, DP_BD_SET_NONE, 0);
 	}
 	to_fdb_conf(s, &conf);
 	fdb_bd_configure(dp_main.fdb, bd, &conf);
-	return 0;
-}
-
-static int
-parse_u32(const char *key, const char *value, uint32_t *out, char *err, size_t errlen)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0 || v > UINT32_MAX)
-		return dp_fail(-EINVAL, err, errlen,
-			       "%s must be a whole number from 0 to %u, not '%s'", key, UINT32_MAX,
-			       value);
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* Parse "MAC[,MAC...]" ("" or "any" = no restriction) into fdb_key(0, mac) values. */
-static int
-parse_allowed(const char *value, uint64_t *macs, uint16_t *nb, char *err, size_t errlen)
-{
-	char buf[VSW_MAX_ALLOWED_MACS * 19 + 1], *save = NULL, *tok;
-
-	*nb = 0;
-	if (value[0] == '\0' || strcmp(value, "any") == 0)
-		return 0;
-	if (strlen(value) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-			    VSW_MAX_ALLOWED_MACS);
-	snprintf(buf, sizeof(buf), "%s", value);
-	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-		struct rte_ether_addr mac;
-
-		if (rte_ether_unformat_addr(tok, &mac) != 0)
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", tok);
-		if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: %s is not a unicast MAC a VM could send from", tok);
-		if (*nb == VSW_MAX_ALLOWED_MACS)
-			return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-				    VSW_MAX_ALLOWED_MACS);
-		macs[(*nb)++] = fdb_key(0, &mac);
-	}
-	return 0;
-}
-
-static bool
-learned_not_allowed(const struct fdb_entry *e, const void *arg)
-{
-	const struct dp_port *p = arg;
-	uint64_t mac = e->key & 0xffffffffffffULL;
-
-	if (e->flags & FDB_F_STATIC || e->port != (uint16_t)(p - dp_main.ports))
-		return false;
-	for (uint16_t i = 0; i < p->nb_allowed; i++)
-		if (p->allowed[i] == mac)
-			return false;
-	return true;
-}
-
-int
-dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen)
-{
-	int slot = dp_port_find(name);
-	struct dp_port *p;
-	uint64_t allowed[VSW_MAX_ALLOWED_MACS] = { 0 };
-	uint16_t nb_allowed;
-	uint32_t max = 0;
-	int ret;
-
-	if (slot < 0)
-		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
-	p = &dp_main.ports[slot];
-	if (strcmp(key, "max-macs") == 0) {
-		ret = parse_u32(key, value, &max, err, errlen);
-		if (ret == 0)
-			fdb_port_set_max_macs(dp_main.fdb, (uint16_t)slot, max);
-		return ret;
-	}
-	if (strcmp(key, "allowed-macs") != 0)
-		return dp_fail(-EINVAL, err, errlen,
-			    "unknown port setting '%s'; settings: max-macs, allowed-macs", key);
-	ret = parse_allowed(value, allowed, &nb_allowed, err, errlen);
-	if (ret < 0)
-		return ret;
-	memcpy(p->allowed, allowed, sizeof(allowed));
-	p->nb_allowed = nb_allowed;
-	ret = dp_publish();
-	if (ret < 0)
-		return dp_fail(ret, err, errlen, "out of memory while applying allowed-macs");
-	/* MACs learned before the restriction must not keep drawing traffic. */
-	if (nb_allowed > 0)
-		fdb_delete_if(dp_main.fdb, learned_not_allowed, p);
 	return 0;
 }
 

@@ -64,8 +64,9 @@ assign_rx_queues(struct dp_snapshot *snap)
 			rxq->slot = slot;
 			rxq->eth_port = p->handle.eth_port;
 			rxq->queue = q;
-			rxq->bd = p->bd;
+			rxq->bd = snap->ports[slot].bd;
 			rxq->is_uplink = p->is_uplink;
+			rxq->vlan_mode = snap->ports[slot].vlan_mode;
 		}
 	}
 }
@@ -89,11 +90,17 @@ build_snapshot(void)
 	if (snap == NULL)
 		return NULL;
 	snap->uplink_slot = 0xffff;
-	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+	snap->uplink_vlan = dp_main.uplink_vlan;
+	for (uint16_t v = 0; v <= DP_VLAN_MAX; v++)
+		snap->vlan_bd[v] = DP_BD_NONE;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
 		snap->bd_vsid[bd] = dp_main.bds[bd].in_use ? dp_bd_vsid(bd) : 0;
+		snap->bd_vlan[bd] = dp_main.bds[bd].in_use ? dp_main.bds[bd].vlan : 0;
+		if (snap->bd_vlan[bd] != 0)
+			snap->vlan_bd[snap->bd_vlan[bd]] = bd;
+	}
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		struct dp_port *p = &dp_main.ports[slot];
-		struct dp_bd_rt *b;
 
 		if (!p->in_use)
 			continue;
@@ -101,16 +108,28 @@ build_snapshot(void)
 		snap->ports[slot].eth_port = p->handle.eth_port;
 		set_tx_queues(&snap->ports[slot], p);
 		snap->ports[slot].bd = p->bd;
+		snap->ports[slot].vlan_mode = (uint8_t)p->vlan.mode;
+		if (p->vlan.mode == DP_VLAN_TRUNK) {
+			memcpy(snap->ports[slot].trunks, p->vlan.trunks, sizeof(p->vlan.trunks));
+			if (p->vlan.native == 0)
+				snap->ports[slot].bd = DP_BD_NONE;
+		}
 		snap->ports[slot].nb_allowed = p->nb_allowed;
 		memcpy(snap->ports[slot].allowed, p->allowed, sizeof(p->allowed));
 		if (p->is_uplink) {
 			/* The uplink carries every tenant's frames: it is in no flood list. */
 			snap->uplink_slot = slot;
-			snap->ports[slot].bd = 0xffff;
+			snap->ports[slot].bd = DP_BD_NONE;
+			snap->ports[slot].vlan_mode = DP_VLAN_NONE;
 			continue;
 		}
-		b = &snap->bds[p->bd];
-		b->members[b->nb_members++] = slot;
+		/* A trunk is in the flood list of every domain it carries. */
+		for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+			struct dp_bd_rt *b = &snap->bds[bd];
+
+			if (dp_main.bds[bd].in_use && dp_port_member(slot, bd))
+				b->members[b->nb_members++] = slot;
+		}
 	}
 	assign_rx_queues(snap);
 	return snap;
@@ -303,9 +322,7 @@ bd_nb_ports(uint16_t id)
 	unsigned int n = 0;
 
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
-		if (dp_main.ports[slot].in_use && !dp_main.ports[slot].is_uplink &&
-		    dp_main.ports[slot].bd == id)
-			n++;
+		n += dp_port_member(slot, id);
 	return n;
 }
 

@@ -104,6 +104,11 @@ void
 fuzz_host_setup(void)
 {
 	struct rte_ether_addr gw;
+	struct dp_port_settings vm5 = { .fields = DP_PORT_SET_ALLOWED, .nb_allowed = 2 };
+	struct dp_port_settings trunk = { .fields = DP_PORT_SET_VLAN,
+					  .vlan = { .mode = DP_VLAN_TRUNK, .native = 10 } };
+	struct dp_port_settings access = { .fields = DP_PORT_SET_VLAN,
+					   .vlan = { .mode = DP_VLAN_ACCESS, .vlan = 20 } };
 	struct dp_bd_settings set;
 
 	if (host_ready)
@@ -124,8 +129,9 @@ fuzz_host_setup(void)
 	add_ring("vm4", NULL);
 	add_ring("vm5", "blue");
 	add_ring("vm6", "blue");
-	must(dp_port_set("vm5", "allowed-macs", "02:00:00:00:00:05,02:00:00:00:00:55", err,
-			 sizeof(err)), "vm5 allowed-macs");
+	rte_ether_unformat_addr("02:00:00:00:00:05", &vm5.allowed[0]);
+	rte_ether_unformat_addr("02:00:00:00:00:55", &vm5.allowed[1]);
+	must(dp_port_set("vm5", &vm5, NULL), "vm5 allowed-macs");
 	add_ring("up", NULL);
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
 	must(dp_uplink_set("up", 1500, err, sizeof(err)), "the uplink");
@@ -135,6 +141,20 @@ fuzz_host_setup(void)
 	add_record("203.0.113.2", "02:00:00:00:00:0b", "192.0.2.1");
 	add_record("203.0.113.3", "02:00:00:00:00:0c", "192.0.2.7");
 	add_record("203.0.113.1", "02:00:00:00:00:0a", FUZZ_OUR_PA);
+	/* VLANs: vm7 trunks 10 and 20 (native 10), vm8 is an access port of VLAN 20. */
+	must(dp_bd_add("v10"), "v10");
+	set = dp_bd_defaults;
+	set.vlan = 10;
+	must(dp_bd_apply("v10", &set, NULL), "v10 vlan");
+	must(dp_bd_add("v20"), "v20");
+	set.vlan = 20;
+	must(dp_bd_apply("v20", &set, NULL), "v20 vlan");
+	add_ring("vm7", NULL);
+	add_ring("vm8", NULL);
+	dp_vlan_bit_set(trunk.vlan.trunks, 10);
+	dp_vlan_bit_set(trunk.vlan.trunks, 20);
+	must(dp_port_set("vm7", &trunk, NULL), "vm7 trunk");
+	must(dp_port_set("vm8", &access, NULL), "vm8 access");
 	host_ready = true;
 }
 

@@ -147,7 +147,7 @@ test_settings_checked_in_ctl_words(void)
 			sig = jstr(json_object_get(m, "params"));
 	CU_ASSERT_STRING_EQUAL(sig != NULL ? sig : "(missing)",
 			       "name [aging] [max-macs] [learning] [limit-action] [flap-moves] "
-			       "[flap-window] [flap-hold] [vsid] [rd] [gateway] [key=value ...]");
+			       "[flap-window] [flap-hold] [vsid] [rd] [gateway] [vlan] [key=value ...]");
 	json_decref(methods);
 	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
 	fails("bd.set", "{\"name\": \"t1\", \"vsid\": 100}", CTL_E_INVALID_PARAMS,
