@@ -190,6 +190,14 @@ int agent_rd_state_apply(struct agent *a, bool put, const char *rest, const stru
 bool agent_rd_is_gone(const struct agent *a, const char *name);
 /** Forget such a deletion: done in vswd, re-declared, or vswd does not have it. */
 void agent_rd_gone_forget(struct agent *a, const char *name);
+/** A copy of the declared routing domains (nb_rds of them, to free), NULL on ENOMEM. */
+struct agent_rd *agent_rd_snapshot(const struct agent *a);
+/**
+ * After a complete re-list: a domain of 'before' (the 'nb' declared before
+ * it) that the cluster no longer declares was deleted while the agent ran,
+ * its deletion not seen (compacted away): remembered as agent_rd_is_gone().
+ */
+void agent_rd_relisted(struct agent *a, const struct agent_rd *before, unsigned int nb);
 /** Forget the routing part of the desired state (not the pending deletions). */
 void agent_rd_state_clear(struct agent *a);
 void agent_rd_state_free(struct agent *a);

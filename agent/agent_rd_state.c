@@ -321,6 +321,18 @@ agent_rd_gone_forget(struct agent *a, const char *name)
 	}
 }
 
+/* Remember that 'name' left the cluster while we ran: vswd's copy is ours to delete (agent_rd_plan). */
+static void
+gone_add(struct agent *a, const char *name)
+{
+	agent_rd_gone_forget(a, name);
+	if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
+		snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
+	else
+		agent_err(a, "out of memory remembering that routing domain '%s' was deleted; "
+			     "vswctl rd del %s removes it from this host", name, name);
+}
+
 static int
 rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 {
@@ -330,10 +342,7 @@ rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 	if (!put) {
 		if (rd == NULL)
 			return 0;
-		/* Deleted while we run: vswd's copy is ours to delete (agent_rd_plan). */
-		agent_rd_gone_forget(a, name);
-		if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
-			snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
+		gone_add(a, name);
 		*rd = a->rds[--a->nb_rds];
 		return AGENT_CHG_ROUTING;
 	}
@@ -427,6 +436,24 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 		return -EINVAL;
 	}
 	return route_apply(a, put, rd, prefix, kv);
+}
+
+struct agent_rd *
+agent_rd_snapshot(const struct agent *a)
+{
+	struct agent_rd *copy = malloc((a->nb_rds ? a->nb_rds : 1) * sizeof(*copy));
+
+	if (copy != NULL && a->nb_rds > 0)
+		memcpy(copy, a->rds, a->nb_rds * sizeof(*copy));
+	return copy;
+}
+
+void
+agent_rd_relisted(struct agent *a, const struct agent_rd *before, unsigned int nb)
+{
+	for (unsigned int i = 0; i < nb; i++)
+		if (agent_rd_find(a, before[i].name) == NULL)
+			gone_add(a, before[i].name);
 }
 
 void

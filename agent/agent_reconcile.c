@@ -42,17 +42,25 @@ relist_cb(const struct etcd_kv *kv, void *arg)
 int
 agent_relist(struct agent *a)
 {
+	/* Domains known before: one missing from the new list was deleted unseen. */
+	struct agent_rd *before = agent_rd_snapshot(a);
+	unsigned int nb_before = a->nb_rds;
 	char prefix[256];
 	int64_t rev = 0;
 	int rc;
 
+	if (before == NULL)
+		return -ENOMEM;
 	snprintf(prefix, sizeof(prefix), "%s/", a->prefix);
 	agent_state_clear(a);
 	rc = etcd_range_prefix(a->etcd, prefix, relist_cb, a, &rev);
 	if (rc < 0) {
 		agent_err(a, "reading the cluster from etcd: %s", etcd_error(a->etcd));
+		free(before);
 		return rc;
 	}
+	agent_rd_relisted(a, before, nb_before);
+	free(before);
 	a->revision = rev;
 	a->n.relists++;
 	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s), %u routing "

@@ -348,6 +348,43 @@ test_plan_changes(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(ag.last_error, "vswcluster rd add green"));
 }
 
+/*
+ * A domain deleted while the agent's watch was down (the deletion compacted
+ * away) is missing from the re-list: it is remembered as gone, so that the
+ * plan deletes vswd's copy, and a domain still declared is not.
+ */
+static void
+test_relist_remembers_a_deletion_it_did_not_see(void)
+{
+	struct agent_rd *before;
+	unsigned int nb;
+
+	declare_red();
+	apply(true, "/vsw/v1/rds/blue", "{\"name\":\"blue\"}");
+	before = agent_rd_snapshot(&ag);
+	nb = ag.nb_rds;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+	/* What agent_relist does: forget, read the cluster again (blue is gone), compare. */
+	agent_state_clear(&ag);
+	apply(true, "/vsw/v1/rds/red", "{\"name\":\"red\"}");
+	apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001}");
+	agent_rd_relisted(&ag, before, nb);
+	free(before);
+	CU_ASSERT(agent_rd_is_gone(&ag, "blue"));
+	CU_ASSERT(!agent_rd_is_gone(&ag, "red"));
+	CU_ASSERT_STRING_EQUAL(
+		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"blue\",\"gateway\":"
+			  "\"203.0.113.126/25\"}]",
+			  "[" RED ",{\"name\":\"blue\",\"mac\":\"02:76:72:00:00:01\","
+			  "\"mac_default\":true}]",
+			  "[{\"rd\":\"blue\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.9\"}]"),
+		"bd.set {\"gateway\":\"none\",\"name\":\"s1\",\"rd\":\"none\"}\n"
+		"rd.del {\"name\":\"blue\"}\n");
+	/* Declared again later: no longer ours to delete. */
+	apply(true, "/vsw/v1/rds/blue", "{\"name\":\"blue\"}");
+	CU_ASSERT(!agent_rd_is_gone(&ag, "blue"));
+}
+
 int
 main(void)
 {
@@ -362,6 +399,8 @@ main(void)
 		{ "plan_removes_only_what_is_ours_in_reverse",
 		  test_plan_removes_only_what_is_ours_in_reverse },
 		{ "plan_changes", test_plan_changes },
+		{ "relist_remembers_a_deletion_it_did_not_see",
+		  test_relist_remembers_a_deletion_it_did_not_see },
 	};
 	CU_pSuite suite;
 	unsigned int failures;
