@@ -223,7 +223,7 @@ agent_route_parse(const char *value, struct agent_rd_route *r, char *why, size_t
 					  r->prefix, why, len) < 0)
 		; /* 'why' says it */
 	else if (!agent_ipv4_ok(via) || inet_pton(AF_INET, via, &a) != 1 || a.s_addr == 0 ||
-		 a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) == 0xe)
+		 a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) >= 0xe) /* as vswd */
 		snprintf(why, len, "via missing or not a unicast customer address");
 	else {
 		snprintf(r->rd, sizeof(r->rd), "%s", rd);

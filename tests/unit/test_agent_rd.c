@@ -130,6 +130,15 @@ test_values_round_trip(void)
 					  "\"255.255.255.255\"}",
 					  &rt2, why, sizeof(why)),
 			-EINVAL);
+	/* vswd refuses class E (240/4) next hops as it does multicast: so does the agent. */
+	CU_ASSERT_EQUAL(agent_route_parse("{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":"
+					  "\"240.0.0.1\"}",
+					  &rt2, why, sizeof(why)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(agent_route_parse("{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":"
+					  "\"223.255.255.254\"}",
+					  &rt2, why, sizeof(why)),
+			0);
 
 	v = agent_subnet_value(&s);
 	CU_ASSERT_STRING_EQUAL(v,
