@@ -163,7 +163,7 @@ bool agent_mac_ok(const char *s, char out[AGENT_MAC_TEXT]);
 int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
 
 /* agent_rd_state.c: routing domains, customer routes and attachments in the key schema */
-/** Whether 'name' is a routing domain name vswd accepts (1-31 of [A-Za-z0-9_.-]). */
+/** Whether 'name' is a routing domain name vswd accepts (1-31 of [A-Za-z0-9_.-], not "none"). */
 bool agent_rd_name_ok(const char *name);
 /**
  * Parse a customer route's prefix "A.B.C.D/LEN" into its canonical text.

@@ -27,7 +27,8 @@ agent_rd_name_ok(const char *name)
 {
 	size_t n = name != NULL ? strlen(name) : 0;
 
-	if (n == 0 || n >= AGENT_RD_NAME)
+	/* "none" is how bd.set detaches: vswd refuses a domain of that name. */
+	if (n == 0 || n >= AGENT_RD_NAME || strcmp(name, "none") == 0)
 		return false;
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
 	       n;
@@ -193,7 +194,7 @@ agent_rd_parse(const char *value, struct agent_rd *rd, char *why, size_t len)
 	mac = json_string_value(json_object_get(j, "mac"));
 	why[0] = '\0';
 	if (!agent_rd_name_ok(name))
-		snprintf(why, len, "name missing or not 1-31 of A-Z a-z 0-9 _ . -");
+		snprintf(why, len, "name missing or not 1-31 of A-Z a-z 0-9 _ . - (not 'none')");
 	else if (json_object_get(j, "mac") != NULL &&
 		 (!agent_mac_ok(mac, rd->mac) || (strtoul(rd->mac, NULL, 16) & 1) != 0 ||
 		  strcmp(rd->mac, "00:00:00:00:00:00") == 0))
@@ -411,7 +412,8 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 		if (!agent_rd_name_ok(rest + 4)) {
 			agent_err(
 				a,
-				"cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -); "
+				"cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -, not "
+				"'none'); "
 				"ignored",
 				kv->key);
 			a->n.bad_records++;

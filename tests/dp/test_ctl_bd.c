@@ -241,6 +241,9 @@ test_routing_domain_refusals_in_ctl_words(void)
 	fails("rd.add", "{\"name\": \"red\"}", CTL_E_APP, "routing domain 'red' already exists");
 	fails("rd.add", "{\"name\": \"blue\", \"mac\": \"03:00:00:00:00:01\"}",
 	      CTL_E_INVALID_PARAMS, "a router MAC must be unicast and non-zero");
+	/* "none" is how bd.set detaches: a domain of that name could never be attached. */
+	fails("rd.add", "{\"name\": \"none\"}", CTL_E_INVALID_PARAMS,
+	      "'none' cannot name a routing domain: bd set NAME rd=none detaches; choose another name");
 	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
 	done("bd.set", "{\"name\": \"t1\", \"rd\": \"red\"}");
 	fails("rd.del", "{\"name\": \"red\"}", CTL_E_APP,

@@ -89,6 +89,9 @@ test_prefix_and_gateway_parsing(void)
 	CU_ASSERT(agent_rd_name_ok("red-1.a_b"));
 	CU_ASSERT(!agent_rd_name_ok(""));
 	CU_ASSERT(!agent_rd_name_ok("a/b"));
+	/* bd.set rd=none detaches: a domain of that name could never be attached. */
+	CU_ASSERT(!agent_rd_name_ok("none"));
+	CU_ASSERT(agent_rd_name_ok("none2"));
 	CU_ASSERT(!agent_rd_name_ok("0123456789012345678901234567890123"));
 }
 
