@@ -115,6 +115,9 @@ struct agent {
 	/** Routing domains deleted from the cluster while this agent ran, not yet deleted in vswd. */
 	char (*rds_gone)[AGENT_RD_NAME];
 	unsigned int nb_rds_gone, cap_rds_gone;
+	/** Subnets a re-list no longer found (their deletion compacted away): removed from vswd next. */
+	uint32_t *vsids_gone;
+	unsigned int nb_vsids_gone;
 	uint32_t *vm_heads;		   /**< hash chains over (vsid, ca_ip): index + 1, 0 = empty */
 	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
