@@ -330,8 +330,10 @@ gone_add(struct agent *a, const char *name)
 	if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
 		snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
 	else
-		agent_err(a, "out of memory remembering that routing domain '%s' was deleted; "
-			     "vswctl rd del %s removes it from this host", name, name);
+		agent_err(a,
+			  "out of memory remembering that routing domain '%s' was deleted; "
+			  "vswctl rd del %s removes it from this host",
+			  name, name);
 }
 
 static int

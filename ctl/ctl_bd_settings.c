@@ -464,7 +464,9 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 		else if (rc == -EBUSY)
 			snprintf(
 				call->err, sizeof(call->err),
-				"bridge domain '%s': vsid %" PRIu32 " still has lookup records; delete them first (vswctl lookup del %" PRIu32 " IP)",
+				"bridge domain '%s': vsid %" PRIu32
+				" still has lookup records; delete them first (vswctl lookup del %" PRIu32
+				" IP)",
 				name, cur.vsid, cur.vsid);
 		else
 			snprintf(call->err, sizeof(call->err), "vsid %" PRIu32 ": %s", s->vsid,
@@ -480,13 +482,15 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 			/* The call drops the VSID of a domain already attached. */
 			snprintf(
 				call->err, sizeof(call->err),
-				"bridge domain '%s' cannot drop vsid %" PRIu32 " while in routing domain '%s': routed destinations are found through lookup records; detach it first (vswctl bd set %s rd=none)",
+				"bridge domain '%s' cannot drop vsid %" PRIu32
+				" while in routing domain '%s': routed destinations are found through lookup records; detach it first (vswctl bd set %s rd=none)",
 				name, cur.vsid, s->rd, name);
 		else if (cur.vsid != 0)
 			/* The call attaches it and drops its VSID at once. */
 			snprintf(
 				call->err, sizeof(call->err),
-				"bridge domain '%s' needs its vsid %" PRIu32 " to join routing domain '%s': routed destinations are found through lookup records; keep it (leave out vsid=0)",
+				"bridge domain '%s' needs its vsid %" PRIu32
+				" to join routing domain '%s': routed destinations are found through lookup records; keep it (leave out vsid=0)",
 				name, cur.vsid, s->rd);
 		else
 			snprintf(
