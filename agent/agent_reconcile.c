@@ -40,22 +40,59 @@ relist_cb(const struct etcd_kv *kv, void *arg)
 }
 
 /*
+ * Whether the cluster still has the key PREFIX/'rest' that a re-list did not
+ * take: a value the agent cannot use is refused, as on a watch, not taken for
+ * a deletion (vswd keeps what was applied).  When etcd cannot tell, yes.
+ */
+static bool
+still_there(struct agent *a, const char *rest)
+{
+	struct etcd_kv kv;
+	char key[256];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s/%s", a->prefix, rest);
+	rc = etcd_get(a->etcd, key, &kv);
+	if (rc == 0)
+		etcd_kv_free(&kv);
+	return rc != -ENOENT;
+}
+
+/*
  * The subnets of 'vsids' (the 'nb' declared before a re-list) that the
- * cluster no longer declares were deleted unseen: remember them for
+ * cluster no longer has were deleted unseen: remember them for
  * agent_reconcile(), which the re-list triggers.  @return 0 or -ENOMEM.
  */
 static int
 subnets_relisted(struct agent *a, const uint32_t *vsids, unsigned int nb)
 {
 	uint32_t *gone = realloc(a->vsids_gone, (a->nb_vsids_gone + nb + 1) * sizeof(*gone));
+	char rest[64];
 
 	if (gone == NULL)
 		return -ENOMEM;
 	a->vsids_gone = gone;
-	for (unsigned int i = 0; i < nb; i++)
-		if (agent_subnet_find(a, vsids[i]) == NULL)
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "subnets/%u", vsids[i]);
+		if (agent_subnet_find(a, vsids[i]) == NULL && !still_there(a, rest))
 			gone[a->nb_vsids_gone++] = vsids[i];
+	}
 	return 0;
+}
+
+/* The same for the routing domains of 'before': those still there (unusable) are left out. */
+static void
+rds_relisted(struct agent *a, struct agent_rd *before, unsigned int nb)
+{
+	char rest[64];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "rds/%s", before[i].name);
+		if (agent_rd_find(a, before[i].name) == NULL && !still_there(a, rest))
+			before[n++] = before[i];
+	}
+	agent_rd_relisted(a, before, n);
 }
 
 int
@@ -85,7 +122,7 @@ agent_relist(struct agent *a)
 		free(vsids);
 		return rc;
 	}
-	agent_rd_relisted(a, before, nb_before);
+	rds_relisted(a, before, nb_before);
 	rc = subnets_relisted(a, vsids, nb_vsids);
 	free(before);
 	free(vsids);

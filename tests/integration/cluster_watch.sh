@@ -61,6 +61,8 @@ check "rd add red" cl rd add red
 check "rd add blue" cl rd add blue
 check "subnet add t9 vsid=5009" cl subnet add t9 vsid=5009
 check "C has the bridge domain of 5009" wait_until 10 has_bd C 5009
+check "rd add green" cl rd add green
+check "C has routing domain green" wait_until 10 rd_has C green
 check "C has routing domains red and blue" wait_until 10 rd_has C blue
 check "... red too" rd_has C red
 m=$(member_of C)
@@ -77,6 +79,9 @@ check "... subnet set 5001 rd=red gateway=203.0.113.254/24" cl subnet set 5001 r
 check "... rd route add red 0.0.0.0/0 via 203.0.113.20" cl rd route add red 0.0.0.0/0 via 203.0.113.20
 check "... rd del blue (its deletion is compacted away before C's agent hears of it)" cl rd del blue
 check "... subnet del 5009 (the same)" cl subnet del 5009
+check "... green's record made unusable (not deleted)" \
+	env ETCDCTL_API=3 timeout 10 etcdctl --endpoints="http://127.0.0.1:$((ETCD_BASE + (m + 1) % 3))" \
+	put /vsw/v1/rds/green '{"name": "green", "mac": "not a MAC"}'
 live=http://127.0.0.1:$((ETCD_BASE + (m + 1) % 3))
 rev=$(ETCDCTL_API=3 timeout 10 etcdctl --endpoints="$live" endpoint status -w json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])') ||
@@ -93,6 +98,7 @@ check "... routing domain blue, deleted meanwhile, deleted" wait_until 5 rd_lack
 check "... while red stays (positive control)" rd_has C red
 check "... subnet 5009, deleted meanwhile: its bridge domain deleted" wait_until 5 bd_lacks C 5009
 check "... while 5001's stays (positive control)" has_bd C 5001
+check "... green, whose record is there but unusable, is not taken for deleted" rd_has C green
 check "... counted as a re-list" test "$(counter C relists)" -gt "$relists"
 etcd_start "$m"
 wait_until 20 etcd_healthy "$ETCD_URLS" || fail "etcd member e$m did not come back" "$T_TMP/etcd$m.log"
