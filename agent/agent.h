@@ -115,6 +115,9 @@ struct agent {
 	/** Routing domains deleted from the cluster while this agent ran, not yet deleted in vswd. */
 	char (*rds_gone)[AGENT_RD_NAME];
 	unsigned int nb_rds_gone, cap_rds_gone;
+	/** Subnets a re-list no longer found (their deletion compacted away): removed from vswd next. */
+	uint32_t *vsids_gone;
+	unsigned int nb_vsids_gone;
 	uint32_t *vm_heads;		   /**< hash chains over (vsid, ca_ip): index + 1, 0 = empty */
 	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
@@ -163,7 +166,7 @@ bool agent_mac_ok(const char *s, char out[AGENT_MAC_TEXT]);
 int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
 
 /* agent_rd_state.c: routing domains, customer routes and attachments in the key schema */
-/** Whether 'name' is a routing domain name vswd accepts (1-31 of [A-Za-z0-9_.-]). */
+/** Whether 'name' is a routing domain name vswd accepts (1-31 of [A-Za-z0-9_.-], not "none"). */
 bool agent_rd_name_ok(const char *name);
 /**
  * Parse a customer route's prefix "A.B.C.D/LEN" into its canonical text.
@@ -190,6 +193,14 @@ int agent_rd_state_apply(struct agent *a, bool put, const char *rest, const stru
 bool agent_rd_is_gone(const struct agent *a, const char *name);
 /** Forget such a deletion: done in vswd, re-declared, or vswd does not have it. */
 void agent_rd_gone_forget(struct agent *a, const char *name);
+/** A copy of the declared routing domains (nb_rds of them, to free), NULL on ENOMEM. */
+struct agent_rd *agent_rd_snapshot(const struct agent *a);
+/**
+ * After a complete re-list: a domain of 'before' (the 'nb' declared before
+ * it) that the cluster no longer declares was deleted while the agent ran,
+ * its deletion not seen (compacted away): remembered as agent_rd_is_gone().
+ */
+void agent_rd_relisted(struct agent *a, const struct agent_rd *before, unsigned int nb);
 /** Forget the routing part of the desired state (not the pending deletions). */
 void agent_rd_state_clear(struct agent *a);
 void agent_rd_state_free(struct agent *a);

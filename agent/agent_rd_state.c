@@ -27,7 +27,8 @@ agent_rd_name_ok(const char *name)
 {
 	size_t n = name != NULL ? strlen(name) : 0;
 
-	if (n == 0 || n >= AGENT_RD_NAME)
+	/* "none" is how bd.set detaches: vswd refuses a domain of that name. */
+	if (n == 0 || n >= AGENT_RD_NAME || strcmp(name, "none") == 0)
 		return false;
 	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
 	       n;
@@ -193,7 +194,7 @@ agent_rd_parse(const char *value, struct agent_rd *rd, char *why, size_t len)
 	mac = json_string_value(json_object_get(j, "mac"));
 	why[0] = '\0';
 	if (!agent_rd_name_ok(name))
-		snprintf(why, len, "name missing or not 1-31 of A-Z a-z 0-9 _ . -");
+		snprintf(why, len, "name missing or not 1-31 of A-Z a-z 0-9 _ . - (not 'none')");
 	else if (json_object_get(j, "mac") != NULL &&
 		 (!agent_mac_ok(mac, rd->mac) || (strtoul(rd->mac, NULL, 16) & 1) != 0 ||
 		  strcmp(rd->mac, "00:00:00:00:00:00") == 0))
@@ -223,7 +224,7 @@ agent_route_parse(const char *value, struct agent_rd_route *r, char *why, size_t
 					  r->prefix, why, len) < 0)
 		; /* 'why' says it */
 	else if (!agent_ipv4_ok(via) || inet_pton(AF_INET, via, &a) != 1 || a.s_addr == 0 ||
-		 a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) == 0xe)
+		 a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) >= 0xe) /* as vswd */
 		snprintf(why, len, "via missing or not a unicast customer address");
 	else {
 		snprintf(r->rd, sizeof(r->rd), "%s", rd);
@@ -321,6 +322,20 @@ agent_rd_gone_forget(struct agent *a, const char *name)
 	}
 }
 
+/* Remember that 'name' left the cluster while we ran: vswd's copy is ours to delete (agent_rd_plan). */
+static void
+gone_add(struct agent *a, const char *name)
+{
+	agent_rd_gone_forget(a, name);
+	if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
+		snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
+	else
+		agent_err(a,
+			  "out of memory remembering that routing domain '%s' was deleted; "
+			  "vswctl rd del %s removes it from this host",
+			  name, name);
+}
+
 static int
 rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 {
@@ -330,10 +345,7 @@ rd_apply(struct agent *a, bool put, const char *name, const struct etcd_kv *kv)
 	if (!put) {
 		if (rd == NULL)
 			return 0;
-		/* Deleted while we run: vswd's copy is ours to delete (agent_rd_plan). */
-		agent_rd_gone_forget(a, name);
-		if (grow(&a->rds_gone, a->nb_rds_gone, &a->cap_rds_gone, AGENT_RD_NAME) == 0)
-			snprintf(a->rds_gone[a->nb_rds_gone++], AGENT_RD_NAME, "%s", name);
+		gone_add(a, name);
 		*rd = a->rds[--a->nb_rds];
 		return AGENT_CHG_ROUTING;
 	}
@@ -402,7 +414,8 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 		if (!agent_rd_name_ok(rest + 4)) {
 			agent_err(
 				a,
-				"cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -); "
+				"cluster key %s: not PREFIX/rds/NAME (1-31 of A-Z a-z 0-9 _ . -, not "
+				"'none'); "
 				"ignored",
 				kv->key);
 			a->n.bad_records++;
@@ -427,6 +440,24 @@ agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct e
 		return -EINVAL;
 	}
 	return route_apply(a, put, rd, prefix, kv);
+}
+
+struct agent_rd *
+agent_rd_snapshot(const struct agent *a)
+{
+	struct agent_rd *copy = malloc((a->nb_rds ? a->nb_rds : 1) * sizeof(*copy));
+
+	if (copy != NULL && a->nb_rds > 0)
+		memcpy(copy, a->rds, a->nb_rds * sizeof(*copy));
+	return copy;
+}
+
+void
+agent_rd_relisted(struct agent *a, const struct agent_rd *before, unsigned int nb)
+{
+	for (unsigned int i = 0; i < nb; i++)
+		if (agent_rd_find(a, before[i].name) == NULL)
+			gone_add(a, before[i].name);
 }
 
 void

@@ -39,20 +39,95 @@ relist_cb(const struct etcd_kv *kv, void *arg)
 	return agent_state_apply(a, true, kv, &old) == -ENOMEM ? -ENOMEM : 0;
 }
 
+/*
+ * Whether the cluster still has the key PREFIX/'rest' that a re-list did not
+ * take: a value the agent cannot use is refused, as on a watch, not taken for
+ * a deletion (vswd keeps what was applied).  When etcd cannot tell, yes.
+ */
+static bool
+still_there(struct agent *a, const char *rest)
+{
+	struct etcd_kv kv;
+	char key[256];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s/%s", a->prefix, rest);
+	rc = etcd_get(a->etcd, key, &kv);
+	if (rc == 0)
+		etcd_kv_free(&kv);
+	return rc != -ENOENT;
+}
+
+/*
+ * The subnets of 'vsids' (the 'nb' declared before a re-list) that the
+ * cluster no longer has were deleted unseen: remember them for
+ * agent_reconcile(), which the re-list triggers.  @return 0 or -ENOMEM.
+ */
+static int
+subnets_relisted(struct agent *a, const uint32_t *vsids, unsigned int nb)
+{
+	uint32_t *gone = realloc(a->vsids_gone, (a->nb_vsids_gone + nb + 1) * sizeof(*gone));
+	char rest[64];
+
+	if (gone == NULL)
+		return -ENOMEM;
+	a->vsids_gone = gone;
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "subnets/%u", vsids[i]);
+		if (agent_subnet_find(a, vsids[i]) == NULL && !still_there(a, rest))
+			gone[a->nb_vsids_gone++] = vsids[i];
+	}
+	return 0;
+}
+
+/* The same for the routing domains of 'before': those still there (unusable) are left out. */
+static void
+rds_relisted(struct agent *a, struct agent_rd *before, unsigned int nb)
+{
+	char rest[64];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "rds/%s", before[i].name);
+		if (agent_rd_find(a, before[i].name) == NULL && !still_there(a, rest))
+			before[n++] = before[i];
+	}
+	agent_rd_relisted(a, before, n);
+}
+
 int
 agent_relist(struct agent *a)
 {
+	/* What was known before: what is missing from the new list was deleted unseen. */
+	struct agent_rd *before = agent_rd_snapshot(a);
+	uint32_t *vsids = malloc((a->nb_subnets + 1) * sizeof(*vsids));
+	unsigned int nb_before = a->nb_rds, nb_vsids = a->nb_subnets;
 	char prefix[256];
 	int64_t rev = 0;
 	int rc;
 
+	if (before == NULL || vsids == NULL) {
+		free(before);
+		free(vsids);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < nb_vsids; i++)
+		vsids[i] = a->subnets[i].vsid;
 	snprintf(prefix, sizeof(prefix), "%s/", a->prefix);
 	agent_state_clear(a);
 	rc = etcd_range_prefix(a->etcd, prefix, relist_cb, a, &rev);
 	if (rc < 0) {
 		agent_err(a, "reading the cluster from etcd: %s", etcd_error(a->etcd));
+		free(before);
+		free(vsids);
 		return rc;
 	}
+	rds_relisted(a, before, nb_before);
+	rc = subnets_relisted(a, vsids, nb_vsids);
+	free(before);
+	free(vsids);
+	if (rc < 0)
+		return rc;
 	a->revision = rev;
 	a->n.relists++;
 	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s), %u routing "
@@ -286,6 +361,8 @@ agent_lookup_diff(struct agent *a, json_t *recs, struct agent_diff *d)
 	return 0;
 }
 
+static void subnet_removed(struct agent *a, uint32_t vsid);
+
 int
 agent_reconcile(struct agent *a)
 {
@@ -296,6 +373,13 @@ agent_reconcile(struct agent *a)
 	if (a->vswd.fd < 0)
 		return -ENOTCONN;
 	a->vswd_dirty = false;
+	/* Subnets a re-list found deleted: what a watch event would have removed. */
+	for (unsigned int i = 0; i < a->nb_vsids_gone && a->vswd.fd >= 0; i++)
+		if (agent_subnet_find(a, a->vsids_gone[i]) == NULL)
+			subnet_removed(a, a->vsids_gone[i]);
+	if (a->vswd.fd < 0)
+		return -ENOTCONN; /* vswd_dirty again: all of them on reconnect */
+	a->nb_vsids_gone = 0;
 	rc = reconcile_bds(a);
 	if (rc < 0)
 		return rc;

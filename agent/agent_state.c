@@ -44,7 +44,10 @@ agent_state_free(struct agent *a)
 	free(a->vms);
 	free(a->subnets);
 	free(a->vm_heads);
+	free(a->vsids_gone);
 	agent_rd_state_free(a);
+	a->vsids_gone = NULL;
+	a->nb_vsids_gone = 0;
 	a->vms = NULL;
 	a->subnets = NULL;
 	a->vm_heads = NULL;

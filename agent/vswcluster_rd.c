@@ -106,7 +106,9 @@ attach_args(char **argv, int n, struct agent_subnet *s)
 		return EXIT_USAGE;
 	}
 	if (!agent_rd_name_ok(rd)) {
-		fprintf(stderr, "vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
+		fprintf(stderr,
+			"vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -, not "
+			"'none'\n",
 			rd);
 		return EXIT_USAGE;
 	}
@@ -210,7 +212,9 @@ rd_add(int argc, char **argv)
 	if (argc < 2 || argc > 3 || (argc == 3 && strncmp(argv[2], "mac=", 4) != 0))
 		return usage();
 	if (!agent_rd_name_ok(argv[1])) {
-		fprintf(stderr, "vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
+		fprintf(stderr,
+			"vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -, not "
+			"'none'\n",
 			argv[1]);
 		return EXIT_USAGE;
 	}
@@ -369,7 +373,8 @@ route_cmd(int argc, char **argv)
 			return usage();
 		if (!agent_rd_name_ok(argv[1])) {
 			fprintf(stderr,
-				"vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -\n",
+				"vswcluster: routing domain name '%s': 1-31 of A-Z a-z 0-9 _ . -, "
+				"not 'none'\n",
 				argv[1]);
 			return EXIT_USAGE;
 		}

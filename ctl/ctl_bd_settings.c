@@ -492,11 +492,13 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 	       const struct dp_bd_refusal *why)
 {
 	char other[PORT_NAME_MAX], mine[CTL_PREFIX_TEXT], theirs[CTL_PREFIX_TEXT];
-	struct dp_bd_settings o;
+	struct dp_bd_settings o, cur = { .vsid = 0 };
 
 	if (rc == -EINVAL)
 		call->code = CTL_E_INVALID_PARAMS;
 	bd_name(why->other, other, sizeof(other));
+	/* What the domain has now (unchanged: the refusal changed nothing). */
+	dp_bd_get(name, &cur);
 	switch (why->setting) {
 	case DP_BD_SET_VSID:
 		if (rc == -EEXIST)
@@ -506,8 +508,10 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 		else if (rc == -EBUSY)
 			snprintf(
 				call->err, sizeof(call->err),
-				"bridge domain '%s': its vsid still has lookup records; delete them first (vswctl lookup show, vswctl lookup del VSID IP)",
-				name);
+				"bridge domain '%s': vsid %" PRIu32
+				" still has lookup records; delete them first (vswctl lookup del %" PRIu32
+				" IP)",
+				name, cur.vsid, cur.vsid);
 		else
 			snprintf(call->err, sizeof(call->err), "vsid %" PRIu32 ": %s", s->vsid,
 				 strerror(-rc));
@@ -518,6 +522,20 @@ ctl_bd_refusal(struct ctl_call *call, const char *name, const struct dp_bd_setti
 				call->err, sizeof(call->err),
 				"routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
 				s->rd, s->rd);
+		else if (cur.vsid != 0 && strcmp(cur.rd, s->rd) == 0)
+			/* The call drops the VSID of a domain already attached. */
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s' cannot drop vsid %" PRIu32
+				" while in routing domain '%s': routed destinations are found through lookup records; detach it first (vswctl bd set %s rd=none)",
+				name, cur.vsid, s->rd, name);
+		else if (cur.vsid != 0)
+			/* The call attaches it and drops its VSID at once. */
+			snprintf(
+				call->err, sizeof(call->err),
+				"bridge domain '%s' needs its vsid %" PRIu32
+				" to join routing domain '%s': routed destinations are found through lookup records; keep it (leave out vsid=0)",
+				name, cur.vsid, s->rd);
 		else
 			snprintf(
 				call->err, sizeof(call->err),

@@ -131,6 +131,10 @@ rd_add(struct ctl_call *call)
 	struct rte_ether_addr mac;
 	int rc;
 
+	if (strcmp(name, "none") == 0)
+		return rd_fail(call, -EINVAL,
+			       "'none' cannot name a routing domain: bd set NAME rd=none detaches; "
+			       "choose another name");
 	if (mac_param != NULL && ctl_param_mac(call, "mac", mac.addr_bytes, text) < 0)
 		return -EINVAL;
 	if (mac_param != NULL && (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac)))

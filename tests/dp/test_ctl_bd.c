@@ -109,9 +109,10 @@ test_refused_by_the_dataplane_changes_nothing(void)
 	/* The VSID did not move: 7002 is free and 5002 still t2's. */
 	fails("bd.add", "{\"name\": \"t3\", \"vsid\": 5002}", CTL_E_APP,
 	      "vsid 5002 already belongs to bridge domain 't2'");
+	/* t2 has a VSID: the sentence says the call would drop it, not that it has none. */
 	fails("bd.set", "{\"name\": \"t2\", \"vsid\": 0, \"rd\": \"red\"}", CTL_E_INVALID_PARAMS,
-	      "bridge domain 't2' has no vsid: routed destinations are found through lookup "
-	      "records; give it one first (vswctl bd set t2 vsid=N)");
+	      "bridge domain 't2' needs its vsid 5002 to join routing domain 'red': routed "
+	      "destinations are found through lookup records; keep it (leave out vsid=0)");
 	expect_unchanged("t2", before);
 	CU_ASSERT_STRING_EQUAL(saved_bd("t2"), saved_before);
 
@@ -166,6 +167,42 @@ test_settings_checked_in_ctl_words(void)
 	unlink(cfg_path);
 }
 
+/*
+ * The refusals of a VSID change name the VSID the domain has: the one whose
+ * lookup records block the change, or the one routing needs.
+ */
+static void
+test_vsid_refusals_name_the_current_vsid(void)
+{
+	start();
+	done("rd.add", "{\"name\": \"red\"}");
+	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
+	done("bd.add", "{\"name\": \"t0\"}");
+	done("port.add", "{\"name\": \"up\", \"type\": \"null\"}");
+	done("uplink.set", "{\"port\": \"up\"}");
+	done("pa.add", "{\"address\": \"198.51.100.1/24\"}");
+	done("lookup.add", "{\"vsid\": 5001, \"ca_ip\": \"203.0.113.9\", "
+			   "\"ca_mac\": \"02:00:00:01:00:09\", \"pa\": \"192.0.2.1\"}");
+	fails("bd.set", "{\"name\": \"t1\", \"vsid\": 5003}", CTL_E_APP,
+	      "bridge domain 't1': vsid 5001 still has lookup records; delete them first "
+	      "(vswctl lookup del 5001 IP)");
+	done("lookup.del", "{\"vsid\": 5001, \"ca_ip\": \"203.0.113.9\"}");
+	done("bd.set", "{\"name\": \"t1\", \"rd\": \"red\", \"gateway\": \"203.0.113.254/24\"}");
+	/* Attached: dropping the VSID is refused with what to do first. */
+	fails("bd.set", "{\"name\": \"t1\", \"vsid\": 0}", CTL_E_INVALID_PARAMS,
+	      "bridge domain 't1' cannot drop vsid 5001 while in routing domain 'red': routed "
+	      "destinations are found through lookup records; detach it first (vswctl bd set t1 "
+	      "rd=none)");
+	/* A domain without a VSID is told to get one (positive control for the sentence above). */
+	fails("bd.set", "{\"name\": \"t0\", \"rd\": \"red\"}", CTL_E_INVALID_PARAMS,
+	      "bridge domain 't0' has no vsid: routed destinations are found through lookup "
+	      "records; give it one first (vswctl bd set t0 vsid=N)");
+	/* Detached, the VSID goes. */
+	done("bd.set", "{\"name\": \"t1\", \"rd\": \"none\", \"vsid\": 0}");
+	stop();
+	unlink(cfg_path);
+}
+
 /* bd.add and bd.del: the same. */
 static void
 test_bd_add_and_del_refusals_in_ctl_words(void)
@@ -204,6 +241,9 @@ test_routing_domain_refusals_in_ctl_words(void)
 	fails("rd.add", "{\"name\": \"red\"}", CTL_E_APP, "routing domain 'red' already exists");
 	fails("rd.add", "{\"name\": \"blue\", \"mac\": \"03:00:00:00:00:01\"}",
 	      CTL_E_INVALID_PARAMS, "a router MAC must be unicast and non-zero");
+	/* "none" is how bd.set detaches: a domain of that name could never be attached. */
+	fails("rd.add", "{\"name\": \"none\"}", CTL_E_INVALID_PARAMS,
+	      "'none' cannot name a routing domain: bd set NAME rd=none detaches; choose another name");
 	done("bd.add", "{\"name\": \"t1\", \"vsid\": 5001}");
 	done("bd.set", "{\"name\": \"t1\", \"rd\": \"red\"}");
 	fails("rd.del", "{\"name\": \"red\"}", CTL_E_APP,
@@ -267,6 +307,8 @@ main(void)
 	CU_add_test(suite, "refused by the dataplane changes nothing",
 		    test_refused_by_the_dataplane_changes_nothing);
 	CU_add_test(suite, "settings checked in ctl words", test_settings_checked_in_ctl_words);
+	CU_add_test(suite, "vsid refusals name the current vsid",
+		    test_vsid_refusals_name_the_current_vsid);
 	CU_add_test(suite, "bd.add and bd.del refusals in ctl words",
 		    test_bd_add_and_del_refusals_in_ctl_words);
 	CU_add_test(suite, "routing-domain refusals in ctl words",

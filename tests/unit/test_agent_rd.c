@@ -89,6 +89,9 @@ test_prefix_and_gateway_parsing(void)
 	CU_ASSERT(agent_rd_name_ok("red-1.a_b"));
 	CU_ASSERT(!agent_rd_name_ok(""));
 	CU_ASSERT(!agent_rd_name_ok("a/b"));
+	/* bd.set rd=none detaches: a domain of that name could never be attached. */
+	CU_ASSERT(!agent_rd_name_ok("none"));
+	CU_ASSERT(agent_rd_name_ok("none2"));
 	CU_ASSERT(!agent_rd_name_ok("0123456789012345678901234567890123"));
 }
 
@@ -130,6 +133,15 @@ test_values_round_trip(void)
 					  "\"255.255.255.255\"}",
 					  &rt2, why, sizeof(why)),
 			-EINVAL);
+	/* vswd refuses class E (240/4) next hops as it does multicast: so does the agent. */
+	CU_ASSERT_EQUAL(agent_route_parse("{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":"
+					  "\"240.0.0.1\"}",
+					  &rt2, why, sizeof(why)),
+			-EINVAL);
+	CU_ASSERT_EQUAL(agent_route_parse("{\"rd\":\"red\",\"prefix\":\"0.0.0.0/0\",\"via\":"
+					  "\"223.255.255.254\"}",
+					  &rt2, why, sizeof(why)),
+			0);
 
 	v = agent_subnet_value(&s);
 	CU_ASSERT_STRING_EQUAL(v,
@@ -348,6 +360,43 @@ test_plan_changes(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(ag.last_error, "vswcluster rd add green"));
 }
 
+/*
+ * A domain deleted while the agent's watch was down (the deletion compacted
+ * away) is missing from the re-list: it is remembered as gone, so that the
+ * plan deletes vswd's copy, and a domain still declared is not.
+ */
+static void
+test_relist_remembers_a_deletion_it_did_not_see(void)
+{
+	struct agent_rd *before;
+	unsigned int nb;
+
+	declare_red();
+	apply(true, "/vsw/v1/rds/blue", "{\"name\":\"blue\"}");
+	before = agent_rd_snapshot(&ag);
+	nb = ag.nb_rds;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+	/* What agent_relist does: forget, read the cluster again (blue is gone), compare. */
+	agent_state_clear(&ag);
+	apply(true, "/vsw/v1/rds/red", "{\"name\":\"red\"}");
+	apply(true, "/vsw/v1/subnets/5001", "{\"name\":\"s1\",\"vsid\":5001}");
+	agent_rd_relisted(&ag, before, nb);
+	free(before);
+	CU_ASSERT(agent_rd_is_gone(&ag, "blue"));
+	CU_ASSERT(!agent_rd_is_gone(&ag, "red"));
+	CU_ASSERT_STRING_EQUAL(
+		plan_text("[{\"name\":\"s1\",\"vsid\":5001,\"rd\":\"blue\",\"gateway\":"
+			  "\"203.0.113.126/25\"}]",
+			  "[" RED ",{\"name\":\"blue\",\"mac\":\"02:76:72:00:00:01\","
+			  "\"mac_default\":true}]",
+			  "[{\"rd\":\"blue\",\"prefix\":\"0.0.0.0/0\",\"via\":\"203.0.113.9\"}]"),
+		"bd.set {\"gateway\":\"none\",\"name\":\"s1\",\"rd\":\"none\"}\n"
+		"rd.del {\"name\":\"blue\"}\n");
+	/* Declared again later: no longer ours to delete. */
+	apply(true, "/vsw/v1/rds/blue", "{\"name\":\"blue\"}");
+	CU_ASSERT(!agent_rd_is_gone(&ag, "blue"));
+}
+
 int
 main(void)
 {
@@ -362,6 +411,8 @@ main(void)
 		{ "plan_removes_only_what_is_ours_in_reverse",
 		  test_plan_removes_only_what_is_ours_in_reverse },
 		{ "plan_changes", test_plan_changes },
+		{ "relist_remembers_a_deletion_it_did_not_see",
+		  test_relist_remembers_a_deletion_it_did_not_see },
 	};
 	CU_pSuite suite;
 	unsigned int failures;
