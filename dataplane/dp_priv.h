@@ -280,6 +280,8 @@ dp_tx_link_down_sum(uint16_t slot)
 
 /** 'ip' (network order) as dotted text.  Any thread. */
 void dp_ip_text(rte_be32_t ip, char *out, size_t len);
+/* A provider address of either family as text (inet_ntop), for logs and "pa:IP" names. */
+void dp_pa_text(const struct ovl_ip *ip, char *out, size_t len);
 
 /* Tunnels (dp_tunnel.c), control thread. */
 

@@ -26,7 +26,7 @@
 #define TUNNEL_LOG_EVERY_MS 10000   /* at most one log line per PA this often */
 
 struct tunnel_error {
-	rte_be32_t pa;         /**< remote PA the error was about; 0 = free */
+	struct ovl_ip pa;      /**< remote PA the error was about; family 0 = free */
 	uint64_t when_ms;      /**< when the last one arrived */
 	uint64_t logged_ms;    /**< when one was last logged */
 	uint64_t count;        /**< errors about it so far */
@@ -36,7 +36,7 @@ struct tunnel_error {
 /* Drops of a slot's frames count from when the slot took its (VSID, PA). */
 struct tunnel_base {
 	uint32_t vsid;     /**< the slot's VSID when based */
-	rte_be32_t pa;     /**< its PA then */
+	struct ovl_ip pa;  /**< its PA then */
 	uint64_t drops;    /**< the workers' sum then */
 };
 
@@ -44,12 +44,12 @@ static struct tunnel_error errors[TUNNEL_ERRORS];
 static struct tunnel_base bases[DP_MAX_TUNNELS];
 
 static struct tunnel_error *
-error_of(rte_be32_t pa, bool create)
+error_of(const struct ovl_ip *pa, bool create)
 {
 	struct tunnel_error *oldest = &errors[0];
 
 	for (unsigned int i = 0; i < TUNNEL_ERRORS; i++) {
-		if (errors[i].pa == pa)
+		if (ovl_ip_eq(&errors[i].pa, pa))
 			return &errors[i];
 		if (errors[i].when_ms < oldest->when_ms)
 			oldest = &errors[i];
@@ -57,7 +57,7 @@ error_of(rte_be32_t pa, bool create)
 	if (!create)
 		return NULL;
 	memset(oldest, 0, sizeof(*oldest));
-	oldest->pa = pa;
+	oldest->pa = *pa;
 	return oldest;
 }
 
@@ -146,19 +146,22 @@ dp_tunnel_icmp_input(const struct rte_mbuf *m, uint64_t now_ms)
 {
 	struct tunnel_error *e;
 	rte_be32_t remote;
+	struct ovl_ip pa;
 	char text[96];
 
+	/* ICMPv4 only: ICMPv6 errors about IPv6 tunnels are not read yet. */
 	if (!parse_tunnel_error(m, &remote, text, sizeof(text)))
 		return false;
-	e = error_of(remote, true);
+	pa = ovl_ip4(remote);
+	e = error_of(&pa, true);
 	e->when_ms = now_ms;
 	e->count++;
 	snprintf(e->text, sizeof(e->text), "%s", text);
 	if (e->logged_ms == 0 || now_ms - e->logged_ms >= TUNNEL_LOG_EVERY_MS) {
-		char pa[16];
+		char pa_text[16];
 
-		dp_ip_text(remote, pa, sizeof(pa));
-		RTE_LOG(WARNING, USER1, "tunnel to PA %s: %s (%" PRIu64 " so far)\n", pa, text,
+		dp_ip_text(remote, pa_text, sizeof(pa_text));
+		RTE_LOG(WARNING, USER1, "tunnel to PA %s: %s (%" PRIu64 " so far)\n", pa_text, text,
 			e->count);
 		e->logged_ms = now_ms;
 	}
@@ -177,7 +180,7 @@ rebase_one(const struct ovl_tunnel *t, void *arg)
 	struct tunnel_base *b = &bases[t->slot % DP_MAX_TUNNELS];
 
 	(void)arg;
-	if (b->vsid != t->vsid || b->pa != t->pa) {
+	if (b->vsid != t->vsid || !ovl_ip_eq(&b->pa, &t->pa)) {
 		b->vsid = t->vsid;
 		b->pa = t->pa;
 		b->drops = slot_drops(t->slot);
@@ -212,19 +215,22 @@ static void
 tunnel_one(const struct ovl_tunnel *t, void *arg)
 {
 	struct tunnel_walk *w = arg;
-	const struct tunnel_error *e = error_of(t->pa, false);
+	const struct tunnel_error *e = error_of(&t->pa, false);
 	struct dp_tunnel_info out;
+	uint16_t overhead, mtu;
 
 	rebase_one(t, NULL);
 	memset(&out, 0, sizeof(out));
 	out.vsid = t->vsid;
 	if (t->bd < VSW_MAX_BDS && dp_main.bds[t->bd].in_use)
 		snprintf(out.bd, sizeof(out.bd), "%s", dp_main.bds[t->bd].name);
-	dp_ip_text(t->pa, out.pa, sizeof(out.pa));
-	if (t->src_pa != 0)
-		dp_ip_text(t->src_pa, out.src_pa, sizeof(out.src_pa));
-	if (t->next_hop != 0)
-		dp_ip_text(t->next_hop, out.next_hop, sizeof(out.next_hop));
+	out.pa = t->pa;
+	out.src_pa = t->src_pa;
+	out.next_hop = t->next_hop;
+	/* What its tenants can carry: the outer header of its family comes off the uplink MTU. */
+	overhead = ovl_ip_is6(&t->pa) ? NVGRE_MTU_OVERHEAD6 : NVGRE_MTU_OVERHEAD;
+	mtu = ovl_snapshot_get(dp_main.ovl)->mtu;
+	out.tenant_mtu = mtu > overhead ? (uint16_t)(mtu - overhead) : 0;
 	out.state = state_name(t, e, w->now_ms);
 	out.drops = slot_drops(t->slot) - bases[t->slot % DP_MAX_TUNNELS].drops;
 	out.last_error_age_s = UINT32_MAX;

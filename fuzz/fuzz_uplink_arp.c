@@ -20,6 +20,7 @@
 #include "dp.h"
 #include "dp_priv.h"
 #include "fuzz_common.h"
+#include "test_addr.h"
 #include "ovl_priv.h"
 
 static struct rte_ether_addr uplink_mac;
@@ -89,7 +90,7 @@ walk_neigh(const struct dp_neigh_info *ni, void *arg)
 
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
 	s->n++;
-	if (strcmp(ni->ip, FUZZ_GW) == 0 && ni->is_static && memcmp(ni->mac, gw.addr_bytes, 6) == 0)
+	if (ovl_ip_eq(&ni->ip, tip(FUZZ_GW)) && ni->is_static && memcmp(ni->mac, gw.addr_bytes, 6) == 0)
 		s->gw_ok = true;
 }
 
