@@ -202,6 +202,20 @@ ovl_flood_slots(const struct ovl_snapshot *s, uint16_t bd, uint16_t *n)
 	return &s->flood_slots[s->flood_first[bd]];
 }
 
+/**
+ * The largest tenant IP packet the tunnel of 'slot' carries: the uplink MTU
+ * less the outer headers of its family (42 for IPv4, 62 for IPv6).  Worker-safe.
+ */
+static inline uint16_t
+ovl_slot_tenant_mtu(const struct ovl_snapshot *s, uint16_t slot)
+{
+	uint16_t overhead = slot < s->nb_slots && s->slot_pa[slot].family == AF_INET6 ?
+				    NVGRE_MTU_OVERHEAD6 :
+				    NVGRE_MTU_OVERHEAD;
+
+	return s->mtu > overhead ? (uint16_t)(s->mtu - overhead) : 0;
+}
+
 /** The VSID of bridge domain 'bd', 0 if it has none.  Worker-safe. */
 static inline uint32_t
 ovl_bd_to_vsid(const struct ovl_snapshot *s, uint16_t bd)
