@@ -756,8 +756,8 @@ const struct ctl_method ctl_overlay_methods[] = {
 	{
 		.name = "pa.add",
 		.params = overlay_pa_add_params,
-		.help = "add a provider address of this host on the uplink, as IP/PREFIX (adds a "
-			"connected route)",
+		.help = "add a provider address of this host on the uplink, as IP/PREFIX, IPv4 or "
+			"IPv6 (adds a connected route)",
 		.handler = overlay_pa_add,
 		.persist = true,
 	},
@@ -808,13 +808,15 @@ const struct ctl_method ctl_overlay_methods[] = {
 	},
 	{
 		.name = "neigh.show",
-		.help = "list neighbours on the uplink: static, and learned by ARP with their age",
+		.help = "list neighbours on the uplink: static, and learned by ARP or neighbour "
+			"discovery with their age",
 		.handler = overlay_neigh_show,
 	},
 	{
 		.name = "tunnel.list",
-		.help = "list the remote PAs lookup records point at: state (resolved, no_route, "
-			"no_neighbour, unreachable), next hop, drops and the last ICMP error",
+		.help = "list the remote PAs lookup records point at: family, state (resolved, "
+			"no_route, no_neighbour, unreachable), next hop, tenant MTU, drops and the last "
+			"ICMP error",
 		.handler = overlay_tunnel_list,
 	},
 	{ .name = NULL },
