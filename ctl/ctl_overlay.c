@@ -162,7 +162,7 @@ overlay_dp_failed(struct ctl_call *call, int rc, const char *what)
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
 			 "%s: not a usable unicast address (zero, multicast, link-local or a "
-			 "reserved range) or a prefix length out of range",
+			 "reserved range)",
 			 what);
 		break;
 	case -EEXIST:
