@@ -6,15 +6,14 @@
  * PA's subnet) and neigh.* (static neighbours on the uplink; the others are
  * learned by ARP and shown with their age).
  *
- * Addresses of either family are parsed here, once, into typed values
- * (struct ovl_ip, struct ovl_prefix) for the dataplane, and written in
+ * Addresses of either family are parsed once, by ctl_params.c, into typed
+ * values (struct ovl_ip, struct ovl_prefix) for the dataplane, and written in
  * canonical form, so that the saved file and the replies all spell them the
  * same way; the dataplane checks what only it can (overlaps, existence) and
  * answers with an errno that this file turns into a sentence.
  * All of it is configuration: saved in the "uplink", "pas", "routes" and
  * "neighbours" members and replayed after the ports (ctl_restore()).
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -25,129 +24,6 @@
 #include "ctl_methods.h"
 #include "ctl_util.h"
 #include "dp.h"
-
-#define OVERLAY_VSID_MIN 0x1000u   /* 0..0xFFF are reserved (RFC 7637) */
-#define OVERLAY_VSID_MAX 0xFFFFFEu /* 0xFFFFFF is reserved */
-
-int
-ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon)
-{
-	const char *text = json_string_value(json_object_get(call->params, key));
-
-	if (ctl_ipv4_parse(text, canon) == 0)
-		return 0;
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: '%.64s' is not an IPv4 address (expected A.B.C.D, e.g. 198.51.100.1)",
-		 key, text != NULL ? text : "");
-	return -EINVAL;
-}
-
-/* Typed from what ctl_addr_parse() found. */
-static struct ovl_ip
-overlay_ip(int family, const uint8_t *bytes)
-{
-	uint32_t v4;
-
-	if (family == AF_INET6)
-		return ovl_ip6(bytes);
-	memcpy(&v4, bytes, sizeof(v4));
-	return ovl_ip4(v4);
-}
-
-int
-ctl_param_ip(struct ctl_call *call, const char *key, struct ovl_ip *ip, char *canon)
-{
-	const char *text = json_string_value(json_object_get(call->params, key));
-	uint8_t bytes[CTL_IP_BYTES];
-	int family;
-
-	if (ctl_addr_parse(text, &family, bytes, canon) == 0) {
-		*ip = overlay_ip(family, bytes);
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: '%.64s' is not an IPv4 or IPv6 address (e.g. 198.51.100.1 or "
-		 "2001:db8:1::1)",
-		 key, text != NULL ? text : "");
-	return -EINVAL;
-}
-
-/* params.'key' as "ADDRESS/LEN" of either family: typed, and in canonical form. */
-static int
-overlay_param_prefix(struct ctl_call *call, const char *key, struct ovl_prefix *prefix,
-		     char *canon)
-{
-	const char *text = json_string_value(json_object_get(call->params, key));
-	uint8_t bytes[CTL_IP_BYTES];
-	const char *why;
-	int family;
-
-	if (ctl_addr_prefix_parse(text, &family, bytes, &prefix->len, canon, &why) == 0) {
-		prefix->addr = overlay_ip(family, bytes);
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: '%.64s' is not an IPv4 or IPv6 prefix (%s; expected ADDRESS/LEN, "
-		 "e.g. 198.51.100.0/24 or 2001:db8:1::/64)",
-		 key, text != NULL ? text : "", why);
-	return -EINVAL;
-}
-
-char *
-ctl_ip_format(const struct ovl_ip *ip, char *buf)
-{
-	buf[0] = '\0';
-	if (ip->family == AF_INET || ip->family == AF_INET6)
-		inet_ntop(ip->family, ovl_ip_bytes(ip), buf, CTL_IP_TEXT);
-	return buf;
-}
-
-char *
-ctl_prefix_format(const struct ovl_prefix *p, char *buf)
-{
-	char ip[CTL_IP_TEXT];
-
-	buf[0] = '\0';
-	if (p->addr.family == AF_INET || p->addr.family == AF_INET6)
-		snprintf(buf, CTL_IPPREFIX_TEXT, "%s/%u", ctl_ip_format(&p->addr, ip), p->len);
-	return buf;
-}
-
-int
-ctl_param_mac(struct ctl_call *call, const char *key, uint8_t mac[6], char *text)
-{
-	json_t *v = json_object_get(call->params, key);
-
-	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) == 0) {
-		ctl_mac_format(mac, text);
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: invalid MAC address '%.64s': expected six hex bytes like "
-		 "02:00:00:00:00:01",
-		 key, json_string_value(v) != NULL ? json_string_value(v) : "");
-	return -EINVAL;
-}
-
-int
-ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid)
-{
-	json_int_t v = json_integer_value(json_object_get(call->params, key));
-
-	if (v >= OVERLAY_VSID_MIN && v <= OVERLAY_VSID_MAX) {
-		*vsid = (uint32_t)v;
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: VSID %" JSON_INTEGER_FORMAT " is reserved or too big (use %u to %u)",
-		 key, v, OVERLAY_VSID_MIN, OVERLAY_VSID_MAX);
-	return -EINVAL;
-}
 
 /*
  * A dataplane refusal of an operation on 'what' (its text as the user gave
@@ -363,7 +239,7 @@ overlay_pa_add(struct ctl_call *call)
 	struct ovl_prefix pa;
 	int rc;
 
-	if (overlay_param_prefix(call, "address", &pa, address) < 0)
+	if (ctl_param_prefix(call, "address", &pa, address) < 0)
 		return -EINVAL;
 	if (pa.len == 0) {
 		call->code = CTL_E_INVALID_PARAMS;
@@ -427,7 +303,7 @@ overlay_pa_del(struct ctl_call *call)
 
 	/* "IP" or "IP/LEN": a PA is named by its address. */
 	if (strchr(text, '/') != NULL) {
-		if (overlay_param_prefix(call, "address", &p, prefix) < 0)
+		if (ctl_param_prefix(call, "address", &p, prefix) < 0)
 			return -EINVAL;
 		ctl_ip_format(&p.addr, ip);
 	} else if (ctl_param_ip(call, "address", &p.addr, ip) < 0) {
@@ -515,7 +391,7 @@ overlay_route_add(struct ctl_call *call)
 	struct ovl_ip gw, net;
 	int rc;
 
-	if (overlay_param_prefix(call, "prefix", &p, prefix) < 0 ||
+	if (ctl_param_prefix(call, "prefix", &p, prefix) < 0 ||
 	    ctl_param_ip(call, "via", &gw, via) < 0)
 		return -EINVAL;
 	call->code = CTL_E_INVALID_PARAMS;
@@ -572,7 +448,7 @@ overlay_route_del(struct ctl_call *call)
 	bool saved;
 	int rc;
 
-	if (overlay_param_prefix(call, "prefix", &p, prefix) < 0)
+	if (ctl_param_prefix(call, "prefix", &p, prefix) < 0)
 		return -EINVAL;
 	saved = overlay_is_saved(call, "routes", json_pack("{s:s}", "prefix", prefix));
 	rc = dp_route_del(&p);

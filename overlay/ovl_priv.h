@@ -88,6 +88,15 @@ struct ovl {
 /* Rebuild and publish the snapshot if dirty, wait for a grace period, free pending positions. */
 int ovl_commit(struct ovl *ovl);
 
+/* ovl_pa_id.c: the encap map's PAs, interned (its values hold 32 bits, not 128). */
+
+/* Take a reference on the id of 'pa'.  @return the id (>= 1), or 0 if the table is full. */
+uint32_t ovl_pa_id_get(struct ovl *ovl, const struct ovl_ip *pa);
+/* Drop a reference on 'id' (0 is ignored); the last one forgets the address. */
+void ovl_pa_id_put(struct ovl *ovl, uint32_t id);
+/* The address of 'id'; a zeroed one (family 0) for 0 or an unknown id. */
+struct ovl_ip ovl_pa_of(const struct ovl *ovl, uint32_t id);
+
 /* ovl_route.c */
 
 /* True if 'ip' may be a PA, gateway or neighbour: unicast, not zero, not link-local. */

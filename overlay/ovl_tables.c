@@ -486,46 +486,6 @@ slot_put(struct ovl *ovl, uint16_t slot)
 	ovl->dirty = true;
 }
 
-/* Interned PAs: the encap map's values have 32 bits for a PA of 128. */
-
-/* Take a reference on the id of 'pa'.  @return the id (>= 1), or 0 if the table is full. */
-static uint32_t
-pa_id_get(struct ovl *ovl, const struct ovl_ip *pa)
-{
-	struct ovl_ip key = ovl_ip_is6(pa) ? ovl_ip6(pa->v6) : ovl_ip4(pa->v4);
-	int32_t pos = rte_hash_add_key(ovl->pa_hash, &key); /* finds it if present */
-
-	if (pos < 0)
-		return 0;
-	ovl->pa_refs[pos + 1]++;
-	return (uint32_t)pos + 1;
-}
-
-/* Drop a reference; the last one forgets the address (control-only table: no grace period). */
-static void
-pa_id_put(struct ovl *ovl, uint32_t id)
-{
-	void *key;
-
-	if (id == 0 || --ovl->pa_refs[id] > 0)
-		return;
-	if (rte_hash_get_key_with_position(ovl->pa_hash, (int32_t)id - 1, &key) == 0)
-		rte_hash_del_key(ovl->pa_hash, key);
-}
-
-/* The address of 'id'; a zeroed one (family 0) for 0 or an unknown id. */
-static struct ovl_ip
-pa_of(const struct ovl *ovl, uint32_t id)
-{
-	struct ovl_ip none;
-	void *key;
-
-	if (id != 0 && rte_hash_get_key_with_position(ovl->pa_hash, (int32_t)id - 1, &key) == 0)
-		return *(const struct ovl_ip *)key;
-	memset(&none, 0, sizeof(none));
-	return none;
-}
-
 /* The encap map. */
 
 int
@@ -573,7 +533,7 @@ mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t 
 	uint32_t vsid, uint16_t bd, const struct ovl_ip *pa)
 {
 	uint16_t slot = cur->slot;
-	struct ovl_ip cur_pa = pa_of(ovl, cur->pa_id);
+	struct ovl_ip cur_pa = ovl_pa_of(ovl, cur->pa_id);
 	/* A new PA, or the same PA that has since become ours or stopped being ours. */
 	bool moved = !ovl_ip_eq(&cur_pa, pa) ||
 		     (cur->slot == OVL_SLOT_LOCAL) != ovl_pa_is_ours(ovl, pa);
@@ -581,12 +541,12 @@ mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t 
 	int ret;
 
 	if (moved) {
-		id = pa_id_get(ovl, pa);
+		id = ovl_pa_id_get(ovl, pa);
 		if (id == 0)
 			return -ENOSPC;
 		ret = slot_get(ovl, vsid, bd, pa, &slot);
 		if (ret != 0) {
-			pa_id_put(ovl, id);
+			ovl_pa_id_put(ovl, id);
 			return ret;
 		}
 	}
@@ -594,7 +554,7 @@ mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t 
 	rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(id, slot, refcnt));
 	if (moved) {
 		slot_put(ovl, cur->slot);
-		pa_id_put(ovl, cur->pa_id);
+		ovl_pa_id_put(ovl, cur->pa_id);
 	}
 	return 0;
 }
@@ -617,17 +577,17 @@ mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_
 			return -ENOSPC;
 		return mac_set(ovl, key, &cur, (uint16_t)(refcnt + 1), vsid, bd, pa);
 	}
-	id = pa_id_get(ovl, pa);
+	id = ovl_pa_id_get(ovl, pa);
 	if (id == 0)
 		return -ENOSPC;
 	ret = slot_get(ovl, vsid, bd, pa, &slot);
 	if (ret != 0) {
-		pa_id_put(ovl, id);
+		ovl_pa_id_put(ovl, id);
 		return ret;
 	}
 	if (rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(id, slot, 1)) < 0) {
 		slot_put(ovl, slot);
-		pa_id_put(ovl, id);
+		ovl_pa_id_put(ovl, id);
 		return -ENOSPC;
 	}
 	return 0;
@@ -652,7 +612,7 @@ mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
 	}
 	shared_del(ovl, ovl->mac_hash, &key);
 	slot_put(ovl, cur.slot);
-	pa_id_put(ovl, cur.pa_id);
+	ovl_pa_id_put(ovl, cur.pa_id);
 }
 
 /* Lookup records. */
@@ -744,7 +704,7 @@ ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct
 	memset(&rec->pa, 0, sizeof(rec->pa));
 	if (ovl_vsid_to_bd(ovl, vsid, &bd) == 0 &&
 	    ovl_mac_lookup(ovl, ovl_mac_key(bd, &rec->ca_mac), &dest) == 0)
-		rec->pa = pa_of(ovl, dest.pa_id);
+		rec->pa = ovl_pa_of(ovl, dest.pa_id);
 	return 0;
 }
 
