@@ -178,6 +178,8 @@ ovl_nd_input(struct ovl *ovl, struct rte_mbuf *m, uint64_t now_ms)
 		return 0;
 	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
 	plen = rte_be_to_cpu_16(ip6->payload_len);
+	if ((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6)
+		return -EINVAL;
 	if (ip6->proto != ICMPV6_PROTO)
 		return 0;
 	if (RTE_ETHER_HDR_LEN + sizeof(*ip6) + plen > rte_pktmbuf_data_len(m) || plen < ND_MSG_LEN)

@@ -232,6 +232,48 @@ test_nd_refuses_what_rfc4861_discards(void)
 	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip(GW6), &n), -ENOENT);
 }
 
+/* Every truncation and every single-byte change of a solicitation: no crash, no reply from junk. */
+static void
+test_nd_survives_truncation_and_corruption(void)
+{
+	struct rte_mbuf *good = nd_frame(135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
+	uint8_t f[86];
+	unsigned int nb_replies = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(good);
+	memcpy(f, rte_pktmbuf_mtod(good, const uint8_t *), sizeof(f));
+	rte_pktmbuf_free(good);
+	for (unsigned int len = 0; len < sizeof(f); len++) {
+		struct rte_mbuf *m = test_mbuf_of(pool, f, len);
+		int ret;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		ret = ovl_nd_input(ovl, m, 1000);
+		CU_ASSERT(ret == 0 || ret == -EINVAL);
+		rte_pktmbuf_free(m);
+	}
+	for (unsigned int i = 14; i < sizeof(f); i++) {
+		uint8_t g[86];
+		struct rte_mbuf *m;
+		int ret;
+
+		memcpy(g, f, sizeof(g));
+		g[i] ^= 0x5a;
+		m = test_mbuf_of(pool, g, sizeof(g));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		ret = ovl_nd_input(ovl, m, 1000);
+		nb_replies += ret == 1;
+		rte_pktmbuf_free(m);
+	}
+	/*
+	 * Only traffic class and flow label (bytes 15..17) may change and still be
+	 * answered: the version must be 6, the rest is under the checksum or must be
+	 * exactly what RFC 4861 says.
+	 */
+	CU_ASSERT_EQUAL(nb_replies, 3);
+	ovl_neigh_del(ovl, tip(GW6));
+}
+
 static void
 test_nd_advertisements_teach_next_hops(void)
 {
@@ -386,6 +428,7 @@ main(int argc, char **argv)
 		    test_nd_solicitation_for_our_pa_is_advertised);
 	CU_add_test(s, "refuses what rfc 4861 discards", test_nd_refuses_what_rfc4861_discards);
 	CU_add_test(s, "advertisements teach next hops", test_nd_advertisements_teach_next_hops);
+	CU_add_test(s, "survives truncation and corruption", test_nd_survives_truncation_and_corruption);
 	s = CU_add_suite("ovl_ipv6_routes", setup, teardown);
 	CU_add_test(s, "longest prefix and default", test_ipv6_routes_longest_prefix_and_default);
 	CU_add_test(s, "tunnels of both families", test_tunnels_of_both_families_in_one_subnet);
