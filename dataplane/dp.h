@@ -322,7 +322,7 @@ struct dp_tunnel_info {
 	uint16_t tenant_mtu;        /**< the MTU its tenants can use: uplink MTU - 42 or - 62 */
 	const char *state;          /**< resolved, no_route, no_neighbour, unreachable (ICMP, last 60 s) */
 	uint64_t drops;             /**< its frames not sent (unresolved, too big) since it was made */
-	char last_error[96];        /**< the last ICMP error about it, in words; "" if none */
+	char last_error[192];       /**< the last ICMP error about it, in words; "" if none */
 	uint32_t last_error_age_s;  /**< seconds since then; UINT32_MAX if none */
 	uint64_t nb_errors;         /**< ICMP errors about it so far */
 };

@@ -35,7 +35,7 @@
 	_(UPLINK_ND, "uplink_nd_rx",                                                               \
 	  "IPv6 neighbour solicitations and advertisements from the provider network passed to the control thread") \
 	_(UPLINK_ICMP_ERROR, "uplink_icmp_error_rx",                                               \
-	  "ICMP errors to our PAs passed to the control thread (those about a tunnel: tunnel list)") \
+	  "ICMP and ICMPv6 errors to our PAs passed to the control thread (those about a tunnel: tunnel list)") \
 	_(FDB_REMOTE_NO_RECORD, "fdb_remote_no_record",                                            \
 	  "overlay sources not learned: no lookup record names their host in that VSID")          \
 	_(GARP_RX, "garp_rx", "gratuitous ARP frames received")                                   \

@@ -164,7 +164,11 @@ pass_up(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_counter_id id)
 	count(lc, id);
 }
 
-/* An IPv4 ICMP destination-unreachable or time-exceeded: maybe about a tunnel of ours. */
+/*
+ * An ICMP destination-unreachable or time-exceeded, or an ICMPv6
+ * destination-unreachable, packet-too-big or time-exceeded (no extension
+ * headers): maybe about a tunnel of ours.
+ */
 static bool
 is_icmp_error(const struct rte_mbuf *m)
 {
@@ -172,9 +176,14 @@ is_icmp_error(const struct rte_mbuf *m)
 	const uint8_t *p = rte_pktmbuf_read(m, 0, RTE_MIN(rte_pktmbuf_pkt_len(m), sizeof(buf)), buf);
 	uint32_t ihl;
 
-	/* IPv4 only: NOT_GRE comes from IPv6 too, whose ICMPv6 errors are not read yet. */
-	if (p == NULL || rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + 20 + 8 || p[12] != 0x08 ||
-	    p[13] != 0x00)
+	if (p == NULL || rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + 20 + 8)
+		return false;
+	if (p[12] == 0x86 && p[13] == 0xdd)
+		return rte_pktmbuf_pkt_len(m) >= RTE_ETHER_HDR_LEN + 40 + 8 &&
+		       p[RTE_ETHER_HDR_LEN + 6] == DP_IPPROTO_ICMPV6 &&
+		       p[RTE_ETHER_HDR_LEN + 40] >= DP_ICMP6_DEST_UNREACH &&
+		       p[RTE_ETHER_HDR_LEN + 40] <= DP_ICMP6_TIME_EXCEEDED;
+	if (p[12] != 0x08 || p[13] != 0x00)
 		return false;
 	ihl = (uint32_t)(p[RTE_ETHER_HDR_LEN] & 0xf) * 4;
 	if (p[RTE_ETHER_HDR_LEN + 9] != IPPROTO_ICMP || ihl < 20 ||

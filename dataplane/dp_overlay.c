@@ -512,8 +512,13 @@ take_uplink_arp(uint64_t now_ms)
 		rte_be16_t type = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type;
 		int ret;
 
+		/* IPv4 comes up only as ICMP errors; IPv6 as ICMPv6 errors or neighbour discovery. */
 		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 			dp_tunnel_icmp_input(m, now_ms);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && dp_tunnel_icmp_input(m, now_ms)) {
 			rte_pktmbuf_free(m);
 			continue;
 		}

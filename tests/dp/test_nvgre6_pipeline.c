@@ -252,6 +252,62 @@ test_solicitation_for_our_pa_is_answered_on_the_uplink(void)
 	rte_pktmbuf_free(reply);
 }
 
+/* The tunnel to 'pa' in dp_tunnel_walk(). */
+struct tunnel_seen {
+	const char *pa;		  /**< looked for */
+	struct dp_tunnel_info t;  /**< found */
+};
+
+static void
+tunnel_one(const struct dp_tunnel_info *t, void *arg)
+{
+	struct tunnel_seen *s = arg;
+
+	if (ovl_ip_eq(&t->pa, tip(s->pa)))
+		s->t = *t;
+}
+
+static void
+test_packet_too_big_about_an_ipv6_tunnel_is_reported(void)
+{
+	uint64_t icmp = dp_test_counter("uplink_icmp_error_rx");
+	struct tunnel_seen seen = { .pa = THEIR6 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
+	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 14 + 40 + 8 + 40 + 8) : NULL;
+	uint32_t key = (uint32_t)VSID << 8;
+
+	if (p == NULL) {
+		CU_FAIL("no mbuf");
+		return;
+	}
+	memset(p, 0, 14 + 40 + 8 + 40 + 8);
+	memset(p, 0x02, 6);
+	test_mac(GW6_MAC, p + 6);
+	p[12] = 0x86, p[13] = 0xdd;
+	/* From the gateway to our PA: ICMPv6 packet too big, MTU 1280. */
+	p[14] = 0x60, p[19] = 8 + 40 + 8, p[20] = 58, p[21] = 64;
+	memcpy(p + 22, tip(GW6)->v6, 16);
+	memcpy(p + 38, tip(OUR6)->v6, 16);
+	p[54] = 2, p[60] = 0x05, p[61] = 0x00;
+	/* ...quoting the start of one of our tunnel packets. */
+	p[62] = 0x60, p[68] = 47, p[69] = 63;
+	memcpy(p + 70, tip(OUR6)->v6, 16);
+	memcpy(p + 86, tip(THEIR6)->v6, 16);
+	p[102] = 0x20, p[104] = 0x65, p[105] = 0x58;
+	p[106] = (uint8_t)(key >> 24), p[107] = (uint8_t)(key >> 16), p[108] = (uint8_t)(key >> 8);
+	dp_test_inject("up", m);
+	dp_test_round();
+	dp_periodic(); /* the control thread reads it */
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_icmp_error_rx"), icmp + 1);
+	dp_tunnel_walk(tunnel_one, &seen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
+	CU_ASSERT_STRING_EQUAL(seen.t.state, "unreachable");
+	CU_ASSERT_STRING_EQUAL(seen.t.last_error,
+			       "packet too big from " GW6 " for " OUR6 " -> " THEIR6
+			       ", next-hop MTU 1280, VSID 5001");
+	CU_ASSERT_EQUAL(seen.t.tenant_mtu, 1500 - 62);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -276,5 +332,7 @@ main(int argc, char **argv)
 		    test_decap_of_nvgre_over_ipv6_drops_what_is_not_ours);
 	CU_add_test(s, "solicitation for our pa is answered on the uplink",
 		    test_solicitation_for_our_pa_is_answered_on_the_uplink);
+	CU_add_test(s, "packet too big about an ipv6 tunnel is reported",
+		    test_packet_too_big_about_an_ipv6_tunnel_is_reported);
 	return dp_test_finish();
 }
