@@ -193,7 +193,6 @@ is_icmp_error(const struct rte_mbuf *m)
 	       p[RTE_ETHER_HDR_LEN + ihl] == DP_ICMP_TIME_EXCEEDED;
 }
 
-#define ICMPV6_PROTO  58u  /* IPv6 next header of ICMPv6 */
 #define ND_SOLICIT    135u /* ICMPv6 neighbour solicitation */
 #define ND_ADVERT     136u /* ICMPv6 neighbour advertisement */
 
@@ -209,7 +208,7 @@ is_nd(const struct rte_mbuf *m)
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + 1 ||
 	    p[12] != 0x86 || p[13] != 0xdd ||
-	    p[RTE_ETHER_HDR_LEN + offsetof(struct rte_ipv6_hdr, proto)] != ICMPV6_PROTO)
+	    p[RTE_ETHER_HDR_LEN + offsetof(struct rte_ipv6_hdr, proto)] != DP_IPPROTO_ICMPV6)
 		return false;
 	p += RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
 	return p[0] == ND_SOLICIT || p[0] == ND_ADVERT;
