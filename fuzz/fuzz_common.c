@@ -128,9 +128,14 @@ fuzz_host_setup(void)
 	must(dp_pa_add(tpfx(FUZZ_OUR_PA "/24")), "the PA");
 	must(dp_neigh_add(tip(FUZZ_GW), gw.addr_bytes), "the gateway");
 	must(dp_route_add(tpfx("192.0.2.0/24"), tip(FUZZ_GW)), "the route");
+	/* An IPv6 PA too, so that NVGRE over IPv6 and neighbour discovery are fuzzed. */
+	must(dp_pa_add(tpfx(FUZZ_OUR_PA6 "/64")), "the IPv6 PA");
+	must(dp_neigh_add(tip(FUZZ_GW6), gw.addr_bytes), "the IPv6 gateway");
+	must(dp_route_add(tpfx("2001:db8:2::/64"), tip(FUZZ_GW6)), "the IPv6 route");
 	add_record("203.0.113.2", "02:00:00:00:00:0b", "192.0.2.1");
 	add_record("203.0.113.3", "02:00:00:00:00:0c", "192.0.2.7");
 	add_record("203.0.113.1", "02:00:00:00:00:0a", FUZZ_OUR_PA);
+	add_record("203.0.113.4", "02:00:00:00:00:0d", "2001:db8:2::4");
 	host_ready = true;
 }
 
@@ -331,6 +336,7 @@ fuzz_check(const struct fuzz_tally *t)
 		/* Frames the uplink hands to the control thread, or that were the provider's own. */
 		if (strncmp(now[i].name, "drop_", 5) == 0 || strcmp(now[i].name, "uplink_arp_rx") == 0 ||
 		    strcmp(now[i].name, "uplink_icmp_error_rx") == 0 ||
+		    strcmp(now[i].name, "uplink_nd_rx") == 0 ||
 		    strncmp(now[i].name, "uplink_not_", 11) == 0)
 			accounted += now[i].value - was;
 	}
