@@ -480,7 +480,7 @@ test_icmp_error_about_a_tunnel_is_reported(void)
 	struct tunnel_seen seen = { .pa = THEIR_PA };
 	uint64_t icmp = dp_test_counter("uplink_icmp_error_rx"),
 		 not_gre = dp_test_counter("uplink_not_gre"),
-		 not_ipv4 = dp_test_counter("uplink_not_ip");
+		 not_ip = dp_test_counter("uplink_not_ip");
 	struct rte_mbuf *echo;
 	uint8_t mac[6];
 
@@ -502,7 +502,7 @@ test_icmp_error_about_a_tunnel_is_reported(void)
 	dp_periodic(); /* the control thread reads the error */
 	CU_ASSERT_EQUAL(dp_test_counter("uplink_icmp_error_rx"), icmp + 1);
 	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_gre"), not_gre + 1);
-	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_ip"), not_ipv4 + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_ip"), not_ip + 1);
 	memset(&seen.t, 0, sizeof(seen.t));
 	seen.nb = 0;
 	dp_tunnel_walk(tunnel_one, &seen);
