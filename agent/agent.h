@@ -28,13 +28,32 @@
 #define AGENT_PA_TEXT	46 /* a provider address, IPv4 or IPv6 (INET6_ADDRSTRLEN) */
 #define AGENT_MAC_TEXT	18
 #define AGENT_NAME_MAX	64
+#define AGENT_RD_NAME	32	/* routing domain names: 1-31 of [A-Za-z0-9_.-], as vswd's */
+#define AGENT_PREFIX_TEXT 19	/* "255.255.255.255/32" */
 #define AGENT_CALL_MS	5000 /* bound of one vswd call */
 
 /** A virtual subnet declared in the cluster (key PREFIX/subnets/VSID). */
 struct agent_subnet {
 	uint32_t vsid;		   /**< 4096..16777214 */
 	char name[32];		   /**< bridge domain name used when the agent creates it */
+	char rd[AGENT_RD_NAME];	   /**< routing domain it is attached to, "" = none */
+	char gateway[AGENT_PREFIX_TEXT]; /**< its router address IP/LEN, set with rd */
 	int64_t mod_revision;	   /**< etcd revision of its last change */
+};
+
+/** A routing domain declared in the cluster (key PREFIX/rds/NAME). */
+struct agent_rd {
+	char name[AGENT_RD_NAME];   /**< its name, the same on every host */
+	char mac[AGENT_MAC_TEXT];   /**< router MAC, lower case; "" = vswd's default from the name */
+	int64_t mod_revision;	    /**< etcd revision of its last change */
+};
+
+/** A customer route (key PREFIX/rdroutes/RD/A.B.C.D/LEN). */
+struct agent_rd_route {
+	char rd[AGENT_RD_NAME];		 /**< routing domain */
+	char prefix[AGENT_PREFIX_TEXT];	 /**< canonical network/length */
+	char via[AGENT_IP_TEXT];	 /**< next hop: a customer address (a VM of the domain) */
+	int64_t mod_revision;		 /**< etcd revision of its last change */
 };
 
 /** A VM's lookup record in the cluster (key PREFIX/vms/VSID/CA_IP). */
@@ -64,6 +83,12 @@ struct agent_counters {
 	uint64_t events_lost;	  /**< events.lost notifications from vswd */
 	uint64_t errors;	  /**< errors logged */
 	uint64_t bad_records;	  /**< etcd values that could not be used */
+	uint64_t rds_added;	  /**< routing domains created (rd.add) */
+	uint64_t rds_deleted;	  /**< routing domains deleted (rd.del) */
+	uint64_t attachments_set; /**< subnets attached to a routing domain or re-addressed */
+	uint64_t detachments;	  /**< subnets detached from a routing domain */
+	uint64_t routes_added;	  /**< customer routes added or re-pointed (rd.route.add) */
+	uint64_t routes_deleted;  /**< customer routes deleted (rd.route.del) */
 };
 
 struct agent {
@@ -84,10 +109,21 @@ struct agent {
 	unsigned int nb_subnets, cap_subnets;
 	struct agent_vm *vms;		   /**< VM records */
 	unsigned int nb_vms, cap_vms;
+	struct agent_rd *rds;		   /**< declared routing domains */
+	unsigned int nb_rds, cap_rds;
+	struct agent_rd_route *routes;	   /**< customer routes */
+	unsigned int nb_routes, cap_routes;
+	/** Routing domains deleted from the cluster while this agent ran, not yet deleted in vswd. */
+	char (*rds_gone)[AGENT_RD_NAME];
+	unsigned int nb_rds_gone, cap_rds_gone;
+	/** Subnets a re-list no longer found (their deletion compacted away): removed from vswd next. */
+	uint32_t *vsids_gone;
+	unsigned int nb_vsids_gone;
 	uint32_t *vm_heads;		   /**< hash chains over (vsid, ca_ip): index + 1, 0 = empty */
 	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
 	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
+	bool rd_dirty;			   /**< routing changed: reconcile the routing part */
 	json_t *pending_adds;		   /**< watch news for vswd not sent yet (agent_flush) */
 	json_t *pending_dels;		   /**< the same for deletions */
 	int64_t next_flush_ms;		   /**< not before then, unless a batch is full (agent_flush) */
@@ -103,14 +139,17 @@ void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void agent_err(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* agent_state.c: the desired state and its key schema */
+enum { AGENT_CHG_SUBNET = 1, AGENT_CHG_VM = 2, AGENT_CHG_ROUTING = 3 };
 /** Forget everything read so far (before a re-list). */
 void agent_state_clear(struct agent *a);
 /** Free what the desired state holds (at exit). */
 void agent_state_free(struct agent *a);
 /**
  * Apply one key of the cluster (a put or a delete) to the desired state.
- * @return 1 a subnet changed, 2 a VM record changed, 0 not ours or
- * unchanged, -EINVAL a value that cannot be used (logged, counted).
+ * @return AGENT_CHG_SUBNET a subnet was added, renamed or deleted,
+ * AGENT_CHG_VM a VM record changed, AGENT_CHG_ROUTING a routing domain, a
+ * customer route or a subnet's attachment changed, 0 not ours or unchanged,
+ * -EINVAL a value that cannot be used (logged, counted).
  */
 int agent_state_apply(struct agent *a, bool put, const struct etcd_kv *kv, struct agent_vm *old);
 struct agent_subnet *agent_subnet_find(struct agent *a, uint32_t vsid);
@@ -120,10 +159,72 @@ void agent_vm_key(const struct agent *a, uint32_t vsid, const char *ca_ip, char 
 char *agent_vm_value(const struct agent_vm *vm);
 /** Whether 'ip' is one of this host's PAs. */
 bool agent_pa_is_local(const struct agent *a, const char *ip);
+/** Whether 's' is a dotted IPv4 address. */
+bool agent_ipv4_ok(const char *s);
+/** Parse "aa:bb:cc:dd:ee:ff" (any case) into lower case 'out'. */
+bool agent_mac_ok(const char *s, char out[AGENT_MAC_TEXT]);
 /** Parse a VM record value into 'vm'; @return 0 or -EINVAL with 'why'. */
 int agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len);
 
+/* agent_rd_state.c: routing domains, customer routes and attachments in the key schema */
+/** Whether 'name' is a routing domain name vswd accepts (1-31 of [A-Za-z0-9_.-], not "none"). */
+bool agent_rd_name_ok(const char *name);
+/**
+ * Parse a customer route's prefix "A.B.C.D/LEN" into its canonical text.
+ * @return 0, or -EINVAL with 'why' (host bits set: names the network meant).
+ */
+int agent_route_prefix_parse(const char *text, char out[AGENT_PREFIX_TEXT], char *why, size_t len);
+/** Parse a gateway "IP/LEN" (a host address, LEN 1-30) into canonical text; 0 or -EINVAL + 'why'. */
+int agent_gateway_parse(const char *text, char out[AGENT_PREFIX_TEXT], char *why, size_t len);
+/** Whether two IP/LEN subnets overlap. */
+bool agent_prefixes_overlap(const char *p1, const char *p2);
+/** Values as stored in etcd (malloc'd compact JSON): a domain, a route, a subnet. */
+char *agent_rd_value(const struct agent_rd *rd);
+char *agent_route_value(const struct agent_rd_route *r);
+char *agent_subnet_value(const struct agent_subnet *s);
+/** Parse those values; 0 or -EINVAL with 'why'.  The key's parts must match the value's. */
+int agent_rd_parse(const char *value, struct agent_rd *rd, char *why, size_t len);
+int agent_route_parse(const char *value, struct agent_rd_route *r, char *why, size_t len);
+int agent_subnet_parse(const char *value, struct agent_subnet *s, char *why, size_t len);
+struct agent_rd *agent_rd_find(struct agent *a, const char *name);
+struct agent_rd_route *agent_route_find(struct agent *a, const char *rd, const char *prefix);
+/** Apply one rds/ or rdroutes/ key ('rest' = the key after PREFIX/); as agent_state_apply. */
+int agent_rd_state_apply(struct agent *a, bool put, const char *rest, const struct etcd_kv *kv);
+/** Whether 'name' was deleted from the cluster while the agent ran (vswd's copy is ours). */
+bool agent_rd_is_gone(const struct agent *a, const char *name);
+/** Forget such a deletion: done in vswd, re-declared, or vswd does not have it. */
+void agent_rd_gone_forget(struct agent *a, const char *name);
+/** A copy of the declared routing domains (nb_rds of them, to free), NULL on ENOMEM. */
+struct agent_rd *agent_rd_snapshot(const struct agent *a);
+/**
+ * After a complete re-list: a domain of 'before' (the 'nb' declared before
+ * it) that the cluster no longer declares was deleted while the agent ran,
+ * its deletion not seen (compacted away): remembered as agent_rd_is_gone().
+ */
+void agent_rd_relisted(struct agent *a, const struct agent_rd *before, unsigned int nb);
+/** Forget the routing part of the desired state (not the pending deletions). */
+void agent_rd_state_clear(struct agent *a);
+void agent_rd_state_free(struct agent *a);
+
+/* agent_rd_reconcile.c: vswd's routing domains, attachments and routes */
+/**
+ * The calls that make vswd's routing match the desired state, in order:
+ * route deletions, detachments, domain deletions, then domain creations,
+ * attachments, route additions.  Input: vswd's bd.list, rd.list and
+ * rd.route.show results.  Only what the agent owns is touched: domains the
+ * cluster declares (and 'rds_gone'), their routes, and the attachment of
+ * declared subnets to them.  Pure: no I/O.
+ * @return a JSON array of {"method", "params"} (to decref), NULL on ENOMEM.
+ */
+json_t *agent_rd_plan(struct agent *a, json_t *bds, json_t *rds, json_t *routes);
+/** Read vswd's routing state, plan and apply; 0 or -errno. */
+int agent_rd_reconcile(struct agent *a);
+/** A declared subnet whose bridge domain is 'bd' left the cluster: detach it if ours. */
+void agent_rd_subnet_removed(struct agent *a, json_t *bd);
+
 /* agent_reconcile.c */
+/** vswd failed a call: log it, and for a lost connection reconcile when it is back. */
+void agent_vswd_failed(struct agent *a, int rc, const char *what);
 /** vswd's record params: {vsid, ca_ip, ca_mac, pa} of 'vm', or {vsid, ca_ip} when 'vm' is NULL. */
 json_t *agent_record_json(uint32_t vsid, const char *ca_ip, const struct agent_vm *vm);
 /** What vswd's lookup records lack or have too many, against the desired state. */

@@ -15,8 +15,8 @@
 #include <strings.h>
 
 /* vswd went away or stalled: everything is re-checked once it is back. */
-static void
-vswd_failed(struct agent *a, int rc, const char *what)
+void
+agent_vswd_failed(struct agent *a, int rc, const char *what)
 {
 	if (rc == -EREMOTEIO) {
 		agent_err(a, "vswd refused %s: %s", what, vswd_error(&a->vswd));
@@ -39,24 +39,100 @@ relist_cb(const struct etcd_kv *kv, void *arg)
 	return agent_state_apply(a, true, kv, &old) == -ENOMEM ? -ENOMEM : 0;
 }
 
+/*
+ * Whether the cluster still has the key PREFIX/'rest' that a re-list did not
+ * take: a value the agent cannot use is refused, as on a watch, not taken for
+ * a deletion (vswd keeps what was applied).  When etcd cannot tell, yes.
+ */
+static bool
+still_there(struct agent *a, const char *rest)
+{
+	struct etcd_kv kv;
+	char key[256];
+	int rc;
+
+	snprintf(key, sizeof(key), "%s/%s", a->prefix, rest);
+	rc = etcd_get(a->etcd, key, &kv);
+	if (rc == 0)
+		etcd_kv_free(&kv);
+	return rc != -ENOENT;
+}
+
+/*
+ * The subnets of 'vsids' (the 'nb' declared before a re-list) that the
+ * cluster no longer has were deleted unseen: remember them for
+ * agent_reconcile(), which the re-list triggers.  @return 0 or -ENOMEM.
+ */
+static int
+subnets_relisted(struct agent *a, const uint32_t *vsids, unsigned int nb)
+{
+	uint32_t *gone = realloc(a->vsids_gone, (a->nb_vsids_gone + nb + 1) * sizeof(*gone));
+	char rest[64];
+
+	if (gone == NULL)
+		return -ENOMEM;
+	a->vsids_gone = gone;
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "subnets/%u", vsids[i]);
+		if (agent_subnet_find(a, vsids[i]) == NULL && !still_there(a, rest))
+			gone[a->nb_vsids_gone++] = vsids[i];
+	}
+	return 0;
+}
+
+/* The same for the routing domains of 'before': those still there (unusable) are left out. */
+static void
+rds_relisted(struct agent *a, struct agent_rd *before, unsigned int nb)
+{
+	char rest[64];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nb; i++) {
+		snprintf(rest, sizeof(rest), "rds/%s", before[i].name);
+		if (agent_rd_find(a, before[i].name) == NULL && !still_there(a, rest))
+			before[n++] = before[i];
+	}
+	agent_rd_relisted(a, before, n);
+}
+
 int
 agent_relist(struct agent *a)
 {
+	/* What was known before: what is missing from the new list was deleted unseen. */
+	struct agent_rd *before = agent_rd_snapshot(a);
+	uint32_t *vsids = malloc((a->nb_subnets + 1) * sizeof(*vsids));
+	unsigned int nb_before = a->nb_rds, nb_vsids = a->nb_subnets;
 	char prefix[256];
 	int64_t rev = 0;
 	int rc;
 
+	if (before == NULL || vsids == NULL) {
+		free(before);
+		free(vsids);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < nb_vsids; i++)
+		vsids[i] = a->subnets[i].vsid;
 	snprintf(prefix, sizeof(prefix), "%s/", a->prefix);
 	agent_state_clear(a);
 	rc = etcd_range_prefix(a->etcd, prefix, relist_cb, a, &rev);
 	if (rc < 0) {
 		agent_err(a, "reading the cluster from etcd: %s", etcd_error(a->etcd));
+		free(before);
+		free(vsids);
 		return rc;
 	}
+	rds_relisted(a, before, nb_before);
+	rc = subnets_relisted(a, vsids, nb_vsids);
+	free(before);
+	free(vsids);
+	if (rc < 0)
+		return rc;
 	a->revision = rev;
 	a->n.relists++;
-	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s)",
-		  (long long)rev, a->nb_subnets, a->nb_vms);
+	agent_log("read the cluster at revision %lld: %u subnet(s), %u VM record(s), %u routing "
+		  "domain(s), %u customer route(s)",
+		  (long long)rev, a->nb_subnets, a->nb_vms, a->nb_rds, a->nb_routes);
 	return 0;
 }
 
@@ -84,7 +160,7 @@ lookup_del(struct agent *a, uint32_t vsid, const char *ca_ip)
 	if (rc == -EREMOTEIO && strstr(vswd_error(&a->vswd), "no ") != NULL)
 		return 0;
 	snprintf(what, sizeof(what), "lookup.del %u %s", vsid, ca_ip);
-	vswd_failed(a, rc, what);
+	agent_vswd_failed(a, rc, what);
 	return rc;
 }
 
@@ -125,7 +201,7 @@ apply_call(struct agent *a, json_t *dels, json_t *adds)
 			   &r, AGENT_CALL_MS);
 
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.apply");
+		agent_vswd_failed(a, rc, "lookup.apply");
 		return rc;
 	}
 	apply_reply(a, r);
@@ -199,7 +275,7 @@ reconcile_bds(struct agent *a)
 	int rc = vswd_call(&a->vswd, "bd.list", NULL, &bds, AGENT_CALL_MS);
 
 	if (rc < 0) {
-		vswd_failed(a, rc, "bd.list");
+		agent_vswd_failed(a, rc, "bd.list");
 		return rc;
 	}
 	for (unsigned int i = 0; i < a->nb_subnets; i++) {
@@ -221,7 +297,7 @@ reconcile_bds(struct agent *a)
 			char what[96];
 
 			snprintf(what, sizeof(what), "bd.add %s vsid=%u", s->name, s->vsid);
-			vswd_failed(a, rc, what);
+			agent_vswd_failed(a, rc, what);
 			if (rc != -EREMOTEIO)
 				break;
 			continue;
@@ -285,6 +361,8 @@ agent_lookup_diff(struct agent *a, json_t *recs, struct agent_diff *d)
 	return 0;
 }
 
+static void subnet_removed(struct agent *a, uint32_t vsid);
+
 int
 agent_reconcile(struct agent *a)
 {
@@ -295,12 +373,19 @@ agent_reconcile(struct agent *a)
 	if (a->vswd.fd < 0)
 		return -ENOTCONN;
 	a->vswd_dirty = false;
+	/* Subnets a re-list found deleted: what a watch event would have removed. */
+	for (unsigned int i = 0; i < a->nb_vsids_gone && a->vswd.fd >= 0; i++)
+		if (agent_subnet_find(a, a->vsids_gone[i]) == NULL)
+			subnet_removed(a, a->vsids_gone[i]);
+	if (a->vswd.fd < 0)
+		return -ENOTCONN; /* vswd_dirty again: all of them on reconnect */
+	a->nb_vsids_gone = 0;
 	rc = reconcile_bds(a);
 	if (rc < 0)
 		return rc;
 	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
+		agent_vswd_failed(a, rc, "lookup.show");
 		return rc;
 	}
 	rc = agent_lookup_diff(a, recs, &d);
@@ -309,6 +394,9 @@ agent_reconcile(struct agent *a)
 		return rc;
 	apply_diff(a, &d);
 	agent_diff_free(&d);
+	/* After the bridge domains exist: routing domains, attachments, routes. */
+	if (a->vswd.fd >= 0)
+		agent_rd_reconcile(a);
 	a->n.resyncs++;
 	return a->vswd.fd < 0 || a->vswd_dirty ? -EAGAIN : 0;
 }
@@ -324,7 +412,7 @@ subnet_removed(struct agent *a, uint32_t vsid)
 	rc = vswd_call(&a->vswd, "lookup.show", json_pack("{s:I}", "vsid", (json_int_t)vsid), &recs,
 		       AGENT_CALL_MS);
 	if (rc < 0) {
-		vswd_failed(a, rc, "lookup.show");
+		agent_vswd_failed(a, rc, "lookup.show");
 		return;
 	}
 	json_array_foreach(recs, i, r)
@@ -342,11 +430,13 @@ subnet_removed(struct agent *a, uint32_t vsid)
 			a->n.bds_deleted++;
 			agent_log("deleted bridge domain %s (VSID %u left the cluster)", name, vsid);
 		} else {
-			vswd_failed(a, rc, "bd.del");
+			agent_vswd_failed(a, rc, "bd.del");
 		}
 	} else if (bd != NULL) {
 		agent_log("VSID %u left the cluster; bridge domain %s kept: it still has ports", vsid,
 			  json_string_value(json_object_get(bd, "name")));
+		/* Not ours any more, so no later pass would detach it from our domain. */
+		agent_rd_subnet_removed(a, bd);
 	}
 	json_decref(bds);
 }
@@ -426,8 +516,12 @@ agent_watch_event(struct agent *a, const struct etcd_event *ev)
 			a->vswd_dirty = true;
 		return;
 	}
+	if (rc == AGENT_CHG_ROUTING) {
+		a->rd_dirty = true; /* one pass over the routing part, after this wake-up's news */
+		return;
+	}
 	slash = strrchr(ev->kv.key, '/');
-	if (rc == 1) {
+	if (rc == AGENT_CHG_SUBNET) {
 		if (!put && slash != NULL)
 			subnet_removed(a, (uint32_t)strtoul(slash + 1, NULL, 10));
 		else

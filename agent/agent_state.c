@@ -3,7 +3,8 @@
  * The cluster's desired state as the agent last read it, and the key
  * schema (docs/cluster.md):
  *
- *   PREFIX/subnets/VSID          {"name": "t1", "vsid": 5001}
+ *   PREFIX/subnets/VSID          {"name": "t1", "vsid": 5001}  (+ "rd", "gateway":
+ *                                agent_rd_state.c, with the routing domains and routes)
  *   PREFIX/vms/VSID/CA_IP        {"vsid": 5001, "ca_ip": "203.0.113.1",
  *                                 "ca_mac": "02:00:00:01:00:01",
  *                                 "pa": "198.51.100.1", "host": "a"}
@@ -32,6 +33,7 @@ agent_state_clear(struct agent *a)
 {
 	a->nb_subnets = 0;
 	a->nb_vms = 0;
+	agent_rd_state_clear(a);
 	if (a->vm_heads != NULL)
 		memset(a->vm_heads, 0, a->nb_vm_heads * sizeof(*a->vm_heads));
 }
@@ -42,6 +44,10 @@ agent_state_free(struct agent *a)
 	free(a->vms);
 	free(a->subnets);
 	free(a->vm_heads);
+	free(a->vsids_gone);
+	agent_rd_state_free(a);
+	a->vsids_gone = NULL;
+	a->nb_vsids_gone = 0;
 	a->vms = NULL;
 	a->subnets = NULL;
 	a->vm_heads = NULL;
@@ -162,8 +168,8 @@ agent_vm_value(const struct agent_vm *vm)
 	return s;
 }
 
-static bool
-ipv4_ok(const char *s)
+bool
+agent_ipv4_ok(const char *s)
 {
 	struct in_addr a;
 
@@ -176,13 +182,13 @@ pa_ok(const char *s)
 {
 	struct in6_addr a6;
 
-	return ipv4_ok(s) ||
+	return agent_ipv4_ok(s) ||
 	       (s != NULL && strlen(s) < AGENT_PA_TEXT && inet_pton(AF_INET6, s, &a6) == 1);
 }
 
 /* Parse "aa:bb:cc:dd:ee:ff" (any case) into lower case 'out'. */
-static bool
-mac_ok(const char *s, char out[AGENT_MAC_TEXT])
+bool
+agent_mac_ok(const char *s, char out[AGENT_MAC_TEXT])
 {
 	if (s == NULL || strlen(s) != 17)
 		return false;
@@ -228,9 +234,9 @@ agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len)
 	host = json_string_value(json_object_get(j, "host"));
 	if (vsid < VSID_MIN || vsid > VSID_MAX)
 		snprintf(why, len, "vsid missing or outside %u-%u", VSID_MIN, VSID_MAX);
-	else if (!ipv4_ok(ca_ip))
+	else if (!agent_ipv4_ok(ca_ip))
 		snprintf(why, len, "ca_ip missing or not an IPv4 address");
-	else if (!mac_ok(mac, vm->ca_mac))
+	else if (!agent_mac_ok(mac, vm->ca_mac))
 		snprintf(why, len, "ca_mac missing or not a MAC like 02:00:00:00:00:01");
 	else if (!pa_ok(pa))
 		snprintf(why, len, "pa missing or not an IPv4 or IPv6 address");
@@ -249,49 +255,46 @@ agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len)
 static int
 subnet_apply(struct agent *a, bool put, uint32_t vsid, const struct etcd_kv *kv)
 {
-	struct agent_subnet *s = agent_subnet_find(a, vsid);
-	const char *name;
-	json_t *j;
+	struct agent_subnet *s = agent_subnet_find(a, vsid), parsed;
+	char why[128];
+	int chg;
 
 	if (!put) {
 		if (s == NULL)
 			return 0;
 		*s = a->subnets[--a->nb_subnets];
-		return 1;
+		return AGENT_CHG_SUBNET;
 	}
-	j = json_loads(kv->value, 0, NULL);
-	name = json_string_value(json_object_get(j, "name"));
-	if (name == NULL || name[0] == '\0' || strlen(name) >= sizeof(s->name) ||
-	    json_integer_value(json_object_get(j, "vsid")) != (json_int_t)vsid) {
-		agent_err(a, "cluster key %s: expected {\"name\": NAME (1-31 characters), \"vsid\": %u}; "
-			     "ignored (fix it with vswcluster subnet add)", kv->key, vsid);
+	if (agent_subnet_parse(kv->value, &parsed, why, sizeof(why)) < 0 || parsed.vsid != vsid) {
+		agent_err(a, "cluster key %s: %s; expected {\"name\": NAME (1-31 characters), "
+			     "\"vsid\": %u} with \"rd\" and \"gateway\" or neither; ignored (fix it "
+			     "with vswcluster subnet add)", kv->key, why[0] ? why : "vsid differs from the key",
+			  vsid);
 		a->n.bad_records++;
-		json_decref(j);
 		return -EINVAL;
 	}
+	parsed.mod_revision = kv->mod_revision;
 	if (s == NULL) {
 		if (a->nb_subnets == a->cap_subnets) {
 			unsigned int cap = a->cap_subnets ? a->cap_subnets * 2 : 16;
 			struct agent_subnet *p = realloc(a->subnets, cap * sizeof(*p));
 
-			if (p == NULL) {
-				json_decref(j);
+			if (p == NULL)
 				return -ENOMEM;
-			}
 			a->subnets = p;
 			a->cap_subnets = cap;
 		}
 		s = &a->subnets[a->nb_subnets++];
-	} else if (strcmp(s->name, name) == 0) {
-		s->mod_revision = kv->mod_revision;
-		json_decref(j);
-		return 0;
+		chg = AGENT_CHG_SUBNET;
+	} else if (strcmp(s->name, parsed.name) != 0) {
+		chg = AGENT_CHG_SUBNET;
+	} else if (strcmp(s->rd, parsed.rd) != 0 || strcmp(s->gateway, parsed.gateway) != 0) {
+		chg = AGENT_CHG_ROUTING; /* only its attachment: no need to compare every record */
+	} else {
+		chg = 0;
 	}
-	s->vsid = vsid;
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->mod_revision = kv->mod_revision;
-	json_decref(j);
-	return 1;
+	*s = parsed;
+	return chg;
 }
 
 static int
@@ -307,7 +310,7 @@ vm_apply(struct agent *a, bool put, uint32_t vsid, const char *ca_ip, const stru
 		if (vm == NULL)
 			return 0;
 		vm_remove(a, (unsigned int)(vm - a->vms));
-		return 2;
+		return AGENT_CHG_VM;
 	}
 	if (agent_vm_parse(kv->value, &parsed, why, sizeof(why)) < 0 || parsed.vsid != vsid ||
 	    strcmp(parsed.ca_ip, ca_ip) != 0) {
@@ -335,12 +338,12 @@ vm_apply(struct agent *a, bool put, uint32_t vsid, const char *ca_ip, const stru
 		*vm = parsed;
 		vm->hnext = *vm_head(a, vm);
 		*vm_head(a, vm) = a->nb_vms;
-		return 2;
+		return AGENT_CHG_VM;
 	}
 	parsed.lost_ms = vm->lost_ms; /* the hold-down outlives the record's changes */
 	parsed.hnext = vm->hnext;     /* same key, same place in its chain */
 	*vm = parsed;
-	return 2;
+	return AGENT_CHG_VM;
 }
 
 int
@@ -366,12 +369,14 @@ agent_state_apply(struct agent *a, bool put, const struct etcd_kv *kv, struct ag
 	if (strncmp(rest, "vms/", 4) == 0) {
 		const char *slash = strchr(rest + 4, '/');
 
-		if (slash == NULL || !vsid_parse(rest + 4, &vsid) || !ipv4_ok(slash + 1)) {
+		if (slash == NULL || !vsid_parse(rest + 4, &vsid) || !agent_ipv4_ok(slash + 1)) {
 			agent_err(a, "cluster key %s: not PREFIX/vms/VSID/CA_IP; ignored", kv->key);
 			a->n.bad_records++;
 			return -EINVAL;
 		}
 		return vm_apply(a, put, vsid, slash + 1, kv, old);
 	}
+	if (strncmp(rest, "rds/", 4) == 0 || strncmp(rest, "rdroutes/", 9) == 0)
+		return agent_rd_state_apply(a, put, rest, kv);
 	return 0; /* hosts/, alive/ and keys of later schema additions */
 }

@@ -183,6 +183,20 @@ status_serve(struct loop *l, int lfd)
 		(json_int_t)a->n.relists, "watch_restarts", (json_int_t)a->n.watch_restarts,
 		"events_lost", (json_int_t)a->n.events_lost, "errors", (json_int_t)a->n.errors,
 		"bad_records", (json_int_t)a->n.bad_records);
+	if (st != NULL) {
+		json_t *c = json_object_get(st, "counters");
+
+		json_object_set_new(st, "rds", json_integer(a->nb_rds));
+		json_object_set_new(st, "rd_routes", json_integer(a->nb_routes));
+		json_object_set_new(c, "rds_added", json_integer((json_int_t)a->n.rds_added));
+		json_object_set_new(c, "rds_deleted", json_integer((json_int_t)a->n.rds_deleted));
+		json_object_set_new(c, "attachments_set",
+				    json_integer((json_int_t)a->n.attachments_set));
+		json_object_set_new(c, "detachments", json_integer((json_int_t)a->n.detachments));
+		json_object_set_new(c, "routes_added", json_integer((json_int_t)a->n.routes_added));
+		json_object_set_new(c, "routes_deleted",
+				    json_integer((json_int_t)a->n.routes_deleted));
+	}
 	line = st != NULL ? json_dumps(st, JSON_COMPACT) : NULL;
 	json_decref(st);
 	if (line != NULL) {
@@ -599,6 +613,8 @@ main(int argc, char **argv)
 		etcd_tick(&l, now);
 		if (l.loaded && a.vswd.fd >= 0 && a.vswd_dirty)
 			agent_reconcile(&a);
+		else if (l.loaded && a.vswd.fd >= 0 && a.rd_dirty)
+			agent_rd_reconcile(&a);
 		if (l.loaded && a.vswd.fd >= 0 && l.scan) {
 			l.scan = false;
 			agent_claim_scan(&a);
@@ -640,6 +656,8 @@ main(int argc, char **argv)
 	unlink(o.status);
 	vswd_disconnect(&a.vswd);
 	vswd_disconnect(&l.ev);
+	free(a.vswd.in); /* receive buffers: kept across reconnects, freed once */
+	free(l.ev.in);
 	etcd_close(a.etcd);
 	agent_state_free(&a);
 	curl_global_cleanup();

@@ -3,7 +3,10 @@
  * vswcluster: the operator's view of the cluster state in etcd
  * (docs/cluster.md), in the spirit of vswctl.
  *
- *   subnet add NAME vsid=N | subnet del VSID | subnet list
+ *   subnet add NAME vsid=N [rd=RD gateway=IP/LEN] | subnet set VSID rd=RD gateway=IP/LEN
+ *   subnet set VSID rd=none | subnet del VSID | subnet list
+ *   rd add NAME [mac=MAC] | rd del NAME | rd list           (vswcluster_rd.c)
+ *   rd route add RD PREFIX via CA | rd route del RD PREFIX | rd route list [RD]
  *   vm add VSID CA_IP CA_MAC host=H|pa=IP | vm del VSID CA_IP | vm list [VSID]
  *   host list
  *   status            (this host's agent, through its status socket)
@@ -23,12 +26,11 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "vswcluster.h"
 
-enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_CONNECT = 3 };
-
-static const char *prefix = "/vsw/v1";
-static bool json_out;
-static struct etcd_client *etcd;
+const char *prefix = "/vsw/v1";
+bool json_out;
+struct etcd_client *etcd;
 
 /* Needed by agent_state.c, which this tool shares with the agent. */
 void
@@ -44,18 +46,27 @@ agent_err(struct agent *a, const char *fmt, ...)
 	(void)fmt;
 }
 
-static int
+int
 usage(void)
 {
 	fprintf(stderr,
 		"usage: vswcluster [--etcd URL[,URL...]] [--prefix /vsw/v1] [--json] [-s VSWD_SOCK]\n"
 		"                  COMMAND\n"
-		"  subnet add NAME vsid=N          declare a virtual subnet (bridge domain NAME on every host)\n"
+		"  subnet add NAME vsid=N [rd=RD gateway=IP/LEN]\n"
+		"                                  declare a virtual subnet (bridge domain NAME on every host)\n"
+		"  subnet set VSID rd=RD gateway=IP/LEN | rd=none\n"
+		"                                  attach it to a routing domain with its gateway, or detach\n"
 		"  subnet del VSID                 remove it (the agents remove its records)\n"
 		"  subnet list\n"
 		"  vm add VSID CA_IP CA_MAC host=H|pa=IP   record where a VM runs\n"
 		"  vm del VSID CA_IP\n"
 		"  vm list [VSID]                  records with PA, host and revision\n"
+		"  rd add NAME [mac=MAC]           declare a routing domain (router MAC derived from NAME)\n"
+		"  rd del NAME                     remove it and its routes (no subnet may be attached)\n"
+		"  rd list\n"
+		"  rd route add RD PREFIX via CA   a customer route, e.g. 0.0.0.0/0 via a gateway VM\n"
+		"  rd route del RD PREFIX\n"
+		"  rd route list [RD]\n"
 		"  host list                       hosts with liveness (from their leases)\n"
 		"  status                          this host's agent: revision applied, lag, errors\n"
 		"--etcd defaults to $VSW_ETCD, else http://127.0.0.1:2379; -s to $VSW_SOCKET, else\n"
@@ -63,7 +74,7 @@ usage(void)
 	return EXIT_USAGE;
 }
 
-static int
+int
 etcd_fail(int rc, const char *what)
 {
 	fprintf(stderr, "vswcluster: %s: %s%s\n", what, etcd_error(etcd),
@@ -71,7 +82,7 @@ etcd_fail(int rc, const char *what)
 	return rc == -ECONNREFUSED ? EXIT_CONNECT : EXIT_REFUSED;
 }
 
-static bool
+bool
 parse_vsid(const char *s, uint32_t *vsid)
 {
 	char *end;
@@ -85,7 +96,7 @@ parse_vsid(const char *s, uint32_t *vsid)
 	return true;
 }
 
-static void
+void
 print_json(json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -125,7 +136,7 @@ collect(const struct etcd_kv *kv, void *arg)
 	return 0;
 }
 
-static int
+int
 list(const char *sub, uint32_t vsid, json_t **rows)
 {
 	struct listing li = { .rows = json_array(), .sub = sub, .vsid = vsid };
@@ -142,7 +153,7 @@ list(const char *sub, uint32_t vsid, json_t **rows)
 	return 0;
 }
 
-static const char *
+const char *
 str(json_t *row, const char *k)
 {
 	const char *s = json_string_value(json_object_get(row, k));
@@ -155,28 +166,16 @@ str(json_t *row, const char *k)
 static int
 subnet_cmd(int argc, char **argv)
 {
-	char key[256], *v;
+	char key[256];
 	uint32_t vsid;
 	json_t *rows, *r;
 	size_t i;
 	int rc;
 
-	if (argc == 3 && strcmp(argv[0], "add") == 0 && strncmp(argv[2], "vsid=", 5) == 0) {
-		if (!parse_vsid(argv[2] + 5, &vsid))
-			return EXIT_USAGE;
-		if (strlen(argv[1]) == 0 || strlen(argv[1]) > 31 || strchr(argv[1], '/')) {
-			fprintf(stderr, "vswcluster: subnet name '%s': 1-31 characters, no '/'\n",
-				argv[1]);
-			return EXIT_USAGE;
-		}
-		snprintf(key, sizeof(key), "%s/subnets/%u", prefix, vsid);
-		r = json_pack("{s:s, s:I}", "name", argv[1], "vsid", (json_int_t)vsid);
-		v = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(r);
-		rc = etcd_put(etcd, key, v, 0, NULL);
-		free(v);
-		return rc < 0 ? etcd_fail(rc, "subnet add") : 0;
-	}
+	if (argc >= 1 && strcmp(argv[0], "add") == 0)
+		return subnet_add(argc, argv);
+	if (argc >= 1 && strcmp(argv[0], "set") == 0)
+		return subnet_set(argc, argv);
 	if (argc == 2 && strcmp(argv[0], "del") == 0) {
 		int64_t n = 0;
 
@@ -199,11 +198,12 @@ subnet_cmd(int argc, char **argv)
 		if (json_out) {
 			print_json(rows);
 		} else {
-			printf("%-10s %-32s %s\n", "VSID", "NAME", "REVISION");
+			printf("%-10s %-32s %-16s %-19s %s\n", "VSID", "NAME", "RD", "GATEWAY",
+			       "REVISION");
 			json_array_foreach(rows, i, r)
-				printf("%-10lld %-32s %lld\n",
+				printf("%-10lld %-32s %-16s %-19s %lld\n",
 				       (long long)json_integer_value(json_object_get(r, "vsid")),
-				       str(r, "name"),
+				       str(r, "name"), str(r, "rd"), str(r, "gateway"),
 				       (long long)json_integer_value(json_object_get(r, "revision")));
 		}
 		json_decref(rows);
@@ -494,6 +494,8 @@ main(int argc, char **argv)
 		rc = subnet_cmd(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "vm") == 0)
 		rc = vm_cmd(argc - 1, argv + 1);
+	else if (strcmp(argv[0], "rd") == 0)
+		rc = rd_cmd(argc - 1, argv + 1);
 	else if (strcmp(argv[0], "host") == 0)
 		rc = host_cmd(argc - 1, argv + 1);
 	else

@@ -37,8 +37,8 @@ static const struct cli_command cli_commands[] = {
 	  "port.set",
 	  { "name" },
 	  1,
-	  "NAME [max-macs=N] [allowed-macs=MAC,...|any]",
-	  "limit the MACs a port may learn or use" },
+	  "NAME [max-macs=N] [allowed-macs=MAC,...|any] [vlan-mode=none|access|trunk ...]",
+	  "limit the MACs a port may learn or use; its VLAN mode" },
 	{ "port", "list", "port.list", { NULL }, 0, "", "list ports with their link and state" },
 	{ "bd",
 	  "add",
@@ -84,8 +84,8 @@ static const struct cli_command cli_commands[] = {
 	  "uplink.set",
 	  { "port" },
 	  1,
-	  "PORT [mtu=N]",
-	  "make PORT the uplink to the provider network (IP MTU, default 1500)" },
+	  "PORT [mtu=N] [vlan=N]",
+	  "make PORT the uplink to the provider network (IP MTU, default 1500; its VLAN)" },
 	{ "pa",
 	  "add",
 	  "pa.add",
@@ -530,7 +530,12 @@ ctl_cli_usage(FILE *out)
 		"bd set keys: aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),\n"
 		"  learning=on|off, limit-action=forward|drop (frames from MACs over the limit),\n"
 		"  flap-moves=N, flap-window=SECONDS, flap-hold=SECONDS (0 = report only),\n"
-		"  vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none)\n"
+		"  vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none),\n"
+		"  vlan=N (802.1Q VLAN of the domain for access and trunk ports, 1..4094; 0 = none)\n"
+		"\n"
+		"VLANs: a bridge domain per VLAN.  port set P vlan-mode=access vlan=N puts P, untagged,\n"
+		"in the domain whose vlan is N; vlan-mode=trunk trunks=10,20-29 [native=N] carries\n"
+		"those VLANs tagged (untagged frames: the native VLAN, else dropped).\n"
 		"\n"
 		"NVGRE overlay, on each host: a port faces the provider network (uplink set),\n"
 		"owns this host's provider addresses (pa add), reaches other subnets through\n"

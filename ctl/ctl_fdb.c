@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctl_config.h"
+#include "ctl_bd_settings.h"
 #include "ctl_methods.h"
 #include "ctl_server.h"
 #include "ctl_util.h"
@@ -26,8 +27,11 @@ fdb_append(const struct dp_fdb_entry *e, void *arg)
 	/* A static entry never ages: its age is null ("-" in the table), not 0. */
 	json_array_append_new(
 		list, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b}", "bd", e->bd, "mac",
-				ctl_mac_format(e->mac, mac), "port", e->port, "type",
-				e->is_static ? "static" : e->is_record ? "record" : "dynamic", "age",
+				ctl_mac_format(e->mac.addr_bytes, mac), "port", e->port, "type",
+				e->is_static ? "static" :
+				e->is_record ? "record" :
+					       "dynamic",
+				"age",
 				e->is_static || e->is_record ? json_null() :
 							       json_integer((json_int_t)e->age_s),
 				"moves", (json_int_t)e->moves, "cause",
@@ -49,6 +53,60 @@ fdb_show(struct ctl_call *call)
 	return rc < 0 ? rc : 0;
 }
 
+/* The bridge domain of port 'name' into 'bd' ("?" if it is gone). */
+static void
+fdb_port_bd(const char *name, char *bd, size_t len)
+{
+	struct dp_port_info ports[VSW_MAX_PORTS];
+	unsigned int n = dp_port_list(ports, VSW_MAX_PORTS);
+
+	snprintf(bd, len, "?");
+	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++)
+		if (strcmp(ports[i].name, name) == 0)
+			snprintf(bd, len, "%.*s", PORT_NAME_MAX - 1, ports[i].bd);
+}
+
+/*
+ * The dataplane's refusal 'rc' of an fdb.* call on 'bd', 'mac' (or NULL)
+ * and 'port' (or NULL), in words.  @return rc.
+ */
+static int
+fdb_fail(struct ctl_call *call, int rc, const char *bd, const struct rte_ether_addr *mac,
+	 const char *port)
+{
+	char other[PORT_NAME_MAX];
+
+	if (rc == -EINVAL)
+		call->code = CTL_E_INVALID_PARAMS;
+	if (rc == -ENOENT && bd != NULL && dp_bd_find(bd) < 0)
+		snprintf(call->err, sizeof(call->err), "bridge domain '%s' does not exist", bd);
+	else if (rc == -ENOENT && port != NULL && dp_port_find(port) < 0)
+		snprintf(call->err, sizeof(call->err), "port '%s' does not exist", port);
+	else if (rc == -ENOENT)
+		snprintf(call->err, sizeof(call->err),
+			 "no entry for that MAC in bridge domain '%s'", bd);
+	else if (rc == -EINVAL && mac != NULL &&
+		 (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac)))
+		snprintf(call->err, sizeof(call->err),
+			 "a MAC table entry needs a unicast, non-zero MAC");
+	else if (rc == -EINVAL && port != NULL) {
+		fdb_port_bd(port, other, sizeof(other));
+		/* A trunk without a native VLAN has no domain of its own: "". */
+		if (other[0] == '\0')
+			snprintf(call->err, sizeof(call->err),
+				 "trunk port '%s' does not carry the VLAN of bridge domain '%s'", port,
+				 bd);
+		else
+			snprintf(call->err, sizeof(call->err),
+				 "port '%s' is in bridge domain '%s', not '%s'", port, other, bd);
+	} else if (rc == -ENOSPC)
+		snprintf(call->err, sizeof(call->err),
+			 "the MAC table is full; raise vswd --fdb-size");
+	else
+		snprintf(call->err, sizeof(call->err), "MAC table: %s", strerror(-rc));
+	return rc;
+}
+
 static int
 fdb_flush(struct ctl_call *call)
 {
@@ -56,20 +114,20 @@ fdb_flush(struct ctl_call *call)
 	const char *port = json_string_value(json_object_get(call->params, "port"));
 	int rc;
 
-	rc = dp_fdb_flush(bd, port, call->err, sizeof(call->err));
+	rc = dp_fdb_flush(bd, port);
 	if (rc < 0)
-		return rc;
+		return fdb_fail(call, rc, bd, NULL, port);
 	call->result = json_pack("{s:i}", "flushed", rc);
 	return call->result != NULL ? 0 : -ENOMEM;
 }
 
-/* params.mac as bytes and canonical text; @return 0 or -EINVAL with call->err. */
+/* params.mac as an address and canonical text; @return 0 or -EINVAL with call->err. */
 static int
-fdb_mac_param(struct ctl_call *call, uint8_t mac[6], char text[CTL_MAC_TEXT])
+fdb_mac_param(struct ctl_call *call, struct rte_ether_addr *mac, char text[CTL_MAC_TEXT])
 {
 	json_t *v = json_object_get(call->params, "mac");
 
-	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) < 0) {
+	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac->addr_bytes) < 0) {
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
 			 "params.mac: invalid MAC address '%.64s': expected six hex bytes like "
@@ -77,7 +135,7 @@ fdb_mac_param(struct ctl_call *call, uint8_t mac[6], char text[CTL_MAC_TEXT])
 			 json_string_value(v));
 		return -EINVAL;
 	}
-	ctl_mac_format(mac, text);
+	ctl_mac_format(mac->addr_bytes, text);
 	return 0;
 }
 
@@ -105,22 +163,17 @@ fdb_add(struct ctl_call *call)
 	const char *bd = json_string_value(json_object_get(call->params, "bd"));
 	const char *port = json_string_value(json_object_get(call->params, "port"));
 	char text[CTL_MAC_TEXT];
-	uint8_t mac[6];
+	struct rte_ether_addr mac;
 	int rc;
 
-	rc = fdb_mac_param(call, mac, text);
+	rc = fdb_mac_param(call, &mac, text);
 	if (rc < 0)
 		return rc;
-	rc = dp_fdb_add_static(bd, mac, port, call->err, sizeof(call->err));
-	if (rc < 0) {
-		if (rc == -EINVAL)
-			call->code = CTL_E_INVALID_PARAMS;
-		return rc;
-	}
+	rc = dp_fdb_add_static(bd, &mac, port);
+	if (rc < 0)
+		return fdb_fail(call, rc, bd, &mac, port);
 	if (!call->restoring && st->config != NULL && fdb_save_static(st, bd, text, port) < 0) {
-		char ignored[VSW_ERR_LEN];
-
-		dp_fdb_del(bd, mac, ignored, sizeof(ignored));
+		dp_fdb_del(bd, &mac);
 		snprintf(call->err, sizeof(call->err), "out of memory recording static MAC %s",
 			 text);
 		return -ENOMEM;
@@ -136,19 +189,19 @@ fdb_del(struct ctl_call *call)
 	const char *bd = json_string_value(json_object_get(call->params, "bd"));
 	char text[CTL_MAC_TEXT];
 	bool saved;
-	uint8_t mac[6];
+	struct rte_ether_addr mac;
 	int rc;
 
-	rc = fdb_mac_param(call, mac, text);
+	rc = fdb_mac_param(call, &mac, text);
 	if (rc < 0)
 		return rc;
 	saved = st->config != NULL && ctl_config_find_static(st->config, bd, text) != NULL;
-	rc = dp_fdb_del(bd, mac, call->err, sizeof(call->err));
+	rc = dp_fdb_del(bd, &mac);
 	/* A saved entry that could not be restored (its port is in error) exists only in the file. */
 	if (rc == -ENOENT && saved)
 		rc = 0;
 	if (rc < 0)
-		return rc;
+		return fdb_fail(call, rc, bd, &mac, NULL);
 	if (saved)
 		ctl_config_remove_static(st->config, "bd", bd, text);
 	return 0;
@@ -190,13 +243,15 @@ fdb_bd_stats_json(const struct dp_bd_info *b, const struct fdb_tally *t)
 			nb_frozen = t->nb_frozen[i];
 		}
 	}
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I, s:I}", "bd", b->name,
-			 "macs", (json_int_t)b->nb_macs, "static", (json_int_t)nb_static, "frozen",
-			 (json_int_t)nb_frozen, "max_macs", (json_int_t)b->max_macs, "aging",
-			 (json_int_t)b->aging_s, "learning", (int)b->learning, "limit_action",
-			 b->drop_over_limit ? "drop" : "forward", "flap_moves",
-			 (json_int_t)b->flap_moves, "flap_window", (json_int_t)b->flap_window_s,
-			 "flap_hold", (json_int_t)b->flap_hold_s);
+	json_t *row =
+		json_pack("{s:s, s:I, s:I, s:I}", "bd", b->name, "macs", (json_int_t)b->nb_macs,
+			  "static", (json_int_t)nb_static, "frozen", (json_int_t)nb_frozen);
+
+	if (row != NULL && ctl_bd_settings_show(row, &b->set, true) < 0) {
+		json_decref(row);
+		return NULL;
+	}
+	return row;
 }
 
 static int

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_bd_settings.h"
 #include "ctl_config.h"
 #include "ctl_log_dpdk.h"
 #include "ctl_util.h"
@@ -29,6 +30,7 @@ ctl_methods_init(struct ctl_rpc *rpc, struct ctl_state *st, struct ctl_config *c
 	};
 	int rc;
 
+	ctl_bd_settings_init();
 	st->config = config;
 	st->port_errors = json_object();
 	if (st->port_errors == NULL)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_version.h>
 
 #include "ctl_log.h"
@@ -204,7 +205,7 @@ metrics_workers(struct ctl_buf *out)
 	METRICS_PMD("vsw_worker_rx_queues", "gauge", "RX queues the worker polls", p->nb_rxq);
 #undef METRICS_PMD
 	metrics_family(out, "vsw_tsc_hertz", "gauge", "TSC cycles per second, to turn cycles into time");
-	metrics_sample(out, "vsw_tsc_hertz", NULL, NULL, dp_tsc_hz());
+	metrics_sample(out, "vsw_tsc_hertz", NULL, NULL, rte_get_tsc_hz());
 }
 
 /* ---------------------------------------------------------------- bridge domains and overlay */
@@ -223,14 +224,14 @@ metrics_bds(struct ctl_buf *out)
 	metrics_family(out, "vsw_bd_max_macs", "gauge",
 		       "learning limit of the bridge domain; 0 = none");
 	for (unsigned int i = 0; i < n; i++)
-		metrics_sample(out, "vsw_bd_max_macs", "bd", bds[i].name, bds[i].max_macs);
+		metrics_sample(out, "vsw_bd_max_macs", "bd", bds[i].name, bds[i].set.max_macs);
 	metrics_family(out, "vsw_bd_ports", "gauge", "ports in the bridge domain");
 	for (unsigned int i = 0; i < n; i++)
 		metrics_sample(out, "vsw_bd_ports", "bd", bds[i].name, bds[i].nb_ports);
 	metrics_family(out, "vsw_bd_vsid", "gauge",
 		       "NVGRE virtual subnet of the bridge domain; 0 = a local L2 domain");
 	for (unsigned int i = 0; i < n; i++)
-		metrics_sample(out, "vsw_bd_vsid", "bd", bds[i].name, bds[i].vsid);
+		metrics_sample(out, "vsw_bd_vsid", "bd", bds[i].name, bds[i].set.vsid);
 }
 
 struct metrics_vsid_count {

@@ -137,10 +137,13 @@ ctl_overlay_json(void)
 		json_array_append_new(pas, json_string(ctl_prefix_format(&info.pas[i], text)));
 	}
 	/* Without an uplink nothing is carried: no MTU to speak of. */
-	return json_pack("{s:s?, s:o, s:o, s:o, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
+	/* uplink_vlan only when there is one: most provider networks are untagged. */
+	return json_pack("{s:s?, s:o, s:o, s:o, s:o*, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
 			 "uplink_mtu", has ? json_integer(info.uplink_mtu) : json_null(),
 			 "tenant_mtu", has ? json_integer(info.tenant_mtu) : json_null(),
 			 "tenant_mtu6", has ? json_integer(info.tenant_mtu6) : json_null(),
+			 "uplink_vlan",
+			 has && info.uplink_vlan != 0 ? json_integer(info.uplink_vlan) : NULL,
 			 "uplink_mac",
 			 has && info.has_uplink_mac ? ctl_mac_format(info.uplink_mac, mac) : NULL,
 			 "pas", pas);
@@ -154,6 +157,7 @@ overlay_uplink_set(struct ctl_call *call)
 	struct ctl_state *st = call->ctx;
 	const char *port = json_string_value(json_object_get(call->params, "port"));
 	json_t *mtu = json_object_get(call->params, "mtu");
+	json_t *vlan = json_object_get(call->params, "vlan");
 	json_t *reason = json_object_get(st->port_errors, port);
 	struct dp_overlay_info info;
 	int rc;
@@ -164,6 +168,13 @@ overlay_uplink_set(struct ctl_call *call)
 			call->err, sizeof(call->err),
 			"params.mtu: expected an IP MTU up to 65535 (0 = 1500), got %" JSON_INTEGER_FORMAT,
 			json_integer_value(mtu));
+		return -EINVAL;
+	}
+	if (vlan != NULL && json_integer_value(vlan) > DP_VLAN_MAX) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.vlan: expected the provider network's VLAN id, 1 to %d (0 = untagged)",
+			 DP_VLAN_MAX);
 		return -EINVAL;
 	}
 	if (reason != NULL) {
@@ -211,8 +222,13 @@ overlay_uplink_set(struct ctl_call *call)
 	}
 	if (rc < 0)
 		return overlay_dp_failed(call, rc, "the uplink");
+	if (dp_uplink_set_vlan((uint16_t)json_integer_value(vlan)) < 0) {
+		snprintf(call->err, sizeof(call->err), "out of memory applying the uplink's VLAN");
+		return -ENOMEM;
+	}
 	if (!call->restoring && st->config != NULL) {
-		json_t *entry = json_pack("{s:s, s:O*}", "port", port, "mtu", mtu);
+		json_t *entry = json_pack("{s:s, s:O*, s:O*}", "port", port, "mtu", mtu, "vlan",
+					  vlan != NULL && json_integer_value(vlan) != 0 ? vlan : NULL);
 		json_t *saved_port = ctl_config_find(st->config, "ports", port);
 
 		/* It left its bridge domain (which may be deleted now); restored, it is in none. */
@@ -583,6 +599,7 @@ overlay_neigh_show(struct ctl_call *call)
 static const struct ctl_param overlay_uplink_params[] = {
 	{ "port", CTL_P_NAME, true },
 	{ "mtu", CTL_P_UINT, false },
+	{ "vlan", CTL_P_UINT, false },
 	{ "force", CTL_P_BOOL, false },
 	{ NULL },
 };
@@ -625,7 +642,8 @@ const struct ctl_method ctl_overlay_methods[] = {
 		.name = "uplink.set",
 		.params = overlay_uplink_params,
 		.help = "make a port the uplink to the provider network (it leaves its bridge "
-			"domain); mtu = its IP MTU (default 1500); force=true to replace another uplink",
+			"domain); mtu = its IP MTU (default 1500); vlan = the provider network's 802.1Q "
+			"VLAN on it (default untagged); force=true to replace another uplink",
 		.handler = overlay_uplink_set,
 		.persist = true,
 	},

@@ -15,9 +15,8 @@
 #include "ctl_methods.h"
 #include "ctl_util.h"
 #include "dp.h"
+#include "nvgre.h"
 
-#define OVERLAY_VSID_MIN 0x1000u   /* 0..0xFFF are reserved (RFC 7637) */
-#define OVERLAY_VSID_MAX 0xFFFFFEu /* 0xFFFFFF is reserved */
 
 int
 ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon)
@@ -127,13 +126,13 @@ ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid)
 {
 	json_int_t v = json_integer_value(json_object_get(call->params, key));
 
-	if (v >= OVERLAY_VSID_MIN && v <= OVERLAY_VSID_MAX) {
+	if (v >= NVGRE_VSID_MIN && v <= NVGRE_VSID_MAX) {
 		*vsid = (uint32_t)v;
 		return 0;
 	}
 	call->code = CTL_E_INVALID_PARAMS;
 	snprintf(call->err, sizeof(call->err),
 		 "params.%s: VSID %" JSON_INTEGER_FORMAT " is reserved or too big (use %u to %u)",
-		 key, v, OVERLAY_VSID_MIN, OVERLAY_VSID_MAX);
+		 key, v, NVGRE_VSID_MIN, NVGRE_VSID_MAX);
 	return -EINVAL;
 }

@@ -4,8 +4,9 @@
  * port.add's params; ports/ validates them, so a new option needs no change
  * here.  Ports that are configured but could not be opened at start-up stay
  * listed, with their error, until they are deleted.  port.set changes the
- * MAC table settings of a port (max-macs, allowed-macs); they are saved in
- * the port's entry next to its options and replayed after port.add.
+ * MAC table settings of a port (max-macs, allowed-macs) and its VLAN mode
+ * (ctl_vlan.c); they are saved in the port's entry next to its options and
+ * replayed after port.add.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "ctl_config.h"
 #include "ctl_methods.h"
 #include "ctl_util.h"
+#include "ctl_vlan.h"
 #include "dp.h"
 #include "port.h"
 
@@ -274,7 +276,8 @@ port_allowed_text(struct ctl_call *call, json_t *v, char *out)
 	return 0;
 }
 
-static const char *const port_setting_keys[] = { "max-macs", "allowed-macs" };
+static const char *const port_setting_keys[] = { "max-macs", "allowed-macs", "vlan-mode", "vlan",
+						  "trunks", "native" };
 
 bool
 ctl_port_is_setting(const char *key)
@@ -285,6 +288,89 @@ ctl_port_is_setting(const char *key)
 	return false;
 }
 
+/* The canonical "MAC,MAC" text of port_allowed_text() as the dataplane's MACs. */
+static void
+port_allowed_macs(const char *text, struct dp_port_settings *s)
+{
+	s->nb_allowed = 0;
+	for (const char *p = text; *p != '\0' && s->nb_allowed < VSW_MAX_ALLOWED_MACS;) {
+		size_t n = strcspn(p, ",");
+
+		if (ctl_mac_parse(p, n, s->allowed[s->nb_allowed].addr_bytes) == 0)
+			s->nb_allowed++;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* Record what port.set changed in the port's saved entry. */
+static int
+port_save_settings(struct ctl_state *st, const char *name, const struct dp_port_settings *s,
+		   json_t *max, const char *allowed_text, const struct dp_port_info *after)
+{
+	json_t *entry = st->config != NULL ? ctl_config_find(st->config, "ports", name) : NULL;
+
+	if (entry == NULL)
+		return 0;
+	if ((s->fields & DP_PORT_SET_MAX_MACS) && json_object_set(entry, "max-macs", max) < 0)
+		return -ENOMEM;
+	if ((s->fields & DP_PORT_SET_ALLOWED) &&
+	    json_object_set_new(entry, "allowed-macs", json_string(allowed_text)) < 0)
+		return -ENOMEM;
+	if (!(s->fields & DP_PORT_SET_VLAN))
+		return 0;
+	/* An access port moved to its VLAN's domain: it is re-added there on restart. */
+	if (json_object_set_new(entry, "bd",
+				json_string(after->bd[0] != '\0' ? after->bd : DP_DEFAULT_BD)) < 0)
+		return -ENOMEM;
+	return ctl_port_vlan_to_json(entry, &after->vlan, true);
+}
+
+/* dp_port_set()'s refusal 'rc' in words.  @return 'rc'. */
+static int
+port_set_refused(struct ctl_call *call, const char *name, const struct dp_port_settings *s,
+		 int rc, const struct dp_port_refusal *why)
+{
+	char mac[CTL_MAC_TEXT];
+
+	switch (rc) {
+	case -ENOENT:
+		snprintf(call->err, sizeof(call->err), "port '%s' not found", name);
+		break;
+	case -EPERM:
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' is the uplink: give the provider network's VLAN with "
+			 "'vswctl uplink set %s vlan=N'",
+			 name, name);
+		break;
+	case -ESRCH:
+		snprintf(call->err, sizeof(call->err),
+			 "no bridge domain has VLAN %u; give one that VLAN first "
+			 "(vswctl bd set NAME vlan=%u)",
+			 why->vlan, why->vlan);
+		break;
+	case -EINVAL:
+		call->code = CTL_E_INVALID_PARAMS;
+		if (why->field == DP_PORT_SET_ALLOWED && why->index < s->nb_allowed)
+			snprintf(call->err, sizeof(call->err),
+				 "params.allowed-macs: %s is not a unicast MAC a VM could send from",
+				 ctl_mac_format(s->allowed[why->index].addr_bytes, mac));
+		else if (why->field == DP_PORT_SET_ALLOWED)
+			snprintf(call->err, sizeof(call->err),
+				 "params.allowed-macs: at most %d MACs", VSW_MAX_ALLOWED_MACS);
+		else
+			snprintf(call->err, sizeof(call->err),
+				 "a trunk port needs trunks=LIST and/or native=N");
+		break;
+	default:
+		snprintf(call->err, sizeof(call->err),
+			 "out of memory applying the settings of port '%s'", name);
+		break;
+	}
+	return rc;
+}
+
 static int
 port_set(struct ctl_call *call)
 {
@@ -292,25 +378,20 @@ port_set(struct ctl_call *call)
 	const char *name = json_string_value(json_object_get(call->params, "name"));
 	json_t *max = json_object_get(call->params, "max-macs");
 	json_t *allowed = json_object_get(call->params, "allowed-macs");
-	char max_text[24], allowed_text[PORT_ALLOWED_TEXT], old[PORT_ALLOWED_TEXT];
-	char ignored[VSW_ERR_LEN];
+	char allowed_text[PORT_ALLOWED_TEXT];
+	struct dp_port_settings s;
+	struct dp_port_refusal why;
 	struct dp_port_info before, after;
-	json_t *entry;
+	bool vlan_given;
 	int rc;
 
-	if (max == NULL && allowed == NULL) {
-		call->code = CTL_E_INVALID_PARAMS;
-		snprintf(call->err, sizeof(call->err),
-			 "port.set: nothing to set; give max-macs and/or allowed-macs");
-		return -EINVAL;
-	}
+	memset(&s, 0, sizeof(s));
 	if (max != NULL && json_integer_value(max) > (json_int_t)UINT32_MAX) {
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
 			 "params.max-macs: expected an integer from 0 to %u", UINT32_MAX);
 		return -EINVAL;
 	}
-	snprintf(max_text, sizeof(max_text), "%" JSON_INTEGER_FORMAT, json_integer_value(max));
 	if (allowed != NULL && port_allowed_text(call, allowed, allowed_text) < 0)
 		return -EINVAL;
 	if (json_object_get(st->port_errors, name) != NULL) {
@@ -323,39 +404,41 @@ port_set(struct ctl_call *call)
 		snprintf(call->err, sizeof(call->err), "port '%s' not found", name);
 		return -ENOENT;
 	}
+	if (ctl_port_vlan_parse(call->params, &before.vlan, &s.vlan, &vlan_given, call->err,
+				sizeof(call->err)) < 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		return -EINVAL;
+	}
+	if (max == NULL && allowed == NULL && !vlan_given) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "port.set: nothing to set; give max-macs, allowed-macs, or vlan-mode with "
+			 "vlan, trunks, native");
+		return -EINVAL;
+	}
 	if (max != NULL) {
-		rc = dp_port_set(name, "max-macs", max_text, call->err, sizeof(call->err));
-		if (rc < 0)
-			goto fail;
+		s.fields |= DP_PORT_SET_MAX_MACS;
+		s.max_macs = (uint32_t)json_integer_value(max);
 	}
 	if (allowed != NULL) {
-		rc = dp_port_set(name, "allowed-macs", allowed_text, call->err, sizeof(call->err));
-		if (rc < 0) {
-			/* All or nothing: put back the limit set just before. */
-			if (max != NULL) {
-				snprintf(old, sizeof(old), "%" PRIu32, before.max_macs);
-				dp_port_set(name, "max-macs", old, ignored, sizeof(ignored));
-			}
-			goto fail;
-		}
+		s.fields |= DP_PORT_SET_ALLOWED;
+		port_allowed_macs(allowed_text, &s);
 	}
-	entry = st->config != NULL ? ctl_config_find(st->config, "ports", name) : NULL;
-	if (!call->restoring && entry != NULL &&
-	    ((max != NULL && json_object_set(entry, "max-macs", max) < 0) ||
-	     (allowed != NULL &&
-	      json_object_set_new(entry, "allowed-macs", json_string(allowed_text)) < 0))) {
+	if (vlan_given)
+		s.fields |= DP_PORT_SET_VLAN;
+	rc = dp_port_set(name, &s, &why);
+	if (rc < 0)
+		return port_set_refused(call, name, &s, rc, &why);
+	if (port_get(name, &after) < 0)
+		return 0;
+	if (!call->restoring &&
+	    port_save_settings(st, name, &s, max, allowed != NULL ? allowed_text : "", &after) < 0) {
 		snprintf(call->err, sizeof(call->err),
 			 "out of memory recording the settings of port '%s'", name);
 		return -ENOMEM;
 	}
-	if (port_get(name, &after) < 0)
-		return 0;
 	call->result = ctl_port_info_json(&after);
 	return call->result != NULL ? 0 : -ENOMEM;
-fail:
-	if (rc == -EINVAL)
-		call->code = CTL_E_INVALID_PARAMS;
-	return rc;
 }
 
 json_t *
@@ -370,16 +453,24 @@ ctl_port_info_json(const struct dp_port_info *p)
 	for (size_t i = 0; i < sizeof(allowed); i++)
 		allowed[i] = (char)tolower((unsigned char)p->allowed_macs[i]);
 	allowed[sizeof(allowed) - 1] = '\0';
+	json_t *obj;
+
 	/* "state" last: an error reason is long and would push the other columns away. */
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:I, s:s, s:i, "
-			 "s:i, s:b, s:s, s:s}",
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:I, s:s, s:i, "
+			 "s:i, s:b, s:s}",
 			 "name", p->name, "type", p->type, "bd", p->bd, "ifname", p->ifname, "mac",
 			 mac, "link", p->link_up ? "up" : "down", "uplink", (int)p->is_uplink,
 			 "eth_port", (int)p->eth_port, "id", (int)p->id, "macs",
 			 (json_int_t)p->nb_macs, "max_macs", (json_int_t)p->max_macs,
 			 "link_changes", (json_int_t)p->link_changes, "allowed_macs", allowed,
 			 "rx_queues", (int)p->nb_rxq, "tx_queues", (int)p->nb_txq, "tx_shared",
-			 (int)p->tx_shared, "driver", p->driver, "state", "up");
+			 (int)p->tx_shared, "driver", p->driver);
+	if (obj != NULL && (ctl_port_vlan_to_json(obj, &p->vlan, false) < 0 ||
+			    json_object_set_new(obj, "state", json_string("up")) < 0)) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 /* A configured port that could not be opened: what the file says, and why. */
@@ -393,13 +484,15 @@ port_error_json(const struct ctl_state *st, const char *name, json_t *reason)
 	snprintf(state, sizeof(state), "error: %s", json_string_value(reason));
 	return json_pack(
 		"{s:s, s:O?, s:O?, s:O?, s:n, s:s, s:b, s:n, s:n, s:n, s:O?, s:n, s:O?, s:n, s:n, s:n, "
-		"s:n, s:s}",
+		"s:n, s:O?, s:O?, s:O?, s:O?, s:s}",
 		"name", name, "type", json_object_get(entry, "type"), "bd",
 		json_object_get(entry, "bd"), "ifname", json_is_string(iface) ? iface : NULL, "mac",
 		"link", "down", "uplink", (int)ctl_is_saved_uplink(st, name), "eth_port", "id",
 		"macs", "max_macs", json_object_get(entry, "max-macs"), "link_changes",
 		"allowed_macs", json_object_get(entry, "allowed-macs"), "rx_queues", "tx_queues",
-		"tx_shared", "driver", "state", state);
+		"tx_shared", "driver", "vlan_mode", json_object_get(entry, "vlan-mode"), "vlan",
+		json_object_get(entry, "vlan"), "trunks", json_object_get(entry, "trunks"), "native",
+		json_object_get(entry, "native"), "state", state);
 }
 
 json_t *
@@ -446,6 +539,10 @@ static const struct ctl_param port_set_params[] = {
 	{ "name", CTL_P_NAME, true },
 	{ "max-macs", CTL_P_UINT, false },
 	{ "allowed-macs", CTL_P_ANY, false },
+	{ "vlan-mode", CTL_P_STRING, false },
+	{ "vlan", CTL_P_UINT, false },
+	{ "trunks", CTL_P_SCALAR, false },
+	{ "native", CTL_P_UINT, false },
 	{ NULL },
 };
 
@@ -468,7 +565,8 @@ const struct ctl_method ctl_port_methods[] = {
 	{
 		.name = "port.set",
 		.params = port_set_params,
-		.help = "change MAC table settings of a port: max-macs, allowed-macs",
+		.help = "change settings of a port: max-macs, allowed-macs; vlan-mode=access vlan=N, "
+			"vlan-mode=trunk trunks=LIST [native=N], vlan-mode=none",
 		.handler = port_set,
 		.persist = true,
 	},

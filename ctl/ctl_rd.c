@@ -13,9 +13,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_ether.h>
 
 #include "ctl_config.h"
 #include "ctl_methods.h"
@@ -24,6 +27,12 @@
 #include "dp_rd.h"
 
 /* params.'key' as a prefix: canonical text, network-order address and length. */
+static rte_be32_t
+rd_mask(uint8_t len)
+{
+	return len == 0 ? 0 : htonl(~0u << (32 - len));
+}
+
 static int
 rd_param_prefix(struct ctl_call *call, const char *key, char *canon, uint32_t *net, uint8_t *len)
 {
@@ -49,11 +58,41 @@ rd_param_prefix(struct ctl_call *call, const char *key, char *canon, uint32_t *n
 	return 0;
 }
 
-static void
-rd_fail_code(struct ctl_call *call, int rc)
+/* The dataplane's refusal 'rc' in words: 'fmt' for the error the caller expects, else a generic one. */
+static int rd_fail(struct ctl_call *call, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+rd_fail(struct ctl_call *call, int rc, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (rc == -EINVAL)
 		call->code = CTL_E_INVALID_PARAMS;
+	if (rc == -ENOMEM) {
+		snprintf(call->err, sizeof(call->err), "out of memory for the routing tables");
+		return rc;
+	}
+	va_start(ap, fmt);
+	vsnprintf(call->err, sizeof(call->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The name of a bridge domain attached to routing domain 'rd', and how many are; 0 if none. */
+static unsigned int
+rd_attached(const char *rd, char *one, size_t len)
+{
+	struct dp_bd_info bds[VSW_MAX_BDS];
+	unsigned int n = dp_bd_list(bds, VSW_MAX_BDS), nb = 0;
+
+	for (unsigned int i = 0; i < n && i < VSW_MAX_BDS; i++) {
+		if (strcmp(bds[i].set.rd, rd) == 0) {
+			if (nb++ == 0)
+				snprintf(one, len, "%.*s", PORT_NAME_MAX - 1, bds[i].name);
+		}
+	}
+	return nb;
 }
 
 static json_t *
@@ -87,18 +126,30 @@ rd_add(struct ctl_call *call)
 	struct ctl_state *st = call->ctx;
 	const char *name = json_string_value(json_object_get(call->params, "name"));
 	json_t *mac_param = json_object_get(call->params, "mac");
-	char text[CTL_MAC_TEXT], ignored[CTL_ERR_LEN];
+	char text[CTL_MAC_TEXT];
 	struct dp_rd_info info;
-	uint8_t mac[6];
+	struct rte_ether_addr mac;
 	int rc;
 
-	if (mac_param != NULL && ctl_param_mac(call, "mac", mac, text) < 0)
+	if (strcmp(name, "none") == 0)
+		return rd_fail(call, -EINVAL,
+			       "'none' cannot name a routing domain: bd set NAME rd=none detaches; "
+			       "choose another name");
+	if (mac_param != NULL && ctl_param_mac(call, "mac", mac.addr_bytes, text) < 0)
 		return -EINVAL;
-	rc = dp_rd_add(name, mac_param != NULL ? mac : NULL, call->err, sizeof(call->err));
-	if (rc < 0) {
-		rd_fail_code(call, rc);
-		return rc;
-	}
+	if (mac_param != NULL && (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac)))
+		return rd_fail(
+			call, -EINVAL,
+			"a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
+	rc = dp_rd_add(name, mac_param != NULL ? &mac : NULL);
+	if (rc == -EEXIST)
+		return rd_fail(call, rc, "routing domain '%s' already exists", name);
+	if (rc == -ENOSPC)
+		return rd_fail(call, rc,
+			       "no room for routing domain '%s': %d exist; delete one first", name,
+			       DP_MAX_RDS);
+	if (rc < 0)
+		return rd_fail(call, rc, "routing domain '%s': %s", name, strerror(-rc));
 	if (!call->restoring && st->config != NULL) {
 		json_t *entry = json_pack("{s:s, s:[]}", "name", name, "routes");
 
@@ -106,7 +157,7 @@ rd_add(struct ctl_call *call)
 			json_object_set_new(entry, "mac", json_string(text));
 		if (entry == NULL || ctl_config_add(st->config, "rds", entry) < 0) {
 			json_decref(entry);
-			dp_rd_del(name, ignored, sizeof(ignored));
+			dp_rd_del(name);
 			snprintf(call->err, sizeof(call->err),
 				 "out of memory recording routing domain '%s'", name);
 			return -ENOMEM;
@@ -124,13 +175,24 @@ rd_del(struct ctl_call *call)
 {
 	struct ctl_state *st = call->ctx;
 	const char *name = json_string_value(json_object_get(call->params, "name"));
-	int rc = dp_rd_del(name, call->err, sizeof(call->err));
+	int rc = dp_rd_del(name);
+	char one[PORT_NAME_MAX] = "";
+	unsigned int nb;
 
 	/* A saved domain that could not be restored exists only in the file. */
 	if (rc == -ENOENT && st->config != NULL && ctl_config_find(st->config, "rds", name) != NULL)
 		rc = 0;
+	if (rc == -ENOENT)
+		return rd_fail(call, rc, "routing domain '%s' does not exist", name);
+	if (rc == -EBUSY) {
+		nb = rd_attached(name, one, sizeof(one));
+		return rd_fail(
+			call, rc,
+			"routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
+			name, nb, one, one);
+	}
 	if (rc < 0)
-		return rc;
+		return rd_fail(call, rc, "routing domain '%s': %s", name, strerror(-rc));
 	if (st->config != NULL)
 		ctl_config_remove(st->config, "rds", name);
 	return 0;
@@ -215,11 +277,30 @@ rd_route_add(struct ctl_call *call)
 	    ctl_param_ipv4(call, "via", via) < 0)
 		return -EINVAL;
 	inet_pton(AF_INET, via, &a);
-	rc = dp_rd_route_add(rd, net, len, a.s_addr, call->err, sizeof(call->err));
-	if (rc < 0) {
-		rd_fail_code(call, rc);
-		return rc;
+	if ((net & ~rd_mask(len)) != 0) {
+		struct in_addr want = { .s_addr = net & rd_mask(len) };
+		char w[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &want, w, sizeof(w));
+		return rd_fail(call, -EINVAL, "prefix %s has host bits set; did you mean %s/%u?",
+			       prefix, w, len);
 	}
+	if (a.s_addr == 0 || a.s_addr == UINT32_MAX || (ntohl(a.s_addr) >> 28) >= 0xe)
+		return rd_fail(
+			call, -EINVAL,
+			"the next hop must be a unicast customer address (a VM of the domain)");
+	rc = dp_rd_route_add(rd, net, len, a.s_addr);
+	if (rc == -ENOENT)
+		return rd_fail(
+			call, rc,
+			"routing domain '%s' does not exist; create it with 'vswctl rd add %s'", rd,
+			rd);
+	if (rc == -ENOSPC)
+		return rd_fail(call, rc,
+			       "routing domain '%s' already has %d routes; delete one first", rd,
+			       DP_RD_MAX_ROUTES);
+	if (rc < 0)
+		return rd_fail(call, rc, "route %s via %s: %s", prefix, via, strerror(-rc));
 	routes = call->restoring ? NULL : rd_saved_routes(st, rd);
 	if (routes != NULL) {
 		entry = json_pack("{s:s, s:s}", "prefix", prefix, "via", via);
@@ -240,6 +321,7 @@ rd_route_del(struct ctl_call *call)
 	struct ctl_state *st = call->ctx;
 	const char *rd = json_string_value(json_object_get(call->params, "rd"));
 	char prefix[CTL_PREFIX_TEXT];
+	struct dp_rd_info info;
 	json_t *routes;
 	uint32_t net;
 	uint8_t len;
@@ -250,12 +332,16 @@ rd_route_del(struct ctl_call *call)
 		return -EINVAL;
 	routes = rd_saved_routes(st, rd);
 	i = rd_saved_route_index(routes, prefix);
-	rc = dp_rd_route_del(rd, net, len, call->err, sizeof(call->err));
+	rc = dp_rd_route_del(rd, net, len);
 	/* A saved route that could not be restored exists only in the file. */
 	if (rc == -ENOENT && i >= 0)
 		rc = 0;
+	if (rc == -ENOENT && rd_get(rd, &info) < 0)
+		return rd_fail(call, rc, "routing domain '%s' does not exist", rd);
+	if (rc == -ENOENT)
+		return rd_fail(call, rc, "routing domain '%s' has no route %s", rd, prefix);
 	if (rc < 0)
-		return rc;
+		return rd_fail(call, rc, "route %s: %s", prefix, strerror(-rc));
 	if (i >= 0)
 		json_array_remove(routes, (size_t)i);
 	return 0;

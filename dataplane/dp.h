@@ -25,6 +25,9 @@
 #include <stdint.h>
 
 #include "ovl_addr.h"
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
 #include "port.h"
 
 #define VSW_MAX_PORTS   32 /* port slots; at most RTE_MAX_ETHPORTS (32 in Debian's DPDK) */
@@ -32,6 +35,9 @@
 #define VSW_MAX_WORKERS 16                   /* worker lcores */
 #define VSW_ERR_LEN     256                  /* size of an 'err' buffer */
 #define VSW_MAX_QUEUE_STATS 16 /* queues per port with their own counters (rte_eth_stats) */
+#define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
+#define DP_VLAN_MAX     4094  /* highest 802.1Q VLAN id a port or bridge domain may use */
+#define DP_VLAN_WORDS   64    /* uint64_t words of a VLAN bitmap: bit v of word v / 64 */
 
 #define DP_DEFAULT_BD "default"
 
@@ -49,42 +55,122 @@ void dp_stop(void);
 void dp_fini(void);
 unsigned int dp_nb_workers(void);
 
-/* Bridge domains. */
-struct dp_bd_info {
-	char name[PORT_NAME_MAX];  /**< bridge domain name */
-	uint16_t id;               /**< index, part of every FDB key */
-	uint16_t nb_ports;         /**< member ports */
-	uint32_t nb_macs;          /**< FDB entries in this domain */
-	uint32_t aging_s;          /**< dynamic entries expire after this; 0 = never */
-	uint32_t max_macs;         /**< learning limit; 0 = none */
-	bool learning;             /**< ordinary learning on (announcements always move) */
-	bool drop_over_limit;      /**< drop, rather than forward, frames from MACs over the limit */
-	uint32_t flap_moves;       /**< more moves than this within flap_window_s is a flap */
-	uint32_t flap_window_s;    /**< flap detection window */
-	uint32_t flap_hold_s;      /**< freeze a flapping MAC this long; 0 = report only */
-	uint32_t vsid;             /**< NVGRE virtual subnet; 0 = a plain local L2 domain */
-	char rd[PORT_NAME_MAX];    /**< routing domain it is attached to; "" = none (dp_rd.h) */
-	char gateway[20];          /**< its gateway "IP/LEN" in that domain; "" = none */
+/*
+ * Bridge domains.  Every setting is a typed member of struct dp_bd_settings;
+ * ctl/ctl_bd_settings.c names each one for bd.set, bd.list and the saved
+ * configuration, checks its range and writes the sentences users read.  The
+ * dataplane checks only what needs its state (a VSID in use, a routing
+ * domain that exists, overlapping subnets) and says which setting it refused
+ * in a struct dp_bd_refusal, never in words.
+ */
+struct dp_bd_settings {
+	uint32_t aging_s;       /**< dynamic entries expire after this; 0 = never */
+	uint32_t max_macs;      /**< learning limit; 0 = none */
+	bool learning;          /**< ordinary learning on (announcements always move) */
+	bool drop_over_limit;   /**< drop, rather than forward, frames from MACs over the limit */
+	uint32_t flap_moves;    /**< more moves than this within flap_window_s is a flap */
+	uint32_t flap_window_s; /**< flap detection window */
+	uint32_t flap_hold_s;   /**< freeze a flapping MAC this long; 0 = report only */
+	uint32_t vsid;          /**< NVGRE virtual subnet (NVGRE_VSID_MIN..MAX); 0 = plain local L2 */
+	char rd[PORT_NAME_MAX]; /**< routing domain it is attached to (dp_rd.h); "" = none */
+	rte_be32_t gateway;     /**< its router address in that domain; 0 = none */
+	uint8_t gateway_len;    /**< the subnet's prefix length, DP_BD_GATEWAY_LEN_MIN..MAX */
+	uint16_t vlan;          /**< 802.1Q VLAN of its access and trunk ports (1..DP_VLAN_MAX,
+				     unique per switch); 0 = none */
 };
 
-int dp_bd_add(const char *name, char *err, size_t errlen);
-int dp_bd_del(const char *name, char *err, size_t errlen);
+#define DP_BD_GATEWAY_LEN_MIN 1  /* a subnet with a gateway has room for a host ... */
+#define DP_BD_GATEWAY_LEN_MAX 30 /* ... besides its network and broadcast addresses */
+
+/** What a new bridge domain starts with, "default" included.  Any thread. */
+extern const struct dp_bd_settings dp_bd_defaults;
+
+/** The setting dp_bd_apply() refused, for the caller to put in words. */
+enum dp_bd_setting {
+	DP_BD_SET_NONE,    /**< no setting: the domain itself (-ENOENT) or memory (-ENOMEM) */
+	DP_BD_SET_VSID,    /**< vsid */
+	DP_BD_SET_RD,      /**< rd */
+	DP_BD_SET_GATEWAY, /**< gateway and gateway_len */
+	DP_BD_SET_VLAN,    /**< vlan */
+};
+
+struct dp_bd_refusal {
+	enum dp_bd_setting setting; /**< which one */
+	uint16_t other;             /**< -EEXIST: the bridge domain that holds the VSID, the
+				         overlapping subnet or the VLAN (its id, as in dp_bd_info);
+				         -EBUSY on VLAN: the port slot that takes the old VLAN */
+};
+
+struct dp_bd_info {
+	char name[PORT_NAME_MAX];     /**< bridge domain name */
+	uint16_t id;                  /**< index, part of every FDB key */
+	uint16_t nb_ports;            /**< member ports */
+	uint32_t nb_macs;             /**< FDB entries in this domain */
+	struct dp_bd_settings set;    /**< its settings */
+};
+
 /**
- * Change one setting of a bridge domain.  Keys and values (as text):
- *   aging=SECONDS (0 = never; default 300), max-macs=N (0 = no limit),
- *   learning=on|off, limit-action=forward|drop,
- *   flap-moves=N (default 5), flap-window=SECONDS (default 10), flap-hold=SECONDS (0 = report only),
- *   vsid=N (NVGRE virtual subnet, 4096..16777214; 0 = none; unique per domain),
- *   rd=RD (routing domain, "none" to leave it), gateway=IP/PREFIX (its router address; dp_rd.h).
- * @return 0, -ENOENT (no such domain) or -EINVAL (bad key or value), with 'err' saying which.
+ * Create bridge domain 'name' with dp_bd_defaults.
+ * @return its id; -EINVAL (name empty or too long); -EEXIST; -ENOSPC (VSW_MAX_BDS exist).
  */
-int dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
+int dp_bd_add(const char *name);
+/**
+ * Delete bridge domain 'name', with its VSID and its place in a routing domain.
+ * @return 0; -ENOENT; -EPERM (the default domain); -EBUSY (it has ports, or
+ * its VSID has lookup records); -ENOMEM.
+ */
+int dp_bd_del(const char *name);
+/**
+ * Replace every setting of bridge domain 'name' with 's', all or nothing:
+ * when it fails, the domain keeps the settings it had.  Control thread.
+ * @return 0, or -errno with 'why' (may be NULL) naming the setting:
+ *   -ENOENT: no such domain (NONE), or no routing domain s->rd (RD);
+ *   -EINVAL: VSID out of range (VSID), a routing domain without a VSID (RD),
+ *            a gateway that is no host address of a 1..30 subnet (GATEWAY),
+ *            a VLAN over DP_VLAN_MAX (VLAN);
+ *   -EEXIST: the VSID (VSID), the subnet (GATEWAY) or the VLAN (VLAN) belongs
+ *            to why->other;
+ *   -EBUSY:  the old VSID still has lookup records (VSID); port slot
+ *            why->other takes the old VLAN as its access or native one (VLAN);
+ *   -ENOMEM (NONE).
+ */
+int dp_bd_apply(const char *name, const struct dp_bd_settings *s, struct dp_bd_refusal *why);
+/** Copy the settings of 'name' into 'out'.  Control thread.  @return its id, or -ENOENT. */
+int dp_bd_get(const char *name, struct dp_bd_settings *out);
 /** @return the bridge-domain id, or -ENOENT. */
 int dp_bd_find(const char *name);
 /** Fill up to 'max' entries of 'out'; @return the number of bridge domains. */
 unsigned int dp_bd_list(struct dp_bd_info *out, unsigned int max);
 
 /* Ports. */
+
+/* How a port treats 802.1Q tags (docs/vswctl.md, "VLANs"). */
+enum dp_vlan_mode {
+	DP_VLAN_NONE,   /**< frames, tagged or not, are switched in the port's domain as they are */
+	DP_VLAN_ACCESS, /**< untagged on the wire, in the domain whose VLAN is 'vlan'; tagged dropped */
+	DP_VLAN_TRUNK,  /**< tagged with a listed VLAN, in that VLAN's domain; untagged: 'native' */
+};
+
+/* A port's VLAN settings. */
+struct dp_port_vlan {
+	enum dp_vlan_mode mode;          /**< none, access or trunk */
+	uint16_t vlan;                   /**< access: its VLAN, 1..DP_VLAN_MAX */
+	uint16_t native;                 /**< trunk: the VLAN of untagged frames; 0 = none (dropped) */
+	uint64_t trunks[DP_VLAN_WORDS];  /**< trunk: the VLANs it carries tagged (bit per VLAN) */
+};
+
+static inline bool
+dp_vlan_test(const uint64_t *bits, uint16_t vlan)
+{
+	return (bits[vlan / 64] >> (vlan % 64)) & 1;
+}
+
+static inline void
+dp_vlan_bit_set(uint64_t *bits, uint16_t vlan)
+{
+	bits[vlan / 64] |= 1ULL << (vlan % 64);
+}
+
 struct dp_port_info {
 	char name[PORT_NAME_MAX];    /**< port name */
 	char type[16];               /**< type name: tap, kernel, vhost-user, pcap, ring, null, dpdk */
@@ -104,6 +190,7 @@ struct dp_port_info {
 	uint16_t nb_txq;             /**< TX queues */
 	bool tx_shared;              /**< fewer TX queues than workers: they share them under a lock */
 	char driver[32];             /**< DPDK driver (net_af_packet, net_pcap when a kernel port fell back...) */
+	struct dp_port_vlan vlan;    /**< VLAN settings; 'bd' is "" for a trunk without a native VLAN */
 };
 
 struct dp_port_stats {
@@ -123,12 +210,42 @@ struct dp_port_stats {
  */
 int dp_port_add(const struct port_spec *spec, const char *bd, char *err, size_t errlen);
 int dp_port_del(const char *name, char *err, size_t errlen);
+/* Which members of struct dp_port_settings a dp_port_set() call applies. */
+#define DP_PORT_SET_MAX_MACS (1u << 0)
+#define DP_PORT_SET_ALLOWED  (1u << 1)
+#define DP_PORT_SET_VLAN     (1u << 2)
+
+/* Port settings, parsed and range-checked by the caller (ctl). */
+struct dp_port_settings {
+	uint32_t fields;                 /**< DP_PORT_SET_* bits: the members to apply */
+	uint32_t max_macs;               /**< learning limit; 0 = none */
+	uint16_t nb_allowed;             /**< MACs in 'allowed'; 0 = any source */
+	struct rte_ether_addr allowed[VSW_MAX_ALLOWED_MACS]; /**< unicast MACs it may send from */
+	struct dp_port_vlan vlan;        /**< VLAN mode and lists */
+};
+
+/* What dp_port_set() refused, for the caller to put in words. */
+struct dp_port_refusal {
+	uint32_t field;  /**< the DP_PORT_SET_* bit of the refused setting; 0: the port or memory */
+	uint16_t vlan;   /**< -ESRCH: the VLAN no bridge domain has */
+	uint16_t index;  /**< -EINVAL on DP_PORT_SET_ALLOWED: the entry refused */
+};
+
 /**
- * Change one setting of a port.  Keys and values (as text):
- *   max-macs=N (0 = no limit), allowed-macs=MAC[,MAC...] ("" or "any" = no restriction).
- * @return 0, -ENOENT or -EINVAL, with 'err' saying which.
+ * Apply the settings 'fields' selects, all or none.  An access port moves to
+ * the bridge domain of its VLAN; a trunk's untagged frames go to its native
+ * VLAN's domain; vlan-mode none keeps the domain the port is in (a trunk
+ * without native VLAN: default).  Control thread.
+ * @return 0, or -errno with 'why' (may be NULL) naming the setting:
+ *   -ENOENT: no such port (0);
+ *   -EPERM:  VLAN settings on the uplink, which has uplink_set_vlan() (VLAN);
+ *   -EINVAL: more than VSW_MAX_ALLOWED_MACS, or entry why->index not a
+ *            unicast MAC (ALLOWED); a VLAN id over DP_VLAN_MAX, an access
+ *            port without one, a trunk with neither list nor native (VLAN);
+ *   -ESRCH:  no bridge domain has VLAN why->vlan (VLAN);
+ *   -ENOMEM (0).
  */
-int dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen);
+int dp_port_set(const char *name, const struct dp_port_settings *s, struct dp_port_refusal *why);
 /** @return the port slot, or -ENOENT. */
 int dp_port_find(const char *name);
 unsigned int dp_port_list(struct dp_port_info *out, unsigned int max);
@@ -152,30 +269,39 @@ struct dp_queue_stats {
  */
 int dp_port_queue_stats(const char *name, struct dp_queue_stats *out, unsigned int max);
 
-/* MAC table. */
+/*
+ * MAC table, addressed by bridge-domain and port names.  Control thread;
+ * the results are -errno alone, ctl/ctl_fdb.c words them.
+ */
 struct dp_fdb_entry {
-	char bd[PORT_NAME_MAX];   /**< bridge domain */
-	uint8_t mac[6];           /**< MAC address */
-	char port[PORT_NAME_MAX]; /**< port it was learned on; "pa:IP" for a MAC on another host */
-	bool is_static;           /**< configured, never moved by learning */
-	bool is_record;           /**< mirrors a lookup record: never aged until traffic moves it */
-	bool frozen;              /**< held on its port after flapping */
-	uint32_t age_s;           /**< seconds since last seen (0 for static) */
-	uint32_t moves;           /**< times it moved (saturates at 255) */
-	const char *cause;        /**< how it got here: learned, garp, rarp, una, static, record */
+	char bd[PORT_NAME_MAX];     /**< bridge domain */
+	struct rte_ether_addr mac;  /**< MAC address */
+	char port[PORT_NAME_MAX];   /**< port it was learned on; "pa:IP" for a MAC on another host */
+	bool is_static;             /**< configured, never moved by learning */
+	bool is_record;             /**< mirrors a lookup record: never aged until traffic moves it */
+	bool frozen;                /**< held on its port after flapping */
+	uint32_t age_s;             /**< seconds since last seen (0 for static) */
+	uint32_t moves;             /**< times it moved (saturates at 255) */
+	const char *cause;          /**< how it got here: learned, garp, rarp, una, static, record */
 };
 
 typedef void dp_fdb_cb(const struct dp_fdb_entry *entry, void *arg);
 
 /** Call 'cb' for each entry, in bridge domain 'bd' (NULL = all). @return entries visited or -ENOENT. */
 int dp_fdb_walk(const char *bd, dp_fdb_cb *cb, void *arg);
-/** Remove learned entries, optionally only of 'bd' and/or 'port'. @return entries removed or -ENOENT. */
-int dp_fdb_flush(const char *bd, const char *port, char *err, size_t errlen);
-/** Add or replace a static entry. @return 0, -ENOENT (bd or port), -EINVAL (bad MAC), -ENOSPC. */
-int dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *err,
-		      size_t errlen);
-/** Delete one entry (static or learned). @return 0 or -ENOENT. */
-int dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen);
+/**
+ * Remove learned entries, optionally only of 'bd' and/or 'port' (NULL = any).
+ * @return entries removed; -ENOENT (no such bridge domain or port).
+ */
+int dp_fdb_flush(const char *bd, const char *port);
+/**
+ * Add or replace a static entry.  @return 0; -ENOENT (no such bridge domain
+ * or port); -EINVAL (MAC not unicast or zero; the port is in another bridge
+ * domain); -ENOSPC (the table is full: vswd --fdb-size).
+ */
+int dp_fdb_add_static(const char *bd, const struct rte_ether_addr *mac, const char *port);
+/** Delete one entry (static or learned).  @return 0; -ENOENT (no such domain or entry); -EINVAL (MAC). */
+int dp_fdb_del(const char *bd, const struct rte_ether_addr *mac);
 
 /* Events: what the MAC table did, delivered on the control thread. */
 enum dp_event_type {
@@ -222,7 +348,7 @@ void dp_events_poll(void);
 
 /*
  * Overlay (NVGRE, RFC 7637).  A bridge domain becomes a tenant virtual
- * subnet with dp_bd_set(name, "vsid", "5001"); its frames to MACs on other
+ * subnet with dp_bd_apply() and a vsid; its frames to MACs on other
  * hosts leave through the uplink inside NVGRE.
  *
  * Provider addresses, routes, gateways and neighbours are typed values of
@@ -236,6 +362,7 @@ struct dp_overlay_info {
 	uint16_t uplink_mtu;         /**< its IP MTU */
 	uint16_t tenant_mtu;         /**< the MTU to give VMs over IPv4 tunnels: uplink_mtu - 42 */
 	uint16_t tenant_mtu6;        /**< the same over IPv6 tunnels: uplink_mtu - 62 */
+	uint16_t uplink_vlan;        /**< 802.1Q VLAN of the provider network on it; 0 = untagged */
 	uint8_t uplink_mac[6];       /**< source MAC of encapsulated frames */
 	bool has_uplink_mac;         /**< uplink_mac was read */
 	unsigned int nb_pas;         /**< provider addresses */
@@ -271,6 +398,13 @@ struct dp_neigh_info {
  *   for IPv4 is the overlay's floor); -EINVAL (no unicast MAC to send from).
  */
 int dp_uplink_set(const char *name, uint16_t mtu);
+/**
+ * Carry the provider network on 802.1Q VLAN 'vlan' of the uplink (0 = untagged):
+ * encapsulated frames and ARP leave with the tag, and only frames with it are
+ * taken from the uplink.  Control thread.
+ * @return 0, -ERANGE (vlan over DP_VLAN_MAX) or -ENOMEM.
+ */
+int dp_uplink_set_vlan(uint16_t vlan);
 /**
  * Own 'pa' (an address and its subnet's length) on the uplink; its subnet
  * becomes a connected route.  Records that point at it become local.
@@ -358,6 +492,5 @@ struct dp_pmd_stats {
 };
 
 unsigned int dp_pmd_stats(struct dp_pmd_stats *out, unsigned int max);
-uint64_t dp_tsc_hz(void);
 
 #endif /* VSW_DP_H */

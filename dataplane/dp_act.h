@@ -83,6 +83,48 @@ tx_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, struc
 	}
 }
 
+/*
+ * Send 'm', a frame of bridge domain 'bd', to port 'slot': a trunk port gets
+ * it tagged with the domain's VLAN, unless that is its native one.  Other
+ * ports take it as it is, after one test of the port.
+ */
+static inline void
+tx_bd_one(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, uint16_t bd,
+	  struct rte_mbuf *m)
+{
+	if (unlikely(snap->ports[slot].vlan_mode == DP_VLAN_TRUNK) && snap->ports[slot].bd != bd) {
+		m = dp_vlan_push(lc, snap->bd_vlan[bd], m);
+		if (m == NULL)
+			return;
+	}
+	tx_one(lc, snap, slot, m);
+}
+
+/* tx_run() of frames of bridge domain 'bd': tagged one by one for a trunk port. */
+static inline void
+tx_bd_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot, uint16_t bd,
+	  struct rte_mbuf **pkts, uint16_t n)
+{
+	if (likely(snap->ports[slot].vlan_mode != DP_VLAN_TRUNK) || snap->ports[slot].bd == bd) {
+		tx_run(lc, snap, slot, pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		tx_bd_one(lc, snap, slot, bd, pkts[i]);
+}
+
+/* Send 'm' on the uplink, with the provider VLAN tag when one is set. */
+static inline void
+tx_uplink_one(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbuf *m)
+{
+	if (unlikely(snap->uplink_vlan != 0)) {
+		m = dp_vlan_push(lc, snap->uplink_vlan, m);
+		if (m == NULL)
+			return;
+	}
+	tx_one(lc, snap, snap->uplink_slot, m);
+}
+
 /* Every segment gains the references, so freeing one copy never frees a shared segment. */
 static inline void
 share_mbuf(struct rte_mbuf *m, uint16_t extra)

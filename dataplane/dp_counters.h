@@ -29,6 +29,16 @@
 	  "frames from the overlay to a MAC on another host (never sent back to the overlay)")    \
 	_(DROP_CONTROL_BUSY, "drop_control_busy",                                                  \
 	  "uplink ARP, neighbour discovery and ICMP error frames dropped because the control thread's queue was full") \
+	_(DROP_VLAN_TAGGED_ON_ACCESS, "drop_vlan_tagged_on_access",                                \
+	  "802.1Q-tagged frames received on an access port (vlan-mode=access takes untagged only)") \
+	_(DROP_VLAN_NOT_ALLOWED, "drop_vlan_not_allowed",                                          \
+	  "frames on a trunk port with a VLAN outside its trunks list, or untagged without native=") \
+	_(DROP_VLAN_NO_DOMAIN, "drop_vlan_no_domain",                                              \
+	  "frames of a VLAN a trunk allows but no bridge domain has (vswctl bd set NAME vlan=N)")  \
+	_(DROP_VLAN_PUSH, "drop_vlan_push_failed",                                                 \
+	  "frames for a trunk or a VLAN uplink not sent: no packet buffer for the tagged copy")    \
+	_(DROP_UPLINK_VLAN, "drop_uplink_vlan",                                                    \
+	  "frames on the uplink without its provider VLAN tag (vswctl uplink set PORT vlan=N)")   \
 	_(ARP_SUPPRESSED, "arp_suppressed",                                                        \
 	  "ARP requests from VMs answered by the switch from a lookup record")                    \
 	_(UPLINK_ARP, "uplink_arp_rx", "ARP frames from the provider network passed to the control thread") \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The MAC table as the control plane sees it: by names.  Control thread only. */
+/* The MAC table as the control plane sees it: by names, -errno results.  Control thread only. */
 #include "dp_priv.h"
 
 #include <arpa/inet.h>
@@ -26,7 +26,6 @@ walk_one(const struct fdb_entry *e, void *arg)
 	struct walk_ctx *ctx = arg;
 	struct dp_fdb_entry out;
 	uint16_t bd = fdb_key_bd(e->key);
-	struct rte_ether_addr mac;
 
 	if (ctx->bd >= 0 && bd != ctx->bd)
 		return;
@@ -35,8 +34,7 @@ walk_one(const struct fdb_entry *e, void *arg)
 		snprintf(out.bd, sizeof(out.bd), "%s", dp_main.bds[bd].name);
 	else
 		snprintf(out.bd, sizeof(out.bd), "#%u", bd);
-	fdb_key_mac(e->key, &mac);
-	memcpy(out.mac, mac.addr_bytes, sizeof(out.mac));
+	fdb_key_mac(e->key, &out.mac);
 	if (e->port < VSW_MAX_PORTS && dp_main.ports[e->port].in_use)
 		snprintf(out.port, sizeof(out.port), "%s", dp_main.ports[e->port].name);
 	else if (dp_port_is_remote(e->port))
@@ -86,23 +84,19 @@ flush_matches(const struct fdb_entry *e, const void *arg)
 }
 
 int
-dp_fdb_flush(const char *bd, const char *port, char *err, size_t errlen)
+dp_fdb_flush(const char *bd, const char *port)
 {
 	struct flush_match m = { .bd = -1, .port = -1 };
 
 	if (bd != NULL) {
 		m.bd = dp_bd_find(bd);
-		if (m.bd < 0) {
-			snprintf(err, errlen, "bridge domain '%s' does not exist", bd);
+		if (m.bd < 0)
 			return -ENOENT;
-		}
 	}
 	if (port != NULL) {
 		m.port = dp_port_find(port);
-		if (m.port < 0) {
-			snprintf(err, errlen, "port '%s' does not exist", port);
+		if (m.port < 0)
 			return -ENOENT;
-		}
 	}
 	return (int)fdb_delete_if(dp_main.fdb, flush_matches, &m);
 }
@@ -125,63 +119,45 @@ dp_fdb_count_per_bd(uint32_t *per_bd)
 }
 
 static int
-entry_key(const char *bd, const uint8_t mac[6], uint64_t *key, char *err, size_t errlen)
+entry_key(const char *bd, const struct rte_ether_addr *mac, uint64_t *key)
 {
-	struct rte_ether_addr addr;
 	int id = dp_bd_find(bd);
 
-	if (id < 0) {
-		snprintf(err, errlen, "bridge domain '%s' does not exist", bd);
+	if (id < 0)
 		return -ENOENT;
-	}
-	memcpy(addr.addr_bytes, mac, sizeof(addr.addr_bytes));
-	if (!rte_is_unicast_ether_addr(&addr) || rte_is_zero_ether_addr(&addr)) {
-		snprintf(err, errlen, "a MAC table entry needs a unicast, non-zero MAC");
+	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
 		return -EINVAL;
-	}
-	*key = fdb_key((uint16_t)id, &addr);
+	*key = fdb_key((uint16_t)id, mac);
 	return 0;
 }
 
 int
-dp_fdb_add_static(const char *bd, const uint8_t mac[6], const char *port, char *err,
-		  size_t errlen)
+dp_fdb_add_static(const char *bd, const struct rte_ether_addr *mac, const char *port)
 {
 	int slot = dp_port_find(port);
 	uint64_t key;
-	int ret = entry_key(bd, mac, &key, err, errlen);
+	int ret = entry_key(bd, mac, &key);
 
 	if (ret < 0)
 		return ret;
-	if (slot < 0) {
-		snprintf(err, errlen, "port '%s' does not exist", port);
+	if (slot < 0)
 		return -ENOENT;
-	}
-	if (dp_main.ports[slot].bd != fdb_key_bd(key)) {
-		snprintf(err, errlen, "port '%s' is in bridge domain '%s', not '%s'", port,
-			 dp_main.bds[dp_main.ports[slot].bd].name, bd);
+	if (!dp_port_member((uint16_t)slot, fdb_key_bd(key)))
 		return -EINVAL;
-	}
-	if (fdb_add_static(dp_main.fdb, key, (uint16_t)slot) < 0) {
-		snprintf(err, errlen, "the MAC table is full; raise vswd --fdb-size");
+	if (fdb_add_static(dp_main.fdb, key, (uint16_t)slot) < 0)
 		return -ENOSPC;
-	}
 	return 0;
 }
 
 int
-dp_fdb_del(const char *bd, const uint8_t mac[6], char *err, size_t errlen)
+dp_fdb_del(const char *bd, const struct rte_ether_addr *mac)
 {
 	uint64_t key;
-	int ret = entry_key(bd, mac, &key, err, errlen);
+	int ret = entry_key(bd, mac, &key);
 
 	if (ret < 0)
 		return ret;
-	if (fdb_delete(dp_main.fdb, key) < 0) {
-		snprintf(err, errlen, "no entry for that MAC in bridge domain '%s'", bd);
-		return -ENOENT;
-	}
-	return 0;
+	return fdb_delete(dp_main.fdb, key) < 0 ? -ENOENT : 0;
 }
 
 bool

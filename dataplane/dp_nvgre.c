@@ -72,8 +72,11 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		}
 	}
 	lc->encap[NVGRE_ENCAP_OK] += nb_ok;
-	if (nb_ok > 0)
+	if (nb_ok > 0 && likely(snap->uplink_vlan == 0))
 		tx_run(lc, snap, snap->uplink_slot, pkts, nb_ok);
+	else
+		for (uint16_t i = 0; i < nb_ok; i++)
+			tx_uplink_one(lc, snap, pkts[i]);
 }
 
 void
@@ -109,7 +112,7 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 		if (copy == NULL)
 			lc->tunnel_drops[slots[i] % DP_MAX_TUNNELS]++;
 		if (copy != NULL) {
-			tx_one(lc, snap, snap->uplink_slot, copy);
+			tx_uplink_one(lc, snap, copy);
 			nb_sent++;
 		}
 	}
@@ -485,8 +488,7 @@ switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbu
 	while (i < db->nb_kept) {
 		uint16_t port = out[i], bd = db->bd[i], run = i;
 
-		if (db->dst_keys[i] == DP_KEY_FLOOD || port >= VSW_MAX_PORTS ||
-		    !snap->ports[port].in_use || snap->ports[port].bd != bd) {
+		if (db->dst_keys[i] == DP_KEY_FLOOD || !dp_port_in_bd(snap, port, bd)) {
 			switch_inner_other(lc, snap, bd, db->dst_keys[i], port, pkts[i]);
 			i++;
 			continue;
@@ -494,7 +496,7 @@ switch_inner(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbu
 		/* A flood key has FDB_PORT_NONE, never a port's slot: it ends a run. */
 		while (++i < db->nb_kept && out[i] == port && db->bd[i] == bd)
 			;
-		tx_run(lc, snap, port, &pkts[run], (uint16_t)(i - run));
+		tx_bd_run(lc, snap, port, bd, &pkts[run], (uint16_t)(i - run));
 		nb_unicast = (uint16_t)(nb_unicast + i - run);
 	}
 	lc->counters[DP_CNT_FORWARD_UNICAST] += nb_unicast;
@@ -509,6 +511,8 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 	uint16_t out[VSW_BURST_SIZE];
 
 	(void)rxq;
+	if (unlikely(snap->uplink_vlan != 0))
+		nb_pkts = dp_vlan_uplink_rx(lc, snap, pkts, nb_pkts);
 	decap_parse(lc, os, pkts, nb_pkts, &db);
 	decap_learn_lookup(lc, pkts, &db, out);
 	switch_inner(lc, snap, pkts, &db, out);
@@ -520,7 +524,9 @@ dp_inject_drain(struct dp_lcore *lc, const struct dp_snapshot *snap)
 	struct rte_mbuf *m;
 
 	while (rte_ring_sc_dequeue(lc->inject, (void **)&m) == 0) {
-		if (m->port < VSW_MAX_PORTS && snap->ports[m->port].in_use)
+		if (m->port == snap->uplink_slot)
+			tx_uplink_one(lc, snap, m);
+		else if (m->port < VSW_MAX_PORTS && snap->ports[m->port].in_use)
 			tx_one(lc, snap, m->port, m);
 		else
 			drop(lc, DP_CNT_DROP_NO_UPLINK, m); /* the uplink went away meanwhile */

@@ -42,60 +42,31 @@ dp_pa_text(const struct ovl_ip *ip, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
-/* Map an overlay -errno to a sentence for the user. */
-static int
-ovl_fail(int ret, char *err, size_t errlen, const char *what)
-{
-	switch (ret) {
-	case -EEXIST:
-		return dp_fail(ret, err, errlen, "%s already exists", what);
-	case -ENOENT:
-		return dp_fail(ret, err, errlen, "%s does not exist", what);
-	case -ENOSPC:
-		return dp_fail(ret, err, errlen, "no room for %s: its table is full", what);
-	case -ENETUNREACH:
-		return dp_fail(ret, err, errlen,
-			    "%s is not on a connected subnet: add a provider address (pa add) in its subnet first",
-			    what);
-	case -ENOMEM:
-		return dp_fail(ret, err, errlen, "out of memory for %s", what);
-	default:
-		return dp_fail(ret, err, errlen, "%s: %s", what, strerror(-ret));
-	}
-}
-
 int
-dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen)
+dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other)
 {
-	char *end;
-	unsigned long vsid = strtoul(value, &end, 10);
 	uint32_t old = ovl_bd_to_vsid(ovl_snapshot_get(dp_main.ovl), bd);
-	uint16_t other;
 	int ret;
 
-	if (value[0] == '\0' || value[0] == '-' || *end != '\0' ||
-	    (vsid != 0 && !nvgre_vsid_is_valid((uint32_t)vsid)))
-		return dp_fail(-EINVAL, err, errlen,
-			    "vsid must be 4096..16777214 (0..4095 and 16777215 are reserved by RFC 7637), or 0 for none; not '%s'",
-			    value);
+	if (vsid != 0 && !nvgre_vsid_is_valid(vsid))
+		return -EINVAL;
 	if (vsid == old)
 		return 0;
-	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, (uint32_t)vsid, &other) == 0)
-		return dp_fail(-EEXIST, err, errlen, "vsid %lu already belongs to bridge domain '%s'",
-			    vsid, dp_main.bds[other].name);
+	if (vsid != 0 && ovl_vsid_to_bd(dp_main.ovl, vsid, other) == 0)
+		return -EEXIST;
 	if (old != 0) {
+		/* -EBUSY while the old VSID has lookup records. */
 		ret = ovl_vsid_del(dp_main.ovl, old);
-		if (ret == -EBUSY)
-			return dp_fail(ret, err, errlen,
-				    "vsid %u still has lookup records; delete them first (vswctl lookup del %u IP)",
-				    old, old);
 		if (ret < 0)
-			return ovl_fail(ret, err, errlen, "the old vsid");
+			return ret;
 	}
 	if (vsid == 0)
 		return 0;
-	ret = ovl_vsid_add(dp_main.ovl, (uint32_t)vsid, bd);
-	return ret < 0 ? ovl_fail(ret, err, errlen, "the vsid") : 0;
+	ret = ovl_vsid_add(dp_main.ovl, vsid, bd);
+	/* Put the old one back; it was there a moment ago, so its slot is free. */
+	if (ret < 0 && old != 0)
+		ovl_vsid_add(dp_main.ovl, old, bd);
+	return ret;
 }
 
 uint32_t
@@ -128,6 +99,7 @@ dp_uplink_set(const char *name, uint16_t mtu)
 	dp_main.ports[slot].is_uplink = true;
 	/* It left its bridge domain, which may now be deleted: if replaced, it joins 'default'. */
 	dp_main.ports[slot].bd = 0;
+	memset(&dp_main.ports[slot].vlan, 0, sizeof(dp_main.ports[slot].vlan));
 	dp_main.uplink_mtu = mtu;
 	/* Its learned MACs were tenant MACs of its old bridge domain. */
 	ret = dp_publish();
@@ -364,6 +336,7 @@ dp_overlay_get(struct dp_overlay_info *info)
 	info->tenant_mtu = (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD);
 	info->tenant_mtu6 = s->mtu > NVGRE_MTU_OVERHEAD6 ? (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD6) : 0;
 	info->nb_pas = ovl_pa_list(dp_main.ovl, info->pas, RTE_DIM(info->pas));
+	info->uplink_vlan = dp_main.uplink_vlan;
 }
 
 struct lookup_walk {

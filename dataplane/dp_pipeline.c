@@ -40,7 +40,7 @@ dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
 		share_mbuf(m, (uint16_t)(nb_out - 1));
 	for (uint16_t i = 0; i < b->nb_members; i++)
 		if (b->members[i] != in_slot)
-			tx_one(lc, snap, b->members[i], m);
+			tx_bd_one(lc, snap, b->members[i], bd, m);
 	return nb_out;
 }
 
@@ -257,12 +257,6 @@ resolve_misses(const uint64_t *dst_keys, uint16_t n, uint16_t *out)
 }
 
 static inline bool
-local_port_ok(const struct dp_snapshot *snap, uint16_t slot, uint16_t bd)
-{
-	return slot < VSW_MAX_PORTS && snap->ports[slot].in_use && snap->ports[slot].bd == bd;
-}
-
-static inline bool
 is_arp(const struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
@@ -279,7 +273,7 @@ act_other(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 	if (dst_key == DP_KEY_FLOOD) {
 		if (unlikely(snap->bd_vsid[bd] != 0) && is_arp(m) &&
 		    dp_arp_suppress(lc, snap, bd, m) == 1) {
-			tx_one(lc, snap, in_slot, m);
+			tx_bd_one(lc, snap, in_slot, bd, m);
 			return;
 		}
 		count(lc, DP_CNT_FLOOD_MULTICAST);
@@ -302,7 +296,7 @@ run_kind(const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot, uint64_t
 {
 	if (dst_key == DP_KEY_FLOOD || slot == in_slot)
 		return RUN_OTHER;
-	if (likely(local_port_ok(snap, slot, bd)))
+	if (likely(dp_port_in_bd(snap, slot, bd)))
 		return RUN_LOCAL;
 	if (dp_port_is_remote(slot) && snap->bd_vsid[bd] != 0)
 		return RUN_REMOTE;
@@ -336,7 +330,7 @@ act_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 			;
 		len = (uint16_t)(i - run);
 		if (kind == RUN_LOCAL) {
-			tx_run(lc, snap, slot, &pkts[run], len);
+			tx_bd_run(lc, snap, slot, rxq->bd, &pkts[run], len);
 			nb_unicast = (uint16_t)(nb_unicast + len);
 		} else {
 			dp_encap_run(lc, snap, dp_remote_slot(slot), &pkts[run], len);
@@ -372,9 +366,6 @@ void
 dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 		  struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	struct parsed_burst pb;
-	uint16_t out[VSW_BURST_SIZE];
-
 #ifdef VSW_BENCH_IO_FORWARD
 	io_forward(lc, snap, rxq, pkts, nb_pkts);
 	return;
@@ -383,6 +374,21 @@ dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const str
 		dp_uplink_burst(lc, snap, rxq, pkts, nb_pkts);
 		return;
 	}
+	/* Once per burst: a port without a VLAN mode never looks at a tag. */
+	if (unlikely(rxq->vlan_mode != DP_VLAN_NONE)) {
+		dp_vlan_burst(lc, snap, rxq, pkts, nb_pkts);
+		return;
+	}
+	dp_l2_burst(lc, snap, rxq, pkts, nb_pkts);
+}
+
+void
+dp_l2_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	    struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct parsed_burst pb;
+	uint16_t out[VSW_BURST_SIZE];
+
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &pb);
 	learn_lookup_burst(lc, rxq, pkts, &pb, out);
 	pb.nb_kept = dp_route_burst(lc, snap, rxq, pkts, pb.dst_keys, out, pb.nb_kept);

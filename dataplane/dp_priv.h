@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_spinlock.h>
@@ -30,7 +31,6 @@ _Static_assert(VSW_MAX_PORTS <= 64, "tx_pending is a 64-bit mask");
 _Static_assert(VSW_BURST_SIZE <= FDB_BULK_MAX, "a burst must fit one bulk lookup");
 _Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FDB settings");
 
-#define VSW_MAX_ALLOWED_MACS 16 /* allowed-macs per port */
 #define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */
 #define DP_ICMP_DEST_UNREACH 3  /* ICMP types that quote the packet that failed */
 #define DP_ICMP_TIME_EXCEEDED 11
@@ -47,11 +47,16 @@ struct dp_port_rt {
 	uint16_t eth_port;    /**< DPDK port id */
 	uint16_t txq[VSW_MAX_WORKERS]; /**< the TX queue each worker sends on */
 	rte_spinlock_t *tx_locks; /**< per TX queue, when workers share them; NULL = one each */
-	uint16_t bd;          /**< bridge domain id */
+	uint16_t bd;          /**< bridge domain id; a trunk's: its native VLAN's, or DP_BD_NONE */
 	bool in_use;          /**< slot holds a live port */
+	uint8_t vlan_mode;    /**< enum dp_vlan_mode */
 	uint16_t nb_allowed;  /**< MACs in 'allowed'; 0 = any source allowed */
 	uint64_t allowed[VSW_MAX_ALLOWED_MACS]; /**< MACs the port may send from, as fdb_key(0, mac) */
+	uint64_t trunks[DP_VLAN_WORDS]; /**< trunk: the VLANs it carries tagged */
 };
+
+/* A bridge domain id that is none: a trunk without a native VLAN, the uplink. */
+#define DP_BD_NONE 0xffffu
 
 /* A bridge domain's flood list. */
 struct dp_bd_rt {
@@ -66,6 +71,7 @@ struct dp_rxq {
 	uint16_t queue;    /**< RX queue id */
 	uint16_t bd;       /**< bridge domain of the port (none for the uplink) */
 	bool is_uplink;    /**< frames are NVGRE from other hosts, or ARP for our PAs */
+	uint8_t vlan_mode; /**< enum dp_vlan_mode: anything but none goes through dp_vlan_burst */
 };
 
 /*
@@ -96,8 +102,26 @@ struct dp_snapshot {
 	uint16_t nb_rxq[VSW_MAX_WORKERS];                    /**< queues per worker */
 	struct dp_rxq rxq[VSW_MAX_WORKERS][VSW_MAX_RXQ];
 	uint32_t bd_vsid[VSW_MAX_BDS];                       /**< VSID of each bridge domain, 0 = none */
-	uint16_t uplink_slot;                                /**< the overlay uplink, or 0xffff */     /**< what each worker polls */
+	uint16_t uplink_slot;                                /**< the overlay uplink, or 0xffff */
+	uint16_t uplink_vlan;                                /**< provider VLAN on the uplink, 0 = none */
+	uint16_t bd_vlan[VSW_MAX_BDS];                       /**< VLAN of each bridge domain, 0 = none */
+	uint16_t vlan_bd[DP_VLAN_MAX + 1];                   /**< bridge domain of each VLAN, or DP_BD_NONE */
 };
+
+/* Is port 'slot' a member of bridge domain 'bd' (a trunk of several)?  Worker context. */
+static inline bool
+dp_port_in_bd(const struct dp_snapshot *snap, uint16_t slot, uint16_t bd)
+{
+	const struct dp_port_rt *p;
+
+	if (slot >= VSW_MAX_PORTS)
+		return false;
+	p = &snap->ports[slot];
+	if (likely(p->bd == bd))
+		return p->in_use;
+	return p->in_use && unlikely(p->vlan_mode == DP_VLAN_TRUNK) && snap->bd_vlan[bd] != 0 &&
+	       dp_vlan_test(p->trunks, snap->bd_vlan[bd]);
+}
 
 /*
  * Where a TX buffer counts the frames its port refused: as link-down drops
@@ -154,6 +178,7 @@ struct dp_port {
 	uint64_t allowed[VSW_MAX_ALLOWED_MACS]; /**< MACs it may use, as fdb_key(0, mac) */
 	bool link_up;                /**< link state at the last check */
 	bool is_uplink;              /**< the overlay uplink: in no bridge domain */
+	struct dp_port_vlan vlan;    /**< VLAN settings (mode none: 'bd' alone says where it is) */
 	uint64_t link_changes;       /**< transitions seen */
 	rte_spinlock_t tx_locks[VSW_MAX_WORKERS]; /**< per TX queue, if it has fewer than workers */
 };
@@ -161,6 +186,7 @@ struct dp_port {
 struct dp_bd {
 	bool in_use;                 /**< id taken */
 	char name[PORT_NAME_MAX];    /**< user's name */
+	uint16_t vlan;               /**< its 802.1Q VLAN, unique per switch; 0 = none */
 };
 
 struct dp_main {
@@ -181,6 +207,7 @@ struct dp_main {
 	struct ovl *ovl;                 /**< the NVGRE overlay's tables */
 	struct rte_ring *ctl_rx;         /**< ARP from the uplink, for the control thread */
 	uint16_t uplink_mtu;             /**< IP MTU of the uplink */
+	uint16_t uplink_vlan;            /**< provider VLAN on the uplink; 0 = untagged */
 	uint64_t control_tx_dropped;     /**< ARP frames the control thread could not hand to a worker */
 	uint64_t departed_moves;         /**< moves recognised after a link-down flush (dp_departed.c) */
 	void *event_arg;                 /**< its argument */
@@ -217,7 +244,12 @@ dp_now_ms(void)
 }
 
 /* Overlay control (dp_overlay.c). */
-int dp_bd_set_vsid(uint16_t bd, const char *value, char *err, size_t errlen);
+/**
+ * Give bridge domain 'bd' VSID 'vsid' (0 = none).  @return 0; -EINVAL (out of
+ * range); -EEXIST (it is bridge domain '*other's); -EBUSY (the old VSID has
+ * lookup records); -ENOMEM.  Nothing changed on failure.
+ */
+int dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other);
 uint32_t dp_bd_vsid(uint16_t bd);
 void dp_overlay_periodic(bool second);
 /* The uplink's slot, or -ENOENT. */
@@ -233,7 +265,17 @@ void dp_remote_name(uint16_t port, char *out, size_t len);
 int dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Is port 'slot' a member of bridge domain 'bd' (trunks: of several)?  dp_port_conf.c. */
+bool dp_port_member(uint16_t slot, uint16_t bd);
+/*
+ * May bridge domain 'bd' take VLAN 'vlan' (dp_bd_apply)?  @return 0; -EINVAL
+ * (over DP_VLAN_MAX); -EEXIST (domain '*other' has it); -EBUSY (port slot
+ * '*other' takes the current VLAN as its access or native one).
+ */
+int dp_bd_vlan_check(uint16_t bd, uint16_t vlan, uint16_t *other);
+
 /* Settings (dp_settings.c). */
+/** Give bridge domain 'bd' the MAC-table part of dp_bd_defaults (a new or reused id). */
 void dp_bd_reset_conf(uint16_t bd);
 bool dp_port_link_up(uint16_t eth_port);
 
@@ -248,6 +290,21 @@ uint32_t dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap);
 /* The per-burst pipeline (dp_pipeline.c); worker context. */
 void dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,
 		       const struct dp_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
+/* The L2 stages alone, for frames all of bridge domain rxq->bd; worker context. */
+void dp_l2_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+		 struct rte_mbuf **pkts, uint16_t nb_pkts);
+/*
+ * A burst from a port with a VLAN mode (dp_vlan.c): tags checked and popped,
+ * frames given their VLAN's bridge domain, then dp_l2_burst per run of one
+ * domain, so a port's frames keep their order.  Worker context.
+ */
+void dp_vlan_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+		   struct rte_mbuf **pkts, uint16_t nb_pkts);
+/* Strip the uplink's provider VLAN; frames without it are dropped.  @return frames kept. */
+uint16_t dp_vlan_uplink_rx(struct dp_lcore *lc, const struct dp_snapshot *snap,
+			   struct rte_mbuf **pkts, uint16_t nb_pkts);
+/* Push 'vlan' onto 'm' (a copy if 'm' is shared). @return the frame, or NULL (counted, freed). */
+struct rte_mbuf *dp_vlan_push(struct dp_lcore *lc, uint16_t vlan, struct rte_mbuf *m);
 /* Send every buffered frame; worker context. */
 void dp_tx_flush(struct dp_lcore *lc, const struct dp_snapshot *snap);
 

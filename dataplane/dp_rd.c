@@ -183,13 +183,13 @@ build_snapshot(void)
 
 /* Publish what the tables say now; the old snapshot is freed once no worker can read it. */
 static int
-publish(char *err, size_t errlen)
+publish(void)
 {
 	struct dp_rd_snap *s = build_snapshot();
 	const struct dp_rd_snap *old;
 
 	if (s == NULL)
-		return dp_fail(-ENOMEM, err, errlen, "out of memory for the routing tables");
+		return -ENOMEM;
 	old = atomic_exchange_explicit(&dp_rd_current, s, memory_order_acq_rel);
 	if (dp_main.started)
 		rte_rcu_qsbr_synchronize(dp_main.qsbr, RTE_QSBR_THRID_INVALID);
@@ -203,7 +203,7 @@ dp_rd_reset(void)
 	memset(&rdc, 0, sizeof(rdc));
 	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
 		rdc.bds[bd].rd = DP_RD_NONE;
-	return publish(NULL, 0);
+	return publish();
 }
 
 void
@@ -213,222 +213,172 @@ dp_rd_fini(void)
 }
 
 int
-dp_rd_add(const char *name, const uint8_t *mac, char *err, size_t errlen)
+dp_rd_add(const char *name, const struct rte_ether_addr *mac)
 {
 	struct rd_cfg *r = NULL;
 	int ret;
 
 	if (name == NULL || name[0] == '\0' || strlen(name) >= PORT_NAME_MAX)
-		return dp_fail(-EINVAL, err, errlen,
-			       "a routing domain needs a name of 1 to %d characters", PORT_NAME_MAX - 1);
+		return -EINVAL;
 	if (rd_find(name) >= 0)
-		return dp_fail(-EEXIST, err, errlen, "routing domain '%s' already exists", name);
-	if (mac != NULL && ((mac[0] & 1) || (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) == 0))
-		return dp_fail(-EINVAL, err, errlen,
-			       "a router MAC must be unicast and non-zero (e.g. 02:76:72:00:00:01)");
+		return -EEXIST;
+	if (mac != NULL && (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac)))
+		return -EINVAL;
 	for (int id = 0; id < DP_MAX_RDS && r == NULL; id++)
 		if (!rdc.rds[id].in_use)
 			r = &rdc.rds[id];
 	if (r == NULL)
-		return dp_fail(-ENOSPC, err, errlen,
-			       "no room for routing domain '%s': %d exist; delete one first", name,
-			       DP_MAX_RDS);
+		return -ENOSPC;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->mac_default = mac == NULL;
 	if (mac != NULL)
-		memcpy(r->mac.addr_bytes, mac, 6);
+		r->mac = *mac;
 	else
 		dp_rd_default_mac(name, r->mac.addr_bytes);
 	r->in_use = true;
-	ret = publish(err, errlen);
+	ret = publish();
 	if (ret < 0)
 		r->in_use = false;
 	return ret;
 }
 
 int
-dp_rd_del(const char *name, char *err, size_t errlen)
+dp_rd_del(const char *name)
 {
 	int id = rd_find(name);
-	unsigned int nb = 0;
-	const char *one = NULL;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", name);
-	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
-		if (rdc.bds[bd].rd == id) {
-			nb++;
-			one = dp_main.bds[bd].name;
-		}
-	}
-	if (nb > 0)
-		return dp_fail(-EBUSY, err, errlen,
-			       "routing domain '%s' still has %u bridge domain(s), e.g. '%s'; detach them first (vswctl bd set %s rd=none)",
-			       name, nb, one, one);
+		return -ENOENT;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+		if (rdc.bds[bd].rd == id)
+			return -EBUSY;
 	rdc.rds[id].in_use = false;
-	return publish(err, errlen);
+	return publish();
+}
+
+/* A unicast host address: not 0, not broadcast, not multicast or above. */
+static bool
+is_unicast_host(rte_be32_t ip)
+{
+	uint32_t v = rte_be_to_cpu_32(ip);
+
+	return v != 0 && v != UINT32_MAX && (v >> 28) < 0xe;
 }
 
 int
-dp_rd_route_add(const char *rd, uint32_t prefix, uint8_t len, uint32_t via, char *err,
-		size_t errlen)
+dp_rd_route_add(const char *rd, rte_be32_t prefix, uint8_t len, rte_be32_t via)
 {
 	int id = rd_find(rd);
-	char net[INET_ADDRSTRLEN], want[INET_ADDRSTRLEN];
 	struct rd_cfg *r;
-	uint32_t v = rte_be_to_cpu_32(via);
 	struct rd_route_cfg *slot = NULL;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen,
-			       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-			       rd, rd);
+		return -ENOENT;
 	r = &rdc.rds[id];
-	if (len > 32)
-		return dp_fail(-EINVAL, err, errlen, "prefix length must be 0 to 32, not %u", len);
-	if ((prefix & ~prefix_mask(len)) != 0) {
-		dp_ip_text(prefix, net, sizeof(net));
-		dp_ip_text(prefix & prefix_mask(len), want, sizeof(want));
-		return dp_fail(-EINVAL, err, errlen,
-			       "prefix %s/%u has host bits set; did you mean %s/%u?", net, len, want,
-			       len);
-	}
-	if (v == 0 || v == UINT32_MAX || (v >> 28) == 0xe)
-		return dp_fail(-EINVAL, err, errlen,
-			       "the next hop must be a unicast customer address (a VM of the domain)");
+	if (len > 32 || (prefix & ~prefix_mask(len)) != 0 || !is_unicast_host(via))
+		return -EINVAL;
 	for (uint16_t i = 0; i < r->nb_routes && slot == NULL; i++)
 		if (r->routes[i].prefix == prefix && r->routes[i].len == len)
 			slot = &r->routes[i];
 	if (slot == NULL) {
 		if (r->nb_routes == DP_RD_MAX_ROUTES)
-			return dp_fail(-ENOSPC, err, errlen,
-				       "routing domain '%s' already has %d routes; delete one first",
-				       rd, DP_RD_MAX_ROUTES);
+			return -ENOSPC;
 		slot = &r->routes[r->nb_routes++];
 	}
 	*slot = (struct rd_route_cfg){ .prefix = prefix, .len = len, .via = via };
-	return publish(err, errlen);
+	return publish();
 }
 
 int
-dp_rd_route_del(const char *rd, uint32_t prefix, uint8_t len, char *err, size_t errlen)
+dp_rd_route_del(const char *rd, rte_be32_t prefix, uint8_t len)
 {
 	int id = rd_find(rd);
-	char net[INET_ADDRSTRLEN];
 	struct rd_cfg *r;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "routing domain '%s' does not exist", rd);
+		return -ENOENT;
 	r = &rdc.rds[id];
 	for (uint16_t i = 0; i < r->nb_routes; i++) {
 		if (r->routes[i].prefix == prefix && r->routes[i].len == len) {
 			r->routes[i] = r->routes[--r->nb_routes];
-			return publish(err, errlen);
+			return publish();
 		}
 	}
-	dp_ip_text(prefix, net, sizeof(net));
-	return dp_fail(-ENOENT, err, errlen, "routing domain '%s' has no route %s/%u", rd, net, len);
+	return -ENOENT;
 }
 
-/* Does the subnet 'gw'/'len' of 'bd' overlap another subnet of 'rd'?  @return 0 or -EEXIST. */
+/* The bridge domain other than 'bd' whose subnet in 'rd' overlaps 'gw'/'len'; -ENOENT if none. */
 static int
-check_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len, char *err, size_t errlen)
+find_overlap(uint16_t bd, uint8_t rd, rte_be32_t gw, uint8_t len)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
 	if (rd == DP_RD_NONE || gw == 0)
-		return 0;
+		return -ENOENT;
 	for (uint16_t o = 0; o < VSW_MAX_BDS; o++) {
 		const struct rd_bd_cfg *ob = &rdc.bds[o];
 		uint8_t l = RTE_MIN(len, ob->len);
 
-		if (o == bd || ob->rd != rd || ob->gateway == 0 ||
-		    ((gw ^ ob->gateway) & prefix_mask(l)) != 0)
-			continue;
-		dp_ip_text(gw & prefix_mask(len), a, sizeof(a));
-		dp_ip_text(ob->gateway & prefix_mask(ob->len), b, sizeof(b));
-		return dp_fail(-EEXIST, err, errlen,
-			       "subnet %s/%u overlaps %s/%u of bridge domain '%s' in routing domain '%s'; give it another subnet",
-			       a, len, b, ob->len, dp_main.bds[o].name, rdc.rds[rd].name);
+		if (o != bd && ob->rd == rd && ob->gateway != 0 &&
+		    ((gw ^ ob->gateway) & prefix_mask(l)) == 0)
+			return o;
 	}
-	return 0;
+	return -ENOENT;
 }
 
+/* A host address of a subnet of DP_BD_GATEWAY_LEN_MIN..MAX bits, not multicast or above. */
 static bool
-is_none(const char *value)
+gateway_valid(rte_be32_t gw, uint8_t len)
 {
-	return value[0] == '\0' || strcmp(value, "none") == 0;
+	uint32_t host = rte_be_to_cpu_32(gw), m;
+
+	if (len < DP_BD_GATEWAY_LEN_MIN || len > DP_BD_GATEWAY_LEN_MAX)
+		return false;
+	m = ~0u << (32 - len);
+	return (host & ~m) != 0 && (host & ~m) != ~m && (host >> 28) < 0xe;
 }
 
 static int
-parse_gateway(const char *value, rte_be32_t *gw, uint8_t *len, char *err, size_t errlen)
+refuse(int ret, struct dp_bd_refusal *why, enum dp_bd_setting setting, uint16_t other)
 {
-	char buf[32], *slash, *end;
-	struct in_addr a;
-	unsigned long bits;
-	uint32_t host, m;
+	if (why != NULL)
+		*why = (struct dp_bd_refusal){ .setting = setting, .other = other };
+	return ret;
+}
 
-	snprintf(buf, sizeof(buf), "%s", value);
-	slash = strchr(buf, '/');
-	if (slash == NULL || strlen(value) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway must be the subnet's router address with its prefix length, like 203.0.113.254/24; not '%s'",
-			       value);
-	*slash = '\0';
-	bits = strtoul(slash + 1, &end, 10);
-	if (inet_pton(AF_INET, buf, &a) != 1)
-		return dp_fail(-EINVAL, err, errlen, "gateway '%s': '%s' is not an IPv4 address",
-			       value, buf);
-	if (slash[1] == '\0' || *end != '\0' || bits < 1 || bits > 30)
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway '%s': the prefix length must be 1 to 30", value);
-	host = rte_be_to_cpu_32(a.s_addr);
-	m = ~0u << (32 - bits);
-	if ((host & ~m) == 0 || (host & ~m) == ~m || (host >> 28) >= 0xe)
-		return dp_fail(-EINVAL, err, errlen,
-			       "gateway '%s' is the network, broadcast or a multicast address; use a host address of the subnet",
-			       value);
-	*gw = a.s_addr;
-	*len = (uint8_t)bits;
+int
+dp_rd_bd_check(uint16_t bd, const struct dp_bd_settings *s, struct dp_bd_refusal *why)
+{
+	int id = s->rd[0] == '\0' ? (int)DP_RD_NONE : rd_find(s->rd);
+	int other;
+
+	if (id < 0)
+		return refuse(-ENOENT, why, DP_BD_SET_RD, 0);
+	/* Routed destinations are found through lookup records, which need a VSID. */
+	if (id != (int)DP_RD_NONE && s->vsid == 0)
+		return refuse(-EINVAL, why, DP_BD_SET_RD, 0);
+	if (s->gateway != 0 && !gateway_valid(s->gateway, s->gateway_len))
+		return refuse(-EINVAL, why, DP_BD_SET_GATEWAY, 0);
+	other = find_overlap(bd, (uint8_t)id, s->gateway, s->gateway != 0 ? s->gateway_len : 0);
+	if (other >= 0)
+		return refuse(-EEXIST, why, DP_BD_SET_GATEWAY, (uint16_t)other);
 	return 0;
 }
 
 int
-dp_rd_bd_set(uint16_t bd, const char *key, const char *value, char *err, size_t errlen)
+dp_rd_bd_apply(uint16_t bd, const struct dp_bd_settings *s)
 {
 	struct rd_bd_cfg *b = &rdc.bds[bd], before = *b;
-	const char *name = dp_main.bds[bd].name;
+	int id = s->rd[0] == '\0' ? (int)DP_RD_NONE : rd_find(s->rd);
 	int ret;
 
-	if (strcmp(key, "rd") == 0) {
-		int id = is_none(value) ? (int)DP_RD_NONE : rd_find(value);
-
-		if (id < 0)
-			return dp_fail(-ENOENT, err, errlen,
-				       "routing domain '%s' does not exist; create it with 'vswctl rd add %s'",
-				       value, value);
-		if (id != (int)DP_RD_NONE && dp_bd_vsid(bd) == 0)
-			return dp_fail(-EINVAL, err, errlen,
-				       "bridge domain '%s' has no vsid: routed destinations are found through lookup records; give it one first (vswctl bd set %s vsid=N)",
-				       name, name);
-		ret = check_overlap(bd, (uint8_t)id, b->gateway, b->len, err, errlen);
-		if (ret < 0)
-			return ret;
-		b->rd = (uint8_t)id;
-	} else {
-		rte_be32_t gw = 0;
-		uint8_t len = 0;
-
-		if (!is_none(value) && (ret = parse_gateway(value, &gw, &len, err, errlen)) < 0)
-			return ret;
-		ret = check_overlap(bd, b->rd, gw, len, err, errlen);
-		if (ret < 0)
-			return ret;
-		b->gateway = gw;
-		b->len = len;
-	}
-	ret = publish(err, errlen);
+	if (id < 0)
+		return -ENOENT;
+	b->rd = (uint8_t)id;
+	b->gateway = s->gateway;
+	b->len = s->gateway != 0 ? s->gateway_len : 0;
+	if (memcmp(b, &before, sizeof(*b)) == 0)
+		return 0;
+	ret = publish();
 	if (ret < 0)
 		*b = before;
 	return ret;
@@ -440,21 +390,17 @@ dp_rd_bd_forget(uint16_t bd)
 	if (rdc.bds[bd].rd == DP_RD_NONE && rdc.bds[bd].gateway == 0)
 		return;
 	rdc.bds[bd] = (struct rd_bd_cfg){ .rd = DP_RD_NONE };
-	publish(NULL, 0);
+	publish();
 }
 
 void
-dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len)
+dp_rd_bd_get(uint16_t bd, struct dp_bd_settings *s)
 {
 	const struct rd_bd_cfg *b = &rdc.bds[bd];
-	char ip[INET_ADDRSTRLEN];
 
-	snprintf(rd, rd_len, "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
-	gateway[0] = '\0';
-	if (b->gateway != 0) {
-		dp_ip_text(b->gateway, ip, sizeof(ip));
-		snprintf(gateway, gw_len, "%s/%u", ip, b->len);
-	}
+	snprintf(s->rd, sizeof(s->rd), "%s", b->rd != DP_RD_NONE ? rdc.rds[b->rd].name : "");
+	s->gateway = b->gateway;
+	s->gateway_len = b->gateway != 0 ? b->len : 0;
 }
 
 unsigned int

@@ -82,12 +82,17 @@ dp_rd_is_router_src(uint16_t bd, uint64_t src_key)
 int dp_rd_reset(void);
 /** Free the snapshot: dp_fini(), workers stopped. */
 void dp_rd_fini(void);
-/** bd.set keys "rd" (a domain, "" or "none" to leave it) and "gateway" (IP/PREFIX, "" or "none"). */
-int dp_rd_bd_set(uint16_t bd, const char *key, const char *value, char *err, size_t errlen);
+/**
+ * May bridge domain 'bd' take the routing settings of 's' (rd, gateway,
+ * gateway_len, with its vsid)?  @return 0 or -errno with 'why' (dp_bd_apply()).
+ */
+int dp_rd_bd_check(uint16_t bd, const struct dp_bd_settings *s, struct dp_bd_refusal *why);
+/** Take them, once checked.  @return 0, or -ENOMEM with nothing changed. */
+int dp_rd_bd_apply(uint16_t bd, const struct dp_bd_settings *s);
 /** Bridge domain 'bd' is being deleted: it leaves its routing domain. */
 void dp_rd_bd_forget(uint16_t bd);
-/** The routing domain ("" if none) and gateway ("IP/LEN", "" if none) of 'bd'. */
-void dp_rd_bd_get(uint16_t bd, char *rd, size_t rd_len, char *gateway, size_t gw_len);
+/** Fill the routing settings of 's' (rd, gateway, gateway_len) from those of 'bd'. */
+void dp_rd_bd_get(uint16_t bd, struct dp_bd_settings *s);
 
 /* The routing stage (dp_route.c), worker context. */
 

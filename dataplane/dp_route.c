@@ -76,7 +76,7 @@ icmp_error(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		return;
 	}
 	count(lc, DP_CNT_RD_ICMP_SENT);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* The longest prefix of the domain that holds 'dst', or NULL. */
@@ -103,7 +103,7 @@ unicast_arp(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		return;
 	}
 	count(lc, DP_CNT_RD_ARP_REPLIED);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* A datagram for the gateway address itself: pings are answered. */
@@ -116,7 +116,7 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 		return;
 	}
 	count(lc, DP_CNT_RD_ECHO_REPLIED);
-	tx_one(lc, snap, rxq->slot, m);
+	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
 /* Where the routed frames of a burst go, pass by pass. */
@@ -247,10 +247,10 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 			dp_encap_run(lc, snap, dp_remote_slot(run_port), run, nb_run);
 			nb_run = 0;
 		}
-		if (port < VSW_MAX_PORTS && snap->ports[port].in_use && snap->ports[port].bd == bd) {
+		if (dp_port_in_bd(snap, port, bd)) {
 			route_rewrite(m, h->key[k], mac);
 			count(lc, DP_CNT_ROUTED_LOCAL);
-			tx_one(lc, snap, port, m);
+			tx_bd_one(lc, snap, port, bd, m);
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
 			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
 			if (too_big(lc, snap, rxq, rs, m,
@@ -314,7 +314,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 			    RTE_BE16(RTE_ETHER_TYPE_ARP) &&
 		    ovl_rd_arp_answer(m, in->gateway, &rs->rds[in->rd].mac) == 1) {
 			count(lc, DP_CNT_RD_ARP_REPLIED);
-			tx_one(lc, snap, rxq->slot, m);
+			tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 			continue;
 		}
 		pkts[nb_kept] = m;

@@ -1,175 +1,130 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Bridge-domain and port settings, given as key=value text by the control
- * plane and checked here, where their meaning lives.  Control thread only.
+ * Bridge-domain settings (typed: ctl/ctl_bd_settings.c parses and checks
+ * them), applied to the MAC table, the overlay, the routing domains and the
+ * VLANs; port settings are in dp_port_conf.c.  Control thread only.
  */
 #include "dp_priv.h"
 #include "dp_rd_priv.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <rte_ether.h>
+#include "nvgre.h"
 
-static int
-parse_u32(const char *key, const char *value, uint32_t *out, char *err, size_t errlen)
+const struct dp_bd_settings dp_bd_defaults = {
+	.aging_s = 300,
+	.learning = true,
+	.flap_moves = 5,
+	.flap_window_s = 10,
+};
+
+static void
+to_fdb_conf(const struct dp_bd_settings *s, struct fdb_bd_conf *conf)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (value[0] == '\0' || value[0] == '-' || *end != '\0' || errno != 0 || v > UINT32_MAX)
-		return dp_fail(-EINVAL, err, errlen, "%s must be a whole number from 0 to %u, not '%s'",
-			    key, UINT32_MAX, value);
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_choice(const char *key, const char *value, const char *yes, const char *no, bool *out,
-	     char *err, size_t errlen)
-{
-	if (strcmp(value, yes) == 0 || strcmp(value, "true") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(value, no) == 0 || strcmp(value, "false") == 0) {
-		*out = false;
-		return 0;
-	}
-	return dp_fail(-EINVAL, err, errlen, "%s must be %s or %s, not '%s'", key, yes, no, value);
+	*conf = (struct fdb_bd_conf){
+		.aging_s = s->aging_s,
+		.max_macs = s->max_macs,
+		.learning = s->learning,
+		.drop_over_limit = s->drop_over_limit,
+		.flap_moves = s->flap_moves,
+		.flap_window_s = s->flap_window_s,
+		.flap_hold_s = s->flap_hold_s,
+	};
 }
 
 void
 dp_bd_reset_conf(uint16_t bd)
 {
-	struct fdb_bd_conf conf = { .aging_s = 300, .learning = true, .flap_moves = 5,
-				    .flap_window_s = 10 };
+	struct fdb_bd_conf conf;
 
+	to_fdb_conf(&dp_bd_defaults, &conf);
 	fdb_bd_configure(dp_main.fdb, bd, &conf);
+	/* A reused id must not inherit the VLAN of the domain deleted before it. */
+	dp_main.bds[bd].vlan = dp_bd_defaults.vlan;
+}
+
+/* The settings of bridge-domain id 'bd', from the three places that hold them. */
+static void
+bd_settings(uint16_t bd, struct dp_bd_settings *out)
+{
+	struct fdb_bd_conf conf;
+
+	fdb_bd_get_conf(dp_main.fdb, bd, &conf);
+	*out = (struct dp_bd_settings){
+		.aging_s = conf.aging_s,
+		.max_macs = conf.max_macs,
+		.learning = conf.learning,
+		.drop_over_limit = conf.drop_over_limit,
+		.flap_moves = conf.flap_moves,
+		.flap_window_s = conf.flap_window_s,
+		.flap_hold_s = conf.flap_hold_s,
+		.vsid = dp_bd_vsid(bd),
+		.vlan = dp_main.bds[bd].vlan,
+	};
+	dp_rd_bd_get(bd, out);
 }
 
 int
-dp_bd_set(const char *name, const char *key, const char *value, char *err, size_t errlen)
+dp_bd_get(const char *name, struct dp_bd_settings *out)
 {
 	int id = dp_bd_find(name);
+
+	if (id >= 0)
+		bd_settings((uint16_t)id, out);
+	return id;
+}
+
+static int
+refuse(int ret, struct dp_bd_refusal *why, enum dp_bd_setting setting, uint16_t other)
+{
+	if (why != NULL)
+		*why = (struct dp_bd_refusal){ .setting = setting, .other = other };
+	return ret;
+}
+
+/*
+ * All or nothing: check what can be checked, then change the parts that can
+ * fail (VSID, routing, the snapshot) one by one, undoing the earlier ones if
+ * a later one fails; the MAC-table part cannot fail and goes last.
+ */
+int
+dp_bd_apply(const char *name, const struct dp_bd_settings *s, struct dp_bd_refusal *why)
+{
+	int id = dp_bd_find(name);
+	struct dp_bd_settings before;
 	struct fdb_bd_conf conf;
-	bool drop_action = false;
+	uint16_t bd, other = 0;
 	int ret;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
-	fdb_bd_get_conf(dp_main.fdb, (uint16_t)id, &conf);
-	if (strcmp(key, "aging") == 0)
-		ret = parse_u32(key, value, &conf.aging_s, err, errlen);
-	else if (strcmp(key, "max-macs") == 0)
-		ret = parse_u32(key, value, &conf.max_macs, err, errlen);
-	else if (strcmp(key, "learning") == 0)
-		ret = parse_choice(key, value, "on", "off", &conf.learning, err, errlen);
-	else if (strcmp(key, "limit-action") == 0) {
-		ret = parse_choice(key, value, "drop", "forward", &drop_action, err, errlen);
-		conf.drop_over_limit = drop_action;
-	} else if (strcmp(key, "flap-moves") == 0)
-		ret = parse_u32(key, value, &conf.flap_moves, err, errlen);
-	else if (strcmp(key, "flap-window") == 0)
-		ret = parse_u32(key, value, &conf.flap_window_s, err, errlen);
-	else if (strcmp(key, "flap-hold") == 0)
-		ret = parse_u32(key, value, &conf.flap_hold_s, err, errlen);
-	else if (strcmp(key, "vsid") == 0) {
-		ret = dp_bd_set_vsid((uint16_t)id, value, err, errlen);
-		return ret < 0 ? ret : dp_publish();
-	} else if (strcmp(key, "rd") == 0 || strcmp(key, "gateway") == 0)
-		return dp_rd_bd_set((uint16_t)id, key, value, err, errlen);
-	else
-		return dp_fail(-EINVAL, err, errlen,
-			    "unknown bridge-domain setting '%s'; settings: aging, max-macs, learning, limit-action, flap-moves, flap-window, flap-hold, vsid, rd, gateway",
-			    key);
+		return refuse(-ENOENT, why, DP_BD_SET_NONE, 0);
+	bd = (uint16_t)id;
+	bd_settings(bd, &before);
+	if (s->vsid != 0 && !nvgre_vsid_is_valid(s->vsid))
+		return refuse(-EINVAL, why, DP_BD_SET_VSID, 0);
+	ret = dp_rd_bd_check(bd, s, why);
 	if (ret < 0)
 		return ret;
-	fdb_bd_configure(dp_main.fdb, (uint16_t)id, &conf);
-	return 0;
-}
-
-/* Parse "MAC[,MAC...]" ("" or "any" = no restriction) into fdb_key(0, mac) values. */
-static int
-parse_allowed(const char *value, uint64_t *macs, uint16_t *nb, char *err, size_t errlen)
-{
-	char buf[VSW_MAX_ALLOWED_MACS * 19 + 1], *save = NULL, *tok;
-
-	*nb = 0;
-	if (value[0] == '\0' || strcmp(value, "any") == 0)
-		return 0;
-	if (strlen(value) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-			    VSW_MAX_ALLOWED_MACS);
-	snprintf(buf, sizeof(buf), "%s", value);
-	for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
-		struct rte_ether_addr mac;
-
-		if (rte_ether_unformat_addr(tok, &mac) != 0)
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", tok);
-		if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-			return dp_fail(-EINVAL, err, errlen,
-				    "allowed-macs: %s is not a unicast MAC a VM could send from", tok);
-		if (*nb == VSW_MAX_ALLOWED_MACS)
-			return dp_fail(-EINVAL, err, errlen, "allowed-macs lists at most %d MACs",
-				    VSW_MAX_ALLOWED_MACS);
-		macs[(*nb)++] = fdb_key(0, &mac);
+	ret = dp_bd_vlan_check(bd, s->vlan, &other);
+	if (ret < 0)
+		return refuse(ret, why, DP_BD_SET_VLAN, other);
+	ret = dp_bd_set_vsid(bd, s->vsid, &other);
+	if (ret < 0)
+		return refuse(ret, why, DP_BD_SET_VSID, other);
+	ret = dp_rd_bd_apply(bd, s);
+	dp_main.bds[bd].vlan = s->vlan;
+	if (ret == 0 && (s->vsid != before.vsid || s->vlan != before.vlan))
+		ret = dp_publish();
+	if (ret < 0) {
+		dp_rd_bd_apply(bd, &before);
+		dp_bd_set_vsid(bd, before.vsid, &other);
+		dp_main.bds[bd].vlan = before.vlan;
+		dp_publish();
+		return refuse(ret, why, DP_BD_SET_NONE, 0);
 	}
-	return 0;
-}
-
-static bool
-learned_not_allowed(const struct fdb_entry *e, const void *arg)
-{
-	const struct dp_port *p = arg;
-	uint64_t mac = e->key & 0xffffffffffffULL;
-
-	if (e->flags & FDB_F_STATIC || e->port != (uint16_t)(p - dp_main.ports))
-		return false;
-	for (uint16_t i = 0; i < p->nb_allowed; i++)
-		if (p->allowed[i] == mac)
-			return false;
-	return true;
-}
-
-int
-dp_port_set(const char *name, const char *key, const char *value, char *err, size_t errlen)
-{
-	int slot = dp_port_find(name);
-	struct dp_port *p;
-	uint64_t allowed[VSW_MAX_ALLOWED_MACS] = { 0 };
-	uint16_t nb_allowed;
-	uint32_t max = 0;
-	int ret;
-
-	if (slot < 0)
-		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist", name);
-	p = &dp_main.ports[slot];
-	if (strcmp(key, "max-macs") == 0) {
-		ret = parse_u32(key, value, &max, err, errlen);
-		if (ret == 0)
-			fdb_port_set_max_macs(dp_main.fdb, (uint16_t)slot, max);
-		return ret;
-	}
-	if (strcmp(key, "allowed-macs") != 0)
-		return dp_fail(-EINVAL, err, errlen,
-			    "unknown port setting '%s'; settings: max-macs, allowed-macs", key);
-	ret = parse_allowed(value, allowed, &nb_allowed, err, errlen);
-	if (ret < 0)
-		return ret;
-	memcpy(p->allowed, allowed, sizeof(allowed));
-	p->nb_allowed = nb_allowed;
-	ret = dp_publish();
-	if (ret < 0)
-		return dp_fail(ret, err, errlen, "out of memory while applying allowed-macs");
-	/* MACs learned before the restriction must not keep drawing traffic. */
-	if (nb_allowed > 0)
-		fdb_delete_if(dp_main.fdb, learned_not_allowed, p);
+	to_fdb_conf(s, &conf);
+	fdb_bd_configure(dp_main.fdb, bd, &conf);
 	return 0;
 }
 

@@ -186,12 +186,6 @@ dp_pmd_stats(struct dp_pmd_stats *out, unsigned int max)
 	return n;
 }
 
-uint64_t
-dp_tsc_hz(void)
-{
-	return rte_get_tsc_hz();
-}
-
 static void
 fill_port_info(uint16_t slot, struct dp_port_info *info)
 {
@@ -203,7 +197,12 @@ fill_port_info(uint16_t slot, struct dp_port_info *info)
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", p->name);
 	snprintf(info->type, sizeof(info->type), "%s", port_type_name(p->handle.type));
-	snprintf(info->bd, sizeof(info->bd), "%s", p->is_uplink ? "" : dp_main.bds[p->bd].name);
+	/* A trunk without a native VLAN has no domain of its own: it is in those it carries. */
+	snprintf(info->bd, sizeof(info->bd), "%s",
+		 p->is_uplink || (p->vlan.mode == DP_VLAN_TRUNK && p->vlan.native == 0) ?
+			 "" :
+			 dp_main.bds[p->bd].name);
+	info->vlan = p->vlan;
 	snprintf(info->ifname, sizeof(info->ifname), "%s", p->handle.ifname);
 	info->id = slot;
 	info->eth_port = p->handle.eth_port;

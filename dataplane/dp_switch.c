@@ -64,8 +64,9 @@ assign_rx_queues(struct dp_snapshot *snap)
 			rxq->slot = slot;
 			rxq->eth_port = p->handle.eth_port;
 			rxq->queue = q;
-			rxq->bd = p->bd;
+			rxq->bd = snap->ports[slot].bd;
 			rxq->is_uplink = p->is_uplink;
+			rxq->vlan_mode = snap->ports[slot].vlan_mode;
 		}
 	}
 }
@@ -89,11 +90,17 @@ build_snapshot(void)
 	if (snap == NULL)
 		return NULL;
 	snap->uplink_slot = 0xffff;
-	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++)
+	snap->uplink_vlan = dp_main.uplink_vlan;
+	for (uint16_t v = 0; v <= DP_VLAN_MAX; v++)
+		snap->vlan_bd[v] = DP_BD_NONE;
+	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
 		snap->bd_vsid[bd] = dp_main.bds[bd].in_use ? dp_bd_vsid(bd) : 0;
+		snap->bd_vlan[bd] = dp_main.bds[bd].in_use ? dp_main.bds[bd].vlan : 0;
+		if (snap->bd_vlan[bd] != 0)
+			snap->vlan_bd[snap->bd_vlan[bd]] = bd;
+	}
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
 		struct dp_port *p = &dp_main.ports[slot];
-		struct dp_bd_rt *b;
 
 		if (!p->in_use)
 			continue;
@@ -101,16 +108,28 @@ build_snapshot(void)
 		snap->ports[slot].eth_port = p->handle.eth_port;
 		set_tx_queues(&snap->ports[slot], p);
 		snap->ports[slot].bd = p->bd;
+		snap->ports[slot].vlan_mode = (uint8_t)p->vlan.mode;
+		if (p->vlan.mode == DP_VLAN_TRUNK) {
+			memcpy(snap->ports[slot].trunks, p->vlan.trunks, sizeof(p->vlan.trunks));
+			if (p->vlan.native == 0)
+				snap->ports[slot].bd = DP_BD_NONE;
+		}
 		snap->ports[slot].nb_allowed = p->nb_allowed;
 		memcpy(snap->ports[slot].allowed, p->allowed, sizeof(p->allowed));
 		if (p->is_uplink) {
 			/* The uplink carries every tenant's frames: it is in no flood list. */
 			snap->uplink_slot = slot;
-			snap->ports[slot].bd = 0xffff;
+			snap->ports[slot].bd = DP_BD_NONE;
+			snap->ports[slot].vlan_mode = DP_VLAN_NONE;
 			continue;
 		}
-		b = &snap->bds[p->bd];
-		b->members[b->nb_members++] = slot;
+		/* A trunk is in the flood list of every domain it carries. */
+		for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
+			struct dp_bd_rt *b = &snap->bds[bd];
+
+			if (dp_main.bds[bd].in_use && dp_port_member(slot, bd))
+				b->members[b->nb_members++] = slot;
+		}
 	}
 	assign_rx_queues(snap);
 	return snap;
@@ -302,20 +321,17 @@ bd_nb_ports(uint16_t id)
 	unsigned int n = 0;
 
 	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++)
-		if (dp_main.ports[slot].in_use && !dp_main.ports[slot].is_uplink &&
-		    dp_main.ports[slot].bd == id)
-			n++;
+		n += dp_port_member(slot, id);
 	return n;
 }
 
 int
-dp_bd_add(const char *name, char *err, size_t errlen)
+dp_bd_add(const char *name)
 {
 	if (strlen(name) == 0 || strlen(name) >= PORT_NAME_MAX)
-		return dp_fail(-EINVAL, err, errlen, "bridge domain name must be 1 to %d characters",
-			    PORT_NAME_MAX - 1);
+		return -EINVAL;
 	if (dp_bd_find(name) >= 0)
-		return dp_fail(-EEXIST, err, errlen, "bridge domain '%s' already exists", name);
+		return -EEXIST;
 	for (int id = 0; id < VSW_MAX_BDS; id++) {
 		if (!dp_main.bds[id].in_use) {
 			dp_main.bds[id].in_use = true;
@@ -324,8 +340,7 @@ dp_bd_add(const char *name, char *err, size_t errlen)
 			return id;
 		}
 	}
-	return dp_fail(-ENOSPC, err, errlen, "all %d bridge domains are in use; delete one first",
-		    VSW_MAX_BDS);
+	return -ENOSPC;
 }
 
 static bool
@@ -335,23 +350,21 @@ entry_in_bd(const struct fdb_entry *e, const void *arg)
 }
 
 int
-dp_bd_del(const char *name, char *err, size_t errlen)
+dp_bd_del(const char *name)
 {
 	int id = dp_bd_find(name);
-	uint16_t bd;
+	uint16_t bd, unused;
 	int ret;
 
 	if (id < 0)
-		return dp_fail(-ENOENT, err, errlen, "bridge domain '%s' does not exist", name);
+		return -ENOENT;
 	if (id == 0)
-		return dp_fail(-EPERM, err, errlen, "the default bridge domain cannot be deleted");
+		return -EPERM;
 	if (bd_nb_ports((uint16_t)id) > 0)
-		return dp_fail(-EBUSY, err, errlen,
-			    "bridge domain '%s' still has %u port(s); delete or move them first", name,
-			    bd_nb_ports((uint16_t)id));
+		return -EBUSY;
 	bd = (uint16_t)id;
-	/* Its virtual subnet goes first: if the overlay refuses, the domain stays whole. */
-	ret = dp_bd_set_vsid(bd, "0", err, errlen);
+	/* Its virtual subnet goes first: if the overlay refuses (lookup records), the domain stays whole. */
+	ret = dp_bd_set_vsid(bd, 0, &unused);
 	if (ret < 0)
 		return ret;
 	/* Static entries may remain; a later domain reusing the id must start empty. */
@@ -375,20 +388,8 @@ dp_bd_list(struct dp_bd_info *out, unsigned int max)
 			snprintf(out[n].name, sizeof(out[n].name), "%s", dp_main.bds[id].name);
 			out[n].id = id;
 			out[n].nb_ports = (uint16_t)bd_nb_ports(id);
-			struct fdb_bd_conf conf;
-
 			out[n].nb_macs = nb_macs[id];
-			fdb_bd_get_conf(dp_main.fdb, id, &conf);
-			out[n].aging_s = conf.aging_s;
-			out[n].max_macs = conf.max_macs;
-			out[n].learning = conf.learning;
-			out[n].drop_over_limit = conf.drop_over_limit;
-			out[n].flap_moves = conf.flap_moves;
-			out[n].flap_window_s = conf.flap_window_s;
-			out[n].flap_hold_s = conf.flap_hold_s;
-			out[n].vsid = dp_bd_vsid(id);
-			dp_rd_bd_get(id, out[n].rd, sizeof(out[n].rd), out[n].gateway,
-				     sizeof(out[n].gateway));
+			dp_bd_get(out[n].name, &out[n].set);
 		}
 		n++;
 	}

@@ -85,8 +85,21 @@ _vswctl()
 		fi
 	fi
 	case "$noun $verb" in
-	"port del" | "port set" | "stats show" | "stats queues" | "uplink set")
+	"port del" | "stats show" | "stats queues")
 		[[ $nb_args -eq 0 ]] && COMPREPLY=($(compgen -W "$(_vswctl_names "$prog" port.list "${sock[@]}")" -- "$cur"))
+		;;
+	"port set" | "uplink set")
+		if [[ $nb_args -eq 0 ]]; then
+			COMPREPLY=($(compgen -W "$(_vswctl_names "$prog" port.list "${sock[@]}")" -- "$cur"))
+		elif [[ "$cur" == vlan-mode=* ]]; then
+			COMPREPLY=($(compgen -P vlan-mode= -W 'none access trunk' -- "${cur#vlan-mode=}"))
+		elif [[ "$noun" == port ]]; then
+			COMPREPLY=($(compgen -W 'max-macs= allowed-macs= vlan-mode= vlan= trunks= native=' -- "$cur"))
+			compopt -o nospace 2>/dev/null
+		else
+			COMPREPLY=($(compgen -W 'mtu= vlan= force=true' -- "$cur"))
+			compopt -o nospace 2>/dev/null
+		fi
 		;;
 	"port add")
 		case $nb_args in
@@ -99,7 +112,7 @@ _vswctl()
 		if [[ $nb_args -eq 0 ]]; then
 			COMPREPLY=($(compgen -W "$(_vswctl_names "$prog" bd.list "${sock[@]}")" -- "$cur"))
 		elif [[ "$noun $verb" == "bd set" ]]; then
-			COMPREPLY=($(compgen -W 'aging= max-macs= limit-action= learning= flap-moves= flap-window= flap-hold= vsid=' -- "$cur"))
+			COMPREPLY=($(compgen -W 'aging= max-macs= limit-action= learning= flap-moves= flap-window= flap-hold= vsid= vlan=' -- "$cur"))
 			compopt -o nospace 2>/dev/null
 		elif [[ "$noun $verb" == "fdb add" && $nb_args -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "$(_vswctl_names "$prog" port.list "${sock[@]}")" -- "$cur"))

@@ -105,23 +105,34 @@ void
 fuzz_host_setup(void)
 {
 	struct rte_ether_addr gw;
+	struct dp_port_settings vm5 = { .fields = DP_PORT_SET_ALLOWED, .nb_allowed = 2 };
+	struct dp_port_settings trunk = { .fields = DP_PORT_SET_VLAN,
+					  .vlan = { .mode = DP_VLAN_TRUNK, .native = 10 } };
+	struct dp_port_settings access = { .fields = DP_PORT_SET_VLAN,
+					   .vlan = { .mode = DP_VLAN_ACCESS, .vlan = 20 } };
+	struct dp_bd_settings set;
 
 	if (host_ready)
 		return;
 	fuzz_dp_start();
-	must(dp_bd_add("t1", err, sizeof(err)), "t1");
-	must(dp_bd_set("t1", "vsid", "5001", err, sizeof(err)), "t1 vsid");
-	must(dp_bd_add("blue", err, sizeof(err)), "blue");
-	must(dp_bd_set("blue", "max-macs", "4", err, sizeof(err)), "blue max-macs");
-	must(dp_bd_set("blue", "limit-action", "drop", err, sizeof(err)), "blue limit-action");
+	must(dp_bd_add("t1"), "t1");
+	set = dp_bd_defaults;
+	set.vsid = 5001;
+	must(dp_bd_apply("t1", &set, NULL), "t1 vsid");
+	must(dp_bd_add("blue"), "blue");
+	set = dp_bd_defaults;
+	set.max_macs = 4;
+	set.drop_over_limit = true;
+	must(dp_bd_apply("blue", &set, NULL), "blue max-macs, limit-action");
 	add_ring("vm1", "t1");
 	add_ring("vm2", "t1");
 	add_ring("vm3", NULL);
 	add_ring("vm4", NULL);
 	add_ring("vm5", "blue");
 	add_ring("vm6", "blue");
-	must(dp_port_set("vm5", "allowed-macs", "02:00:00:00:00:05,02:00:00:00:00:55", err,
-			 sizeof(err)), "vm5 allowed-macs");
+	rte_ether_unformat_addr("02:00:00:00:00:05", &vm5.allowed[0]);
+	rte_ether_unformat_addr("02:00:00:00:00:55", &vm5.allowed[1]);
+	must(dp_port_set("vm5", &vm5, NULL), "vm5 allowed-macs");
 	add_ring("up", NULL);
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
 	must(dp_uplink_set("up", 1500), "the uplink");
@@ -136,6 +147,20 @@ fuzz_host_setup(void)
 	add_record("203.0.113.3", "02:00:00:00:00:0c", "192.0.2.7");
 	add_record("203.0.113.1", "02:00:00:00:00:0a", FUZZ_OUR_PA);
 	add_record("203.0.113.4", "02:00:00:00:00:0d", "2001:db8:2::4");
+	/* VLANs: vm7 trunks 10 and 20 (native 10), vm8 is an access port of VLAN 20. */
+	must(dp_bd_add("v10"), "v10");
+	set = dp_bd_defaults;
+	set.vlan = 10;
+	must(dp_bd_apply("v10", &set, NULL), "v10 vlan");
+	must(dp_bd_add("v20"), "v20");
+	set.vlan = 20;
+	must(dp_bd_apply("v20", &set, NULL), "v20 vlan");
+	add_ring("vm7", NULL);
+	add_ring("vm8", NULL);
+	dp_vlan_bit_set(trunk.vlan.trunks, 10);
+	dp_vlan_bit_set(trunk.vlan.trunks, 20);
+	must(dp_port_set("vm7", &trunk, NULL), "vm7 trunk");
+	must(dp_port_set("vm8", &access, NULL), "vm8 access");
 	host_ready = true;
 }
 
@@ -377,7 +402,7 @@ fuzz_forget_learned(void)
 	dp_neigh_walk(collect_learned_neigh, &l);
 	for (unsigned int i = 0; i < l.n; i++)
 		dp_neigh_del(&l.ip[i]);
-	dp_fdb_flush(NULL, NULL, err, sizeof(err));
+	dp_fdb_flush(NULL, NULL);
 	dp_periodic();
 }
 
@@ -388,7 +413,7 @@ struct config_list {
 	struct ovl_prefix p[1024];     /**< routes: prefix; neighbours: address */
 	uint32_t ca[1024];             /**< lookup records: customer address */
 	uint32_t vsid[1024];           /**< lookup records: their VSID */
-	uint8_t mac[1024][6];          /**< static MACs */
+	struct rte_ether_addr mac[1024]; /**< static MACs */
 };
 
 static void
@@ -426,7 +451,7 @@ collect_static(const struct dp_fdb_entry *e, void *arg)
 	struct config_list *l = arg;
 
 	if (e->is_static && l->n < 1024) {
-		memcpy(l->mac[l->n], e->mac, 6);
+		l->mac[l->n] = e->mac;
 		snprintf(l->a[l->n++], sizeof(l->a[0]), "%s", e->bd);
 	}
 }
@@ -444,6 +469,7 @@ fuzz_reset_config(void)
 	static struct config_list l;
 	struct dp_port_info ports[VSW_MAX_PORTS];
 	struct dp_bd_info bds[VSW_MAX_BDS];
+	int ret;
 	struct dp_overlay_info ov;
 	unsigned int n;
 
@@ -465,20 +491,19 @@ fuzz_reset_config(void)
 	l.n = 0;
 	dp_fdb_walk(NULL, collect_static, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_fdb_del(l.a[i], l.mac[i], err, sizeof(err));
+		dp_fdb_del(l.a[i], &l.mac[i]);
 	n = dp_port_list(ports, VSW_MAX_PORTS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_PORTS; i++)
 		if (dp_port_del(ports[i].name, err, sizeof(err)) < 0)
 			fuzz_fail("cannot delete port %s: %s", ports[i].name, err);
 	n = dp_bd_list(bds, VSW_MAX_BDS);
 	for (unsigned int i = 0; i < n && i < VSW_MAX_BDS; i++)
-		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 &&
-		    dp_bd_del(bds[i].name, err, sizeof(err)) < 0)
-			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name, err);
-	if (dp_bd_set(DP_DEFAULT_BD, "vsid", "0", err, sizeof(err)) < 0)
-		fuzz_fail("cannot clear the default domain's VSID: %s", err);
-	dp_bd_reset_conf(0);
-	dp_fdb_flush(NULL, NULL, err, sizeof(err));
+		if (strcmp(bds[i].name, DP_DEFAULT_BD) != 0 && (ret = dp_bd_del(bds[i].name)) < 0)
+			fuzz_fail("cannot delete bridge domain %s: %s", bds[i].name,
+				  strerror(-ret));
+	if (dp_bd_apply(DP_DEFAULT_BD, &dp_bd_defaults, NULL) < 0)
+		fuzz_fail("cannot give the default domain its default settings");
+	dp_fdb_flush(NULL, NULL);
 	dp_periodic();
 	/* What a harness relies on: the switch as dp_init() left it. */
 	dp_overlay_get(&ov);

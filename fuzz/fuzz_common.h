@@ -48,7 +48,9 @@ void fuzz_dp_start(void);
  *   "default": ring ports vm3, vm4;
  *   "blue": ring ports vm5 (allowed-macs limited) and vm6, max-macs 4, limit-action drop;
  *   uplink "up" with PA 198.51.100.1/24, route 192.0.2.0/24 via 198.51.100.254
- *   (a static neighbour).
+ *   (a static neighbour);
+ *   "v10" (VLAN 10) and "v20" (VLAN 20): ring port vm7 trunks both, native 10;
+ *   vm8 is an access port of VLAN 20.
  * Built once; later calls do nothing.
  */
 void fuzz_host_setup(void);

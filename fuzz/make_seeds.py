@@ -156,6 +156,15 @@ def synthetic(harness):
     seeds["all_one_burst"] = b"".join(record(f, i & 7) for i, f in enumerate(frames.values()))
     seeds["all_round_each"] = b"".join(record(f, 0x08 | (i & 7)) for i, f in enumerate(frames.values()))
     seeds["split_segments"] = b"".join(record(f, 0x10 | 0x40) for f in frames.values())
+    if harness == "pipeline_tenant":
+        # vm7 (port 6) trunks VLANs 10 and 20, native 10; vm8 (port 7) is an access port of 20.
+        tag = lambda f, vid: f[:12] + struct.pack("!HH", 0x8100, vid) + f[12:]
+        seeds["vlan"] = b"".join([
+            record(tag(ipv4_frame(BCAST, VM_A), 10), 6), record(tag(ipv4_frame(VM_A, VM_B), 20), 6),
+            record(ipv4_frame(BCAST, VM_B), 6), record(tag(ipv4_frame(BCAST, VM_A), 30), 6),
+            record(tag(ipv4_frame(BCAST, VM_A), 0), 6), record(ipv4_frame(VM_B, VM_A), 7),
+            record(tag(ipv4_frame(BCAST, VM_A), 20), 7), record(ipv4_frame(BCAST, VM_5), 0x08 | 7),
+            record(tag(ipv4_frame(BCAST, VM_A), 20)[:16], 6)])
     return seeds
 
 

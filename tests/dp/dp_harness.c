@@ -2,6 +2,7 @@
 #include "dp_harness.h"
 
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
@@ -13,6 +14,39 @@
 #include "test_common.h"
 
 char dp_test_err[VSW_ERR_LEN];
+struct dp_bd_refusal dp_test_why;
+static struct dp_bd_settings test_bd;
+
+struct dp_bd_settings *
+dp_test_bd(const char *bd)
+{
+	if (dp_bd_get(bd, &test_bd) < 0)
+		memset(&test_bd, 0, sizeof(test_bd));
+	return &test_bd;
+}
+
+int
+dp_test_bd_apply(const char *bd)
+{
+	memset(&dp_test_why, 0, sizeof(dp_test_why));
+	return dp_bd_apply(bd, &test_bd, &dp_test_why);
+}
+
+int
+dp_test_bd_route(const char *bd, const char *rd, const char *ip, uint8_t len)
+{
+	struct dp_bd_settings *s = dp_test_bd(bd);
+
+	if (rd != NULL)
+		snprintf(s->rd, sizeof(s->rd), "%s", rd);
+	if (ip != NULL) {
+		s->gateway = 0;
+		s->gateway_len = len;
+		if (inet_pton(AF_INET, ip, &s->gateway) != 1)
+			return -EINVAL;
+	}
+	return dp_test_bd_apply(bd);
+}
 
 int
 dp_test_start(const char *prog)
@@ -115,7 +149,7 @@ where_entry(const struct dp_fdb_entry *e, void *arg)
 {
 	struct where_query *q = arg;
 
-	if (memcmp(q->mac, e->mac, 6) == 0) {
+	if (memcmp(q->mac, e->mac.addr_bytes, 6) == 0) {
 		snprintf(q->found.port, sizeof(q->found.port), "%s", e->port);
 		snprintf(q->found.cause, sizeof(q->found.cause), "%s", e->cause);
 	}

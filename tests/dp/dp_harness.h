@@ -15,6 +15,19 @@ struct rte_mbuf;
 struct rte_ring;
 
 extern char dp_test_err[VSW_ERR_LEN]; /* the last dp_* error text */
+extern struct dp_bd_refusal dp_test_why; /* what the last dp_test_bd_apply() refused */
+
+/**
+ * The settings of bridge domain 'bd' to edit, then apply with
+ * dp_test_bd_apply(bd): dp_test_bd("t1")->vsid = 5001; (a zeroed copy if none).
+ */
+struct dp_bd_settings *dp_test_bd(const char *bd);
+/** dp_bd_apply() of what dp_test_bd() returned.  @return its result. */
+int dp_test_bd_apply(const char *bd);
+/** Change one setting of 'bd' (a member of struct dp_bd_settings).  @return dp_bd_apply()'s result. */
+#define DP_TEST_BD_SET(bd, member, value) (dp_test_bd(bd)->member = (value), dp_test_bd_apply(bd))
+/** Attach 'bd' to routing domain 'rd' ("" = none) and/or give it gateway 'ip'/'len' (NULL = keep). */
+int dp_test_bd_route(const char *bd, const char *rd, const char *ip, uint8_t len);
 
 /** EAL (2 lcores, no hugepages), dp_init() and the CUnit registry; exits 77 on a 1-core machine. @return 0 or -1. */
 int dp_test_start(const char *prog);

@@ -25,7 +25,8 @@
 #include "test_addr.h"
 
 #define N 1024
-static uint8_t rmac[6] = { 2, 0x76, 0x72, 0, 0, 1 };
+static struct rte_ether_addr rmac_addr = { { 2, 0x76, 0x72, 0, 0, 1 } };
+static uint8_t *const rmac = rmac_addr.addr_bytes;
 
 static void
 mac_of(int set, int i, uint8_t *m)
@@ -90,23 +91,22 @@ measure(const char *what, int kind)
 static void
 run(void)
 {
-	char *e = dp_test_err;
-	size_t el = sizeof(dp_test_err);
-	uint8_t mac[6];
+	struct rte_ether_addr addr;
+	uint8_t *mac = addr.addr_bytes;
 	char ip[32];
-	dp_rd_add("red", rmac, e, el);
-	dp_bd_add("s1", e, el);
-	dp_bd_set("s1", "vsid", "5001", e, el);
-	dp_bd_add("s2", e, el);
-	dp_bd_set("s2", "vsid", "5002", e, el);
-	dp_bd_add("s3", e, el);
-	dp_bd_set("s3", "vsid", "5003", e, el);
-	dp_bd_set("s1", "rd", "red", e, el);
-	dp_bd_set("s1", "gateway", "10.0.255.254/16", e, el);
-	dp_bd_set("s2", "rd", "red", e, el);
-	dp_bd_set("s2", "gateway", "10.128.255.254/16", e, el);
-	dp_bd_set("s3", "rd", "red", e, el);
-	dp_bd_set("s3", "gateway", "10.192.255.254/16", e, el);
+	dp_rd_add("red", &rmac_addr);
+	dp_bd_add("s1");
+	DP_TEST_BD_SET("s1", vsid, 5001);
+	dp_bd_add("s2");
+	DP_TEST_BD_SET("s2", vsid, 5002);
+	dp_bd_add("s3");
+	DP_TEST_BD_SET("s3", vsid, 5003);
+	dp_test_bd_route("s1", "red", NULL, 0);
+	dp_test_bd_route("s1", NULL, "10.0.255.254", 16);
+	dp_test_bd_route("s2", "red", NULL, 0);
+	dp_test_bd_route("s2", NULL, "10.128.255.254", 16);
+	dp_test_bd_route("s3", "red", NULL, 0);
+	dp_test_bd_route("s3", NULL, "10.192.255.254", 16);
 	dp_test_add_ring("vm1", "s1");
 	dp_test_add_ring("vm1b", "s1");
 	dp_test_add_ring("vm2", "s2");
@@ -118,15 +118,15 @@ run(void)
 	dp_route_add(tpfx("192.0.2.0/24"), tip("198.51.100.254"));
 	for (int i = 0; i < N; i++) {
 		mac_of(7, i, mac);
-		dp_fdb_add_static("s1", mac, "vm1b", e, el);
+		dp_fdb_add_static("s1", &addr, "vm1b");
 		mac_of(5, i, mac);
 		snprintf(ip, sizeof(ip), "10.128.%d.%d", (i + 1) >> 8, (i + 1) & 255);
 		dp_lookup_add(5002, tca(ip), mac, tip("198.51.100.1"));
-		dp_fdb_add_static("s2", mac, "vm2", e, el);
+		dp_fdb_add_static("s2", &addr, "vm2");
 		mac_of(6, i, mac);
 		snprintf(ip, sizeof(ip), "10.192.%d.%d", (i + 1) >> 8, (i + 1) & 255);
 		if (dp_lookup_add(5003, tca(ip), mac, tip("192.0.2.1")) < 0) {
-			fprintf(stderr, "%s\n", e);
+			fprintf(stderr, "lookup add %s refused\n", ip);
 			return;
 		}
 	}

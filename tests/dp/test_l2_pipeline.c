@@ -68,7 +68,7 @@ teardown(void)
 	dp_port_del("p2", dp_test_err, sizeof(dp_test_err));
 	dp_port_del("p3", dp_test_err, sizeof(dp_test_err));
 	dp_port_del("p4", dp_test_err, sizeof(dp_test_err));
-	dp_bd_del("blue", dp_test_err, sizeof(dp_test_err));
+	dp_bd_del("blue");
 	return 0;
 }
 
@@ -186,7 +186,7 @@ static void
 test_bridge_domains_are_isolated(void)
 {
 	unsigned int nb_blue = 0, nb_all = 0;
-	int blue = dp_bd_add("blue", dp_test_err, sizeof(dp_test_err));
+	int blue = dp_bd_add("blue");
 
 	CU_ASSERT_FATAL(blue > 0);
 	CU_ASSERT_FATAL(dp_test_add_ring("p4", "blue") >= 0);
@@ -200,7 +200,7 @@ test_bridge_domains_are_isolated(void)
 	CU_ASSERT_EQUAL(dp_fdb_walk("blue", count_entry, &nb_blue), 1);
 	CU_ASSERT_EQUAL(nb_blue, 1);
 	CU_ASSERT_EQUAL(dp_fdb_walk(NULL, count_entry, &nb_all), 2);
-	CU_ASSERT_EQUAL(dp_bd_del("blue", dp_test_err, sizeof(dp_test_err)), -EBUSY);
+	CU_ASSERT_EQUAL(dp_bd_del("blue"), -EBUSY);
 }
 
 static void

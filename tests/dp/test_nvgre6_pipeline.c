@@ -82,8 +82,7 @@ setup_host(void)
 	const char *ports[] = { "vm1", "vm2", "up" };
 	uint8_t mac[6], gw6[6], gw4[6];
 
-	if (dp_bd_add("t1", dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_bd_set("t1", "vsid", "5001", dp_test_err, sizeof(dp_test_err)))
+	if (dp_bd_add("t1") < 0 || DP_TEST_BD_SET("t1", vsid, 5001) != 0)
 		return 1;
 	for (unsigned int i = 0; i < 3; i++)
 		if (dp_test_add_ring(ports[i], "t1") < 0)

@@ -5,7 +5,8 @@
 # vswagent each, two tenants reusing 203.0.113.0/24 (cluster_lib.sh has the
 # picture).  It pings across, moves vm1 from A to B (its interface re-created
 # on B, then a gratuitous ARP), shows the records following it, and pings
-# again.  Exits non-zero if a ping fails.  Everything it made goes on any
+# again; then declares routing domain red over tenant 1's subnet and a second
+# one on B and pings across them (routed).  Exits non-zero if a ping fails.  Everything it made goes on any
 # exit, Ctrl-C included; --keep leaves it running until Ctrl-C.
 #
 # usage: cluster_demo.sh VSWD VSWCTL VSWAGENT VSWCLUSTER [--keep]
@@ -57,6 +58,30 @@ show_cluster
 pings "$NS_VM3" 203.0.113.1 "after the move: vm3 on C -> vm1 now on B"
 pings "$NS_X3" 203.0.113.1 "after the move: tenant 2 untouched, x3 -> x1"
 log "B's agent: $(timeout 10 "$VSWCLUSTER" -s "$T_TMP/B/vswd.sock" status | tr '\n' ' ' | cut -c1-200)"
+
+log "routing: tenant 1 gets a second subnet t1b (VSID 5003, 192.0.2.128/25) on B, and both join routing domain red"
+NS_W2="${NS_PREFIX}-w2"
+check "vswcluster rd add red" cl rd add red
+check "vswcluster subnet set 5001 rd=red gateway=203.0.113.254/24" cl subnet set 5001 rd=red gateway=203.0.113.254/24
+check "vswcluster subnet add t1b vsid=5003 rd=red gateway=192.0.2.254/25" \
+	cl subnet add t1b vsid=5003 rd=red gateway=192.0.2.254/25
+wait_until 10 has_bd B 5003 || fail "B: the agent did not create the bridge domain of VSID 5003"
+vm_ns "$NS_W2" "w2${ID}" B t1b 02:00:00:01:00:82 192.0.2.130
+ip -n "$NS_W2" addr flush dev "w2${ID}n"
+ip -n "$NS_W2" addr add 192.0.2.130/25 dev "w2${ID}n"
+ip -n "$NS_W2" route add default via 192.0.2.254
+ip -n "$NS_VM3" route add default via 203.0.113.254
+check "vswcluster vm add: w2 on B" cl vm add 5003 192.0.2.130 02:00:00:01:00:82 host=B
+red_ready() { [ "$(on "$1" vsw_json '[len(x["subnets"]) for x in r if x["name"] == "red"]' rd list)" = "[2]" ]; }
+for h in B C; do
+	wait_until 10 red_ready "$h" || fail "$h: routing domain red with two subnets not applied"
+	wait_until 10 lookup_is "$h" 5003 192.0.2.130 "${HOST_PA[B]}" || fail "$h: record of w2 not applied"
+done
+log "\$ vswcluster rd list"
+cl rd list | sed 's/^/    /'
+log "\$ vswctl rd list    (host C, applied by its agent)"
+on C vsw rd list | sed 's/^/    /'
+pings "$NS_VM3" 192.0.2.130 "routed: vm3 (t1 on C) -> w2 (t1b on B), one hop through C's distributed router"
 
 if [ $KEEP -eq 1 ]; then
 	cat <<EOT

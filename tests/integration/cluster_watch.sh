@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # How an agent's etcd watch and vswd's event stream fail, and that the agent
 # recovers from each (three hosts A, B, C; 3-member etcd; docs/cluster.md):
-#   - compaction: C's agent is stopped while records change and etcd compacts
+#   - compaction: C's agent is stopped while records (and a subnet's routing
+#     domain and a customer route) change, routing domain blue and subnet 5009
+#     are deleted (the re-list must count their absence as a deletion) and etcd
+#     compacts
 #     past its revision, and its watch's member dies: on resuming, the watch
 #     it restarts is cancelled as compacted; the agent must re-list and
 #     converge (its periodic resync is off, so nothing else would repair it);
@@ -46,6 +49,22 @@ member_of() {
 counter() { agent_status "$1" 's["counters"]["'"$2"'"]'; }
 
 # ---------------------------------------------------------------- compaction
+# rd_has HOST NAME: HOST's vswd has routing domain NAME.
+rd_has() { on "$1" vsw_json '[x["name"] for x in r]' rd list | grep -q "\"$2\""; }
+rd_lacks() { ! rd_has "$@"; }
+bd_lacks() { ! has_bd "$@"; }
+# attached_is HOST WANT: the (rd, gateway) of VSID 5001's bridge domain on HOST, as JSON.
+attached_is() { [ "$(on "$1" vsw_json '[(b["rd"], b["gateway"]) for b in r if b["vsid"] == 5001]' bd list)" = "$2" ]; }
+# routes_are HOST WANT: the routes of red on HOST, as JSON.
+routes_are() { [ "$(on "$1" vsw_json '[(x["prefix"], x["via"]) for x in r]' rd route show red)" = "$2" ]; }
+check "rd add red" cl rd add red
+check "rd add blue" cl rd add blue
+check "subnet add t9 vsid=5009" cl subnet add t9 vsid=5009
+check "C has the bridge domain of 5009" wait_until 10 has_bd C 5009
+check "rd add green" cl rd add green
+check "C has routing domain green" wait_until 10 rd_has C green
+check "C has routing domains red and blue" wait_until 10 rd_has C blue
+check "... red too" rd_has C red
 m=$(member_of C)
 relists=$(counter C relists)
 kill -STOP "${AGENT_PID[C]}"
@@ -56,6 +75,13 @@ log "C's agent stopped; member e$m, which it watched through, killed"
 check "while C's agent is stopped: vm add .20" cl vm add 5001 203.0.113.20 02:00:00:01:00:20 pa=$PA_B
 check "... vm add .21" cl vm add 5001 203.0.113.21 02:00:00:01:00:21 pa=$PA_B
 check "... vm del .1" cl vm del 5001 203.0.113.1
+check "... subnet set 5001 rd=red gateway=203.0.113.254/24" cl subnet set 5001 rd=red gateway=203.0.113.254/24
+check "... rd route add red 0.0.0.0/0 via 203.0.113.20" cl rd route add red 0.0.0.0/0 via 203.0.113.20
+check "... rd del blue (its deletion is compacted away before C's agent hears of it)" cl rd del blue
+check "... subnet del 5009 (the same)" cl subnet del 5009
+check "... green's record made unusable (not deleted)" \
+	env ETCDCTL_API=3 timeout 10 etcdctl --endpoints="http://127.0.0.1:$((ETCD_BASE + (m + 1) % 3))" \
+	put /vsw/v1/rds/green '{"name": "green", "mac": "not a MAC"}'
 live=http://127.0.0.1:$((ETCD_BASE + (m + 1) % 3))
 rev=$(ETCDCTL_API=3 timeout 10 etcdctl --endpoints="$live" endpoint status -w json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Status"]["header"]["revision"])') ||
@@ -66,6 +92,13 @@ check "C's agent re-lists after its watch is cancelled as compacted" \
 	wait_until 15 grep -q "is compacted" "$T_TMP/C/agent.log"
 check "... and converges: .20 and .21 added" wait_until 10 lookup_is C 5001 203.0.113.21 "$PA_B"
 check "... .1 deleted" wait_until 5 sh -c "! timeout 5 '$VSWCTL' -s '$T_TMP/C/vswd.sock' lookup show 5001 | grep -qw 203.0.113.1"
+check "... t1 attached to red with its gateway" wait_until 5 attached_is C '[["red", "203.0.113.254/24"]]'
+check "... the customer route applied" wait_until 5 routes_are C '[["0.0.0.0/0", "203.0.113.20"]]'
+check "... routing domain blue, deleted meanwhile, deleted" wait_until 5 rd_lacks C blue
+check "... while red stays (positive control)" rd_has C red
+check "... subnet 5009, deleted meanwhile: its bridge domain deleted" wait_until 5 bd_lacks C 5009
+check "... while 5001's stays (positive control)" has_bd C 5001
+check "... green, whose record is there but unusable, is not taken for deleted" rd_has C green
 check "... counted as a re-list" test "$(counter C relists)" -gt "$relists"
 etcd_start "$m"
 wait_until 20 etcd_healthy "$ETCD_URLS" || fail "etcd member e$m did not come back" "$T_TMP/etcd$m.log"

@@ -21,6 +21,7 @@ VSWCTL=$(realpath "$2")
 shift 2
 
 TEST_NAME=$(basename "$0" .sh)
+LIB_DIR=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 ID=$$                       # makes names unique per run; ≤ 7 digits
 NS_PREFIX="vsw${ID}"        # network namespaces: ${NS_PREFIX}-a, ...
 T_TMP=$(mktemp -d "/tmp/vsw-${TEST_NAME}.XXXXXX")
@@ -333,6 +334,32 @@ capture_start() {
 # processes are stopped (e.g. give back hugepages the test reserved).
 on_exit() {
 	LIB_ON_EXIT+=("$1")
+}
+
+# add_vlan_subifs NS IFACE VLAN:NAME...: 802.1Q sub-interfaces NAME of IFACE
+# in NS, up.  A kernel built without 8021q cannot make them: vlan_host.py then
+# makes NAME a tap and tags and untags in user space, so the wire is the same.
+# Sets VLAN_HOST_PID to that process ("" when the kernel made them).
+add_vlan_subifs() {
+	local ns=$1 ifc=$2 spec out="$T_TMP/vlan_host-$1-$2.out"
+	shift 2
+	VLAN_HOST_PID=
+	if ip -n "$ns" link add link "$ifc" name "vp$ID" type vlan id 4094 2>/dev/null; then
+		ip -n "$ns" link del "vp$ID"
+		for spec in "$@"; do
+			ip -n "$ns" link add link "$ifc" name "${spec#*:}" type vlan id "${spec%%:*}"
+		done
+	else
+		require_tun
+		ip netns exec "$ns" timeout 120 python3 "$LIB_DIR/vlan_host.py" \
+			"$ifc" "$@" >"$out" 2>&1 &
+		VLAN_HOST_PID=$!
+		track_pid "$VLAN_HOST_PID"
+		wait_until 10 grep -q ready "$out" || fail "vlan_host.py did not make its taps" "$out"
+	fi
+	for spec in "$@"; do
+		ip -n "$ns" link set "${spec#*:}" up
+	done
 }
 
 # mac_of NS IFACE: the interface's MAC address.
