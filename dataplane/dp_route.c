@@ -236,7 +236,6 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 {
 	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
-	uint16_t tenant_mtu = (uint16_t)(os->mtu - NVGRE_MTU_OVERHEAD);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
 	uint16_t nb_run = 0, run_port = FDB_PORT_NONE;
 
@@ -253,7 +252,9 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 			count(lc, DP_CNT_ROUTED_LOCAL);
 			tx_bd_one(lc, snap, port, bd, m);
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
-			if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
+			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
+			if (too_big(lc, snap, rxq, rs, m,
+				    ovl_slot_tenant_mtu(os, dp_remote_slot(port))))
 				continue;
 			route_rewrite(m, h->key[k], mac);
 			count(lc, DP_CNT_ROUTED_REMOTE);
