@@ -24,7 +24,8 @@
 #include "etcd.h"
 
 #define AGENT_MAX_PAS	8
-#define AGENT_IP_TEXT	16
+#define AGENT_IP_TEXT	16 /* an IPv4 address as text, with its NUL */
+#define AGENT_PA_TEXT	46 /* a provider address, IPv4 or IPv6 (INET6_ADDRSTRLEN) */
 #define AGENT_MAC_TEXT	18
 #define AGENT_NAME_MAX	64
 #define AGENT_RD_NAME	32	/* routing domain names: 1-31 of [A-Za-z0-9_.-], as vswd's */
@@ -60,7 +61,7 @@ struct agent_vm {
 	uint32_t vsid;		      /**< virtual subnet */
 	char ca_ip[AGENT_IP_TEXT];    /**< customer address */
 	char ca_mac[AGENT_MAC_TEXT];  /**< customer MAC, lower case */
-	char pa[AGENT_IP_TEXT];	      /**< provider address of the host that runs it */
+	char pa[AGENT_PA_TEXT];	      /**< provider address of the host that runs it (either family) */
 	char host[AGENT_NAME_MAX];    /**< that host's name ("" if unknown) */
 	int64_t mod_revision;	      /**< etcd revision of its last change */
 	int64_t lost_ms;	      /**< when this agent last lost a claim on it (hold-down) */
@@ -94,7 +95,7 @@ struct agent {
 	/* configuration */
 	const char *prefix;		   /**< key prefix, e.g. "/vsw/v1" (no trailing slash) */
 	const char *host;		   /**< this host's name */
-	char pas[AGENT_MAX_PAS][AGENT_IP_TEXT]; /**< this host's PAs; pas[0] is what claims write */
+	char pas[AGENT_MAX_PAS][AGENT_PA_TEXT]; /**< this host's PAs; pas[0] is what claims write */
 	unsigned int nb_pas;		   /**< used entries of 'pas' */
 	int hold_s;			   /**< claim hold-down after a lost claim */
 	int claim_age_s;		   /**< claim from a table re-read only entries seen this recently */

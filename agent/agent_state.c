@@ -176,6 +176,16 @@ agent_ipv4_ok(const char *s)
 	return s != NULL && strlen(s) < AGENT_IP_TEXT && inet_pton(AF_INET, s, &a) == 1;
 }
 
+/* A provider address may be IPv4 or IPv6; vswd checks the rest. */
+static bool
+pa_ok(const char *s)
+{
+	struct in6_addr a6;
+
+	return agent_ipv4_ok(s) ||
+	       (s != NULL && strlen(s) < AGENT_PA_TEXT && inet_pton(AF_INET6, s, &a6) == 1);
+}
+
 /* Parse "aa:bb:cc:dd:ee:ff" (any case) into lower case 'out'. */
 bool
 agent_mac_ok(const char *s, char out[AGENT_MAC_TEXT])
@@ -228,8 +238,8 @@ agent_vm_parse(const char *value, struct agent_vm *vm, char *why, size_t len)
 		snprintf(why, len, "ca_ip missing or not an IPv4 address");
 	else if (!agent_mac_ok(mac, vm->ca_mac))
 		snprintf(why, len, "ca_mac missing or not a MAC like 02:00:00:00:00:01");
-	else if (!agent_ipv4_ok(pa))
-		snprintf(why, len, "pa missing or not an IPv4 address");
+	else if (!pa_ok(pa))
+		snprintf(why, len, "pa missing or not an IPv4 or IPv6 address");
 	else
 		why[0] = '\0';
 	if (why[0] == '\0') {

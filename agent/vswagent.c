@@ -353,13 +353,14 @@ read_pas(struct loop *l)
 		snprintf(buf, sizeof(buf), "%s", l->o->pas);
 		for (tok = strtok_r(buf, ",", &save); tok != NULL && a->nb_pas < AGENT_MAX_PAS;
 		     tok = strtok_r(NULL, ",", &save)) {
-			struct in_addr ia;
+			struct in6_addr ia;
 
-			if (inet_pton(AF_INET, tok, &ia) != 1) {
-				fprintf(stderr, "vswagent: --pa %s: not an IPv4 address\n", tok);
+			if (inet_pton(AF_INET, tok, &ia) != 1 && inet_pton(AF_INET6, tok, &ia) != 1) {
+				fprintf(stderr, "vswagent: --pa %s: not an IPv4 or IPv6 address\n",
+					tok);
 				return -EINVAL;
 			}
-			snprintf(a->pas[a->nb_pas++], AGENT_IP_TEXT, "%s", tok);
+			snprintf(a->pas[a->nb_pas++], AGENT_PA_TEXT, "%s", tok);
 		}
 		return 0;
 	}
@@ -371,7 +372,7 @@ read_pas(struct loop *l)
 
 		if (ip == NULL || a->nb_pas == AGENT_MAX_PAS)
 			continue;
-		snprintf(a->pas[a->nb_pas], AGENT_IP_TEXT, "%s", ip);
+		snprintf(a->pas[a->nb_pas], AGENT_PA_TEXT, "%s", ip);
 		slash = strchr(a->pas[a->nb_pas], '/');
 		if (slash != NULL)
 			*slash = '\0';

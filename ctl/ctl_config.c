@@ -27,6 +27,8 @@ enum config_kind {
 	CONFIG_STRING, /* any string */
 	CONFIG_IPV4,   /* "A.B.C.D" */
 	CONFIG_PREFIX, /* "A.B.C.D/LEN" */
+	CONFIG_IP,     /* an IPv4 or IPv6 address (provider addresses) */
+	CONFIG_IPPREFIX, /* an IPv4 or IPv6 address/prefix length */
 	CONFIG_MAC,    /* a MAC address */
 	CONFIG_VSID,   /* an integer */
 };
@@ -45,15 +47,15 @@ struct config_list {
 
 static const struct config_list config_lists[] = {
 	{ "pas",
-	  { { "address", CONFIG_PREFIX, true, true }, { "port", CONFIG_STRING, false, false } } },
+	  { { "address", CONFIG_IPPREFIX, true, true }, { "port", CONFIG_STRING, false, false } } },
 	{ "routes",
-	  { { "prefix", CONFIG_PREFIX, true, true }, { "via", CONFIG_IPV4, true, false } } },
-	{ "neighbours", { { "ip", CONFIG_IPV4, true, true }, { "mac", CONFIG_MAC, true, false } } },
+	  { { "prefix", CONFIG_IPPREFIX, true, true }, { "via", CONFIG_IP, true, false } } },
+	{ "neighbours", { { "ip", CONFIG_IP, true, true }, { "mac", CONFIG_MAC, true, false } } },
 	{ "lookups",
 	  { { "vsid", CONFIG_VSID, true, true },
 	    { "ca_ip", CONFIG_IPV4, true, true },
 	    { "ca_mac", CONFIG_MAC, true, false },
-	    { "pa", CONFIG_IPV4, true, false } } },
+	    { "pa", CONFIG_IP, true, false } } },
 };
 
 static const struct config_list *
@@ -71,8 +73,9 @@ config_check_member(const char *where, const struct config_member *m, json_t *v,
 		    size_t errlen)
 {
 	const char *t = json_string_value(v);
-	char canon[CTL_PREFIX_TEXT];
-	uint8_t mac[6];
+	char canon[CTL_IPPREFIX_TEXT];
+	uint8_t mac[6], bytes[CTL_IP_BYTES], len;
+	int family;
 
 	if (v == NULL) {
 		if (!m->required)
@@ -96,11 +99,16 @@ config_check_member(const char *where, const struct config_member *m, json_t *v,
 	}
 	if ((m->kind == CONFIG_IPV4 && ctl_ipv4_parse(t, canon) < 0) ||
 	    (m->kind == CONFIG_PREFIX && ctl_prefix_parse(t, canon, NULL) < 0) ||
+	    (m->kind == CONFIG_IP && ctl_addr_parse(t, &family, bytes, canon) < 0) ||
+	    (m->kind == CONFIG_IPPREFIX &&
+	     ctl_addr_prefix_parse(t, &family, bytes, &len, canon, NULL) < 0) ||
 	    (m->kind == CONFIG_MAC && ctl_mac_parse(t, json_string_length(v), mac) < 0)) {
 		snprintf(err, errlen, "%s.%s: '%.64s' is not %s", where, m->key, t,
-			 m->kind == CONFIG_IPV4	  ? "an IPv4 address" :
-			 m->kind == CONFIG_PREFIX ? "an IPv4 address/prefix length" :
-						    "a MAC address");
+			 m->kind == CONFIG_IPV4	    ? "an IPv4 address" :
+			 m->kind == CONFIG_PREFIX   ? "an IPv4 address/prefix length" :
+			 m->kind == CONFIG_IP	    ? "an IPv4 or IPv6 address" :
+			 m->kind == CONFIG_IPPREFIX ? "an IPv4 or IPv6 address/prefix length" :
+						      "a MAC address");
 		return -EINVAL;
 	}
 	return 0;
@@ -160,7 +168,7 @@ config_identity(const struct config_list *l, const json_t *entry, char *buf, siz
 		else
 			snprintf(text, sizeof(text), "%s",
 				 json_is_string(v) ? json_string_value(v) : "?");
-		if (m->kind == CONFIG_PREFIX && strcmp(l->section, "pas") == 0)
+		if (m->kind == CONFIG_IPPREFIX && strcmp(l->section, "pas") == 0)
 			text[strcspn(text, "/")] = '\0';
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", off > 0 ? " " : "", text);
 	}
@@ -213,7 +221,7 @@ config_same_member(const struct config_list *l, const struct config_member *m, c
 		return memcmp(ma, mb, sizeof(ma)) == 0;
 	sa = json_is_string(va) ? json_string_value(va) : "?";
 	sb = json_is_string(vb) ? json_string_value(vb) : "?";
-	if (m->kind == CONFIG_PREFIX && strcmp(l->section, "pas") == 0) {
+	if (m->kind == CONFIG_IPPREFIX && strcmp(l->section, "pas") == 0) {
 		size_t la = strcspn(sa, "/"), lb = strcspn(sb, "/");
 
 		return la == lb && strncmp(sa, sb, la) == 0;

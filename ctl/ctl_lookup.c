@@ -11,6 +11,7 @@
  * Records are saved in the "lookups" member and replayed after the
  * neighbours (ctl_restore()).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,19 +46,54 @@ lookup_follow_mac(struct ctl_state *st, uint32_t vsid, const uint8_t mac[6], con
 	}
 }
 
+/* dp_lookup_add()'s refusal in words. */
+static int
+lookup_failed(struct ctl_call *call, int rc, uint32_t vsid, const char *ca_ip, const char *pa)
+{
+	switch (rc) {
+	case -EDOM:
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "vsid %u is reserved or out of range (4096..16777214)", vsid);
+		break;
+	case -ENOENT:
+		snprintf(call->err, sizeof(call->err),
+			 "no bridge domain has vsid %u; create one with 'vswctl bd add NAME vsid=%u'",
+			 vsid, vsid);
+		break;
+	case -EINVAL:
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "%s -> %s: the customer address must be non-zero and the provider address "
+			 "a usable unicast one (not zero, multicast or link-local)",
+			 ca_ip, pa);
+		break;
+	case -ENOSPC:
+		snprintf(call->err, sizeof(call->err),
+			 "no room for the lookup record: the records, MACs or tunnels table is full");
+		break;
+	default:
+		snprintf(call->err, sizeof(call->err), "the lookup record: %s", strerror(-rc));
+		break;
+	}
+	return rc;
+}
+
 static int
 lookup_add(struct ctl_call *call)
 {
 	struct ctl_state *st = call->ctx;
-	char ca_ip[CTL_IPV4_TEXT], pa[CTL_IPV4_TEXT], text[CTL_MAC_TEXT];
-	uint32_t vsid;
+	char ca_ip[CTL_IPV4_TEXT], pa[CTL_IP_TEXT], text[CTL_MAC_TEXT];
+	struct ovl_ip pa_ip;
+	uint32_t vsid, cip;
 	uint8_t mac[6];
 	json_t *entry;
 	int rc;
 
 	if (ctl_param_vsid(call, "vsid", &vsid) < 0 || ctl_param_ipv4(call, "ca_ip", ca_ip) < 0 ||
-	    ctl_param_mac(call, "ca_mac", mac, text) < 0 || ctl_param_ipv4(call, "pa", pa) < 0)
+	    ctl_param_mac(call, "ca_mac", mac, text) < 0 || ctl_param_ip(call, "pa", &pa_ip, pa) < 0)
 		return -EINVAL;
+	inet_pton(AF_INET, ca_ip, &cip);
 	if (mac[0] & 1) {
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
@@ -66,12 +102,15 @@ lookup_add(struct ctl_call *call)
 			 text);
 		return -EINVAL;
 	}
-	rc = dp_lookup_add(vsid, ca_ip, mac, pa, call->err, sizeof(call->err));
-	if (rc < 0) {
-		if (rc == -EINVAL)
-			call->code = CTL_E_INVALID_PARAMS;
-		return rc;
+	if (memcmp(mac, "\0\0\0\0\0\0", 6) == 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.ca_mac: a customer MAC must be unicast and non-zero");
+		return -EINVAL;
 	}
+	rc = dp_lookup_add(vsid, cip, mac, &pa_ip);
+	if (rc < 0)
+		return lookup_failed(call, rc, vsid, ca_ip, pa);
 	if (!call->restoring && st->config != NULL) {
 		entry = json_pack("{s:I, s:s, s:s, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip,
 				  "ca_mac", text, "pa", pa);
@@ -94,37 +133,41 @@ lookup_del(struct ctl_call *call)
 {
 	struct ctl_state *st = call->ctx;
 	char ca_ip[CTL_IPV4_TEXT];
-	uint32_t vsid;
+	uint32_t vsid, cip;
 	json_t *probe;
 	bool saved;
 	int rc;
 
 	if (ctl_param_vsid(call, "vsid", &vsid) < 0 || ctl_param_ipv4(call, "ca_ip", ca_ip) < 0)
 		return -EINVAL;
+	inet_pton(AF_INET, ca_ip, &cip);
 	probe = json_pack("{s:I, s:s}", "vsid", (json_int_t)vsid, "ca_ip", ca_ip);
 	if (probe == NULL)
 		return -ENOMEM;
 	saved = st->config != NULL && ctl_config_find_entry(st->config, "lookups", probe) != NULL;
-	rc = dp_lookup_del(vsid, ca_ip, call->err, sizeof(call->err));
+	rc = dp_lookup_del(vsid, cip);
 	/* A saved record that could not be restored exists only in the file. */
 	if (rc == -ENOENT && saved)
 		rc = 0;
 	if (rc == 0 && saved)
 		ctl_config_remove_entry(st->config, "lookups", probe);
 	json_decref(probe);
-	if (rc == -EINVAL)
-		call->code = CTL_E_INVALID_PARAMS;
+	if (rc == -ENOENT)
+		snprintf(call->err, sizeof(call->err), "no lookup record for %s in vsid %u", ca_ip,
+			 vsid);
 	return rc < 0 ? rc : 0;
 }
 
 static void
 lookup_append(const struct dp_lookup_record *r, void *arg)
 {
-	char mac[CTL_MAC_TEXT];
+	char mac[CTL_MAC_TEXT], ca_ip[CTL_IPV4_TEXT], pa[CTL_IP_TEXT];
 
 	json_array_append_new(arg,
-			      lookup_record_json(r->vsid, r->ca_ip, ctl_mac_format(r->ca_mac, mac),
-						 r->pa, r->local));
+			      lookup_record_json(r->vsid,
+						 inet_ntop(AF_INET, &r->ca_ip, ca_ip, sizeof(ca_ip)),
+						 ctl_mac_format(r->ca_mac, mac), ctl_ip_format(&r->pa, pa),
+						 r->local));
 }
 
 static int

@@ -26,6 +26,8 @@ struct ctl_server;
 struct dp_bd_info;
 struct dp_event;
 struct dp_port_info;
+struct ovl_ip;
+struct ovl_prefix;
 
 /* What the handlers share. */
 struct ctl_state {
@@ -90,11 +92,20 @@ json_t *ctl_route_list_json(void);
 json_t *ctl_rd_list_json(void);
 
 /*
- * Parameter parsers for the overlay methods: on failure they set call->code
+ * Parameter parsers for the overlay methods (ctl_params.c): on failure they set call->code
  * to CTL_E_INVALID_PARAMS and call->err to a sentence naming params.'key'.
  * @return 0 or -EINVAL.
  */
 int ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon);
+/* A provider address of either family: typed into 'ip', canonical text into 'canon' (CTL_IP_TEXT). */
+int ctl_param_ip(struct ctl_call *call, const char *key, struct ovl_ip *ip, char *canon);
+/* "ADDRESS/LEN" of either family: typed into 'prefix', canonical text into 'canon' (CTL_IPPREFIX_TEXT). */
+int ctl_param_prefix(struct ctl_call *call, const char *key, struct ovl_prefix *prefix,
+		     char *canon);
+/** 'ip' as text into 'buf' (CTL_IP_TEXT bytes); "" for family 0.  @return 'buf'. */
+char *ctl_ip_format(const struct ovl_ip *ip, char *buf);
+/** 'p' as "ADDRESS/LEN" into 'buf' (CTL_IPPREFIX_TEXT bytes); "" for family 0.  @return 'buf'. */
+char *ctl_prefix_format(const struct ovl_prefix *p, char *buf);
 int ctl_param_mac(struct ctl_call *call, const char *key, uint8_t mac[6], char *text);
 int ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid);
 

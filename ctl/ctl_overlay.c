@@ -6,9 +6,11 @@
  * PA's subnet) and neigh.* (static neighbours on the uplink; the others are
  * learned by ARP and shown with their age).
  *
- * Addresses are checked and written in canonical form here, so that the
- * dataplane, the saved file and the replies all spell them the same way; the
- * dataplane checks what only it can (overlaps, reserved values, existence).
+ * Addresses of either family are parsed once, by ctl_params.c, into typed
+ * values (struct ovl_ip, struct ovl_prefix) for the dataplane, and written in
+ * canonical form, so that the saved file and the replies all spell them the
+ * same way; the dataplane checks what only it can (overlaps, existence) and
+ * answers with an errno that this file turns into a sentence.
  * All of it is configuration: saved in the "uplink", "pas", "routes" and
  * "neighbours" members and replayed after the ports (ctl_restore()).
  */
@@ -22,78 +24,46 @@
 #include "ctl_methods.h"
 #include "ctl_util.h"
 #include "dp.h"
-#include "nvgre.h"
 
-int
-ctl_param_ipv4(struct ctl_call *call, const char *key, char *canon)
-{
-	const char *text = json_string_value(json_object_get(call->params, key));
-
-	if (ctl_ipv4_parse(text, canon) == 0)
-		return 0;
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: '%.64s' is not an IPv4 address (expected A.B.C.D, e.g. 198.51.100.1)",
-		 key, text != NULL ? text : "");
-	return -EINVAL;
-}
-
-/* params.'key' as "A.B.C.D/LEN" in canonical form. */
+/*
+ * A dataplane refusal of an operation on 'what' (its text as the user gave
+ * it), in words.  -EINVAL means the request itself was wrong; the other
+ * errnos say what stood in the way, and what to do about it.
+ */
 static int
-overlay_param_prefix(struct ctl_call *call, const char *key, char *canon)
+overlay_dp_failed(struct ctl_call *call, int rc, const char *what)
 {
-	const char *text = json_string_value(json_object_get(call->params, key));
-	const char *why;
-
-	if (ctl_prefix_parse(text, canon, &why) == 0)
-		return 0;
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: '%.64s' is not an IPv4 prefix (%s; expected A.B.C.D/LEN, e.g. "
-		 "198.51.100.0/24)",
-		 key, text != NULL ? text : "", why);
-	return -EINVAL;
-}
-
-int
-ctl_param_mac(struct ctl_call *call, const char *key, uint8_t mac[6], char *text)
-{
-	json_t *v = json_object_get(call->params, key);
-
-	if (ctl_mac_parse(json_string_value(v), json_string_length(v), mac) == 0) {
-		ctl_mac_format(mac, text);
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: invalid MAC address '%.64s': expected six hex bytes like "
-		 "02:00:00:00:00:01",
-		 key, json_string_value(v) != NULL ? json_string_value(v) : "");
-	return -EINVAL;
-}
-
-int
-ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid)
-{
-	json_int_t v = json_integer_value(json_object_get(call->params, key));
-
-	if (v >= NVGRE_VSID_MIN && v <= NVGRE_VSID_MAX) {
-		*vsid = (uint32_t)v;
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err),
-		 "params.%s: VSID %" JSON_INTEGER_FORMAT " is reserved or too big (use %u to %u)",
-		 key, v, NVGRE_VSID_MIN, NVGRE_VSID_MAX);
-	return -EINVAL;
-}
-
-/* A dataplane refusal: -EINVAL means the request itself was wrong. */
-static int
-overlay_dp_failed(struct ctl_call *call, int rc)
-{
-	if (rc == -EINVAL)
+	switch (rc) {
+	case -EINVAL:
 		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "%s: not a usable unicast address (zero, multicast, link-local or a "
+			 "reserved range)",
+			 what);
+		break;
+	case -EEXIST:
+		snprintf(call->err, sizeof(call->err), "%s already exists", what);
+		break;
+	case -ENOENT:
+		snprintf(call->err, sizeof(call->err), "%s does not exist", what);
+		break;
+	case -ENOSPC:
+		snprintf(call->err, sizeof(call->err),
+			 "no room for %s: its table is full; delete entries you no longer need", what);
+		break;
+	case -ENETUNREACH:
+		snprintf(call->err, sizeof(call->err),
+			 "%s is not on a connected subnet: add a provider address (pa add) in its "
+			 "subnet first",
+			 what);
+		break;
+	case -ENOMEM:
+		snprintf(call->err, sizeof(call->err), "out of memory for %s", what);
+		break;
+	default:
+		snprintf(call->err, sizeof(call->err), "%s: %s", what, strerror(-rc));
+		break;
+	}
 	return rc;
 }
 
@@ -154,25 +124,28 @@ json_t *
 ctl_overlay_json(void)
 {
 	struct dp_overlay_info info;
+	char mac[CTL_MAC_TEXT];
 	bool has = false;
 	json_t *pas = json_array();
 
 	memset(&info, 0, sizeof(info));
 	dp_overlay_get(&info);
 	has = info.uplink[0] != '\0';
-	/* Lower case, as fdb.show and port.list print MACs. */
-	for (size_t i = 0; i < sizeof(info.uplink_mac); i++)
-		info.uplink_mac[i] = (char)tolower((unsigned char)info.uplink_mac[i]);
-	for (unsigned int i = 0; pas != NULL && i < info.nb_pas && i < 8; i++)
-		json_array_append_new(pas, json_string(info.pas[i]));
+	for (unsigned int i = 0; pas != NULL && i < info.nb_pas && i < 8; i++) {
+		char text[CTL_IPPREFIX_TEXT];
+
+		json_array_append_new(pas, json_string(ctl_prefix_format(&info.pas[i], text)));
+	}
 	/* Without an uplink nothing is carried: no MTU to speak of. */
 	/* uplink_vlan only when there is one: most provider networks are untagged. */
-	return json_pack("{s:s?, s:o, s:o, s:o*, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
+	return json_pack("{s:s?, s:o, s:o, s:o, s:o*, s:s?, s:o*}", "uplink", has ? info.uplink : NULL,
 			 "uplink_mtu", has ? json_integer(info.uplink_mtu) : json_null(),
 			 "tenant_mtu", has ? json_integer(info.tenant_mtu) : json_null(),
+			 "tenant_mtu6", has ? json_integer(info.tenant_mtu6) : json_null(),
 			 "uplink_vlan",
 			 has && info.uplink_vlan != 0 ? json_integer(info.uplink_vlan) : NULL,
-			 "uplink_mac", has && info.uplink_mac[0] != '\0' ? info.uplink_mac : NULL,
+			 "uplink_mac",
+			 has && info.has_uplink_mac ? ctl_mac_format(info.uplink_mac, mac) : NULL,
 			 "pas", pas);
 }
 
@@ -225,9 +198,30 @@ overlay_uplink_set(struct ctl_call *call)
 	if (info.uplink[0] != '\0' && strcmp(info.uplink, port) != 0)
 		ctl_log("uplink.set: '%s' replaces '%s' as the uplink; '%s' joins 'default'", port,
 			info.uplink, info.uplink);
-	rc = dp_uplink_set(port, (uint16_t)json_integer_value(mtu), call->err, sizeof(call->err));
+	rc = dp_uplink_set(port, (uint16_t)json_integer_value(mtu));
+	if (rc == -ENOENT) {
+		snprintf(call->err, sizeof(call->err), "port '%s' does not exist; add it first", port);
+		return rc;
+	}
+	if (rc == -ENODEV) {
+		snprintf(call->err, sizeof(call->err), "cannot read the MAC address of port '%s'",
+			 port);
+		return rc;
+	}
+	if (rc == -ERANGE) {
+		snprintf(call->err, sizeof(call->err),
+			 "MTU %" JSON_INTEGER_FORMAT
+			 " is too small for NVGRE (at least 110), and IPv6 tunnels need 130",
+			 json_integer_value(mtu));
+		return rc;
+	}
+	if (rc == -EINVAL) {
+		snprintf(call->err, sizeof(call->err),
+			 "port '%s' has no unicast MAC address to send from", port);
+		return rc;
+	}
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, "the uplink");
 	if (dp_uplink_set_vlan((uint16_t)json_integer_value(vlan)) < 0) {
 		snprintf(call->err, sizeof(call->err), "out of memory applying the uplink's VLAN");
 		return -ENOMEM;
@@ -256,12 +250,21 @@ static int
 overlay_pa_add(struct ctl_call *call)
 {
 	const char *port = json_string_value(json_object_get(call->params, "port"));
-	char address[CTL_PREFIX_TEXT];
+	char address[CTL_IPPREFIX_TEXT];
 	struct dp_overlay_info info;
+	struct ovl_prefix pa;
 	int rc;
 
-	if (overlay_param_prefix(call, "address", address) < 0)
+	if (ctl_param_prefix(call, "address", &pa, address) < 0)
 		return -EINVAL;
+	if (pa.len == 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.address: %s: a provider address needs its subnet's prefix length "
+			 "(1 or more)",
+			 address);
+		return -EINVAL;
+	}
 	memset(&info, 0, sizeof(info));
 	dp_overlay_get(&info);
 	if (port != NULL && info.uplink[0] == '\0') {
@@ -279,9 +282,22 @@ overlay_pa_add(struct ctl_call *call)
 			 port, info.uplink);
 		return -EINVAL;
 	}
-	rc = dp_pa_add(address, call->err, sizeof(call->err));
+	rc = dp_pa_add(&pa);
+	if (rc == -ENOSPC) {
+		snprintf(call->err, sizeof(call->err),
+			 "this host has 8 provider addresses already, the most it can own; delete one "
+			 "first");
+		return rc;
+	}
+	if (rc == -EEXIST) {
+		snprintf(call->err, sizeof(call->err),
+			 "%s already exists, or a configured route claims its subnet (route del it "
+			 "first)",
+			 address);
+		return rc;
+	}
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, address);
 	rc = overlay_save(call, "pas", json_pack("{s:s, s:s*}", "address", address, "port", port),
 			  "the provider address");
 	if (rc < 0)
@@ -296,27 +312,26 @@ static int
 overlay_pa_del(struct ctl_call *call)
 {
 	const char *text = json_string_value(json_object_get(call->params, "address"));
-	char ip[CTL_IPV4_TEXT], prefix[CTL_PREFIX_TEXT];
+	char ip[CTL_IP_TEXT], prefix[CTL_IPPREFIX_TEXT];
+	struct ovl_prefix p;
 	bool saved;
 	int rc;
 
 	/* "IP" or "IP/LEN": a PA is named by its address. */
 	if (strchr(text, '/') != NULL) {
-		if (overlay_param_prefix(call, "address", prefix) < 0)
+		if (ctl_param_prefix(call, "address", &p, prefix) < 0)
 			return -EINVAL;
-		prefix[strcspn(prefix, "/")] = '\0';
-		memcpy(ip, prefix, sizeof(ip));
-		ip[sizeof(ip) - 1] = '\0';
-	} else if (ctl_param_ipv4(call, "address", ip) < 0) {
+		ctl_ip_format(&p.addr, ip);
+	} else if (ctl_param_ip(call, "address", &p.addr, ip) < 0) {
 		return -EINVAL;
 	}
 	saved = overlay_is_saved(call, "pas", json_pack("{s:s}", "address", ip));
-	rc = dp_pa_del(ip, call->err, sizeof(call->err));
+	rc = dp_pa_del(&p.addr);
 	/* A saved PA that could not be restored exists only in the file. */
 	if (rc == -ENOENT && saved)
 		rc = 0;
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, ip);
 	overlay_forget(call, "pas", json_pack("{s:s}", "address", ip));
 	return 0;
 }
@@ -331,9 +346,15 @@ overlay_pa_list(struct ctl_call *call)
 	call->result = json_array();
 	if (call->result == NULL)
 		return -ENOMEM;
-	for (unsigned int i = 0; i < info.nb_pas && i < 8; i++)
-		json_array_append_new(call->result, json_pack("{s:s, s:s}", "address", info.pas[i],
-							      "port", info.uplink));
+	for (unsigned int i = 0; i < info.nb_pas && i < 8; i++) {
+		char text[CTL_IPPREFIX_TEXT];
+
+		json_array_append_new(call->result,
+				      json_pack("{s:s, s:s, s:s}", "address",
+						ctl_prefix_format(&info.pas[i], text), "family",
+						ovl_ip_is6(&info.pas[i].addr) ? "ipv6" : "ipv4",
+						"port", info.uplink));
+	}
 	return 0;
 }
 
@@ -342,9 +363,12 @@ overlay_pa_list(struct ctl_call *call)
 static void
 overlay_route_append(const struct dp_route_info *r, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s}", "prefix", r->prefix, "via",
-					     r->gateway[0] != '\0' ? r->gateway : NULL, "type",
-					     r->connected ? "connected" : "static"));
+	char prefix[CTL_IPPREFIX_TEXT], via[CTL_IP_TEXT];
+
+	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s}", "prefix",
+					     ctl_prefix_format(&r->prefix, prefix), "via",
+					     r->connected ? NULL : ctl_ip_format(&r->gateway, via),
+					     "type", r->connected ? "connected" : "static"));
 }
 
 json_t *
@@ -378,16 +402,48 @@ route_via(const char *prefix, char *via, size_t len)
 static int
 overlay_route_add(struct ctl_call *call)
 {
-	char prefix[CTL_PREFIX_TEXT], via[CTL_IPV4_TEXT], old_via[CTL_IPV4_TEXT];
+	char prefix[CTL_IPPREFIX_TEXT], via[CTL_IP_TEXT], old_via[CTL_IP_TEXT];
+	struct ovl_prefix p;
+	struct ovl_ip gw, net;
 	int rc;
 
-	if (overlay_param_prefix(call, "prefix", prefix) < 0 ||
-	    ctl_param_ipv4(call, "via", via) < 0)
+	if (ctl_param_prefix(call, "prefix", &p, prefix) < 0 ||
+	    ctl_param_ip(call, "via", &gw, via) < 0)
 		return -EINVAL;
+	call->code = CTL_E_INVALID_PARAMS;
+	if (gw.family != p.addr.family) {
+		snprintf(call->err, sizeof(call->err),
+			 "params.via: gateway %s and prefix %s are of different families", via,
+			 prefix);
+		return -EINVAL;
+	}
+	net = ovl_ip_network(&p.addr, p.len);
+	if (!ovl_ip_eq(&net, &p.addr)) {
+		struct ovl_prefix want = { .addr = net, .len = p.len };
+		char text[CTL_IPPREFIX_TEXT];
+
+		snprintf(call->err, sizeof(call->err),
+			 "route prefix %s has host bits set; did you mean %s?", prefix,
+			 ctl_prefix_format(&want, text));
+		return -EINVAL;
+	}
+	call->code = CTL_E_APP;
 	route_via(prefix, old_via, sizeof(old_via));
-	rc = dp_route_add(prefix, via, call->err, sizeof(call->err));
+	rc = dp_route_add(&p, &gw);
+	if (rc == -EINVAL) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err), "gateway %s is not a usable unicast address",
+			 via);
+		return rc;
+	}
+	if (rc == -EEXIST) {
+		snprintf(call->err, sizeof(call->err),
+			 "%s is the connected route of a provider address: it needs no gateway",
+			 prefix);
+		return rc;
+	}
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, prefix);
 	rc = overlay_save(call, "routes", json_pack("{s:s, s:s}", "prefix", prefix, "via", via),
 			  "the route");
 	if (rc < 0)
@@ -403,18 +459,26 @@ overlay_route_add(struct ctl_call *call)
 static int
 overlay_route_del(struct ctl_call *call)
 {
-	char prefix[CTL_PREFIX_TEXT];
+	char prefix[CTL_IPPREFIX_TEXT];
+	struct ovl_prefix p;
 	bool saved;
 	int rc;
 
-	if (overlay_param_prefix(call, "prefix", prefix) < 0)
+	if (ctl_param_prefix(call, "prefix", &p, prefix) < 0)
 		return -EINVAL;
 	saved = overlay_is_saved(call, "routes", json_pack("{s:s}", "prefix", prefix));
-	rc = dp_route_del(prefix, call->err, sizeof(call->err));
+	rc = dp_route_del(&p);
 	if (rc == -ENOENT && saved)
 		rc = 0;
+	if (rc == -EPERM) {
+		snprintf(call->err, sizeof(call->err),
+			 "%s is the connected route of a provider address; delete the address "
+			 "(vswctl pa del) to remove it",
+			 prefix);
+		return rc;
+	}
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, prefix);
 	overlay_forget(call, "routes", json_pack("{s:s}", "prefix", prefix));
 	return 0;
 }
@@ -431,10 +495,10 @@ overlay_route_show(struct ctl_call *call)
 static void
 overlay_neigh_append(const struct dp_neigh_info *n, void *arg)
 {
-	char mac[CTL_MAC_TEXT];
+	char mac[CTL_MAC_TEXT], ip[CTL_IP_TEXT];
 
 	json_array_append_new(
-		arg, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "ip", n->ip, "mac",
+		arg, json_pack("{s:s, s:s?, s:s, s:s, s:o}", "ip", ctl_ip_format(&n->ip, ip), "mac",
 			       n->resolved ? ctl_mac_format(n->mac, mac) : NULL, "type",
 			       n->is_static ? "static" : "dynamic", "state",
 			       n->resolved ? "resolved" : "incomplete", "age",
@@ -445,15 +509,22 @@ overlay_neigh_append(const struct dp_neigh_info *n, void *arg)
 static int
 overlay_neigh_add(struct ctl_call *call)
 {
-	char ip[CTL_IPV4_TEXT], text[CTL_MAC_TEXT];
+	char ip[CTL_IP_TEXT], text[CTL_MAC_TEXT];
+	struct ovl_ip addr;
 	uint8_t mac[6];
 	int rc;
 
-	if (ctl_param_ipv4(call, "ip", ip) < 0 || ctl_param_mac(call, "mac", mac, text) < 0)
+	if (ctl_param_ip(call, "ip", &addr, ip) < 0 || ctl_param_mac(call, "mac", mac, text) < 0)
 		return -EINVAL;
-	rc = dp_neigh_add(ip, mac, call->err, sizeof(call->err));
+	if ((mac[0] & 1) != 0 || memcmp(mac, "\0\0\0\0\0\0", 6) == 0) {
+		call->code = CTL_E_INVALID_PARAMS;
+		snprintf(call->err, sizeof(call->err),
+			 "params.mac: %s: a neighbour needs a unicast, non-zero MAC", text);
+		return -EINVAL;
+	}
+	rc = dp_neigh_add(&addr, mac);
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, ip);
 	rc = overlay_save(call, "neighbours", json_pack("{s:s, s:s}", "ip", ip, "mac", text),
 			  "the neighbour");
 	if (rc < 0)
@@ -465,18 +536,19 @@ overlay_neigh_add(struct ctl_call *call)
 static int
 overlay_neigh_del(struct ctl_call *call)
 {
-	char ip[CTL_IPV4_TEXT];
+	char ip[CTL_IP_TEXT];
+	struct ovl_ip addr;
 	bool saved;
 	int rc;
 
-	if (ctl_param_ipv4(call, "ip", ip) < 0)
+	if (ctl_param_ip(call, "ip", &addr, ip) < 0)
 		return -EINVAL;
 	saved = overlay_is_saved(call, "neighbours", json_pack("{s:s}", "ip", ip));
-	rc = dp_neigh_del(ip, call->err, sizeof(call->err));
+	rc = dp_neigh_del(&addr);
 	if (rc == -ENOENT && saved)
 		rc = 0;
 	if (rc < 0)
-		return overlay_dp_failed(call, rc);
+		return overlay_dp_failed(call, rc, ip);
 	overlay_forget(call, "neighbours", json_pack("{s:s}", "ip", ip));
 	return 0;
 }
@@ -486,11 +558,16 @@ overlay_neigh_del(struct ctl_call *call)
 static void
 overlay_tunnel_append(const struct dp_tunnel_info *t, void *arg)
 {
+	char pa[CTL_IP_TEXT], nh[CTL_IP_TEXT], src[CTL_IP_TEXT];
+
 	json_array_append_new(
-		arg, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:o, s:I}", "vsid",
-			       (json_int_t)t->vsid, "bd", t->bd, "pa", t->pa, "state", t->state,
-			       "next_hop", t->next_hop[0] != '\0' ? t->next_hop : NULL, "src_pa",
-			       t->src_pa[0] != '\0' ? t->src_pa : NULL, "drops",
+		arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I, s:I, s:s?, s:o, s:I}",
+			       "vsid", (json_int_t)t->vsid, "bd", t->bd, "pa",
+			       ctl_ip_format(&t->pa, pa), "family",
+			       ovl_ip_is6(&t->pa) ? "ipv6" : "ipv4", "state", t->state, "next_hop",
+			       t->next_hop.family != 0 ? ctl_ip_format(&t->next_hop, nh) : NULL,
+			       "src_pa", t->src_pa.family != 0 ? ctl_ip_format(&t->src_pa, src) : NULL,
+			       "tenant_mtu", (json_int_t)t->tenant_mtu, "drops",
 			       (json_int_t)t->drops, "last_error",
 			       t->last_error[0] != '\0' ? t->last_error : NULL, "last_error_age",
 			       t->last_error_age_s == UINT32_MAX ?
@@ -573,8 +650,8 @@ const struct ctl_method ctl_overlay_methods[] = {
 	{
 		.name = "pa.add",
 		.params = overlay_pa_add_params,
-		.help = "add a provider address of this host on the uplink, as IP/PREFIX (adds a "
-			"connected route)",
+		.help = "add a provider address of this host on the uplink, as IP/PREFIX, IPv4 or "
+			"IPv6 (adds a connected route)",
 		.handler = overlay_pa_add,
 		.persist = true,
 	},
@@ -625,13 +702,15 @@ const struct ctl_method ctl_overlay_methods[] = {
 	},
 	{
 		.name = "neigh.show",
-		.help = "list neighbours on the uplink: static, and learned by ARP with their age",
+		.help = "list neighbours on the uplink: static, and learned by ARP or neighbour "
+			"discovery with their age",
 		.handler = overlay_neigh_show,
 	},
 	{
 		.name = "tunnel.list",
-		.help = "list the remote PAs lookup records point at: state (resolved, no_route, "
-			"no_neighbour, unreachable), next hop, drops and the last ICMP error",
+		.help = "list the remote PAs lookup records point at: family, state (resolved, "
+			"no_route, no_neighbour, unreachable), next hop, tenant MTU, drops and the last "
+			"ICMP error",
 		.handler = overlay_tunnel_list,
 	},
 	{ .name = NULL },

@@ -85,6 +85,63 @@ ctl_ipv4_parse(const char *text, char *canon)
 }
 
 int
+ctl_addr_parse(const char *text, int *family, uint8_t bytes[CTL_IP_BYTES], char *canon)
+{
+	if (text == NULL || strlen(text) >= CTL_IP_TEXT)
+		return -EINVAL;
+	memset(bytes, 0, CTL_IP_BYTES);
+	if (inet_pton(AF_INET, text, bytes) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, text, bytes) == 1)
+		*family = AF_INET6;
+	else
+		return -EINVAL;
+	inet_ntop(*family, bytes, canon, CTL_IP_TEXT);
+	return 0;
+}
+
+int
+ctl_addr_prefix_parse(const char *text, int *family, uint8_t bytes[CTL_IP_BYTES], uint8_t *len,
+		      char *canon, const char **why)
+{
+	char ip[CTL_IP_TEXT], addr[CTL_IP_TEXT];
+	const char *slash = text != NULL ? strchr(text, '/') : NULL;
+	const char *dummy;
+	unsigned int bits, max;
+	size_t n;
+
+	if (why == NULL)
+		why = &dummy;
+	if (slash == NULL) {
+		*why = "missing /LEN";
+		return -EINVAL;
+	}
+	n = (size_t)(slash - text);
+	if (n >= sizeof(ip)) {
+		*why = "not an IPv4 or IPv6 address before /";
+		return -EINVAL;
+	}
+	memcpy(ip, text, n);
+	ip[n] = '\0';
+	if (ctl_addr_parse(ip, family, bytes, addr) < 0) {
+		*why = "not an IPv4 or IPv6 address before /";
+		return -EINVAL;
+	}
+	max = *family == AF_INET6 ? 128 : 32;
+	/* One to three digits, no sign, no leading zero except "0" itself. */
+	n = strlen(slash + 1);
+	if (n < 1 || n > 3 || strspn(slash + 1, "0123456789") != n || (n > 1 && slash[1] == '0') ||
+	    (bits = (unsigned int)atoi(slash + 1)) > max) {
+		*why = *family == AF_INET6 ? "prefix length must be 0 to 128" :
+					     "prefix length must be 0 to 32";
+		return -EINVAL;
+	}
+	*len = (uint8_t)bits;
+	snprintf(canon, CTL_IPPREFIX_TEXT, "%s/%u", addr, bits);
+	return 0;
+}
+
+int
 ctl_prefix_parse(const char *text, char *canon, const char **why)
 {
 	char ip[CTL_IPV4_TEXT], addr[CTL_IPV4_TEXT];

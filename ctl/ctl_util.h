@@ -18,6 +18,9 @@
 #define CTL_MAC_TEXT	18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
 #define CTL_IPV4_TEXT	16 /* "255.255.255.255" and its NUL */
 #define CTL_PREFIX_TEXT 20 /* "255.255.255.255/32" and its NUL, rounded up */
+#define CTL_IP_TEXT	46 /* an IPv6 address in text (INET6_ADDRSTRLEN) and its NUL */
+#define CTL_IPPREFIX_TEXT 52 /* an IPv6 address, "/128" and its NUL, rounded up */
+#define CTL_IP_BYTES	16 /* bytes of the largest address (IPv6) */
 
 /**
  * Create every missing directory above the file 'path' with 'mode', like
@@ -48,5 +51,21 @@ int ctl_ipv4_parse(const char *text, char *canon);
  * with 'why' (may be NULL) saying which part is wrong.
  */
 int ctl_prefix_parse(const char *text, char *canon, const char **why);
+
+/**
+ * Parse 'text' as an IPv4 (dotted quad) or IPv6 address: '*family' gets
+ * AF_INET or AF_INET6, 'bytes' the address in network order (4 or 16 bytes
+ * used), 'canon' (CTL_IP_TEXT bytes) its canonical text.  @return 0 or -EINVAL.
+ */
+int ctl_addr_parse(const char *text, int *family, uint8_t bytes[CTL_IP_BYTES], char *canon);
+
+/**
+ * Parse 'text' as "ADDRESS/LEN" of either family, LEN up to 32 or 128, into
+ * the same outputs plus '*len'; 'canon' (CTL_IPPREFIX_TEXT bytes) is written
+ * with host bits kept as given.  @return 0, or -EINVAL with 'why' (may be
+ * NULL) saying which part is wrong.
+ */
+int ctl_addr_prefix_parse(const char *text, int *family, uint8_t bytes[CTL_IP_BYTES],
+			  uint8_t *len, char *canon, const char **why);
 
 #endif /* VSW_CTL_UTIL_H */

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ovl_addr.h"
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
@@ -348,43 +349,55 @@ void dp_events_poll(void);
 /*
  * Overlay (NVGRE, RFC 7637).  A bridge domain becomes a tenant virtual
  * subnet with dp_bd_apply() and a vsid; its frames to MACs on other
- * hosts leave through the uplink inside NVGRE.  Addresses are given as text
- * ("198.51.100.1", "198.51.100.0/24"); errors say which part was wrong.
+ * hosts leave through the uplink inside NVGRE.
+ *
+ * Provider addresses, routes, gateways and neighbours are typed values of
+ * either family (struct ovl_ip, struct ovl_prefix in ovl_addr.h), parsed by
+ * the caller; a tunnel's outer header is IPv4 or IPv6 after its remote PA.
+ * These functions return 0 or -errno and write no text: the caller turns an
+ * errno into a sentence for its user.  Control thread only, all of them.
  */
 struct dp_overlay_info {
 	char uplink[PORT_NAME_MAX];  /**< uplink port, "" if none */
 	uint16_t uplink_mtu;         /**< its IP MTU */
-	uint16_t tenant_mtu;         /**< the MTU to give VMs: uplink_mtu - 42 */
+	uint16_t tenant_mtu;         /**< the MTU to give VMs over IPv4 tunnels: uplink_mtu - 42 */
+	uint16_t tenant_mtu6;        /**< the same over IPv6 tunnels: uplink_mtu - 62 */
 	uint16_t uplink_vlan;        /**< 802.1Q VLAN of the provider network on it; 0 = untagged */
-	char uplink_mac[18];         /**< source MAC of encapsulated frames */
+	uint8_t uplink_mac[6];       /**< source MAC of encapsulated frames */
+	bool has_uplink_mac;         /**< uplink_mac was read */
 	unsigned int nb_pas;         /**< provider addresses */
-	char pas[8][20];             /**< each as "IP/PREFIX" */
+	struct ovl_prefix pas[8];    /**< each address with its subnet's prefix length */
 };
 
 struct dp_lookup_record {
 	uint32_t vsid;          /**< virtual subnet */
-	char ca_ip[16];         /**< customer IP */
+	uint32_t ca_ip;         /**< customer IPv4 address, network order */
 	uint8_t ca_mac[6];      /**< customer MAC */
-	char pa[16];            /**< provider address of the host that runs it */
+	struct ovl_ip pa;       /**< provider address of the host that runs it */
 	bool local;             /**< the PA is one of ours */
 };
 
 struct dp_route_info {
-	char prefix[20];        /**< "IP/LEN" */
-	char gateway[16];       /**< next hop; "" for a connected route */
-	bool connected;         /**< made for a PA's subnet */
+	struct ovl_prefix prefix; /**< network and length */
+	struct ovl_ip gateway;    /**< next hop; family 0 for a connected route */
+	bool connected;           /**< made for a PA's subnet */
 };
 
 struct dp_neigh_info {
-	char ip[16];            /**< neighbour on the uplink */
+	struct ovl_ip ip;       /**< neighbour on the uplink */
 	uint8_t mac[6];         /**< its MAC; all zero while unresolved */
 	bool is_static;         /**< configured */
 	bool resolved;          /**< MAC known */
 	uint32_t age_s;         /**< seconds since last confirmed (0 for static) */
 };
 
-/** Make port 'name' the uplink: it leaves its bridge domain. mtu 0 = 1500. */
-int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
+/**
+ * Make port 'name' the uplink: it leaves its bridge domain.  mtu 0 = 1500.
+ * @return 0; -ENOENT (no such port); -ENODEV (its MAC cannot be read);
+ *   -ERANGE (mtu below 68 + 62, too small for an IPv6 tunnel's tenant; 68 + 42
+ *   for IPv4 is the overlay's floor); -EINVAL (no unicast MAC to send from).
+ */
+int dp_uplink_set(const char *name, uint16_t mtu);
 /**
  * Carry the provider network on 802.1Q VLAN 'vlan' of the uplink (0 = untagged):
  * encapsulated frames and ARP leave with the tag, and only frames with it are
@@ -392,15 +405,44 @@ int dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen);
  * @return 0, -ERANGE (vlan over DP_VLAN_MAX) or -ENOMEM.
  */
 int dp_uplink_set_vlan(uint16_t vlan);
-int dp_pa_add(const char *ip_prefix, char *err, size_t errlen);
-int dp_pa_del(const char *ip, char *err, size_t errlen);
-int dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen);
-int dp_route_del(const char *prefix, char *err, size_t errlen);
-int dp_neigh_add(const char *ip, const uint8_t mac[6], char *err, size_t errlen);
-int dp_neigh_del(const char *ip, char *err, size_t errlen);
-int dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const char *pa,
-		  char *err, size_t errlen);
-int dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen);
+/**
+ * Own 'pa' (an address and its subnet's length) on the uplink; its subnet
+ * becomes a connected route.  Records that point at it become local.
+ * @return 0; -EINVAL (not a usable unicast address, or the length is out of
+ *   range); -EEXIST; -ENOSPC (NVGRE_MAX_LOCAL_PA already); -ENOMEM.
+ */
+int dp_pa_add(const struct ovl_prefix *pa);
+/** Give up 'pa'.  @return 0 or -ENOENT. */
+int dp_pa_del(const struct ovl_ip *pa);
+/**
+ * Route 'prefix' through 'gateway' (same family; replaces the gateway of an
+ * existing route).  Length 0 is the default route of that family.
+ * @return 0; -EINVAL (host bits set, families differ, or the gateway is not a
+ *   usable unicast address); -EEXIST (the connected route of a PA has that
+ *   prefix); -ENOSPC; -ENOMEM.
+ */
+int dp_route_add(const struct ovl_prefix *prefix, const struct ovl_ip *gateway);
+/** @return 0; -ENOENT; -EPERM (a connected route goes with its PA). */
+int dp_route_del(const struct ovl_prefix *prefix);
+/**
+ * Add or replace a static neighbour on the uplink.
+ * @return 0; -EINVAL (address not usable, MAC not unicast or zero); -ENOSPC; -ENOMEM.
+ */
+int dp_neigh_add(const struct ovl_ip *ip, const uint8_t mac[6]);
+/** Delete a neighbour, static or learned.  @return 0 or -ENOENT. */
+int dp_neigh_del(const struct ovl_ip *ip);
+/**
+ * Add or replace the lookup record (vsid, ca_ip) -> (ca_mac, pa); 'ca_ip'
+ * is an IPv4 address in network order, 'pa' of either family.
+ * @return 0; -EDOM (vsid reserved or out of range); -ENOENT (no bridge
+ *   domain has that vsid); -EINVAL (MAC not unicast or zero, address zero or
+ *   multicast); -ENOSPC (records, MACs or tunnels full); -ENOMEM.
+ */
+int dp_lookup_add(uint32_t vsid, uint32_t ca_ip, const uint8_t ca_mac[6],
+		  const struct ovl_ip *pa);
+/** @return 0 or -ENOENT (no such record). */
+int dp_lookup_del(uint32_t vsid, uint32_t ca_ip);
+/** The uplink, its MTUs and our PAs. */
 void dp_overlay_get(struct dp_overlay_info *info);
 typedef void dp_lookup_cb(const struct dp_lookup_record *rec, void *arg);
 
@@ -408,12 +450,13 @@ typedef void dp_lookup_cb(const struct dp_lookup_record *rec, void *arg);
 struct dp_tunnel_info {
 	uint32_t vsid;              /**< virtual subnet */
 	char bd[PORT_NAME_MAX];     /**< its bridge domain */
-	char pa[16];                /**< remote provider address */
-	char src_pa[16];            /**< our PA that sends to it; "" without a route */
-	char next_hop[16];          /**< the PA itself or the gateway; "" without a route */
+	struct ovl_ip pa;           /**< remote provider address */
+	struct ovl_ip src_pa;       /**< our PA that sends to it; family 0 without a route */
+	struct ovl_ip next_hop;     /**< the PA itself or the gateway; family 0 without a route */
+	uint16_t tenant_mtu;        /**< the MTU its tenants can use: uplink MTU - 42 or - 62 */
 	const char *state;          /**< resolved, no_route, no_neighbour, unreachable (ICMP, last 60 s) */
 	uint64_t drops;             /**< its frames not sent (unresolved, too big) since it was made */
-	char last_error[96];        /**< the last ICMP error about it, in words; "" if none */
+	char last_error[192];       /**< the last ICMP error about it, in words; "" if none */
 	uint32_t last_error_age_s;  /**< seconds since then; UINT32_MAX if none */
 	uint64_t nb_errors;         /**< ICMP errors about it so far */
 };

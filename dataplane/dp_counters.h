@@ -28,7 +28,7 @@
 	_(DROP_SPLIT_HORIZON, "drop_split_horizon",                                                \
 	  "frames from the overlay to a MAC on another host (never sent back to the overlay)")    \
 	_(DROP_CONTROL_BUSY, "drop_control_busy",                                                  \
-	  "uplink ARP and ICMP error frames dropped because the control thread's queue was full")  \
+	  "uplink ARP, neighbour discovery and ICMP error frames dropped because the control thread's queue was full") \
 	_(DROP_VLAN_TAGGED_ON_ACCESS, "drop_vlan_tagged_on_access",                                \
 	  "802.1Q-tagged frames received on an access port (vlan-mode=access takes untagged only)") \
 	_(DROP_VLAN_NOT_ALLOWED, "drop_vlan_not_allowed",                                          \
@@ -42,8 +42,10 @@
 	_(ARP_SUPPRESSED, "arp_suppressed",                                                        \
 	  "ARP requests from VMs answered by the switch from a lookup record")                    \
 	_(UPLINK_ARP, "uplink_arp_rx", "ARP frames from the provider network passed to the control thread") \
+	_(UPLINK_ND, "uplink_nd_rx",                                                               \
+	  "IPv6 neighbour solicitations and advertisements from the provider network passed to the control thread") \
 	_(UPLINK_ICMP_ERROR, "uplink_icmp_error_rx",                                               \
-	  "ICMP errors to our PAs passed to the control thread (those about a tunnel: tunnel list)") \
+	  "ICMP and ICMPv6 errors to our PAs passed to the control thread (those about a tunnel: tunnel list)") \
 	_(FDB_REMOTE_NO_RECORD, "fdb_remote_no_record",                                            \
 	  "overlay sources not learned: no lookup record names their host in that VSID")          \
 	_(GARP_RX, "garp_rx", "gratuitous ARP frames received")                                   \

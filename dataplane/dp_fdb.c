@@ -177,9 +177,9 @@ dp_remote_name(uint16_t port, char *out, size_t len)
 {
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	uint16_t slot = dp_remote_slot(port);
-	char ip[INET_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN] = "?";
 
 	if (slot < os->nb_slots)
-		dp_ip_text(os->slot_pa[slot], ip, sizeof(ip));
+		dp_pa_text(&os->slot_pa[slot], ip, sizeof(ip));
 	snprintf(out, len, "pa:%s", ip);
 }

@@ -17,7 +17,10 @@
 #include "dp_act.h"
 #include "dp_priv.h"
 
+#include <stddef.h>
+
 #include <rte_branch_prediction.h>
+#include <rte_ip.h>
 #include <rte_ring.h>
 
 #include "dp_rd_priv.h"
@@ -59,7 +62,7 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		return;
 	}
 	for (uint16_t i = 0; i < n; i++) {
-		why = nvgre_encap_one(pkts[i], t, nvgre_flow_id(nvgre_flow_hash(pkts[i])));
+		why = nvgre_encap_one(pkts[i], t, nvgre_flow_hash(pkts[i]));
 		if (likely(why == NVGRE_ENCAP_OK)) {
 			pkts[nb_ok++] = pkts[i];
 		} else {
@@ -84,7 +87,7 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 	uint16_t nb_slots;
 	const uint16_t *slots = ovl_flood_slots(os, bd, &nb_slots);
 	unsigned int nb_sent = 0;
-	uint8_t flow_id;
+	uint32_t flow_hash;
 
 	/* Copies from the overlay never go back to it (split horizon). */
 	if (in_slot == snap->uplink_slot || snap->uplink_slot >= VSW_MAX_PORTS)
@@ -93,7 +96,7 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 		count_encap(lc, NVGRE_ENCAP_MALFORMED, m);
 		return;
 	}
-	flow_id = nvgre_flow_id(nvgre_flow_hash(m));
+	flow_hash = nvgre_flow_hash(m);
 	for (uint16_t i = 0; i < nb_slots; i++) {
 		enum nvgre_encap_reason why;
 		const struct nvgre_template *t = ovl_tmpl_get(os, slots[i], &why);
@@ -104,7 +107,7 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 			lc->tunnel_drops[slots[i] % DP_MAX_TUNNELS]++;
 			continue;
 		}
-		copy = nvgre_encap_clone(m, dp_main.pool, t, flow_id, &why);
+		copy = nvgre_encap_clone(m, dp_main.pool, t, flow_hash, &why);
 		lc->encap[why]++;
 		if (copy == NULL)
 			lc->tunnel_drops[slots[i] % DP_MAX_TUNNELS]++;
@@ -164,7 +167,11 @@ pass_up(struct dp_lcore *lc, struct rte_mbuf *m, enum dp_counter_id id)
 	count(lc, id);
 }
 
-/* An IPv4 ICMP destination-unreachable or time-exceeded: maybe about a tunnel of ours. */
+/*
+ * An ICMP destination-unreachable or time-exceeded, or an ICMPv6
+ * destination-unreachable, packet-too-big or time-exceeded (no extension
+ * headers): maybe about a tunnel of ours.
+ */
 static bool
 is_icmp_error(const struct rte_mbuf *m)
 {
@@ -174,12 +181,40 @@ is_icmp_error(const struct rte_mbuf *m)
 
 	if (p == NULL || rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + 20 + 8)
 		return false;
+	if (p[12] == 0x86 && p[13] == 0xdd)
+		return rte_pktmbuf_pkt_len(m) >= RTE_ETHER_HDR_LEN + 40 + 8 &&
+		       p[RTE_ETHER_HDR_LEN + 6] == DP_IPPROTO_ICMPV6 &&
+		       p[RTE_ETHER_HDR_LEN + 40] >= DP_ICMP6_DEST_UNREACH &&
+		       p[RTE_ETHER_HDR_LEN + 40] <= DP_ICMP6_TIME_EXCEEDED;
+	if (p[12] != 0x08 || p[13] != 0x00)
+		return false;
 	ihl = (uint32_t)(p[RTE_ETHER_HDR_LEN] & 0xf) * 4;
 	if (p[RTE_ETHER_HDR_LEN + 9] != IPPROTO_ICMP || ihl < 20 ||
 	    rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + ihl + 1)
 		return false;
 	return p[RTE_ETHER_HDR_LEN + ihl] == DP_ICMP_DEST_UNREACH ||
 	       p[RTE_ETHER_HDR_LEN + ihl] == DP_ICMP_TIME_EXCEEDED;
+}
+
+#define ND_SOLICIT    135u /* ICMPv6 neighbour solicitation */
+#define ND_ADVERT     136u /* ICMPv6 neighbour advertisement */
+
+/*
+ * True for an IPv6 neighbour solicitation or advertisement (no extension
+ * headers: RFC 4861 messages carry none).  The control thread answers them
+ * as it answers ARP.
+ */
+static inline bool
+is_nd(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + 1 ||
+	    p[12] != 0x86 || p[13] != 0xdd ||
+	    p[RTE_ETHER_HDR_LEN + offsetof(struct rte_ipv6_hdr, proto)] != DP_IPPROTO_ICMPV6)
+		return false;
+	p += RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr);
+	return p[0] == ND_SOLICIT || p[0] == ND_ADVERT;
 }
 
 /* The inner frame's learn cause; -1 if the frame was dropped. */
@@ -228,14 +263,14 @@ struct decap_burst {
 
 /* The learn port of the PA a frame came from; a burst is usually from one host. */
 static inline uint16_t
-remote_port(const struct ovl_snapshot *os, uint16_t bd, rte_be32_t pa, uint16_t *last_bd,
-	    rte_be32_t *last_pa, uint16_t *last_port)
+remote_port(const struct ovl_snapshot *os, uint16_t bd, const struct ovl_ip *pa,
+	    uint16_t *last_bd, struct ovl_ip *last_pa, uint16_t *last_port)
 {
-	if (bd != *last_bd || pa != *last_pa) {
+	if (bd != *last_bd || !ovl_ip_eq(pa, last_pa)) {
 		uint16_t slot = ovl_slot_of_pa(os, bd, pa);
 
 		*last_bd = bd;
-		*last_pa = pa;
+		*last_pa = *pa;
 		*last_port = slot < DP_PORT_REMOTE ? (uint16_t)(DP_PORT_REMOTE | slot) : FDB_PORT_NONE;
 	}
 	return *last_port;
@@ -279,6 +314,15 @@ decap_one(struct dp_lcore *lc, const struct ovl_snapshot *os, struct vsid_memo *
 		pass_up(lc, m, DP_CNT_UPLINK_ICMP_ERROR);
 		return NULL;
 	}
+	/*
+	 * Neighbour discovery is not NVGRE: to one of our PAs it fails the GRE
+	 * test, to a solicited-node address the PA test.  Asked only then, so
+	 * that NVGRE frames pay nothing for it.
+	 */
+	if (unlikely(r == NVGRE_DECAP_NOT_GRE || r == NVGRE_DECAP_NOT_OUR_PA) && is_nd(m)) {
+		pass_up(lc, m, DP_CNT_UPLINK_ND);
+		return NULL;
+	}
 	lc->decap[r]++;
 	if (unlikely(r != NVGRE_DECAP_OK)) {
 		rte_pktmbuf_free(m);
@@ -309,7 +353,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 	    uint16_t nb_pkts, struct decap_burst *db)
 {
 	uint16_t last_bd = 0xffff, last_port = FDB_PORT_NONE;
-	rte_be32_t last_pa = 0;
+	struct ovl_ip last_pa = { .family = 0 };
 	struct vsid_memo memo = { .vsid = 0 };
 
 	db->nb_kept = 0;
@@ -334,7 +378,7 @@ decap_parse(struct dp_lcore *lc, const struct ovl_snapshot *os, struct rte_mbuf 
 		eth = decap_one(lc, os, &memo, m, &info, &cause);
 		if (eth == NULL)
 			continue;
-		port = remote_port(os, info.bd, info.src_pa, &last_bd, &last_pa, &last_port);
+		port = remote_port(os, info.bd, &info.src_pa, &last_bd, &last_pa, &last_port);
 		db->req_of[db->nb_kept] = NO_REQ;
 		if (unlikely(port == FDB_PORT_NONE)) {
 			/* No lookup record names that host in this VSID: nowhere to send replies. */

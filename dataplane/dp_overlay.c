@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The overlay's control side: the uplink, provider addresses, routes,
- * neighbours and lookup records, given as text by the control plane and
- * handed to overlay/.  Also the periodic work the overlay needs: answering
- * ARP on the uplink and resolving next hops.  Control thread only.
+ * neighbours and lookup records, given as typed values by the control plane
+ * (parsed there) and handed to overlay/.  Also the periodic work the overlay
+ * needs: answering ARP and neighbour solicitations on the uplink and
+ * resolving next hops.  Control thread only.
  */
 #include "dp_priv.h"
 
@@ -20,42 +21,7 @@
 #include "dp_act.h"
 #include "ovl.h"
 
-#define NEIGH_WANTED_MAX 16 /* ARP requests sent per second at most */
-
-static int
-parse_ip(const char *what, const char *text, rte_be32_t *ip, char *err, size_t errlen)
-{
-	struct in_addr a;
-
-	if (text == NULL || inet_pton(AF_INET, text, &a) != 1)
-		return dp_fail(-EINVAL, err, errlen, "%s '%s' is not an IPv4 address (like 192.0.2.1)",
-			    what, text ? text : "");
-	*ip = a.s_addr;
-	return 0;
-}
-
-static int
-parse_prefix(const char *what, const char *text, rte_be32_t *ip, uint8_t *len, char *err,
-	     size_t errlen)
-{
-	char buf[32], *slash, *end;
-	unsigned long bits;
-
-	if (text == NULL || strlen(text) >= sizeof(buf))
-		return dp_fail(-EINVAL, err, errlen, "%s must look like 192.0.2.0/24", what);
-	snprintf(buf, sizeof(buf), "%s", text);
-	slash = strchr(buf, '/');
-	if (slash == NULL)
-		return dp_fail(-EINVAL, err, errlen, "%s '%s' needs a prefix length, like %s/24", what,
-			    text, text);
-	*slash = '\0';
-	bits = strtoul(slash + 1, &end, 10);
-	if (slash[1] == '\0' || *end != '\0' || bits > 32)
-		return dp_fail(-EINVAL, err, errlen, "%s '%s': prefix length must be 0 to 32", what,
-			    text);
-	*len = (uint8_t)bits;
-	return parse_ip(what, buf, ip, err, errlen);
-}
+#define NEIGH_WANTED_MAX 16 /* ARP requests and solicitations sent per second at most */
 
 void
 dp_ip_text(rte_be32_t ip, char *out, size_t len)
@@ -65,26 +31,15 @@ dp_ip_text(rte_be32_t ip, char *out, size_t len)
 	inet_ntop(AF_INET, &a, out, (socklen_t)len);
 }
 
-/* Map an overlay -errno to a sentence for the user. */
-static int
-ovl_fail(int ret, char *err, size_t errlen, const char *what)
+void
+dp_pa_text(const struct ovl_ip *ip, char *out, size_t len)
 {
-	switch (ret) {
-	case -EEXIST:
-		return dp_fail(ret, err, errlen, "%s already exists", what);
-	case -ENOENT:
-		return dp_fail(ret, err, errlen, "%s does not exist", what);
-	case -ENOSPC:
-		return dp_fail(ret, err, errlen, "no room for %s: its table is full", what);
-	case -ENETUNREACH:
-		return dp_fail(ret, err, errlen,
-			    "%s is not on a connected subnet: add a provider address (pa add) in its subnet first",
-			    what);
-	case -ENOMEM:
-		return dp_fail(ret, err, errlen, "out of memory for %s", what);
-	default:
-		return dp_fail(ret, err, errlen, "%s: %s", what, strerror(-ret));
-	}
+	if (ip->family == AF_INET6)
+		inet_ntop(AF_INET6, ip->v6, out, (socklen_t)len);
+	else if (ip->family == AF_INET)
+		dp_ip_text(ip->v4, out, len);
+	else
+		snprintf(out, len, "?");
 }
 
 int
@@ -121,28 +76,24 @@ dp_bd_vsid(uint16_t bd)
 }
 
 int
-dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
+dp_uplink_set(const char *name, uint16_t mtu)
 {
 	int slot = dp_port_find(name);
 	struct rte_ether_addr mac;
 	int ret;
 
 	if (slot < 0)
-		return dp_fail(-ENOENT, err, errlen, "port '%s' does not exist; add it first", name);
+		return -ENOENT;
 	if (mtu == 0)
 		mtu = OVL_DEFAULT_MTU;
 	if (rte_eth_macaddr_get(dp_main.ports[slot].handle.eth_port, &mac) != 0)
-		return dp_fail(-ENODEV, err, errlen, "cannot read the MAC address of port '%s'", name);
+		return -ENODEV;
 	/* Virtual ports (ring, null) may have none: any locally administered one will do. */
 	if (rte_is_zero_ether_addr(&mac))
 		rte_eth_random_addr(mac.addr_bytes);
 	ret = ovl_uplink_set(dp_main.ovl, &mac, mtu);
-	if (ret == -ERANGE)
-		return dp_fail(ret, err, errlen, "MTU %u is too small for NVGRE (at least %u)", mtu,
-			    68 + NVGRE_MTU_OVERHEAD);
 	if (ret < 0)
-		return dp_fail(ret, err, errlen, "port '%s' has no unicast MAC address to send from",
-			    name);
+		return ret;
 	for (uint16_t s = 0; s < VSW_MAX_PORTS; s++)
 		dp_main.ports[s].is_uplink = false;
 	dp_main.ports[slot].is_uplink = true;
@@ -157,112 +108,55 @@ dp_uplink_set(const char *name, uint16_t mtu, char *err, size_t errlen)
 	return ret;
 }
 
-static void remap_records_of(rte_be32_t pa);
+static void remap_records_of(const struct ovl_ip *pa);
 
 int
-dp_pa_add(const char *ip_prefix, char *err, size_t errlen)
+dp_pa_add(const struct ovl_prefix *pa)
 {
-	rte_be32_t ip = 0;
-	uint8_t len;
-	int ret = parse_prefix("provider address", ip_prefix, &ip, &len, err, errlen);
+	int ret = ovl_pa_add(dp_main.ovl, pa);
 
 	if (ret < 0)
 		return ret;
-	ret = ovl_pa_add(dp_main.ovl, ip, len);
-	if (ret < 0)
-		return ovl_fail(ret, err, errlen, ip_prefix);
-	remap_records_of(ip);
+	remap_records_of(&pa->addr);
 	return 0;
 }
 
 int
-dp_pa_del(const char *ip, char *err, size_t errlen)
+dp_pa_del(const struct ovl_ip *pa)
 {
-	rte_be32_t pa = 0;
-	int ret = parse_ip("provider address", ip, &pa, err, errlen);
+	int ret = ovl_pa_del(dp_main.ovl, pa);
 
 	if (ret < 0)
 		return ret;
-	ret = ovl_pa_del(dp_main.ovl, pa);
-	if (ret < 0)
-		return ovl_fail(ret, err, errlen, ip);
 	remap_records_of(pa);
 	return 0;
 }
 
 int
-dp_route_add(const char *prefix, const char *gateway, char *err, size_t errlen)
+dp_route_add(const struct ovl_prefix *prefix, const struct ovl_ip *gateway)
 {
-	rte_be32_t net = 0, gw = 0;
-	uint8_t len;
-	int ret = parse_prefix("route prefix", prefix, &net, &len, err, errlen);
-
-	if (ret < 0 || (ret = parse_ip("gateway", gateway, &gw, err, errlen)) < 0)
-		return ret;
-	ret = ovl_route_add(dp_main.ovl, net, len, gw);
-	if (ret == -EINVAL && len < 32 && (rte_be_to_cpu_32(net) & (UINT32_MAX >> len)) != 0) {
-		char want[INET_ADDRSTRLEN];
-
-		dp_ip_text(rte_cpu_to_be_32(rte_be_to_cpu_32(net) & ~(UINT32_MAX >> len)), want,
-			   sizeof(want));
-		return dp_fail(ret, err, errlen,
-			       "route prefix %s has host bits set; did you mean %s/%u?", prefix, want,
-			       len);
-	}
-	if (ret == -EINVAL)
-		return dp_fail(ret, err, errlen,
-			       "gateway %s is not a usable unicast address", gateway);
-	if (ret == -EEXIST)
-		return dp_fail(ret, err, errlen,
-			       "%s is the connected route of a provider address: it needs no gateway",
-			       prefix);
-	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
+	return ovl_route_add(dp_main.ovl, prefix, gateway);
 }
 
 int
-dp_route_del(const char *prefix, char *err, size_t errlen)
+dp_route_del(const struct ovl_prefix *prefix)
 {
-	rte_be32_t net = 0;
-	uint8_t len;
-	int ret = parse_prefix("route prefix", prefix, &net, &len, err, errlen);
-
-	if (ret < 0)
-		return ret;
-	ret = ovl_route_del(dp_main.ovl, net, len);
-	if (ret == -EPERM)
-		return dp_fail(ret, err, errlen,
-			       "%s is the connected route of a provider address; delete the address "
-			       "(vswctl pa del) to remove it",
-			       prefix);
-	return ret < 0 ? ovl_fail(ret, err, errlen, prefix) : 0;
+	return ovl_route_del(dp_main.ovl, prefix);
 }
 
 int
-dp_neigh_add(const char *ip, const uint8_t mac[6], char *err, size_t errlen)
+dp_neigh_add(const struct ovl_ip *ip, const uint8_t mac[6])
 {
 	struct rte_ether_addr addr;
-	rte_be32_t nip = 0;
-	int ret = parse_ip("neighbour", ip, &nip, err, errlen);
 
-	if (ret < 0)
-		return ret;
 	memcpy(addr.addr_bytes, mac, sizeof(addr.addr_bytes));
-	if (!rte_is_unicast_ether_addr(&addr) || rte_is_zero_ether_addr(&addr))
-		return dp_fail(-EINVAL, err, errlen, "a neighbour needs a unicast, non-zero MAC");
-	ret = ovl_neigh_add_static(dp_main.ovl, nip, &addr);
-	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+	return ovl_neigh_add_static(dp_main.ovl, ip, &addr);
 }
 
 int
-dp_neigh_del(const char *ip, char *err, size_t errlen)
+dp_neigh_del(const struct ovl_ip *ip)
 {
-	rte_be32_t nip = 0;
-	int ret = parse_ip("neighbour", ip, &nip, err, errlen);
-
-	if (ret < 0)
-		return ret;
-	ret = ovl_neigh_del(dp_main.ovl, nip);
-	return ret < 0 ? ovl_fail(ret, err, errlen, ip) : 0;
+	return ovl_neigh_del(dp_main.ovl, ip);
 }
 
 /*
@@ -297,7 +191,7 @@ on_dead_slot(const struct fdb_entry *e, const void *arg)
 	if (!dp_port_is_remote(e->port))
 		return false;
 	slot = dp_remote_slot(e->port);
-	return slot >= os->nb_slots || os->slot_pa[slot] == 0;
+	return slot >= os->nb_slots || os->slot_pa[slot].family == 0;
 }
 
 /*
@@ -320,7 +214,7 @@ forget_dead_slots(void)
 }
 
 struct pa_records {
-	rte_be32_t pa;            /**< the provider address looked for */
+	struct ovl_ip pa;         /**< the provider address looked for */
 	struct ovl_record *recs;  /**< its records, or NULL: count only */
 	unsigned int n;           /**< records found */
 };
@@ -330,7 +224,7 @@ collect_pa_record(const struct ovl_record *rec, void *arg)
 {
 	struct pa_records *w = arg;
 
-	if (rec->pa != w->pa)
+	if (!ovl_ip_eq(&rec->pa, &w->pa))
 		return;
 	if (w->recs != NULL)
 		w->recs[w->n] = *rec;
@@ -345,9 +239,9 @@ collect_pa_record(const struct ovl_record *rec, void *arg)
  * and dropped until the VM speaks.  Control thread only.
  */
 static void
-remap_records_of(rte_be32_t pa)
+remap_records_of(const struct ovl_ip *pa)
 {
-	struct pa_records w = { .pa = pa };
+	struct pa_records w = { .pa = *pa };
 	unsigned int n;
 
 	ovl_record_walk(dp_main.ovl, collect_pa_record, &w);
@@ -365,7 +259,7 @@ remap_records_of(rte_be32_t pa)
 		const struct ovl_record *r = &w.recs[i];
 		uint16_t bd;
 
-		if (ovl_record_add(dp_main.ovl, r->vsid, r->ca_ip, &r->ca_mac, r->pa) < 0 ||
+		if (ovl_record_add(dp_main.ovl, r->vsid, r->ca_ip, &r->ca_mac, &r->pa) < 0 ||
 		    ovl_vsid_to_bd(dp_main.ovl, r->vsid, &bd) < 0)
 			continue;
 		sync_record_entry(bd, &r->ca_mac);
@@ -375,35 +269,25 @@ remap_records_of(rte_be32_t pa)
 }
 
 int
-dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const char *pa,
-	      char *err, size_t errlen)
+dp_lookup_add(uint32_t vsid, uint32_t ca_ip, const uint8_t ca_mac[6], const struct ovl_ip *pa)
 {
 	struct rte_ether_addr mac;
-	rte_be32_t cip = 0, pip = 0;
 	struct ovl_record old;
 	bool had_old;
 	uint16_t bd;
 	int ret;
 
 	if (!nvgre_vsid_is_valid(vsid))
-		return dp_fail(-EINVAL, err, errlen, "vsid %u is reserved or out of range (4096..16777214)",
-			    vsid);
+		return -EDOM;
 	if (ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
-		return dp_fail(-ENOENT, err, errlen,
-			    "no bridge domain has vsid %u; create one with 'vswctl bd add NAME vsid=%u'",
-			    vsid, vsid);
-	if ((ret = parse_ip("customer address", ca_ip, &cip, err, errlen)) < 0 ||
-	    (ret = parse_ip("provider address", pa, &pip, err, errlen)) < 0)
-		return ret;
+		return -ENOENT;
 	memcpy(mac.addr_bytes, ca_mac, sizeof(mac.addr_bytes));
-	if (!rte_is_unicast_ether_addr(&mac) || rte_is_zero_ether_addr(&mac))
-		return dp_fail(-EINVAL, err, errlen, "a customer MAC must be unicast and non-zero");
 	/* A record whose CA MAC changes must not leave the old MAC's entry behind. */
-	had_old = ovl_record_lookup(dp_main.ovl, vsid, cip, &old) == 0 &&
+	had_old = ovl_record_lookup(dp_main.ovl, vsid, ca_ip, &old) == 0 &&
 		  !rte_is_same_ether_addr(&old.ca_mac, &mac);
-	ret = ovl_record_add(dp_main.ovl, vsid, cip, &mac, pip);
+	ret = ovl_record_add(dp_main.ovl, vsid, ca_ip, &mac, pa);
 	if (ret < 0)
-		return ovl_fail(ret, err, errlen, "the lookup record");
+		return ret;
 	forget_dead_slots();
 	dp_tunnel_sync();
 	sync_record_entry(bd, &mac);
@@ -413,21 +297,18 @@ dp_lookup_add(uint32_t vsid, const char *ca_ip, const uint8_t ca_mac[6], const c
 }
 
 int
-dp_lookup_del(uint32_t vsid, const char *ca_ip, char *err, size_t errlen)
+dp_lookup_del(uint32_t vsid, uint32_t ca_ip)
 {
-	rte_be32_t cip = 0;
 	struct ovl_record rec;
 	uint16_t bd;
-	int ret = parse_ip("customer address", ca_ip, &cip, err, errlen);
+	int ret;
 
+	if (ovl_record_lookup(dp_main.ovl, vsid, ca_ip, &rec) < 0 ||
+	    ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
+		return -ENOENT;
+	ret = ovl_record_del(dp_main.ovl, vsid, ca_ip);
 	if (ret < 0)
 		return ret;
-	if (ovl_record_lookup(dp_main.ovl, vsid, cip, &rec) < 0 ||
-	    ovl_vsid_to_bd(dp_main.ovl, vsid, &bd) < 0)
-		return dp_fail(-ENOENT, err, errlen, "no lookup record for %s in vsid %u", ca_ip, vsid);
-	ret = ovl_record_del(dp_main.ovl, vsid, cip);
-	if (ret < 0)
-		return ovl_fail(ret, err, errlen, "that lookup record");
 	forget_dead_slots();
 	sync_record_entry(bd, &rec.ca_mac);
 	return 0;
@@ -446,22 +327,16 @@ dp_overlay_get(struct dp_overlay_info *info)
 		if (!p->in_use || !p->is_uplink)
 			continue;
 		snprintf(info->uplink, sizeof(info->uplink), "%s", p->name);
-		if (rte_eth_macaddr_get(p->handle.eth_port, &mac) == 0)
-			rte_ether_format_addr(info->uplink_mac, sizeof(info->uplink_mac), &mac);
+		if (rte_eth_macaddr_get(p->handle.eth_port, &mac) == 0) {
+			memcpy(info->uplink_mac, mac.addr_bytes, sizeof(info->uplink_mac));
+			info->has_uplink_mac = true;
+		}
 	}
 	info->uplink_mtu = s->mtu;
 	info->tenant_mtu = (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD);
+	info->tenant_mtu6 = s->mtu > NVGRE_MTU_OVERHEAD6 ? (uint16_t)(s->mtu - NVGRE_MTU_OVERHEAD6) : 0;
+	info->nb_pas = ovl_pa_list(dp_main.ovl, info->pas, RTE_DIM(info->pas));
 	info->uplink_vlan = dp_main.uplink_vlan;
-	rte_be32_t pas[RTE_DIM(info->pas)];
-	uint8_t lens[RTE_DIM(info->pas)];
-
-	info->nb_pas = ovl_pa_list(dp_main.ovl, pas, lens, RTE_DIM(info->pas));
-	for (unsigned int i = 0; i < info->nb_pas; i++) {
-		char ip[16];
-
-		dp_ip_text(pas[i], ip, sizeof(ip));
-		snprintf(info->pas[i], sizeof(info->pas[i]), "%s/%u", ip, lens[i]);
-	}
 }
 
 struct lookup_walk {
@@ -481,10 +356,10 @@ lookup_one(const struct ovl_record *rec, void *arg)
 		return;
 	memset(&out, 0, sizeof(out));
 	out.vsid = rec->vsid;
-	dp_ip_text(rec->ca_ip, out.ca_ip, sizeof(out.ca_ip));
+	out.ca_ip = rec->ca_ip;
 	memcpy(out.ca_mac, rec->ca_mac.addr_bytes, sizeof(out.ca_mac));
-	dp_ip_text(rec->pa, out.pa, sizeof(out.pa));
-	out.local = nvgre_pa_set_has(&ovl_snapshot_get(dp_main.ovl)->local, rec->pa);
+	out.pa = rec->pa;
+	out.local = ovl_is_local_pa(ovl_snapshot_get(dp_main.ovl), &rec->pa);
 	w->cb(&out, w->arg);
 	w->n++;
 }
@@ -509,14 +384,11 @@ route_one(const struct ovl_route *r, void *arg)
 {
 	struct route_walk *w = arg;
 	struct dp_route_info out;
-	char ip[16];
 
 	memset(&out, 0, sizeof(out));
-	dp_ip_text(r->prefix, ip, sizeof(ip));
-	snprintf(out.prefix, sizeof(out.prefix), "%s/%u", ip, r->len);
-	if (r->gateway != 0)
-		dp_ip_text(r->gateway, out.gateway, sizeof(out.gateway));
-	out.connected = r->gateway == 0;
+	out.prefix = r->prefix;
+	out.gateway = r->gateway;
+	out.connected = r->gateway.family == 0;
 	w->cb(&out, w->arg);
 	w->n++;
 }
@@ -544,7 +416,7 @@ neigh_one(const struct ovl_neigh *nb, void *arg)
 	struct dp_neigh_info out;
 
 	memset(&out, 0, sizeof(out));
-	dp_ip_text(nb->ip, out.ip, sizeof(out.ip));
+	out.ip = nb->ip;
 	memcpy(out.mac, nb->mac.addr_bytes, sizeof(out.mac));
 	out.is_static = (nb->flags & OVL_NEIGH_F_STATIC) != 0;
 	out.resolved = !rte_is_zero_ether_addr(&nb->mac);
@@ -559,7 +431,7 @@ dp_neigh_walk(dp_neigh_cb *cb, void *arg)
 {
 	struct neigh_walk w = { .cb = cb, .arg = arg, .now_ms = dp_now_ms() };
 
-	rte_be32_t wanted[64];
+	struct ovl_ip wanted[64];
 	unsigned int nb_wanted;
 	struct ovl_neigh n;
 
@@ -569,10 +441,10 @@ dp_neigh_walk(dp_neigh_cb *cb, void *arg)
 	for (unsigned int i = 0; i < nb_wanted; i++) {
 		struct dp_neigh_info out;
 
-		if (ovl_neigh_lookup(dp_main.ovl, wanted[i], &n) == 0)
+		if (ovl_neigh_lookup(dp_main.ovl, &wanted[i], &n) == 0)
 			continue;
 		memset(&out, 0, sizeof(out));
-		dp_ip_text(wanted[i], out.ip, sizeof(out.ip));
+		out.ip = wanted[i];
 		cb(&out, arg);
 		w.n++;
 	}
@@ -599,8 +471,9 @@ send_on_uplink(struct rte_mbuf *m)
 }
 
 /*
- * Frames the workers passed up from the uplink: ARP (learn neighbours, answer
- * for our PAs) and ICMP errors (which tunnel the provider network refused).
+ * Frames the workers passed up from the uplink: ARP and neighbour discovery
+ * (learn neighbours, answer for our PAs) and ICMP errors (which tunnel the
+ * provider network refused).
  */
 static void
 take_uplink_arp(uint64_t now_ms)
@@ -609,11 +482,24 @@ take_uplink_arp(uint64_t now_ms)
 
 	for (unsigned int n = 0; n < 256 && rte_ring_sc_dequeue(dp_main.ctl_rx, (void **)&m) == 0;
 	     n++) {
-		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
-		    RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		rte_be16_t type = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type;
+		int ret;
+
+		/* IPv4 comes up only as ICMP errors; IPv6 as ICMPv6 errors or neighbour discovery. */
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 			dp_tunnel_icmp_input(m, now_ms);
 			rte_pktmbuf_free(m);
-		} else if (ovl_arp_input(dp_main.ovl, m, now_ms) == 1)
+			continue;
+		}
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && dp_tunnel_icmp_input(m, now_ms)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+			ret = ovl_nd_input(dp_main.ovl, m, now_ms);
+		else
+			ret = ovl_arp_input(dp_main.ovl, m, now_ms);
+		if (ret == 1)
 			send_on_uplink(m);
 		else
 			rte_pktmbuf_free(m);
@@ -623,7 +509,7 @@ take_uplink_arp(uint64_t now_ms)
 static void
 resolve_next_hops(uint64_t now_ms)
 {
-	rte_be32_t wanted[NEIGH_WANTED_MAX];
+	struct ovl_ip wanted[NEIGH_WANTED_MAX];
 	unsigned int n;
 
 	ovl_neigh_age(dp_main.ovl, now_ms);
@@ -635,7 +521,10 @@ resolve_next_hops(uint64_t now_ms)
 			dp_main.control_tx_dropped++;
 			return;
 		}
-		if (ovl_arp_request_build(dp_main.ovl, m, wanted[i]) < 0) {
+		/* ARP for an IPv4 next hop, a neighbour solicitation for an IPv6 one. */
+		if ((ovl_ip_is6(&wanted[i]) ?
+			     ovl_nd_solicit_build(dp_main.ovl, m, &wanted[i]) :
+			     ovl_arp_request_build(dp_main.ovl, m, wanted[i].v4)) < 0) {
 			dp_main.control_tx_dropped++;
 			rte_pktmbuf_free(m);
 			continue;

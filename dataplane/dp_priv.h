@@ -34,6 +34,10 @@ _Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FD
 #define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */
 #define DP_ICMP_DEST_UNREACH 3  /* ICMP types that quote the packet that failed */
 #define DP_ICMP_TIME_EXCEEDED 11
+#define DP_ICMP6_DEST_UNREACH 1  /* ICMPv6 errors that quote the packet that failed */
+#define DP_ICMP6_PACKET_TOO_BIG 2
+#define DP_ICMP6_TIME_EXCEEDED 3
+#define DP_IPPROTO_ICMPV6 58
 
 /* RX queues one worker can poll: every port, some with several queues (vhost-user). */
 #define VSW_MAX_RXQ (VSW_MAX_PORTS * 2)
@@ -341,6 +345,8 @@ dp_tx_link_down_sum(uint16_t slot)
 
 /** 'ip' (network order) as dotted text.  Any thread. */
 void dp_ip_text(rte_be32_t ip, char *out, size_t len);
+/* A provider address of either family as text (inet_ntop), for logs and "pa:IP" names. */
+void dp_pa_text(const struct ovl_ip *ip, char *out, size_t len);
 
 /* Tunnels (dp_tunnel.c), control thread. */
 

@@ -254,7 +254,6 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 {
 	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
-	uint16_t tenant_mtu = (uint16_t)(os->mtu - NVGRE_MTU_OVERHEAD);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
 	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, nb_local = 0, nb_remote = 0;
 
@@ -270,7 +269,9 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 			route_rewrite(m, h->key[k], mac);
 			nb_local++;
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
-			if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
+			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
+			if (too_big(lc, snap, rxq, rs, m,
+				    ovl_slot_tenant_mtu(os, dp_remote_slot(port))))
 				continue;
 			route_rewrite(m, h->key[k], mac);
 			nb_remote++;

@@ -104,10 +104,10 @@ put(struct dp_counter *out, unsigned int max, unsigned int *n, const char *name,
 static const char *
 decap_help(enum nvgre_decap_reason r)
 {
-	if (r == NVGRE_DECAP_NOT_IPV4)
-		return "provider-network frames on the uplink that are not IPv4 (IPv6 neighbour discovery, LLDP...): not for the overlay, dropped, normal";
+	if (r == NVGRE_DECAP_NOT_IP)
+		return "provider-network frames on the uplink that are neither IPv4 nor IPv6 (LLDP...): not for the overlay, dropped, normal";
 	if (r == NVGRE_DECAP_NOT_GRE)
-		return "IPv4 to our PA that is neither GRE nor an ICMP error about a tunnel: not for the overlay, dropped, normal";
+		return "IP to our PA that is neither GRE nor an ICMP error about a tunnel (ICMPv6 other than neighbour discovery, multicast listener reports...): not for the overlay, dropped, normal";
 	return "NVGRE decapsulation result";
 }
 

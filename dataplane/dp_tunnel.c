@@ -26,17 +26,17 @@
 #define TUNNEL_LOG_EVERY_MS 10000   /* at most one log line per PA this often */
 
 struct tunnel_error {
-	rte_be32_t pa;         /**< remote PA the error was about; 0 = free */
+	struct ovl_ip pa;      /**< remote PA the error was about; family 0 = free */
 	uint64_t when_ms;      /**< when the last one arrived */
 	uint64_t logged_ms;    /**< when one was last logged */
 	uint64_t count;        /**< errors about it so far */
-	char text[96];         /**< the last one, in words */
+	char text[192];         /**< the last one, in words */
 };
 
 /* Drops of a slot's frames count from when the slot took its (VSID, PA). */
 struct tunnel_base {
 	uint32_t vsid;     /**< the slot's VSID when based */
-	rte_be32_t pa;     /**< its PA then */
+	struct ovl_ip pa;  /**< its PA then */
 	uint64_t drops;    /**< the workers' sum then */
 };
 
@@ -44,12 +44,12 @@ static struct tunnel_error errors[TUNNEL_ERRORS];
 static struct tunnel_base bases[DP_MAX_TUNNELS];
 
 static struct tunnel_error *
-error_of(rte_be32_t pa, bool create)
+error_of(const struct ovl_ip *pa, bool create)
 {
 	struct tunnel_error *oldest = &errors[0];
 
 	for (unsigned int i = 0; i < TUNNEL_ERRORS; i++) {
-		if (errors[i].pa == pa)
+		if (ovl_ip_eq(&errors[i].pa, pa))
 			return &errors[i];
 		if (errors[i].when_ms < oldest->when_ms)
 			oldest = &errors[i];
@@ -57,7 +57,7 @@ error_of(rte_be32_t pa, bool create)
 	if (!create)
 		return NULL;
 	memset(oldest, 0, sizeof(*oldest));
-	oldest->pa = pa;
+	oldest->pa = *pa;
 	return oldest;
 }
 
@@ -141,24 +141,97 @@ parse_tunnel_error(const struct rte_mbuf *m, rte_be32_t *remote, char *text, siz
 	return true;
 }
 
+static const char *
+icmp6_words(uint8_t type, uint8_t code)
+{
+	if (type == DP_ICMP6_PACKET_TOO_BIG)
+		return "packet too big";
+	if (type == DP_ICMP6_TIME_EXCEEDED)
+		return "time exceeded";
+	switch (code) {
+	case 0:
+		return "no route to destination";
+	case 1:
+		return "administratively prohibited";
+	case 3:
+		return "address unreachable";
+	case 4:
+		return "port unreachable";
+	default:
+		return "destination unreachable";
+	}
+}
+
+/* The ICMPv6 error in 'm', if it quotes a GRE packet from one of our IPv6 PAs; fills 'text'. */
+static bool
+parse_tunnel_error6(const struct rte_mbuf *m, struct ovl_ip *remote, char *text, size_t len)
+{
+	struct {
+		struct rte_ipv6_hdr ip;
+		uint8_t icmp[8];
+		struct rte_ipv6_hdr quoted;
+	} __rte_packed buf;
+	const struct rte_ipv6_hdr *ip, *q;
+	const uint8_t *p, *icmp, *gre;
+	uint32_t gre_words[2];
+	char from[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], extra[40] = "";
+
+	if (rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + sizeof(buf))
+		return false;
+	p = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN, sizeof(buf), &buf);
+	if (p == NULL)
+		return false;
+	ip = (const struct rte_ipv6_hdr *)p;
+	icmp = p + sizeof(*ip);
+	q = (const struct rte_ipv6_hdr *)(icmp + 8);
+	if (ip->proto != DP_IPPROTO_ICMPV6 || icmp[0] < DP_ICMP6_DEST_UNREACH ||
+	    icmp[0] > DP_ICMP6_TIME_EXCEEDED || q->proto != NVGRE_IPPROTO_GRE ||
+	    !nvgre_pa_set_has6(&ovl_snapshot_get(dp_main.ovl)->local, q->src_addr))
+		return false;
+	*remote = ovl_ip6(q->dst_addr);
+	inet_ntop(AF_INET6, ip->src_addr, from, sizeof(from));
+	inet_ntop(AF_INET6, q->src_addr, src, sizeof(src));
+	inet_ntop(AF_INET6, q->dst_addr, dst, sizeof(dst));
+	if (icmp[0] == DP_ICMP6_PACKET_TOO_BIG)
+		snprintf(extra, sizeof(extra), ", next-hop MTU %u",
+			 (unsigned int)icmp[4] << 24 | (unsigned int)icmp[5] << 16 |
+				 (unsigned int)icmp[6] << 8 | icmp[7]);
+	/* The quoted GRE header's key carries the VSID, when the quote is long enough. */
+	gre = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN + sizeof(buf), sizeof(gre_words), gre_words);
+	if (gre != NULL)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ", VSID %u",
+			 (unsigned int)gre[4] << 16 | (unsigned int)gre[5] << 8 | gre[6]);
+	snprintf(text, len, "%s from %s for %s -> %s%s", icmp6_words(icmp[0], icmp[1]), from,
+		 src, dst, extra);
+	return true;
+}
+
 bool
 dp_tunnel_icmp_input(const struct rte_mbuf *m, uint64_t now_ms)
 {
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	struct tunnel_error *e;
 	rte_be32_t remote;
-	char text[96];
+	struct ovl_ip pa;
+	char text[192];
 
-	if (!parse_tunnel_error(m, &remote, text, sizeof(text)))
-		return false;
-	e = error_of(remote, true);
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		if (!parse_tunnel_error6(m, &pa, text, sizeof(text)))
+			return false;
+	} else {
+		if (!parse_tunnel_error(m, &remote, text, sizeof(text)))
+			return false;
+		pa = ovl_ip4(remote);
+	}
+	e = error_of(&pa, true);
 	e->when_ms = now_ms;
 	e->count++;
 	snprintf(e->text, sizeof(e->text), "%s", text);
 	if (e->logged_ms == 0 || now_ms - e->logged_ms >= TUNNEL_LOG_EVERY_MS) {
-		char pa[16];
+		char pa_text[INET6_ADDRSTRLEN];
 
-		dp_ip_text(remote, pa, sizeof(pa));
-		RTE_LOG(WARNING, USER1, "tunnel to PA %s: %s (%" PRIu64 " so far)\n", pa, text,
+		dp_pa_text(&pa, pa_text, sizeof(pa_text));
+		RTE_LOG(WARNING, USER1, "tunnel to PA %s: %s (%" PRIu64 " so far)\n", pa_text, text,
 			e->count);
 		e->logged_ms = now_ms;
 	}
@@ -177,7 +250,7 @@ rebase_one(const struct ovl_tunnel *t, void *arg)
 	struct tunnel_base *b = &bases[t->slot % DP_MAX_TUNNELS];
 
 	(void)arg;
-	if (b->vsid != t->vsid || b->pa != t->pa) {
+	if (b->vsid != t->vsid || !ovl_ip_eq(&b->pa, &t->pa)) {
 		b->vsid = t->vsid;
 		b->pa = t->pa;
 		b->drops = slot_drops(t->slot);
@@ -212,19 +285,22 @@ static void
 tunnel_one(const struct ovl_tunnel *t, void *arg)
 {
 	struct tunnel_walk *w = arg;
-	const struct tunnel_error *e = error_of(t->pa, false);
+	const struct tunnel_error *e = error_of(&t->pa, false);
 	struct dp_tunnel_info out;
+	uint16_t overhead, mtu;
 
 	rebase_one(t, NULL);
 	memset(&out, 0, sizeof(out));
 	out.vsid = t->vsid;
 	if (t->bd < VSW_MAX_BDS && dp_main.bds[t->bd].in_use)
 		snprintf(out.bd, sizeof(out.bd), "%s", dp_main.bds[t->bd].name);
-	dp_ip_text(t->pa, out.pa, sizeof(out.pa));
-	if (t->src_pa != 0)
-		dp_ip_text(t->src_pa, out.src_pa, sizeof(out.src_pa));
-	if (t->next_hop != 0)
-		dp_ip_text(t->next_hop, out.next_hop, sizeof(out.next_hop));
+	out.pa = t->pa;
+	out.src_pa = t->src_pa;
+	out.next_hop = t->next_hop;
+	/* What its tenants can carry: the outer header of its family comes off the uplink MTU. */
+	overhead = ovl_ip_is6(&t->pa) ? NVGRE_MTU_OVERHEAD6 : NVGRE_MTU_OVERHEAD;
+	mtu = ovl_snapshot_get(dp_main.ovl)->mtu;
+	out.tenant_mtu = mtu > overhead ? (uint16_t)(mtu - overhead) : 0;
 	out.state = state_name(t, e, w->now_ms);
 	out.drops = slot_drops(t->slot) - bases[t->slot % DP_MAX_TUNNELS].drops;
 	out.last_error_age_s = UINT32_MAX;

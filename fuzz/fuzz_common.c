@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "dp_priv.h"
+#include "test_addr.h"
 
 #define MAX_COUNTERS 128 /* more than dp_counters() reports */
 
@@ -97,7 +98,7 @@ add_record(const char *ip, const char *mac_text, const char *pa)
 
 	if (rte_ether_unformat_addr(mac_text, &mac) != 0)
 		fuzz_fail("bad MAC %s", mac_text);
-	must(dp_lookup_add(FUZZ_VSID, ip, mac.addr_bytes, pa, err, sizeof(err)), "a lookup record");
+	must(dp_lookup_add(FUZZ_VSID, tca(ip), mac.addr_bytes, tip(pa)), "a lookup record");
 }
 
 void
@@ -134,13 +135,18 @@ fuzz_host_setup(void)
 	must(dp_port_set("vm5", &vm5, NULL), "vm5 allowed-macs");
 	add_ring("up", NULL);
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
-	must(dp_uplink_set("up", 1500, err, sizeof(err)), "the uplink");
-	must(dp_pa_add(FUZZ_OUR_PA "/24", err, sizeof(err)), "the PA");
-	must(dp_neigh_add(FUZZ_GW, gw.addr_bytes, err, sizeof(err)), "the gateway");
-	must(dp_route_add("192.0.2.0/24", FUZZ_GW, err, sizeof(err)), "the route");
+	must(dp_uplink_set("up", 1500), "the uplink");
+	must(dp_pa_add(tpfx(FUZZ_OUR_PA "/24")), "the PA");
+	must(dp_neigh_add(tip(FUZZ_GW), gw.addr_bytes), "the gateway");
+	must(dp_route_add(tpfx("192.0.2.0/24"), tip(FUZZ_GW)), "the route");
+	/* An IPv6 PA too, so that NVGRE over IPv6 and neighbour discovery are fuzzed. */
+	must(dp_pa_add(tpfx(FUZZ_OUR_PA6 "/64")), "the IPv6 PA");
+	must(dp_neigh_add(tip(FUZZ_GW6), gw.addr_bytes), "the IPv6 gateway");
+	must(dp_route_add(tpfx("2001:db8:2::/64"), tip(FUZZ_GW6)), "the IPv6 route");
 	add_record("203.0.113.2", "02:00:00:00:00:0b", "192.0.2.1");
 	add_record("203.0.113.3", "02:00:00:00:00:0c", "192.0.2.7");
 	add_record("203.0.113.1", "02:00:00:00:00:0a", FUZZ_OUR_PA);
+	add_record("203.0.113.4", "02:00:00:00:00:0d", "2001:db8:2::4");
 	/* VLANs: vm7 trunks 10 and 20 (native 10), vm8 is an access port of VLAN 20. */
 	must(dp_bd_add("v10"), "v10");
 	set = dp_bd_defaults;
@@ -355,6 +361,7 @@ fuzz_check(const struct fuzz_tally *t)
 		/* Frames the uplink hands to the control thread, or that were the provider's own. */
 		if (strncmp(now[i].name, "drop_", 5) == 0 || strcmp(now[i].name, "uplink_arp_rx") == 0 ||
 		    strcmp(now[i].name, "uplink_icmp_error_rx") == 0 ||
+		    strcmp(now[i].name, "uplink_nd_rx") == 0 ||
 		    strncmp(now[i].name, "uplink_not_", 11) == 0)
 			accounted += now[i].value - was;
 	}
@@ -374,7 +381,7 @@ fuzz_check(const struct fuzz_tally *t)
 /* Learned neighbours to delete (fuzz_forget_learned). */
 struct neigh_list {
 	unsigned int n;     /**< entries in 'ip' */
-	char ip[256][16];   /**< their addresses */
+	struct ovl_ip ip[256]; /**< their addresses */
 };
 
 static void
@@ -383,7 +390,7 @@ collect_learned_neigh(const struct dp_neigh_info *ni, void *arg)
 	struct neigh_list *l = arg;
 
 	if (!ni->is_static && l->n < 256)
-		snprintf(l->ip[l->n++], sizeof(l->ip[0]), "%s", ni->ip);
+		l->ip[l->n++] = ni->ip;
 }
 
 void
@@ -394,7 +401,7 @@ fuzz_forget_learned(void)
 	l.n = 0;
 	dp_neigh_walk(collect_learned_neigh, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_neigh_del(l.ip[i], err, sizeof(err));
+		dp_neigh_del(&l.ip[i]);
 	dp_fdb_flush(NULL, NULL);
 	dp_periodic();
 }
@@ -402,7 +409,9 @@ fuzz_forget_learned(void)
 /* What fuzz_reset_config() deletes, collected first: walks must not see their table change. */
 struct config_list {
 	unsigned int n;                /**< entries */
-	char a[1024][PORT_NAME_MAX];   /**< what names it: IP, prefix, or a static MAC's domain */
+	char a[1024][PORT_NAME_MAX];   /**< a static MAC's domain */
+	struct ovl_prefix p[1024];     /**< routes: prefix; neighbours: address */
+	uint32_t ca[1024];             /**< lookup records: customer address */
 	uint32_t vsid[1024];           /**< lookup records: their VSID */
 	struct rte_ether_addr mac[1024]; /**< static MACs */
 };
@@ -414,7 +423,7 @@ collect_record(const struct dp_lookup_record *r, void *arg)
 
 	if (l->n < 1024) {
 		l->vsid[l->n] = r->vsid;
-		snprintf(l->a[l->n++], sizeof(l->a[0]), "%s", r->ca_ip);
+		l->ca[l->n++] = r->ca_ip;
 	}
 }
 
@@ -424,7 +433,7 @@ collect_route(const struct dp_route_info *r, void *arg)
 	struct config_list *l = arg;
 
 	if (!r->connected && l->n < 1024)
-		snprintf(l->a[l->n++], sizeof(l->a[0]), "%s", r->prefix);
+		l->p[l->n++] = r->prefix;
 }
 
 static void
@@ -433,7 +442,7 @@ collect_neigh(const struct dp_neigh_info *ni, void *arg)
 	struct config_list *l = arg;
 
 	if (l->n < 1024)
-		snprintf(l->a[l->n++], sizeof(l->a[0]), "%s", ni->ip);
+		l->p[l->n++].addr = ni->ip;
 }
 
 static void
@@ -467,23 +476,18 @@ fuzz_reset_config(void)
 	l.n = 0;
 	dp_lookup_walk(0, collect_record, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_lookup_del(l.vsid[i], l.a[i], err, sizeof(err));
+		dp_lookup_del(l.vsid[i], l.ca[i]);
 	l.n = 0;
 	dp_route_walk(collect_route, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_route_del(l.a[i], err, sizeof(err));
+		dp_route_del(&l.p[i]);
 	l.n = 0;
 	dp_neigh_walk(collect_neigh, &l);
 	for (unsigned int i = 0; i < l.n; i++)
-		dp_neigh_del(l.a[i], err, sizeof(err));
+		dp_neigh_del(&l.p[i].addr);
 	dp_overlay_get(&ov);
-	for (unsigned int i = 0; i < ov.nb_pas && i < 8; i++) {
-		char ip[20];
-
-		snprintf(ip, sizeof(ip), "%s", ov.pas[i]);
-		strtok(ip, "/");
-		dp_pa_del(ip, err, sizeof(err));
-	}
+	for (unsigned int i = 0; i < ov.nb_pas && i < 8; i++)
+		dp_pa_del(&ov.pas[i].addr);
 	l.n = 0;
 	dp_fdb_walk(NULL, collect_static, &l);
 	for (unsigned int i = 0; i < l.n; i++)

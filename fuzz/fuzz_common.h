@@ -30,6 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_OUR_PA   "198.51.100.1"
 #define FUZZ_GW       "198.51.100.254"
 #define FUZZ_GW_MAC   "02:00:00:00:fe:fe"
+#define FUZZ_OUR_PA6  "2001:db8:1::1" /* our IPv6 PA, beside the IPv4 one */
+#define FUZZ_GW6      "2001:db8:1::fe" /* its gateway, static, MAC FUZZ_GW_MAC */
 #define FUZZ_MAX_FRAMES 96    /* frames one input may inject: three bursts */
 #define FUZZ_FRAME_MAX  9216  /* longest frame; longer ones are cut */
 

@@ -20,6 +20,7 @@
 #include "dp.h"
 #include "dp_priv.h"
 #include "fuzz_common.h"
+#include "test_addr.h"
 #include "ovl_priv.h"
 
 static struct rte_ether_addr uplink_mac;
@@ -79,6 +80,7 @@ check_sent(const char *port, const struct rte_mbuf *m)
 struct neigh_seen {
 	unsigned int n;        /**< entries */
 	bool gw_ok;            /**< the static gateway is there with its MAC */
+	bool gw6_ok;           /**< the static IPv6 gateway too (ARP never touches it) */
 };
 
 static void
@@ -89,8 +91,11 @@ walk_neigh(const struct dp_neigh_info *ni, void *arg)
 
 	rte_ether_unformat_addr(FUZZ_GW_MAC, &gw);
 	s->n++;
-	if (strcmp(ni->ip, FUZZ_GW) == 0 && ni->is_static && memcmp(ni->mac, gw.addr_bytes, 6) == 0)
+	if (ovl_ip_eq(&ni->ip, tip(FUZZ_GW)) && ni->is_static && memcmp(ni->mac, gw.addr_bytes, 6) == 0)
 		s->gw_ok = true;
+	if (ovl_ip_eq(&ni->ip, tip(FUZZ_GW6)) && ni->is_static &&
+	    memcmp(ni->mac, gw.addr_bytes, 6) == 0)
+		s->gw6_ok = true;
 }
 
 int
@@ -101,8 +106,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_packets(data, size, ports, 1, make_arp, check_sent);
 	dp_neigh_walk(walk_neigh, &s);
-	if (!s.gw_ok || s.n != 1)
-		fuzz_fail("after forgetting learned neighbours: %u entries, static gateway %s", s.n,
-			  s.gw_ok ? "intact" : "changed or gone");
+	if (!s.gw_ok || !s.gw6_ok || s.n != 2)
+		fuzz_fail("after forgetting learned neighbours: %u entries, static gateways %s", s.n,
+			  s.gw_ok && s.gw6_ok ? "intact" : "changed or gone");
 	return 0;
 }

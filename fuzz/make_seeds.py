@@ -67,6 +67,34 @@ def nvgre(inner, vsid=5001, flow=7, src=THEIR_PA, dst=OUR_PA):
     return b"\x02" * 6 + GW + b"\x08\x00" + bytes(ip) + gre + inner
 
 
+OUR_PA6 = bytes.fromhex("20010db8000100000000000000000001")
+THEIR_PA6 = bytes.fromhex("20010db8000200000000000000000004")
+GW6 = bytes.fromhex("20010db80001000000000000000000fe")
+
+
+def nvgre6(inner, vsid=5001, flow=7, src=THEIR_PA6, dst=OUR_PA6):
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28 | 0x1234, 8 + len(inner), 47, 63, src, dst)
+    gre = struct.pack("!HHI", 0x2000, 0x6558, vsid << 8 | flow)
+    return b"\x02" * 6 + GW + b"\x86\xdd" + ip6 + gre + inner
+
+
+def icmp6_sum(src, dst, msg):
+    data = src + dst + struct.pack("!IxxxB", len(msg), 58) + msg
+    if len(data) % 2:
+        data += b"\x00"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def nd(typ, src, dst, target, opt, mac, eth_dst, flags=0):
+    msg = bytearray(struct.pack("!BBHB3x16sBB6s", typ, 0, 0, flags, target, opt, 1, mac))
+    msg[2:4] = struct.pack("!H", icmp6_sum(src, dst, bytes(msg)))
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(msg), 58, 255, src, dst)
+    return eth_dst + mac + b"\x86\xdd" + ip6 + bytes(msg)
+
+
 def ipv4_frame(dst, src, size=60):
     return (dst + src + b"\x08\x00").ljust(size, b"\x00")
 
@@ -99,6 +127,11 @@ def synthetic(harness):
             "nvgre_unknown_vsid": nvgre(ipv4_frame(VM_A, VM_B), vsid=7777),
             "nvgre_not_our_pa": nvgre(ipv4_frame(VM_A, VM_B), dst=bytes([198, 51, 100, 9])),
             "arp_for_pa": arp(1, GW, [198, 51, 100, 254], list(OUR_PA)),
+            "nvgre6_unicast": nvgre6(ipv4_frame(VM_A, bytes.fromhex("02000000000d"))),
+            "nvgre6_not_our_pa": nvgre6(ipv4_frame(VM_A, VM_B), dst=THEIR_PA6),
+            "ns_for_pa6": nd(135, GW6, bytes.fromhex("ff0200000000000000000001ff000001"),
+                             OUR_PA6, 1, GW, bytes.fromhex("3333ff000001")),
+            "na_from_gw6": nd(136, GW6, OUR_PA6, GW6, 2, GW, b"\x02" * 6, 0x60),
         }
     if harness == "uplink_arp":
         frames = {

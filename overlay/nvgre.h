@@ -28,12 +28,28 @@
  *   - An inner 802.1Q tag is stripped before the size check, so a tagged
  *     tenant frame is measured without its tag.
  *
+ * Over an IPv6 provider network (RFC 7637 section 4 allows either family)
+ * the outer IPv4 header is replaced by a 40-byte IPv6 header:
+ *
+ *   outer IPv6       40  version 6, traffic class 0, flow label from the
+ *                        inner-flow hash (RFC 6438, so that ECMP spreads
+ *                        tenant flows), next header 47 (GRE, no extension
+ *                        headers), hop limit 64 (as the IPv4 TTL),
+ *                        src = our PA, dst = remote PA
+ *
+ *   so NVGRE_ENCAP_LEN6 = 14 + 40 + 8 = 62 bytes are prepended and the
+ *   largest tenant IP packet is U - 62 (NVGRE_MTU_OVERHEAD6).  IPv6 has no
+ *   header checksum and no fragmentation by routers, so nothing else changes.
+ *
  * Decapsulation accepts only what RFC 7637 allows: IPv4 to one of our PAs,
  * not a fragment (NVGRE senders set DF, so a fragment means something on the
  * path broke that rule, and we do not reassemble), GRE version 0 with exactly
  * the K bit set, protocol 0x6558, a VSID outside the reserved ranges
  * (0..0xFFF and 0xFFFFFF), and an untagged inner frame.  The FlowID is
- * reported but never used to demultiplex.
+ * reported but never used to demultiplex.  Over IPv6: version 6, payload
+ * length inside the frame, destination one of our IPv6 PAs, next header 47
+ * directly (a fragment header, 44, is FRAGMENT; any other extension header
+ * is not NVGRE as we send it, NOT_GRE), then the same GRE checks.
  *
  * Reason lists: encapsulation and decapsulation each return a reason from an
  * X-macro list below; the list generates the enum here and the counter-name
@@ -58,6 +74,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "ovl_addr.h"
+
 struct rte_mempool;
 
 #define NVGRE_GRE_FLAGS	   0x2000u	      /* K=1, C=R=S=0, reserved0=0, version 0 */
@@ -66,7 +84,11 @@ struct rte_mempool;
 #define NVGRE_IPV4_HDR_LEN 20u		      /* the outer header we build has no options */
 #define NVGRE_ENCAP_LEN	   42u		      /* bytes prepended: outer Ethernet + IPv4 + GRE */
 #define NVGRE_MTU_OVERHEAD 42u		      /* outer IPv4 + GRE + inner Ethernet (above) */
-#define NVGRE_OUTER_TTL	   64u		      /* outer IPv4 time to live */
+#define NVGRE_OUTER_TTL	   64u		      /* outer IPv4 time to live, IPv6 hop limit */
+#define NVGRE_IPV6_HDR_LEN  40u		      /* the outer IPv6 header, no extension headers */
+#define NVGRE_ENCAP_LEN6    62u		      /* bytes prepended: outer Ethernet + IPv6 + GRE */
+#define NVGRE_MTU_OVERHEAD6 62u		      /* outer IPv6 + GRE + inner Ethernet */
+#define NVGRE_FLOW_LABEL_MASK 0xfffffu	      /* IPv6 flow label: 20 bits */
 #define NVGRE_IPPROTO_GRE  47u		      /* IPv4 protocol number of GRE */
 
 #define NVGRE_VSID_MIN	   0x001000u /* 0..0xFFF are reserved by RFC 7637 */
@@ -82,10 +104,20 @@ struct rte_mempool;
 #define NVGRE_OFF_GRE	  34u /* GRE header */
 #define NVGRE_OFF_FLOW_ID 41u /* last byte of the GRE key */
 
+/* Offsets inside the 62-byte outer header of an IPv6 tunnel. */
+#define NVGRE_OFF_IP6_FLOW  14u /* version, traffic class, flow label (32 bits) */
+#define NVGRE_OFF_IP6_PLEN  18u /* payload length */
+#define NVGRE_OFF_GRE6	    54u /* GRE header */
+#define NVGRE_OFF_FLOW_ID6  61u /* last byte of the GRE key */
+
 _Static_assert(NVGRE_ENCAP_LEN == RTE_ETHER_HDR_LEN + NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN,
 	       "encap length is outer Ethernet + IPv4 + GRE");
 _Static_assert(NVGRE_MTU_OVERHEAD == NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN,
 	       "MTU overhead is outer IPv4 + GRE + inner Ethernet");
+_Static_assert(NVGRE_ENCAP_LEN6 == RTE_ETHER_HDR_LEN + NVGRE_IPV6_HDR_LEN + NVGRE_GRE_HDR_LEN,
+	       "IPv6 encap length is outer Ethernet + IPv6 + GRE");
+_Static_assert(NVGRE_MTU_OVERHEAD6 == NVGRE_IPV6_HDR_LEN + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN,
+	       "IPv6 MTU overhead is outer IPv6 + GRE + inner Ethernet");
 
 /*
  * Encapsulation results.  X(enum suffix, counter name).  The last three are
@@ -105,14 +137,14 @@ _Static_assert(NVGRE_MTU_OVERHEAD == NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN + RT
 /*
  * Decapsulation results, in the order nvgre_decap_check() tests them (the
  * first failing test names the drop).  UNKNOWN_VSID is decided by
- * ovl_decap_check(), which needs the configured VSIDs.  NOT_IPV4 and
- * NOT_GRE are the provider network's own traffic (IPv6 neighbour discovery,
- * ICMP, ...), not broken NVGRE: their names say so.
+ * ovl_decap_check(), which needs the configured VSIDs.  NOT_IP and
+ * NOT_GRE are the provider network's own traffic (LLDP, ICMP, multicast
+ * listener reports, ...), not broken NVGRE: their names say so.
  */
 #define NVGRE_DECAP_REASONS(X)                       \
 	X(OK, "nvgre_decap_ok")                      \
 	X(MALFORMED, "drop_malformed")               \
-	X(NOT_IPV4, "uplink_not_ipv4")               \
+	X(NOT_IP, "uplink_not_ip")                   \
 	X(BAD_CHECKSUM, "drop_nvgre_bad_checksum")   \
 	X(NOT_OUR_PA, "drop_nvgre_not_our_pa")       \
 	X(NOT_GRE, "uplink_not_gre")                 \
@@ -154,10 +186,10 @@ nvgre_key(uint32_t vsid, uint8_t flow_id)
 	return (vsid & NVGRE_VSID_MASK) << 8 | flow_id;
 }
 
-/* What a template is built from.  Addresses in network order. */
+/* What a template is built from.  Both PAs of one family, which the template takes. */
 struct nvgre_template_params {
-	rte_be32_t src_pa;	       /**< our provider address (outer source) */
-	rte_be32_t dst_pa;	       /**< remote provider address (outer destination) */
+	struct ovl_ip src_pa;	       /**< our provider address (outer source) */
+	struct ovl_ip dst_pa;	       /**< remote provider address (outer destination) */
 	struct rte_ether_addr src_mac; /**< our uplink MAC */
 	struct rte_ether_addr dst_mac; /**< next hop: the remote PA itself or the gateway */
 	uint32_t vsid;		       /**< virtual subnet, must be valid */
@@ -166,24 +198,30 @@ struct nvgre_template_params {
 
 /*
  * The outer headers of one (VSID, remote PA) destination, built once on the
- * control thread.  The header bytes hold total_length = 0, checksum = 0 and
- * FlowID = 0; encapsulation copies them and patches those three fields.
- * One cache line, so a worker touches a single line per encapsulation.
+ * control thread, for the family of the PAs: the family is chosen here,
+ * once per tunnel, never per frame.  IPv4: the header bytes hold
+ * total_length = 0, checksum = 0 and FlowID = 0; encapsulation copies them
+ * and patches those three fields.  IPv6: payload length = 0, flow label = 0
+ * and FlowID = 0, patched the same way (no checksum).  What encapsulation
+ * reads of an IPv4 template lies in its first cache line; an IPv6 one
+ * spills 6 bytes into the second.
  */
 struct nvgre_template {
-	uint8_t hdr[NVGRE_ENCAP_LEN]; /**< outer Ethernet + IPv4 + GRE, wire order */
-	uint16_t mtu;		      /**< drop frames whose outer total_length exceeds this */
-	uint32_t csum_base;	      /**< IPv4 header sum, per-frame fields zero (raw, unfolded) */
-	uint32_t vsid;		      /**< virtual subnet, host order */
-	rte_be32_t src_pa;	      /**< outer source */
-	rte_be32_t dst_pa;	      /**< outer destination */
+	uint16_t mtu;		       /**< drop frames whose outer IP packet exceeds this */
+	uint8_t hdr_len;	       /**< NVGRE_ENCAP_LEN (IPv4) or NVGRE_ENCAP_LEN6 (IPv6) */
+	uint8_t is6;		       /**< 1 for an IPv6 outer header */
+	uint32_t csum_base;	       /**< IPv4 header sum, per-frame fields zero (raw, unfolded) */
+	uint8_t hdr[NVGRE_ENCAP_LEN6]; /**< outer Ethernet + IP + GRE, wire order (hdr_len used) */
+	uint32_t vsid;		       /**< virtual subnet, host order */
+	struct ovl_ip src_pa;	       /**< outer source */
+	struct ovl_ip dst_pa;	       /**< outer destination */
 } __rte_cache_aligned;
 
 /**
  * Build the template for 'p'.  Control thread (pure, any thread in fact).
- * @return 0; -EINVAL if the VSID is reserved or a PA is zero or multicast, or a
- *   MAC is not unicast; -ERANGE if the MTU is below 68 + NVGRE_MTU_OVERHEAD
- *   (no tenant could carry the minimum IPv4 packet).
+ * @return 0; -EINVAL if the VSID is reserved, a PA is zero or multicast, the
+ *   PAs' families differ, or a MAC is not unicast; -ERANGE if the MTU is below
+ *   68 + the family's overhead (no tenant could carry the minimum IPv4 packet).
  */
 int nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_params *p);
 
@@ -198,26 +236,29 @@ int nvgre_strip_vlan(struct rte_mbuf *m);
 
 /**
  * Encapsulate 'm' in place: strip an inner VLAN tag, check the size against
- * the template's MTU, prepend the 42 outer bytes from 't', patch
- * total_length, the IPv4 checksum (incrementally from t->csum_base) and the
- * FlowID.  Clears the mbuf's TX offload requests, which described the inner
- * headers.  Worker-safe, lock-free.
+ * the template's MTU, prepend the outer bytes from 't' (42 or 62), patch
+ * total_length and the IPv4 checksum (incrementally from t->csum_base), or
+ * the IPv6 payload length and flow label (nvgre_flow_label(flow_hash)), and
+ * the FlowID (nvgre_flow_id(flow_hash)).  'flow_hash' is nvgre_flow_hash() of
+ * the tenant frame.  Clears the mbuf's TX offload requests, which described
+ * the inner headers.  Worker-safe, lock-free.
  * @return NVGRE_ENCAP_OK, or the drop reason; on a drop the caller counts it
  *   and frees 'm' (its tag may already have been stripped).
  */
 enum nvgre_encap_reason nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t,
-					uint8_t flow_id);
+					uint32_t flow_hash);
 
 /**
- * Head-end replication: a new frame = a 42-byte header segment from 'pool'
- * followed by an indirect clone of 'm', so that one tenant frame goes to many
+ * Head-end replication: a new frame = a header segment from 'pool' (the
+ * template's 42 or 62 bytes, patched as nvgre_encap_one() does) followed by
+ * an indirect clone of 'm', so that one tenant frame goes to many
  * PAs without copying its payload.  'm' must already be untagged
  * (nvgre_strip_vlan) and is left unchanged; the caller frees it after the
  * last copy.  The uplink must accept multi-segment frames.  Worker-safe.
  * @return the new frame, or NULL with '*reason' set (TOO_BIG, MALFORMED, NO_MBUF).
  */
 struct rte_mbuf *nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool,
-				   const struct nvgre_template *t, uint8_t flow_id,
+				   const struct nvgre_template *t, uint32_t flow_hash,
 				   enum nvgre_encap_reason *reason);
 
 /**
@@ -237,10 +278,22 @@ nvgre_flow_id(uint32_t hash)
 	return (uint8_t)(hash ^ hash >> 8 ^ hash >> 16 ^ hash >> 24);
 }
 
-/* Our provider addresses, as decapsulation checks them. */
+/**
+ * The IPv6 flow label of a frame whose nvgre_flow_hash() is 'hash': 20 bits,
+ * the same for every frame of a flow (RFC 6438).  Any thread.
+ */
+static inline uint32_t
+nvgre_flow_label(uint32_t hash)
+{
+	return (hash ^ hash >> 20) & NVGRE_FLOW_LABEL_MASK;
+}
+
+/* Our provider addresses, as decapsulation checks them: each family apart. */
 struct nvgre_pa_set {
-	uint32_t nb_pa;			   /**< entries used in 'pa' */
-	rte_be32_t pa[NVGRE_MAX_LOCAL_PA]; /**< network order */
+	uint32_t nb_pa;				      /**< entries used in 'pa' */
+	rte_be32_t pa[NVGRE_MAX_LOCAL_PA];	      /**< IPv4, network order */
+	uint32_t nb_pa6;			      /**< entries used in 'pa6' */
+	uint8_t pa6[NVGRE_MAX_LOCAL_PA][OVL_IP6_LEN]; /**< IPv6 */
 };
 
 /** True if 'ip' is one of 'set'.  Worker-safe. */
@@ -249,6 +302,16 @@ nvgre_pa_set_has(const struct nvgre_pa_set *set, rte_be32_t ip)
 {
 	for (uint32_t i = 0; i < set->nb_pa; i++)
 		if (set->pa[i] == ip)
+			return true;
+	return false;
+}
+
+/** True if the IPv6 address 'ip' (16 bytes) is one of 'set'.  Worker-safe. */
+static inline bool
+nvgre_pa_set_has6(const struct nvgre_pa_set *set, const uint8_t *ip)
+{
+	for (uint32_t i = 0; i < set->nb_pa6; i++)
+		if (memcmp(set->pa6[i], ip, OVL_IP6_LEN) == 0)
 			return true;
 	return false;
 }
@@ -263,17 +326,19 @@ struct nvgre_decap_info {
 	uint32_t vsid;	    /**< virtual subnet, host order */
 	uint8_t flow_id;    /**< sender's flow entropy; informational only */
 	uint16_t bd;	    /**< bridge domain of the VSID (set by ovl_decap_check only) */
-	rte_be32_t src_pa;  /**< outer source: the PA of the sending host */
-	rte_be32_t dst_pa;  /**< outer destination: which of our PAs */
+	struct ovl_ip src_pa; /**< outer source: the PA of the sending host */
+	struct ovl_ip dst_pa; /**< outer destination: which of our PAs */
 	uint16_t inner_off; /**< offset of the inner Ethernet header in the frame */
 	uint16_t inner_len; /**< inner frame length (outer padding excluded) */
 };
 
 /**
  * Classify a frame received on the uplink.  Tests, in this order: frame and
- * IPv4 header lengths (MALFORMED), EtherType (NOT_IPV4), outer checksum,
+ * IPv4 header lengths (MALFORMED), EtherType (NOT_IP), outer checksum,
  * destination in 'local' (NOT_OUR_PA), protocol (NOT_GRE), fragment, GRE
- * version, flags, protocol type, reserved VSID, inner VLAN tag.  Reads
+ * version, flags, protocol type, reserved VSID, inner VLAN tag.  IPv6:
+ * header and payload length (MALFORMED), destination, next header (NOT_GRE,
+ * or FRAGMENT for a fragment header), then the same GRE checks.  Reads
  * across segments if needed.  Worker-safe.
  * @return NVGRE_DECAP_OK with 'info' filled (except 'bd'), or the first
  *   reason the frame fails; 'm' is not modified.

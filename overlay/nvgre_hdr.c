@@ -78,9 +78,60 @@ ip_usable(rte_be32_t ip)
 }
 
 static bool
+ip6_usable(const uint8_t *ip)
+{
+	static const uint8_t zero[OVL_IP6_LEN];
+
+	/* Unspecified, multicast (ff00::/8) and link-local (fe80::/10) never end a tunnel. */
+	return memcmp(ip, zero, OVL_IP6_LEN) != 0 && ip[0] != 0xff &&
+	       !(ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80);
+}
+
+static bool
+pa_usable(const struct ovl_ip *pa)
+{
+	if (pa->family == AF_INET6)
+		return ip6_usable(pa->v6);
+	return pa->family == AF_INET && ip_usable(pa->v4);
+}
+
+static bool
 mac_usable(const struct rte_ether_addr *mac)
 {
 	return rte_is_unicast_ether_addr(mac) && !rte_is_zero_ether_addr(mac);
+}
+
+/* The GRE header with the key's VSID; FlowID zero, patched per frame. */
+static void
+gre_build(uint8_t *gre, uint32_t vsid)
+{
+	put_be16(gre, NVGRE_GRE_FLAGS);
+	put_be16(gre + 2, NVGRE_GRE_PROTO);
+	gre[4] = (uint8_t)(vsid >> 16);
+	gre[5] = (uint8_t)(vsid >> 8);
+	gre[6] = (uint8_t)vsid;
+	gre[7] = 0;
+}
+
+/* The IPv6 half of nvgre_template_build(): Ethernet already written. */
+static int
+template_build6(struct nvgre_template *t, const struct nvgre_template_params *p)
+{
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(t->hdr + NVGRE_OFF_IP);
+
+	if (p->mtu < IPV4_MIN_MTU + NVGRE_MTU_OVERHEAD6)
+		return -ERANGE;
+	((struct rte_ether_hdr *)t->hdr)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip6->vtc_flow = RTE_BE32(6u << 28); /* traffic class 0; flow label patched per frame */
+	ip6->payload_len = 0;		    /* patched per frame */
+	ip6->proto = NVGRE_IPPROTO_GRE;
+	ip6->hop_limits = NVGRE_OUTER_TTL;
+	memcpy(ip6->src_addr, p->src_pa.v6, OVL_IP6_LEN);
+	memcpy(ip6->dst_addr, p->dst_pa.v6, OVL_IP6_LEN);
+	gre_build(t->hdr + NVGRE_OFF_GRE6, p->vsid);
+	t->hdr_len = NVGRE_ENCAP_LEN6;
+	t->is6 = 1;
+	return 0;
 }
 
 int
@@ -88,10 +139,11 @@ nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_param
 {
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
-	uint8_t *gre;
+	int ret;
 
-	if (!nvgre_vsid_is_valid(p->vsid) || !ip_usable(p->src_pa) || !ip_usable(p->dst_pa) ||
-	    !mac_usable(&p->src_mac) || !mac_usable(&p->dst_mac))
+	if (!nvgre_vsid_is_valid(p->vsid) || !pa_usable(&p->src_pa) || !pa_usable(&p->dst_pa) ||
+	    p->src_pa.family != p->dst_pa.family || !mac_usable(&p->src_mac) ||
+	    !mac_usable(&p->dst_mac))
 		return -EINVAL;
 	if (p->mtu < IPV4_MIN_MTU + NVGRE_MTU_OVERHEAD)
 		return -ERANGE;
@@ -100,7 +152,18 @@ nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_param
 	eth = (struct rte_ether_hdr *)t->hdr;
 	rte_ether_addr_copy(&p->dst_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&p->src_mac, &eth->src_addr);
+	t->mtu = p->mtu;
+	t->vsid = p->vsid;
+	t->src_pa = p->src_pa;
+	t->dst_pa = p->dst_pa;
+	if (p->dst_pa.family == AF_INET6) {
+		ret = template_build6(t, p);
+		if (ret != 0)
+			memset(t, 0, sizeof(*t));
+		return ret;
+	}
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	t->hdr_len = NVGRE_ENCAP_LEN;
 
 	ip = (struct rte_ipv4_hdr *)(t->hdr + NVGRE_OFF_IP);
 	ip->version_ihl = RTE_IPV4_VHL_DEF; /* version 4, 5 words */
@@ -111,16 +174,9 @@ nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_param
 	ip->time_to_live = NVGRE_OUTER_TTL;
 	ip->next_proto_id = NVGRE_IPPROTO_GRE;
 	ip->hdr_checksum = 0; /* patched per frame */
-	ip->src_addr = p->src_pa;
-	ip->dst_addr = p->dst_pa;
-
-	gre = t->hdr + NVGRE_OFF_GRE;
-	put_be16(gre, NVGRE_GRE_FLAGS);
-	put_be16(gre + 2, NVGRE_GRE_PROTO);
-	gre[4] = (uint8_t)(p->vsid >> 16);
-	gre[5] = (uint8_t)(p->vsid >> 8);
-	gre[6] = (uint8_t)p->vsid;
-	gre[7] = 0; /* FlowID, patched per frame */
+	ip->src_addr = p->src_pa.v4;
+	ip->dst_addr = p->dst_pa.v4;
+	gre_build(t->hdr + NVGRE_OFF_GRE, p->vsid);
 
 	/*
 	 * Sum the header as it will be sent minus the two per-frame fields.
@@ -128,10 +184,6 @@ nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_param
 	 * total_length later gives the same sum as summing the final header.
 	 */
 	t->csum_base = __rte_raw_cksum(ip, NVGRE_IPV4_HDR_LEN, 0);
-	t->mtu = p->mtu;
-	t->vsid = p->vsid;
-	t->src_pa = p->src_pa;
-	t->dst_pa = p->dst_pa;
 	return 0;
 }
 
@@ -179,55 +231,79 @@ strip_vlan(struct rte_mbuf *m)
 	return 0;
 }
 
-/* Copy the template into 'hdr' and patch the per-frame fields for an outer packet of 'total'. */
+/* write_outer() for an IPv6 template: payload length, flow label, FlowID; no checksum. */
+static __rte_noinline void
+write_outer6(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
+{
+	rte_be16_t plen = rte_cpu_to_be_16((uint16_t)(total - NVGRE_IPV6_HDR_LEN));
+	rte_be32_t vtc_flow = rte_cpu_to_be_32(6u << 28 | nvgre_flow_label(flow_hash));
+
+	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN6);
+	memcpy(hdr + NVGRE_OFF_IP6_FLOW, &vtc_flow, sizeof(vtc_flow));
+	memcpy(hdr + NVGRE_OFF_IP6_PLEN, &plen, sizeof(plen));
+	hdr[NVGRE_OFF_FLOW_ID6] = nvgre_flow_id(flow_hash);
+}
+
+/*
+ * Copy the template into 'hdr' and patch the per-frame fields for an outer
+ * IP packet of 'total' bytes.  The family was chosen when the template was
+ * built; an IPv4 tunnel pays one predictable branch for the choice.
+ */
 static inline void
-write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint8_t flow_id)
+write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
 {
 	uint16_t be_total = rte_cpu_to_be_16(total);
 	uint16_t csum;
 
+	if (unlikely(t->is6)) {
+		write_outer6(hdr, t, total, flow_hash);
+		return;
+	}
 	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN);
 	memcpy(hdr + NVGRE_OFF_IP_LEN, &be_total, sizeof(be_total));
 	/* RFC 1624: the header sum is the template's plus the one field that changed. */
 	csum = (uint16_t)~__rte_raw_cksum_reduce(t->csum_base + be_total);
 	memcpy(hdr + NVGRE_OFF_IP_CSUM, &csum, sizeof(csum));
-	hdr[NVGRE_OFF_FLOW_ID] = flow_id;
+	hdr[NVGRE_OFF_FLOW_ID] = nvgre_flow_id(flow_hash);
 }
 
-/* The outer total_length for an inner frame of 'inner_len', or 0 if it exceeds 'mtu'. */
+/*
+ * The outer IP packet's length for an inner frame of 'inner_len' behind the
+ * template's IP and GRE headers, or 0 if it exceeds the template's MTU.
+ */
 static inline uint16_t
-outer_total(uint32_t inner_len, uint16_t mtu)
+outer_total(uint32_t inner_len, const struct nvgre_template *t)
 {
-	uint32_t total = inner_len + NVGRE_IPV4_HDR_LEN + NVGRE_GRE_HDR_LEN;
+	uint32_t total = inner_len + t->hdr_len - RTE_ETHER_HDR_LEN;
 
-	return total > mtu ? 0 : (uint16_t)total;
+	return total > t->mtu ? 0 : (uint16_t)total;
 }
 
 enum nvgre_encap_reason
-nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint8_t flow_id)
+nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
 {
 	uint16_t total;
 	uint8_t *hdr;
 
 	if (unlikely(strip_vlan(m) != 0))
 		return NVGRE_ENCAP_MALFORMED;
-	total = outer_total(rte_pktmbuf_pkt_len(m), t->mtu);
+	total = outer_total(rte_pktmbuf_pkt_len(m), t);
 	if (unlikely(total == 0))
 		return NVGRE_ENCAP_TOO_BIG;
-	hdr = (uint8_t *)rte_pktmbuf_prepend(m, NVGRE_ENCAP_LEN);
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, t->hdr_len);
 	if (unlikely(hdr == NULL))
 		return NVGRE_ENCAP_NO_HEADROOM;
-	write_outer(hdr, t, total, flow_id);
+	write_outer(hdr, t, total, flow_hash);
 	/* Offload requests described the inner headers; the outer ones are complete. */
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
 	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = NVGRE_IPV4_HDR_LEN;
+	m->l3_len = (uint64_t)(t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN) & 0x1ff;
 	return NVGRE_ENCAP_OK;
 }
 
 struct rte_mbuf *
 nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool, const struct nvgre_template *t,
-		  uint8_t flow_id, enum nvgre_encap_reason *reason)
+		  uint32_t flow_hash, enum nvgre_encap_reason *reason)
 {
 	struct rte_mbuf *h, *c;
 	uint16_t total;
@@ -237,7 +313,7 @@ nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool, const struct nvg
 		*reason = NVGRE_ENCAP_MALFORMED;
 		return NULL;
 	}
-	total = outer_total(rte_pktmbuf_pkt_len(m), t->mtu);
+	total = outer_total(rte_pktmbuf_pkt_len(m), t);
 	if (unlikely(total == 0)) {
 		*reason = NVGRE_ENCAP_TOO_BIG;
 		return NULL;
@@ -248,13 +324,13 @@ nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool, const struct nvg
 	c = rte_pktmbuf_clone(m, pool);
 	if (unlikely(c == NULL))
 		goto free_h;
-	hdr = (uint8_t *)rte_pktmbuf_append(h, NVGRE_ENCAP_LEN);
+	hdr = (uint8_t *)rte_pktmbuf_append(h, t->hdr_len);
 	if (unlikely(hdr == NULL) || rte_pktmbuf_chain(h, c) != 0)
 		goto free_c;
-	write_outer(hdr, t, total, flow_id);
+	write_outer(hdr, t, total, flow_hash);
 	h->port = m->port;
 	h->l2_len = RTE_ETHER_HDR_LEN;
-	h->l3_len = NVGRE_IPV4_HDR_LEN;
+	h->l3_len = (uint64_t)(t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN) & 0x1ff;
 	*reason = NVGRE_ENCAP_OK;
 	return h;
 
@@ -415,8 +491,10 @@ decap_info_fill(struct nvgre_decap_info *info, const struct rte_ipv4_hdr *ip, co
 	info->vsid = gre_vsid(gre);
 	info->flow_id = gre[7];
 	info->bd = 0;
-	info->src_pa = ip->src_addr;
-	info->dst_pa = ip->dst_addr;
+	info->src_pa.family = AF_INET;
+	info->src_pa.v4 = ip->src_addr;
+	info->dst_pa.family = AF_INET;
+	info->dst_pa.v4 = ip->dst_addr;
 	info->inner_off = (uint16_t)inner_off;
 	info->inner_len = (uint16_t)inner_len;
 }
@@ -462,6 +540,80 @@ decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsig
 	return true;
 }
 
+/*
+ * The GRE header at 'gre_off' of the 'len' bytes read at 'p', in an IP
+ * payload of 'ip_payload' bytes: the whole 8-byte header and an untagged
+ * inner Ethernet header inside it, RFC 7637's flags, protocol and VSID.
+ * Shared by both outer families.
+ */
+static enum nvgre_decap_reason
+gre_check(const uint8_t *p, uint32_t len, uint32_t gre_off, uint32_t ip_payload)
+{
+	uint32_t inner_off = gre_off + NVGRE_GRE_HDR_LEN;
+	const uint8_t *gre = p + gre_off;
+	uint16_t inner_type;
+
+	if (ip_payload < NVGRE_GRE_HDR_LEN || gre_off + 2 > len)
+		return NVGRE_DECAP_MALFORMED;
+	if ((gre[1] & 0x7) != 0)
+		return NVGRE_DECAP_BAD_VERSION;
+	if (get_be16(gre) != NVGRE_GRE_FLAGS)
+		return NVGRE_DECAP_BAD_FLAGS;
+	if (inner_off > len)
+		return NVGRE_DECAP_MALFORMED;
+	if (get_be16(gre + 2) != NVGRE_GRE_PROTO)
+		return NVGRE_DECAP_BAD_PROTO;
+	if (ip_payload < NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
+	    inner_off + RTE_ETHER_HDR_LEN > len)
+		return NVGRE_DECAP_MALFORMED;
+	if (!nvgre_vsid_is_valid(gre_vsid(gre)))
+		return NVGRE_DECAP_RESERVED_VSID;
+	memcpy(&inner_type, p + inner_off + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
+	if (is_vlan_tpid(inner_type))
+		return NVGRE_DECAP_INNER_VLAN;
+	return NVGRE_DECAP_OK;
+}
+
+#define IPV6_NH_FRAGMENT 44u /* IPv6 fragment extension header */
+
+/*
+ * NVGRE over IPv6: the 'len' bytes read at 'p' of 'm' hold an Ethernet
+ * header with type 0x86dd.  No extension headers: RFC 7637 senders (this
+ * one too) put GRE right after the IPv6 header.
+ */
+static enum nvgre_decap_reason
+decap_check6(const struct rte_mbuf *m, const uint8_t *p, uint32_t len,
+	     const struct nvgre_pa_set *local, struct nvgre_decap_info *info)
+{
+	const struct rte_ipv6_hdr *ip6;
+	uint32_t plen, gre_off = RTE_ETHER_HDR_LEN + NVGRE_IPV6_HDR_LEN;
+	enum nvgre_decap_reason r;
+
+	if (len < gre_off)
+		return NVGRE_DECAP_MALFORMED;
+	ip6 = (const struct rte_ipv6_hdr *)(p + RTE_ETHER_HDR_LEN);
+	plen = rte_be_to_cpu_16(ip6->payload_len);
+	if ((p[RTE_ETHER_HDR_LEN] >> 4) != 6 || gre_off + plen > rte_pktmbuf_pkt_len(m))
+		return NVGRE_DECAP_MALFORMED;
+	if (!nvgre_pa_set_has6(local, ip6->dst_addr))
+		return NVGRE_DECAP_NOT_OUR_PA;
+	if (ip6->proto == IPV6_NH_FRAGMENT)
+		return NVGRE_DECAP_FRAGMENT;
+	if (ip6->proto != NVGRE_IPPROTO_GRE)
+		return NVGRE_DECAP_NOT_GRE;
+	r = gre_check(p, len, gre_off, plen);
+	if (r != NVGRE_DECAP_OK)
+		return r;
+	info->vsid = gre_vsid(p + gre_off);
+	info->flow_id = p[gre_off + 7];
+	info->bd = 0;
+	info->src_pa = ovl_ip6(ip6->src_addr);
+	info->dst_pa = ovl_ip6(ip6->dst_addr);
+	info->inner_off = (uint16_t)(gre_off + NVGRE_GRE_HDR_LEN);
+	info->inner_len = (uint16_t)(plen - NVGRE_GRE_HDR_LEN);
+	return NVGRE_DECAP_OK;
+}
+
 /* Any frame, headers read across segments.  Out of line, so the fast path's call stays cheap. */
 static __rte_noinline enum nvgre_decap_reason
 decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsigned int flags,
@@ -471,16 +623,19 @@ decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsi
 	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
 	uint32_t len = RTE_MIN((uint32_t)sizeof(buf), pkt_len);
 	const struct rte_ipv4_hdr *ip;
-	const uint8_t *p, *gre;
-	uint32_t ihl, total, gre_off, inner_off;
-	uint16_t type, inner_type;
+	const uint8_t *p;
+	uint32_t ihl, total, gre_off;
+	enum nvgre_decap_reason r;
+	uint16_t type;
 
 	p = rte_pktmbuf_read(m, 0, len, buf);
 	if (unlikely(p == NULL || len < RTE_ETHER_HDR_LEN))
 		return NVGRE_DECAP_MALFORMED;
 	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
+	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return decap_check6(m, p, len, local, info);
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return NVGRE_DECAP_NOT_IPV4;
+		return NVGRE_DECAP_NOT_IP;
 
 	/* Outer IPv4: a whole header, consistent lengths, inside the frame. */
 	if (len < RTE_ETHER_HDR_LEN + sizeof(*ip))
@@ -505,29 +660,12 @@ decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsi
 	if (rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET)
 		return NVGRE_DECAP_FRAGMENT;
 
-	/* GRE: the whole 8-byte header and an inner Ethernet header inside the IP packet. */
 	gre_off = RTE_ETHER_HDR_LEN + ihl;
-	inner_off = gre_off + NVGRE_GRE_HDR_LEN;
-	if (total < ihl + NVGRE_GRE_HDR_LEN || gre_off + 2 > len)
-		return NVGRE_DECAP_MALFORMED;
-	gre = p + gre_off;
-	if ((gre[1] & 0x7) != 0)
-		return NVGRE_DECAP_BAD_VERSION;
-	if (get_be16(gre) != NVGRE_GRE_FLAGS)
-		return NVGRE_DECAP_BAD_FLAGS;
-	if (inner_off > len)
-		return NVGRE_DECAP_MALFORMED;
-	if (get_be16(gre + 2) != NVGRE_GRE_PROTO)
-		return NVGRE_DECAP_BAD_PROTO;
-	if (total < ihl + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
-	    inner_off + RTE_ETHER_HDR_LEN > len)
-		return NVGRE_DECAP_MALFORMED;
-	if (!nvgre_vsid_is_valid(gre_vsid(gre)))
-		return NVGRE_DECAP_RESERVED_VSID;
-	memcpy(&inner_type, p + inner_off + 2 * RTE_ETHER_ADDR_LEN, sizeof(inner_type));
-	if (is_vlan_tpid(inner_type))
-		return NVGRE_DECAP_INNER_VLAN;
-	decap_info_fill(info, ip, gre, inner_off, total - ihl - NVGRE_GRE_HDR_LEN);
+	r = gre_check(p, len, gre_off, total - ihl);
+	if (r != NVGRE_DECAP_OK)
+		return r;
+	decap_info_fill(info, ip, p + gre_off, gre_off + NVGRE_GRE_HDR_LEN,
+			total - ihl - NVGRE_GRE_HDR_LEN);
 	return NVGRE_DECAP_OK;
 }
 

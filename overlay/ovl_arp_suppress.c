@@ -18,8 +18,9 @@ ovl_arp_suppress(const struct ovl *ovl, uint32_t vsid, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
-	struct ovl_record rec;
+	struct rte_ether_addr ca_mac;
 	rte_be32_t sip, tip;
+	bool found;
 	int ret;
 
 	ret = ovl_arp_parse(m, &eth, &arp);
@@ -32,11 +33,13 @@ ovl_arp_suppress(const struct ovl *ovl, uint32_t vsid, struct rte_mbuf *m)
 	/* Gratuitous requests announce a (maybe moved) VM: everyone must see them. */
 	if (sip == tip || tip == 0)
 		return 0;
-	if (ovl_record_lookup(ovl, vsid, tip, &rec) != 0)
+	/* The MAC alone: the record's PA is for the control thread. */
+	ovl_record_mac_bulk(ovl, &vsid, &tip, 1, &ca_mac, &found);
+	if (!found)
 		return 0;
 	/* A VM asking for its own address is probing for duplicates: it must not hear itself. */
-	if (rte_is_same_ether_addr(&rec.ca_mac, &arp->arp_data.arp_sha))
+	if (rte_is_same_ether_addr(&ca_mac, &arp->arp_data.arp_sha))
 		return 0;
-	ovl_arp_make_reply(eth, arp, &rec.ca_mac, tip);
+	ovl_arp_make_reply(eth, arp, &ca_mac, tip);
 	return 1;
 }

@@ -18,6 +18,7 @@
 
 struct rte_hash;
 struct rte_lpm;
+struct rte_lpm6;
 
 #define OVL_NAME_MAX	20u /* leaves room for DPDK object-name suffixes */
 #define OVL_PENDING_MAX 8u  /* hash positions one operation can free */
@@ -33,23 +34,16 @@ struct ovl_vsid_cfg {
 struct ovl_slot {
 	uint32_t vsid;	 /**< virtual subnet; 0 = free slot */
 	uint16_t bd;	 /**< its bridge domain (flood list it belongs to) */
-	rte_be32_t pa;	 /**< remote provider address */
-	uint32_t refcnt; /**< encap-map entries that point here */
+	struct ovl_ip pa; /**< remote provider address */
+	uint32_t refcnt;  /**< encap-map entries that point here */
 };
 
-/* A provider route (control side); its index is its rte_lpm next-hop value. */
+/* A provider route (control side); its index is its rte_lpm / rte_lpm6 next-hop value. */
 struct ovl_route_cfg {
-	rte_be32_t prefix;  /**< network order, host bits zero */
-	uint8_t len;	    /**< 1..32 (the default route is kept apart) */
-	bool in_use;	    /**< entry taken */
-	uint8_t nb_pa_refs; /**< > 0: connected route of that many of our PAs */
-	rte_be32_t gateway; /**< 0 for a connected route */
-};
-
-/* One of our provider addresses. */
-struct ovl_pa_cfg {
-	rte_be32_t pa; /**< the address */
-	uint8_t len;   /**< its subnet's prefix length */
+	struct ovl_prefix prefix; /**< host bits zero; length >= 1 (defaults are kept apart) */
+	bool in_use;		  /**< entry taken */
+	uint8_t nb_pa_refs;	  /**< > 0: connected route of that many of our PAs */
+	struct ovl_ip gateway;	  /**< family 0 for a connected route */
 };
 
 /* A deleted hash key whose slot is returned to the hash after a grace period. */
@@ -65,17 +59,20 @@ struct ovl {
 	struct rte_hash *rec_hash;    /**< (VSID, CA IP) -> CA MAC (workers read) */
 	struct rte_hash *mac_hash;    /**< (bd, CA MAC) -> (PA, slot, refcnt) (workers read) */
 	struct rte_hash *slot_hash;   /**< (VSID, PA) -> slot index (control only) */
-	struct rte_lpm *lpm;	      /**< prefix -> index into 'routes' (control only) */
+	struct rte_hash *pa_hash;     /**< interned PAs of MAC entries: key position = id (control only) */
+	uint32_t *pa_refs;	      /**< by id: MAC entries using it */
+	struct rte_lpm *lpm;	      /**< IPv4 prefix -> index into 'routes' (control only) */
+	struct rte_lpm6 *lpm6;	      /**< IPv6 prefix -> index into 'routes' (control only) */
 	struct ovl_snapshot *snap;    /**< published; read with acquire, written with release */
 	bool dirty;		      /**< the snapshot no longer matches the tables */
 	struct ovl_vsid_cfg *vsids;   /**< max_vsids entries */
 	struct ovl_slot *slots;	      /**< max_slots entries */
 	struct ovl_route_cfg *routes; /**< max_routes entries */
-	bool has_default;	      /**< a default route exists */
-	rte_be32_t default_gw;	      /**< its gateway */
+	bool has_default[2];	      /**< a default route exists: [0] IPv4, [1] IPv6 */
+	struct ovl_ip default_gw[2];  /**< their gateways */
 	struct ovl_neigh *neighs;     /**< max_neighbours entries, the first nb_neighs used */
 	uint16_t nb_neighs;	      /**< neighbours in use */
-	struct ovl_pa_cfg pas[NVGRE_MAX_LOCAL_PA]; /**< our provider addresses */
+	struct ovl_prefix pas[NVGRE_MAX_LOCAL_PA]; /**< our provider addresses and their lengths */
 	uint32_t nb_pas;			   /**< entries used in 'pas' */
 	struct rte_ether_addr uplink_mac;	   /**< outer source MAC */
 	bool has_uplink_mac;			   /**< uplink_mac was set */
@@ -91,18 +88,29 @@ struct ovl {
 /* Rebuild and publish the snapshot if dirty, wait for a grace period, free pending positions. */
 int ovl_commit(struct ovl *ovl);
 
+/* ovl_pa_id.c: the encap map's PAs, interned (its values hold 32 bits, not 128). */
+
+/* Take a reference on the id of 'pa'.  @return the id (>= 1), or 0 if the table is full. */
+uint32_t ovl_pa_id_get(struct ovl *ovl, const struct ovl_ip *pa);
+/* Drop a reference on 'id' (0 is ignored); the last one forgets the address. */
+void ovl_pa_id_put(struct ovl *ovl, uint32_t id);
+/* The address of 'id'; a zeroed one (family 0) for 0 or an unknown id. */
+struct ovl_ip ovl_pa_of(const struct ovl *ovl, uint32_t id);
+
 /* ovl_route.c */
 
-/* Our PA whose subnet holds 'ip', or 0. */
-rte_be32_t ovl_pa_for_subnet(const struct ovl *ovl, rte_be32_t ip);
+/* True if 'ip' may be a PA, gateway or neighbour: unicast, not zero, not link-local. */
+bool ovl_ip_usable(const struct ovl_ip *ip);
+/* Our PA whose subnet holds 'ip', or NULL. */
+const struct ovl_ip *ovl_pa_for_subnet(const struct ovl *ovl, const struct ovl_ip *ip);
 /* True if 'ip' is one of our PAs (control-side view). */
-bool ovl_pa_is_ours(const struct ovl *ovl, rte_be32_t ip);
+bool ovl_pa_is_ours(const struct ovl *ovl, const struct ovl_ip *ip);
 /*
  * Build the template of 'slot'.  @return OK, NO_ROUTE or NO_NEIGHBOUR; on
  * NO_NEIGHBOUR '*next_hop' is the address that needs resolving.
  */
 enum nvgre_encap_reason ovl_slot_resolve(const struct ovl *ovl, const struct ovl_slot *slot,
-					 struct nvgre_template *t, rte_be32_t *next_hop);
+					 struct nvgre_template *t, struct ovl_ip *next_hop);
 
 /*
  * Find the Ethernet/IPv4 ARP header in 'm' (untagged).  @return 0; -ENOTSUP

@@ -7,7 +7,8 @@
  * Values are packed into rte_hash's data pointer, as fdb.c does, so that an
  * update is one atomic store with nothing to free:
  *   rec_hash:  CA MAC in bits 47..0
- *   mac_hash:  PA (network-order bytes as stored) in 31..0, slot in 47..32,
+ *   mac_hash:  PA id in 31..0 (the address interned in pa_hash, which has
+ *              room for 128 bits that the value has not), slot in 47..32,
  *              number of records using the MAC in 63..48
  */
 #include "ovl.h"
@@ -21,6 +22,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_lpm.h>
+#include <rte_lpm6.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -34,10 +36,21 @@ rec_key(uint32_t vsid, rte_be32_t ip)
 	return (uint64_t)vsid << 32 | rte_be_to_cpu_32(ip);
 }
 
-static inline uint64_t
-slot_key(uint32_t vsid, rte_be32_t pa)
+/* slot_hash key: every byte defined (ovl_ip values are built zeroed). */
+struct slot_key {
+	uint32_t vsid;	  /**< virtual subnet */
+	struct ovl_ip pa; /**< remote provider address */
+};
+
+static inline struct slot_key
+slot_key(uint32_t vsid, const struct ovl_ip *pa)
 {
-	return (uint64_t)vsid << 32 | rte_be_to_cpu_32(pa);
+	struct slot_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vsid = vsid;
+	k.pa = ovl_ip_is6(pa) ? ovl_ip6(pa->v6) : ovl_ip4(pa->v4);
+	return k;
 }
 
 static inline void *
@@ -60,9 +73,9 @@ mac_unpack(const void *data, struct rte_ether_addr *mac)
 }
 
 static inline void *
-dest_pack(rte_be32_t pa, uint16_t slot, uint16_t refcnt)
+dest_pack(uint32_t pa_id, uint16_t slot, uint16_t refcnt)
 {
-	return (void *)(uintptr_t)((uint64_t)pa | (uint64_t)slot << 32 | (uint64_t)refcnt << 48);
+	return (void *)(uintptr_t)((uint64_t)pa_id | (uint64_t)slot << 32 | (uint64_t)refcnt << 48);
 }
 
 static inline void
@@ -70,7 +83,7 @@ dest_unpack(const void *data, struct ovl_mac_dest *d, uint16_t *refcnt)
 {
 	uint64_t v = (uintptr_t)data;
 
-	d->pa = (rte_be32_t)v;
+	d->pa_id = (uint32_t)v;
 	d->slot = (uint16_t)(v >> 32);
 	if (refcnt != NULL)
 		*refcnt = (uint16_t)(v >> 48);
@@ -134,7 +147,7 @@ params_check(const struct ovl_params *p)
 		return -EINVAL;
 	if (p->nb_bds == 0 || p->max_vsids == 0 || p->max_records == 0 || p->max_macs == 0 ||
 	    p->max_slots == 0 || p->max_slots > OVL_MAX_SLOTS || p->max_routes == 0 ||
-	    p->max_routes >= 1u << 24 || /* rte_lpm next hops are 24 bits */
+	    p->max_routes >= 1u << 21 || /* rte_lpm6 next hops are 21 bits (rte_lpm's 24) */
 	    p->max_neighbours == 0 || p->neigh_timeout_ms == 0)
 		return -EINVAL;
 	return 0;
@@ -165,21 +178,35 @@ ovl_create(const struct ovl_params *params)
 	ovl->vsid_hash = hash_create(ovl, "vsid", params->max_vsids, sizeof(uint32_t), true);
 	ovl->rec_hash = hash_create(ovl, "rec", params->max_records, sizeof(uint64_t), true);
 	ovl->mac_hash = hash_create(ovl, "mac", params->max_macs, sizeof(uint64_t), true);
-	ovl->slot_hash = hash_create(ovl, "slot", params->max_slots, sizeof(uint64_t), false);
+	ovl->slot_hash = hash_create(ovl, "slot", params->max_slots, sizeof(struct slot_key), false);
+	/* Distinct PAs of MAC entries: one per remote slot at most, plus ours; twice for the cuckoo. */
+	ovl->pa_hash = hash_create(ovl, "pa", 2u * (params->max_slots + NVGRE_MAX_LOCAL_PA),
+				   sizeof(struct ovl_ip), false);
 	if (ovl->vsid_hash == NULL || ovl->rec_hash == NULL || ovl->mac_hash == NULL ||
-	    ovl->slot_hash == NULL)
+	    ovl->slot_hash == NULL || ovl->pa_hash == NULL)
+		goto fail;
+	ovl->pa_refs = calloc((size_t)rte_hash_max_key_id(ovl->pa_hash) + 2, sizeof(uint32_t));
+	if (ovl->pa_refs == NULL)
 		goto fail;
 
 	snprintf(lpm_name, sizeof(lpm_name), "%s_lpm", ovl->name);
 	lc.max_rules = params->max_routes;
 	lc.number_tbl8s = RTE_MAX(params->max_routes, 16u);
 	ovl->lpm = rte_lpm_create(lpm_name, params->socket_id, &lc);
+	{
+		struct rte_lpm6_config lc6 = { .max_rules = params->max_routes,
+					       /* a /64 takes 5 groups below the first 3 bytes */
+					       .number_tbl8s = RTE_MAX(params->max_routes, 16u) * 4u };
+
+		snprintf(lpm_name, sizeof(lpm_name), "%s_lpm6", ovl->name);
+		ovl->lpm6 = rte_lpm6_create(lpm_name, params->socket_id, &lc6);
+	}
 
 	ovl->vsids = calloc(params->max_vsids, sizeof(*ovl->vsids));
 	ovl->slots = calloc(params->max_slots, sizeof(*ovl->slots));
 	ovl->routes = calloc(params->max_routes, sizeof(*ovl->routes));
 	ovl->neighs = calloc(params->max_neighbours, sizeof(*ovl->neighs));
-	if (ovl->lpm == NULL || ovl->vsids == NULL || ovl->slots == NULL || ovl->routes == NULL ||
+	if (ovl->lpm == NULL || ovl->lpm6 == NULL || ovl->vsids == NULL || ovl->slots == NULL || ovl->routes == NULL ||
 	    ovl->neighs == NULL)
 		goto fail;
 
@@ -206,7 +233,10 @@ ovl_destroy(struct ovl *ovl)
 	rte_hash_free(ovl->rec_hash);
 	rte_hash_free(ovl->mac_hash);
 	rte_hash_free(ovl->slot_hash);
+	rte_hash_free(ovl->pa_hash);
+	free(ovl->pa_refs);
 	rte_lpm_free(ovl->lpm);
+	rte_lpm6_free(ovl->lpm6);
 	rte_free(ovl->snap);
 	free(ovl->vsids);
 	free(ovl->slots);
@@ -234,7 +264,7 @@ snapshot_build(const struct ovl *ovl)
 	uint8_t *state;
 	uint32_t *bd_vsid, *first;
 	uint16_t *flood;
-	rte_be32_t *slot_pa;
+	struct ovl_ip *slot_pa;
 	char *base;
 
 	for (uint16_t i = 0; i < p->max_slots; i++)
@@ -247,8 +277,8 @@ snapshot_build(const struct ovl *ovl)
 	off_vsid = RTE_ALIGN_CEIL(off_state + nb_slots, sizeof(uint32_t));
 	off_first = off_vsid + (size_t)p->nb_bds * sizeof(uint32_t);
 	off_flood = off_first + ((size_t)p->nb_bds + 1) * sizeof(uint32_t);
-	off_pa = RTE_ALIGN_CEIL(off_flood + (size_t)nb_flood * sizeof(uint16_t), sizeof(rte_be32_t));
-	size = off_pa + (size_t)nb_slots * sizeof(rte_be32_t);
+	off_pa = RTE_ALIGN_CEIL(off_flood + (size_t)nb_flood * sizeof(uint16_t), sizeof(uint32_t));
+	size = off_pa + (size_t)nb_slots * sizeof(struct ovl_ip);
 
 	base = rte_zmalloc_socket("ovl_snapshot", size, RTE_CACHE_LINE_SIZE, p->socket_id);
 	if (base == NULL)
@@ -259,17 +289,22 @@ snapshot_build(const struct ovl *ovl)
 	bd_vsid = (uint32_t *)(base + off_vsid);
 	first = (uint32_t *)(base + off_first);
 	flood = (uint16_t *)(base + off_flood);
-	slot_pa = (rte_be32_t *)(base + off_pa);
+	slot_pa = (struct ovl_ip *)(base + off_pa);
 
-	for (uint32_t i = 0; i < ovl->nb_pas; i++)
-		s->local.pa[i] = ovl->pas[i].pa;
-	s->local.nb_pa = ovl->nb_pas;
+	for (uint32_t i = 0; i < ovl->nb_pas; i++) {
+		const struct ovl_ip *a = &ovl->pas[i].addr;
+
+		if (ovl_ip_is6(a))
+			memcpy(s->local.pa6[s->local.nb_pa6++], a->v6, OVL_IP6_LEN);
+		else
+			s->local.pa[s->local.nb_pa++] = a->v4;
+	}
 	s->mtu = ovl->mtu;
 	s->nb_slots = nb_slots;
 	s->nb_bds = p->nb_bds;
 
 	for (uint16_t i = 0; i < nb_slots; i++) {
-		rte_be32_t nh;
+		struct ovl_ip nh;
 
 		slot_pa[i] = ovl->slots[i].pa;
 		state[i] = ovl->slots[i].vsid == 0 ?
@@ -423,9 +458,9 @@ ovl_vsid_del(struct ovl *ovl, uint32_t vsid)
  * caller may point an encap-map entry at it at once.
  */
 static int
-slot_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, rte_be32_t pa, uint16_t *slot)
+slot_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct ovl_ip *pa, uint16_t *slot)
 {
-	uint64_t key = slot_key(vsid, pa);
+	struct slot_key key = slot_key(vsid, pa);
 	void *data;
 	int ret;
 
@@ -447,7 +482,7 @@ slot_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, rte_be32_t pa, uint16_t *s
 			return -ENOSPC;
 		s->vsid = vsid;
 		s->bd = bd;
-		s->pa = pa;
+		s->pa = key.pa;
 		s->refcnt = 1;
 		ovl->dirty = true;
 		ret = ovl_commit(ovl);
@@ -467,14 +502,14 @@ static void
 slot_put(struct ovl *ovl, uint16_t slot)
 {
 	struct ovl_slot *s;
-	uint64_t key;
+	struct slot_key key;
 
 	if (slot >= ovl->params.max_slots)
 		return;
 	s = &ovl->slots[slot];
 	if (--s->refcnt > 0)
 		return;
-	key = slot_key(s->vsid, s->pa);
+	key = slot_key(s->vsid, &s->pa);
 	rte_hash_del_key(ovl->slot_hash, &key); /* control-only table: no grace period needed */
 	memset(s, 0, sizeof(*s));
 	ovl->nb_slots_freed++;
@@ -489,7 +524,7 @@ ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest)
 	void *data;
 
 	if (rte_hash_lookup_data(ovl->mac_hash, &key, &data) < 0) {
-		dest->pa = 0;
+		dest->pa_id = 0;
 		dest->slot = OVL_SLOT_NONE;
 		return -ENOENT;
 	}
@@ -512,7 +547,7 @@ ovl_mac_lookup_bulk(const struct ovl *ovl, const uint64_t *keys, unsigned int n,
 		if (hits & (1ULL << i)) {
 			dest_unpack(data[i], &dests[i], NULL);
 		} else {
-			dests[i].pa = 0;
+			dests[i].pa_id = 0;
 			dests[i].slot = OVL_SLOT_NONE;
 		}
 	}
@@ -525,33 +560,44 @@ ovl_mac_lookup_bulk(const struct ovl *ovl, const uint64_t *keys, unsigned int n,
  */
 static int
 mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t refcnt,
-	uint32_t vsid, uint16_t bd, rte_be32_t pa)
+	uint32_t vsid, uint16_t bd, const struct ovl_ip *pa)
 {
 	uint16_t slot = cur->slot;
+	struct ovl_ip cur_pa = ovl_pa_of(ovl, cur->pa_id);
 	/* A new PA, or the same PA that has since become ours or stopped being ours. */
-	bool moved = cur->pa != pa || (cur->slot == OVL_SLOT_LOCAL) != ovl_pa_is_ours(ovl, pa);
+	bool moved = !ovl_ip_eq(&cur_pa, pa) ||
+		     (cur->slot == OVL_SLOT_LOCAL) != ovl_pa_is_ours(ovl, pa);
+	uint32_t id = cur->pa_id;
 	int ret;
 
 	if (moved) {
+		id = ovl_pa_id_get(ovl, pa);
+		if (id == 0)
+			return -ENOSPC;
 		ret = slot_get(ovl, vsid, bd, pa, &slot);
-		if (ret != 0)
+		if (ret != 0) {
+			ovl_pa_id_put(ovl, id);
 			return ret;
+		}
 	}
 	/* An existing key: rte_hash swaps the data atomically for lock-free readers. */
-	rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(pa, slot, refcnt));
-	if (moved)
+	rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(id, slot, refcnt));
+	if (moved) {
 		slot_put(ovl, cur->slot);
+		ovl_pa_id_put(ovl, cur->pa_id);
+	}
 	return 0;
 }
 
 /* One more record uses (bd, mac) at 'pa'. */
 static int
 mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
-	    rte_be32_t pa)
+	    const struct ovl_ip *pa)
 {
 	uint64_t key = ovl_mac_key(bd, mac);
 	struct ovl_mac_dest cur;
 	uint16_t refcnt, slot;
+	uint32_t id;
 	void *data;
 	int ret;
 
@@ -561,11 +607,17 @@ mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_
 			return -ENOSPC;
 		return mac_set(ovl, key, &cur, (uint16_t)(refcnt + 1), vsid, bd, pa);
 	}
+	id = ovl_pa_id_get(ovl, pa);
+	if (id == 0)
+		return -ENOSPC;
 	ret = slot_get(ovl, vsid, bd, pa, &slot);
-	if (ret != 0)
+	if (ret != 0) {
+		ovl_pa_id_put(ovl, id);
 		return ret;
-	if (rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(pa, slot, 1)) < 0) {
+	}
+	if (rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(id, slot, 1)) < 0) {
 		slot_put(ovl, slot);
+		ovl_pa_id_put(ovl, id);
 		return -ENOSPC;
 	}
 	return 0;
@@ -584,26 +636,20 @@ mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
 		return;
 	dest_unpack(data, &cur, &refcnt);
 	if (refcnt > 1) {
-		rte_hash_add_key_data(ovl->mac_hash, &key, dest_pack(cur.pa, cur.slot, refcnt - 1));
+		rte_hash_add_key_data(ovl->mac_hash, &key,
+				      dest_pack(cur.pa_id, cur.slot, refcnt - 1));
 		return;
 	}
 	shared_del(ovl, ovl->mac_hash, &key);
 	slot_put(ovl, cur.slot);
+	ovl_pa_id_put(ovl, cur.pa_id);
 }
 
 /* Lookup records. */
 
-static bool
-pa_usable(rte_be32_t pa)
-{
-	uint32_t h = rte_be_to_cpu_32(pa);
-
-	return (h >> 24) != 0 && (h >> 28) < 0xe;
-}
-
 int
 ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
-	       const struct rte_ether_addr *ca_mac, rte_be32_t pa)
+	       const struct rte_ether_addr *ca_mac, const struct ovl_ip *pa)
 {
 	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
 	uint64_t key = rec_key(vsid, ca_ip);
@@ -614,7 +660,7 @@ ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 	if (cfg == NULL)
 		return -ENOENT;
 	if (!rte_is_unicast_ether_addr(ca_mac) || rte_is_zero_ether_addr(ca_mac) ||
-	    !pa_usable(pa) || ca_ip == 0)
+	    !ovl_ip_usable(pa) || ca_ip == 0)
 		return -EINVAL;
 
 	if (rte_hash_lookup_data(ovl->rec_hash, &key, &data) >= 0) {
@@ -685,10 +731,10 @@ ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct
 	rec->vsid = vsid;
 	rec->ca_ip = ca_ip;
 	mac_unpack(data, &rec->ca_mac);
-	rec->pa = 0;
+	memset(&rec->pa, 0, sizeof(rec->pa));
 	if (ovl_vsid_to_bd(ovl, vsid, &bd) == 0 &&
 	    ovl_mac_lookup(ovl, ovl_mac_key(bd, &rec->ca_mac), &dest) == 0)
-		rec->pa = dest.pa;
+		rec->pa = ovl_pa_of(ovl, dest.pa_id);
 	return 0;
 }
 
@@ -766,7 +812,7 @@ ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c)
 		c->nb_unresolved += ovl->slots[i].vsid != 0 && s->tmpl_state[i] != NVGRE_ENCAP_OK;
 	for (uint32_t i = 0; i < ovl->params.max_routes; i++)
 		c->nb_routes += ovl->routes[i].in_use;
-	c->nb_routes += ovl->has_default;
+	c->nb_routes += ovl->has_default[0] + ovl->has_default[1];
 	c->nb_neighbours = ovl->nb_neighs;
 	c->nb_pas = ovl->nb_pas;
 }

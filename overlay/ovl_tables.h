@@ -11,7 +11,10 @@
  *   - Lookup record: (VSID, CA IPv4) -> CA MAC.  The record's PA is the PA of
  *     its MAC (next item): a MAC lives on one host, so all addresses of one
  *     MAC move together when a record gives that MAC a new PA (migration).
- *   - Encap map: (bridge domain, CA MAC) -> (PA, template slot).  The key
+ *     Provider addresses (PAs, routes, gateways, neighbours) are of either
+ *     family (struct ovl_ip); customer addresses are IPv4.
+ *   - Encap map: (bridge domain, CA MAC) -> (PA, template slot); the PA is
+ *     kept as the id of an interned address (control side only).  The key
  *     has the same layout as an FDB key (bd << 48 | MAC), so the pipeline can
  *     look up the destination keys it already built.  A MAC whose PA is one
  *     of ours maps to OVL_SLOT_LOCAL: it is delivered by the FDB, not encapsulated.
@@ -19,11 +22,16 @@
  *     precomputed outer headers (or why there are none: no route, no
  *     neighbour).  The slots of a bridge domain are its flood list for
  *     head-end replication; a slot lives while some MAC references it.
- *   - Provider routes: prefix -> gateway in rte_lpm, plus a connected route
- *     for the subnet of each of our PAs and an optional default route
- *     (rte_lpm has no /0).  A gateway must lie in a connected subnet.
- *   - Neighbours: next-hop IPv4 -> MAC on the uplink; static, or learned
- *     from ARP with a time stamp and expired after the configured timeout.
+ *   - Template: outer Ethernet + IPv4 + GRE (42 bytes) or outer Ethernet +
+ *     IPv6 + GRE (62 bytes), after the family of the remote PA, chosen when
+ *     the template is built; workers never look at an address to choose.
+ *   - Provider routes: prefix -> gateway in rte_lpm (IPv4) or rte_lpm6
+ *     (IPv6), plus a connected route for the subnet of each of our PAs and
+ *     an optional default route per family (neither LPM has a /0).  A
+ *     gateway must lie in a connected subnet of its family.
+ *   - Neighbours: next-hop address -> MAC on the uplink; static, or learned
+ *     from ARP (IPv4) or neighbour discovery (IPv6) with a time stamp, and
+ *     expired after the configured timeout.
  *
  * Templates are (re)built on the control thread whenever something they
  * depend on changes: a neighbour's MAC, a route, a PA, the uplink MAC or MTU.
@@ -41,7 +49,7 @@
  *
  * Thread-safety: workers read, the control thread writes.
  *   - Worker-safe, lock-free: ovl_snapshot_get() and the inline snapshot
- *     accessors, ovl_vsid_to_bd(), ovl_record_lookup(), ovl_mac_lookup(),
+ *     accessors, ovl_vsid_to_bd(), ovl_record_mac_bulk(), ovl_mac_lookup(),
  *     ovl_mac_lookup_bulk().  (ovl_arp_suppress() and ovl_decap_check() in
  *     ovl.h too.)
  *   - Everything else: the control thread only, one caller at a time.
@@ -65,6 +73,7 @@
 #include <rte_ether.h>
 
 #include "nvgre.h"
+#include "ovl_addr.h"
 
 struct rte_rcu_qsbr;
 struct rte_mbuf;
@@ -88,7 +97,7 @@ struct ovl_params {
 	uint32_t max_records;	   /**< lookup records (VSID, CA IP) */
 	uint32_t max_macs;	   /**< encap-map entries (bridge domain, CA MAC) */
 	uint16_t max_slots;	   /**< templates: (VSID, remote PA) pairs, <= OVL_MAX_SLOTS */
-	uint32_t max_routes;	   /**< provider routes, connected ones included (< 2^24) */
+	uint32_t max_routes;	   /**< provider routes, connected ones included (< 2^21) */
 	uint16_t max_neighbours;   /**< uplink neighbours */
 	uint32_t neigh_timeout_ms; /**< learned neighbours expire this long after the last ARP */
 };
@@ -98,18 +107,18 @@ struct ovl_record {
 	uint32_t vsid;		      /**< virtual subnet */
 	rte_be32_t ca_ip;	      /**< customer address */
 	struct rte_ether_addr ca_mac; /**< customer MAC */
-	rte_be32_t pa;		      /**< provider address of the host that runs it */
+	struct ovl_ip pa;	      /**< provider address of the host that runs it */
 };
 
 /* Where a tenant MAC is sent (encap-map value). */
 struct ovl_mac_dest {
-	rte_be32_t pa; /**< provider address; 0 on a miss */
-	uint16_t slot; /**< template slot, OVL_SLOT_LOCAL or OVL_SLOT_NONE */
+	uint32_t pa_id; /**< interned provider address (control side); 0 on a miss */
+	uint16_t slot;	/**< template slot, OVL_SLOT_LOCAL or OVL_SLOT_NONE */
 };
 
 /* An uplink neighbour as returned by lookup and walk. */
 struct ovl_neigh {
-	rte_be32_t ip;		   /**< next-hop address */
+	struct ovl_ip ip;	   /**< next-hop address */
 	struct rte_ether_addr mac; /**< its MAC */
 	uint8_t flags;		   /**< OVL_NEIGH_F_* */
 	uint64_t updated_ms;	   /**< last learned or refreshed */
@@ -117,9 +126,8 @@ struct ovl_neigh {
 
 /* A provider route as returned by walk. */
 struct ovl_route {
-	rte_be32_t prefix;  /**< network, host bits zero */
-	uint8_t len;	    /**< prefix length 0..32 (0 = the default route) */
-	rte_be32_t gateway; /**< 0 for a connected route */
+	struct ovl_prefix prefix; /**< network, host bits zero; length 0 = the default route */
+	struct ovl_ip gateway;	  /**< family 0 for a connected route */
 };
 
 /*
@@ -137,7 +145,8 @@ struct ovl_snapshot {
 	const uint32_t *bd_vsid;     /**< by bridge domain: its VSID, 0 = none */
 	const uint32_t *flood_first; /**< by bridge domain: first index in 'flood_slots' (CSR) */
 	const uint16_t *flood_slots; /**< remote-PA template slots of each bridge domain */
-	const rte_be32_t *slot_pa;   /**< by slot: its remote PA (even while unresolved) */
+	const struct ovl_ip *slot_pa; /**< by slot: its remote PA (even while unresolved);
+					   family 0 = free slot */
 };
 
 
@@ -159,9 +168,11 @@ const struct ovl_snapshot *ovl_snapshot_get(const struct ovl *ovl);
 
 /** True if 'ip' is one of our provider addresses.  Worker-safe. */
 static inline bool
-ovl_is_local_pa(const struct ovl_snapshot *s, rte_be32_t ip)
+ovl_is_local_pa(const struct ovl_snapshot *s, const struct ovl_ip *ip)
 {
-	return nvgre_pa_set_has(&s->local, ip);
+	if (ip->family == AF_INET6)
+		return nvgre_pa_set_has6(&s->local, ip->v6);
+	return ip->family == AF_INET && nvgre_pa_set_has(&s->local, ip->v4);
 }
 
 /**
@@ -191,6 +202,20 @@ ovl_flood_slots(const struct ovl_snapshot *s, uint16_t bd, uint16_t *n)
 	return &s->flood_slots[s->flood_first[bd]];
 }
 
+/**
+ * The largest tenant IP packet the tunnel of 'slot' carries: the uplink MTU
+ * less the outer headers of its family (42 for IPv4, 62 for IPv6).  Worker-safe.
+ */
+static inline uint16_t
+ovl_slot_tenant_mtu(const struct ovl_snapshot *s, uint16_t slot)
+{
+	uint16_t overhead = slot < s->nb_slots && s->slot_pa[slot].family == AF_INET6 ?
+				    NVGRE_MTU_OVERHEAD6 :
+				    NVGRE_MTU_OVERHEAD;
+
+	return s->mtu > overhead ? (uint16_t)(s->mtu - overhead) : 0;
+}
+
 /** The VSID of bridge domain 'bd', 0 if it has none.  Worker-safe. */
 static inline uint32_t
 ovl_bd_to_vsid(const struct ovl_snapshot *s, uint16_t bd)
@@ -204,13 +229,13 @@ ovl_bd_to_vsid(const struct ovl_snapshot *s, uint16_t bd)
  * domain's flood list (one entry per remote host).  Worker-safe.
  */
 static inline uint16_t
-ovl_slot_of_pa(const struct ovl_snapshot *s, uint16_t bd, rte_be32_t pa)
+ovl_slot_of_pa(const struct ovl_snapshot *s, uint16_t bd, const struct ovl_ip *pa)
 {
 	uint16_t n;
 	const uint16_t *slots = ovl_flood_slots(s, bd, &n);
 
 	for (uint16_t i = 0; i < n; i++)
-		if (s->slot_pa[slots[i]] == pa)
+		if (ovl_ip_eq(&s->slot_pa[slots[i]], pa))
 			return slots[i];
 	return OVL_SLOT_NONE;
 }
@@ -229,7 +254,10 @@ ovl_mac_key(uint16_t bd, const struct rte_ether_addr *mac)
 /** @return 0 and the bridge domain of 'vsid' in '*bd', or -ENOENT.  Worker-safe. */
 int ovl_vsid_to_bd(const struct ovl *ovl, uint32_t vsid, uint16_t *bd);
 
-/** @return 0 and fill 'rec', or -ENOENT.  Worker-safe (ARP suppression). */
+/**
+ * @return 0 and fill 'rec', or -ENOENT.  Control thread only: the PA lives in
+ * a control-side table (workers use ovl_record_mac_bulk()).
+ */
 int ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 		      struct ovl_record *rec);
 
@@ -271,7 +299,7 @@ int ovl_vsid_del(struct ovl *ovl, uint32_t vsid);
  *   zero or multicast); -ENOSPC (records, MACs or template slots full); -ENOMEM.
  */
 int ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
-		   const struct rte_ether_addr *ca_mac, rte_be32_t pa);
+		   const struct rte_ether_addr *ca_mac, const struct ovl_ip *pa);
 /** @return 0 or -ENOENT. */
 int ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip);
 /** Template slots freed so far: what was learned against a freed slot must go.  Control thread. */
@@ -283,7 +311,11 @@ unsigned int ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg
 
 /* The uplink and our provider addresses: control thread. */
 
-/** Set the uplink MAC and IP MTU (68 + 42 .. 65535).  @return 0, -EINVAL, -ERANGE, -ENOMEM. */
+/**
+ * Set the uplink MAC and IP MTU (68 + 42 .. 65535; an IPv6 tunnel whose MTU
+ * leaves its tenants less than 68 is left unresolved, NO_ROUTE).
+ * @return 0, -EINVAL, -ERANGE, -ENOMEM.
+ */
 int ovl_uplink_set(struct ovl *ovl, const struct rte_ether_addr *mac, uint16_t mtu);
 
 /**
@@ -292,29 +324,29 @@ int ovl_uplink_set(struct ovl *ovl, const struct rte_ether_addr *mac, uint16_t m
  * add PAs before records.
  * @return 0; -EINVAL (bad address or length); -EEXIST; -ENOSPC; -ENOMEM.
  */
-int ovl_pa_add(struct ovl *ovl, rte_be32_t pa, uint8_t prefix_len);
+int ovl_pa_add(struct ovl *ovl, const struct ovl_prefix *pa);
 /** @return 0, -ENOENT. */
-int ovl_pa_del(struct ovl *ovl, rte_be32_t pa);
-/** This host's PAs and their prefix lengths, in the order added. @return how many (<= max). */
-unsigned int ovl_pa_list(const struct ovl *ovl, rte_be32_t *pas, uint8_t *lens, unsigned int max);
+int ovl_pa_del(struct ovl *ovl, const struct ovl_ip *pa);
+/** This host's PAs with their prefix lengths, in the order added. @return how many (<= max). */
+unsigned int ovl_pa_list(const struct ovl *ovl, struct ovl_prefix *pas, unsigned int max);
 
 /* Provider routes: control thread. */
 
 /**
  * Route 'prefix'/'len' through 'gateway' (replacing the gateway of an
  * existing route).  len 0 is the default route.
- * @return 0; -EINVAL (bad prefix, host bits set, or gateway zero);
- *   -EEXIST (a connected route has that prefix); -ENOSPC; -ENOMEM.
+ * @return 0; -EINVAL (bad prefix, host bits set, families differ, or gateway
+ *   not usable); -EEXIST (a connected route has that prefix); -ENOSPC; -ENOMEM.
  */
-int ovl_route_add(struct ovl *ovl, rte_be32_t prefix, uint8_t len, rte_be32_t gateway);
+int ovl_route_add(struct ovl *ovl, const struct ovl_prefix *prefix, const struct ovl_ip *gateway);
 /** @return 0; -ENOENT; -EPERM (connected routes go with their PA). */
-int ovl_route_del(struct ovl *ovl, rte_be32_t prefix, uint8_t len);
+int ovl_route_del(struct ovl *ovl, const struct ovl_prefix *prefix);
 
 /**
  * The next hop towards 'dst': the gateway of the longest matching route, or
  * 'dst' itself on a connected subnet.  @return 0 or -ENETUNREACH.
  */
-int ovl_route_lookup(const struct ovl *ovl, rte_be32_t dst, rte_be32_t *next_hop);
+int ovl_route_lookup(const struct ovl *ovl, const struct ovl_ip *dst, struct ovl_ip *next_hop);
 
 typedef void ovl_route_fn(const struct ovl_route *route, void *arg);
 unsigned int ovl_route_walk(const struct ovl *ovl, ovl_route_fn *fn, void *arg);
@@ -322,32 +354,34 @@ unsigned int ovl_route_walk(const struct ovl *ovl, ovl_route_fn *fn, void *arg);
 /* Uplink neighbours: control thread. */
 
 /** Add or replace a static neighbour.  @return 0, -EINVAL, -ENOSPC, -ENOMEM. */
-int ovl_neigh_add_static(struct ovl *ovl, rte_be32_t ip, const struct rte_ether_addr *mac);
+int ovl_neigh_add_static(struct ovl *ovl, const struct ovl_ip *ip,
+			 const struct rte_ether_addr *mac);
 /** @return 0, -ENOENT, -ENOMEM. */
-int ovl_neigh_del(struct ovl *ovl, rte_be32_t ip);
+int ovl_neigh_del(struct ovl *ovl, const struct ovl_ip *ip);
 
 /**
- * Learn that 'ip' is at 'mac' (from ARP).  'create' is false to only refresh
- * an existing entry (RFC 826: learn new neighbours only from ARP addressed to
- * us).  Static entries are never changed.
+ * Learn that 'ip' is at 'mac' (from ARP or neighbour discovery).  'create'
+ * is false to only refresh an existing entry (RFC 826: learn new neighbours
+ * only from ARP addressed to us).  Static entries are never changed.
  * @return 1 if the table changed (templates rebuilt), 0 if it only refreshed
  *   or ignored it; -EINVAL; -ENETUNREACH (not on a connected subnet); -ENOSPC; -ENOMEM.
  */
-int ovl_neigh_learn(struct ovl *ovl, rte_be32_t ip, const struct rte_ether_addr *mac, bool create,
-		    uint64_t now_ms);
+int ovl_neigh_learn(struct ovl *ovl, const struct ovl_ip *ip, const struct rte_ether_addr *mac,
+		    bool create, uint64_t now_ms);
 
 /** @return 0 and fill 'n', or -ENOENT. */
-int ovl_neigh_lookup(const struct ovl *ovl, rte_be32_t ip, struct ovl_neigh *n);
+int ovl_neigh_lookup(const struct ovl *ovl, const struct ovl_ip *ip, struct ovl_neigh *n);
 
 /** Expire learned neighbours not refreshed within the timeout.  @return how many expired. */
 unsigned int ovl_neigh_age(struct ovl *ovl, uint64_t now_ms);
 
 /**
- * Next hops that need an ARP request now: those that templates need and
+ * Next hops that need an ARP request (IPv4) or a neighbour solicitation
+ * (IPv6) now: those that templates need and
  * have no neighbour, and learned ones past half their timeout (refreshed
  * before they expire).  Fills up to 'max' addresses.  @return the count.
  */
-unsigned int ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, rte_be32_t *ips,
+unsigned int ovl_neigh_wanted(const struct ovl *ovl, uint64_t now_ms, struct ovl_ip *ips,
 			      unsigned int max);
 
 /* A tunnel: a remote PA some lookup record of a VSID points at, and how it resolves. */
@@ -355,10 +389,10 @@ struct ovl_tunnel {
 	uint16_t slot;	       /**< its template slot */
 	uint32_t vsid;	       /**< virtual subnet */
 	uint16_t bd;	       /**< its bridge domain */
-	rte_be32_t pa;	       /**< remote provider address */
+	struct ovl_ip pa;      /**< remote provider address */
 	uint8_t state;	       /**< enum nvgre_encap_reason: OK, NO_ROUTE or NO_NEIGHBOUR */
-	rte_be32_t next_hop;   /**< the PA itself or a gateway; 0 without a route */
-	rte_be32_t src_pa;     /**< our PA on the next hop's subnet; 0 without a route */
+	struct ovl_ip next_hop; /**< the PA itself or a gateway; family 0 without a route */
+	struct ovl_ip src_pa;  /**< our PA on the next hop's subnet; family 0 without a route */
 };
 
 /** Call 'fn' for every tunnel.  Control thread.  @return how many. */
@@ -376,6 +410,32 @@ unsigned int ovl_neigh_walk(const struct ovl *ovl, ovl_neigh_fn *fn, void *arg);
  * @return 0; -ENETUNREACH (no PA on that subnet, or no uplink MAC); -ENOBUFS.
  */
 int ovl_arp_request_build(const struct ovl *ovl, struct rte_mbuf *m, rte_be32_t target);
+
+/*
+ * Neighbour discovery (RFC 4861) on the uplink, for IPv6 next hops: control
+ * thread (workers hand ICMPv6 frames over by ring, as they do ARP).  We join
+ * no multicast group (the uplink is polled, every frame reaches us): a
+ * solicitation to the solicited-node address of one of our PAs is answered
+ * like one sent to the PA itself.
+ */
+
+/**
+ * Append a neighbour solicitation for 'target' to the empty mbuf 'm': to its
+ * solicited-node multicast address, from the uplink MAC and our PA on the
+ * target's subnet, with the source link-layer address option.
+ * @return 0; -ENETUNREACH (no PA on that subnet, or no uplink MAC); -ENOBUFS.
+ */
+int ovl_nd_solicit_build(const struct ovl *ovl, struct rte_mbuf *m, const struct ovl_ip *target);
+
+/**
+ * Take an ICMPv6 frame received on the uplink: learn from advertisements and
+ * from solicitations that carry a source link-layer address, and if it
+ * solicits one of our PAs, turn 'm' into the advertisement that answers it.
+ * @return 1 if 'm' now holds a reply to send on the uplink; 0 if consumed or
+ *   not neighbour discovery (the caller frees 'm'); -EINVAL if malformed
+ *   (bad checksum, hop limit not 255, truncated).
+ */
+int ovl_nd_input(struct ovl *ovl, struct rte_mbuf *m, uint64_t now_ms);
 
 /**
  * Take an ARP frame received on the uplink: learn or refresh its sender as

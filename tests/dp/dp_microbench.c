@@ -36,6 +36,7 @@
 #include "dp_harness.h"
 #include "dp_priv.h"
 #include "dp_rd.h"
+#include "test_addr.h"
 #include "test_common.h"
 
 #define N 1024
@@ -205,8 +206,6 @@ measure(enum kind kind)
 static void
 setup(void)
 {
-	char *e = dp_test_err;
-	size_t el = sizeof(dp_test_err);
 	struct rte_ether_addr addr;
 	uint8_t *mac = addr.addr_bytes;
 	char ip[32];
@@ -229,24 +228,24 @@ setup(void)
 	dp_test_add_ring("vm2", "s2");
 	dp_test_add_ring("up", NULL);
 	test_mac("02:fe:00:00:00:fe", mac);
-	dp_uplink_set("up", 1500, e, el);
-	dp_pa_add("198.51.100.1/24", e, el);
-	dp_neigh_add("198.51.100.254", mac, e, el);
-	dp_route_add("192.0.2.0/24", "198.51.100.254", e, el);
+	dp_uplink_set("up", 1500);
+	dp_pa_add(tpfx("198.51.100.1/24"));
+	dp_neigh_add(tip("198.51.100.254"), mac);
+	dp_route_add(tpfx("192.0.2.0/24"), tip("198.51.100.254"));
 	for (int i = 0; i < N; i++) {
 		mac_of(7, i, mac);
 		dp_fdb_add_static("s1", &addr, "vm1b");
 		mac_of(4, i, mac);
 		snprintf(ip, sizeof(ip), "10.0.%d.%d", 128 + ((i + 1) >> 8), (i + 1) & 255);
-		dp_lookup_add(5001, ip, mac, "192.0.2.1", e, el);
+		dp_lookup_add(5001, tca(ip), mac, tip("192.0.2.1"));
 		mac_of(5, i, mac);
 		snprintf(ip, sizeof(ip), "10.128.%d.%d", (i + 1) >> 8, (i + 1) & 255);
-		dp_lookup_add(5002, ip, mac, "198.51.100.1", e, el);
+		dp_lookup_add(5002, tca(ip), mac, tip("198.51.100.1"));
 		dp_fdb_add_static("s2", &addr, "vm2");
 		mac_of(6, i, mac);
 		snprintf(ip, sizeof(ip), "10.192.%d.%d", (i + 1) >> 8, (i + 1) & 255);
-		if (dp_lookup_add(5003, ip, mac, "192.0.2.1", e, el) < 0) {
-			fprintf(stderr, "%s\n", e);
+		if (dp_lookup_add(5003, tca(ip), mac, tip("192.0.2.1")) < 0) {
+			fprintf(stderr, "lookup add %s refused\n", ip);
 			exit(1);
 		}
 	}

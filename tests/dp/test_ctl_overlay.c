@@ -191,7 +191,7 @@ test_uplink_and_provider_addresses_are_set_and_saved(void)
 	r = ok("uplink.set", "{\"port\":\"up\",\"mtu\":9000}");
 	/* Encapsulated frames leave from the uplink port's own MAC. */
 	snprintf(want, sizeof(want),
-		 "{\"uplink\":\"up\",\"uplink_mtu\":9000,\"tenant_mtu\":8958,"
+		 "{\"uplink\":\"up\",\"uplink_mtu\":9000,\"tenant_mtu\":8958,\"tenant_mtu6\":8938,"
 		 "\"uplink_mac\":\"%s\",\"pas\":[]}",
 		 port_mac("up"));
 	expect_json(r, want);
@@ -208,7 +208,7 @@ test_uplink_and_provider_addresses_are_set_and_saved(void)
 	json_decref(r);
 
 	fails("pa.add", "{\"address\":\"198.51.100.1\"}", CTL_E_INVALID_PARAMS,
-	      "params.address: '198.51.100.1' is not an IPv4 prefix (missing /LEN");
+	      "params.address: '198.51.100.1' is not an IPv4 or IPv6 prefix (missing /LEN");
 	fails("pa.add", "{\"address\":\"198.51.100.1/33\"}", CTL_E_INVALID_PARAMS,
 	      "prefix length must be 0 to 32");
 	fails("pa.add", "{\"address\":\"198.51.100.1/24\",\"port\":\"vm1\"}", CTL_E_INVALID_PARAMS,
@@ -222,8 +222,8 @@ test_uplink_and_provider_addresses_are_set_and_saved(void)
 					     "{\"address\":\"198.51.100.2/24\"}]");
 	/* pa.list keeps the length the user gave. */
 	r = ok("pa.list", "{}");
-	expect_json(r, "[{\"address\":\"198.51.100.1/24\",\"port\":\"up\"},"
-		       "{\"address\":\"198.51.100.2/24\",\"port\":\"up\"}]");
+	expect_json(r, "[{\"address\":\"198.51.100.1/24\",\"family\":\"ipv4\",\"port\":\"up\"},"
+		       "{\"address\":\"198.51.100.2/24\",\"family\":\"ipv4\",\"port\":\"up\"}]");
 	json_decref(r);
 
 	/* pa.del by address, with or without the prefix length. */
@@ -231,7 +231,7 @@ test_uplink_and_provider_addresses_are_set_and_saved(void)
 	done("pa.del", "{\"address\":\"198.51.100.1/24\"}");
 	fails("pa.del", "{\"address\":\"198.51.100.1\"}", CTL_E_APP, "198.51.100.1 does not exist");
 	fails("pa.del", "{\"address\":\"nope\"}", CTL_E_INVALID_PARAMS,
-	      "params.address: 'nope' is not an IPv4 address");
+	      "params.address: 'nope' is not an IPv4 or IPv6 address");
 	CU_ASSERT_STRING_EQUAL(saved("pas"), "[]");
 
 	/* Deleting the uplink port forgets the uplink. */
@@ -277,9 +277,9 @@ test_routes_and_static_and_learned_neighbours(void)
 	done("pa.add", "{\"address\":\"198.51.100.1/24\"}");
 
 	fails("route.add", "{\"prefix\":\"0.0.0.0\",\"via\":\"198.51.100.254\"}",
-	      CTL_E_INVALID_PARAMS, "params.prefix: '0.0.0.0' is not an IPv4 prefix");
+	      CTL_E_INVALID_PARAMS, "params.prefix: '0.0.0.0' is not an IPv4 or IPv6 prefix");
 	fails("route.add", "{\"prefix\":\"0.0.0.0/0\",\"via\":\"198.51.100.0/24\"}",
-	      CTL_E_INVALID_PARAMS, "params.via: '198.51.100.0/24' is not an IPv4 address");
+	      CTL_E_INVALID_PARAMS, "params.via: '198.51.100.0/24' is not an IPv4 or IPv6 address");
 	fails("route.add", "{\"prefix\":\"0.0.0.0/0\"}", CTL_E_INVALID_PARAMS,
 	      "params.via: required string is missing");
 	/* Host bits in a prefix, and the PA's connected route: each refusal says why. */
@@ -312,7 +312,7 @@ test_routes_and_static_and_learned_neighbours(void)
 	fails("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"02:00:00:00:00\"}",
 	      CTL_E_INVALID_PARAMS, "params.mac: invalid MAC address");
 	fails("neigh.add", "{\"ip\":\"198.51.100\",\"mac\":\"02:00:00:00:00:fe\"}",
-	      CTL_E_INVALID_PARAMS, "params.ip: '198.51.100' is not an IPv4 address");
+	      CTL_E_INVALID_PARAMS, "params.ip: '198.51.100' is not an IPv4 or IPv6 address");
 	fails("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"01:00:5e:00:00:01\"}",
 	      CTL_E_INVALID_PARAMS, "a neighbour needs a unicast, non-zero MAC");
 	r = ok("neigh.add", "{\"ip\":\"198.51.100.254\",\"mac\":\"02-00-00-00-00-FE\"}");
@@ -427,7 +427,7 @@ test_lookup_records_follow_the_vm_and_show_in_system_show(void)
 	fails("lookup.add",
 	      "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"ca_mac\":\"02:00:00:01:00:01\","
 	      "\"pa\":\"192.0.2\"}",
-	      CTL_E_INVALID_PARAMS, "params.pa: '192.0.2' is not an IPv4 address");
+	      CTL_E_INVALID_PARAMS, "params.pa: '192.0.2' is not an IPv4 or IPv6 address");
 	fails("lookup.add", "{\"vsid\":5001,\"ca_ip\":\"203.0.113.1\",\"pa\":\"192.0.2.1\"}",
 	      CTL_E_INVALID_PARAMS, "params.ca_mac: required string is missing");
 	/* The dataplane's refusal, word for word. */
@@ -492,7 +492,7 @@ test_lookup_records_follow_the_vm_and_show_in_system_show(void)
 	 */
 	snprintf(
 		want, sizeof(want),
-		"{\"overlay\":{\"uplink\":\"up\",\"uplink_mtu\":1500,\"tenant_mtu\":1458,"
+		"{\"overlay\":{\"uplink\":\"up\",\"uplink_mtu\":1500,\"tenant_mtu\":1458,\"tenant_mtu6\":1438,"
 		"\"uplink_mac\":\"%s\",\"pas\":[\"198.51.100.1/24\"]},"
 		"\"bds\":[{\"name\":\"default\",\"vsid\":null,\"rd\":null,\"gateway\":null,"
 		"\"ports\":0,\"macs\":0},"
@@ -520,7 +520,7 @@ test_system_show_without_an_uplink(void)
 	start();
 	r = ok("system.show", "{}");
 	expect_json(json_object_get(r, "overlay"),
-		    "{\"uplink\":null,\"uplink_mtu\":null,\"tenant_mtu\":null,\"uplink_mac\":null,"
+		    "{\"uplink\":null,\"uplink_mtu\":null,\"tenant_mtu\":null,\"tenant_mtu6\":null,\"uplink_mac\":null,"
 		    "\"pas\":[]}");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "lookups")), 0);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "routes")), 0);
@@ -559,7 +559,7 @@ test_restore_replays_the_overlay_in_dependency_order(void)
 	r = ok("system.show", "{}");
 	json_object_del(json_object_get(r, "overlay"), "uplink_mac");
 	expect_json(json_object_get(r, "overlay"),
-		    "{\"uplink\":\"up\",\"uplink_mtu\":9000,\"tenant_mtu\":8958,"
+		    "{\"uplink\":\"up\",\"uplink_mtu\":9000,\"tenant_mtu\":8958,\"tenant_mtu6\":8938,"
 		    "\"pas\":[\"198.51.100.1/24\"]}");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(r, "lookups")), 1);
 	CU_ASSERT_EQUAL(

@@ -20,6 +20,7 @@
 #include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
+#include "test_addr.h"
 
 #define VSID     5001
 #define VM_A     "02:00:00:00:00:0a" /* local, on vm1 */
@@ -109,16 +110,16 @@ setup_host(void)
 		if (dp_test_add_ring(ports[i], "t1") < 0)
 			goto fail;
 	test_mac(GW_MAC, mac);
-	if (dp_uplink_set("up", 1500, dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_pa_add(OUR_PA "/24", dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_neigh_add("198.51.100.254", mac, dp_test_err, sizeof(dp_test_err)) < 0 ||
-	    dp_route_add("192.0.2.0/24", "198.51.100.254", dp_test_err, sizeof(dp_test_err)) < 0)
+	if (dp_uplink_set("up", 1500) < 0 ||
+	    dp_pa_add(tpfx(OUR_PA "/24")) < 0 ||
+	    dp_neigh_add(tip("198.51.100.254"), mac) < 0 ||
+	    dp_route_add(tpfx("192.0.2.0/24"), tip("198.51.100.254")) < 0)
 		goto fail;
 	test_mac(VM_B, mac);
-	if (dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, dp_test_err, sizeof(dp_test_err)) < 0)
+	if (dp_lookup_add(VSID, tca("203.0.113.2"), mac, tip(THEIR_PA)) < 0)
 		goto fail;
 	test_mac(VM_A, mac);
-	if (dp_lookup_add(VSID, "203.0.113.1", mac, OUR_PA, dp_test_err, sizeof(dp_test_err)) < 0)
+	if (dp_lookup_add(VSID, tca("203.0.113.1"), mac, tip(OUR_PA)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -342,20 +343,20 @@ test_overlay_config_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(DP_TEST_BD_SET("default", vsid, 5001), -EEXIST);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_VSID);
 	CU_ASSERT_EQUAL(dp_test_why.other, dp_bd_find("t1"));
-	CU_ASSERT_EQUAL(dp_pa_add("198.51.100.7", dp_test_err, sizeof(dp_test_err)), -EINVAL);
-	CU_ASSERT(strstr(dp_test_err, "prefix") != NULL);
-	CU_ASSERT_EQUAL(dp_route_add("10.0.0.0/8", "not-an-ip", dp_test_err, sizeof(dp_test_err)), -EINVAL);
-	CU_ASSERT_EQUAL(dp_lookup_add(7000, "203.0.113.9", mac, THEIR_PA, dp_test_err, sizeof(dp_test_err)), -ENOENT);
-	CU_ASSERT(strstr(dp_test_err, "bd add") != NULL);
-	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0, dp_test_err, sizeof(dp_test_err)), -ENOENT);
+	/* The dataplane answers with an errno; the sentences are ctl's (test_ctl_overlay). */
+	CU_ASSERT_EQUAL(dp_pa_add(tpfx("198.51.100.7/0")), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(tpfx("10.0.0.0/8"), tip("2001:db8::1")), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(tpfx("10.0.0.1/8"), tip("198.51.100.254")), -EINVAL);
+	CU_ASSERT_EQUAL(dp_lookup_add(7000, tca("203.0.113.9"), mac, tip(THEIR_PA)), -ENOENT);
+	CU_ASSERT_EQUAL(dp_lookup_add(100, tca("203.0.113.9"), mac, tip(THEIR_PA)), -EDOM);
+	CU_ASSERT_EQUAL(dp_uplink_set("nope", 0), -ENOENT);
 	/* A subnet with lookup records is not deleted from under them. */
 	CU_ASSERT_FATAL(dp_bd_add("t2") > 0);
 	CU_ASSERT_EQUAL(DP_TEST_BD_SET("t2", vsid, 7001), 0);
-	CU_ASSERT_EQUAL(dp_lookup_add(7001, "203.0.113.9", mac, THEIR_PA, dp_test_err,
-				      sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_add(7001, tca("203.0.113.9"), mac, tip(THEIR_PA)), 0);
 	CU_ASSERT_EQUAL(dp_bd_del("t2"), -EBUSY); /* in words: test_ctl_bd */
 	CU_ASSERT_EQUAL(dp_bd_find("t2") > 0, 1);
-	CU_ASSERT_EQUAL(dp_lookup_del(7001, "203.0.113.9", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(7001, tca("203.0.113.9")), 0);
 	CU_ASSERT_EQUAL(dp_bd_del("t2"), 0);
 	CU_ASSERT_EQUAL(dp_bd_find("t2"), -ENOENT);
 }
@@ -374,15 +375,14 @@ test_record_follows_its_pa_becoming_ours(void)
 	uint8_t mac[6];
 
 	test_mac(mac_text, mac);
-	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.99", mac, "198.51.100.9", dp_test_err,
-					    sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, tca("203.0.113.99"), mac, tip("198.51.100.9")), 0);
 	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "pa:198.51.100.9");
-	CU_ASSERT_EQUAL_FATAL(dp_pa_add("198.51.100.9/24", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_pa_add(tpfx("198.51.100.9/24")), 0);
 	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "");
-	CU_ASSERT_EQUAL_FATAL(dp_pa_del("198.51.100.9", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_pa_del(tip("198.51.100.9")), 0);
 	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "pa:198.51.100.9");
 	CU_ASSERT_STRING_EQUAL(where(mac_text).cause, "record");
-	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.99", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, tca("203.0.113.99")), 0);
 	CU_ASSERT_STRING_EQUAL(where(mac_text).port, "");
 }
 
@@ -420,7 +420,7 @@ test_macs_on_a_host_without_records_are_forgotten(void)
 	dp_test_drain("vm1");
 	dp_test_drain("vm2");
 	CU_ASSERT_STRING_EQUAL(where(VM_B).port, "pa:" THEIR_PA);
-	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.2", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, tca("203.0.113.2")), 0);
 	/* The host's template slot is gone and may be reused: so are the MACs learned on it. */
 	CU_ASSERT_STRING_EQUAL(where(VM_B).port, "");
 	CU_ASSERT_STRING_EQUAL(where(VM_A).port, "");
@@ -467,7 +467,7 @@ tunnel_one(const struct dp_tunnel_info *t, void *arg)
 	struct tunnel_seen *s = arg;
 
 	s->nb++;
-	if (strcmp(t->pa, s->pa) == 0)
+	if (ovl_ip_eq(&t->pa, tip(s->pa)))
 		s->t = *t;
 }
 
@@ -482,30 +482,29 @@ test_icmp_error_about_a_tunnel_is_reported(void)
 	struct tunnel_seen seen = { .pa = THEIR_PA };
 	uint64_t icmp = dp_test_counter("uplink_icmp_error_rx"),
 		 not_gre = dp_test_counter("uplink_not_gre"),
-		 not_ipv4 = dp_test_counter("uplink_not_ipv4");
+		 not_ip = dp_test_counter("uplink_not_ip");
 	struct rte_mbuf *echo;
 	uint8_t mac[6];
 
 	test_mac(VM_B, mac);
-	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.2", mac, THEIR_PA, dp_test_err,
-					    sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, tca("203.0.113.2"), mac, tip(THEIR_PA)), 0);
 	dp_tunnel_walk(tunnel_one, &seen);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
 	CU_ASSERT_STRING_EQUAL(seen.t.state, "resolved");
-	CU_ASSERT_STRING_EQUAL(seen.t.next_hop, "198.51.100.254");
+	CU_ASSERT(ovl_ip_eq(&seen.t.next_hop, tip("198.51.100.254")));
 	CU_ASSERT_STRING_EQUAL(seen.t.last_error, "");
 	/* Host unreachable, quoting a tunnel packet from our PA to theirs. */
 	dp_test_inject("up", icmp_error(3, 1, nvgre_frame(OUR_PA, THEIR_PA, VSID, 7,
 							  frame(VM_B, VM_A))));
-	/* Not about a tunnel: an echo request to our PA, and an IPv6 frame. */
+	/* Not about a tunnel: an echo request to our PA, and an LLDP frame (not IP). */
 	echo = icmp_error(8, 0, nvgre_frame(OUR_PA, THEIR_PA, VSID, 7, frame(VM_B, VM_A)));
 	dp_test_inject("up", echo);
-	dp_test_inject("up", test_frame(dp_main.pool, BCAST, GW_MAC, RTE_ETHER_TYPE_IPV6, 80));
+	dp_test_inject("up", test_frame(dp_main.pool, BCAST, GW_MAC, RTE_ETHER_TYPE_LLDP, 80));
 	dp_test_round();
 	dp_periodic(); /* the control thread reads the error */
 	CU_ASSERT_EQUAL(dp_test_counter("uplink_icmp_error_rx"), icmp + 1);
 	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_gre"), not_gre + 1);
-	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_ipv4"), not_ipv4 + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("uplink_not_ip"), not_ip + 1);
 	memset(&seen.t, 0, sizeof(seen.t));
 	seen.nb = 0;
 	dp_tunnel_walk(tunnel_one, &seen);
@@ -527,10 +526,8 @@ test_unresolved_tunnel_counts_its_drops(void)
 	uint8_t mac[6];
 
 	test_mac("02:00:00:00:00:0e", mac);
-	CU_ASSERT_EQUAL_FATAL(dp_route_add("192.0.2.128/25", "198.51.100.253", dp_test_err,
-					   sizeof(dp_test_err)), 0);
-	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, "203.0.113.14", mac, "192.0.2.140", dp_test_err,
-					    sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_route_add(tpfx("192.0.2.128/25"), tip("198.51.100.253")), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(VSID, tca("203.0.113.14"), mac, tip("192.0.2.140")), 0);
 	for (unsigned int i = 0; i < 3; i++)
 		dp_test_inject("vm1", frame("02:00:00:00:00:0e", VM_A));
 	dp_test_round();
@@ -539,11 +536,11 @@ test_unresolved_tunnel_counts_its_drops(void)
 	CU_ASSERT_EQUAL(seen.nb, 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(seen.t.state);
 	CU_ASSERT_STRING_EQUAL(seen.t.state, "no_neighbour");
-	CU_ASSERT_STRING_EQUAL(seen.t.next_hop, "198.51.100.253");
-	CU_ASSERT_STRING_EQUAL(seen.t.src_pa, OUR_PA);
+	CU_ASSERT(ovl_ip_eq(&seen.t.next_hop, tip("198.51.100.253")));
+	CU_ASSERT(ovl_ip_eq(&seen.t.src_pa, tip(OUR_PA)));
 	CU_ASSERT_EQUAL(seen.t.drops, 3);
-	CU_ASSERT_EQUAL(dp_lookup_del(VSID, "203.0.113.14", dp_test_err, sizeof(dp_test_err)), 0);
-	CU_ASSERT_EQUAL(dp_route_del("192.0.2.128/25", dp_test_err, sizeof(dp_test_err)), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(VSID, tca("203.0.113.14")), 0);
+	CU_ASSERT_EQUAL(dp_route_del(tpfx("192.0.2.128/25")), 0);
 }
 
 /* 'm' with an 802.1Q header for 'vlan' after its MACs. */

@@ -28,6 +28,7 @@
 #include "dp_priv.h"
 #include "dp_rd.h"
 #include "test_common.h"
+#include "test_addr.h"
 
 #define VM_A	 "02:00:00:00:00:0a"
 #define VM_B	 "02:00:00:00:00:0b"
@@ -112,8 +113,6 @@ setup_host(void)
 		{ 5003, "198.18.20.3", VM_C, THEIR_PA }, { 6001, "203.0.113.1", VM_E, OUR_PA },
 		{ 6002, "198.18.10.2", VM_D, THEIR_PA },
 	};
-	char *e = dp_test_err;
-	size_t el = sizeof(dp_test_err);
 	uint8_t mac[6];
 
 	if (dp_rd_add("red", NULL) < 0 || dp_rd_add("blue", NULL) < 0)
@@ -128,13 +127,13 @@ setup_host(void)
 	    dp_test_add_ring("up", NULL) < 0)
 		goto fail;
 	test_mac(GW_MAC, mac);
-	if (dp_uplink_set("up", 1500, e, el) < 0 || dp_pa_add(OUR_PA "/24", e, el) < 0 ||
-	    dp_neigh_add("198.51.100.254", mac, e, el) < 0 ||
-	    dp_route_add("192.0.2.0/24", "198.51.100.254", e, el) < 0)
+	if (dp_uplink_set("up", 1500) < 0 || dp_pa_add(tpfx(OUR_PA "/24")) < 0 ||
+	    dp_neigh_add(tip("198.51.100.254"), mac) < 0 ||
+	    dp_route_add(tpfx("192.0.2.0/24"), tip("198.51.100.254")) < 0)
 		goto fail;
 	for (unsigned int i = 0; i < RTE_DIM(recs); i++) {
 		test_mac(recs[i].mac, mac);
-		if (dp_lookup_add(recs[i].vsid, recs[i].ip, mac, recs[i].pa, e, el) < 0)
+		if (dp_lookup_add(recs[i].vsid, tca(recs[i].ip), mac, tip(recs[i].pa)) < 0)
 			goto fail;
 	}
 	dp_rd_default_mac("red", red_mac);
@@ -520,8 +519,6 @@ test_routed_to_a_trunk_tagged_per_subnet(void)
 	struct dp_port_settings ps = { .fields = DP_PORT_SET_VLAN };
 	struct dp_port_refusal why;
 	struct rte_ether_addr addr;
-	char *e = dp_test_err;
-	size_t el = sizeof(dp_test_err);
 	char red[18];
 	uint64_t before = dp_test_counter("routed_local");
 
@@ -543,7 +540,7 @@ test_routed_to_a_trunk_tagged_per_subnet(void)
 	CU_ASSERT_FATAL(dp_port_set("tr", &ps, &why) == 0);
 	for (unsigned int i = 0; i < 2; i++) {
 		test_mac(macs[i], addr.addr_bytes);
-		CU_ASSERT_FATAL(dp_lookup_add(5004 + i, dips[i], addr.addr_bytes, OUR_PA, e, el) == 0);
+		CU_ASSERT_FATAL(dp_lookup_add(5004 + i, tca(dips[i]), addr.addr_bytes, tip(OUR_PA)) == 0);
 		CU_ASSERT_FATAL(dp_fdb_add_static(i == 0 ? "t4" : "t5", &addr, "tr") == 0);
 	}
 	drain_all();

@@ -313,7 +313,7 @@ test_state_subnets_and_bad_values(void)
 	CU_ASSERT_EQUAL(put("/vsw/v1/subnets/5002", "{\"name\":\"t2\",\"vsid\":5003}", 5), -EINVAL);
 	CU_ASSERT_EQUAL(put("/vsw/v1/subnets/12", "{\"name\":\"t2\",\"vsid\":12}", 6), -EINVAL);
 	CU_ASSERT_EQUAL(put_vm(5001, "203.0.113.1", "02:00:00:01:00:01", "not-an-ip", 7), -EINVAL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(ag.last_error, "pa missing or not an IPv4 address"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ag.last_error, "pa missing or not an IPv4 or IPv6 address"));
 	CU_ASSERT_EQUAL(ag.n.bad_records, 3);
 	CU_ASSERT_EQUAL(put("/vsw/v1/hosts/A", "{}", 8), 0); /* not the desired state */
 	CU_ASSERT_EQUAL(put("/other/vms/5001/203.0.113.1", "{}", 9), 0);
@@ -339,6 +339,26 @@ test_state_vm_update_keeps_hold_down(void)
 	CU_ASSERT_EQUAL(vm->mod_revision, 11);
 	CU_ASSERT_EQUAL(vm->lost_ms, 1234);
 	CU_ASSERT_PTR_NULL(agent_vm_find(&ag, 5002, "203.0.113.1")); /* another tenant, same CA */
+}
+
+/* An IPv6 provider address in etcd goes to vswd as written (lookup.add's "pa"). */
+static void
+test_state_ipv6_pa_passes_through(void)
+{
+	const char *pa = "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe"; /* a long form */
+	struct agent_vm *vm;
+	json_t *rec;
+
+	agent_reset();
+	CU_ASSERT_EQUAL(put_vm(5001, "203.0.113.1", "02:00:00:01:00:01", pa, 10), 2);
+	vm = agent_vm_find(&ag, 5001, "203.0.113.1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
+	CU_ASSERT_STRING_EQUAL(vm->pa, pa);
+	rec = agent_record_json(5001, "203.0.113.1", vm);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(rec, "pa")), pa);
+	json_decref(rec);
+	CU_ASSERT_EQUAL(put_vm(5001, "203.0.113.2", "02:00:00:01:00:02", "2001:db8::1::2", 11),
+			-EINVAL);
 }
 
 /* Many inserts and deletes in every order: each record is found, each deleted one is not. */
@@ -532,6 +552,7 @@ main(void)
 		  test_watch_last_line_without_newline_after_end },
 		{ "state_subnets_and_bad_values", test_state_subnets_and_bad_values },
 		{ "state_vm_update_keeps_hold_down", test_state_vm_update_keeps_hold_down },
+		{ "state_ipv6_pa_passes_through", test_state_ipv6_pa_passes_through },
 		{ "state_hash_chains_survive_deletes", test_state_hash_chains_survive_deletes },
 		{ "diff_touches_only_what_differs", test_diff_touches_only_what_differs },
 		{ "diff_in_step_is_empty", test_diff_in_step_is_empty },

@@ -350,12 +350,12 @@ test_ctl_config_overlay_sections(void)
 
 	/* Broken overlay members are refused with where they are broken. */
 	expect_refused("{\"version\": 1, \"pas\": [{\"address\": \"198.51.100.1\"}]}",
-		       "pas[0].address: '198.51.100.1' is not an IPv4 address/prefix length");
+		       "pas[0].address: '198.51.100.1' is not an IPv4 or IPv6 address/prefix length");
 	expect_refused("{\"version\": 1, \"pas\": [{\"port\": \"up0\"}]}",
 		       "pas[0].address: required string is missing");
 	expect_refused(
 		"{\"version\": 1, \"routes\": [{\"prefix\": \"0.0.0.0/0\", \"via\": \"x\"}]}",
-		"routes[0].via: 'x' is not an IPv4 address");
+		"routes[0].via: 'x' is not an IPv4 or IPv6 address");
 	expect_refused(
 		"{\"version\": 1, \"neighbours\": [{\"ip\": \"1.2.3.4\", \"mac\": \"02:00\"}]}",
 		"neighbours[0].mac: '02:00' is not a MAC address");

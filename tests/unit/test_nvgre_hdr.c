@@ -15,6 +15,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_addr.h"
 
 static struct rte_mempool *pool;
 
@@ -23,8 +24,8 @@ static void
 golden_params(struct nvgre_template_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->src_pa = test_ip4(192, 0, 2, 1);
-	p->dst_pa = test_ip4(198, 51, 100, 2);
+	p->src_pa = ovl_ip4(test_ip4(192, 0, 2, 1));
+	p->dst_pa = ovl_ip4(test_ip4(198, 51, 100, 2));
 	test_mac("02:00:00:00:00:01", p->src_mac.addr_bytes);
 	test_mac("02:00:00:00:00:fe", p->dst_mac.addr_bytes);
 	p->vsid = 0x123456;
@@ -165,7 +166,8 @@ test_nvgre_template_bytes_are_rfc7637_with_per_frame_fields_zero(void)
 	CU_ASSERT_EQUAL(memcmp(t.hdr, want, sizeof(want)), 0);
 	CU_ASSERT_EQUAL(t.vsid, 0x123456);
 	CU_ASSERT_EQUAL(t.mtu, 1500);
-	CU_ASSERT_EQUAL(sizeof(t), RTE_CACHE_LINE_SIZE);
+	/* What an IPv4 encapsulation reads of the template lies in its first cache line. */
+	CU_ASSERT(offsetof(struct nvgre_template, hdr) + NVGRE_ENCAP_LEN <= RTE_CACHE_LINE_SIZE);
 }
 
 static void
@@ -190,7 +192,7 @@ test_nvgre_template_refuses_reserved_vsid_and_bad_input(void)
 	p.mtu = 68 + 41;
 	CU_ASSERT_EQUAL(nvgre_template_build(&t, &p), -ERANGE);
 	golden_params(&p);
-	p.dst_pa = test_ip4(224, 0, 0, 1);
+	p.dst_pa = ovl_ip4(test_ip4(224, 0, 0, 1));
 	CU_ASSERT_EQUAL(nvgre_template_build(&t, &p), -EINVAL);
 	golden_params(&p);
 	test_mac("01:00:5e:00:00:01", p.dst_mac.addr_bytes);
@@ -572,8 +574,8 @@ test_nvgre_decap_round_trip_of_our_encap(void)
 			      NVGRE_DECAP_OK);
 	CU_ASSERT_EQUAL(info.vsid, 0x123456);
 	CU_ASSERT_EQUAL(info.flow_id, 0x7b);
-	CU_ASSERT_EQUAL(info.src_pa, test_ip4(192, 0, 2, 1));
-	CU_ASSERT_EQUAL(info.dst_pa, test_ip4(198, 51, 100, 2));
+	CU_ASSERT(ovl_ip_eq(&info.src_pa, tip4(test_ip4(192, 0, 2, 1))));
+	CU_ASSERT(ovl_ip_eq(&info.dst_pa, tip4(test_ip4(198, 51, 100, 2))));
 	CU_ASSERT_EQUAL(info.inner_off, 42);
 	CU_ASSERT_EQUAL(info.inner_len, 64);
 	CU_ASSERT_EQUAL(nvgre_decap_strip(m, &info), 0);
@@ -589,7 +591,7 @@ test_nvgre_decap_refuses_each_bad_field(void)
 	unsigned int len = encapped(f);
 	struct nvgre_decap_info info;
 
-	CU_ASSERT_EQUAL(decap_with(f, len, 12, 0x86), NVGRE_DECAP_NOT_IPV4);  /* EtherType 0x86dd */
+	CU_ASSERT_EQUAL(decap_with(f, len, 12, 0x86), NVGRE_DECAP_NOT_IP);  /* EtherType 0x86dd */
 	CU_ASSERT_EQUAL(decap_with(f, len, 14, 0x44), NVGRE_DECAP_MALFORMED); /* IHL 4 */
 	CU_ASSERT_EQUAL(decap_with(f, len, 14, 0x65), NVGRE_DECAP_MALFORMED); /* version 6 */
 	CU_ASSERT_EQUAL(decap_with(f, len, 16, 0x0f), NVGRE_DECAP_MALFORMED); /* total > frame */
@@ -714,10 +716,10 @@ test_nvgre_reason_names(void)
 	CU_ASSERT_STRING_EQUAL(nvgre_encap_reason_name(NVGRE_ENCAP_TOO_BIG), "drop_nvgre_too_big");
 	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_MAX), "?");
 	/* Broken NVGRE is a drop_*; the provider network's own traffic is uplink_*. */
-	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_NOT_IPV4), "uplink_not_ipv4");
+	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_NOT_IP), "uplink_not_ip");
 	CU_ASSERT_STRING_EQUAL(nvgre_decap_reason_name(NVGRE_DECAP_NOT_GRE), "uplink_not_gre");
 	for (int i = 1; i < NVGRE_DECAP_MAX; i++)
-		if (i != NVGRE_DECAP_NOT_IPV4 && i != NVGRE_DECAP_NOT_GRE)
+		if (i != NVGRE_DECAP_NOT_IP && i != NVGRE_DECAP_NOT_GRE)
 			CU_ASSERT_EQUAL(strncmp(nvgre_decap_reason_name(i), "drop_", 5), 0);
 	for (int i = 1; i < NVGRE_ENCAP_MAX; i++)
 		CU_ASSERT_EQUAL(strncmp(nvgre_encap_reason_name(i), "drop_", 5), 0);

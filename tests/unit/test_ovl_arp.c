@@ -14,6 +14,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_addr.h"
 
 #define VSID_A 0x5001u
 #define BD_A   1
@@ -82,8 +83,8 @@ setup(void)
 		return 1;
 	/* VM B (203.0.113.11) lives behind 198.51.100.2; we are 192.0.2.1 on the uplink. */
 	return ovl_vsid_add(ovl, VSID_A, BD_A) != 0 ||
-	       ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 11), &b, test_ip4(198, 51, 100, 2)) != 0 ||
-	       ovl_uplink_set(ovl, &up, 1500) != 0 || ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24) != 0;
+	       ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 11), &b, tip4(test_ip4(198, 51, 100, 2))) != 0 ||
+	       ovl_uplink_set(ovl, &up, 1500) != 0 || ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)) != 0;
 }
 
 static int
@@ -186,27 +187,27 @@ test_ovl_arp_input_answers_for_our_pa_and_learns_gateway(void)
 	CU_ASSERT_EQUAL_FATAL(ovl_arp_input(ovl, m, 500), 1);
 	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(m, uint8_t *), want, sizeof(want)), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL_FATAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), 0);
+	CU_ASSERT_EQUAL_FATAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 254)), &n), 0);
 	CU_ASSERT_EQUAL(n.updated_ms, 500);
 	/* Someone else's conversation teaches nothing new... */
 	m = arp_frame("02:00:00:00:00:33", 1, "02:00:00:00:00:33", test_ip4(192, 0, 2, 33),
 		      test_ip4(192, 0, 2, 34));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 600), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 33), &n), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 33)), &n), -ENOENT);
 	/* ...but updates a neighbour we know (a gratuitous ARP after gateway failover). */
 	m = arp_frame("02:00:00:00:00:fd", 1, "02:00:00:00:00:fd", test_ip4(192, 0, 2, 254),
 		      test_ip4(192, 0, 2, 254));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 700), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 254)), &n), 0);
 	CU_ASSERT(rte_is_same_ether_addr(&n.mac, &gw2));
 	/* A reply to our request creates the entry. */
 	m = arp_frame("02:00:00:00:00:07", 2, "02:00:00:00:00:07", test_ip4(192, 0, 2, 7),
 		      test_ip4(192, 0, 2, 1));
 	CU_ASSERT_EQUAL(ovl_arp_input(ovl, m, 800), 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 7), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 7)), &n), 0);
 }
 
 static void

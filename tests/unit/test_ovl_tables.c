@@ -18,6 +18,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_addr.h"
 
 #define VSID_A	   0x5001u
 #define VSID_B	   0x5002u
@@ -76,8 +77,8 @@ provider_setup(void)
 	struct rte_ether_addr up = mac("02:00:00:00:00:01");
 
 	CU_ASSERT_EQUAL_FATAL(ovl_uplink_set(ovl, &up, 1500), 0);
-	CU_ASSERT_EQUAL_FATAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24), 0);
-	CU_ASSERT_EQUAL_FATAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 24, test_ip4(192, 0, 2, 254)), 0);
+	CU_ASSERT_EQUAL_FATAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)), 0);
+	CU_ASSERT_EQUAL_FATAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24), tip4(test_ip4(192, 0, 2, 254))), 0);
 }
 
 static uint16_t
@@ -141,18 +142,18 @@ test_ovl_records_refcount_flood_list(void)
 	uint16_t n;
 
 	provider_setup();
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, pa1), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, tip4(pa1)), -ENOENT);
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_B, BD_B), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, pa1), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &m2, pa1), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, tip4(pa1)), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &m2, tip4(pa1)), 0);
 	CU_ASSERT_EQUAL(flood_len(BD_A), 1); /* two VMs, one host: one copy */
 	CU_ASSERT_EQUAL(slot_of(BD_A, "52:54:00:00:00:01"), slot_of(BD_A, "52:54:00:00:00:02"));
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 3), &m3, pa2), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 3), &m3, tip4(pa2)), 0);
 	CU_ASSERT_EQUAL(flood_len(BD_A), 2);
 	CU_ASSERT_EQUAL(flood_len(BD_B), 0);
 	/* The same tenant addresses in another virtual subnet are other records. */
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_B, test_ip4(203, 0, 113, 1), &m1, pa2), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_B, test_ip4(203, 0, 113, 1), &m1, tip4(pa2)), 0);
 	CU_ASSERT_EQUAL(flood_len(BD_B), 1);
 	fl = ovl_flood_slots(ovl_snapshot_get(ovl), BD_B, &n);
 	CU_ASSERT_EQUAL(fl[0], slot_of(BD_B, "52:54:00:00:00:01"));
@@ -161,7 +162,7 @@ test_ovl_records_refcount_flood_list(void)
 
 	CU_ASSERT_EQUAL(ovl_record_lookup(ovl, VSID_A, test_ip4(203, 0, 113, 3), &rec), 0);
 	CU_ASSERT(rte_is_same_ether_addr(&rec.ca_mac, &m3));
-	CU_ASSERT_EQUAL(rec.pa, pa2);
+	CU_ASSERT(ovl_ip_eq(&rec.pa, tip4(pa2)));
 	CU_ASSERT_EQUAL(ovl_record_lookup(ovl, VSID_B, test_ip4(203, 0, 113, 3), &rec), -ENOENT);
 	CU_ASSERT_EQUAL(ovl_vsid_del(ovl, VSID_A), -EBUSY);
 
@@ -187,15 +188,15 @@ test_ovl_record_refuses_bad_input(void)
 			      zero = mac("00:00:00:00:00:00");
 
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &mc, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &mc, tip4(test_ip4(198, 51, 100, 2))),
 			-EINVAL);
 	CU_ASSERT_EQUAL(
-		ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &zero, test_ip4(198, 51, 100, 2)),
+		ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &zero, tip4(test_ip4(198, 51, 100, 2))),
 		-EINVAL);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, test_ip4(224, 0, 0, 5)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, tip4(test_ip4(224, 0, 0, 5))),
 			-EINVAL);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, 0), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, 0xfff, test_ip4(203, 0, 113, 1), &m1, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &m1, tip4(0)), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, 0xfff, test_ip4(203, 0, 113, 1), &m1, tip4(test_ip4(198, 51, 100, 2))),
 			-ENOENT);
 }
 
@@ -211,22 +212,22 @@ test_ovl_record_new_pa_moves_every_address_of_the_mac(void)
 
 	provider_setup();
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, old_pa), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &vm, old_pa), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, old_pa),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(old_pa)), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &vm, tip4(old_pa)), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(old_pa)),
 			0); /* again: no-op */
 	/* Live migration: the control plane re-announces one address at the new host. */
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, new_pa), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(new_pa)), 0);
 	CU_ASSERT_EQUAL(ovl_mac_lookup(ovl, ovl_mac_key(BD_A, &vm), &d), 0);
-	CU_ASSERT_EQUAL(d.pa, new_pa);
+	CU_ASSERT_NOT_EQUAL(d.pa_id, 0); /* the PA itself: rec.pa below */
 	CU_ASSERT_EQUAL(ovl_record_lookup(ovl, VSID_A, test_ip4(203, 0, 113, 2), &rec), 0);
-	CU_ASSERT_EQUAL(rec.pa, new_pa);
+	CU_ASSERT(ovl_ip_eq(&rec.pa, tip4(new_pa)));
 	fl = ovl_flood_slots(ovl_snapshot_get(ovl), BD_A, &n);
 	CU_ASSERT_EQUAL_FATAL(n, 1); /* nobody lives at the old host any more */
 	CU_ASSERT_EQUAL(fl[0], d.slot);
 	/* Re-adding an address with another MAC releases the old MAC. */
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &other, old_pa), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &other, old_pa), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &other, tip4(old_pa)), 0);
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &other, tip4(old_pa)), 0);
 	CU_ASSERT_EQUAL(ovl_mac_lookup(ovl, ovl_mac_key(BD_A, &vm), &d), -ENOENT);
 	fl = ovl_flood_slots(ovl_snapshot_get(ovl), BD_A, &n);
 	CU_ASSERT_EQUAL_FATAL(n, 1);
@@ -241,7 +242,7 @@ test_ovl_record_on_our_pa_is_local_and_not_flooded(void)
 
 	provider_setup();
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, test_ip4(192, 0, 2, 1)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(test_ip4(192, 0, 2, 1))),
 			0);
 	CU_ASSERT_EQUAL(ovl_mac_lookup(ovl, ovl_mac_key(BD_A, &vm), &d), 0);
 	CU_ASSERT_EQUAL(d.slot, OVL_SLOT_LOCAL);
@@ -257,10 +258,10 @@ test_ovl_mac_lookup_bulk_mixes_hits_and_misses(void)
 
 	provider_setup();
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &a, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &a, tip4(test_ip4(198, 51, 100, 2))),
 			0);
 	ovl_mac_lookup_bulk(ovl, keys, 3, d);
-	CU_ASSERT_EQUAL(d[0].pa, test_ip4(198, 51, 100, 2));
+	CU_ASSERT_NOT_EQUAL(d[0].pa_id, 0);
 	CU_ASSERT(d[0].slot < OVL_MAX_SLOTS);
 	CU_ASSERT_EQUAL(d[1].slot, OVL_SLOT_NONE);
 	CU_ASSERT_EQUAL(d[2].slot, OVL_SLOT_NONE); /* same MAC, other bridge domain */
@@ -274,73 +275,73 @@ test_ovl_pa_set(void)
 	const struct ovl_snapshot *s;
 	struct ovl_counts c;
 
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24), 0);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24), -EEXIST);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 2), 24), 0); /* a second PA on the subnet */
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(198, 51, 100, 1), 25), 0);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, 0, 24), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 9), 0), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 9), 33), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)), 0);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)), -EEXIST);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 2), 24)), 0); /* a second PA on the subnet */
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(198, 51, 100, 1), 25)), 0);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(0, 24)), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 9), 0)), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 9), 33)), -EINVAL);
 	s = ovl_snapshot_get(ovl);
-	CU_ASSERT_TRUE(ovl_is_local_pa(s, test_ip4(192, 0, 2, 1)));
-	CU_ASSERT_TRUE(ovl_is_local_pa(s, test_ip4(192, 0, 2, 2)));
-	CU_ASSERT_TRUE(ovl_is_local_pa(s, test_ip4(198, 51, 100, 1)));
-	CU_ASSERT_FALSE(ovl_is_local_pa(s, test_ip4(192, 0, 2, 3)));
+	CU_ASSERT_TRUE(ovl_is_local_pa(s, tip4(test_ip4(192, 0, 2, 1))));
+	CU_ASSERT_TRUE(ovl_is_local_pa(s, tip4(test_ip4(192, 0, 2, 2))));
+	CU_ASSERT_TRUE(ovl_is_local_pa(s, tip4(test_ip4(198, 51, 100, 1))));
+	CU_ASSERT_FALSE(ovl_is_local_pa(s, tip4(test_ip4(192, 0, 2, 3))));
 	ovl_counts_get(ovl, &c);
 	CU_ASSERT_EQUAL(c.nb_pas, 3);
 	CU_ASSERT_EQUAL(c.nb_routes, 2); /* one connected route per subnet */
-	CU_ASSERT_EQUAL(ovl_pa_del(ovl, test_ip4(192, 0, 2, 1)), 0);
-	CU_ASSERT_EQUAL(ovl_pa_del(ovl, test_ip4(192, 0, 2, 1)), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_pa_del(ovl, tip4(test_ip4(192, 0, 2, 1))), 0);
+	CU_ASSERT_EQUAL(ovl_pa_del(ovl, tip4(test_ip4(192, 0, 2, 1))), -ENOENT);
 	s = ovl_snapshot_get(ovl);
-	CU_ASSERT_FALSE(ovl_is_local_pa(s, test_ip4(192, 0, 2, 1)));
+	CU_ASSERT_FALSE(ovl_is_local_pa(s, tip4(test_ip4(192, 0, 2, 1))));
 	ovl_counts_get(ovl, &c);
 	CU_ASSERT_EQUAL(c.nb_routes, 2); /* 192.0.2.2 still holds the subnet */
-	CU_ASSERT_EQUAL(ovl_pa_del(ovl, test_ip4(192, 0, 2, 2)), 0);
+	CU_ASSERT_EQUAL(ovl_pa_del(ovl, tip4(test_ip4(192, 0, 2, 2))), 0);
 	ovl_counts_get(ovl, &c);
 	CU_ASSERT_EQUAL(c.nb_routes, 1);
 	for (uint8_t i = 0; i < NVGRE_MAX_LOCAL_PA - 1; i++)
-		CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, (uint8_t)(10 + i)), 24), 0);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 99), 24), -ENOSPC);
+		CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, (uint8_t)(10 + i)), 24)), 0);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 99), 24)), -ENOSPC);
 }
 
 static rte_be32_t
 next_hop(rte_be32_t dst)
 {
-	rte_be32_t nh = 0;
+	struct ovl_ip nh;
 
-	if (ovl_route_lookup(ovl, dst, &nh) != 0)
+	if (ovl_route_lookup(ovl, tip4(dst), &nh) != 0)
 		return 0;
-	return nh;
+	return nh.v4;
 }
 
 static void
 test_ovl_route_longest_prefix_wins(void)
 {
 	provider_setup();
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 128), 25, test_ip4(192, 0, 2, 252)), 0);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, 0, 0, test_ip4(192, 0, 2, 253)), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 128), 25), tip4(test_ip4(192, 0, 2, 252))), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(0, 0), tip4(test_ip4(192, 0, 2, 253))), 0);
 	CU_ASSERT_EQUAL(next_hop(test_ip4(198, 51, 100, 2)), test_ip4(192, 0, 2, 254));
 	CU_ASSERT_EQUAL(next_hop(test_ip4(198, 51, 100, 200)), test_ip4(192, 0, 2, 252));
 	CU_ASSERT_EQUAL(next_hop(test_ip4(192, 0, 2, 7)), test_ip4(192, 0, 2, 7));  /* connected: direct */
 	CU_ASSERT_EQUAL(next_hop(test_ip4(10, 1, 1, 1)), test_ip4(192, 0, 2, 253)); /* default */
 	/* A host route beats the connected subnet. */
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(192, 0, 2, 77), 32, test_ip4(192, 0, 2, 254)), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(192, 0, 2, 77), 32), tip4(test_ip4(192, 0, 2, 254))), 0);
 	CU_ASSERT_EQUAL(next_hop(test_ip4(192, 0, 2, 77)), test_ip4(192, 0, 2, 254));
 	/* Replacing a gateway. */
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 24, test_ip4(192, 0, 2, 250)), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24), tip4(test_ip4(192, 0, 2, 250))), 0);
 	CU_ASSERT_EQUAL(next_hop(test_ip4(198, 51, 100, 2)), test_ip4(192, 0, 2, 250));
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, test_ip4(198, 51, 100, 128), 25), 0);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(test_ip4(198, 51, 100, 128), 25)), 0);
 	CU_ASSERT_EQUAL(next_hop(test_ip4(198, 51, 100, 200)), test_ip4(192, 0, 2, 250));
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, 0, 0), 0);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(0, 0)), 0);
 	CU_ASSERT_EQUAL(next_hop(test_ip4(10, 1, 1, 1)), 0);
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, 0, 0), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(0, 0)), -ENOENT);
 	/* Refusals. */
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(192, 0, 2, 0), 24, test_ip4(192, 0, 2, 9)), -EEXIST);
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, test_ip4(192, 0, 2, 0), 24), -EPERM);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 1), 24, test_ip4(192, 0, 2, 9)), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 33, test_ip4(192, 0, 2, 9)), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 24, 0), -EINVAL);
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, test_ip4(203, 0, 113, 0), 24), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(192, 0, 2, 0), 24), tip4(test_ip4(192, 0, 2, 9))), -EEXIST);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(test_ip4(192, 0, 2, 0), 24)), -EPERM);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 1), 24), tip4(test_ip4(192, 0, 2, 9))), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 33), tip4(test_ip4(192, 0, 2, 9))), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24), tip4(0)), -EINVAL);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(test_ip4(203, 0, 113, 0), 24)), -ENOENT);
 }
 
 /* The template state and template of the one slot that 'vm' uses in BD_A. */
@@ -363,31 +364,31 @@ test_ovl_template_follows_route_and_neighbour(void)
 			      gw = mac("02:00:00:00:00:fe"), gw2 = mac("02:00:00:00:00:fd"),
 			      host7 = mac("02:00:00:00:00:07"), up = mac("02:00:00:00:00:01");
 	const struct nvgre_template *t = NULL;
-	rte_be32_t wanted[4];
+	struct ovl_ip wanted[4];
 
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(test_ip4(198, 51, 100, 2))),
 			0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_NO_ROUTE); /* nothing configured yet */
 	CU_ASSERT_PTR_NULL(t);
 	CU_ASSERT_EQUAL(ovl_uplink_set(ovl, &up, 9000), 0);
-	CU_ASSERT_EQUAL(ovl_pa_add(ovl, test_ip4(192, 0, 2, 1), 24), 0);
+	CU_ASSERT_EQUAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)), 0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t),
 			NVGRE_ENCAP_NO_ROUTE); /* 198.51.100.2 is not on our subnet */
 	/* A gateway that is not on a connected subnet is no route either. */
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 24, test_ip4(10, 9, 9, 9)), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24), tip4(test_ip4(10, 9, 9, 9))), 0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_NO_ROUTE);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, test_ip4(198, 51, 100, 0), 24, test_ip4(192, 0, 2, 254)), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24), tip4(test_ip4(192, 0, 2, 254))), 0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_NO_NEIGHBOUR);
 	CU_ASSERT_EQUAL(ovl_neigh_wanted(ovl, 0, wanted, 4), 1);
-	CU_ASSERT_EQUAL(wanted[0], test_ip4(192, 0, 2, 254));
+	CU_ASSERT(ovl_ip_eq(&wanted[0], tip4(test_ip4(192, 0, 2, 254))));
 	/* The gateway answers: the template becomes usable. */
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 254), &gw, true, 1000), 1);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw, true, 1000), 1);
 	CU_ASSERT_EQUAL_FATAL(tmpl_of(&vm, &t), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(memcmp(t->hdr, gw.addr_bytes, 6), 0);	  /* to the gateway */
 	CU_ASSERT_EQUAL(memcmp(t->hdr + 6, up.addr_bytes, 6), 0); /* from the uplink */
-	CU_ASSERT_EQUAL(t->src_pa, test_ip4(192, 0, 2, 1));
-	CU_ASSERT_EQUAL(t->dst_pa, test_ip4(198, 51, 100, 2));
+	CU_ASSERT(ovl_ip_eq(&t->src_pa, tip4(test_ip4(192, 0, 2, 1))));
+	CU_ASSERT(ovl_ip_eq(&t->dst_pa, tip4(test_ip4(198, 51, 100, 2))));
 	CU_ASSERT_EQUAL(t->vsid, VSID_A);
 	CU_ASSERT_EQUAL(t->mtu, 9000);
 	CU_ASSERT_EQUAL(t->hdr[38], 0x00); /* VSID 0x005001 in the GRE key */
@@ -395,18 +396,18 @@ test_ovl_template_follows_route_and_neighbour(void)
 	CU_ASSERT_EQUAL(t->hdr[40], 0x01);
 	CU_ASSERT_EQUAL(ovl_neigh_wanted(ovl, 1000, wanted, 4), 0);
 	/* The gateway's MAC changes (failover): the template is rebuilt. */
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 254), &gw2, false, 2000), 1);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw2, false, 2000), 1);
 	CU_ASSERT_EQUAL_FATAL(tmpl_of(&vm, &t), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(memcmp(t->hdr, gw2.addr_bytes, 6), 0);
 	/* A PA on our own subnet is reached directly, through its own neighbour entry. */
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &near, test_ip4(192, 0, 2, 7)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &near, tip4(test_ip4(192, 0, 2, 7))),
 			0);
 	CU_ASSERT_EQUAL(tmpl_of(&near, &t), NVGRE_ENCAP_NO_NEIGHBOUR);
-	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, test_ip4(192, 0, 2, 7), &host7), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, tip4(test_ip4(192, 0, 2, 7)), &host7), 0);
 	CU_ASSERT_EQUAL_FATAL(tmpl_of(&near, &t), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(memcmp(t->hdr, host7.addr_bytes, 6), 0);
 	/* Losing the route takes the remote template down again. */
-	CU_ASSERT_EQUAL(ovl_route_del(ovl, test_ip4(198, 51, 100, 0), 24), 0);
+	CU_ASSERT_EQUAL(ovl_route_del(ovl, tpfx4(test_ip4(198, 51, 100, 0), 24)), 0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_NO_ROUTE);
 	{
 		struct ovl_counts c;
@@ -424,42 +425,42 @@ test_ovl_neighbour_timeout(void)
 			      vm = mac("52:54:00:00:00:01");
 	const struct nvgre_template *t;
 	struct ovl_neigh n;
-	rte_be32_t wanted[4];
+	struct ovl_ip wanted[4];
 
 	provider_setup();
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(test_ip4(198, 51, 100, 2))),
 			0);
 	/* Off-subnet senders are never neighbours; unknown ones only when 'create'. */
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(10, 0, 0, 1), &gw, true, 0), -ENETUNREACH);
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 254), &gw, false, 0), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), -ENOENT);
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 254), &gw, true, 0), 1);
-	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, test_ip4(192, 0, 2, 253), &st), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(10, 0, 0, 1)), &gw, true, 0), -ENETUNREACH);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw, false, 0), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 254)), &n), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw, true, 0), 1);
+	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, tip4(test_ip4(192, 0, 2, 253)), &st), 0);
 	CU_ASSERT_EQUAL(ovl_neigh_age(ovl, 5000), 0);
 	CU_ASSERT_EQUAL(ovl_neigh_wanted(ovl, 5000, wanted, 4), 0);
 	/* Past half the timeout: ask again before it expires. */
 	CU_ASSERT_EQUAL(ovl_neigh_wanted(ovl, 6000, wanted, 4), 1);
-	CU_ASSERT_EQUAL(wanted[0], test_ip4(192, 0, 2, 254));
+	CU_ASSERT(ovl_ip_eq(&wanted[0], tip4(test_ip4(192, 0, 2, 254))));
 	/* The answer refreshes the entry (same MAC: no template rebuild). */
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 254), &gw, false, 6000), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw, false, 6000), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 254)), &n), 0);
 	CU_ASSERT_EQUAL(n.updated_ms, 6000);
 	CU_ASSERT_EQUAL(ovl_neigh_age(ovl, 6000 + TIMEOUT_MS), 0);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_OK);
 	/* No more answers: it expires, the template goes with it, the static one stays. */
 	CU_ASSERT_EQUAL(ovl_neigh_age(ovl, 6000 + TIMEOUT_MS + 1), 1);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 254), &n), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 254)), &n), -ENOENT);
 	CU_ASSERT_EQUAL(tmpl_of(&vm, &t), NVGRE_ENCAP_NO_NEIGHBOUR);
 	CU_ASSERT_EQUAL(ovl_neigh_age(ovl, UINT64_C(1) << 40), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 253), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 253)), &n), 0);
 	CU_ASSERT_EQUAL(n.flags, OVL_NEIGH_F_STATIC);
 	/* Learning never overrides a static entry. */
-	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, test_ip4(192, 0, 2, 253), &gw, true, 0), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, test_ip4(192, 0, 2, 253), &n), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_learn(ovl, tip4(test_ip4(192, 0, 2, 253)), &gw, true, 0), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip4(test_ip4(192, 0, 2, 253)), &n), 0);
 	CU_ASSERT(rte_is_same_ether_addr(&n.mac, &st));
-	CU_ASSERT_EQUAL(ovl_neigh_del(ovl, test_ip4(192, 0, 2, 253)), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_del(ovl, test_ip4(192, 0, 2, 253)), -ENOENT);
+	CU_ASSERT_EQUAL(ovl_neigh_del(ovl, tip4(test_ip4(192, 0, 2, 253))), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_del(ovl, tip4(test_ip4(192, 0, 2, 253))), -ENOENT);
 }
 
 static void
@@ -474,8 +475,7 @@ test_ovl_slots_and_tables_have_limits(void)
 		struct rte_ether_addr m = mac("52:54:00:00:01:00");
 
 		m.addr_bytes[5] = i;
-		CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, (uint8_t)(i + 1)), &m,
-					       test_ip4(198, 51, 100, (uint8_t)(i + 10))),
+		CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, (uint8_t)(i + 1)), &m, tip4(test_ip4(198, 51, 100, (uint8_t)(i + 10)))),
 				i < 8 ? 0 : -ENOSPC);
 	}
 	ovl_counts_get(ovl, &c);
@@ -491,7 +491,7 @@ count_record(const struct ovl_record *rec, void *arg)
 	unsigned int *n = arg;
 
 	CU_ASSERT_EQUAL(rec->vsid, VSID_A);
-	CU_ASSERT_EQUAL(rec->pa, test_ip4(198, 51, 100, 2));
+	CU_ASSERT(ovl_ip_eq(&rec->pa, tip4(test_ip4(198, 51, 100, 2))));
 	(*n)++;
 }
 
@@ -501,11 +501,12 @@ count_route(const struct ovl_route *r, void *arg)
 	unsigned int *n = arg;
 
 	/* Connected routes show no gateway; the default route is 0/0. */
-	if (r->len == 24)
-		CU_ASSERT_EQUAL(r->gateway,
-				r->prefix == test_ip4(192, 0, 2, 0) ? 0 : test_ip4(192, 0, 2, 254));
-	if (r->len == 0)
-		CU_ASSERT_EQUAL(r->gateway, test_ip4(192, 0, 2, 253));
+	if (r->prefix.len == 24)
+		CU_ASSERT_EQUAL(r->gateway.v4, r->prefix.addr.v4 == test_ip4(192, 0, 2, 0) ?
+						       0 :
+						       test_ip4(192, 0, 2, 254));
+	if (r->prefix.len == 0)
+		CU_ASSERT_EQUAL(r->gateway.v4, test_ip4(192, 0, 2, 253));
 	(*n)++;
 }
 
@@ -514,7 +515,7 @@ count_neigh(const struct ovl_neigh *nb, void *arg)
 {
 	unsigned int *n = arg;
 
-	CU_ASSERT_EQUAL(nb->ip, test_ip4(192, 0, 2, 254));
+	CU_ASSERT(ovl_ip_eq(&nb->ip, tip4(test_ip4(192, 0, 2, 254))));
 	(*n)++;
 }
 
@@ -526,12 +527,12 @@ test_ovl_walks(void)
 
 	provider_setup();
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &vm, tip4(test_ip4(198, 51, 100, 2))),
 			0);
-	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &vm, test_ip4(198, 51, 100, 2)),
+	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 2), &vm, tip4(test_ip4(198, 51, 100, 2))),
 			0);
-	CU_ASSERT_EQUAL(ovl_route_add(ovl, 0, 0, test_ip4(192, 0, 2, 253)), 0);
-	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, test_ip4(192, 0, 2, 254), &gw), 0);
+	CU_ASSERT_EQUAL(ovl_route_add(ovl, tpfx4(0, 0), tip4(test_ip4(192, 0, 2, 253))), 0);
+	CU_ASSERT_EQUAL(ovl_neigh_add_static(ovl, tip4(test_ip4(192, 0, 2, 254)), &gw), 0);
 	CU_ASSERT_EQUAL(ovl_record_walk(ovl, count_record, &n), 2);
 	CU_ASSERT_EQUAL(n, 2);
 	n = 0;
