@@ -176,7 +176,7 @@ dp_periodic(void)
 {
 	uint32_t now = dp_now_s();
 	uint64_t tsc = rte_rdtsc();
-	bool second = tsc - dp_main.last_second_tsc >= rte_get_tsc_hz();
+	bool second = tsc - dp_main.last_second_tsc >= dp_main.tsc_hz;
 
 	drain_events(now);
 	fdb_age_step(dp_main.fdb, now, AGE_BUDGET, deliver, NULL);

@@ -224,7 +224,7 @@ inner_cause(struct dp_lcore *lc, struct rte_mbuf *m, const struct rte_ether_hdr 
 	const uint8_t *sha;
 	enum fdb_announce ann;
 
-	if (likely(!fdb_announce_candidate(eth->ether_type)))
+	if (likely(!fdb_announce_candidate((const uint8_t *)eth, rte_pktmbuf_data_len(m))))
 		return FDB_CAUSE_LEARNED;
 	ann = fdb_announce_classify((const uint8_t *)eth, rte_pktmbuf_data_len(m), &sha);
 	switch (ann) {

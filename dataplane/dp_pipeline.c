@@ -106,7 +106,7 @@ check_source(struct dp_lcore *lc, const struct dp_port_rt *port, struct rte_mbuf
 		drop(lc, DP_CNT_DROP_SPOOFED_MAC, m);
 		return -1;
 	}
-	if (likely(!fdb_announce_candidate(eth->ether_type)))
+	if (likely(!fdb_announce_candidate((const uint8_t *)eth, rte_pktmbuf_data_len(m))))
 		return FDB_CAUSE_LEARNED;
 	ann = fdb_announce_classify((const uint8_t *)eth, rte_pktmbuf_data_len(m), &sha);
 	if (ann == FDB_ANN_NONE)

@@ -154,7 +154,8 @@ struct dp_lcore {
 	uint64_t rx_packets;    /**< frames received */
 	uint64_t rx_bursts;     /**< non-empty bursts */
 	uint32_t nb_rxq;        /**< queues in the current snapshot */
-	uint32_t now;           /**< seconds since start, read once per round */
+	uint32_t now;           /**< seconds since start (dp_worker_clock), read once per round */
+	uint64_t next_second_tsc; /**< TSC at which 'now' next advances */
 	struct rte_ring *events; /**< ordinary learn events for the control thread */
 	struct rte_ring *urgent; /**< move and announcement events, drained first */
 	uint64_t lost_told;      /**< this worker's lost events the control thread has reported */
@@ -202,6 +203,7 @@ struct dp_main {
 	struct dp_port ports[VSW_MAX_PORTS];             /**< by slot */
 	struct dp_bd bds[VSW_MAX_BDS];                   /**< by id */
 	uint64_t epoch_tsc;              /**< TSC at init: time zero for FDB seconds */
+	uint64_t tsc_hz;                 /**< rte_get_tsc_hz(), read once at init */
 	uint64_t last_second_tsc;        /**< last once-a-second check in dp_periodic */
 	dp_event_cb *event_cb;           /**< where events go */
 	struct ovl *ovl;                 /**< the NVGRE overlay's tables */
@@ -219,7 +221,7 @@ extern struct dp_main dp_main;
 static inline uint32_t
 dp_now_s(void)
 {
-	return (uint32_t)((rte_rdtsc() - dp_main.epoch_tsc) / rte_get_tsc_hz());
+	return (uint32_t)((rte_rdtsc() - dp_main.epoch_tsc) / dp_main.tsc_hz);
 }
 
 /* dp_departed.c: MACs flushed with a downed port, so that reappearing elsewhere is a move. */
@@ -240,7 +242,7 @@ int dp_publish(void);
 static inline uint64_t
 dp_now_ms(void)
 {
-	return (rte_rdtsc() - dp_main.epoch_tsc) * 1000 / rte_get_tsc_hz();
+	return (rte_rdtsc() - dp_main.epoch_tsc) * 1000 / dp_main.tsc_hz;
 }
 
 /* Overlay control (dp_overlay.c). */
@@ -284,6 +286,8 @@ void dp_fdb_count_per_bd(uint32_t *per_bd);
 
 /* Worker entry point (dp_worker.c). */
 int dp_worker_main(void *arg);
+/* Bring lc->now to the whole seconds since dp_init at TSC 'tsc'; worker context. */
+void dp_worker_clock(struct dp_lcore *lc, uint64_t tsc);
 /* One poll of every RX queue of 'lc' in 'snap', then TX flush. @return frames received. */
 uint32_t dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap);
 

@@ -210,6 +210,7 @@ dp_init(const struct dp_options *opts, char *err, size_t errlen)
 	memset(&dp_main, 0, sizeof(dp_main));
 	dp_main.opts = *opts;
 	dp_main.epoch_tsc = rte_rdtsc();
+	dp_main.tsc_hz = rte_get_tsc_hz();
 	dp_departed_reset(); /* its times count from the epoch just set */
 	dp_main.nb_workers = rte_lcore_count() - 1;
 	if (dp_main.nb_workers == 0)

@@ -11,6 +11,7 @@
 #include "dp_act.h"
 #include "dp_priv.h"
 
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -44,6 +45,20 @@ tx_unsent(struct rte_mbuf **pkts, uint16_t nb_unsent, void *userdata)
 	else
 		*u->tx_full += nb_unsent;
 	rte_pktmbuf_free_bulk(pkts, nb_unsent);
+}
+
+/*
+ * The FDB's clock in seconds moves on when the TSC passes the next whole
+ * second: every round, idle ones included, costs a compare, and the
+ * division runs once a second.
+ */
+void
+dp_worker_clock(struct dp_lcore *lc, uint64_t tsc)
+{
+	if (likely(tsc < lc->next_second_tsc))
+		return;
+	lc->now = (uint32_t)((tsc - dp_main.epoch_tsc) / dp_main.tsc_hz);
+	lc->next_second_tsc = dp_main.epoch_tsc + (uint64_t)(lc->now + 1) * dp_main.tsc_hz;
 }
 
 uint32_t
@@ -84,7 +99,7 @@ dp_worker_main(void *arg)
 		uint32_t nb_rx;
 		uint64_t now;
 
-		lc->now = (uint32_t)((last - dp_main.epoch_tsc) / rte_get_tsc_hz());
+		dp_worker_clock(lc, last);
 		nb_rx = dp_poll_round(lc, snap);
 
 		rte_rcu_qsbr_quiescent(dp_main.qsbr, lc->index);

@@ -39,20 +39,17 @@
  *     happen), a move takes a place on the new port before its value
  *     compare-and-swap and only the winner gives back the old port's, and a
  *     deleted entry is uncounted once, where its value last was, when its
- *     slot is freed after the grace period.  Nothing recounts them.  (Until
- *     2026-12 the aging pass stored a tally over them that missed MACs
- *     learned behind the walk, and limits leaked; issue 12.)  Only new
- *     learns and moves pay for this; a known source on its port writes
- *     nothing.
+ *     slot is freed after the grace period.  Nothing recounts them (a
+ *     recount would miss MACs learned behind its walk).  Only new learns
+ *     and moves pay for this; a known source on its port writes nothing.
  *
  * The table (fdb_table.c, fdb_priv.h) is built for these 8-byte keys, not
  * a general hash:
  *   - Buckets of 4 slots, one 64-byte cache line: 4 keys, then their 4
  *     values.  A lookup compares the 4 keys of a bucket at once (SSE4.1
  *     _mm_cmpeq_epi64); a hit in the first bucket reads one line and writes
- *     nothing.  (Keys and values in one line because a two-line layout made
- *     1M-MAC bulk lookups queue on the core's line-fill buffers;
- *     docs/bench.md has the measurements.)
+ *     nothing.  Keys and values share the line because a lookup then
+ *     needs one line fill per key, not two.
  *   - Each key has two candidate buckets, both from one CRC32 of the key
  *     (multiplied by an odd constant first, because CRC is linear and
  *     sequential MACs would otherwise crowd into few buckets).  A new key
@@ -223,12 +220,13 @@ struct fdb_learn_ctx {
 static inline uint64_t
 fdb_key(uint16_t bd, const struct rte_ether_addr *mac)
 {
-	uint64_t key = 0;
+	uint32_t hi;
+	uint16_t lo;
 
-	/* Byte-wise, so the key is the same on any endianness. */
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		key = (key << 8) | mac->addr_bytes[i];
-	return key | (uint64_t)bd << 48;
+	/* Two loads in network order, the same key on any endianness, and no byte loop. */
+	memcpy(&hi, mac->addr_bytes, sizeof(hi));
+	memcpy(&lo, mac->addr_bytes + sizeof(hi), sizeof(lo));
+	return (uint64_t)rte_be_to_cpu_32(hi) << 16 | rte_be_to_cpu_16(lo) | (uint64_t)bd << 48;
 }
 
 /*
@@ -263,10 +261,10 @@ fdb_key_bd(uint64_t key)
 static inline void
 fdb_key_mac(uint64_t key, struct rte_ether_addr *mac)
 {
-	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--) {
-		mac->addr_bytes[i] = (uint8_t)key;
-		key >>= 8;
-	}
+	/* The MAC as the top six bytes of a big-endian word: one 6-byte copy, no byte loop. */
+	uint64_t v = rte_cpu_to_be_64(key << 16);
+
+	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 }
 
 /** @return "learned", "garp", "rarp", "una" or "static". Thread-safe. */

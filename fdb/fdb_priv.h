@@ -183,11 +183,11 @@ fdb_slot_confirm(const struct fdb_bucket *b, unsigned int mask, uint64_t key)
  * burst overlap instead of queueing: hash every key and prefetch both its
  * buckets (one line each); then compare each key against its first bucket,
  * and its second only if that missed, confirm the match with an acquire load
- * of the key, and read the value from the same line.  With the earlier
- * layout (8 keys in one line, their values in the next) a lookup had to
- * prefetch four lines, and at 1M MACs a burst's misses queued for the
- * core's few line-fill buffers.  The passes are apart so that a caller can
- * start the memory accesses of its next lookups before finishing these.
+ * of the key, and read the value from the same line: two lines per key in
+ * flight at most, which a burst's misses can share the core's few line-fill
+ * buffers with (docs/bench.md, History).  The passes are apart so that a
+ * caller can start the memory accesses of its next lookups before finishing
+ * these.
  */
 static __rte_always_inline void
 fdb_hash_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,

@@ -18,23 +18,6 @@
 #define IPV4_MF_OFFSET_MASK 0x3fffu /* MF flag and fragment offset */
 #define QUOTE_MAX	    (60 + 8) /* the longest IPv4 header and 8 bytes of payload */
 
-int
-ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
-{
-	uint32_t hl, total;
-
-	if (contig < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
-		return -EINVAL;
-	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	total = rte_be_to_cpu_16(ip->total_length);
-	if (hl < sizeof(*ip) || hl > contig || total < hl || total > avail)
-		return -EINVAL;
-	/* A correct header sums to all ones, whatever the checksum's own value. */
-	if (rte_raw_cksum(ip, hl) != 0xffff)
-		return -EINVAL;
-	return (int)hl;
-}
-
 /* May an ICMP error be sent about this datagram?  RFC 1812 4.3.2.7. */
 static bool
 icmp_error_allowed(const struct rte_ipv4_hdr *ip, uint32_t hl)

@@ -15,15 +15,43 @@
 #ifndef VSW_OVL_RD_PKT_H
 #define VSW_OVL_RD_PKT_H
 
+#include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 
 struct rte_mbuf;
 
 #define OVL_RD_ICMP_TTL 64 /* TTL of the ICMP messages the router sends */
+
+/*
+ * The ones'-complement sum of the 16-bit words of an IPv4 header of 'hl'
+ * bytes (a multiple of 4), folded: in 32-bit words, whose sum folds to the
+ * same value (RFC 1071), in host order, which only swaps the result's bytes.
+ * Inline and word-wide because every routed frame is checked.
+ */
+static inline uint16_t
+ovl_rd_hdr_sum(const void *hdr, uint32_t hl)
+{
+	const uint8_t *p = hdr;
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < hl; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		sum += w;
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 /**
  * Check the IPv4 header at 'ip': 'contig' bytes from 'ip' are contiguous
@@ -32,7 +60,22 @@ struct rte_mbuf;
  * header, header checksum correct (RFC 1812 5.2.2: a router verifies it).
  * @return the header length in bytes, or -EINVAL.
  */
-int ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail);
+static inline int
+ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail)
+{
+	uint32_t hl, total;
+
+	if (contig < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		return -EINVAL;
+	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (hl < sizeof(*ip) || hl > contig || total < hl || total > avail)
+		return -EINVAL;
+	/* A correct header sums to all ones, whatever the checksum's own value. */
+	if (ovl_rd_hdr_sum(ip, hl) != 0xffff)
+		return -EINVAL;
+	return (int)hl;
+}
 
 /**
  * Decrement the TTL of a checked header and update its checksum

@@ -66,12 +66,10 @@ mac_pack(const struct rte_ether_addr *mac)
 static inline void
 mac_unpack(const void *data, struct rte_ether_addr *mac)
 {
-	uint64_t v = (uintptr_t)data;
+	/* The top six bytes of a big-endian word: one copy, which a reader's wide loads can forward. */
+	uint64_t v = rte_cpu_to_be_64((uint64_t)(uintptr_t)data << 16);
 
-	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--) {
-		mac->addr_bytes[i] = (uint8_t)v;
-		v >>= 8;
-	}
+	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 }
 
 static inline void *
@@ -91,6 +89,31 @@ dest_unpack(const void *data, struct ovl_mac_dest *d, uint16_t *refcnt)
 		*refcnt = (uint16_t)(v >> 48);
 }
 
+/*
+ * Key compares for 8- and 4-byte keys: rte_hash has its own compares only
+ * for 16 bytes and more and calls libc's memcmp for anything shorter, once
+ * per candidate key of every lookup.  0 when equal, as memcmp.
+ */
+static int
+key8_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+static int
+key4_cmp(const void *a, const void *b, size_t len __rte_unused)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 static struct rte_hash *
 hash_create(const struct ovl *ovl, const char *what, uint32_t entries, uint32_t key_len,
 	    bool shared)
@@ -106,8 +129,15 @@ hash_create(const struct ovl *ovl, const char *what, uint32_t entries, uint32_t 
 		.extra_flag = shared ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF : 0,
 	};
 
+	struct rte_hash *h;
+
 	snprintf(name, sizeof(name), "%s_%s", ovl->name, what);
-	return rte_hash_create(&hp);
+	h = rte_hash_create(&hp);
+	if (h != NULL && key_len == sizeof(uint64_t))
+		rte_hash_set_cmp_func(h, key8_cmp);
+	else if (h != NULL && key_len == sizeof(uint32_t))
+		rte_hash_set_cmp_func(h, key4_cmp);
+	return h;
 }
 
 static int

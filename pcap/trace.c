@@ -21,6 +21,9 @@
 #define ARP_LEN		       28
 #define ETHERTYPE_IP	       0x0800
 #define ETHERTYPE_ARP	       0x0806
+#define ETHERTYPE_IPV6	       0x86dd
+#define ETHERTYPE_VLAN	       0x8100
+#define IPV6_HDR_LEN	       40
 #define L2_MIN_FRAMES	       8192 /* short l2 traces are repeated up to this many frames */
 #define MIGRATE_TRAFFIC_FRAMES 1024
 
@@ -58,7 +61,16 @@ static const struct mode_desc modes[TRACE_MODE_MAX] = {
 				 "traffic to a MAC, its gratuitous ARP from another port" },
 	[TRACE_MODE_NVGRE] = { "nvgre", nvgre_streams,
 			       "tenant frames to remote CAs; NVGRE frames to local CAs" },
+	[TRACE_MODE_L2_IPV6] = { "l2-ipv6", l2_streams, "as l2, IPv6/UDP (66 bytes or more)" },
+	[TRACE_MODE_L2_VLAN] = { "l2-vlan", l2_streams, "as l2, 802.1Q-tagged IPv4/UDP" },
 };
+
+/* The l2 family: N A-MACs and N B-MACs, shuffled sources, uniform destinations. */
+static bool
+is_l2(enum trace_mode mode)
+{
+	return mode == TRACE_MODE_L2 || mode == TRACE_MODE_L2_IPV6 || mode == TRACE_MODE_L2_VLAN;
+}
 
 /* splitmix64 (Steele, Lea, Flood 2014): tiny, well mixed, fully specified. */
 static uint64_t
@@ -190,6 +202,8 @@ trace_default_frames(const struct trace_params *p)
 {
 	switch (p->mode) {
 	case TRACE_MODE_L2:
+	case TRACE_MODE_L2_IPV6:
+	case TRACE_MODE_L2_VLAN:
 	case TRACE_MODE_NVGRE:
 		/* Whole rounds, so every replay of the file is a whole number of shuffles. */
 		if (p->nb_macs >= L2_MIN_FRAMES)
@@ -237,6 +251,11 @@ trace_params_check(const struct trace_params *p, char *err, size_t errlen)
 			 "nvgre: tenant frames are at most %d bytes (FCS included; %d with the "
 			 "outer headers), not %u",
 			 TRACE_NVGRE_FRAME_MAX, TRACE_FRAME_MAX, p->frame_size);
+		return -EINVAL;
+	}
+	if (p->mode == TRACE_MODE_L2_IPV6 && p->frame_size < TRACE_IPV6_FRAME_MIN) {
+		snprintf(err, errlen, "l2-ipv6: an IPv6/UDP frame is at least %d bytes (FCS included), not %u",
+			 TRACE_IPV6_FRAME_MIN, p->frame_size);
 		return -EINVAL;
 	}
 	if (p->mode == TRACE_MODE_NVGRE && p->nb_macs > TRACE_NVGRE_MACS_MAX) {
@@ -317,6 +336,74 @@ build_udp(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], 
 	  uint8_t ip_dst, uint32_t seq)
 {
 	return build_udp_ip(buf, len, dst, src, 0xcb007100u | ip_src, 0xcb007100u | ip_dst, seq);
+}
+
+/* The same, 802.1Q-tagged (VLAN TRACE_VLAN_ID, priority 0): the tag goes after the MACs. */
+static size_t
+build_udp_vlan(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6],
+	       uint8_t ip_src, uint8_t ip_dst, uint32_t seq)
+{
+	build_udp(buf + 4, len - 4, dst, src, ip_src, ip_dst, seq);
+	memmove(buf, buf + 4, 12);
+	put16(buf + 12, ETHERTYPE_VLAN);
+	put16(buf + 14, TRACE_VLAN_ID);
+	return len;
+}
+
+/* 2001:db8::'host', the IPv6 documentation prefix (RFC 3849). */
+static void
+put_ip6(uint8_t *p, uint8_t host)
+{
+	memset(p, 0, 16);
+	put32(p, 0x20010db8u);
+	p[15] = host;
+}
+
+/* Ones'-complement sum of 'n' bytes (n even) added to 'sum', not folded. */
+static uint32_t
+sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return sum;
+}
+
+/*
+ * Ethernet + IPv6 + UDP (checksum set: IPv6 requires it), sequence number
+ * first when it fits (70 bytes and more), zero padding.
+ */
+static size_t
+build_udp6(uint8_t *buf, size_t len, const uint8_t dst[6], const uint8_t src[6], uint8_t ip_src,
+	   uint8_t ip_dst, uint32_t seq)
+{
+	uint8_t *ip = buf + ETH_HDR_LEN, *udp = ip + IPV6_HDR_LEN;
+	uint16_t udp_len = (uint16_t)(len - ETH_HDR_LEN - IPV6_HDR_LEN);
+	uint32_t sum;
+
+	memset(buf, 0, len);
+	memcpy(buf, dst, 6);
+	memcpy(buf + 6, src, 6);
+	put16(buf + 12, ETHERTYPE_IPV6);
+	ip[0] = 0x60;
+	put16(ip + 4, udp_len);
+	ip[6] = 17;
+	ip[7] = 64;
+	put_ip6(ip + 8, ip_src);
+	put_ip6(ip + 24, ip_dst);
+	put16(udp, 1024);
+	put16(udp + 2, 1025);
+	put16(udp + 4, udp_len);
+	if (udp_len >= UDP_HDR_LEN + 4) /* the smallest frame has no room for it */
+		put32(udp + UDP_HDR_LEN, seq);
+	/* RFC 8200 8.1: pseudo-header (addresses, length, next header) and the datagram. */
+	sum = sum16(ip + 8, 32, (uint32_t)udp_len + 17);
+	sum = sum16(udp, udp_len & ~1u, sum);
+	if (udp_len & 1)
+		sum += (uint32_t)udp[udp_len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(udp + 6, (uint16_t)~sum == 0 ? 0xffff : (uint16_t)~sum);
+	return len;
 }
 
 /*
@@ -401,7 +488,7 @@ trace_gen_init(struct trace_gen *g, const struct trace_params *p)
 	/* Each stream has its own random sequence, so "fwd" and "rev" are not mirror images. */
 	g->rng = splitmix64(&s) ^ ((uint64_t)p->mode << 56) ^ ((uint64_t)g->stream << 48);
 	g->shuffle_rng = splitmix64(&s) ^ ((uint64_t)g->stream << 40);
-	if (p->mode == TRACE_MODE_L2 || p->mode == TRACE_MODE_NVGRE) {
+	if (is_l2(p->mode) || p->mode == TRACE_MODE_NVGRE) {
 		g->order = malloc(sizeof(*g->order) * p->nb_macs);
 		if (g->order == NULL)
 			return -ENOMEM;
@@ -431,6 +518,10 @@ next_l2(struct trace_gen *g, uint8_t *buf, size_t len, uint32_t k)
 		shuffle(g);
 	trace_mac(g->p.seed, from, g->order[k % n], src);
 	trace_mac(g->p.seed, to, draw(&g->rng, n), dst);
+	if (g->p.mode == TRACE_MODE_L2_IPV6)
+		return build_udp6(buf, len, dst, src, rev ? 2 : 1, rev ? 1 : 2, k);
+	if (g->p.mode == TRACE_MODE_L2_VLAN)
+		return build_udp_vlan(buf, len, dst, src, rev ? 2 : 1, rev ? 1 : 2, k);
 	return build_udp(buf, len, dst, src, rev ? 2 : 1, rev ? 1 : 2, k);
 }
 
@@ -496,6 +587,8 @@ trace_gen_next(struct trace_gen *g, uint8_t *buf, size_t cap)
 		return -ENOSPC;
 	switch (g->p.mode) {
 	case TRACE_MODE_L2:
+	case TRACE_MODE_L2_IPV6:
+	case TRACE_MODE_L2_VLAN:
 		len = next_l2(g, buf, len, k);
 		break;
 	case TRACE_MODE_LEARN:

@@ -22,6 +22,12 @@
  *            replayed on M's first port), "traffic" (frames from a peer to M,
  *            numbered), "garp" (M's gratuitous ARP request, from its new port).
  *
+ *   l2-ipv6  as l2, IPv6/UDP between 2001:db8::1 and ::2 (UDP checksum set);
+ *            the smallest such frame is TRACE_IPV6_FRAME_MIN bytes, and
+ *            has no room for the sequence number (70 bytes have).
+ *   l2-vlan  as l2, every frame 802.1Q-tagged (VLAN TRACE_VLAN_ID) around
+ *            IPv4/UDP; the frame size includes the tag.
+ *
  *   nvgre    one tenant (VSID 5001) between N local and N remote customer
  *            addresses (CAs).  Stream "tenant": frames from the local CA MACs
  *            (every source once per round, as l2) to remote CA MACs (uniform),
@@ -62,6 +68,8 @@
 #define TRACE_FRAME_MAX		 1518	    /* largest (untagged) frame size, FCS included */
 #define TRACE_MACS_MAX		 (1u << 24) /* MACs per set */
 #define TRACE_SEQ_OFFSET	 42 /* where the sequence number sits: Ethernet + IPv4 + UDP */
+#define TRACE_IPV6_FRAME_MIN	 66 /* l2-ipv6: Ethernet 14 + IPv6 40 + UDP 8 + FCS 4 (no sequence number) */
+#define TRACE_VLAN_ID		 10 /* l2-vlan: the tag's VLAN */
 #define TRACE_MIGRATE_OLD_FRAMES 4  /* frames in the "old" stream of the migrate mode */
 
 /* nvgre mode: fixed addresses (docs/bench.md) */
@@ -90,6 +98,8 @@ enum trace_mode {
 	TRACE_MODE_LEARN,
 	TRACE_MODE_MIGRATE,
 	TRACE_MODE_NVGRE,
+	TRACE_MODE_L2_IPV6,
+	TRACE_MODE_L2_VLAN,
 	TRACE_MODE_MAX
 };
 

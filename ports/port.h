@@ -14,8 +14,10 @@
  *   vhost-user a QEMU guest's virtio-net over a vhost-user socket (net_vhost),
  *              client (reconnecting) or server; see docs/vhost.md
  *
- * Every port gets one TX queue per worker, so that workers never share a TX
- * queue, and one RX queue (a vhost-user port: one per guest queue pair).
+ * Every port asks for one TX queue per worker; a device that offers fewer
+ * gets as many as it has, and the dataplane shares them under a per-queue
+ * lock.  RX: one queue (a vhost-user port: one per guest queue pair; a tap
+ * port: as many as its TX queues, spread over the workers).
  * Ports are opened, started, stopped and closed by the control thread only.
  *
  * Link state: a vhost-user port's link is up while a guest is attached; a tap

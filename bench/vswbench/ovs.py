@@ -625,7 +625,9 @@ def run_ovs_nvgre(ctx, sc, trace):
 
 def runner(ctx, sc, traces):
     """The OVS run for a scenario, or None (and sc['ovs_skipped'] says why)."""
-    if sc["kind"] == "l2":
+    if sc["kind"] == "l2" and sc.get("trace_mode", "l2") != "l2":
+        why = "not run: the OVS peer replays the IPv4 l2 traces only"
+    elif sc["kind"] == "l2":
         why = pool_fits(2 * (sc.get("trace_frames_per_port") or 0))
         run = lambda: run_ovs_l2(ctx, sc, *traces)
     elif sc["kind"] in ("nvgre-encap", "nvgre-decap"):

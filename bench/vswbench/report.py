@@ -28,9 +28,12 @@ def scenario_label(sc):
     kind = sc.get("kind", "l2")
     if "label" in sc:
         return sc["label"]
+    if kind.startswith("routed-"):
+        return "routed %s %s CAs %dB" % (kind.split("-")[1], text, sc["frame_size"])
     if kind != "l2":
         return "NVGRE %s %s CAs %dB" % (kind.split("-")[1], text, sc["frame_size"])
-    return "%s MACs %dB" % (text, sc["frame_size"])
+    variant = {"l2-ipv6": " IPv6", "l2-vlan": " VLAN"}.get(sc.get("trace_mode"), "")
+    return "%s MACs %dB%s" % (text, sc["frame_size"], variant)
 
 
 def print_table(results, out):

@@ -91,11 +91,11 @@ def run_vsw(ctx, sc, path):
         rpc.call("route.add", {"prefix": "0.0.0.0/0", "via": runs.NVGRE_GATEWAY})
         rpc.call("neigh.add", {"ip": runs.NVGRE_GATEWAY, "mac": runs.NVGRE_GATEWAY_MAC})
         pa = runs.NVGRE_REMOTE_PA if remote else runs.NVGRE_LOCAL_PA.split("/")[0]
-        for i in range(n):
-            mac = ":".join("%02x" % b for b in _mac(DST_SET, i))
-            rpc.call("lookup.add", {"vsid": 5002, "ca_ip": _dotted(_ip(DST_SET, i)),
-                                    "ca_mac": mac, "pa": pa})
-            if not remote:
+        macs = [":".join("%02x" % b for b in _mac(DST_SET, i)) for i in range(n)]
+        runs.lookup_apply(rpc, [{"vsid": 5002, "ca_ip": _dotted(_ip(DST_SET, i)),
+                                 "ca_mac": macs[i], "pa": pa} for i in range(n)])
+        if not remote:
+            for mac in macs:
                 rpc.call("fdb.add", {"bd": "s2", "mac": mac, "port": "vm2"})
         v.port_add("vm", "pcap", rx_pcap=path, infinite_rx=1, bd="s1")
         ok_key = "routed_remote" if remote else "routed_local"

@@ -37,6 +37,20 @@ def tracegen(build, workdir, mode, stream, macs, size, seed, frames=0):
     return path
 
 
+# Records per lookup.apply: one call and one save of vswd's configuration each, and a request
+# line well under the control socket's 64 KiB (CTL_LINE_MAX), as vswagent batches them.
+LOOKUP_APPLY_BATCH = 200
+
+
+def lookup_apply(rpc, records):
+    """Install lookup records ({vsid, ca_ip, ca_mac, pa} dicts) with lookup.apply, many per call."""
+    for i in range(0, len(records), LOOKUP_APPLY_BATCH):
+        batch = records[i:i + LOOKUP_APPLY_BATCH]
+        r = rpc.call("lookup.apply", {"add": batch})
+        if r.get("failed") or r.get("added") != len(batch):
+            raise BenchError("lookup.apply refused records: %s" % (r.get("failed") or r))
+
+
 def pcap_frames(path):
     """Records of a pcap file as a list of bytes (stdlib only)."""
     with open(path, "rb") as f:
@@ -185,9 +199,9 @@ def run_vsw_nvgre(ctx, sc, trace):
         rpc.call("pa.add", {"address": NVGRE_LOCAL_PA})
         rpc.call("route.add", {"prefix": "0.0.0.0/0", "via": NVGRE_GATEWAY})
         rpc.call("neigh.add", {"ip": NVGRE_GATEWAY, "mac": NVGRE_GATEWAY_MAC})
-        for i in range(n):
-            rpc.call("lookup.add", {"vsid": NVGRE_VSID, "ca_ip": ca_ip(CA_SET_REMOTE, i),
-                                    "ca_mac": ca_mac(CA_SET_REMOTE, i), "pa": NVGRE_REMOTE_PA})
+        lookup_apply(rpc, [{"vsid": NVGRE_VSID, "ca_ip": ca_ip(CA_SET_REMOTE, i),
+                            "ca_mac": ca_mac(CA_SET_REMOTE, i), "pa": NVGRE_REMOTE_PA}
+                           for i in range(n)])
         if encap:
             v.port_add("vm", "pcap", rx_pcap=trace, infinite_rx=1, bd="t1")
         # Warm-up: every source learned (local CAs on 'vm', or remote CAs at the remote PA)

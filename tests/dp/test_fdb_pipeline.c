@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -569,6 +570,26 @@ test_limit_holds_under_looping_flood(void)
 	CU_ASSERT_EQUAL(fdb_bd_count(dp_main.fdb, 0), 0);
 }
 
+/*
+ * The worker's seconds (the FDB's last-seen clock) are the whole seconds
+ * since dp_init at any TSC, though they are computed only when a second
+ * boundary is passed.
+ */
+static void
+test_worker_clock_counts_whole_seconds(void)
+{
+	struct dp_lcore *lc = dp_main.lcores[0];
+	const uint64_t hz = dp_main.tsc_hz, t0 = dp_main.epoch_tsc;
+	const uint64_t at[] = { 0, hz / 2, hz - 1, hz, hz + 1, 3 * hz - 1, 3 * hz, 10 * hz + 7, 11 * hz };
+
+	CU_ASSERT_EQUAL_FATAL(hz, rte_get_tsc_hz());
+	lc->next_second_tsc = 0;
+	for (size_t i = 0; i < RTE_DIM(at); i++) {
+		dp_worker_clock(lc, t0 + at[i]);
+		CU_ASSERT_EQUAL(lc->now, (uint32_t)(at[i] / hz));
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -591,6 +612,7 @@ main(int argc, char **argv)
 	DP_TEST_ALONE(test_stale_learn_is_not_delivered_after_a_move, setup, teardown);
 	DP_TEST_ALONE(test_relearn_after_link_down_is_a_move, setup, teardown);
 	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
+	DP_TEST_ALONE(test_worker_clock_counts_whole_seconds, setup, teardown);
 	DP_TEST_ALONE(test_limit_holds_under_looping_flood, setup, teardown);
 	return dp_test_finish();
 }

@@ -505,6 +505,67 @@ test_control_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_rd_route_add("green", 0, 0, ip_of("198.18.20.3")), -ENOENT);
 }
 
+/*
+ * Routed frames to VMs behind a trunk carry their destination subnet's tag:
+ * a burst that alternates between two subnets on one trunk goes out in
+ * arrival order, each frame tagged with its own subnet's VLAN.
+ */
+static void
+test_routed_to_a_trunk_tagged_per_subnet(void)
+{
+	static const uint16_t trunks[] = { 40, 50 };
+	static const char *const dips[] = { "198.18.30.4", "198.18.40.5" };
+	static const char *const macs[] = { "02:00:00:00:00:1d", "02:00:00:00:00:1e" };
+	struct dp_port_settings ps = { .fields = DP_PORT_SET_VLAN };
+	struct dp_port_refusal why;
+	struct rte_ether_addr addr;
+	char red[18];
+	uint64_t before = dp_test_counter("routed_local");
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	CU_ASSERT_FATAL(dp_test_add_ring("tr", NULL) >= 0);
+	ps.vlan.mode = DP_VLAN_TRUNK;
+	for (unsigned int i = 0; i < RTE_DIM(trunks); i++)
+		dp_vlan_bit_set(ps.vlan.trunks, trunks[i]);
+	for (unsigned int i = 0; i < 2; i++) {
+		const char *bd = i == 0 ? "t4" : "t5";
+
+		CU_ASSERT_FATAL(dp_bd_add(bd) >= 0);
+		CU_ASSERT_FATAL(DP_TEST_BD_SET(bd, vsid, 5004 + i) == 0);
+		CU_ASSERT_FATAL(DP_TEST_BD_SET(bd, vlan, trunks[i]) == 0);
+		CU_ASSERT_FATAL(dp_test_bd_route(bd, "red", i == 0 ? "198.18.30.254" : "198.18.40.254",
+						 24) == 0);
+	}
+	CU_ASSERT_FATAL(dp_port_set("tr", &ps, &why) == 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		test_mac(macs[i], addr.addr_bytes);
+		CU_ASSERT_FATAL(dp_lookup_add(5004 + i, tca(dips[i]), addr.addr_bytes, tip(OUR_PA)) == 0);
+		CU_ASSERT_FATAL(dp_fdb_add_static(i == 0 ? "t4" : "t5", &addr, "tr") == 0);
+	}
+	drain_all();
+	for (unsigned int k = 0; k < 4; k++)
+		dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", dips[k % 2], 64, 84, true));
+	dp_test_round();
+	for (unsigned int k = 0; k < 4; k++) {
+		struct rte_mbuf *out = dp_test_take("tr");
+		uint8_t got[128], want_mac[6];
+
+		CU_ASSERT_FATAL(out != NULL);
+		CU_ASSERT_EQUAL_FATAL(flat(out, got, sizeof(got)), 14u + 4u + 84u);
+		test_mac(macs[k % 2], want_mac);
+		CU_ASSERT(memcmp(got, want_mac, 6) == 0);
+		CU_ASSERT(memcmp(got + 6, red_mac, 6) == 0);
+		CU_ASSERT(got[12] == 0x81 && got[13] == 0x00);
+		CU_ASSERT_EQUAL((got[14] << 8 | got[15]) & 0xfff, trunks[k % 2]);
+		CU_ASSERT(got[16] == 0x08 && got[17] == 0x00);
+		CU_ASSERT_EQUAL(got[18 + 8], 63); /* TTL */
+		rte_pktmbuf_free(out);
+	}
+	CU_ASSERT_PTR_NULL(dp_test_take("tr"));
+	CU_ASSERT_EQUAL(dp_test_counter("routed_local"), before + 4);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -525,5 +586,6 @@ main(int argc, char **argv)
 	CU_add_test(s, "ping to the gateway is answered", test_ping_to_the_gateway_is_answered);
 	CU_add_test(s, "icmp errors are rate limited", test_icmp_errors_are_rate_limited);
 	CU_add_test(s, "control errors say what is wrong", test_control_errors_say_what_is_wrong);
+	CU_add_test(s, "routed to a trunk, tagged per subnet", test_routed_to_a_trunk_tagged_per_subnet);
 	return dp_test_finish();
 }

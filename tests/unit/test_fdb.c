@@ -83,6 +83,9 @@ test_fdb_key_packs_bd_and_mac(void)
 	const uint8_t hdr[14] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55, 0x06, 0x77, 0x88,
 				  0x99, 0xaa, 0xbb, 0x08, 0x00 };
 
+	CU_ASSERT_EQUAL(key_of(9, "02:11:22:33:44:55"), (9ULL << 48) | 0x021122334455ULL);
+	fdb_key_mac(key_of(9, "02:11:22:33:44:55"), &mac);
+	CU_ASSERT_EQUAL(memcmp(mac.addr_bytes, hdr, 6), 0);
 	CU_ASSERT_EQUAL(fdb_key_dst(9, hdr), key_of(9, "02:11:22:33:44:55"));
 	CU_ASSERT_EQUAL(fdb_key_src(9, hdr), key_of(9, "06:77:88:99:aa:bb"));
 }

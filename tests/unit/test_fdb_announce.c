@@ -45,12 +45,16 @@ arp(uint8_t *p, uint16_t op, uint8_t spa_last, uint8_t tpa_last)
 	return 28;
 }
 
+/* Classify, and check that the inline pre-check never rules out what classify finds. */
 static enum fdb_announce
 classify(const uint8_t *f, unsigned int len)
 {
 	const uint8_t *sha;
+	enum fdb_announce ann = fdb_announce_classify(f, len, &sha);
 
-	return fdb_announce_classify(f, len, &sha);
+	if (len >= 14)
+		CU_ASSERT(ann == FDB_ANN_NONE || fdb_announce_candidate(f, len));
+	return ann;
 }
 
 static void
@@ -157,6 +161,34 @@ test_unsolicited_na(void)
 	CU_ASSERT_EQUAL(classify(f, len), FDB_ANN_MALFORMED_ND);
 }
 
+/*
+ * The frames a switch carries most are ruled out inline, without a call:
+ * IPv4 (tagged or not) and IPv6 that is not ICMPv6.
+ */
+static void
+test_ordinary_ipv6_and_tagged_frames_are_no_candidates(void)
+{
+	uint8_t f[128] = { 0 };
+	unsigned int n = eth(f, 0x86dd);
+
+	f[n + 6] = 17; /* UDP */
+	CU_ASSERT_FALSE(fdb_announce_candidate(f, 64));
+	f[n + 6] = 58; /* ICMPv6: may be a neighbour advertisement */
+	CU_ASSERT_TRUE(fdb_announce_candidate(f, 64));
+	CU_ASSERT_FALSE(fdb_announce_candidate(f, 14 + 39));
+	n = eth(f, 0x8100);
+	f[n++] = 0, f[n++] = 10, f[n++] = 0x08, f[n++] = 0x00;
+	CU_ASSERT_FALSE(fdb_announce_candidate(f, 64));
+	f[n - 2] = 0x08, f[n - 1] = 0x06; /* tagged ARP */
+	CU_ASSERT_TRUE(fdb_announce_candidate(f, 64));
+	f[n - 2] = 0x81, f[n - 1] = 0x00; /* a second tag, then IPv4 */
+	f[n + 2] = 0x08, f[n + 3] = 0x00;
+	CU_ASSERT_FALSE(fdb_announce_candidate(f, 64));
+	f[n + 2] = 0x80, f[n + 3] = 0x35; /* a second tag, then RARP */
+	CU_ASSERT_TRUE(fdb_announce_candidate(f, 64));
+	CU_ASSERT_FALSE(fdb_announce_candidate(f, 14 + 4 + 2));
+}
+
 /* Count each classification over every frame of a capture. */
 static int
 count_pcap(const char *file, unsigned int counts[6], unsigned int *total)
@@ -226,6 +258,8 @@ main(void)
 	CU_add_test(s, "rarp as qemu sends it", test_rarp_as_qemu_sends_it);
 	CU_add_test(s, "vlan tagged garp", test_vlan_tagged_garp);
 	CU_add_test(s, "unsolicited na", test_unsolicited_na);
+	CU_add_test(s, "ordinary ipv6 and tagged frames are no candidates",
+		    test_ordinary_ipv6_and_tagged_frames_are_no_candidates);
 	CU_add_test(s, "real captures", test_real_captures);
 	return test_run_suites();
 }

@@ -409,6 +409,61 @@ test_tracegen_pcap_reproducible_and_readable(void)
 	CU_ASSERT(trace_write_pcap(&p, "/nonexistent-dir/x.pcap", err, sizeof(err)) < 0);
 }
 
+/* Ones'-complement sum of 'n' bytes (n even), folded. */
+static uint16_t
+fold_sum(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/*
+ * l2-ipv6 and l2-vlan: the l2 shape (the same A and B MACs, every source
+ * once per round) in IPv6/UDP with a correct UDP checksum, and in a VLAN tag
+ * around a correct IPv4 header.
+ */
+static void
+test_tracegen_l2_ipv6_and_vlan(void)
+{
+	struct trace_params p = { .mode = TRACE_MODE_L2_IPV6, .seed = 5, .nb_macs = 100,
+				  .frame_size = 66 };
+	struct trace_params v4 = { .mode = TRACE_MODE_L2, .seed = 5, .nb_macs = 100, .frame_size = 64 };
+	char err[128];
+
+	gen(&v4, &fb);
+	gen(&p, &fa);
+	CU_ASSERT_EQUAL(fa.nb, fb.nb);
+	for (uint32_t i = 0; i < fa.nb; i++) {
+		const uint8_t *f = fa.data[i], *ip6 = f + 14;
+
+		CU_ASSERT_EQUAL(fa.len[i], 62);
+		/* Same source order as l2 (the shuffle does not depend on the mode). */
+		CU_ASSERT_EQUAL(memcmp(f + 6, fb.data[i] + 6, 6), 0);
+		CU_ASSERT(f[12] == 0x86 && f[13] == 0xdd && ip6[0] == 0x60 && ip6[6] == 17);
+		CU_ASSERT(ip6[4] == 0 && ip6[5] == 8); /* payload: the UDP header */
+		/* UDP over the pseudo-header: the sum of everything is all ones. */
+		CU_ASSERT_EQUAL(fold_sum(ip6 + 8, 32 + 8, 8 + 17), 0xffff);
+	}
+	CU_ASSERT_EQUAL(trace_params_check(&(struct trace_params){ .mode = TRACE_MODE_L2_IPV6,
+			.seed = 1, .nb_macs = 1, .frame_size = 64 }, err, sizeof(err)), -EINVAL);
+	p.mode = TRACE_MODE_L2_VLAN;
+	p.frame_size = 64;
+	gen(&p, &fa);
+	for (uint32_t i = 0; i < fa.nb; i++) {
+		const uint8_t *f = fa.data[i];
+
+		CU_ASSERT_EQUAL(fa.len[i], 60);
+		CU_ASSERT_EQUAL(memcmp(f + 6, fb.data[i] + 6, 6), 0);
+		CU_ASSERT(f[12] == 0x81 && f[13] == 0x00 && f[14] == 0 && f[15] == TRACE_VLAN_ID);
+		CU_ASSERT(f[16] == 0x08 && f[17] == 0x00 && f[18] == 0x45);
+		CU_ASSERT_EQUAL(fold_sum(f + 18, 20, 0), 0xffff);
+		CU_ASSERT_EQUAL(f[18 + 28 + 3], (uint8_t)i); /* the sequence number, after the tag */
+	}
+}
+
 int
 main(void)
 {
@@ -428,6 +483,7 @@ main(void)
 	CU_add_test(s, "learn_all_new_sources", test_tracegen_learn_all_new_sources);
 	CU_add_test(s, "migrate_garp_announces_m", test_tracegen_migrate_garp_announces_m);
 	CU_add_test(s, "nvgre_tenant_and_encap", test_tracegen_nvgre_tenant_and_encap);
+	CU_add_test(s, "l2_ipv6_and_vlan", test_tracegen_l2_ipv6_and_vlan);
 	CU_add_test(s, "pcap_reproducible_and_readable",
 		    test_tracegen_pcap_reproducible_and_readable);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
