@@ -123,10 +123,9 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 struct hops {
 	uint16_t nb;			/**< frames to send */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
-	uint16_t bd[VSW_BURST_SIZE];	/**< destination bridge domain */
-	uint32_t vsid[VSW_BURST_SIZE];	/**< its VSID */
+	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
 	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
-	uint64_t key[VSW_BURST_SIZE];	/**< (destination bd, next-hop MAC) */
+	uint64_t key[VSW_BURST_SIZE];	/**< FDB key (destination bd, next-hop MAC), from its record */
 	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
 };
 
@@ -169,7 +168,6 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 		icmp_error(lc, snap, rxq, rs, m, ICMP_TIME_EXCEEDED, 0, 0);
 		return false;
 	}
-	h->bd[h->nb] = p->bd;
 	h->vsid[h->nb] = snap->bd_vsid[p->bd];
 	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
 	h->m[h->nb++] = m;
@@ -178,23 +176,22 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 
 /*
  * Second pass: the next hops' MACs from their lookup records (the authority
- * on where a tenant address lives), all in one bulk lookup; frames without
- * a record are dropped, the rest keep their order.
+ * on where a tenant address lives), all in one bulk lookup that gives each
+ * MAC's FDB key in the destination bridge domain; frames without a record
+ * are dropped, the rest keep their order.
  */
 static void
 route_macs(struct dp_lcore *lc, struct hops *h)
 {
-	struct rte_ether_addr macs[VSW_BURST_SIZE];
-	bool found[VSW_BURST_SIZE];
 	uint16_t nb = 0;
 
-	ovl_record_mac_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, macs, found);
+	ovl_record_key_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, h->key);
 	for (uint16_t i = 0; i < h->nb; i++) {
-		if (unlikely(!found[i])) {
+		if (unlikely(h->key[i] == OVL_KEY_NONE)) {
 			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
 			continue;
 		}
-		h->key[nb] = fdb_key(h->bd[i], &macs[i]);
+		h->key[nb] = h->key[i];
 		h->m[nb++] = h->m[i];
 	}
 	h->nb = nb;
