@@ -228,22 +228,28 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 
 /*
  * Send a run of routed frames of bridge domain 'bd' to one local port (a
- * trunk tags them with the domain's VLAN), or encapsulated to one remote host.
+ * trunk tags them with the domain's VLAN), or encapsulated to one remote
+ * host, and count them.
  */
 static inline void
 route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, uint16_t bd,
 	  struct rte_mbuf **run, uint16_t n)
 {
-	if (dp_port_is_remote(port))
+	if (dp_port_is_remote(port)) {
+		lc->counters[DP_CNT_ROUTED_REMOTE] += n;
 		dp_encap_run(lc, snap, dp_remote_slot(port), run, n);
-	else
+	} else {
+		lc->counters[DP_CNT_ROUTED_LOCAL] += n;
 		tx_bd_run(lc, snap, port, bd, run, n);
+	}
 }
 
 /*
  * Second pass: send the resolved frames in runs to the same local port or
  * remote host and bridge domain (a burst routed to one subnet is mostly one
- * run), so a port still sees its frames in order.
+ * run), so a port still sees its frames in order.  Where a run goes is
+ * decided by its first frame; the frames that join it are only rewritten
+ * (and, to a remote host, checked against the tunnel's MTU).
  */
 static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
@@ -252,42 +258,42 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
-	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, nb_local = 0, nb_remote = 0;
+	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, run_mtu = 0;
+	bool run_remote = false;
 
 	for (uint16_t k = 0; k < h->nb; k++) {
 		struct rte_mbuf *m = h->m[k];
 		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
 
-		if (nb_run > 0 && (port != run_port || bd != run_bd)) {
-			route_run(lc, snap, run_port, run_bd, run, nb_run);
-			nb_run = 0;
-		}
-		if (dp_port_in_bd(snap, port, bd)) {
-			route_rewrite(m, h->key[k], mac);
-			nb_local++;
-		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
-			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
-			if (too_big(lc, snap, rxq, rs, m,
-				    ovl_slot_tenant_mtu(os, dp_remote_slot(port))))
+		if (nb_run == 0 || port != run_port || bd != run_bd) {
+			if (nb_run > 0) {
+				route_run(lc, snap, run_port, run_bd, run, nb_run);
+				nb_run = 0;
+			}
+			if (dp_port_in_bd(snap, port, bd)) {
+				run_remote = false;
+			} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
+				/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
+				run_remote = true;
+				run_mtu = ovl_slot_tenant_mtu(os, dp_remote_slot(port));
+			} else {
+				/* A VM of this host (its record says so) that has not spoken yet. */
+				route_rewrite(m, h->key[k], mac);
+				count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
+				if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
+					count(lc, DP_CNT_DROP_NO_DESTINATION);
 				continue;
-			route_rewrite(m, h->key[k], mac);
-			nb_remote++;
-		} else {
-			/* A VM of this host (its record says so) that has not spoken yet. */
-			route_rewrite(m, h->key[k], mac);
-			count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
-			if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
-				count(lc, DP_CNT_DROP_NO_DESTINATION);
-			continue;
+			}
+			run_port = port;
+			run_bd = bd;
 		}
-		run_port = port;
-		run_bd = bd;
+		if (run_remote && too_big(lc, snap, rxq, rs, m, run_mtu))
+			continue;
+		route_rewrite(m, h->key[k], mac);
 		run[nb_run++] = m;
 	}
 	if (nb_run > 0)
 		route_run(lc, snap, run_port, run_bd, run, nb_run);
-	lc->counters[DP_CNT_ROUTED_LOCAL] += nb_local;
-	lc->counters[DP_CNT_ROUTED_REMOTE] += nb_remote;
 }
 
 static void
