@@ -101,8 +101,11 @@ ovl_rtab_hide(struct ovl_rtab *t, uint64_t key)
 void
 ovl_rtab_reclaim(struct ovl_rtab *t, uint32_t pos)
 {
-	uint64_t *key = &t->buckets[pos / OVL_RTAB_SLOTS].keys[pos % OVL_RTAB_SLOTS];
+	uint64_t *key;
 
+	if (pos >= t->nb_buckets * OVL_RTAB_SLOTS)
+		return;
+	key = &t->buckets[pos / OVL_RTAB_SLOTS].keys[pos % OVL_RTAB_SLOTS];
 	if (*key != OVL_RTAB_TOMB)
 		return;
 	__atomic_store_n(key, OVL_RTAB_EMPTY, __ATOMIC_RELEASE);

@@ -128,7 +128,7 @@ test_rtab_collisions_and_tombstones(void)
 		CU_ASSERT_EQUAL(vals[i], 1000 + i);
 
 	victim = ovl_rtab_hide(&t, keys[5]);
-	CU_ASSERT_EQUAL(victim, pos[5]);
+	CU_ASSERT_EQUAL_FATAL(victim, pos[5]);
 	CU_ASSERT_EQUAL(ovl_rtab_set(&t, extra, 99, NULL), -ENOSPC);
 	ovl_rtab_reclaim(&t, victim);
 	CU_ASSERT_EQUAL(ovl_rtab_set(&t, extra, 99, NULL), 0);
