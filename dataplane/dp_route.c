@@ -122,6 +122,7 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 /* Where the routed frames of a burst go, pass by pass. */
 struct hops {
 	uint16_t nb;			/**< frames to send */
+	uint16_t nb_repeats;		/**< frames to the same next hop as the frame before */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
 	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
@@ -170,18 +171,21 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 	}
 	h->vsid[h->nb] = snap->bd_vsid[p->bd];
 	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
+	h->nb_repeats += h->nb > 0 && h->nh[h->nb] == h->nh[h->nb - 1] &&
+			 h->vsid[h->nb] == h->vsid[h->nb - 1];
 	h->m[h->nb++] = m;
 	return true;
 }
 
 /*
  * Second pass: the next hops' MACs from their lookup records (the authority
- * on where a tenant address lives), all in one bulk lookup that gives each
- * MAC's FDB key in the destination bridge domain; frames without a record
- * are dropped, the rest keep their order.
+ * on where a tenant address lives), in one bulk lookup that gives each
+ * MAC's FDB key in the destination bridge domain, then the FDB's answer for
+ * those keys in another.  Frames without a record are dropped, the rest keep
+ * their order.
  */
 static void
-route_macs(struct dp_lcore *lc, struct hops *h)
+route_lookup(struct dp_lcore *lc, struct hops *h)
 {
 	uint16_t nb = 0;
 
@@ -192,6 +196,43 @@ route_macs(struct dp_lcore *lc, struct hops *h)
 			continue;
 		}
 		h->key[nb] = h->key[i];
+		h->m[nb++] = h->m[i];
+	}
+	h->nb = nb;
+	fdb_lookup_bulk(dp_main.fdb, h->key, h->nb, h->port);
+}
+
+/*
+ * route_lookup() for a burst in which frames repeat the next hop of the
+ * frame before them (a flow): each run of one next hop is looked up once,
+ * as the L2 stage looks up a repeated destination once.
+ */
+static void
+route_lookup_runs(struct dp_lcore *lc, struct hops *h)
+{
+	struct hops d; /* the distinct-in-a-row next hops; m[k] is the first frame of run k */
+	uint8_t run_of[VSW_BURST_SIZE];
+	uint16_t nb = 0;
+
+	d.nb = 0;
+	for (uint16_t i = 0; i < h->nb; i++) {
+		if (i == 0 || h->nh[i] != h->nh[i - 1] || h->vsid[i] != h->vsid[i - 1]) {
+			d.vsid[d.nb] = h->vsid[i];
+			d.nh[d.nb++] = h->nh[i];
+		}
+		run_of[i] = (uint8_t)(d.nb - 1);
+	}
+	ovl_record_key_bulk(dp_main.ovl, d.vsid, d.nh, d.nb, d.key);
+	fdb_lookup_bulk(dp_main.fdb, d.key, d.nb, d.port); /* a miss's key 0 is never found */
+	for (uint16_t i = 0; i < h->nb; i++) {
+		uint8_t k = run_of[i];
+
+		if (unlikely(d.key[k] == OVL_KEY_NONE)) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+			continue;
+		}
+		h->key[nb] = d.key[k];
+		h->port[nb] = d.port[k];
 		h->m[nb++] = h->m[i];
 	}
 	h->nb = nb;
@@ -303,14 +344,15 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	struct hops h;
 
 	h.nb = 0;
+	h.nb_repeats = 0;
 	for (uint16_t i = 0; i < n; i++)
 		route_resolve(lc, snap, rxq, rs, pkts[i], &h);
+	if (h.nb > 0 && h.nb_repeats == 0)
+		route_lookup(lc, &h);
+	else if (h.nb > 0)
+		route_lookup_runs(lc, &h);
 	if (h.nb > 0)
-		route_macs(lc, &h);
-	if (h.nb == 0)
-		return;
-	fdb_lookup_bulk(dp_main.fdb, h.key, h.nb, h.port);
-	route_send(lc, snap, rxq, rs, &h);
+		route_send(lc, snap, rxq, rs, &h);
 }
 
 uint16_t

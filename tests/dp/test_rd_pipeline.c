@@ -340,6 +340,54 @@ test_routed_follows_record_changes_at_once(void)
 	CU_ASSERT_EQUAL(dp_lookup_add(5003, tca("198.18.20.3"), mac, tip(THEIR_PA)), 0);
 }
 
+/*
+ * A burst whose frames repeat their next hop (flows) is looked up once per
+ * run of one next hop: every frame still goes to its own destination, in
+ * order, and a frame without a record is dropped alone.
+ */
+static void
+test_routed_burst_with_repeated_next_hops(void)
+{
+	static const struct {
+		const char *dip;
+		const char *port; /* where it goes; NULL = dropped, unresolved */
+	} burst[] = {
+		{ "198.18.20.3", "up" },  { "198.18.20.3", "up" }, { "198.18.10.99", NULL },
+		{ "198.18.10.99", NULL }, { "198.18.10.2", "vm2" }, { "198.18.10.2", "vm2" },
+		{ "198.18.20.3", "up" },
+	};
+	char red[18];
+	uint64_t unres = dp_test_counter("drop_rd_unresolved");
+	uint8_t got[2048];
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	drain_all();
+	/* The TTL tells the frames apart: frame i leaves with 63 - i. */
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++)
+		dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", burst[i].dip,
+					       (uint8_t)(64 - i), 84, true));
+	dp_test_round();
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++) {
+		struct rte_mbuf *out;
+		unsigned int inner;
+
+		if (burst[i].port == NULL)
+			continue;
+		out = dp_test_take(burst[i].port);
+		CU_ASSERT_FATAL(out != NULL);
+		flat(out, got, sizeof(got));
+		inner = strcmp(burst[i].port, "up") == 0 ? 42 : 0;
+		CU_ASSERT(memcmp(got + inner,
+				 (uint8_t[]){ 0x02, 0, 0, 0, 0, inner != 0 ? 0x0c : 0x0b }, 6) == 0);
+		CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + inner + 14))->time_to_live,
+				63 - i);
+		rte_pktmbuf_free(out);
+	}
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm2") + dp_test_drain("vm1"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_rd_unresolved"), unres + 2);
+}
+
 static void
 test_ttl_expiry_sends_time_exceeded(void)
 {
@@ -645,5 +693,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "routed to a trunk, tagged per subnet", test_routed_to_a_trunk_tagged_per_subnet);
 	CU_add_test(s, "routed follows record changes at once",
 		    test_routed_follows_record_changes_at_once);
+	CU_add_test(s, "routed burst with repeated next hops",
+		    test_routed_burst_with_repeated_next_hops);
 	return dp_test_finish();
 }
