@@ -210,7 +210,7 @@ route_lookup(struct dp_lcore *lc, struct hops *h)
 static void
 route_lookup_runs(struct dp_lcore *lc, struct hops *h)
 {
-	struct hops d; /* the distinct-in-a-row next hops; m[k] is the first frame of run k */
+	struct hops d; /* one entry per run of one next hop (its frames stay in h) */
 	uint8_t run_of[VSW_BURST_SIZE];
 	uint16_t nb = 0;
 
