@@ -122,11 +122,11 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 /* Where the routed frames of a burst go, pass by pass. */
 struct hops {
 	uint16_t nb;			/**< frames to send */
+	uint16_t nb_repeats;		/**< frames to the same next hop as the frame before */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
-	uint16_t bd[VSW_BURST_SIZE];	/**< destination bridge domain */
-	uint32_t vsid[VSW_BURST_SIZE];	/**< its VSID */
+	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
 	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
-	uint64_t key[VSW_BURST_SIZE];	/**< (destination bd, next-hop MAC) */
+	uint64_t key[VSW_BURST_SIZE];	/**< FDB key (destination bd, next-hop MAC), from its record */
 	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
 };
 
@@ -169,32 +169,70 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 		icmp_error(lc, snap, rxq, rs, m, ICMP_TIME_EXCEEDED, 0, 0);
 		return false;
 	}
-	h->bd[h->nb] = p->bd;
 	h->vsid[h->nb] = snap->bd_vsid[p->bd];
 	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
+	h->nb_repeats += h->nb > 0 && h->nh[h->nb] == h->nh[h->nb - 1] &&
+			 h->vsid[h->nb] == h->vsid[h->nb - 1];
 	h->m[h->nb++] = m;
 	return true;
 }
 
 /*
  * Second pass: the next hops' MACs from their lookup records (the authority
- * on where a tenant address lives), all in one bulk lookup; frames without
- * a record are dropped, the rest keep their order.
+ * on where a tenant address lives), in one bulk lookup that gives each
+ * MAC's FDB key in the destination bridge domain, then the FDB's answer for
+ * those keys in another.  Frames without a record are dropped, the rest keep
+ * their order.
  */
 static void
-route_macs(struct dp_lcore *lc, struct hops *h)
+route_lookup(struct dp_lcore *lc, struct hops *h)
 {
-	struct rte_ether_addr macs[VSW_BURST_SIZE];
-	bool found[VSW_BURST_SIZE];
 	uint16_t nb = 0;
 
-	ovl_record_mac_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, macs, found);
+	ovl_record_key_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, h->key);
 	for (uint16_t i = 0; i < h->nb; i++) {
-		if (unlikely(!found[i])) {
+		if (unlikely(h->key[i] == OVL_KEY_NONE)) {
 			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
 			continue;
 		}
-		h->key[nb] = fdb_key(h->bd[i], &macs[i]);
+		h->key[nb] = h->key[i];
+		h->m[nb++] = h->m[i];
+	}
+	h->nb = nb;
+	fdb_lookup_bulk(dp_main.fdb, h->key, h->nb, h->port);
+}
+
+/*
+ * route_lookup() for a burst in which frames repeat the next hop of the
+ * frame before them (a flow): each run of one next hop is looked up once,
+ * as the L2 stage looks up a repeated destination once.
+ */
+static void
+route_lookup_runs(struct dp_lcore *lc, struct hops *h)
+{
+	struct hops d; /* one entry per run of one next hop (its frames stay in h) */
+	uint8_t run_of[VSW_BURST_SIZE];
+	uint16_t nb = 0;
+
+	d.nb = 0;
+	for (uint16_t i = 0; i < h->nb; i++) {
+		if (i == 0 || h->nh[i] != h->nh[i - 1] || h->vsid[i] != h->vsid[i - 1]) {
+			d.vsid[d.nb] = h->vsid[i];
+			d.nh[d.nb++] = h->nh[i];
+		}
+		run_of[i] = (uint8_t)(d.nb - 1);
+	}
+	ovl_record_key_bulk(dp_main.ovl, d.vsid, d.nh, d.nb, d.key);
+	fdb_lookup_bulk(dp_main.fdb, d.key, d.nb, d.port); /* a miss's key 0 is never found */
+	for (uint16_t i = 0; i < h->nb; i++) {
+		uint8_t k = run_of[i];
+
+		if (unlikely(d.key[k] == OVL_KEY_NONE)) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+			continue;
+		}
+		h->key[nb] = d.key[k];
+		h->port[nb] = d.port[k];
 		h->m[nb++] = h->m[i];
 	}
 	h->nb = nb;
@@ -231,22 +269,28 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 
 /*
  * Send a run of routed frames of bridge domain 'bd' to one local port (a
- * trunk tags them with the domain's VLAN), or encapsulated to one remote host.
+ * trunk tags them with the domain's VLAN), or encapsulated to one remote
+ * host, and count them.
  */
 static inline void
 route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, uint16_t bd,
 	  struct rte_mbuf **run, uint16_t n)
 {
-	if (dp_port_is_remote(port))
+	if (dp_port_is_remote(port)) {
+		lc->counters[DP_CNT_ROUTED_REMOTE] += n;
 		dp_encap_run(lc, snap, dp_remote_slot(port), run, n);
-	else
+	} else {
+		lc->counters[DP_CNT_ROUTED_LOCAL] += n;
 		tx_bd_run(lc, snap, port, bd, run, n);
+	}
 }
 
 /*
  * Second pass: send the resolved frames in runs to the same local port or
  * remote host and bridge domain (a burst routed to one subnet is mostly one
- * run), so a port still sees its frames in order.
+ * run), so a port still sees its frames in order.  Where a run goes is
+ * decided by its first frame; the frames that join it are only rewritten
+ * (and, to a remote host, checked against the tunnel's MTU).
  */
 static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
@@ -255,42 +299,42 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
-	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, nb_local = 0, nb_remote = 0;
+	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, run_mtu = 0;
+	bool run_remote = false;
 
 	for (uint16_t k = 0; k < h->nb; k++) {
 		struct rte_mbuf *m = h->m[k];
 		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
 
-		if (nb_run > 0 && (port != run_port || bd != run_bd)) {
-			route_run(lc, snap, run_port, run_bd, run, nb_run);
-			nb_run = 0;
-		}
-		if (dp_port_in_bd(snap, port, bd)) {
-			route_rewrite(m, h->key[k], mac);
-			nb_local++;
-		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
-			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
-			if (too_big(lc, snap, rxq, rs, m,
-				    ovl_slot_tenant_mtu(os, dp_remote_slot(port))))
+		if (nb_run == 0 || port != run_port || bd != run_bd) {
+			if (nb_run > 0) {
+				route_run(lc, snap, run_port, run_bd, run, nb_run);
+				nb_run = 0;
+			}
+			if (dp_port_in_bd(snap, port, bd)) {
+				run_remote = false;
+			} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
+				/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
+				run_remote = true;
+				run_mtu = ovl_slot_tenant_mtu(os, dp_remote_slot(port));
+			} else {
+				/* A VM of this host (its record says so) that has not spoken yet. */
+				route_rewrite(m, h->key[k], mac);
+				count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
+				if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
+					count(lc, DP_CNT_DROP_NO_DESTINATION);
 				continue;
-			route_rewrite(m, h->key[k], mac);
-			nb_remote++;
-		} else {
-			/* A VM of this host (its record says so) that has not spoken yet. */
-			route_rewrite(m, h->key[k], mac);
-			count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
-			if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
-				count(lc, DP_CNT_DROP_NO_DESTINATION);
-			continue;
+			}
+			run_port = port;
+			run_bd = bd;
 		}
-		run_port = port;
-		run_bd = bd;
+		if (run_remote && too_big(lc, snap, rxq, rs, m, run_mtu))
+			continue;
+		route_rewrite(m, h->key[k], mac);
 		run[nb_run++] = m;
 	}
 	if (nb_run > 0)
 		route_run(lc, snap, run_port, run_bd, run, nb_run);
-	lc->counters[DP_CNT_ROUTED_LOCAL] += nb_local;
-	lc->counters[DP_CNT_ROUTED_REMOTE] += nb_remote;
 }
 
 static void
@@ -300,14 +344,15 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	struct hops h;
 
 	h.nb = 0;
+	h.nb_repeats = 0;
 	for (uint16_t i = 0; i < n; i++)
 		route_resolve(lc, snap, rxq, rs, pkts[i], &h);
+	if (h.nb > 0 && h.nb_repeats == 0)
+		route_lookup(lc, &h);
+	else if (h.nb > 0)
+		route_lookup_runs(lc, &h);
 	if (h.nb > 0)
-		route_macs(lc, &h);
-	if (h.nb == 0)
-		return;
-	fdb_lookup_bulk(dp_main.fdb, h.key, h.nb, h.port);
-	route_send(lc, snap, rxq, rs, &h);
+		route_send(lc, snap, rxq, rs, &h);
 }
 
 uint16_t

@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "ovl.h"
+#include "ovl_rec_table.h"
 
 struct rte_hash;
 struct rte_lpm;
@@ -46,17 +47,17 @@ struct ovl_route_cfg {
 	struct ovl_ip gateway;	  /**< family 0 for a connected route */
 };
 
-/* A deleted hash key whose slot is returned to the hash after a grace period. */
+/* A deleted key whose slot is returned to its table after a grace period. */
 struct ovl_pending {
-	struct rte_hash *hash; /**< table the key was deleted from */
-	int32_t pos;	       /**< position rte_hash_del_key() returned */
+	struct rte_hash *hash; /**< table the key was deleted from; NULL = the records table */
+	int32_t pos;	       /**< position rte_hash_del_key() or ovl_rtab_hide() returned */
 };
 
 struct ovl {
 	char name[OVL_NAME_MAX + 1];  /**< DPDK object-name prefix */
 	struct ovl_params params;     /**< limits (params.name not kept) */
 	struct rte_hash *vsid_hash;   /**< VSID -> bridge domain (workers read) */
-	struct rte_hash *rec_hash;    /**< (VSID, CA IP) -> CA MAC (workers read) */
+	struct ovl_rtab rec;	      /**< (VSID, CA IP) -> (bd, CA MAC) as an FDB key (workers read) */
 	struct rte_hash *mac_hash;    /**< (bd, CA MAC) -> (PA, slot, refcnt) (workers read) */
 	struct rte_hash *slot_hash;   /**< (VSID, PA) -> slot index (control only) */
 	struct rte_hash *pa_hash;     /**< interned PAs of MAC entries: key position = id (control only) */

@@ -4,9 +4,12 @@
  * records, the encap map and template slots.  Routes, neighbours and ARP on
  * the uplink are in ovl_route.c.
  *
- * Values are packed into rte_hash's data pointer, as fdb.c does, so that an
- * update is one atomic store with nothing to free:
- *   rec_hash:  CA MAC in bits 47..0
+ * Values are packed into 8 bytes, as fdb.c does, so that an update is one
+ * atomic store with nothing to free:
+ *   rec:       the FDB key of the CA MAC in the VSID's bridge domain
+ *              (ovl_mac_key(): bd in 63..48, MAC in 47..0), in the records'
+ *              own bucket table (ovl_rec_table.h), which the routing stage
+ *              reads once per routed frame
  *   mac_hash:  PA id in 31..0 (the address interned in pa_hash, which has
  *              room for 128 bits that the value has not), slot in 47..32,
  *              number of records using the MAC in 63..48
@@ -51,16 +54,6 @@ slot_key(uint32_t vsid, const struct ovl_ip *pa)
 	k.vsid = vsid;
 	k.pa = ovl_ip_is6(pa) ? ovl_ip6(pa->v6) : ovl_ip4(pa->v4);
 	return k;
-}
-
-static inline void *
-mac_pack(const struct rte_ether_addr *mac)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		v = (v << 8) | mac->addr_bytes[i];
-	return (void *)(uintptr_t)v;
 }
 
 static inline void
@@ -176,15 +169,18 @@ ovl_create(const struct ovl_params *params)
 	ovl->mtu = OVL_DEFAULT_MTU;
 
 	ovl->vsid_hash = hash_create(ovl, "vsid", params->max_vsids, sizeof(uint32_t), true);
-	ovl->rec_hash = hash_create(ovl, "rec", params->max_records, sizeof(uint64_t), true);
 	ovl->mac_hash = hash_create(ovl, "mac", params->max_macs, sizeof(uint64_t), true);
 	ovl->slot_hash = hash_create(ovl, "slot", params->max_slots, sizeof(struct slot_key), false);
 	/* Distinct PAs of MAC entries: one per remote slot at most, plus ours; twice for the cuckoo. */
 	ovl->pa_hash = hash_create(ovl, "pa", 2u * (params->max_slots + NVGRE_MAX_LOCAL_PA),
 				   sizeof(struct ovl_ip), false);
-	if (ovl->vsid_hash == NULL || ovl->rec_hash == NULL || ovl->mac_hash == NULL ||
-	    ovl->slot_hash == NULL || ovl->pa_hash == NULL)
+	if (ovl->vsid_hash == NULL || ovl->mac_hash == NULL || ovl->slot_hash == NULL ||
+	    ovl->pa_hash == NULL)
 		goto fail;
+	if (ovl_rtab_init(&ovl->rec, params->max_records, params->socket_id) != 0) {
+		rte_errno = ENOMEM;
+		goto fail;
+	}
 	ovl->pa_refs = calloc((size_t)rte_hash_max_key_id(ovl->pa_hash) + 2, sizeof(uint32_t));
 	if (ovl->pa_refs == NULL)
 		goto fail;
@@ -230,7 +226,7 @@ ovl_destroy(struct ovl *ovl)
 	if (ovl == NULL)
 		return;
 	rte_hash_free(ovl->vsid_hash);
-	rte_hash_free(ovl->rec_hash);
+	ovl_rtab_fini(&ovl->rec);
 	rte_hash_free(ovl->mac_hash);
 	rte_hash_free(ovl->slot_hash);
 	rte_hash_free(ovl->pa_hash);
@@ -366,18 +362,32 @@ ovl_commit(struct ovl *ovl)
 	if (old != NULL || ovl->nb_pending > 0)
 		grace_period(ovl);
 	rte_free(old);
-	for (unsigned int i = 0; i < ovl->nb_pending; i++)
-		rte_hash_free_key_with_position(ovl->pending[i].hash, ovl->pending[i].pos);
+	for (unsigned int i = 0; i < ovl->nb_pending; i++) {
+		if (ovl->pending[i].hash == NULL)
+			ovl_rtab_reclaim(&ovl->rec, (uint32_t)ovl->pending[i].pos);
+		else
+			rte_hash_free_key_with_position(ovl->pending[i].hash, ovl->pending[i].pos);
+	}
 	ovl->nb_pending = 0;
 	return ret;
 }
 
-/* Delete 'key' from a worker-read hash; its position is reused after the next grace period. */
+/*
+ * Delete 'key' from a worker-read table (a hash, or the records table when
+ * 'h' is NULL); its position is reused after the next grace period.
+ */
 static void
 shared_del(struct ovl *ovl, struct rte_hash *h, const void *key)
 {
-	int32_t pos = rte_hash_del_key(h, key);
+	int32_t pos;
 
+	if (h == NULL) {
+		uint32_t p = ovl_rtab_hide(&ovl->rec, *(const uint64_t *)key);
+
+		pos = p == OVL_RTAB_POS_NONE ? -1 : (int32_t)p;
+	} else {
+		pos = rte_hash_del_key(h, key);
+	}
 	if (pos < 0)
 		return;
 	if (ovl->nb_pending == OVL_PENDING_MAX)
@@ -652,7 +662,7 @@ ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 	       const struct rte_ether_addr *ca_mac, const struct ovl_ip *pa)
 {
 	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
-	uint64_t key = rec_key(vsid, ca_ip);
+	uint64_t key = rec_key(vsid, ca_ip), old_val;
 	struct rte_ether_addr old_mac;
 	void *data;
 	int ret;
@@ -663,8 +673,8 @@ ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 	    !ovl_ip_usable(pa) || ca_ip == 0)
 		return -EINVAL;
 
-	if (rte_hash_lookup_data(ovl->rec_hash, &key, &data) >= 0) {
-		mac_unpack(data, &old_mac);
+	if (ovl_rtab_find(&ovl->rec, key, &old_val) != OVL_RTAB_POS_NONE) {
+		mac_unpack((void *)(uintptr_t)old_val, &old_mac);
 		if (rte_is_same_ether_addr(&old_mac, ca_mac)) {
 			/* Same MAC, maybe a new PA: the VM moved, with all its addresses. */
 			uint64_t mkey = ovl_mac_key(cfg->bd, ca_mac);
@@ -679,14 +689,15 @@ ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 			/* New MAC first, then release the old: no slot is reused in between. */
 			ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
 			if (ret == 0) {
-				rte_hash_add_key_data(ovl->rec_hash, &key, mac_pack(ca_mac));
+				/* A present key: one store, which readers see whole. */
+				ovl_rtab_set(&ovl->rec, key, ovl_mac_key(cfg->bd, ca_mac), NULL);
 				mac_ref_put(ovl, cfg->bd, &old_mac);
 			}
 		}
 	} else {
 		ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
 		if (ret == 0) {
-			if (rte_hash_add_key_data(ovl->rec_hash, &key, mac_pack(ca_mac)) < 0) {
+			if (ovl_rtab_set(&ovl->rec, key, ovl_mac_key(cfg->bd, ca_mac), NULL) < 0) {
 				mac_ref_put(ovl, cfg->bd, ca_mac);
 				ret = -ENOSPC;
 			} else {
@@ -705,14 +716,13 @@ int
 ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip)
 {
 	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
-	uint64_t key = rec_key(vsid, ca_ip);
+	uint64_t key = rec_key(vsid, ca_ip), val;
 	struct rte_ether_addr mac;
-	void *data;
 
-	if (cfg == NULL || rte_hash_lookup_data(ovl->rec_hash, &key, &data) < 0)
+	if (cfg == NULL || ovl_rtab_find(&ovl->rec, key, &val) == OVL_RTAB_POS_NONE)
 		return -ENOENT;
-	mac_unpack(data, &mac);
-	shared_del(ovl, ovl->rec_hash, &key);
+	mac_unpack((void *)(uintptr_t)val, &mac);
+	shared_del(ovl, NULL, &key);
 	mac_ref_put(ovl, cfg->bd, &mac);
 	cfg->nb_records--;
 	return ovl_commit(ovl);
@@ -721,19 +731,17 @@ ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip)
 int
 ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct ovl_record *rec)
 {
-	uint64_t key = rec_key(vsid, ca_ip);
+	uint64_t key = rec_key(vsid, ca_ip), val;
 	struct ovl_mac_dest dest;
-	void *data;
-	uint16_t bd;
 
-	if (rte_hash_lookup_data(ovl->rec_hash, &key, &data) < 0)
+	if (ovl_rtab_find(&ovl->rec, key, &val) == OVL_RTAB_POS_NONE)
 		return -ENOENT;
 	rec->vsid = vsid;
 	rec->ca_ip = ca_ip;
-	mac_unpack(data, &rec->ca_mac);
+	mac_unpack((void *)(uintptr_t)val, &rec->ca_mac);
 	memset(&rec->pa, 0, sizeof(rec->pa));
-	if (ovl_vsid_to_bd(ovl, vsid, &bd) == 0 &&
-	    ovl_mac_lookup(ovl, ovl_mac_key(bd, &rec->ca_mac), &dest) == 0)
+	/* The value is the MAC's encap-map key already. */
+	if (ovl_mac_lookup(ovl, val, &dest) == 0)
 		rec->pa = ovl_pa_of(ovl, dest.pa_id);
 	return 0;
 }
@@ -743,33 +751,34 @@ ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32
 		    unsigned int n, struct rte_ether_addr *macs, bool *found)
 {
 	uint64_t keys[OVL_BULK_MAX];
-	const void *ptrs[OVL_BULK_MAX];
-	void *data[OVL_BULK_MAX];
-	uint64_t hits = 0;
 
+	ovl_record_key_bulk(ovl, vsids, ips, n, keys);
 	for (unsigned int i = 0; i < n; i++) {
-		keys[i] = rec_key(vsids[i], ips[i]);
-		ptrs[i] = &keys[i];
-	}
-	if (n > 0)
-		rte_hash_lookup_bulk_data(ovl->rec_hash, ptrs, n, &hits, data);
-	for (unsigned int i = 0; i < n; i++) {
-		found[i] = (hits >> i) & 1;
+		found[i] = keys[i] != OVL_KEY_NONE;
 		if (found[i])
-			mac_unpack(data[i], &macs[i]);
+			mac_unpack((void *)(uintptr_t)keys[i], &macs[i]);
 	}
+}
+
+void
+ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+		    unsigned int n, uint64_t *keys)
+{
+	uint64_t rkeys[OVL_BULK_MAX];
+
+	for (unsigned int i = 0; i < n; i++)
+		rkeys[i] = rec_key(vsids[i], ips[i]);
+	ovl_rtab_find_bulk(&ovl->rec, rkeys, n, keys, OVL_KEY_NONE);
 }
 
 unsigned int
 ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
 {
-	const void *key;
-	void *data;
+	uint64_t k, val;
 	uint32_t next = 0;
 	unsigned int n = 0;
 
-	while (rte_hash_iterate(ovl->rec_hash, &key, &data, &next) >= 0) {
-		uint64_t k = *(const uint64_t *)key;
+	while (ovl_rtab_next(&ovl->rec, &next, &k, &val)) {
 		struct ovl_record rec;
 
 		if (ovl_record_lookup(ovl, (uint32_t)(k >> 32), rte_cpu_to_be_32((uint32_t)k),
@@ -804,7 +813,7 @@ ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c)
 	memset(c, 0, sizeof(*c));
 	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
 		c->nb_vsids += ovl->vsids[i].vsid != 0;
-	c->nb_records = (uint32_t)RTE_MAX(rte_hash_count(ovl->rec_hash), 0);
+	c->nb_records = ovl_rtab_count(&ovl->rec);
 	c->nb_macs = (uint32_t)RTE_MAX(rte_hash_count(ovl->mac_hash), 0);
 	for (uint16_t i = 0; i < ovl->params.max_slots; i++)
 		c->nb_slots += ovl->slots[i].vsid != 0;

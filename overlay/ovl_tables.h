@@ -8,7 +8,9 @@
  *   - VSID <-> bridge domain, one to one.  The bridge-domain id is the
  *     caller's (dataplane) number, 0 .. nb_bds-1; the overlay uses it only as
  *     an index and as the top 16 bits of encap-map keys.
- *   - Lookup record: (VSID, CA IPv4) -> CA MAC.  The record's PA is the PA of
+ *   - Lookup record: (VSID, CA IPv4) -> CA MAC, kept as the MAC's FDB key in
+ *     the VSID's bridge domain (the routing stage's next lookup), in a
+ *     bucket table built like the FDB's (ovl_rec_table.h).  The record's PA is the PA of
  *     its MAC (next item): a MAC lives on one host, so all addresses of one
  *     MAC move together when a record gives that MAC a new PA (migration).
  *     Provider addresses (PAs, routes, gateways, neighbours) are of either
@@ -49,11 +51,12 @@
  *
  * Thread-safety: workers read, the control thread writes.
  *   - Worker-safe, lock-free: ovl_snapshot_get() and the inline snapshot
- *     accessors, ovl_vsid_to_bd(), ovl_record_mac_bulk(), ovl_mac_lookup(),
+ *     accessors, ovl_vsid_to_bd(), ovl_record_mac_bulk(), ovl_record_key_bulk(), ovl_mac_lookup(),
  *     ovl_mac_lookup_bulk().  (ovl_arp_suppress() and ovl_decap_check() in
  *     ovl.h too.)
  *   - Everything else: the control thread only, one caller at a time.
- *   Hashes are rte_hash with lock-free readers.  Immutable data (templates,
+ *   Hashes are rte_hash with lock-free readers, the records' table is read
+ *   lock-free (ovl_rec_table.h).  Immutable data (templates,
  *   flood lists, our PA set, bd -> VSID) is published as one snapshot by
  *   pointer swap; each change waits for a grace period on the rte_rcu_qsbr
  *   variable given at creation before it frees the old snapshot or reuses a
@@ -84,6 +87,7 @@ struct ovl;
 #define OVL_MAX_SLOTS	0xfff0u /* template slots are below the special values */
 #define OVL_BULK_MAX	64u	/* most keys per bulk lookup */
 #define OVL_DEFAULT_MTU 1500u	/* uplink IP MTU until ovl_uplink_set() says otherwise */
+#define OVL_KEY_NONE	0ULL	/* ovl_record_key_bulk() miss: no FDB key is 0 (MACs are unicast) */
 
 /* Neighbour flags. */
 #define OVL_NEIGH_F_STATIC 0x01u /* configured; never learned over or aged */
@@ -268,6 +272,15 @@ int ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
  */
 void ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
 			 unsigned int n, struct rte_ether_addr *macs, bool *found);
+
+/**
+ * For the records (vsids[i], ips[i]), i < n <= OVL_BULK_MAX: keys[i] is the
+ * FDB key of the record's MAC in the VSID's bridge domain (ovl_mac_key(),
+ * == fdb_key()), or OVL_KEY_NONE without a record.  One bulk lookup,
+ * inline, in the records' own table.  Worker-safe, lock-free (the routing stage).
+ */
+void ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+			 unsigned int n, uint64_t *keys);
 
 /** @return 0 and fill 'dest', or -ENOENT (then dest->slot = OVL_SLOT_NONE).  Worker-safe. */
 int ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest);

@@ -15,6 +15,7 @@
  *   nvgre-decap   NVGRE from 1K remote CAs to 1K static local MACs
  *   routed-local  routed to another subnet's VMs on this host (static MACs)
  *   routed-remote routed to another host's VMs (encapsulated)
+ *   routed-flow   as routed-local, but each burst to one VM (a flow), the next burst to the next
  *
  * Not a test (meson never runs it): build/tests/dp/dp_microbench [SCENARIO...];
  * VSW_MICROBENCH_PASSES=N repeats every scenario N times (default 2).
@@ -43,12 +44,15 @@
 #define ROUNDS 3000
 #define FRAME_MAX 128
 
-enum kind { L2, L2_LEARN, L2_IPV6, L2_VLAN, ENCAP, DECAP, ROUTED_LOCAL, ROUTED_REMOTE, NB_KINDS };
+enum kind {
+	L2, L2_LEARN, L2_IPV6, L2_VLAN, ENCAP, DECAP, ROUTED_LOCAL, ROUTED_REMOTE, ROUTED_FLOW,
+	NB_KINDS
+};
 
 static const char *const kind_name[NB_KINDS] = {
 	[L2] = "l2", [L2_LEARN] = "l2-learn", [L2_IPV6] = "l2-ipv6", [L2_VLAN] = "l2-vlan",
 	[ENCAP] = "nvgre-encap", [DECAP] = "nvgre-decap", [ROUTED_LOCAL] = "routed-local",
-	[ROUTED_REMOTE] = "routed-remote",
+	[ROUTED_REMOTE] = "routed-remote", [ROUTED_FLOW] = "routed-flow",
 };
 
 static struct rte_ether_addr rmac_addr = { { 2, 0x76, 0x72, 0, 0, 1 } };
@@ -157,6 +161,7 @@ build(uint8_t *buf, enum kind kind, int d, int s)
 		return nvgre_outer(buf, len);
 	}
 	case ROUTED_LOCAL:
+	case ROUTED_FLOW:
 		mac_of(9, 1, src);
 		return frame(buf, rmac, src, 0x0a800000 + 1 + (uint32_t)d, kind);
 	default:
@@ -183,7 +188,8 @@ measure(enum kind kind)
 
 	for (int it = 0; it < ROUNDS; it++) {
 		for (int k = 0; k < 32; k++) {
-			int d = (int)((uint32_t)(it * 32 + k) * 2654435761u % N);
+			int d = kind == ROUTED_FLOW ? it % N :
+						      (int)((uint32_t)(it * 32 + k) * 2654435761u % N);
 
 			lens[k] = build(bufs[k], kind, d, (it * 32 + k) % N);
 		}

@@ -284,6 +284,110 @@ test_routed_to_another_host_with_the_destination_vsid(void)
 	CU_ASSERT_EQUAL(dp_test_drain("vm2") + dp_test_drain("vm3") + dp_test_drain("vm1"), 0);
 }
 
+/*
+ * The records are the authority, and the routing stage reads them every
+ * frame: a VM that moves to another host, a record given a new MAC, and a
+ * deleted record are each followed by the very next routed frame.
+ */
+static void
+test_routed_follows_record_changes_at_once(void)
+{
+	char red[18];
+	uint8_t orig[2048], got[2048], mac[6];
+	uint64_t unres = dp_test_counter("drop_rd_unresolved");
+	struct rte_mbuf *out;
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	drain_all();
+	/* Positive control: C lives at THEIR_PA. */
+	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
+	out = dp_test_take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	flat(out, got, sizeof(got));
+	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, ip_of(THEIR_PA));
+	rte_pktmbuf_free(out);
+
+	/* C migrates to 192.0.2.2: the next frame goes there. */
+	test_mac(VM_C, mac);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5003, tca("198.18.20.3"), mac, tip("192.0.2.2")), 0);
+	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
+	out = dp_test_take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	flat(out, got, sizeof(got));
+	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, ip_of("192.0.2.2"));
+	CU_ASSERT(memcmp(got + 42, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x0c }, 6) == 0);
+	rte_pktmbuf_free(out);
+
+	/* The address is given to another MAC: the next frame is addressed to it. */
+	test_mac("02:00:00:00:00:1c", mac);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5003, tca("198.18.20.3"), mac, tip("192.0.2.2")), 0);
+	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
+	out = dp_test_take("up");
+	CU_ASSERT_FATAL(out != NULL);
+	flat(out, got, sizeof(got));
+	CU_ASSERT(memcmp(got + 42, mac, 6) == 0);
+	rte_pktmbuf_free(out);
+
+	/* Deleted: the next frame is an unresolved drop, not sent anywhere. */
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_del(5003, tca("198.18.20.3")), 0);
+	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm2") + dp_test_drain("vm1"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_rd_unresolved"), unres + 1);
+
+	/* As the other tests expect it. */
+	test_mac(VM_C, mac);
+	CU_ASSERT_EQUAL(dp_lookup_add(5003, tca("198.18.20.3"), mac, tip(THEIR_PA)), 0);
+}
+
+/*
+ * A burst whose frames repeat their next hop (flows) is looked up once per
+ * run of one next hop: every frame still goes to its own destination, in
+ * order, and a frame without a record is dropped alone.
+ */
+static void
+test_routed_burst_with_repeated_next_hops(void)
+{
+	static const struct {
+		const char *dip;
+		const char *port; /* where it goes; NULL = dropped, unresolved */
+	} burst[] = {
+		{ "198.18.20.3", "up" },  { "198.18.20.3", "up" }, { "198.18.10.99", NULL },
+		{ "198.18.10.99", NULL }, { "198.18.10.2", "vm2" }, { "198.18.10.2", "vm2" },
+		{ "198.18.20.3", "up" },
+	};
+	char red[18];
+	uint64_t unres = dp_test_counter("drop_rd_unresolved");
+	uint8_t got[2048];
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	drain_all();
+	/* The TTL tells the frames apart: frame i leaves with 63 - i. */
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++)
+		dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", burst[i].dip,
+					       (uint8_t)(64 - i), 84, true));
+	dp_test_round();
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++) {
+		struct rte_mbuf *out;
+		unsigned int inner;
+
+		if (burst[i].port == NULL)
+			continue;
+		out = dp_test_take(burst[i].port);
+		CU_ASSERT_FATAL(out != NULL);
+		flat(out, got, sizeof(got));
+		inner = strcmp(burst[i].port, "up") == 0 ? 42 : 0;
+		CU_ASSERT(memcmp(got + inner,
+				 (uint8_t[]){ 0x02, 0, 0, 0, 0, inner != 0 ? 0x0c : 0x0b }, 6) == 0);
+		CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + inner + 14))->time_to_live,
+				63 - i);
+		rte_pktmbuf_free(out);
+	}
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm2") + dp_test_drain("vm1"), 0);
+	CU_ASSERT_EQUAL(dp_test_counter("drop_rd_unresolved"), unres + 2);
+}
+
 static void
 test_ttl_expiry_sends_time_exceeded(void)
 {
@@ -587,5 +691,9 @@ main(int argc, char **argv)
 	CU_add_test(s, "icmp errors are rate limited", test_icmp_errors_are_rate_limited);
 	CU_add_test(s, "control errors say what is wrong", test_control_errors_say_what_is_wrong);
 	CU_add_test(s, "routed to a trunk, tagged per subnet", test_routed_to_a_trunk_tagged_per_subnet);
+	CU_add_test(s, "routed follows record changes at once",
+		    test_routed_follows_record_changes_at_once);
+	CU_add_test(s, "routed burst with repeated next hops",
+		    test_routed_burst_with_repeated_next_hops);
 	return dp_test_finish();
 }
