@@ -26,7 +26,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dp_act.h"
+#include "dp_stage.h"
 #include "fdb.h"
 #include "ovl.h"
 #include "ovl_rd_pkt.h"
