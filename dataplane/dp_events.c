@@ -4,7 +4,7 @@
  * flaps, age entries and follow link state.  Everything here is bounded per
  * call so the control socket stays responsive.  Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * period, which the worker's quiescent report after the round provides.
  */
 #include "dp_act.h"
-#include "dp_priv.h"
+#include "dp_worker.h"
 
 #include <rte_branch_prediction.h>
 #include <rte_ring.h>
@@ -111,16 +111,6 @@ dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t b
 	nb_sent += dp_flood_local(lc, snap, bd, in_slot, m);
 	if (nb_sent == 0)
 		count(lc, DP_CNT_DROP_NO_DESTINATION);
-}
-
-uint16_t
-dp_overlay_lookup(uint64_t key)
-{
-	struct ovl_mac_dest dest;
-
-	if (ovl_mac_lookup(dp_main.ovl, key, &dest) < 0 || dest.slot >= OVL_MAX_SLOTS)
-		return FDB_PORT_NONE;
-	return (uint16_t)(DP_PORT_REMOTE | dest.slot);
 }
 
 void

@@ -10,7 +10,7 @@
  * that taught us its destination already goes out as unicast.
  */
 #include "dp_stage.h"
-#include "dp_rd_priv.h"
+#include "dp_worker.h"
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>

@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_stage.h"
+#include "dp_worker.h"
 #include "fdb.h"
 #include "ovl.h"
 #include "ovl_rd_pkt.h"

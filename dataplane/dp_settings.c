@@ -4,8 +4,7 @@
  * them), applied to the MAC table, the overlay, the routing domains and the
  * VLANs; port settings are in dp_port_conf.c.  Control thread only.
  */
-#include "dp_priv.h"
-#include "dp_rd_priv.h"
+#include "dp_ctl.h"
 
 #include <errno.h>
 #include <string.h>

@@ -4,7 +4,8 @@
  * start and stop, and publishing configuration to the workers.
  * Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
+#include "dp_worker.h" /* dp_worker_main, launched here */
 
 #include <errno.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
  * ICMP errors reach the control thread from the uplink path beside ARP; the
  * errors table is small and control-thread only, like the rest of this file.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -16,6 +16,7 @@
  * period, which the worker's quiescent report after the round provides.
  */
 #include "dp_stage.h"
+#include "dp_worker.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  * never come here: dp_pipeline_burst tests the mode once per burst.
  */
 #include "dp_act.h"
-#include "dp_priv.h"
+#include "dp_worker.h"
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
