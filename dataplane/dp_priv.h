@@ -43,6 +43,7 @@ _Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FD
 #define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */
 #define DP_ICMP_DEST_UNREACH 3  /* ICMP types that quote the packet that failed */
 #define DP_ICMP_TIME_EXCEEDED 11
+#define DP_ICMP_FRAG_NEEDED 4    /* code of DEST_UNREACH: "fragmentation needed and DF set" (RFC 1191) */
 #define DP_ICMP6_DEST_UNREACH 1  /* ICMPv6 errors that quote the packet that failed */
 #define DP_ICMP6_PACKET_TOO_BIG 2
 #define DP_ICMP6_TIME_EXCEEDED 3
@@ -92,7 +93,7 @@ struct dp_rxq {
 static inline bool
 dp_port_is_remote(uint16_t port)
 {
-	return port != 0xffffu && (port & DP_PORT_REMOTE) != 0;
+	return port != FDB_PORT_NONE && (port & DP_PORT_REMOTE) != 0;
 }
 
 static inline uint16_t

@@ -12,10 +12,10 @@
 #include "nvgre.h"
 
 const struct dp_bd_settings dp_bd_defaults = {
-	.aging_s = 300,
+	.aging_s = FDB_DEFAULT_AGING_S,
 	.learning = true,
-	.flap_moves = 5,
-	.flap_window_s = 10,
+	.flap_moves = FDB_DEFAULT_FLAP_MOVES,
+	.flap_window_s = FDB_DEFAULT_FLAP_WINDOW_S,
 };
 
 static void
