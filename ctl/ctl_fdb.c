@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fdb.* methods: look at, flush and configure the MAC table, and the
- * delivery of its events (learned, moved, aged, flap) to control-socket
- * subscribers.  Static entries are configuration: they are saved in the
- * "fdb_static" section and replayed after the ports.
+ * fdb.* methods: look at, flush and configure the MAC table.  Static
+ * entries are configuration: they are saved in the "fdb_static" section and
+ * replayed after the ports.  The table's events are ctl_events.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -276,80 +275,6 @@ fdb_stats(struct ctl_call *call)
 					    json_integer((json_int_t)counters[i].value));
 	call->result = json_pack("{s:o*, s:o*}", "bds", list, "counters", totals);
 	return call->result != NULL ? 0 : -ENOMEM;
-}
-
-/* --- events --- */
-
-static const char *const fdb_event_names[] = { "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap" };
-
-json_t *
-ctl_event_params(const struct dp_event *ev)
-{
-	const char *cause = ev->cause != NULL ? ev->cause : "";
-	char mac[CTL_MAC_TEXT];
-
-	ctl_mac_format(ev->mac, mac);
-	switch (ev->type) {
-	case DP_EVENT_LEARNED:
-		return json_pack("{s:s, s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "port", ev->to,
-				 "cause", cause);
-	case DP_EVENT_MOVED:
-		return json_pack("{s:s, s:s, s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "from",
-				 ev->from, "to", ev->to, "cause", cause);
-	case DP_EVENT_AGED:
-		return json_pack("{s:s, s:s, s:s}", "bd", ev->bd, "mac", mac, "port", ev->to);
-	case DP_EVENT_FLAP:
-		return json_pack("{s:s, s:s, s:s, s:s, s:I, s:b}", "bd", ev->bd, "mac", mac, "from",
-				 ev->from, "to", ev->to, "moves", (json_int_t)ev->moves, "frozen",
-				 (int)ev->frozen);
-	case DP_EVENT_LOST:
-		return json_pack("{s:I}", "count", (json_int_t)ev->count);
-	}
-	return json_pack("{s:s, s:s}", "bd", ev->bd, "mac", mac);
-}
-
-static const char *
-fdb_event_name(const struct dp_event *ev)
-{
-	if (ev->name != NULL)
-		return ev->name;
-	if ((unsigned int)ev->type < sizeof(fdb_event_names) / sizeof(fdb_event_names[0]))
-		return fdb_event_names[ev->type];
-	return "fdb.event";
-}
-
-static void
-fdb_on_event(const struct dp_event *ev, void *arg)
-{
-	struct ctl_server *srv = arg;
-	json_t *params;
-
-	if (ev->type == DP_EVENT_LOST) {
-		ctl_server_events_missed(srv, ev->count);
-		return;
-	}
-	params = ctl_event_params(ev);
-	if (params != NULL)
-		ctl_server_notify(srv, fdb_event_name(ev), params);
-	json_decref(params);
-}
-
-int
-ctl_events_attach(struct ctl_server *srv)
-{
-	int rc = ctl_server_enable_events(srv, fdb_event_names,
-					  sizeof(fdb_event_names) / sizeof(fdb_event_names[0]));
-
-	if (rc < 0)
-		return rc;
-	dp_set_event_handler(fdb_on_event, srv);
-	return 0;
-}
-
-void
-ctl_events_detach(void)
-{
-	dp_set_event_handler(NULL, NULL);
 }
 
 static const struct ctl_param fdb_show_params[] = {

@@ -20,6 +20,7 @@
 #include "ctl_methods.h"
 #include "ctl_util.h"
 #include "dp.h"
+#include "nvgre.h"
 
 static json_t *
 lookup_record_json(uint32_t vsid, const char *ca_ip, const char *ca_mac, const char *pa, bool local)
@@ -54,7 +55,8 @@ lookup_failed(struct ctl_call *call, int rc, uint32_t vsid, const char *ca_ip, c
 	case -EDOM:
 		call->code = CTL_E_INVALID_PARAMS;
 		snprintf(call->err, sizeof(call->err),
-			 "vsid %u is reserved or out of range (4096..16777214)", vsid);
+			 "vsid %u is reserved or out of range (%u..%u)", vsid, NVGRE_VSID_MIN,
+			 NVGRE_VSID_MAX);
 		break;
 	case -ENOENT:
 		snprintf(call->err, sizeof(call->err),

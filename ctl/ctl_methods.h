@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The methods vswd serves, one table per feature (ctl_port.c, ctl_bd.c,
- * ctl_fdb.c, ctl_overlay.c, ctl_lookup.c, ctl_stats.c, ctl_show.c,
+ * ctl_fdb.c, ctl_events.c, ctl_overlay.c, ctl_lookup.c, ctl_stats.c, ctl_show.c,
  * ctl_system.c), and the replay of the saved configuration through those
  * same methods at start-up.
  *
@@ -111,7 +111,8 @@ int ctl_param_vsid(struct ctl_call *call, const char *key, uint32_t *vsid);
 
 /**
  * Offer the MAC-table events (fdb.learned, fdb.moved, fdb.aged, fdb.flap) on
- * 'srv' and deliver the dataplane's events to its subscribers from now on.
+ * 'srv', register events.subscribe and events.unsubscribe, and deliver the
+ * dataplane's events to its subscribers from now on (ctl_events.c).
  * Call ctl_events_detach() before closing 'srv'.  @return 0 or -errno.
  */
 int ctl_events_attach(struct ctl_server *srv);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Line framing, connection handling and event fan-out for the control
- * socket; what a line means is ctl_rpc.c's business.
+ * socket; what a line means is ctl_rpc.c's business, which events there are
+ * and how a client subscribes is ctl_events.c's.
  */
 #include "ctl_server.h"
 
@@ -474,162 +475,9 @@ server_event_index(const struct ctl_server *srv, const char *name)
 	return -1;
 }
 
-static void
-server_known_events(const struct ctl_server *srv, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < srv->nb_events && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i > 0 ? ", " : "",
-					srv->event_names[i]);
-}
-
-/* Add the event 'name' (of 'where') to 'mask'; @return 0 or -EINVAL with call->err. */
-static int
-server_event_bit(struct ctl_call *call, const struct ctl_server *srv, const char *name, size_t len,
-		 const char *where, uint32_t *mask)
-{
-	char known[CTL_ERR_LEN / 2];
-
-	for (unsigned int i = 0; i < srv->nb_events; i++) {
-		if (strlen(srv->event_names[i]) == len &&
-		    strncmp(srv->event_names[i], name, len) == 0) {
-			*mask |= UINT32_C(1) << i;
-			return 0;
-		}
-	}
-	server_known_events(srv, known, sizeof(known));
-	call->code = CTL_E_INVALID_PARAMS;
-	snprintf(call->err, sizeof(call->err), "%s: unknown event '%.*s' (known: %s)", where,
-		 (int)(len < 64 ? len : 64), name, known);
-	return -EINVAL;
-}
-
-/*
- * The events of params.events: omitted = all, an array of names, or one
- * string of comma-separated names.  @return 0 or -EINVAL with call->err.
- */
-static int
-server_event_mask(struct ctl_call *call, const struct ctl_server *srv, uint32_t *mask)
-{
-	json_t *events = json_object_get(call->params, "events");
-	char where[48];
-	json_t *v;
-	size_t i;
-
-	*mask = 0;
-	if (events == NULL || json_is_null(events)) {
-		*mask = srv->nb_events == 32 ? UINT32_MAX : (UINT32_C(1) << srv->nb_events) - 1;
-		return 0;
-	}
-	call->code = CTL_E_INVALID_PARAMS;
-	if (json_is_string(events)) {
-		const char *p = json_string_value(events);
-
-		for (;;) {
-			size_t n = strcspn(p, ",");
-
-			if (n > 0 && server_event_bit(call, srv, p, n, "params.events", mask) < 0)
-				return -EINVAL;
-			if (p[n] == '\0')
-				break;
-			p += n + 1;
-		}
-	} else if (json_is_array(events)) {
-		json_array_foreach(events, i, v) {
-			snprintf(where, sizeof(where), "params.events[%zu]", i);
-			if (!json_is_string(v)) {
-				snprintf(call->err, sizeof(call->err),
-					 "%s: expected a string, got %s", where,
-					 ctl_json_type_name(v));
-				return -EINVAL;
-			}
-			if (server_event_bit(call, srv, json_string_value(v), json_string_length(v),
-					     where, mask) < 0)
-				return -EINVAL;
-		}
-	} else {
-		snprintf(call->err, sizeof(call->err),
-			 "params.events: expected an array of event names or a string, got %s",
-			 ctl_json_type_name(events));
-		return -EINVAL;
-	}
-	if (*mask == 0) {
-		snprintf(call->err, sizeof(call->err),
-			 "params.events: no event named; omit it for all events");
-		return -EINVAL;
-	}
-	call->code = CTL_E_APP;
-	return 0;
-}
-
-static int
-server_events_change(struct ctl_call *call, bool subscribe)
-{
-	struct server_client *c = call->client;
-	uint32_t mask;
-	json_t *list;
-	int rc;
-
-	if (c == NULL) {
-		snprintf(call->err, sizeof(call->err),
-			 "%s works only on a control-socket connection", call->method->name);
-		return -EINVAL;
-	}
-	rc = server_event_mask(call, c->srv, &mask);
-	if (rc < 0)
-		return rc;
-	if (subscribe)
-		c->events |= mask;
-	else
-		c->events &= ~mask;
-	list = json_array();
-	for (unsigned int i = 0; list != NULL && i < c->srv->nb_events; i++)
-		if (c->events & (UINT32_C(1) << i))
-			json_array_append_new(list, json_string(c->srv->event_names[i]));
-	call->result = json_pack("{s:o}", "subscribed", list);
-	return call->result != NULL ? 0 : -ENOMEM;
-}
-
-static int
-server_events_subscribe(struct ctl_call *call)
-{
-	return server_events_change(call, true);
-}
-
-static int
-server_events_unsubscribe(struct ctl_call *call)
-{
-	return server_events_change(call, false);
-}
-
-static const struct ctl_param server_events_params[] = {
-	{ "events", CTL_P_ANY, false },
-	{ NULL },
-};
-
-static const struct ctl_method server_event_methods[] = {
-	{
-		.name = "events.subscribe",
-		.params = server_events_params,
-		.help = "stream events (all, or the named ones) to this connection as notifications",
-		.handler = server_events_subscribe,
-	},
-	{
-		.name = "events.unsubscribe",
-		.params = server_events_params,
-		.help = "stop streaming events (all, or the named ones) to this connection",
-		.handler = server_events_unsubscribe,
-	},
-	{ .name = NULL },
-};
-
 int
 ctl_server_enable_events(struct ctl_server *srv, const char *const names[], unsigned int nb)
 {
-	int rc;
-
 	for (unsigned int i = 0; i < nb; i++) {
 		if (server_event_index(srv, names[i]) >= 0)
 			continue;
@@ -637,9 +485,25 @@ ctl_server_enable_events(struct ctl_server *srv, const char *const names[], unsi
 			return -ENOSPC;
 		srv->event_names[srv->nb_events++] = names[i];
 	}
-	/* The handlers find their server through the client, so one registration serves all. */
-	rc = ctl_rpc_register(srv->rpc, server_event_methods, NULL);
-	return rc == -EEXIST ? 0 : rc;
+	return 0;
+}
+
+uint32_t *
+ctl_server_subscription(struct ctl_call *call, const char *const **names, unsigned int *nb)
+{
+	struct server_client *c = call->client;
+
+	if (c == NULL)
+		return NULL;
+	*names = c->srv->event_names;
+	*nb = c->srv->nb_events;
+	return &c->events;
+}
+
+struct ctl_rpc *
+ctl_server_rpc(const struct ctl_server *srv)
+{
+	return srv->rpc;
 }
 
 int

@@ -12,8 +12,9 @@
  * client can tie up is bounded by CTL_OUT_HIGH plus one reply, and one reply
  * is at most CTL_REPLY_MAX.
  *
- * Events: once ctl_server_enable_events() names them, a client may call
- * events.subscribe and from then on receives JSON-RPC notifications
+ * Events: once ctl_server_enable_events() names them, a client may
+ * subscribe (events.subscribe, ctl_events.c, through
+ * ctl_server_subscription()) and from then on receives JSON-RPC notifications
  * (requests without an id) such as
  *   {"jsonrpc":"2.0","method":"fdb.moved","params":{...}}
  * interleaved with the replies to its own requests.  Events never block the
@@ -34,6 +35,7 @@
 #include <jansson.h>
 
 struct ctl_rpc;
+struct ctl_call;
 
 #define CTL_MAX_CLIENTS 64		   /* connections served at once */
 #define CTL_OUT_HIGH	(256 * 1024)	   /* stop reading requests above this much unsent output */
@@ -59,11 +61,21 @@ struct ctl_server *ctl_server_open(const char *path, struct ctl_rpc *rpc, char *
 int ctl_server_poll(struct ctl_server *srv, int timeout_ms);
 
 /**
- * Offer the events 'names' (static strings, at most CTL_MAX_EVENTS in all)
- * and register events.subscribe and events.unsubscribe on the server's
- * dispatcher.  @return 0, -ENOSPC or -ENOMEM.
+ * Offer the events 'names' (static strings, at most CTL_MAX_EVENTS in all).
+ * @return 0 or -ENOSPC.
  */
 int ctl_server_enable_events(struct ctl_server *srv, const char *const names[], unsigned int nb);
+
+/**
+ * The subscription of the connection 'call' came on: bit i is event
+ * '(*names)[i]' of the '*nb' offered.  @return NULL when the call came on no
+ * connection (a configuration replay).
+ */
+uint32_t *ctl_server_subscription(struct ctl_call *call, const char *const **names,
+				  unsigned int *nb);
+
+/** @return the dispatcher serving the server's requests. */
+struct ctl_rpc *ctl_server_rpc(const struct ctl_server *srv);
 
 /**
  * Queue notification 'event' with 'params' (borrowed; NULL = {}) for every

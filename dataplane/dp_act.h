@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_priv.h"
+#include "dp_worker.h"
 
 static inline void
 count(struct dp_lcore *lc, enum dp_counter_id id)
@@ -132,71 +133,5 @@ share_mbuf(struct rte_mbuf *m, uint16_t extra)
 	for (struct rte_mbuf *seg = m; seg != NULL; seg = seg->next)
 		rte_mbuf_refcnt_update(seg, (int16_t)extra);
 }
-
-/* A destination key that is flooded without lookup (broadcast, multicast). */
-#define DP_KEY_FLOOD UINT64_MAX
-
-/*
- * Unicast destinations of a burst, each run of one key once (VPP's last-key
- * cache: a burst is often one flow); broadcast and multicast are not looked up.
- */
-struct dst_lookup {
-	uint16_t nb_keys;                   /**< keys to look up */
-	uint64_t keys[VSW_BURST_SIZE];      /**< the distinct-in-a-row keys */
-	uint8_t key_of[VSW_BURST_SIZE];     /**< per frame: its index in 'keys' */
-	uint16_t ports[VSW_BURST_SIZE];     /**< per key: the lookup's answer */
-};
-
-static inline void
-dst_collect(const uint64_t *dst_keys, uint16_t n, struct dst_lookup *dl)
-{
-	uint64_t last = DP_KEY_FLOOD;
-	uint16_t nb_keys = 0;
-
-	for (uint16_t i = 0; i < n; i++) {
-		if (dst_keys[i] == DP_KEY_FLOOD)
-			continue;
-		if (dst_keys[i] != last) {
-			last = dst_keys[i];
-			dl->keys[nb_keys++] = last;
-		}
-		dl->key_of[i] = (uint8_t)(nb_keys - 1);
-	}
-	dl->nb_keys = nb_keys;
-}
-
-/* out[i]: frame i's port, FDB_PORT_NONE for a miss or a flood. */
-static inline void
-dst_spread(const struct dst_lookup *dl, const uint64_t *dst_keys, uint16_t n, uint16_t *out)
-{
-	for (uint16_t i = 0; i < n; i++)
-		out[i] = dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE : dl->ports[dl->key_of[i]];
-}
-
-
-/* Flood to the bridge domain's local ports but 'in_slot'; consumes 'm'. @return copies sent. */
-unsigned int dp_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
-			    uint16_t in_slot, struct rte_mbuf *m);
-
-/* Overlay steps (dp_nvgre.c). */
-
-/* Flood in a tenant subnet: local ports and every remote PA of its VSID; consumes 'm'. */
-void dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
-		      uint16_t in_slot, struct rte_mbuf *m);
-/* Encapsulate 'n' frames (n <= VSW_BURST_SIZE) for template slot 'slot' and send them on the uplink; consumes them. */
-void dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-		  struct rte_mbuf **pkts, uint16_t n);
-/* A unicast FDB miss in a tenant subnet: the remote slot from the lookup records, or FDB_PORT_NONE. */
-uint16_t dp_overlay_lookup(uint64_t key);
-/* The same for n <= VSW_BURST_SIZE keys in one bulk lookup. */
-void dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports);
-/* If 'm' is an ARP request a lookup record answers, turn it into the reply. @return 1 if so. */
-int dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
-		    struct rte_mbuf *m);
-/* A burst from the uplink: ARP to the control thread, NVGRE decapsulated and switched. */
-void dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-		     struct rte_mbuf **pkts, uint16_t nb_pkts);
-/* Send what the control thread queued for this worker (ARP on the uplink). */
-void dp_inject_drain(struct dp_lcore *lc, const struct dp_snapshot *snap);
 
 #endif /* VSW_DP_ACT_H */

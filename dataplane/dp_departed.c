@@ -14,7 +14,7 @@
  * DEPARTED_TTL_S seconds, and when its few probe slots are all live a new
  * record replaces the oldest of them.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <string.h>
 

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Periodic control-thread work: deliver the workers' FDB events, detect
- * flaps, age entries and follow link state.  Everything here is bounded per
- * call so the control socket stays responsive.  Control thread only.
+ * FDB events from the workers (and from aging and flap detection) to the
+ * control plane: drained from the workers' rings, moves and announcements
+ * first, translated to names, and handed to the handler ctl set
+ * (ctl/ctl_events.c, which turns them into notifications on the control
+ * socket).  Bounded per call, from dp_periodic() (dp_periodic.c) and
+ * dp_events_poll().  Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_ring_elem.h>
 
 #define EVENTS_PER_CALL 1024  /* events drained per worker per call */
-#define AGE_BUDGET      2048  /* entries the aging walk visits per call: 1M entries in ~25 s at 20 calls/s */
 
 static const char *const event_names[] = {
 	[FDB_EV_LEARNED] = "fdb.learned",
@@ -42,9 +43,8 @@ port_name(uint16_t slot, char *out, size_t len)
 		snprintf(out, len, "#%u", slot);
 }
 
-/* fdb_event_fn: translate to names and hand to the control plane. */
-static void
-deliver(const struct fdb_event *fe, void *arg)
+void
+dp_event_deliver(const struct fdb_event *fe, void *arg)
 {
 	struct dp_event ev;
 	struct rte_ether_addr mac;
@@ -97,9 +97,9 @@ drain_ring(struct rte_ring *r, uint32_t now, unsigned int budget)
 			dp_departed_resolve(&evs[i], now);
 			if (learn_is_stale(&evs[i]))
 				continue;
-			deliver(&evs[i], NULL);
+			dp_event_deliver(&evs[i], NULL);
 			if (evs[i].type == FDB_EV_MOVED)
-				fdb_flap_note(dp_main.fdb, &evs[i], now, deliver, NULL);
+				fdb_flap_note(dp_main.fdb, &evs[i], now, dp_event_deliver, NULL);
 		}
 		total += n;
 	} while (n > 0 && total < budget);
@@ -128,8 +128,8 @@ report_lost(struct dp_lcore *lc)
  * Moves and announcements first and all of them (their ring is bounded), so
  * a flood of ordinary learns never delays the event that follows a VM.
  */
-static void
-drain_events(uint32_t now)
+void
+dp_events_drain(uint32_t now)
 {
 	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
 		drain_ring(dp_main.lcores[w]->urgent, now, DP_EVENT_RING_SIZE);
@@ -146,44 +146,4 @@ dp_events_poll(void)
 
 	for (unsigned int w = 0; w < dp_main.nb_workers; w++)
 		drain_ring(dp_main.lcores[w]->urgent, now, DP_EVENT_RING_SIZE);
-}
-
-/*
- * A port whose link went down loses its learned MACs: its VMs are gone or
- * moving.  Those that reappear elsewhere soon are reported as moves.
- */
-static void
-watch_links(uint32_t now)
-{
-	for (uint16_t slot = 0; slot < VSW_MAX_PORTS; slot++) {
-		struct dp_port *p = &dp_main.ports[slot];
-		bool up;
-
-		if (!p->in_use)
-			continue;
-		up = dp_port_link_up(p->handle.eth_port);
-		if (up == p->link_up)
-			continue;
-		p->link_up = up;
-		p->link_changes++;
-		if (!up)
-			dp_departed_flush_port(slot, now);
-	}
-}
-
-void
-dp_periodic(void)
-{
-	uint32_t now = dp_now_s();
-	uint64_t tsc = rte_rdtsc();
-	bool second = tsc - dp_main.last_second_tsc >= dp_main.tsc_hz;
-
-	drain_events(now);
-	fdb_age_step(dp_main.fdb, now, AGE_BUDGET, deliver, NULL);
-	if (second) {
-		dp_main.last_second_tsc = tsc;
-		fdb_flap_expire(dp_main.fdb, now);
-		watch_links(now);
-	}
-	dp_overlay_periodic(second);
 }

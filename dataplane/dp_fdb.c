@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The MAC table as the control plane sees it: by names, -errno results.  Control thread only. */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <arpa/inet.h>
 

@@ -6,7 +6,7 @@
  * needs: answering ARP and neighbour solicitations on the uplink and
  * resolving next hops.  Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +18,6 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "dp_act.h"
 #include "ovl.h"
 
 #define NEIGH_WANTED_MAX 16 /* ARP requests and solicitations sent per second at most */
@@ -159,6 +158,17 @@ dp_neigh_del(const struct ovl_ip *ip)
 	return ovl_neigh_del(dp_main.ovl, ip);
 }
 
+/* Where the lookup records place MAC key 'key': a remote FDB port value, or FDB_PORT_NONE. */
+static uint16_t
+record_port(uint64_t key)
+{
+	struct ovl_mac_dest dest;
+
+	if (ovl_mac_lookup(dp_main.ovl, key, &dest) < 0 || dest.slot >= OVL_MAX_SLOTS)
+		return FDB_PORT_NONE;
+	return (uint16_t)(DP_PORT_REMOTE | dest.slot);
+}
+
 /*
  * Records are the authority for where a tenant address lives: mirror each
  * remote CA MAC into the FDB (cause "record", never aged), so encapsulation
@@ -171,7 +181,7 @@ static void
 sync_record_entry(uint16_t bd, const struct rte_ether_addr *mac)
 {
 	uint64_t key = fdb_key(bd, mac);
-	uint16_t dest = dp_overlay_lookup(key);
+	uint16_t dest = record_port(key);
 	struct fdb_entry e;
 
 	if (dp_port_is_remote(dest)) {

@@ -11,7 +11,7 @@
  * An access port is a member of its VLAN's domain; a trunk port of every
  * domain whose VLAN it lists, and of its native VLAN's for untagged frames.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What the workers and the control side of dataplane/ share: the published
- * configuration snapshot, per-worker state and the switch-wide singleton.
+ * configuration snapshot (built by the control thread, read-only for the
+ * workers), per-worker state (written by its worker, its counters read by
+ * the control thread with relaxed loads), and the switch-wide singleton
+ * dp_main (the control thread's; workers read only what dp_init() set
+ * before they started: pool, fdb, ovl, qsbr, ctl_rx, opts, the clock, and
+ * 'snapshot' and 'stop' with acquire loads).
+ *
+ * Who may call what: dp_worker.h (worker side), dp_ctl.h (control side).
+ * A file of dataplane/ includes the one of its side, never both, except
+ * where one side starts the other (dp_switch.c launches dp_worker_main).
  */
 #ifndef VSW_DP_PRIV_H
 #define VSW_DP_PRIV_H
@@ -34,6 +43,7 @@ _Static_assert(VSW_MAX_BDS <= FDB_MAX_BDS, "every bridge domain needs its own FD
 #define DP_MAX_TUNNELS 4096     /* overlay template slots: (VSID, remote PA) pairs */
 #define DP_ICMP_DEST_UNREACH 3  /* ICMP types that quote the packet that failed */
 #define DP_ICMP_TIME_EXCEEDED 11
+#define DP_ICMP_FRAG_NEEDED 4    /* code of DEST_UNREACH: "fragmentation needed and DF set" (RFC 1191) */
 #define DP_ICMP6_DEST_UNREACH 1  /* ICMPv6 errors that quote the packet that failed */
 #define DP_ICMP6_PACKET_TOO_BIG 2
 #define DP_ICMP6_TIME_EXCEEDED 3
@@ -83,7 +93,7 @@ struct dp_rxq {
 static inline bool
 dp_port_is_remote(uint16_t port)
 {
-	return port != 0xffffu && (port & DP_PORT_REMOTE) != 0;
+	return port != FDB_PORT_NONE && (port & DP_PORT_REMOTE) != 0;
 }
 
 static inline uint16_t
@@ -217,105 +227,7 @@ struct dp_main {
 
 extern struct dp_main dp_main;
 
-/* Seconds since dp_init, the clock of FDB last-seen stamps. */
-static inline uint32_t
-dp_now_s(void)
-{
-	return (uint32_t)((rte_rdtsc() - dp_main.epoch_tsc) / dp_main.tsc_hz);
-}
-
-/* dp_departed.c: MACs flushed with a downed port, so that reappearing elsewhere is a move. */
-/* Flush the learned MACs of 'slot', whose link went down, remembering them. */
-void dp_departed_flush_port(uint16_t slot, uint32_t now);
-/* Forget everything: a new dp_init() starts a new clock. */
-void dp_departed_reset(void);
-/* Forget what was remembered of 'slot': the port is gone and the slot may be reused. */
-void dp_departed_forget_port(uint16_t slot);
-/* A worker's "learned" event for a remembered MAC on another port becomes "moved". */
-void dp_departed_resolve(struct fdb_event *ev, uint32_t now);
-
-/* Rebuild and publish the snapshot, then wait until no worker reads the old one. */
-int dp_publish(void);
-
-
-/* Milliseconds since dp_init, the overlay's clock. */
-static inline uint64_t
-dp_now_ms(void)
-{
-	return (rte_rdtsc() - dp_main.epoch_tsc) * 1000 / dp_main.tsc_hz;
-}
-
-/* Overlay control (dp_overlay.c). */
-/**
- * Give bridge domain 'bd' VSID 'vsid' (0 = none).  @return 0; -EINVAL (out of
- * range); -EEXIST (it is bridge domain '*other's); -EBUSY (the old VSID has
- * lookup records); -ENOMEM.  Nothing changed on failure.
- */
-int dp_bd_set_vsid(uint16_t bd, uint32_t vsid, uint16_t *other);
-uint32_t dp_bd_vsid(uint16_t bd);
-void dp_overlay_periodic(bool second);
-/* The uplink's slot, or -ENOENT. */
-int dp_uplink_slot(void);
-/* Forget what was learned on a port (dynamic entries only). */
-void dp_fdb_forget_port(uint16_t slot);
-/* fdb_match_fn: a learned (not static) entry on the port slot '*(const uint16_t *)arg'. */
-bool dp_fdb_learned_on(const struct fdb_entry *e, const void *arg);
-/* "pa:IP" for a remote FDB port value. */
-void dp_remote_name(uint16_t port, char *out, size_t len);
-
-/* Write the sentence for a caller's 'err' buffer (may be NULL). @return 'ret'. */
-int dp_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Is port 'slot' a member of bridge domain 'bd' (trunks: of several)?  dp_port_conf.c. */
-bool dp_port_member(uint16_t slot, uint16_t bd);
-/*
- * May bridge domain 'bd' take VLAN 'vlan' (dp_bd_apply)?  @return 0; -EINVAL
- * (over DP_VLAN_MAX); -EEXIST (domain '*other' has it); -EBUSY (port slot
- * '*other' takes the current VLAN as its access or native one).
- */
-int dp_bd_vlan_check(uint16_t bd, uint16_t vlan, uint16_t *other);
-
-/* Settings (dp_settings.c). */
-/** Give bridge domain 'bd' the MAC-table part of dp_bd_defaults (a new or reused id). */
-void dp_bd_reset_conf(uint16_t bd);
-bool dp_port_link_up(uint16_t eth_port);
-
-/* Entries per bridge-domain id (VSW_MAX_BDS counts). */
-void dp_fdb_count_per_bd(uint32_t *per_bd);
-
-/* Worker entry point (dp_worker.c). */
-int dp_worker_main(void *arg);
-/* Bring lc->now to the whole seconds since dp_init at TSC 'tsc'; worker context. */
-void dp_worker_clock(struct dp_lcore *lc, uint64_t tsc);
-/* One poll of every RX queue of 'lc' in 'snap', then TX flush. @return frames received. */
-uint32_t dp_poll_round(struct dp_lcore *lc, const struct dp_snapshot *snap);
-
-/* The per-burst pipeline (dp_pipeline.c); worker context. */
-void dp_pipeline_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,
-		       const struct dp_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts);
-/* The L2 stages alone, for frames all of bridge domain rxq->bd; worker context. */
-void dp_l2_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-		 struct rte_mbuf **pkts, uint16_t nb_pkts);
-/*
- * A burst from a port with a VLAN mode (dp_vlan.c): tags checked and popped,
- * frames given their VLAN's bridge domain, then dp_l2_burst per run of one
- * domain, so a port's frames keep their order.  Worker context.
- */
-void dp_vlan_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-		   struct rte_mbuf **pkts, uint16_t nb_pkts);
-/* Strip the uplink's provider VLAN; frames without it are dropped.  @return frames kept. */
-uint16_t dp_vlan_uplink_rx(struct dp_lcore *lc, const struct dp_snapshot *snap,
-			   struct rte_mbuf **pkts, uint16_t nb_pkts);
-/* Push 'vlan' onto 'm' (a copy if 'm' is shared). @return the frame, or NULL (counted, freed). */
-struct rte_mbuf *dp_vlan_push(struct dp_lcore *lc, uint16_t vlan, struct rte_mbuf *m);
-/* Send every buffered frame; worker context. */
-void dp_tx_flush(struct dp_lcore *lc, const struct dp_snapshot *snap);
-
-/* Per-worker state, shared by init and by tests that drive the pipeline directly. */
-struct dp_lcore *dp_lcore_create(unsigned int index, unsigned int lcore_id);
-void dp_lcore_destroy(struct dp_lcore *lc);
-
+/* A counter its worker writes, read by the control thread. */
 static inline uint64_t
 dp_read_counter(const uint64_t *c)
 {
@@ -325,34 +237,5 @@ dp_read_counter(const uint64_t *c)
 /* Where element 'i' of the uint64_t array 'member' lies in a struct dp_lcore. */
 #define DP_LCORE_U64(member, i) \
 	(offsetof(struct dp_lcore, member) + (size_t)(i) * sizeof(uint64_t))
-
-/* The uint64_t counter at 'offset' (DP_LCORE_U64) summed over the workers.  Control thread. */
-uint64_t dp_lcore_sum(size_t offset);
-
-/* TX-full drops of a slot, summed over workers (since the daemon started). */
-static inline uint64_t
-dp_tx_full_sum(uint16_t slot)
-{
-	return dp_lcore_sum(DP_LCORE_U64(tx_full, slot));
-}
-
-/* Link-down drops of a slot, summed over workers (since the daemon started). */
-static inline uint64_t
-dp_tx_link_down_sum(uint16_t slot)
-{
-	return dp_lcore_sum(DP_LCORE_U64(tx_link_down, slot));
-}
-
-/** 'ip' (network order) as dotted text.  Any thread. */
-void dp_ip_text(rte_be32_t ip, char *out, size_t len);
-/* A provider address of either family as text (inet_ntop), for logs and "pa:IP" names. */
-void dp_pa_text(const struct ovl_ip *ip, char *out, size_t len);
-
-/* Tunnels (dp_tunnel.c), control thread. */
-
-/** An ICMP error from the uplink about one of our tunnels: note it and log it. @return true if it was one. */
-bool dp_tunnel_icmp_input(const struct rte_mbuf *m, uint64_t now_ms);
-/** Start the drop count of slots that changed (VSID, PA); after records change. */
-void dp_tunnel_sync(void);
 
 #endif /* VSW_DP_PRIV_H */

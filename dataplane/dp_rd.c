@@ -8,6 +8,8 @@
  */
 #include "dp_rd_priv.h"
 
+#include "dp_ctl.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
 /*
  * Routing domains inside dataplane/: what the workers read (one immutable
  * snapshot, published by pointer swap and freed after a grace period, like
- * the switch's own), the routing stage of the pipeline, and the hooks the
- * rest of dataplane/ calls.
+ * the switch's own).  The routing stage is in dp_worker.h (dp_route.c), the
+ * control thread's hooks in dp_ctl.h (dp_rd.c).
  *
  * The longest-prefix match is a scan of the domain's prefixes sorted
  * longest first.  A domain holds its subnets and a few customer routes
@@ -75,35 +75,5 @@ dp_rd_is_router_src(uint16_t bd, uint64_t src_key)
 
 	return rs != NULL && rs->bds[bd].router_key == src_key;
 }
-
-/* Control-thread hooks (dp_rd.c). */
-
-/** Forget every domain and publish an empty snapshot: dp_init().  @return 0 or -ENOMEM. */
-int dp_rd_reset(void);
-/** Free the snapshot: dp_fini(), workers stopped. */
-void dp_rd_fini(void);
-/**
- * May bridge domain 'bd' take the routing settings of 's' (rd, gateway,
- * gateway_len, with its vsid)?  @return 0 or -errno with 'why' (dp_bd_apply()).
- */
-int dp_rd_bd_check(uint16_t bd, const struct dp_bd_settings *s, struct dp_bd_refusal *why);
-/** Take them, once checked.  @return 0, or -ENOMEM with nothing changed. */
-int dp_rd_bd_apply(uint16_t bd, const struct dp_bd_settings *s);
-/** Bridge domain 'bd' is being deleted: it leaves its routing domain. */
-void dp_rd_bd_forget(uint16_t bd);
-/** Fill the routing settings of 's' (rd, gateway, gateway_len) from those of 'bd'. */
-void dp_rd_bd_get(uint16_t bd, struct dp_bd_settings *s);
-
-/* The routing stage (dp_route.c), worker context. */
-
-/**
- * Take out of the burst what the distributed router handles: frames to the
- * router MAC of the ingress bridge domain (routed, answered or dropped) and
- * ARP requests for its gateway (answered); move the rest down, keeping
- * their order, 'dst_keys' and 'out'.  @return the frames left.
- */
-uint16_t dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,
-			const struct dp_rxq *rxq, struct rte_mbuf **pkts, uint64_t *dst_keys,
-			uint16_t *out, uint16_t n);
 
 #endif /* VSW_DP_RD_PRIV_H */

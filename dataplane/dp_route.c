@@ -26,15 +26,13 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dp_act.h"
+#include "dp_stage.h"
+#include "dp_worker.h"
 #include "fdb.h"
 #include "ovl.h"
 #include "ovl_rd_pkt.h"
 
 #define ICMP_PER_SECOND 100 /* ICMP errors one worker sends per second at most */
-#define ICMP_DEST_UNREACH   3   /* RFC 792 */
-#define ICMP_FRAG_NEEDED    4   /* its code "fragmentation needed and DF set" (RFC 1191) */
-#define ICMP_TIME_EXCEEDED  11  /* RFC 792, code 0: TTL exceeded in transit */
 
 /* A worker's ICMP error budget: its own line, written by it alone. */
 struct icmp_budget {
@@ -166,7 +164,8 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 	}
 	if (unlikely(ip->time_to_live <= 1)) {
 		count(lc, DP_CNT_DROP_RD_TTL_EXCEEDED);
-		icmp_error(lc, snap, rxq, rs, m, ICMP_TIME_EXCEEDED, 0, 0);
+		/* Code 0: TTL exceeded in transit. */
+		icmp_error(lc, snap, rxq, rs, m, DP_ICMP_TIME_EXCEEDED, 0, 0);
 		return false;
 	}
 	h->vsid[h->nb] = snap->bd_vsid[p->bd];
@@ -261,7 +260,8 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 		return false;
 	count(lc, DP_CNT_DROP_RD_TOO_BIG);
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-		icmp_error(lc, snap, rxq, rs, m, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, tenant_mtu);
+		icmp_error(lc, snap, rxq, rs, m, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED,
+			   tenant_mtu);
 	else
 		rte_pktmbuf_free(m);
 	return true;

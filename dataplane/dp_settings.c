@@ -4,8 +4,7 @@
  * them), applied to the MAC table, the overlay, the routing domains and the
  * VLANs; port settings are in dp_port_conf.c.  Control thread only.
  */
-#include "dp_priv.h"
-#include "dp_rd_priv.h"
+#include "dp_ctl.h"
 
 #include <errno.h>
 #include <string.h>
@@ -13,10 +12,10 @@
 #include "nvgre.h"
 
 const struct dp_bd_settings dp_bd_defaults = {
-	.aging_s = 300,
+	.aging_s = FDB_DEFAULT_AGING_S,
 	.learning = true,
-	.flap_moves = 5,
-	.flap_window_s = 10,
+	.flap_moves = FDB_DEFAULT_FLAP_MOVES,
+	.flap_window_s = FDB_DEFAULT_FLAP_WINDOW_S,
 };
 
 static void

@@ -5,7 +5,7 @@
  * workers.
  * Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -4,7 +4,8 @@
  * start and stop, and publishing configuration to the workers.
  * Control thread only.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
+#include "dp_worker.h" /* dp_worker_main, launched here */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -187,7 +188,7 @@ create_overlay(void)
 		.max_vsids = VSW_MAX_BDS,
 		.max_records = 65536,
 		.max_macs = 65536,
-		.max_slots = 4096,
+		.max_slots = DP_MAX_TUNNELS,
 		.max_routes = 1024,
 		.max_neighbours = 256,
 		.neigh_timeout_ms = 300 * 1000,

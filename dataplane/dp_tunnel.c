@@ -9,7 +9,7 @@
  * ICMP errors reach the control thread from the uplink path beside ARP; the
  * errors table is small and control-thread only, like the rest of this file.
  */
-#include "dp_priv.h"
+#include "dp_ctl.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -121,7 +121,7 @@ parse_tunnel_error(const struct rte_mbuf *m, rte_be32_t *remote, char *text, siz
 	dp_ip_text(ip->src_addr, from, sizeof(from));
 	dp_ip_text(q->src_addr, src, sizeof(src));
 	dp_ip_text(q->dst_addr, dst, sizeof(dst));
-	if (icmp->icmp_type == DP_ICMP_DEST_UNREACH && icmp->icmp_code == 4)
+	if (icmp->icmp_type == DP_ICMP_DEST_UNREACH && icmp->icmp_code == DP_ICMP_FRAG_NEEDED)
 		snprintf(extra, sizeof(extra), ", next-hop MTU %u",
 			 rte_be_to_cpu_16(icmp->icmp_seq_nb));
 	/* The quoted GRE header's key carries the VSID, when the quote is long enough. */

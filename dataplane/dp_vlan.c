@@ -10,7 +10,7 @@
  * never come here: dp_pipeline_burst tests the mode once per burst.
  */
 #include "dp_act.h"
-#include "dp_priv.h"
+#include "dp_worker.h"
 
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
@@ -31,7 +31,7 @@ frame_vlan(const struct rte_mbuf *m)
 		(const struct rte_vlan_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) +
 					      sizeof(struct rte_ether_hdr));
 
-	return rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
+	return rte_be_to_cpu_16(vh->vlan_tci) & RTE_VLAN_ID_MASK;
 }
 
 /* Remove the 802.1Q header; the frame then looks as if it had come untagged. */

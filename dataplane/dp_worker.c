@@ -9,16 +9,13 @@
  * that point too, so no frame is held for a port being removed.
  */
 #include "dp_act.h"
-#include "dp_priv.h"
+#include "dp_worker.h"
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_ring_elem.h>
 
-#include <stdio.h>
 
 
 static void
@@ -28,23 +25,6 @@ idle_sleep(struct dp_lcore *lc, unsigned int us)
 	rte_rcu_qsbr_thread_offline(dp_main.qsbr, lc->index);
 	rte_delay_us_sleep(us);
 	rte_rcu_qsbr_thread_online(dp_main.qsbr, lc->index);
-}
-
-/*
- * TX buffer error callback: free what the port did not take and count it.
- * A vhost-user port without a guest refuses everything; naming that drop
- * apart from a full queue tells "guest gone" from "guest too slow".
- */
-static void
-tx_unsent(struct rte_mbuf **pkts, uint16_t nb_unsent, void *userdata)
-{
-	struct dp_tx_unsent *u = userdata;
-
-	if (port_link_down(u->eth_port))
-		*u->link_down += nb_unsent;
-	else
-		*u->tx_full += nb_unsent;
-	rte_pktmbuf_free_bulk(pkts, nb_unsent);
 }
 
 /*
@@ -119,67 +99,4 @@ dp_worker_main(void *arg)
 	rte_rcu_qsbr_thread_offline(dp_main.qsbr, lc->index);
 	rte_rcu_qsbr_thread_unregister(dp_main.qsbr, lc->index);
 	return 0;
-}
-
-struct dp_lcore *
-dp_lcore_create(unsigned int index, unsigned int lcore_id)
-{
-	int socket = (int)rte_lcore_to_socket_id(lcore_id);
-	struct dp_lcore *lc = rte_zmalloc_socket("dp_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
-						 socket);
-	char ring_name[RTE_RING_NAMESIZE];
-
-	if (lc == NULL)
-		return NULL;
-	lc->index = index;
-	lc->lcore_id = lcore_id;
-	snprintf(ring_name, sizeof(ring_name), "vsw_events_%u", index);
-	/* One producer (this worker), one consumer (the control thread). */
-	lc->events = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
-					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(ring_name, sizeof(ring_name), "vsw_urgent_%u", index);
-	lc->urgent = rte_ring_create_elem(ring_name, sizeof(struct fdb_event), DP_EVENT_RING_SIZE,
-					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	snprintf(ring_name, sizeof(ring_name), "vsw_inject_%u", index);
-	lc->inject = rte_ring_create(ring_name, 512, socket, RING_F_SC_DEQ);
-	if (lc->events == NULL || lc->urgent == NULL || lc->inject == NULL) {
-		rte_ring_free(lc->events);
-		rte_ring_free(lc->urgent);
-		rte_ring_free(lc->inject);
-		rte_free(lc);
-		return NULL;
-	}
-	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++) {
-		lc->txb[slot] = rte_zmalloc_socket("dp_txb", RTE_ETH_TX_BUFFER_SIZE(VSW_BURST_SIZE),
-						   0, socket);
-		if (lc->txb[slot] == NULL) {
-			dp_lcore_destroy(lc);
-			return NULL;
-		}
-		rte_eth_tx_buffer_init(lc->txb[slot], VSW_BURST_SIZE);
-		/* Count what a port refuses instead of freeing it silently. */
-		lc->tx_unsent[slot].tx_full = &lc->tx_full[slot];
-		lc->tx_unsent[slot].link_down = &lc->tx_link_down[slot];
-		rte_eth_tx_buffer_set_err_callback(lc->txb[slot], tx_unsent, &lc->tx_unsent[slot]);
-	}
-	return lc;
-}
-
-void
-dp_lcore_destroy(struct dp_lcore *lc)
-{
-	if (lc == NULL)
-		return;
-	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
-		rte_free(lc->txb[slot]);
-	rte_ring_free(lc->events);
-	rte_ring_free(lc->urgent);
-	if (lc->inject != NULL) {
-		struct rte_mbuf *m;
-
-		while (rte_ring_dequeue(lc->inject, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(lc->inject);
-	}
-	rte_free(lc);
 }

@@ -45,8 +45,10 @@ fdb_create(const struct fdb_params *params)
 	}
 	fdb->qsbr = params->qsbr;
 	for (unsigned int bd = 0; bd < FDB_MAX_BDS; bd++)
-		fdb->bd_conf[bd] = (struct fdb_bd_conf){ .aging_s = 300, .learning = true,
-							 .flap_moves = 5, .flap_window_s = 10 };
+		fdb->bd_conf[bd] = (struct fdb_bd_conf){ .aging_s = FDB_DEFAULT_AGING_S,
+							 .learning = true,
+							 .flap_moves = FDB_DEFAULT_FLAP_MOVES,
+							 .flap_window_s = FDB_DEFAULT_FLAP_WINDOW_S };
 	return fdb;
 }
 

@@ -153,7 +153,12 @@ struct fdb_entry {
 	uint32_t seen;  /**< last seen, in the caller's seconds */
 };
 
-/* Per-bridge-domain policy.  Defaults: aging 300 s, no limit, learning on. */
+/* A bridge domain's policy until it is configured (fdb_create; dp_bd_defaults starts from it). */
+#define FDB_DEFAULT_AGING_S       300 /* expire dynamic entries unseen this long */
+#define FDB_DEFAULT_FLAP_MOVES    5   /* more moves than this in the window are a flap */
+#define FDB_DEFAULT_FLAP_WINDOW_S 10  /* the flap window */
+
+/* Per-bridge-domain policy.  Defaults: the FDB_DEFAULT_* above, no limit, learning on. */
 struct fdb_bd_conf {
 	uint32_t aging_s;       /**< expire dynamic entries unseen this long; 0 = never */
 	uint32_t max_macs;      /**< most entries; 0 = no limit */

@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "dp_priv.h"
+#include "dp_worker.h"
 #include "test_addr.h"
 
 #define MAX_COUNTERS 128 /* more than dp_counters() reports */

@@ -30,7 +30,7 @@
  *        rte_ring; the control thread calls ovl_arp_input() and sends the
  *        reply it may build.  Workers never change the neighbour table,
  *        because a change rebuilds templates and waits for a grace period.
- *     2. Otherwise r = ovl_decap_check(ovl, snap, m, flags, &info); r != OK
+ *     2. Otherwise r = ovl_decap_check(ovl, snap, m, flags, &memo, &info); r != OK
  *        -> count nvgre_decap_reason_name(r), free.
  *     3. nvgre_decap_strip(m, &info); learn (info.bd, inner src MAC) as
  *        living at info.src_pa; forward the inner frame in info.bd to local
@@ -58,14 +58,37 @@
 #include "nvgre.h"
 #include "ovl_tables.h"
 
+/* The last VSID a burst mapped to its bridge domain: a burst is usually one subnet's. */
+struct ovl_vsid_memo {
+	uint32_t vsid; /**< 0 (never a valid VSID) until the first lookup */
+	uint16_t bd;   /**< its bridge domain */
+};
+
 /**
  * nvgre_decap_check() against our PAs in 'snap', then the VSID against the
  * configured ones (UNKNOWN_VSID); on OK, info->bd is the VSID's bridge
- * domain.  Worker-safe, lock-free.
+ * domain.  The VSID is looked up once per run of frames of one VSID:
+ * 'memo', zeroed before a burst, remembers the last one.  Worker-safe,
+ * lock-free.
  */
-enum nvgre_decap_reason ovl_decap_check(const struct ovl *ovl, const struct ovl_snapshot *snap,
-					const struct rte_mbuf *m, unsigned int flags,
-					struct nvgre_decap_info *info);
+static inline enum nvgre_decap_reason
+ovl_decap_check(const struct ovl *ovl, const struct ovl_snapshot *snap, const struct rte_mbuf *m,
+		unsigned int flags, struct ovl_vsid_memo *memo, struct nvgre_decap_info *info)
+{
+	enum nvgre_decap_reason r = nvgre_decap_check(m, &snap->local, flags, info);
+
+	if (r != NVGRE_DECAP_OK)
+		return r;
+	if (info->vsid != memo->vsid) {
+		if (ovl_vsid_to_bd(ovl, info->vsid, &memo->bd) != 0) {
+			memo->vsid = 0;
+			return NVGRE_DECAP_UNKNOWN_VSID;
+		}
+		memo->vsid = info->vsid;
+	}
+	info->bd = memo->bd;
+	return NVGRE_DECAP_OK;
+}
 
 /**
  * ARP suppression.  If 'm' (an untagged frame from a VM in virtual subnet

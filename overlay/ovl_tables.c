@@ -790,21 +790,6 @@ ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
 	return n;
 }
 
-/* The decapsulation check that needs the tables (ovl.h). */
-
-enum nvgre_decap_reason
-ovl_decap_check(const struct ovl *ovl, const struct ovl_snapshot *snap, const struct rte_mbuf *m,
-		unsigned int flags, struct nvgre_decap_info *info)
-{
-	enum nvgre_decap_reason r = nvgre_decap_check(m, &snap->local, flags, info);
-
-	if (r != NVGRE_DECAP_OK)
-		return r;
-	if (ovl_vsid_to_bd(ovl, info->vsid, &info->bd) != 0)
-		return NVGRE_DECAP_UNKNOWN_VSID;
-	return NVGRE_DECAP_OK;
-}
-
 void
 ovl_counts_get(const struct ovl *ovl, struct ovl_counts *c)
 {

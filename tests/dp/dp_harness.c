@@ -11,6 +11,7 @@
 #include <rte_ring.h>
 
 #include "dp_priv.h"
+#include "dp_worker.h"
 #include "test_common.h"
 
 char dp_test_err[VSW_ERR_LEN];

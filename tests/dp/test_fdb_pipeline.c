@@ -18,7 +18,8 @@
 
 #include "dp.h"
 #include "dp_harness.h"
-#include "dp_priv.h"
+#include "dp_ctl.h"
+#include "dp_worker.h"
 #include "test_common.h"
 
 #define VM    "02:00:00:00:00:0a"

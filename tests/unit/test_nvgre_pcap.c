@@ -38,10 +38,11 @@ tally_frame(struct pcap_tally *t, const uint8_t *data, uint32_t caplen)
 {
 	struct rte_mbuf *m = test_mbuf_of(pool, data, caplen);
 	struct nvgre_decap_info info;
+	struct ovl_vsid_memo memo = { .vsid = 0 };
 	enum nvgre_decap_reason r;
 
 	if (t->ovl != NULL)
-		r = ovl_decap_check(t->ovl, ovl_snapshot_get(t->ovl), m, 0, &info);
+		r = ovl_decap_check(t->ovl, ovl_snapshot_get(t->ovl), m, 0, &memo, &info);
 	else
 		r = nvgre_decap_check(m, t->local, 0, &info);
 	if (t->nb_frames < RTE_DIM(t->first))
