@@ -66,6 +66,8 @@
 	  "routed frames for a VM of this host not learned yet, flooded to its subnet's local ports") \
 	_(RD_ARP_REPLIED, "rd_arp_replied", "ARP requests for a gateway answered with the router MAC") \
 	_(RD_ECHO_REPLIED, "rd_echo_replied", "pings to a gateway address answered")              \
+	_(RD_CACHE_MISS, "rd_route_cache_misses",                                                  \
+	  "routed frames whose destination was not in the worker's route cache (looked up in full)") \
 	_(RD_ICMP_SENT, "rd_icmp_errors_sent",                                                     \
 	  "ICMP time exceeded and fragmentation needed sent back to VMs")                         \
 	_(RD_ICMP_RATE_LIMITED, "drop_rd_icmp_rate_limited",                                       \

@@ -14,6 +14,8 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include "dp_route_cache.h"
+
 /*
  * TX buffer error callback: free what the port did not take and count it.
  * A vhost-user port without a guest refuses everything; naming that drop
@@ -52,7 +54,11 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 					  socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(ring_name, sizeof(ring_name), "vsw_inject_%u", index);
 	lc->inject = rte_ring_create(ring_name, 512, socket, RING_F_SC_DEQ);
-	if (lc->events == NULL || lc->urgent == NULL || lc->inject == NULL) {
+	lc->route_cache = rte_zmalloc_socket("dp_route_cache", sizeof(*lc->route_cache),
+					     RTE_CACHE_LINE_SIZE, socket);
+	if (lc->events == NULL || lc->urgent == NULL || lc->inject == NULL ||
+	    lc->route_cache == NULL) {
+		rte_free(lc->route_cache);
 		rte_ring_free(lc->events);
 		rte_ring_free(lc->urgent);
 		rte_ring_free(lc->inject);
@@ -82,6 +88,7 @@ dp_lcore_destroy(struct dp_lcore *lc)
 		return;
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
 		rte_free(lc->txb[slot]);
+	rte_free(lc->route_cache);
 	rte_ring_free(lc->events);
 	rte_ring_free(lc->urgent);
 	if (lc->inject != NULL) {

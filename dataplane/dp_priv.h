@@ -116,6 +116,7 @@ struct dp_snapshot {
 	uint16_t uplink_vlan;                                /**< provider VLAN on the uplink, 0 = none */
 	uint16_t bd_vlan[VSW_MAX_BDS];                       /**< VLAN of each bridge domain, 0 = none */
 	uint16_t vlan_bd[DP_VLAN_MAX + 1];                   /**< bridge domain of each VLAN, or DP_BD_NONE */
+	uint32_t gen;                                        /**< dp_snapshot_gen() when built */
 };
 
 /* Is port 'slot' a member of bridge domain 'bd' (a trunk of several)?  Worker context. */
@@ -145,6 +146,8 @@ struct dp_tx_unsent {
 	uint16_t eth_port;   /**< DPDK port in the slot */
 };
 
+struct dp_route_cache;
+
 /*
  * Per-worker state.  Counters are written only by their worker and read by
  * the control thread with relaxed atomic loads.
@@ -173,6 +176,7 @@ struct dp_lcore {
 	uint64_t encap[NVGRE_ENCAP_MAX]; /**< encapsulation results */
 	uint64_t tunnel_drops[DP_MAX_TUNNELS]; /**< frames for a remote PA's slot not sent */
 	uint64_t decap[NVGRE_DECAP_MAX]; /**< decapsulation results */
+	struct dp_route_cache *route_cache; /**< the routing stage's (dp_route_cache.h) */
 } __rte_cache_aligned;
 
 #define DP_EVENT_RING_SIZE 4096 /* FDB events of each kind a worker can queue between ticks */
@@ -223,9 +227,21 @@ struct dp_main {
 	uint64_t control_tx_dropped;     /**< ARP frames the control thread could not hand to a worker */
 	uint64_t departed_moves;         /**< moves recognised after a link-down flush (dp_departed.c) */
 	void *event_arg;                 /**< its argument */
+	uint32_t snapshot_gen;           /**< last generation given to a snapshot (dp_snapshot_gen) */
 };
 
 extern struct dp_main dp_main;
+
+/*
+ * A new generation for a snapshot being built (the switch's or the routing
+ * domains'), from one counter, so that the pair a worker reads names one
+ * state: a worker's route cache keeps it with each entry.  Control thread.
+ */
+static inline uint32_t
+dp_snapshot_gen(void)
+{
+	return ++dp_main.snapshot_gen;
+}
 
 /* A counter its worker writes, read by the control thread. */
 static inline uint64_t

@@ -162,6 +162,7 @@ build_snapshot(void)
 	s = rte_zmalloc("dp_rd_snap", sizeof(*s) + nb * sizeof(s->prefixes[0]), RTE_CACHE_LINE_SIZE);
 	if (s == NULL)
 		return NULL;
+	s->gen = dp_snapshot_gen();
 	for (uint16_t bd = 0; bd < VSW_MAX_BDS; bd++) {
 		const struct rd_bd_cfg *b = &rdc.bds[bd];
 

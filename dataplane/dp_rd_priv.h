@@ -49,6 +49,7 @@ struct dp_rd_rt {
 };
 
 struct dp_rd_snap {
+	uint32_t gen;			     /**< dp_snapshot_gen() when built */
 	struct dp_rd_bd_rt bds[VSW_MAX_BDS]; /**< by bridge-domain id */
 	struct dp_rd_rt rds[DP_MAX_RDS];     /**< by routing-domain id */
 	struct dp_rd_prefix prefixes[];	     /**< every domain's, grouped by domain */

@@ -16,6 +16,10 @@
  *     per worker (RFC 1812 4.3.2.8).  Everything else is a counted drop;
  *     nothing routed is ever flooded to other hosts.
  *
+ * A destination this worker routed before is answered by its route cache
+ * (dp_route_cache.h), checked against the two table slots the answer came
+ * from; only a miss does the prefix scan and the two lookups.
+ *
  * It runs after learning and the FDB lookup (sources are learned as for any
  * frame) and before the overlay's miss resolution, which has nothing to
  * say about the router MAC.
@@ -25,7 +29,9 @@
 #include <rte_branch_prediction.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
+#include "dp_route_cache.h"
 #include "dp_stage.h"
 #include "dp_worker.h"
 #include "fdb.h"
@@ -117,29 +123,36 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 	tx_bd_one(lc, snap, rxq->slot, rxq->bd, m);
 }
 
-/* Where the routed frames of a burst go, pass by pass. */
+/*
+ * Where the routed frames of a burst go, pass by pass, in arrival order.
+ * Frame k's next hop comes from its route-cache entry, or, when bit k of
+ * 'lookup' is set, from the tables (vsid[k], nh[k] say which record).  A
+ * frame whose bit is set in 'follow' hit the same entry as the frame before
+ * it (a flow) and takes that frame's answer without checking it again.
+ */
 struct hops {
 	uint16_t nb;			/**< frames to send */
-	uint16_t nb_repeats;		/**< frames to the same next hop as the frame before */
+	uint64_t lookup;		/**< frames whose next hop the tables must give */
+	uint64_t follow;		/**< frames that take the answer of the frame before */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
+	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
 	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
 	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
 	uint64_t key[VSW_BURST_SIZE];	/**< FDB key (destination bd, next-hop MAC), from its record */
 	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
 };
 
+_Static_assert(VSW_BURST_SIZE <= 64, "struct hops keeps a bit per frame in a uint64_t");
+
 /*
- * First pass, one frame: check, look up the prefix, find the next hop.
- * @return true if 'm' joined 'h'; false if it was answered or dropped.
+ * First pass, one frame: is it an IPv4 datagram to route (ARP to the router
+ * MAC is answered, anything else dropped)?  @return true if it is.
  */
-static bool
-route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	      const struct dp_rd_snap *rs, struct rte_mbuf *m, struct hops *h)
+static inline bool
+route_check(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	    const struct dp_rd_snap *rs, struct rte_mbuf *m)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	const struct dp_rd_rt *r = &rs->rds[rs->bds[rxq->bd].rd];
-	const struct dp_rd_prefix *p;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 	if (unlikely(eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
@@ -148,12 +161,48 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 			drop(lc, DP_CNT_DROP_RD_NOT_IPV4, m);
 		return false;
 	}
-	if (unlikely(ovl_rd_ipv4_check(ip, (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN,
+	if (unlikely(ovl_rd_ipv4_check((const struct rte_ipv4_hdr *)(eth + 1),
+				       (uint32_t)rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN,
 				       rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN) < 0)) {
 		drop(lc, DP_CNT_DROP_RD_BAD_IPV4, m);
 		return false;
 	}
-	p = rd_lookup(rs, r, ip->dst_addr);
+	return true;
+}
+
+static inline const struct rte_ipv4_hdr *
+ipv4_of(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+}
+
+/* A datagram that arrived with TTL <= 1 goes no further.  @return true if it was taken. */
+static inline bool
+ttl_expired(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	    const struct dp_rd_snap *rs, struct rte_mbuf *m)
+{
+	if (likely(ipv4_of(m)->time_to_live > 1))
+		return false;
+	count(lc, DP_CNT_DROP_RD_TTL_EXCEEDED);
+	/* Code 0: TTL exceeded in transit. */
+	icmp_error(lc, snap, rxq, rs, m, DP_ICMP_TIME_EXCEEDED, 0, 0);
+	return true;
+}
+
+/*
+ * A frame the route cache did not know: the longest prefix, the gateway's
+ * own address, TTL; its record to look up goes in vsid[k], nh[k].
+ * @return true if 'm' is to be routed; false if it was answered or dropped.
+ */
+static bool
+route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	      const struct dp_rd_snap *rs, struct rte_mbuf *m, struct hops *h, uint16_t k)
+{
+	const struct rte_ipv4_hdr *ip = ipv4_of(m);
+	const struct dp_rd_rt *r = &rs->rds[rs->bds[rxq->bd].rd];
+	const struct dp_rd_prefix *p = rd_lookup(rs, r, ip->dst_addr);
+
+	count(lc, DP_CNT_RD_CACHE_MISS);
 	if (unlikely(p == NULL || p->bd == DP_RD_NO_SUBNET)) {
 		drop(lc, DP_CNT_DROP_RD_NO_ROUTE, m);
 		return false;
@@ -162,77 +211,200 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 		to_router(lc, snap, rxq, rs, m);
 		return false;
 	}
-	if (unlikely(ip->time_to_live <= 1)) {
-		count(lc, DP_CNT_DROP_RD_TTL_EXCEEDED);
-		/* Code 0: TTL exceeded in transit. */
-		icmp_error(lc, snap, rxq, rs, m, DP_ICMP_TIME_EXCEEDED, 0, 0);
+	if (ttl_expired(lc, snap, rxq, rs, m))
 		return false;
-	}
-	h->vsid[h->nb] = snap->bd_vsid[p->bd];
-	h->nh[h->nb] = p->via != 0 ? p->via : ip->dst_addr;
-	h->nb_repeats += h->nb > 0 && h->nh[h->nb] == h->nh[h->nb - 1] &&
-			 h->vsid[h->nb] == h->vsid[h->nb - 1];
-	h->m[h->nb++] = m;
+	h->vsid[k] = snap->bd_vsid[p->bd];
+	h->nh[k] = p->via != 0 ? p->via : ip->dst_addr;
+	h->lookup |= UINT64_C(1) << k;
 	return true;
 }
 
 /*
- * Second pass: the next hops' MACs from their lookup records (the authority
- * on where a tenant address lives), in one bulk lookup that gives each
- * MAC's FDB key in the destination bridge domain, then the FDB's answer for
- * those keys in another.  Frames without a record are dropped, the rest keep
- * their order.
+ * Second pass: each checked frame's destination in the route cache (its
+ * entry prefetched by the first pass).  A hit keeps the entry's answer and
+ * starts loading the two slots it is checked against; a miss is resolved in
+ * full.  Frames answered or dropped leave 'h'.
  */
 static void
-route_lookup(struct dp_lcore *lc, struct hops *h)
+route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	       const struct dp_rd_snap *rs, struct hops *h)
 {
+	const uint64_t gens = dp_route_cache_gens(snap->gen, rs->gen);
+	const uint8_t rd = rs->bds[rxq->bd].rd;
 	uint16_t nb = 0;
 
-	ovl_record_key_bulk(dp_main.ovl, h->vsid, h->nh, h->nb, h->key);
 	for (uint16_t i = 0; i < h->nb; i++) {
-		if (unlikely(h->key[i] == OVL_KEY_NONE)) {
-			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+		struct rte_mbuf *m = h->m[i];
+		struct dp_route_cache_entry *ce = h->ce[i];
+
+		if (likely(dp_route_cache_hit(ce, gens, rd, ipv4_of(m)->dst_addr))) {
+			if (ttl_expired(lc, snap, rxq, rs, m))
+				continue;
+			if (nb > 0 && h->ce[nb - 1] == ce && !(h->lookup & UINT64_C(1) << (nb - 1))) {
+				h->follow |= UINT64_C(1) << nb;
+			} else {
+				rte_prefetch0(ce->rec_slot);
+				rte_prefetch0(ce->fdb_slot);
+			}
+			h->key[nb] = ce->fdb_key;
+		} else if (!route_resolve(lc, snap, rxq, rs, m, h, nb)) {
 			continue;
 		}
-		h->key[nb] = h->key[i];
-		h->m[nb++] = h->m[i];
+		h->m[nb] = m;
+		h->ce[nb++] = ce;
 	}
 	h->nb = nb;
-	fdb_lookup_bulk(dp_main.fdb, h->key, h->nb, h->port);
+}
+
+/* The frames 0 .. nb-1 as a mask. */
+static inline uint64_t
+all_frames(uint16_t nb)
+{
+	return UINT64_MAX >> (64 - nb);
+}
+
+/* The frames of 'mask' (a bit per frame of 'h'), as indices in 'idx'.  @return how many. */
+static inline uint16_t
+frames_of(uint64_t mask, uint8_t *idx)
+{
+	uint16_t n = 0;
+
+	while (mask != 0) {
+		idx[n++] = (uint8_t)__builtin_ctzll(mask);
+		mask &= mask - 1;
+	}
+	return n;
 }
 
 /*
- * route_lookup() for a burst in which frames repeat the next hop of the
- * frame before them (a flow): each run of one next hop is looked up once,
- * as the L2 stage looks up a repeated destination once.
+ * Third pass, the hits that lead (not following the frame before): is
+ * their record still what the entry says, and where is its MAC now?  A
+ * changed record is looked up again from what the entry says; a MAC no
+ * longer in its FDB slot is looked up again in the FDB.  @return those.
  */
-static void
-route_lookup_runs(struct dp_lcore *lc, struct hops *h)
+static uint64_t
+route_check_hits(struct dp_lcore *lc, struct hops *h)
 {
-	struct hops d; /* one entry per run of one next hop (its frames stay in h) */
-	uint8_t run_of[VSW_BURST_SIZE];
-	uint16_t nb = 0;
+	uint64_t lead = all_frames(h->nb) & ~h->lookup & ~h->follow, again = 0;
 
-	d.nb = 0;
-	for (uint16_t i = 0; i < h->nb; i++) {
-		if (i == 0 || h->nh[i] != h->nh[i - 1] || h->vsid[i] != h->vsid[i - 1]) {
-			d.vsid[d.nb] = h->vsid[i];
-			d.nh[d.nb++] = h->nh[i];
-		}
-		run_of[i] = (uint8_t)(d.nb - 1);
-	}
-	ovl_record_key_bulk(dp_main.ovl, d.vsid, d.nh, d.nb, d.key);
-	fdb_lookup_bulk(dp_main.fdb, d.key, d.nb, d.port); /* a miss's key 0 is never found */
-	for (uint16_t i = 0; i < h->nb; i++) {
-		uint8_t k = run_of[i];
+	while (lead != 0) {
+		unsigned int k = (unsigned int)__builtin_ctzll(lead);
+		const struct dp_route_cache_entry *ce = h->ce[k];
 
-		if (unlikely(d.key[k] == OVL_KEY_NONE)) {
-			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[i]);
+		lead &= lead - 1;
+		if (unlikely(!ovl_record_slot_holds(ce->rec_slot, ce->rec_key, ce->fdb_key))) {
+			count(lc, DP_CNT_RD_CACHE_MISS);
+			h->vsid[k] = ce->vsid;
+			h->nh[k] = ce->nh;
+			h->lookup |= UINT64_C(1) << k;
 			continue;
 		}
-		h->key[nb] = d.key[k];
-		h->port[nb] = d.port[k];
-		h->m[nb++] = h->m[i];
+		h->port[k] = fdb_slot_port(ce->fdb_slot, ce->fdb_key);
+		if (unlikely(h->port[k] == FDB_PORT_NONE))
+			again |= UINT64_C(1) << k;
+	}
+	return again;
+}
+
+/*
+ * Fourth pass: the records of the frames the cache could not answer, in one
+ * bulk lookup; their entries are refilled (the FDB slot comes next).
+ * Frames without a record are dropped.  @return the frames without a record.
+ */
+static uint64_t
+route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
+		     const struct dp_rd_snap *rs, uint8_t rd, struct hops *h)
+{
+	uint64_t rkeys[VSW_BURST_SIZE], keys[VSW_BURST_SIZE], unresolved = 0;
+	uint32_t vsids[VSW_BURST_SIZE];
+	ovl_record_slot slots[VSW_BURST_SIZE];
+	rte_be32_t nhs[VSW_BURST_SIZE];
+	uint8_t idx[VSW_BURST_SIZE];
+	uint16_t n = frames_of(h->lookup, idx);
+
+	for (uint16_t j = 0; j < n; j++) {
+		vsids[j] = h->vsid[idx[j]];
+		nhs[j] = h->nh[idx[j]];
+	}
+	ovl_record_key_slot_bulk(dp_main.ovl, vsids, nhs, n, keys, rkeys, slots);
+	for (uint16_t j = 0; j < n; j++) {
+		uint8_t k = idx[j];
+		struct dp_route_cache_entry *ce = h->ce[k];
+
+		if (unlikely(keys[j] == OVL_KEY_NONE)) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[k]);
+			unresolved |= UINT64_C(1) << k;
+			continue;
+		}
+		h->key[k] = keys[j];
+		ce->gens = dp_route_cache_gens(snap->gen, rs->gen);
+		ce->fdb_key = keys[j];
+		ce->rec_key = rkeys[j];
+		ce->rec_slot = slots[j];
+		ce->fdb_slot = NULL;
+		ce->dst = ipv4_of(h->m[k])->dst_addr;
+		ce->nh = nhs[j];
+		ce->vsid = vsids[j];
+		ce->rd = rd;
+	}
+	return unresolved;
+}
+
+/* Fifth pass: the FDB's answer for the next hops of 'mask', whose slots go into their entries. */
+static void
+route_lookup_ports(struct hops *h, uint64_t mask)
+{
+	uint64_t keys[VSW_BURST_SIZE];
+	fdb_slot_ref slots[VSW_BURST_SIZE];
+	uint16_t ports[VSW_BURST_SIZE];
+	uint8_t idx[VSW_BURST_SIZE];
+	uint16_t n = frames_of(mask, idx);
+
+	for (uint16_t j = 0; j < n; j++)
+		keys[j] = h->key[idx[j]];
+	fdb_lookup_slot_bulk(dp_main.fdb, keys, n, ports, slots);
+	for (uint16_t j = 0; j < n; j++) {
+		h->port[idx[j]] = ports[j];
+		h->ce[idx[j]]->fdb_slot = slots[j];
+	}
+}
+
+/*
+ * The frames of a flow take the answer of the frame before them, and go
+ * where it goes (or are dropped with it).  @return 'unresolved' with theirs.
+ */
+static uint64_t
+route_follow(struct dp_lcore *lc, struct hops *h, uint64_t unresolved)
+{
+	uint64_t f = h->follow;
+
+	while (f != 0) {
+		unsigned int k = (unsigned int)__builtin_ctzll(f);
+
+		f &= f - 1;
+		if (unlikely(unresolved & UINT64_C(1) << (k - 1))) {
+			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[k]);
+			unresolved |= UINT64_C(1) << k;
+			continue;
+		}
+		h->key[k] = h->key[k - 1];
+		h->port[k] = h->port[k - 1];
+	}
+	return unresolved;
+}
+
+/* Drop from 'h' the frames of 'gone' (already freed); the rest keep their order. */
+static void
+hops_compact(struct hops *h, uint64_t gone)
+{
+	uint16_t nb = 0;
+
+	for (uint16_t k = 0; k < h->nb; k++) {
+		if (gone & (UINT64_C(1) << k))
+			continue;
+		h->m[nb] = h->m[k];
+		h->key[nb] = h->key[k];
+		h->port[nb++] = h->port[k];
 	}
 	h->nb = nb;
 }
@@ -341,16 +513,37 @@ static void
 route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	     const struct dp_rd_snap *rs, struct rte_mbuf **pkts, uint16_t n)
 {
+	const uint8_t rd = rs->bds[rxq->bd].rd;
+	uint64_t unresolved, again;
 	struct hops h;
 
 	h.nb = 0;
-	h.nb_repeats = 0;
-	for (uint16_t i = 0; i < n; i++)
-		route_resolve(lc, snap, rxq, rs, pkts[i], &h);
-	if (h.nb > 0 && h.nb_repeats == 0)
-		route_lookup(lc, &h);
-	else if (h.nb > 0)
-		route_lookup_runs(lc, &h);
+	h.lookup = 0;
+	h.follow = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (!route_check(lc, snap, rxq, rs, m))
+			continue;
+		h.ce[h.nb] = dp_route_cache_slot(lc->route_cache, rd, ipv4_of(m)->dst_addr);
+		rte_prefetch0(h.ce[h.nb]);
+		h.m[h.nb++] = m;
+	}
+	route_classify(lc, snap, rxq, rs, &h);
+	if (h.nb == 0)
+		return;
+	again = route_check_hits(lc, &h);
+	unresolved = 0;
+	if (unlikely(h.lookup != 0)) {
+		unresolved = route_lookup_records(lc, snap, rs, rd, &h);
+		again |= h.lookup & ~unresolved;
+	}
+	if (unlikely(again != 0))
+		route_lookup_ports(&h, again);
+	if (h.follow != 0)
+		unresolved = route_follow(lc, &h, unresolved);
+	if (unlikely(unresolved != 0))
+		hops_compact(&h, unresolved);
 	if (h.nb > 0)
 		route_send(lc, snap, rxq, rs, &h);
 }

@@ -90,6 +90,7 @@ build_snapshot(void)
 
 	if (snap == NULL)
 		return NULL;
+	snap->gen = dp_snapshot_gen();
 	snap->uplink_slot = 0xffff;
 	snap->uplink_vlan = dp_main.uplink_vlan;
 	for (uint16_t v = 0; v <= DP_VLAN_MAX; v++)

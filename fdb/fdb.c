@@ -348,6 +348,25 @@ fdb_lookup_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n, uin
 		ports[i] = pos[i] != FDB_POS_NONE ? value_port(vals[i]) : FDB_PORT_NONE;
 }
 
+void
+fdb_lookup_slot_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n, uint16_t *ports,
+		     fdb_slot_ref *slots)
+{
+	uint64_t vals[FDB_BULK_MAX];
+	uint32_t pos[FDB_BULK_MAX];
+
+	fdb_find_bulk(fdb, keys, sizeof(keys[0]), n, vals, pos);
+	for (unsigned int i = 0; i < n; i++) {
+		if (pos[i] == FDB_POS_NONE) {
+			ports[i] = FDB_PORT_NONE;
+			slots[i] = NULL;
+			continue;
+		}
+		ports[i] = value_port(vals[i]);
+		slots[i] = &fdb->buckets[pos[i] / FDB_BUCKET_SLOTS].keys[pos[i] % FDB_BUCKET_SLOTS];
+	}
+}
+
 int
 fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry)
 {

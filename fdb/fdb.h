@@ -315,6 +315,39 @@ void fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned 
 void fdb_lookup_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n,
 		     uint16_t *ports);
 
+/*
+ * Where a present key sits, for a worker that keeps it (the routing stage's
+ * route cache) and reads its port later with fdb_slot_port() instead of a
+ * lookup.  A present key never moves, and a freed slot is reused only after
+ * the workers' grace period, so the slot either still holds the key, with
+ * its value as it is now, or holds something else.  NULL: not found.
+ */
+typedef const uint64_t *fdb_slot_ref;
+
+#define FDB_SLOT_VAL_OFFSET 4 /* a slot's value is this many words after its key (fdb_priv.h) */
+
+/**
+ * fdb_lookup_bulk() that also gives where each key sits: slots[i], or NULL
+ * for a miss.  n <= FDB_BULK_MAX.  Lock-free, any thread.
+ */
+void fdb_lookup_slot_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n,
+			  uint16_t *ports, fdb_slot_ref *slots);
+
+/**
+ * The port of 'key' if slot 'slot' (from fdb_lookup_slot_bulk) still holds
+ * it, else FDB_PORT_NONE (deleted, or the slot reused: look it up again).
+ * Lock-free, any thread, while the table exists.
+ */
+static inline uint16_t
+fdb_slot_port(fdb_slot_ref slot, uint64_t key)
+{
+	/* Acquire, as a lookup's confirm: the value read next was published with this key. */
+	if (slot == NULL || __atomic_load_n(slot, __ATOMIC_ACQUIRE) != key)
+		return FDB_PORT_NONE;
+	/* The value's bits 15..0 are the port (fdb_priv.h, value_port). */
+	return (uint16_t)__atomic_load_n(slot + FDB_SLOT_VAL_OFFSET, __ATOMIC_RELAXED);
+}
+
 /**
  * fdb_learn_bulk() of 'reqs', then fdb_lookup_bulk() of 'keys', with the
  * memory accesses of both started together: what a switch does with each

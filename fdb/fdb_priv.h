@@ -45,6 +45,9 @@ struct fdb_bucket {
 } __rte_aligned(RTE_CACHE_LINE_MIN_SIZE);
 
 _Static_assert(sizeof(struct fdb_bucket) == RTE_CACHE_LINE_MIN_SIZE, "a bucket is one line");
+_Static_assert(offsetof(struct fdb_bucket, vals) - offsetof(struct fdb_bucket, keys) ==
+		       FDB_SLOT_VAL_OFFSET * sizeof(uint64_t),
+	       "fdb_slot_port() finds a value FDB_SLOT_VAL_OFFSET words after its key");
 
 struct fdb {
 	/* Read by every lookup, written only at creation: kept apart from the counts. */

@@ -189,6 +189,28 @@ ovl_rtab_find_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned int 
 			vals[i] = miss;
 }
 
+/**
+ * ovl_rtab_find_bulk() that also gives each key's position, pos[i], or
+ * OVL_RTAB_POS_NONE for a miss (vals[i] is then 'miss').  Any thread.
+ */
+static __rte_always_inline void
+ovl_rtab_find_pos_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned int n,
+		       uint64_t *vals, uint32_t *pos, uint64_t miss)
+{
+	uint32_t b1[OVL_RTAB_BULK_MAX], b2[OVL_RTAB_BULK_MAX];
+
+	for (unsigned int i = 0; i < n; i++) {
+		ovl_rtab_buckets_of(t, keys[i], &b1[i], &b2[i]);
+		rte_prefetch0(&t->buckets[b1[i]]);
+		rte_prefetch0(&t->buckets[b2[i]]);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		pos[i] = ovl_rtab_find_in(t, keys[i], b1[i], b2[i], &vals[i]);
+		if (pos[i] == OVL_RTAB_POS_NONE)
+			vals[i] = miss;
+	}
+}
+
 /** @return the position of 'key' and its value in '*val', or OVL_RTAB_POS_NONE.  Any thread. */
 static inline uint32_t
 ovl_rtab_find(const struct ovl_rtab *t, uint64_t key, uint64_t *val)

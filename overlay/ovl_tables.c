@@ -17,6 +17,7 @@
 #include "ovl.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -769,6 +770,24 @@ ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32
 	for (unsigned int i = 0; i < n; i++)
 		rkeys[i] = rec_key(vsids[i], ips[i]);
 	ovl_rtab_find_bulk(&ovl->rec, rkeys, n, keys, OVL_KEY_NONE);
+}
+
+void
+ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+			 unsigned int n, uint64_t *keys, uint64_t *rkeys, ovl_record_slot *slots)
+{
+	uint32_t pos[OVL_BULK_MAX];
+
+	_Static_assert(offsetof(struct ovl_rtab_bucket, vals) - offsetof(struct ovl_rtab_bucket, keys) ==
+			       OVL_REC_SLOT_VAL_OFFSET * sizeof(uint64_t),
+		       "ovl_record_slot_holds() finds a value OVL_REC_SLOT_VAL_OFFSET words after its key");
+	for (unsigned int i = 0; i < n; i++)
+		rkeys[i] = rec_key(vsids[i], ips[i]);
+	ovl_rtab_find_pos_bulk(&ovl->rec, rkeys, n, keys, pos, OVL_KEY_NONE);
+	for (unsigned int i = 0; i < n; i++)
+		slots[i] = pos[i] == OVL_RTAB_POS_NONE ?
+				   NULL :
+				   &ovl->rec.buckets[pos[i] / OVL_RTAB_SLOTS].keys[pos[i] % OVL_RTAB_SLOTS];
 }
 
 unsigned int

@@ -282,6 +282,36 @@ void ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte
 void ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
 			 unsigned int n, uint64_t *keys);
 
+/*
+ * Where a record sits, for a worker that keeps it (the routing stage's route
+ * cache) and checks it later with ovl_record_slot_holds() instead of a
+ * lookup: a present record never moves, and a freed slot is reused only
+ * after the workers' grace period.  Opaque; NULL: no record.
+ */
+typedef const uint64_t *ovl_record_slot;
+
+#define OVL_REC_SLOT_VAL_OFFSET 4 /* a slot's value is this many words after its key */
+
+/**
+ * ovl_record_key_bulk() that also says where each record sits: slots[i]
+ * and its key rkeys[i] (opaque), slots[i] NULL without a record.  Worker-safe.
+ */
+void ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
+			      unsigned int n, uint64_t *keys, uint64_t *rkeys,
+			      ovl_record_slot *slots);
+
+/**
+ * Does 'slot' still hold record 'rkey' naming FDB key 'key' (neither deleted
+ * nor given another MAC)?  Worker-safe, lock-free, while the table exists.
+ */
+static inline bool
+ovl_record_slot_holds(ovl_record_slot slot, uint64_t rkey, uint64_t key)
+{
+	/* Acquire on the key, then the value: the value is this key's, or newer. */
+	return slot != NULL && __atomic_load_n(slot, __ATOMIC_ACQUIRE) == rkey &&
+	       __atomic_load_n(slot + OVL_REC_SLOT_VAL_OFFSET, __ATOMIC_RELAXED) == key;
+}
+
 /** @return 0 and fill 'dest', or -ENOENT (then dest->slot = OVL_SLOT_NONE).  Worker-safe. */
 int ovl_mac_lookup(const struct ovl *ovl, uint64_t key, struct ovl_mac_dest *dest);
 

@@ -670,6 +670,102 @@ test_routed_to_a_trunk_tagged_per_subnet(void)
 	CU_ASSERT_EQUAL(dp_test_counter("routed_local"), before + 4);
 }
 
+/* Send one routed frame A -> 'dip'; @return the port it left by (NULL: none), its inner dst MAC in 'mac'. */
+static const char *
+routed_to(const char *dip, uint8_t *mac)
+{
+	static const char *const ports[] = { "vm2", "vm2b", "up", "vm1", "vm3" };
+	const char *where = NULL;
+	uint8_t got[2048];
+	char red[18];
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", dip, 64, 84, true));
+	dp_test_round();
+	for (unsigned int i = 0; i < RTE_DIM(ports); i++) {
+		struct rte_mbuf *out = dp_test_take(ports[i]);
+
+		if (out == NULL)
+			continue;
+		CU_ASSERT_PTR_NULL(where); /* one copy, one port */
+		where = ports[i];
+		flat(out, got, sizeof(got));
+		memcpy(mac, got + (strcmp(where, "up") == 0 ? 42 : 0), 6);
+		rte_pktmbuf_free(out);
+		CU_ASSERT_EQUAL(dp_test_drain(ports[i]), 0);
+	}
+	return where != NULL ? where : "(nowhere)";
+}
+
+/* A frame from 'mac' on 'port' teaches the switch where 'mac' is. */
+static void
+learn_on(const char *port, const char *mac)
+{
+	dp_test_inject(port, test_frame(dp_main.pool, "ff:ff:ff:ff:ff:ff", mac, 0x88b5, 60));
+	dp_test_round();
+	drain_all();
+	dp_test_drain("vm2b");
+}
+
+/*
+ * A worker's route cache answers a destination seen before without the
+ * tables, and still follows whatever changes the answer at the very next
+ * frame: the MAC moving to another port, the record naming another MAC, a
+ * customer route, the MAC forgotten and learned elsewhere.
+ */
+static void
+test_route_cache_hits_and_follows_changes(void)
+{
+	const char *dip = "198.18.10.2", *x_text = "02:00:00:00:00:2b";
+	uint8_t mac[6], b[6], c[6], x[6];
+	struct rte_ether_addr x_addr;
+	char err[128];
+	uint64_t miss;
+
+	test_mac(VM_B, b);
+	test_mac(VM_C, c);
+	test_mac(x_text, x);
+	memcpy(x_addr.addr_bytes, x, 6);
+	CU_ASSERT_FATAL(dp_test_add_ring("vm2b", "t2") >= 0);
+	learn_on("vm2", VM_B);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2");
+	miss = dp_test_counter("rd_route_cache_misses");
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2");
+	CU_ASSERT(memcmp(mac, b, 6) == 0);
+	CU_ASSERT_EQUAL(dp_test_counter("rd_route_cache_misses"), miss); /* a hit */
+
+	/* B moves to vm2b: still a hit, and the hit reads where B is now. */
+	learn_on("vm2b", VM_B);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2b");
+	CU_ASSERT_EQUAL(dp_test_counter("rd_route_cache_misses"), miss);
+
+	/* The address now belongs to X: the cached record no longer holds. */
+	learn_on("vm2", x_text);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5002, tca(dip), x, tip(OUR_PA)), 0);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2");
+	CU_ASSERT(memcmp(mac, x, 6) == 0);
+	CU_ASSERT_EQUAL(dp_test_counter("rd_route_cache_misses"), miss + 1);
+
+	/* A more specific customer route through C (another host), then gone again. */
+	CU_ASSERT_EQUAL_FATAL(dp_rd_route_add("red", ip_of(dip), 32, ip_of("198.18.20.3")), 0);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "up");
+	CU_ASSERT(memcmp(mac, c, 6) == 0);
+	CU_ASSERT_EQUAL_FATAL(dp_rd_route_del("red", ip_of(dip), 32), 0);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2");
+	CU_ASSERT(memcmp(mac, x, 6) == 0);
+
+	/* X forgotten, then learned on vm2b: wherever its new slot is, it is found. */
+	CU_ASSERT_EQUAL_FATAL(dp_fdb_del("t2", &x_addr), 0);
+	learn_on("vm2b", x_text);
+	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2b");
+
+	/* As the other tests expect it. */
+	CU_ASSERT_EQUAL(dp_lookup_add(5002, tca(dip), b, tip(OUR_PA)), 0);
+	learn_on("vm2", VM_B);
+	CU_ASSERT_EQUAL(dp_port_del("vm2b", err, sizeof(err)), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -695,5 +791,7 @@ main(int argc, char **argv)
 		    test_routed_follows_record_changes_at_once);
 	CU_add_test(s, "routed burst with repeated next hops",
 		    test_routed_burst_with_repeated_next_hops);
+	CU_add_test(s, "route cache hits and follows changes",
+		    test_route_cache_hits_and_follows_changes);
 	return dp_test_finish();
 }
