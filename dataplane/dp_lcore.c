@@ -56,9 +56,12 @@ dp_lcore_create(unsigned int index, unsigned int lcore_id)
 	lc->inject = rte_ring_create(ring_name, 512, socket, RING_F_SC_DEQ);
 	lc->route_cache = rte_zmalloc_socket("dp_route_cache", sizeof(*lc->route_cache),
 					     RTE_CACHE_LINE_SIZE, socket);
+	lc->learn_cache = rte_zmalloc_socket("dp_learn_cache", sizeof(*lc->learn_cache),
+					     RTE_CACHE_LINE_SIZE, socket);
 	if (lc->events == NULL || lc->urgent == NULL || lc->inject == NULL ||
-	    lc->route_cache == NULL) {
+	    lc->route_cache == NULL || lc->learn_cache == NULL) {
 		rte_free(lc->route_cache);
+		rte_free(lc->learn_cache);
 		rte_ring_free(lc->events);
 		rte_ring_free(lc->urgent);
 		rte_ring_free(lc->inject);
@@ -89,6 +92,7 @@ dp_lcore_destroy(struct dp_lcore *lc)
 	for (unsigned int slot = 0; slot < VSW_MAX_PORTS; slot++)
 		rte_free(lc->txb[slot]);
 	rte_free(lc->route_cache);
+	rte_free(lc->learn_cache);
 	rte_ring_free(lc->events);
 	rte_ring_free(lc->urgent);
 	if (lc->inject != NULL) {

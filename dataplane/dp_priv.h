@@ -177,6 +177,7 @@ struct dp_lcore {
 	uint64_t tunnel_drops[DP_MAX_TUNNELS]; /**< frames for a remote PA's slot not sent */
 	uint64_t decap[NVGRE_DECAP_MAX]; /**< decapsulation results */
 	struct dp_route_cache *route_cache; /**< the routing stage's (dp_route_cache.h) */
+	struct fdb_learn_cache *learn_cache; /**< sources confirmed on VM ports (fdb.h) */
 } __rte_cache_aligned;
 
 #define DP_EVENT_RING_SIZE 4096 /* FDB events of each kind a worker can queue between ticks */

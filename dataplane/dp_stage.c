@@ -112,11 +112,14 @@ dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 	uint8_t verdicts[VSW_BURST_SIZE];
 	uint16_t r = 0;
 
-	if (likely(b->in_bd != DP_BD_NONE))
+	if (likely(b->in_bd != DP_BD_NONE)) {
+		/* One port, so the worker's learn cache applies (the overlay's sources vary per frame). */
+		ctx.cache = lc->learn_cache;
 		fdb_learn_lookup_bulk(dp_main.fdb, b->reqs, b->nb_reqs, &ctx, verdicts, b->dl.keys,
 				      b->dl.nb_keys, b->dl.ports);
-	else
+	} else {
 		learn_runs(b, &ctx, verdicts);
+	}
 	for (uint16_t i = 0; i < b->nb; i++)
 		out[i] = b->dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE :
 							  b->dl.ports[b->dl.key_of[i]];

@@ -271,11 +271,65 @@ earlier_request(const struct fdb_learn_req *reqs, unsigned int i)
 	return -1;
 }
 
+#define LEARN_CACHE_BITS 12			   /* log2(FDB_LEARN_CACHE_ENTRIES) */
+#define LEARN_CACHE_MIX	 0x9e3779b97f4a7c15ULL /* multiply-shift hash of a key */
+
+_Static_assert(FDB_LEARN_CACHE_ENTRIES == 1u << LEARN_CACHE_BITS, "one index width");
+
+static inline uint32_t
+learn_cache_idx(uint64_t key)
+{
+	return (uint32_t)((key * LEARN_CACHE_MIX) >> (64 - LEARN_CACHE_BITS));
+}
+
+/*
+ * The tag a source found on ctx->port carries in this call's epoch: a new
+ * epoch when the second turned or the table changed since the last call.
+ */
+static inline uint64_t
+learn_cache_tag(const struct fdb *fdb, struct fdb_learn_cache *c, const struct fdb_learn_ctx *ctx)
+{
+	uint32_t changes = __atomic_load_n(&fdb->changes, __ATOMIC_ACQUIRE);
+
+	if (unlikely(c->now != ctx->now || c->changes != changes || c->epoch == 0)) {
+		c->epoch++;
+		c->now = ctx->now;
+		c->changes = changes;
+	}
+	return c->epoch << 16 | ctx->port;
+}
+
+/*
+ * Requests the worker's learn cache cannot confirm, copied to 'left' with
+ * their index in 'idx'; the rest are ordinary frames from sources found on
+ * this port in this epoch, whose verdict is forward.  An announcement
+ * always goes to the table.  @return how many are left.
+ */
+static unsigned int
+learn_cache_filter(const struct fdb_learn_cache *c, uint64_t tag, const struct fdb_learn_req *reqs,
+		   unsigned int n, uint8_t *verdicts, struct fdb_learn_req *left, uint8_t *idx)
+{
+	unsigned int nb = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t h = learn_cache_idx(reqs[i].key);
+
+		if (likely(c->e[h].key == reqs[i].key && c->e[h].tag == tag &&
+			   reqs[i].cause == FDB_CAUSE_LEARNED)) {
+			verdicts[i] = FDB_VERDICT_FORWARD;
+			continue;
+		}
+		left[nb] = reqs[i];
+		idx[nb++] = (uint8_t)i;
+	}
+	return nb;
+}
+
 /* Learning once the requests' entries were looked up: vals[i]/pos[i] belong to reqs[i]. */
 static __rte_always_inline void
 learn_found(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 	    const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *vals,
-	    const uint32_t *pos)
+	    const uint32_t *pos, uint64_t tag)
 {
 	for (unsigned int i = 0; i < n; i++)
 		if (unlikely(pos[i] == FDB_POS_NONE))
@@ -289,6 +343,12 @@ learn_found(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 			/* Known here: nothing to write unless last-seen is stale. */
 			if (likely(ctx->now - (uint32_t)(vals[i] >> 32) < FDB_REFRESH_S)) {
 				verdicts[i] = FDB_VERDICT_FORWARD;
+				if (ctx->cache != NULL) {
+					uint32_t h = learn_cache_idx(reqs[i].key);
+
+					ctx->cache->e[h].key = reqs[i].key;
+					ctx->cache->e[h].tag = tag;
+				}
 				continue;
 			}
 		} else {
@@ -306,15 +366,50 @@ learn_found(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 	}
 }
 
+/*
+ * The requests learning must look up in the table: all of them, or those
+ * the worker's learn cache does not confirm (then copied to 'left', with
+ * their index in 'idx', and '*tag' set).  @return how many, and where.
+ */
+static const struct fdb_learn_req *
+learn_requests(const struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int *n,
+	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts, struct fdb_learn_req *left,
+	       uint8_t *idx, uint64_t *tag)
+{
+	*tag = 0;
+	if (ctx->cache == NULL)
+		return reqs;
+	*tag = learn_cache_tag(fdb, ctx->cache, ctx);
+	*n = learn_cache_filter(ctx->cache, *tag, reqs, *n, verdicts, left, idx);
+	return left;
+}
+
+/* The verdicts of the requests learn_requests() left, back in the callers' order. */
+static inline void
+learn_verdicts(const struct fdb_learn_req *todo, const struct fdb_learn_req *reqs, unsigned int n,
+	       const uint8_t *idx, const uint8_t *v, uint8_t *verdicts)
+{
+	if (todo == reqs)
+		return; /* learned in place */
+	for (unsigned int j = 0; j < n; j++)
+		verdicts[idx[j]] = v[j];
+}
+
 void
 fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 {
-	uint64_t vals[FDB_BULK_MAX];
+	struct fdb_learn_req left[FDB_BULK_MAX];
+	uint8_t idx[FDB_BULK_MAX], v[FDB_BULK_MAX];
+	uint64_t vals[FDB_BULK_MAX], tag;
 	uint32_t pos[FDB_BULK_MAX];
+	const struct fdb_learn_req *todo =
+		learn_requests(fdb, reqs, &n, ctx, verdicts, left, idx, &tag);
+	uint8_t *out = todo == reqs ? verdicts : v;
 
-	fdb_find_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), n, vals, pos);
-	learn_found(fdb, reqs, n, ctx, verdicts, vals, pos);
+	fdb_find_bulk(fdb, &todo[0].key, sizeof(todo[0]), n, vals, pos);
+	learn_found(fdb, todo, n, ctx, out, vals, pos, tag);
+	learn_verdicts(todo, reqs, n, idx, out, verdicts);
 }
 
 void
@@ -323,14 +418,20 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 		      unsigned int nb_keys, uint16_t *ports)
 {
 	uint32_t rb1[FDB_BULK_MAX], rb2[FDB_BULK_MAX], kb1[FDB_BULK_MAX], kb2[FDB_BULK_MAX];
-	uint64_t vals[FDB_BULK_MAX];
+	struct fdb_learn_req left[FDB_BULK_MAX];
+	uint8_t idx[FDB_BULK_MAX], v[FDB_BULK_MAX];
+	uint64_t vals[FDB_BULK_MAX], tag;
 	uint32_t pos[FDB_BULK_MAX];
+	const struct fdb_learn_req *todo =
+		learn_requests(fdb, reqs, &nb_reqs, ctx, verdicts, left, idx, &tag);
+	uint8_t *out = todo == reqs ? verdicts : v;
 
 	/* Every bucket of both sets is on its way before the first compare. */
-	fdb_hash_bulk(fdb, &reqs[0].key, sizeof(reqs[0]), nb_reqs, rb1, rb2);
+	fdb_hash_bulk(fdb, &todo[0].key, sizeof(todo[0]), nb_reqs, rb1, rb2);
 	fdb_hash_bulk(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2);
-	fdb_find_hashed(fdb, &reqs[0].key, sizeof(reqs[0]), nb_reqs, rb1, rb2, vals, pos);
-	learn_found(fdb, reqs, nb_reqs, ctx, verdicts, vals, pos);
+	fdb_find_hashed(fdb, &todo[0].key, sizeof(todo[0]), nb_reqs, rb1, rb2, vals, pos);
+	learn_found(fdb, todo, nb_reqs, ctx, out, vals, pos, tag);
+	learn_verdicts(todo, reqs, nb_reqs, idx, out, verdicts);
 	/* After learning, so a destination learned from this very burst is found. */
 	fdb_find_hashed(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2, vals, pos);
 	for (unsigned int i = 0; i < nb_keys; i++)

@@ -99,6 +99,14 @@
  *     on a new learn or a move, and the control thread on a static entry, a
  *     record or a deletion (fdb_priv.h says who takes and gives back each
  *     place); any thread may read them.
+ *   - A worker may keep a learn cache (struct fdb_learn_cache): the sources
+ *     it found on the port they came from, this second, so that the next
+ *     frames from them cost one line of its own memory instead of a table
+ *     lookup.  Every change other than a refresh of last-seen (a move, a
+ *     freeze or unfreeze, a static entry, a deletion) counts in 'changes',
+ *     and a cache trusts nothing it saw before the count moved or the
+ *     second turned, so it never hides a move from learning nor keeps an
+ *     entry from being refreshed.
  * Functions say which thread may call them.
  */
 #ifndef VSW_FDB_H
@@ -212,8 +220,27 @@ enum fdb_verdict {
 	FDB_VERDICT_DROP,    /**< refused by a limit whose action is drop */
 };
 
+#define FDB_LEARN_CACHE_ENTRIES 4096u /* per worker, a power of two: 64 KiB */
+
+/*
+ * A worker's learn cache (fdb.h's top comment): sources confirmed on their
+ * port in the current epoch, which moves on with the second and with every
+ * change to the table.  Direct-mapped; owned and written by one worker;
+ * zeroed memory is an empty cache.
+ */
+struct fdb_learn_cache {
+	uint64_t epoch;	  /**< entries of another epoch are stale; starts at 0, never used */
+	uint32_t now;	  /**< the second of this epoch */
+	uint32_t changes; /**< the table's change count in this epoch */
+	struct {
+		uint64_t key; /**< a source */
+		uint64_t tag; /**< epoch << 16 | the port it was found on */
+	} e[FDB_LEARN_CACHE_ENTRIES];
+};
+
 /* Where learning happens: a worker's context for one bulk call. */
 struct fdb_learn_ctx {
+	struct fdb_learn_cache *cache; /**< the worker's learn cache; NULL = none */
 	uint16_t port;                 /**< port the sources were seen on */
 	uint32_t now;                  /**< current time, seconds */
 	struct fdb_learn_stats *stats; /**< the worker's counters */

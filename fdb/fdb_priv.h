@@ -56,6 +56,7 @@ struct fdb {
 	uint32_t nb_buckets;                     /**< >= 2 */
 	uint32_t max_entries;                    /**< capacity promised by fdb_params */
 	struct rte_rcu_qsbr *qsbr;               /**< grace periods before a slot is reused */
+	uint32_t changes;                        /**< updates other than last-seen, deletions; atomic */
 	/* Written by every insert and delete. */
 	uint32_t nb_entries __rte_cache_aligned; /**< entries present (hidden ones until freed); atomic */
 	uint32_t nb_bucket_full;                 /**< inserts refused: both buckets full; atomic */
@@ -381,8 +382,15 @@ int fdb_table_insert(struct fdb *fdb, uint64_t key, uint64_t val, uint32_t *pos,
 static inline bool
 fdb_table_update(struct fdb *fdb, uint32_t pos, uint64_t *expected, uint64_t val)
 {
-	return __atomic_compare_exchange_n(fdb_val_at(fdb, pos), expected, val, false,
-					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	uint64_t old = *expected;
+
+	if (!__atomic_compare_exchange_n(fdb_val_at(fdb, pos), expected, val, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return false;
+	/* Anything but last-seen (bits 63..32): learn caches must look again (fdb.h). */
+	if ((uint32_t)old != (uint32_t)val)
+		__atomic_fetch_add(&fdb->changes, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 /**

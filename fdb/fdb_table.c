@@ -166,8 +166,12 @@ fdb_table_hide(struct fdb *fdb, uint32_t pos, uint64_t key)
 	uint64_t expected = key;
 
 	/* Only this (control) thread turns a present key into anything else. */
-	return __atomic_compare_exchange_n(fdb_key_at(fdb, pos), &expected, FDB_KEY_TOMB, false,
-					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	if (!__atomic_compare_exchange_n(fdb_key_at(fdb, pos), &expected, FDB_KEY_TOMB, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return false;
+	/* Learn caches must not trust a source they saw before this (fdb.h). */
+	__atomic_fetch_add(&fdb->changes, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 void

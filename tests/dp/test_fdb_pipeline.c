@@ -499,6 +499,55 @@ test_static_entry_add_and_del(void)
 	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, &mac, "p2"), -EINVAL);
 }
 
+/* Frames from VM on 'port', one per round, 'n' rounds. */
+static void
+vm_talks(const char *port, int n)
+{
+	for (int i = 0; i < n; i++) {
+		inject(port, BCAST, VM);
+		dp_test_round();
+	}
+	drain_all();
+}
+
+/*
+ * The worker's learn cache skips the table for a source it has just found
+ * on the port it comes from (three rounds: learned, found, skipped), but
+ * never for one whose entry changed since: deleted (learned again at once),
+ * made static on another port (a conflict, not a skip), moved by a frame
+ * on another port and back.
+ */
+static void
+test_learn_cache_never_hides_a_change(void)
+{
+	struct rte_ether_addr mac;
+	uint64_t conflicts;
+
+	test_mac(VM, mac.addr_bytes);
+	CU_ASSERT_EQUAL(dp_fdb_flush(NULL, NULL), 0);
+	vm_talks("p1", 3);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
+
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, &mac), 0);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "");
+	vm_talks("p1", 1);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
+
+	vm_talks("p1", 2);
+	conflicts = dp_test_counter("fdb_static_conflict");
+	CU_ASSERT_EQUAL(dp_fdb_add_static(DP_DEFAULT_BD, &mac, "p2"), 0);
+	vm_talks("p1", 1);
+	CU_ASSERT_EQUAL(dp_test_counter("fdb_static_conflict"), conflicts + 1);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p2");
+	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, &mac), 0);
+
+	vm_talks("p1", 3);
+	vm_talks("p3", 1);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
+	vm_talks("p1", 1);
+	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
+}
+
 /*
  * Issue 12: one port of a domain with max-macs=100 receives a looping replay
  * of frames from ever-new source MACs while the control thread's periodic
@@ -613,6 +662,7 @@ main(int argc, char **argv)
 	DP_TEST_ALONE(test_stale_learn_is_not_delivered_after_a_move, setup, teardown);
 	DP_TEST_ALONE(test_relearn_after_link_down_is_a_move, setup, teardown);
 	DP_TEST_ALONE(test_static_entry_add_and_del, setup, teardown);
+	DP_TEST_ALONE(test_learn_cache_never_hides_a_change, setup, teardown);
 	DP_TEST_ALONE(test_worker_clock_counts_whole_seconds, setup, teardown);
 	DP_TEST_ALONE(test_limit_holds_under_looping_flood, setup, teardown);
 	return dp_test_finish();
