@@ -217,6 +217,36 @@ cli_print_stats(FILE *out, json_t *result, bool all)
 		fprintf(out, "  (all zero; -a shows them)\n");
 }
 
+/*
+ * Columns an operator scans first, for methods whose rows come in another
+ * order: bd.list's follow the settings table (ctl_bd_settings.c), which put
+ * the VSID twelfth.  Only the text for people is reordered; --json keeps the
+ * method's own order.
+ */
+static const struct {
+	const char *method;	/**< a method whose result is a row or rows */
+	const char *first[8];	/**< these members first, in order; then the rest */
+} cli_orders[] = {
+	{ "bd.list", { "name", "vsid", "vlan", "rd", "gateway", "ports", "macs", NULL } },
+	{ "bd.set", { "name", "vsid", "vlan", "rd", "gateway", "ports", "macs", NULL } },
+};
+
+/* A copy of object 'obj' with the members of 'first' ahead of the rest (a new reference). */
+static json_t *
+cli_reordered(json_t *obj, const char *const *first)
+{
+	json_t *copy = json_object(), *v;
+	const char *key;
+
+	for (unsigned int k = 0; first[k] != NULL; k++)
+		if ((v = json_object_get(obj, first[k])) != NULL)
+			json_object_set(copy, first[k], v);
+	json_object_foreach(obj, key, v)
+		if (json_object_get(copy, key) == NULL)
+			json_object_set(copy, key, v);
+	return copy;
+}
+
 void
 ctl_cli_print(FILE *out, const char *method, json_t *result, bool all)
 {
@@ -224,6 +254,25 @@ ctl_cli_print(FILE *out, const char *method, json_t *result, bool all)
 	    json_is_object(json_object_get(result, "counters")) &&
 	    json_is_array(json_object_get(result, "ports"))) {
 		cli_print_stats(out, result, all);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cli_orders) / sizeof(cli_orders[0]); i++) {
+		json_t *shown, *row;
+		size_t k;
+
+		if (strcmp(method, cli_orders[i].method) != 0)
+			continue;
+		if (json_is_object(result)) {
+			shown = cli_reordered(result, cli_orders[i].first);
+		} else if (cli_is_table(result)) {
+			shown = json_array();
+			json_array_foreach(result, k, row)
+				json_array_append_new(shown, cli_reordered(row, cli_orders[i].first));
+		} else {
+			break;
+		}
+		cli_print_value(out, shown, "");
+		json_decref(shown);
 		return;
 	}
 	cli_print_value(out, result, "");
