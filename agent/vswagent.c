@@ -196,7 +196,6 @@ struct loop {
 	int64_t lease;		 /**< host lease, 0 = none */
 	int64_t started;	 /**< wall-clock start, seconds */
 	int64_t next_keepalive;	 /**< ms */
-	int64_t next_resync;	 /**< ms */
 	int64_t next_watch;	 /**< ms: earliest (re)start of the watch */
 	int64_t next_vswd;	 /**< ms: next reconnect attempt */
 	int64_t next_load;	 /**< ms: next attempt to read the cluster */
@@ -508,9 +507,9 @@ etcd_tick(struct loop *l, int64_t now)
 		if (!l->loaded)
 			return;
 	}
-	if (now >= l->next_resync) {
+	if (now >= a->next_resync_ms) {
 		/* The watch keeps running; the re-list only repairs what drifted. */
-		l->next_resync = now + (int64_t)l->o->resync * 1000;
+		a->next_resync_ms = now + (int64_t)l->o->resync * 1000;
 		if (load(l, now) == 0)
 			l->scan = true;
 	}
