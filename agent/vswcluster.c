@@ -149,12 +149,18 @@ collect(const struct etcd_kv *kv, void *arg)
 int
 list(const char *sub, uint32_t vsid, json_t **rows)
 {
+	return list_rev(sub, vsid, rows, NULL);
+}
+
+int
+list_rev(const char *sub, uint32_t vsid, json_t **rows, int64_t *revision)
+{
 	struct listing li = { .rows = json_array(), .sub = sub, .vsid = vsid };
 	char p[256];
 	int rc;
 
 	snprintf(p, sizeof(p), "%s/%s", prefix, sub);
-	rc = etcd_range_prefix(etcd, p, collect, &li, NULL);
+	rc = etcd_range_prefix(etcd, p, collect, &li, revision);
 	if (rc < 0) {
 		json_decref(li.rows);
 		return rc;
