@@ -436,6 +436,18 @@ via_in_domain(const char *rd, const char *ca)
 	return in;
 }
 
+/* Put 'value' at 'key' only while domain 'rd' exists: never a route of a deleted domain. */
+static int
+put_in_domain(const char *rd, const char *key, const char *value)
+{
+	char rd_key[256];
+	struct etcd_cmp exists = { .kind = ETCD_CMP_EXISTS, .key = rd_key };
+	struct etcd_op put = { .kind = ETCD_OP_PUT, .key = key, .value = value };
+
+	snprintf(rd_key, sizeof(rd_key), "%s/rds/%s", prefix, rd);
+	return etcd_txn(etcd, &exists, 1, &put, 1, NULL);
+}
+
 static int
 route_cmd(int argc, char **argv)
 {
@@ -491,14 +503,7 @@ route_cmd(int argc, char **argv)
 			free(v);
 			return rc;
 		}
-		/* Written only while the domain exists: never a route of a deleted domain. */
-		char rd_key[256];
-
-		snprintf(rd_key, sizeof(rd_key), "%s/rds/%s", prefix, rt.rd);
-		const struct etcd_cmp exists = { .kind = ETCD_CMP_EXISTS, .key = rd_key };
-		const struct etcd_op put = { .kind = ETCD_OP_PUT, .key = key, .value = v };
-
-		rc = etcd_txn(etcd, &exists, 1, &put, 1, NULL);
+		rc = put_in_domain(rt.rd, key, v);
 		free(v);
 		if (rc == -EAGAIN) {
 			fprintf(stderr,
