@@ -132,12 +132,13 @@ parse_seconds(const char *opt, const char *text, int min, int *out)
 	return true;
 }
 
-/* Parse --pa IP[,IP...] into the agent's PAs; false (told on stderr) on a bad one. */
+/* Parse --pa IP[,IP...] into the agent's PAs (a later --pa replaces); false (told) on a bad one. */
 static bool
 parse_pas(struct agent *a, const char *list)
 {
 	char buf[256], *tok, *save = NULL;
 
+	a->nb_pas = 0;
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf)) {
 		fprintf(stderr, "vswagent: --pa %s: too long\n", list);
 		return false;
