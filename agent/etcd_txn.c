@@ -45,8 +45,8 @@ cmp_json(const struct etcd_cmp *c)
 		break;
 	case ETCD_CMP_EXISTS:
 		/* A missing key compares with version 0. */
-		j = json_pack("{s:s, s:s, s:I}", "target", "VERSION", "result", "GREATER", "version",
-			      (json_int_t)0);
+		j = json_pack("{s:s, s:s, s:I}", "target", "VERSION", "result", "GREATER",
+			      "version", (json_int_t)0);
 		break;
 	}
 	if (j != NULL && !set_range(j, c->key, c->prefix)) {
@@ -103,7 +103,8 @@ etcd_txn(struct etcd_client *c, const struct etcd_cmp *cmps, size_t nb_cmps,
 		goto out;
 	}
 	if (revision != NULL)
-		*revision = etcd_json_int(json_object_get(json_object_get(reply, "header"), "revision"));
+		*revision = etcd_json_int(
+			json_object_get(json_object_get(reply, "header"), "revision"));
 out:
 	json_decref(reply);
 	json_decref(compare);
