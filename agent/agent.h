@@ -123,6 +123,7 @@ struct agent {
 	unsigned int nb_vm_heads;	   /**< chains, a power of two (0 before the first VM) */
 	int64_t revision;		   /**< etcd revision applied to vswd */
 	bool vswd_dirty;		   /**< vswd missed changes: reconcile fully */
+	int64_t next_resync_ms;		   /**< when the periodic re-list and reconciliation is due */
 	bool rd_dirty;			   /**< routing changed: reconcile the routing part */
 	json_t *pending_adds;		   /**< watch news for vswd not sent yet (agent_flush) */
 	json_t *pending_dels;		   /**< the same for deletions */
@@ -225,6 +226,13 @@ void agent_rd_subnet_removed(struct agent *a, json_t *bd);
 /* agent_reconcile.c */
 /** vswd failed a call: log it, and for a lost connection reconcile when it is back. */
 void agent_vswd_failed(struct agent *a, int rc, const char *what);
+/**
+ * vswd failed a read ('what': bd.list, lookup.show, rd.list...) that a
+ * reconciliation needs.  Refused: logged with when it is read again, at the
+ * next periodic resync, and not sooner (asked again at once it would be
+ * refused again, on every wake-up of the loop).  Otherwise as agent_vswd_failed().
+ */
+void agent_vswd_read_failed(struct agent *a, int rc, const char *what);
 /** vswd's record params: {vsid, ca_ip, ca_mac, pa} of 'vm', or {vsid, ca_ip} when 'vm' is NULL. */
 json_t *agent_record_json(uint32_t vsid, const char *ca_ip, const struct agent_vm *vm);
 /** What vswd's lookup records lack or have too many, against the desired state. */

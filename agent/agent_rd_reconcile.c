@@ -268,8 +268,8 @@ agent_rd_reconcile(struct agent *a)
 	else if ((rc = vswd_call(&a->vswd, "rd.route.show", NULL, &routes, AGENT_CALL_MS)) < 0)
 		failed = "rd.route.show";
 	if (failed != NULL) {
-		agent_vswd_failed(a, rc, failed);
-		a->rd_dirty = a->vswd.fd >= 0; /* refused: try again on the next wake-up */
+		/* Refused: the next resync reads again; lost: the reconnection reconciles. */
+		agent_vswd_read_failed(a, rc, failed);
 		goto out;
 	}
 	/* A domain gone from the cluster that vswd does not have is nothing to delete. */

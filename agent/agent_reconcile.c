@@ -29,6 +29,19 @@ agent_vswd_failed(struct agent *a, int rc, const char *what)
 		vswd_disconnect(&a->vswd);
 }
 
+void
+agent_vswd_read_failed(struct agent *a, int rc, const char *what)
+{
+	int64_t in_ms = a->next_resync_ms - etcd_now_ms();
+
+	if (rc != -EREMOTEIO) {
+		agent_vswd_failed(a, rc, what);
+		return;
+	}
+	agent_err(a, "vswd refused %s: %s; reading it again at the next resync, in %lld s", what,
+		  vswd_error(&a->vswd), (long long)(in_ms > 0 ? (in_ms + 999) / 1000 : 0));
+}
+
 static int
 relist_cb(const struct etcd_kv *kv, void *arg)
 {
@@ -275,7 +288,7 @@ reconcile_bds(struct agent *a)
 	int rc = vswd_call(&a->vswd, "bd.list", NULL, &bds, AGENT_CALL_MS);
 
 	if (rc < 0) {
-		agent_vswd_failed(a, rc, "bd.list");
+		agent_vswd_read_failed(a, rc, "bd.list");
 		return rc;
 	}
 	for (unsigned int i = 0; i < a->nb_subnets; i++) {
@@ -385,7 +398,7 @@ agent_reconcile(struct agent *a)
 		return rc;
 	rc = vswd_call(&a->vswd, "lookup.show", NULL, &recs, AGENT_CALL_MS);
 	if (rc < 0) {
-		agent_vswd_failed(a, rc, "lookup.show");
+		agent_vswd_read_failed(a, rc, "lookup.show");
 		return rc;
 	}
 	rc = agent_lookup_diff(a, recs, &d);

@@ -81,6 +81,39 @@ int etcd_put(struct etcd_client *c, const char *key, const char *value, int64_t 
  */
 int etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t mod_revision,
 		int64_t *revision, struct etcd_kv *current);
+/** What one comparison of a transaction checks. */
+enum etcd_cmp_kind {
+	ETCD_CMP_MOD_EQUAL,	  /**< the key's mod_revision is 'revision' (0: it does not exist) */
+	ETCD_CMP_UNCHANGED_SINCE, /**< no key of the range was created or changed after 'revision' */
+	ETCD_CMP_EXISTS,	  /**< the key exists */
+};
+
+/** One comparison: a transaction commits only if all of them hold. */
+struct etcd_cmp {
+	enum etcd_cmp_kind kind; /**< what is checked */
+	const char *key;	 /**< the key, or with 'prefix' every key that starts with it */
+	bool prefix;		 /**< a range of keys rather than one */
+	int64_t revision;	 /**< the revision compared with (MOD_EQUAL, UNCHANGED_SINCE) */
+};
+
+/** One operation of a transaction. */
+struct etcd_op {
+	enum { ETCD_OP_PUT, ETCD_OP_DELETE } kind; /**< put 'value', or delete */
+	const char *key;   /**< the key, or for a delete with 'prefix' every key under it */
+	bool prefix;	   /**< delete a range of keys (not for a put) */
+	const char *value; /**< what a put writes */
+};
+
+/**
+ * One transaction (etcd_txn.c): if every comparison holds, every operation,
+ * in order, at one revision; otherwise nothing.  A watcher sees all of its
+ * changes in one message.
+ * @return 0 when committed (*revision = its revision; may be NULL), -EAGAIN
+ * when a comparison failed (nothing changed), -EINVAL for a put of a
+ * prefix, or another -errno.
+ */
+int etcd_txn(struct etcd_client *c, const struct etcd_cmp *cmps, size_t nb_cmps,
+	     const struct etcd_op *ops, size_t nb_ops, int64_t *revision);
 /** Delete 'key'; *deleted = 0 or 1 (may be NULL). */
 int etcd_delete(struct etcd_client *c, const char *key, int64_t *deleted);
 /** Grant a lease of 'ttl' seconds. */

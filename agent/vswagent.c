@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +83,6 @@ struct options {
 	const char *socket;	   /**< vswd's control socket */
 	const char *status;	   /**< our status socket */
 	const char *prefix;	   /**< key prefix */
-	char pas[256];		   /**< --pa list, "" = read pa.list */
 	int ttl;		   /**< host lease TTL, seconds */
 	int resync;		   /**< full re-read + reconcile period, seconds */
 	int watch_timeout;	   /**< a watch silent this long is restarted, seconds */
@@ -92,7 +92,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vswagent --host NAME [--etcd URL[,URL...]] [--socket VSWD_SOCK] [--pa IP[,IP]]\n"
+		"usage: vswagent [--host NAME] [--etcd URL[,URL...]] [--socket VSWD_SOCK] [--pa IP[,IP]]\n"
 		"                [--prefix /vsw/v1] [--ttl SECONDS] [--hold SECONDS] [--resync SECONDS]\n"
 		"                [--watch-timeout SECONDS] [--status PATH]\n"
 		"Keeps this host's vswd in step with the cluster state in etcd (docs/cluster.md).\n"
@@ -101,6 +101,7 @@ usage(FILE *f)
 		"  --socket      vswd's control socket (default $VSW_SOCKET, else /run/vsw/vswd.sock)\n"
 		"  --pa          this host's provider addresses; the first is what claims write\n"
 		"                (default: vswd's pa.list)\n"
+		"  --prefix      the cluster's key prefix in etcd (default /vsw/v1)\n"
 		"  --ttl         host lease TTL (default 10; the host is shown gone that long after\n"
 		"                the agent stops)\n"
 		"  --hold        after losing a claim on a VM, do not claim it again for this long\n"
@@ -108,7 +109,60 @@ usage(FILE *f)
 		"  --resync      re-read the cluster and reconcile this often (default 30)\n"
 		"  --watch-timeout  restart a watch that was silent this long (default 30; run etcd\n"
 		"                with --experimental-watch-progress-notify-interval well below it)\n"
-		"  --status      status socket (default VSWD_SOCK.agent; vswcluster status reads it)\n");
+		"  --status      status socket (default VSWD_SOCK.agent; vswcluster status reads it)\n"
+		"  --help        print this, --version the version\n"
+		"Exit status: 0 stopped by SIGTERM or SIGINT, 1 cannot start, 2 usage.\n");
+}
+
+/* A whole decimal number within [min, INT_MAX]; false (told on stderr) otherwise. */
+static bool
+parse_seconds(const char *opt, const char *text, int min, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > INT_MAX) {
+		fprintf(stderr, "vswagent: --%s %s: expected a whole number of seconds, at least %d\n",
+			opt, text, min);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+/* Parse --pa IP[,IP...] into the agent's PAs (a later --pa replaces); false (told) on a bad one. */
+static bool
+parse_pas(struct agent *a, const char *list)
+{
+	char buf[256], *tok, *save = NULL;
+
+	a->nb_pas = 0;
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf)) {
+		fprintf(stderr, "vswagent: --pa %s: too long\n", list);
+		return false;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		struct in6_addr ia;
+
+		if (inet_pton(AF_INET, tok, &ia) != 1 && inet_pton(AF_INET6, tok, &ia) != 1) {
+			fprintf(stderr, "vswagent: --pa %s: '%s' is not an IPv4 or IPv6 address\n",
+				list, tok);
+			return false;
+		}
+		if (a->nb_pas == AGENT_MAX_PAS) {
+			fprintf(stderr, "vswagent: --pa %s: at most %d addresses\n", list,
+				AGENT_MAX_PAS);
+			return false;
+		}
+		snprintf(a->pas[a->nb_pas++], AGENT_PA_TEXT, "%s", tok);
+	}
+	if (a->nb_pas == 0) {
+		fprintf(stderr, "vswagent: --pa '%s': no address given\n", list);
+		return false;
+	}
+	return true;
 }
 
 /* --- status socket: connect, read one JSON line, the agent closes --- */
@@ -143,7 +197,6 @@ struct loop {
 	int64_t lease;		 /**< host lease, 0 = none */
 	int64_t started;	 /**< wall-clock start, seconds */
 	int64_t next_keepalive;	 /**< ms */
-	int64_t next_resync;	 /**< ms */
 	int64_t next_watch;	 /**< ms: earliest (re)start of the watch */
 	int64_t next_vswd;	 /**< ms: next reconnect attempt */
 	int64_t next_load;	 /**< ms: next attempt to read the cluster */
@@ -347,23 +400,8 @@ read_pas(struct loop *l)
 	json_t *r = NULL, *e;
 	size_t i;
 
-	if (l->o->pas[0] != '\0') {
-		char buf[256], *tok, *save = NULL;
-
-		snprintf(buf, sizeof(buf), "%s", l->o->pas);
-		for (tok = strtok_r(buf, ",", &save); tok != NULL && a->nb_pas < AGENT_MAX_PAS;
-		     tok = strtok_r(NULL, ",", &save)) {
-			struct in6_addr ia;
-
-			if (inet_pton(AF_INET, tok, &ia) != 1 && inet_pton(AF_INET6, tok, &ia) != 1) {
-				fprintf(stderr, "vswagent: --pa %s: not an IPv4 or IPv6 address\n",
-					tok);
-				return -EINVAL;
-			}
-			snprintf(a->pas[a->nb_pas++], AGENT_PA_TEXT, "%s", tok);
-		}
-		return 0;
-	}
+	if (a->nb_pas > 0)
+		return 0; /* --pa, parsed at start */
 	if (vswd_call(&a->vswd, "pa.list", NULL, &r, AGENT_CALL_MS) < 0)
 		return -EAGAIN;
 	json_array_foreach(r, i, e) {
@@ -470,9 +508,9 @@ etcd_tick(struct loop *l, int64_t now)
 		if (!l->loaded)
 			return;
 	}
-	if (now >= l->next_resync) {
+	if (now >= a->next_resync_ms) {
 		/* The watch keeps running; the re-list only repairs what drifted. */
-		l->next_resync = now + (int64_t)l->o->resync * 1000;
+		a->next_resync_ms = now + (int64_t)l->o->resync * 1000;
 		if (load(l, now) == 0)
 			l->scan = true;
 	}
@@ -519,23 +557,42 @@ main(int argc, char **argv)
 		case 'e': o.etcd = optarg; break;
 		case 'H': o.host = optarg; break;
 		case 's': o.socket = optarg; break;
-		case 'p': snprintf(o.pas, sizeof(o.pas), "%s", optarg); break;
+		case 'p':
+			if (!parse_pas(&a, optarg))
+				return 2;
+			break;
 		case 'P': o.prefix = optarg; break;
-		case 't': o.ttl = atoi(optarg); break;
-		case 'o': a.hold_s = atoi(optarg); break;
-		case 'r': o.resync = atoi(optarg); break;
-		case 'w': o.watch_timeout = atoi(optarg); break;
+		case 't':
+			if (!parse_seconds("ttl", optarg, 2, &o.ttl))
+				return 2;
+			break;
+		case 'o':
+			if (!parse_seconds("hold", optarg, 0, &a.hold_s))
+				return 2;
+			break;
+		case 'r':
+			if (!parse_seconds("resync", optarg, 1, &o.resync))
+				return 2;
+			break;
+		case 'w':
+			if (!parse_seconds("watch-timeout", optarg, 1, &o.watch_timeout))
+				return 2;
+			break;
 		case 'S': o.status = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vswagent %s\n", VSW_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || o.ttl < 2 || o.resync < 1 || o.watch_timeout < 1 || a.hold_s < 0 ||
-	    o.prefix[0] != '/' || o.prefix[strlen(o.prefix) - 1] == '/') {
-		fprintf(stderr, "vswagent: bad arguments: --ttl >= 2, --resync >= 1, --watch-timeout "
-				">= 1, --hold >= 0, --prefix starts with / and does not end with one\n");
+	if (optind != argc) {
+		fprintf(stderr, "vswagent: unexpected argument '%s' (vswagent takes options only)\n",
+			argv[optind]);
 		usage(stderr);
+		return 2;
+	}
+	if (o.prefix[0] != '/' || o.prefix[strlen(o.prefix) - 1] == '/') {
+		fprintf(stderr, "vswagent: --prefix %s: it starts with / and does not end with one, "
+				"e.g. /vsw/v1\n", o.prefix);
 		return 2;
 	}
 	if (o.host == NULL) {
@@ -586,8 +643,6 @@ main(int argc, char **argv)
 		vswd_tick(&l, now);
 		if (a.vswd.fd >= 0 && read_pas(&l) == 0)
 			break;
-		if (o.pas[0] != '\0' && a.nb_pas == 0)
-			return 2;
 		if (now - warned > 10000) {
 			agent_log("waiting for vswd at %s to answer pa.list with a provider address "
 				  "(or give --pa)",

@@ -46,10 +46,11 @@ agent_err(struct agent *a, const char *fmt, ...)
 	(void)fmt;
 }
 
-int
-usage(void)
+/* The commands and options, on 'f' (stdout for --help, stderr after a mistake). */
+static void
+print_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: vswcluster [--etcd URL[,URL...]] [--prefix /vsw/v1] [--json] [-s VSWD_SOCK]\n"
 		"                  COMMAND\n"
 		"  subnet add NAME vsid=N [rd=RD gateway=IP/LEN]\n"
@@ -70,7 +71,16 @@ usage(void)
 		"  host list                       hosts with liveness (from their leases)\n"
 		"  status                          this host's agent: revision applied, lag, errors\n"
 		"--etcd defaults to $VSW_ETCD, else http://127.0.0.1:2379; -s to $VSW_SOCKET, else\n"
-		"/run/vsw/vswd.sock (the agent's status socket is that path + .agent).\n");
+		"/run/vsw/vswd.sock (the agent's status socket is that path + .agent).\n"
+		"--help prints this, --version the version.\n"
+		"Exit status: 0 success, 1 refused (the message says why), 2 usage, 3 cannot reach\n"
+		"etcd (or the agent).\n");
+}
+
+int
+usage(void)
+{
+	print_usage(stderr);
 	return EXIT_USAGE;
 }
 
@@ -139,12 +149,18 @@ collect(const struct etcd_kv *kv, void *arg)
 int
 list(const char *sub, uint32_t vsid, json_t **rows)
 {
+	return list_rev(sub, vsid, rows, NULL);
+}
+
+int
+list_rev(const char *sub, uint32_t vsid, json_t **rows, int64_t *revision)
+{
 	struct listing li = { .rows = json_array(), .sub = sub, .vsid = vsid };
 	char p[256];
 	int rc;
 
 	snprintf(p, sizeof(p), "%s/%s", prefix, sub);
-	rc = etcd_range_prefix(etcd, p, collect, &li, NULL);
+	rc = etcd_range_prefix(etcd, p, collect, &li, revision);
 	if (rc < 0) {
 		json_decref(li.rows);
 		return rc;
@@ -460,7 +476,8 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "etcd", required_argument, NULL, 'e' }, { "prefix", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },	  { "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },	  { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *endpoints = getenv("VSW_ETCD") ? getenv("VSW_ETCD") : "http://127.0.0.1:2379";
 	const char *sock = getenv("VSW_SOCKET") ? getenv("VSW_SOCKET") : "/run/vsw/vswd.sock";
@@ -472,7 +489,8 @@ main(int argc, char **argv)
 		case 'P': prefix = optarg; break;
 		case 'j': json_out = true; break;
 		case 's': sock = optarg; break;
-		case 'h': usage(); return 0;
+		case 'h': print_usage(stdout); return 0;
+		case 'V': printf("vswcluster %s\n", VSW_VERSION); return 0;
 		default: return usage();
 		}
 	}

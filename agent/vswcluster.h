@@ -28,6 +28,8 @@ bool parse_vsid(const char *s, uint32_t *vsid);
 void print_json(json_t *j);
 /** Every value under PREFIX/'sub' as objects with "key" and "revision" added ('vsid' 0 = all). */
 int list(const char *sub, uint32_t vsid, json_t **rows);
+/** The same, and the revision the rows reflect (for a transaction's comparison). */
+int list_rev(const char *sub, uint32_t vsid, json_t **rows, int64_t *revision);
 /** row.k as a string, "-" when absent. */
 const char *str(json_t *row, const char *k);
 

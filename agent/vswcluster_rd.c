@@ -12,8 +12,13 @@
  *
  * Cross-record rules (the domain exists, subnets of one domain do not
  * overlap, a domain with subnets is not deleted) are checked against what
- * etcd holds; a subnet's record is rewritten only if nobody changed it since
- * it was read (kv/txn on its mod_revision).
+ * etcd holds, and each write is one kv/txn that commits only if what it was
+ * checked against still holds: the domain still exists (attaching a subnet,
+ * adding a route), no subnet was created or changed since they were read
+ * (attaching, deleting a domain), the subnet's own record is the one read
+ * (subnet set).  So two operators at once cannot leave half a domain: a
+ * subnet attached to a deleted domain, a route of a deleted domain, or a
+ * domain deleted while a subnet was being attached to it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,10 +53,12 @@ rd_read(const char *name, const char *what)
 
 /*
  * Check that subnet 'vsid' may join 'rd' with 'gateway': the domain is
- * declared and no other subnet of it overlaps.  0, or EXIT_* (told).
+ * declared and no other subnet of it overlaps.  0 with *subnets_rev = the
+ * revision the subnets were read at, or EXIT_* (told).
  */
 static int
-attach_check(uint32_t vsid, const char *rd, const char *gateway, const char *what)
+attach_check(uint32_t vsid, const char *rd, const char *gateway, const char *what,
+	     int64_t *subnets_rev)
 {
 	json_t *rows, *r;
 	size_t i;
@@ -59,7 +66,7 @@ attach_check(uint32_t vsid, const char *rd, const char *gateway, const char *wha
 
 	if (rc != 0)
 		return rc;
-	rc = list("subnets/", 0, &rows);
+	rc = list_rev("subnets/", 0, &rows, subnets_rev);
 	if (rc < 0)
 		return etcd_fail(rc, what);
 	json_array_foreach(rows, i, r) {
@@ -120,11 +127,52 @@ attach_args(char **argv, int n, struct agent_subnet *s)
 	return 0;
 }
 
+/*
+ * Write subnet record 's' at 'key' in one transaction that holds only if the
+ * record is still at 'mod_revision' (-1: whatever it is) and, when 's' is
+ * attached, its domain still exists and no subnet changed since
+ * 'subnets_rev' (the overlap check).  0, or EXIT_* (told).
+ */
+static int
+subnet_write(const char *key, const struct agent_subnet *s, int64_t mod_revision,
+	     int64_t subnets_rev, const char *what)
+{
+	char rd_key[256], subnets[256], *v = agent_subnet_value(s);
+	struct etcd_cmp cmps[3];
+	struct etcd_op put = { .kind = ETCD_OP_PUT, .key = key, .value = v };
+	size_t nb = 0;
+	int rc;
+
+	if (v == NULL)
+		return etcd_fail(-ENOMEM, what);
+	if (mod_revision >= 0)
+		cmps[nb++] = (struct etcd_cmp){ .kind = ETCD_CMP_MOD_EQUAL, .key = key,
+						.revision = mod_revision };
+	if (s->rd[0] != '\0') {
+		snprintf(rd_key, sizeof(rd_key), "%s/rds/%s", prefix, s->rd);
+		snprintf(subnets, sizeof(subnets), "%s/subnets/", prefix);
+		cmps[nb++] = (struct etcd_cmp){ .kind = ETCD_CMP_EXISTS, .key = rd_key };
+		cmps[nb++] = (struct etcd_cmp){ .kind = ETCD_CMP_UNCHANGED_SINCE, .key = subnets,
+						.prefix = true, .revision = subnets_rev };
+	}
+	rc = etcd_txn(etcd, cmps, nb, &put, 1, NULL);
+	free(v);
+	if (rc == -EAGAIN) {
+		fprintf(stderr,
+			"vswcluster: %s: the subnets%s changed while this command ran; nothing was "
+			"written; run it again\n",
+			what, s->rd[0] != '\0' ? " or the routing domain" : "");
+		return EXIT_REFUSED;
+	}
+	return rc < 0 ? etcd_fail(rc, what) : 0;
+}
+
 int
 subnet_add(int argc, char **argv)
 {
 	struct agent_subnet s = { 0 };
-	char key[256], *v;
+	int64_t subnets_rev = 0;
+	char key[256];
 	int rc;
 
 	if (argc < 3 || argc > 5 || strncmp(argv[2], "vsid=", 5) != 0)
@@ -138,21 +186,20 @@ subnet_add(int argc, char **argv)
 	snprintf(s.name, sizeof(s.name), "%s", argv[1]);
 	if (argc > 3 && (rc = attach_args(argv + 3, argc - 3, &s)) != 0)
 		return rc;
-	if (s.rd[0] != '\0' && (rc = attach_check(s.vsid, s.rd, s.gateway, "subnet add")) != 0)
+	if (s.rd[0] != '\0' &&
+	    (rc = attach_check(s.vsid, s.rd, s.gateway, "subnet add", &subnets_rev)) != 0)
 		return rc;
 	snprintf(key, sizeof(key), "%s/subnets/%u", prefix, s.vsid);
-	v = agent_subnet_value(&s);
-	rc = v != NULL ? etcd_put(etcd, key, v, 0, NULL) : -ENOMEM;
-	free(v);
-	return rc < 0 ? etcd_fail(rc, "subnet add") : 0;
+	return subnet_write(key, &s, -1, subnets_rev, "subnet add");
 }
 
 int
 subnet_set(int argc, char **argv)
 {
 	struct agent_subnet s, want = { 0 };
-	struct etcd_kv kv, now;
-	char key[256], why[160], *v;
+	struct etcd_kv kv;
+	int64_t subnets_rev = 0;
+	char key[256], why[160];
 	uint32_t vsid;
 	int rc;
 
@@ -182,24 +229,15 @@ subnet_set(int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	if (want.rd[0] != '\0' &&
-	    (rc = attach_check(vsid, want.rd, want.gateway, "subnet set")) != 0) {
+	    (rc = attach_check(vsid, want.rd, want.gateway, "subnet set", &subnets_rev)) != 0) {
 		etcd_kv_free(&kv);
 		return rc;
 	}
 	memcpy(s.rd, want.rd, sizeof(s.rd));
 	memcpy(s.gateway, want.gateway, sizeof(s.gateway));
-	v = agent_subnet_value(&s);
-	rc = v != NULL ? etcd_put_if(etcd, key, v, kv.mod_revision, NULL, &now) : -ENOMEM;
-	free(v);
+	rc = subnet_write(key, &s, kv.mod_revision, subnets_rev, "subnet set");
 	etcd_kv_free(&kv);
-	if (rc == -EAGAIN) {
-		etcd_kv_free(&now);
-		fprintf(stderr,
-			"vswcluster: subnet %u changed while this command ran; run it again\n",
-			vsid);
-		return EXIT_REFUSED;
-	}
-	return rc < 0 ? etcd_fail(rc, "subnet set") : 0;
+	return rc;
 }
 
 static int
@@ -242,17 +280,16 @@ rd_add(int argc, char **argv)
 	return rc < 0 ? etcd_fail(rc, "rd add") : 0;
 }
 
-static int
-rd_del(const char *name)
+/*
+ * Whether a subnet is attached to domain 'name' in 'rows' (subnet list):
+ * told on stderr with the command that detaches it.
+ */
+static bool
+rd_has_subnet(json_t *rows, const char *name)
 {
-	json_t *rows, *r;
-	char key[256];
+	json_t *r;
 	size_t i;
-	int64_t n = 0;
-	int rc;
 
-	if ((rc = list("subnets/", 0, &rows)) < 0)
-		return etcd_fail(rc, "rd del");
 	json_array_foreach(rows, i, r) {
 		const char *rd = json_string_value(json_object_get(r, "rd"));
 		json_int_t vsid = json_integer_value(json_object_get(r, "vsid"));
@@ -263,29 +300,71 @@ rd_del(const char *name)
 			"vswcluster: routing domain '%s' still has subnet %lld (%s) attached; "
 			"detach it first: vswcluster subnet set %lld rd=none\n",
 			name, (long long)vsid, str(r, "name"), (long long)vsid);
-		json_decref(rows);
-		return EXIT_REFUSED;
+		return true;
 	}
-	json_decref(rows);
-	/* Its routes first: an agent never sees a route of a domain that is gone. */
-	snprintf(key, sizeof(key), "rdroutes/%s/", name);
-	if ((rc = list(key, 0, &rows)) < 0)
-		return etcd_fail(rc, "rd del");
-	json_array_foreach(rows, i, r)
-		if ((rc = etcd_delete(etcd, str(r, "key"), NULL)) < 0) {
-			json_decref(rows);
+	return false;
+}
+
+#define RD_DEL_TRIES 3 /* a subnet changed meanwhile: check again, this many times in all */
+
+/*
+ * The domain and its routes in one transaction, which holds only if the
+ * domain's record is the one read and no subnet was created or changed since
+ * the check that none is attached: a subnet attached meanwhile makes it
+ * check again (and refuse), a route added meanwhile is deleted with it.
+ */
+static int
+rd_del(const char *name)
+{
+	char key[256], routes[256], subnets[256];
+	struct etcd_kv kv;
+	json_t *rows;
+	int64_t subnets_rev = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "%s/rds/%s", prefix, name);
+	snprintf(routes, sizeof(routes), "%s/rdroutes/%s/", prefix, name);
+	snprintf(subnets, sizeof(subnets), "%s/subnets/", prefix);
+	for (int attempt = 0; attempt < RD_DEL_TRIES; attempt++) {
+		rc = etcd_get(etcd, key, &kv);
+		if (rc == -ENOENT) {
+			fprintf(stderr, "vswcluster: no routing domain '%s' (see rd list)\n", name);
+			return EXIT_REFUSED;
+		}
+		if (rc < 0)
+			return etcd_fail(rc, "rd del");
+		if ((rc = list_rev("subnets/", 0, &rows, &subnets_rev)) < 0) {
+			etcd_kv_free(&kv);
 			return etcd_fail(rc, "rd del");
 		}
-	json_decref(rows);
-	snprintf(key, sizeof(key), "%s/rds/%s", prefix, name);
-	rc = etcd_delete(etcd, key, &n);
-	if (rc < 0)
-		return etcd_fail(rc, "rd del");
-	if (n == 0) {
-		fprintf(stderr, "vswcluster: no routing domain '%s' (see rd list)\n", name);
-		return EXIT_REFUSED;
+		if (rd_has_subnet(rows, name)) {
+			json_decref(rows);
+			etcd_kv_free(&kv);
+			return EXIT_REFUSED;
+		}
+		json_decref(rows);
+
+		const struct etcd_cmp cmps[] = {
+			{ .kind = ETCD_CMP_MOD_EQUAL, .key = key, .revision = kv.mod_revision },
+			{ .kind = ETCD_CMP_UNCHANGED_SINCE, .key = subnets, .prefix = true,
+			  .revision = subnets_rev },
+		};
+		/* Routes first: a watcher applies the deletions in this order. */
+		const struct etcd_op ops[] = {
+			{ .kind = ETCD_OP_DELETE, .key = routes, .prefix = true },
+			{ .kind = ETCD_OP_DELETE, .key = key },
+		};
+
+		rc = etcd_txn(etcd, cmps, 2, ops, 2, NULL);
+		etcd_kv_free(&kv);
+		if (rc != -EAGAIN)
+			return rc < 0 ? etcd_fail(rc, "rd del") : 0;
 	}
-	return 0;
+	fprintf(stderr,
+		"vswcluster: routing domain '%s' or the subnets kept changing while this command "
+		"ran (%d tries); nothing was deleted; run it again\n",
+		name, RD_DEL_TRIES);
+	return EXIT_REFUSED;
 }
 
 static int
@@ -357,6 +436,18 @@ via_in_domain(const char *rd, const char *ca)
 	return in;
 }
 
+/* Put 'value' at 'key' only while domain 'rd' exists: never a route of a deleted domain. */
+static int
+put_in_domain(const char *rd, const char *key, const char *value)
+{
+	char rd_key[256];
+	struct etcd_cmp exists = { .kind = ETCD_CMP_EXISTS, .key = rd_key };
+	struct etcd_op put = { .kind = ETCD_OP_PUT, .key = key, .value = value };
+
+	snprintf(rd_key, sizeof(rd_key), "%s/rds/%s", prefix, rd);
+	return etcd_txn(etcd, &exists, 1, &put, 1, NULL);
+}
+
 static int
 route_cmd(int argc, char **argv)
 {
@@ -412,8 +503,15 @@ route_cmd(int argc, char **argv)
 			free(v);
 			return rc;
 		}
-		rc = etcd_put(etcd, key, v, 0, NULL);
+		rc = put_in_domain(rt.rd, key, v);
 		free(v);
+		if (rc == -EAGAIN) {
+			fprintf(stderr,
+				"vswcluster: routing domain '%s' was deleted while this command ran; "
+				"the route was not written\n",
+				rt.rd);
+			return EXIT_REFUSED;
+		}
 		if (rc < 0)
 			return etcd_fail(rc, "rd route add");
 		if (!via_in_domain(rt.rd, rt.via))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vswctl's command language: how `vswctl NOUN VERB ARGS key=value...` maps to
- * a JSON-RPC method and params, and how a result is printed for people.
+ * a JSON-RPC method and params (ctl_cli.c), and how a result is printed for
+ * people (ctl_cli_print.c).
  *
  * Kept apart from vswctl.c, which only talks to the socket, so the mapping
  * and the tables can be unit tested without a daemon.

@@ -2,7 +2,8 @@
 # `meson install` into a temporary DESTDIR puts every file where it belongs,
 # and each works there: the man pages render without warnings and name every
 # option and command of --help, systemd-analyze verify accepts the unit, and
-# the bash completion completes vswctl's words from the installed vswctl.
+# the bash completions complete the words of vswctl, vswagent and vswcluster
+# from the installed programs.
 #
 # usage: test_install.sh BUILD-DIR DIST-SOURCE-DIR PREFIX MANDIR DATADIR BINDIR
 set -euo pipefail
@@ -22,7 +23,9 @@ rm -f "$DEST.log"
 UNIT=$DEST$PREFIX/lib/systemd/system/vswd.service
 for f in "$BINDIR/vswd" "$BINDIR/vswctl" "$BINDIR/vswagent" "$BINDIR/vswcluster" \
 	"${UNIT#"$DEST"}" "$MANDIR/man8/vswd.8" "$MANDIR/man8/vswctl.8" \
-	"$DATADIR/bash-completion/completions/vswctl"; do
+	"$MANDIR/man8/vswagent.8" "$MANDIR/man8/vswcluster.8" \
+	"$DATADIR/bash-completion/completions/vswctl" "$DATADIR/bash-completion/completions/vswagent" \
+	"$DATADIR/bash-completion/completions/vswcluster"; do
 	[ -f "$DEST$f" ] || fail "$f is not installed (files under $DEST: $(cd "$DEST" && find . -type f | tr '\n' ' '))"
 	pass "installed $f"
 done
@@ -35,7 +38,7 @@ pass "the unit runs $BINDIR/vswd"
 pass "RuntimeDirectory and StateDirectory are vswd's defaults"
 
 # ---- man pages: no warnings; every option and command of --help is there.
-for page in vswd vswctl; do
+for page in vswd vswctl vswagent vswcluster; do
 	src=$DEST$MANDIR/man8/$page.8
 	LC_ALL=C MANWIDTH=80 man --warnings -l "$src" >"$DEST/$page.txt" 2>"$DEST/$page.err" || fail "man -l $page.8" "$DEST/$page.err"
 	[ ! -s "$DEST/$page.err" ] || fail "man --warnings -l $page.8 warns" "$DEST/$page.err"
@@ -59,6 +62,36 @@ missing=$("$DEST$BINDIR/vswctl" --help | grep -o -- ' -[a-z], --[a-z]*' | awk '{
 done)
 [ -z "$missing" ] || fail "vswctl.8 lacks options of vswctl --help: $missing"
 pass "vswctl.8 documents every command and option of vswctl --help"
+tr -s ' \n' '  ' <"$DEST/vswagent.txt" | sed 's/- //g' >"$DEST/vswagent.flat"
+agent_opts=$("$DEST$BINDIR/vswagent" --help | awk '/^  --/ { print $1 } /^usage:/ { on = 1 }' | sort -u)
+[ -n "$agent_opts" ] || fail "vswagent --help lists no option"
+missing=$(for opt in $agent_opts --version; do grep -q -- "$opt" "$DEST/vswagent.flat" || echo "$opt"; done)
+[ -z "$missing" ] || fail "vswagent.8 lacks options of vswagent --help: $missing"
+pass "vswagent.8 documents every option of vswagent --help"
+# vswcluster's commands: the leading lower-case words of each command line of
+# --help (the synopsis; the help text starts at column 35).
+cluster_cmds() {
+	"$DEST$BINDIR/vswcluster" --help | awk '/^  [a-z]/ { n = split(substr($0, 3, 32), w, " ")
+		c = w[1]
+		for (i = 2; i <= 3 && i <= n && w[i] ~ /^[a-z]+$/; i++) c = c " " w[i]
+		print c }'
+}
+[ "$(cluster_cmds | wc -l)" -ge 15 ] || fail "vswcluster --help lists too few commands: $(cluster_cmds | tr '\n' ',')"
+tr -s ' \n' '  ' <"$DEST/vswcluster.txt" >"$DEST/vswcluster.flat"
+missing=$(cluster_cmds | while read -r cmd; do grep -q -- "$cmd" "$DEST/vswcluster.flat" || echo "'$cmd'"; done)
+[ -z "$missing" ] || fail "vswcluster.8 lacks commands of vswcluster --help: $missing"
+missing=$("$DEST$BINDIR/vswcluster" --help | grep -o -- '--[a-z]*\| -s ' | while read -r opt; do
+	grep -q -- "$opt" "$DEST/vswcluster.flat" || echo "$opt"
+done)
+[ -z "$missing" ] || fail "vswcluster.8 lacks options of vswcluster --help: $missing"
+pass "vswcluster.8 documents every command and option of vswcluster --help"
+for page in vswagent vswcluster; do
+	for code in 0 1 2; do
+		sed -n '/^EXIT STATUS/,/^[A-Z]/p' "$DEST/$page.txt" | grep -q "^       $code " ||
+			fail "$page.8 does not explain exit status $code" "$DEST/$page.txt"
+	done
+done
+pass "vswagent.8 and vswcluster.8 explain their exit statuses"
 
 # ---- the unit
 if command -v systemd-analyze >/dev/null; then
@@ -77,12 +110,13 @@ else
 fi
 
 # ---- bash completion, from the installed vswctl
+# complete_words PROG WORD... : what PROG's installed completion offers for the last word.
 complete_words() {
 	PATH=$DEST$BINDIR:$PATH bash -c '
 		. "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
-		_vswctl
-		echo "${COMPREPLY[*]}"' _ "$DEST$DATADIR/bash-completion/completions/vswctl" "$@"
+		"_$1"
+		echo "${COMPREPLY[*]}"' _ "$DEST$DATADIR/bash-completion/completions/$1" "$@"
 }
 expect() {
 	local want=$1 got
@@ -106,4 +140,33 @@ for n in $("$DEST$BINDIR/vswctl" --help | awk '/^commands:/ { on = 1; next } on 
 	[[ " $nouns " == *" $n "* ]] || fail "'vswctl <TAB>' does not offer '$n' (got: $nouns)"
 done
 pass "'vswctl <TAB>' offers every noun of vswctl --help"
+
+expect "--socket --status" vswagent --s
+expect "--watch-timeout" vswagent --hold 5 --wa
+expect "/vsw/v1" vswagent --prefix ""
+offered=" $(complete_words vswagent --) "
+for opt in $agent_opts --version; do
+	[[ $offered == *" $opt "* ]] || fail "'vswagent --<TAB>' does not offer $opt (got:$offered)"
+done
+pass "'vswagent --<TAB>' offers every option of vswagent --help"
+
+# vswcluster: every command of --help can be typed word by word with TAB. An
+# etcd that is not there (port 9, discard) gives no names, and no hang.
+expect "route" vswcluster rd ro
+expect "add del list" vswcluster --etcd http://127.0.0.1:9 rd route ""
+expect "via" vswcluster rd route add red 0.0.0.0/0 v
+expect "host= pa=" vswcluster vm add 5001 203.0.113.1 02:00:00:00:01:01 ""
+expect "rd= gateway=" vswcluster subnet set 5001 ""
+expect "rd=none" vswcluster --etcd http://127.0.0.1:9 subnet set 5001 rd=n
+expect "--json" vswcluster --js
+expect "" vswcluster --etcd http://127.0.0.1:9 rd del ""
+while read -r cmd; do
+	read -ra w <<<"$cmd"
+	for ((k = 0; k < ${#w[@]}; k++)); do
+		offered=" $(complete_words vswcluster --etcd http://127.0.0.1:9 "${w[@]:0:k}" "") "
+		[[ $offered == *" ${w[k]} "* ]] ||
+			fail "'vswcluster ${w[*]:0:k} <TAB>' does not offer '${w[k]}' (got:$offered)"
+	done
+done < <(cluster_cmds)
+pass "'vswcluster' completes every command of vswcluster --help word by word"
 echo "all $nb_pass checks passed"

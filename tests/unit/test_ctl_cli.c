@@ -344,13 +344,33 @@ expect_printed(const char *method, const char *result_json, bool all, const char
 static void
 test_ctl_cli_tables(void)
 {
+	/*
+	 * bd.list rows come in the settings table's order (VSID twelfth): people
+	 * get name, VSID, VLAN, routing domain, gateway, ports and MACs first,
+	 * then the rest as it came.
+	 */
 	expect_printed(
 		"bd.list",
-		"[{\"name\":\"default\",\"id\":0,\"ports\":2},{\"name\":\"b\",\"id\":10,\"ports\":0}]",
+		"[{\"name\":\"default\",\"id\":0,\"ports\":2,\"macs\":7,\"aging\":300,"
+		"\"learning\":true,\"vsid\":null,\"rd\":null,\"gateway\":null,\"vlan\":null},"
+		"{\"name\":\"b\",\"id\":10,\"ports\":0,\"macs\":0,\"aging\":60,"
+		"\"learning\":false,\"vsid\":5001,\"rd\":\"red\",\"gateway\":\"203.0.113.126/25\","
+		"\"vlan\":10}]",
 		false,
-		"NAME     ID  PORTS\n"
-		"default   0      2\n"
-		"b        10      0\n");
+		"NAME     VSID  VLAN  RD   GATEWAY           PORTS  MACS  ID  AGING  LEARNING\n"
+		"default     -     -  -    -                     2     7   0    300  true\n"
+		"b        5001    10  red  203.0.113.126/25      0     0  10     60  false\n");
+	expect_printed("bd.set",
+		       "{\"name\":\"b\",\"id\":10,\"aging\":60,\"vsid\":5001,\"rd\":null}", false,
+		       "name: b\n"
+		       "vsid: 5001\n"
+		       "rd: -\n"
+		       "id: 10\n"
+		       "aging: 60\n");
+	/* Other methods' tables keep their own order. */
+	expect_printed("fdb.stats", "[{\"name\":\"b\",\"id\":10,\"vsid\":5001}]", false,
+		       "NAME  ID  VSID\n"
+		       "b     10  5001\n");
 	/* Missing members and nulls print as '-'; columns follow first appearance. */
 	expect_printed(
 		"port.list",
