@@ -104,7 +104,8 @@ drop_refused(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 void
 dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b, uint16_t *out)
 {
-	struct fdb_learn_ctx ctx = { .port = b->in_slot,
+	struct fdb_learn_ctx ctx = { .cache = lc->learn_cache,
+				     .port = b->in_slot,
 				     .now = lc->now,
 				     .stats = &lc->learn,
 				     .events = lc->events,
@@ -113,8 +114,6 @@ dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 	uint16_t r = 0;
 
 	if (likely(b->in_bd != DP_BD_NONE)) {
-		/* One port, so the worker's learn cache applies (the overlay's sources vary per frame). */
-		ctx.cache = lc->learn_cache;
 		fdb_learn_lookup_bulk(dp_main.fdb, b->reqs, b->nb_reqs, &ctx, verdicts, b->dl.keys,
 				      b->dl.nb_keys, b->dl.ports);
 	} else {
