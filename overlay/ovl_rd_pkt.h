@@ -65,10 +65,19 @@ ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail
 {
 	uint32_t hl, total;
 
-	if (contig < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+	if (contig < sizeof(*ip))
+		return -EINVAL;
+	total = rte_be_to_cpu_16(ip->total_length);
+	/* Nearly every header has no options: a constant length, and the sum unrolled. */
+	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF)) {
+		if (total < sizeof(*ip) || total > avail ||
+		    ovl_rd_hdr_sum(ip, sizeof(*ip)) != 0xffff)
+			return -EINVAL;
+		return (int)sizeof(*ip);
+	}
+	if ((ip->version_ihl >> 4) != 4)
 		return -EINVAL;
 	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	total = rte_be_to_cpu_16(ip->total_length);
 	if (hl < sizeof(*ip) || hl > contig || total < hl || total > avail)
 		return -EINVAL;
 	/* A correct header sums to all ones, whatever the checksum's own value. */
