@@ -128,12 +128,16 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
  * Frame k's next hop comes from its route-cache entry, or, when bit k of
  * 'lookup' is set, from the tables (vsid[k], nh[k] say which record).  A
  * frame whose bit is set in 'follow' hit the same entry as the frame before
- * it (a flow) and takes that frame's answer without checking it again.
+ * it (a flow) and takes that frame's answer without checking it again; one
+ * in 'known' hit an entry whose port no table change can have made wrong.
  */
 struct hops {
 	uint16_t nb;			/**< frames to send */
 	uint64_t lookup;		/**< frames whose next hop the tables must give */
 	uint64_t follow;		/**< frames that take the answer of the frame before */
+	uint64_t known;			/**< frames whose entry's port holds as it is */
+	uint32_t fdb_changes;		/**< fdb_changes() at the start of the burst */
+	uint32_t rec_changes;		/**< ovl_record_changes() at the start of the burst */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
 	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
@@ -242,6 +246,10 @@ route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 				continue;
 			if (nb > 0 && h->ce[nb - 1] == ce && !(h->lookup & UINT64_C(1) << (nb - 1))) {
 				h->follow |= UINT64_C(1) << nb;
+			} else if (ce->port != FDB_PORT_NONE && ce->fdb_changes == h->fdb_changes &&
+				   ce->rec_changes == h->rec_changes) {
+				h->port[nb] = ce->port;
+				h->known |= UINT64_C(1) << nb;
 			} else {
 				rte_prefetch0(ce->rec_slot);
 				rte_prefetch0(ce->fdb_slot);
@@ -277,6 +285,23 @@ frames_of(uint64_t mask, uint8_t *idx)
 }
 
 /*
+ * Keep in frame k's entry the port its next hop resolved to, with the
+ * tables' change counts it holds for; not if the entry was refilled for
+ * another destination in this burst (two destinations of one entry).
+ */
+static inline void
+remember_port(const struct hops *h, unsigned int k)
+{
+	struct dp_route_cache_entry *ce = h->ce[k];
+
+	if (ce->fdb_key != h->key[k] || ce->dst != ipv4_of(h->m[k])->dst_addr)
+		return;
+	ce->port = h->port[k];
+	ce->fdb_changes = h->fdb_changes;
+	ce->rec_changes = h->rec_changes;
+}
+
+/*
  * Third pass, the hits that lead (not following the frame before): is
  * their record still what the entry says, and where is its MAC now?  A
  * changed record is looked up again from what the entry says; a MAC no
@@ -285,7 +310,7 @@ frames_of(uint64_t mask, uint8_t *idx)
 static uint64_t
 route_check_hits(struct dp_lcore *lc, struct hops *h)
 {
-	uint64_t lead = all_frames(h->nb) & ~h->lookup & ~h->follow, again = 0;
+	uint64_t lead = all_frames(h->nb) & ~h->lookup & ~h->follow & ~h->known, again = 0;
 
 	while (lead != 0) {
 		unsigned int k = (unsigned int)__builtin_ctzll(lead);
@@ -302,6 +327,8 @@ route_check_hits(struct dp_lcore *lc, struct hops *h)
 		h->port[k] = fdb_slot_port(ce->fdb_slot, ce->fdb_key);
 		if (unlikely(h->port[k] == FDB_PORT_NONE))
 			again |= UINT64_C(1) << k;
+		else
+			remember_port(h, k);
 	}
 	return again;
 }
@@ -345,6 +372,7 @@ route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
 		ce->dst = ipv4_of(h->m[k])->dst_addr;
 		ce->nh = nhs[j];
 		ce->vsid = vsids[j];
+		ce->port = FDB_PORT_NONE;
 		ce->rd = rd;
 	}
 	return unresolved;
@@ -364,8 +392,13 @@ route_lookup_ports(struct hops *h, uint64_t mask)
 		keys[j] = h->key[idx[j]];
 	fdb_lookup_slot_bulk(dp_main.fdb, keys, n, ports, slots);
 	for (uint16_t j = 0; j < n; j++) {
-		h->port[idx[j]] = ports[j];
-		h->ce[idx[j]]->fdb_slot = slots[j];
+		uint8_t k = idx[j];
+
+		h->port[k] = ports[j];
+		if (h->ce[k]->fdb_key == keys[j] && h->ce[k]->dst == ipv4_of(h->m[k])->dst_addr) {
+			h->ce[k]->fdb_slot = slots[j];
+			remember_port(h, k);
+		}
 	}
 }
 
@@ -520,6 +553,9 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	h.nb = 0;
 	h.lookup = 0;
 	h.follow = 0;
+	h.known = 0;
+	h.fdb_changes = fdb_changes(dp_main.fdb);
+	h.rec_changes = ovl_record_changes(dp_main.ovl);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 

@@ -21,7 +21,11 @@
  *     the port as it is now: a MAC that moved is followed at once, exactly
  *     as without the cache.
  * A present key never moves in either table, and a freed slot is reused
- * only after a grace period, so a position check is as good as a lookup.
+ * only after a grace period, so a slot check is as good as a lookup.  And
+ * while neither table has counted a change since an entry's port was read
+ * (fdb_changes, ovl_record_changes: moves, deletions, records replaced;
+ * not new entries nor refreshes), that port is still the answer: a hit then
+ * reads no table at all, the common case between two VM moves.
  * Direct-mapped: a destination that collides replaces the entry.
  */
 #ifndef VSW_DP_ROUTE_CACHE_H
@@ -47,8 +51,14 @@ struct dp_route_cache_entry {
 	rte_be32_t dst;		  /**< destination address */
 	rte_be32_t nh;		  /**< next-hop customer address (dst, or a route's via) */
 	uint32_t vsid;		  /**< VSID of the next hop's subnet */
+	uint32_t fdb_changes;	  /**< fdb_changes() when 'port' was read */
+	uint32_t rec_changes;	  /**< ovl_record_changes() when the record was found as it is */
+	uint16_t port;		  /**< the FDB's answer then, or FDB_PORT_NONE */
 	uint8_t rd;		  /**< routing domain */
 } __rte_cache_aligned;
+
+_Static_assert(sizeof(struct dp_route_cache_entry) == RTE_CACHE_LINE_MIN_SIZE,
+	       "a route cache entry is one line");
 
 struct dp_route_cache {
 	struct dp_route_cache_entry e[DP_ROUTE_CACHE_ENTRIES];

@@ -468,6 +468,12 @@ fdb_lookup_slot_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned int n
 	}
 }
 
+uint32_t
+fdb_changes(const struct fdb *fdb)
+{
+	return __atomic_load_n(&fdb->changes, __ATOMIC_ACQUIRE);
+}
+
 int
 fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry)
 {

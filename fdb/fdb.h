@@ -361,6 +361,14 @@ void fdb_lookup_slot_bulk(const struct fdb *fdb, const uint64_t *keys, unsigned 
 			  uint16_t *ports, fdb_slot_ref *slots);
 
 /**
+ * How many times an entry changed other than by a refresh of last-seen (a
+ * move, a freeze, a static entry over a learned one, a deletion) so far:
+ * while it has not moved, every key a worker found is still on the port it
+ * found.  A new entry does not count.  Worker-safe (an acquire load).
+ */
+uint32_t fdb_changes(const struct fdb *fdb);
+
+/**
  * The port of 'key' if slot 'slot' (from fdb_lookup_slot_bulk) still holds
  * it, else FDB_PORT_NONE (deleted, or the slot reused: look it up again).
  * Lock-free, any thread, while the table exists.

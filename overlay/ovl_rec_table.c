@@ -57,6 +57,7 @@ ovl_rtab_set(struct ovl_rtab *t, uint64_t key, uint64_t val, uint64_t *old)
 		/* One store: a reader sees the old value or this one, never a mix. */
 		__atomic_store_n(&t->buckets[pos / OVL_RTAB_SLOTS].vals[pos % OVL_RTAB_SLOTS], val,
 				 __ATOMIC_RELEASE);
+		__atomic_fetch_add(&t->changes, 1, __ATOMIC_RELEASE);
 		return 1;
 	}
 	if (t->nb_entries >= t->max_entries)
@@ -94,6 +95,7 @@ ovl_rtab_hide(struct ovl_rtab *t, uint64_t key)
 		return pos;
 	__atomic_store_n(&t->buckets[pos / OVL_RTAB_SLOTS].keys[pos % OVL_RTAB_SLOTS],
 			 OVL_RTAB_TOMB, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&t->changes, 1, __ATOMIC_RELEASE);
 	t->nb_hidden++;
 	return pos;
 }

@@ -79,6 +79,7 @@ struct ovl_rtab {
 	uint32_t nb_entries;		 /**< present and deleted-not-yet-reclaimed keys */
 	uint32_t nb_hidden;		 /**< deleted keys waiting for ovl_rtab_reclaim() */
 	uint32_t nb_bucket_full;	 /**< inserts refused because both buckets were full */
+	uint32_t changes;		 /**< values replaced and keys hidden so far; atomic */
 };
 
 /* Keys that can never be stored: they mark free and deleted slots. */

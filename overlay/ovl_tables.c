@@ -790,6 +790,12 @@ ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte
 				   &ovl->rec.buckets[pos[i] / OVL_RTAB_SLOTS].keys[pos[i] % OVL_RTAB_SLOTS];
 }
 
+uint32_t
+ovl_record_changes(const struct ovl *ovl)
+{
+	return __atomic_load_n(&ovl->rec.changes, __ATOMIC_ACQUIRE);
+}
+
 unsigned int
 ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
 {

@@ -301,6 +301,13 @@ void ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, cons
 			      ovl_record_slot *slots);
 
 /**
+ * How many times a record was deleted or given another value so far: while
+ * it has not moved, every record a worker found is still what it found.
+ * Worker-safe (an acquire load).
+ */
+uint32_t ovl_record_changes(const struct ovl *ovl);
+
+/**
  * Does 'slot' still hold record 'rkey' naming FDB key 'key' (neither deleted
  * nor given another MAC)?  Worker-safe, lock-free, while the table exists.
  */
