@@ -412,6 +412,30 @@ fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n
 	learn_verdicts(todo, reqs, n, idx, out, verdicts);
 }
 
+/*
+ * Destinations the learn cache answers: a source found on its port in this
+ * epoch is where the table says it is.  Their ports go into 'ports'; the
+ * rest are copied to 'left' with their index in 'idx'.  @return how many are left.
+ */
+static unsigned int
+dst_cache_filter(const struct fdb_learn_cache *c, uint64_t epoch, const uint64_t *keys,
+		 unsigned int n, uint16_t *ports, uint64_t *left, uint8_t *idx)
+{
+	unsigned int nb = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t h = learn_cache_idx(keys[i]);
+
+		if (c->e[h].key == keys[i] && c->e[h].tag >> 16 == epoch) {
+			ports[i] = (uint16_t)c->e[h].tag;
+			continue;
+		}
+		left[nb] = keys[i];
+		idx[nb++] = (uint8_t)i;
+	}
+	return nb;
+}
+
 void
 fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int nb_reqs,
 		      const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *keys,
@@ -419,23 +443,42 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 {
 	uint32_t rb1[FDB_BULK_MAX], rb2[FDB_BULK_MAX], kb1[FDB_BULK_MAX], kb2[FDB_BULK_MAX];
 	struct fdb_learn_req left[FDB_BULK_MAX];
-	uint8_t idx[FDB_BULK_MAX], v[FDB_BULK_MAX];
-	uint64_t vals[FDB_BULK_MAX], tag;
+	uint8_t idx[FDB_BULK_MAX], v[FDB_BULK_MAX], kidx[FDB_BULK_MAX];
+	uint64_t vals[FDB_BULK_MAX], kleft[FDB_BULK_MAX], tag;
 	uint32_t pos[FDB_BULK_MAX];
 	const struct fdb_learn_req *todo =
 		learn_requests(fdb, reqs, &nb_reqs, ctx, verdicts, left, idx, &tag);
 	uint8_t *out = todo == reqs ? verdicts : v;
+	const uint64_t *find = keys;
+	unsigned int nb_find = nb_keys;
 
+	if (ctx->cache != NULL) {
+		nb_find = dst_cache_filter(ctx->cache, tag >> 16, keys, nb_keys, ports, kleft, kidx);
+		find = kleft;
+	}
 	/* Every bucket of both sets is on its way before the first compare. */
 	fdb_hash_bulk(fdb, &todo[0].key, sizeof(todo[0]), nb_reqs, rb1, rb2);
-	fdb_hash_bulk(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2);
+	fdb_hash_bulk(fdb, find, sizeof(find[0]), nb_find, kb1, kb2);
 	fdb_find_hashed(fdb, &todo[0].key, sizeof(todo[0]), nb_reqs, rb1, rb2, vals, pos);
 	learn_found(fdb, todo, nb_reqs, ctx, out, vals, pos, tag);
 	learn_verdicts(todo, reqs, nb_reqs, idx, out, verdicts);
-	/* After learning, so a destination learned from this very burst is found. */
-	fdb_find_hashed(fdb, keys, sizeof(keys[0]), nb_keys, kb1, kb2, vals, pos);
-	for (unsigned int i = 0; i < nb_keys; i++)
-		ports[i] = pos[i] != FDB_POS_NONE ? value_port(vals[i]) : FDB_PORT_NONE;
+	/*
+	 * After learning, so a destination learned from this very burst is
+	 * found; if this burst moved or changed an entry, the cache's answers
+	 * for destinations are from before it: look them all up.
+	 */
+	if (unlikely(find != keys && ctx->cache->changes != fdb_changes(fdb))) {
+		find = keys;
+		nb_find = nb_keys;
+		fdb_find_bulk(fdb, keys, sizeof(keys[0]), nb_keys, vals, pos);
+	} else {
+		fdb_find_hashed(fdb, find, sizeof(find[0]), nb_find, kb1, kb2, vals, pos);
+	}
+	for (unsigned int j = 0; j < nb_find; j++) {
+		unsigned int i = find == keys ? j : kidx[j];
+
+		ports[i] = pos[j] != FDB_POS_NONE ? value_port(vals[j]) : FDB_PORT_NONE;
+	}
 }
 
 void

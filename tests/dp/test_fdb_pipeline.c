@@ -515,7 +515,8 @@ vm_talks(const char *port, int n)
  * on the port it comes from (three rounds: learned, found, skipped), but
  * never for one whose entry changed since: deleted (learned again at once),
  * made static on another port (a conflict, not a skip), moved by a frame
- * on another port and back.
+ * on another port and back; and it answers for a destination only what the
+ * table would.
  */
 static void
 test_learn_cache_never_hides_a_change(void)
@@ -541,9 +542,18 @@ test_learn_cache_never_hides_a_change(void)
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p2");
 	CU_ASSERT_EQUAL(dp_fdb_del(DP_DEFAULT_BD, &mac), 0);
 
+	/* As a destination too: the cache answers for a source it found, never after a move. */
 	vm_talks("p1", 3);
+	inject("p2", VM, PEER);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p1"), 1);
+	CU_ASSERT_EQUAL(dp_test_drain("p3"), 0);
 	vm_talks("p3", 1);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
+	inject("p2", VM, PEER);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain("p3"), 1);
+	CU_ASSERT_EQUAL(dp_test_drain("p1"), 0);
 	vm_talks("p1", 1);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
 }
