@@ -30,8 +30,6 @@
 
 #define IPV4_HDR_MAX 60u  /* an IPv4 header with every option */
 #define ICMP_HDR_LEN 8u	  /* an ICMP or ICMPv6 header: type, code, checksum, 4 more bytes */
-#define ND_SOLICIT   135u /* ICMPv6 neighbour solicitation (RFC 4861) */
-#define ND_ADVERT    136u /* ICMPv6 neighbour advertisement */
 
 /*
  * ARP on the uplink is the control thread's (neighbours, replies for our
@@ -95,7 +93,7 @@ is_nd(const struct rte_mbuf *m)
 	    p[offsetof(struct rte_ipv6_hdr, proto)] != DP_IPPROTO_ICMPV6)
 		return false;
 	p += sizeof(struct rte_ipv6_hdr);
-	return p[0] == ND_SOLICIT || p[0] == ND_ADVERT;
+	return p[0] == OVL_ND_SOLICIT || p[0] == OVL_ND_ADVERT;
 }
 
 /* The learn port of the PA a frame came from; a burst is usually from one host. */

@@ -17,8 +17,6 @@
 #include "ovl_priv.h"
 
 #define ICMPV6_PROTO	 58u  /* IPv6 next header of ICMPv6 */
-#define ND_SOLICIT	 135u /* neighbour solicitation */
-#define ND_ADVERT	 136u /* neighbour advertisement */
 #define ND_HOP_LIMIT	 255u /* RFC 4861 7.1.1: anything else came through a router */
 #define ND_OPT_SRC_LLA	 1u   /* source link-layer address option */
 #define ND_OPT_TGT_LLA	 2u   /* target link-layer address option */
@@ -30,7 +28,7 @@
 
 /* An NS or NA message as sent and received (RFC 4861 4.3, 4.4), with one link-layer option. */
 struct nd_msg {
-	uint8_t type;			/**< ND_SOLICIT or ND_ADVERT */
+	uint8_t type;			/**< OVL_ND_SOLICIT or OVL_ND_ADVERT */
 	uint8_t code;			/**< 0 */
 	rte_be16_t cksum;		/**< ICMPv6 checksum, over the IPv6 pseudo-header too */
 	uint8_t flags;			/**< NA: R, S, O in the top bits; NS: reserved */
@@ -92,7 +90,7 @@ ovl_nd_solicit_build(const struct ovl *ovl, struct rte_mbuf *m, const struct ovl
 	memcpy(&eth->dst_addr.addr_bytes[2], dst + 12, 4);
 	rte_ether_addr_copy(&ovl->uplink_mac, &eth->src_addr);
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	msg->type = ND_SOLICIT;
+	msg->type = OVL_ND_SOLICIT;
 	memcpy(msg->target, target->v6, OVL_IP6_LEN);
 	msg->opt_type = ND_OPT_SRC_LLA;
 	msg->opt_len = 1;
@@ -151,7 +149,7 @@ nd_make_advert(const struct ovl *ovl, struct rte_mbuf *m, const struct ovl_ip *t
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&ovl->uplink_mac, &eth->src_addr);
 	memset(msg, 0, sizeof(*msg));
-	msg->type = ND_ADVERT;
+	msg->type = OVL_ND_ADVERT;
 	msg->flags = ND_NA_F_SOLICIT | ND_NA_F_OVERRIDE;
 	memcpy(msg->target, target->v6, OVL_IP6_LEN);
 	msg->opt_type = ND_OPT_TGT_LLA;
@@ -185,19 +183,19 @@ ovl_nd_input(struct ovl *ovl, struct rte_mbuf *m, uint64_t now_ms)
 	if (RTE_ETHER_HDR_LEN + sizeof(*ip6) + plen > rte_pktmbuf_data_len(m) || plen < ND_MSG_LEN)
 		return -EINVAL;
 	msg = (const uint8_t *)(ip6 + 1);
-	if (msg[0] != ND_SOLICIT && msg[0] != ND_ADVERT)
+	if (msg[0] != OVL_ND_SOLICIT && msg[0] != OVL_ND_ADVERT)
 		return 0;
 	/* RFC 4861 7.1: hop limit 255 (not forwarded), code 0, a valid checksum. */
 	if (ip6->hop_limits != ND_HOP_LIMIT || msg[1] != 0 ||
 	    !nd_cksum_ok(ip6, msg, plen))
 		return -EINVAL;
 	if (nd_find_lla(msg + ND_MSG_LEN, plen - ND_MSG_LEN,
-			msg[0] == ND_SOLICIT ? ND_OPT_SRC_LLA : ND_OPT_TGT_LLA, &lla) != 0)
+			msg[0] == OVL_ND_SOLICIT ? ND_OPT_SRC_LLA : ND_OPT_TGT_LLA, &lla) != 0)
 		return -EINVAL;
 	src = ovl_ip6(ip6->src_addr);
 	dst = ovl_ip6(ip6->dst_addr);
 	target = ovl_ip6(msg + 8);
-	if (msg[0] == ND_ADVERT) {
+	if (msg[0] == OVL_ND_ADVERT) {
 		/*
 		 * The target is at 'lla'.  A solicited answer to one of our PAs
 		 * creates the neighbour (we asked); any other refreshes it only,

@@ -469,6 +469,10 @@ int ovl_arp_request_build(const struct ovl *ovl, struct rte_mbuf *m, rte_be32_t 
  * like one sent to the PA itself.
  */
 
+/* ICMPv6 types of the two messages we read and send (RFC 4861 4.3, 4.4). */
+#define OVL_ND_SOLICIT 135u /* neighbour solicitation */
+#define OVL_ND_ADVERT  136u /* neighbour advertisement */
+
 /**
  * Append a neighbour solicitation for 'target' to the empty mbuf 'm': to its
  * solicited-node multicast address, from the uplink MAC and our PA on the
