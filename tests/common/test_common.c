@@ -43,6 +43,14 @@ test_eal_init(const char *prog, unsigned int nb_lcores)
 	return rte_eal_init(argc, argv) < 0 ? -1 : 0;
 }
 
+struct rte_mempool *
+test_eal_pool(const char *prog, const char *name, unsigned int nb)
+{
+	if (test_eal_init(prog, 1) < 0)
+		return NULL;
+	return rte_pktmbuf_pool_create(name, nb, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+}
+
 int
 test_run_suites(void)
 {
@@ -67,6 +75,15 @@ test_mac(const char *text, uint8_t out[6])
 	memcpy(out, mac.addr_bytes, 6);
 }
 
+struct rte_ether_addr
+tmac(const char *text)
+{
+	struct rte_ether_addr m;
+
+	test_mac(text, m.addr_bytes);
+	return m;
+}
+
 struct rte_mbuf *
 test_frame(struct rte_mempool *pool, const char *dst, const char *src, uint16_t ethertype,
 	   uint16_t len)
@@ -87,46 +104,6 @@ test_frame(struct rte_mempool *pool, const char *dst, const char *src, uint16_t 
 		test_mac(src, eth->src_addr.addr_bytes);
 		eth->ether_type = rte_cpu_to_be_16(ethertype);
 	}
-	return m;
-}
-
-struct rte_mbuf *
-test_arp_frame(struct rte_mempool *pool, const char *src, uint16_t ethertype, uint16_t op,
-	       const char *sha, uint8_t spa, uint8_t tpa)
-{
-	struct rte_mbuf *m = test_frame(pool, "ff:ff:ff:ff:ff:ff", src, ethertype, 60);
-	uint8_t *a;
-
-	if (m == NULL)
-		return NULL;
-	a = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
-	a[1] = 1;    /* Ethernet */
-	a[2] = 0x08; /* IPv4 */
-	a[4] = 6;
-	a[5] = 4;
-	a[6] = (uint8_t)(op >> 8);
-	a[7] = (uint8_t)op;
-	test_mac(sha, a + 8);
-	a[14] = 203, a[15] = 0, a[16] = 113, a[17] = spa;
-	a[24] = 203, a[25] = 0, a[26] = 113, a[27] = tpa;
-	return m;
-}
-
-struct rte_mbuf *
-test_una_frame(struct rte_mempool *pool, const char *src)
-{
-	struct rte_mbuf *m = test_frame(pool, "33:33:00:00:00:01", src, 0x86dd, 14 + 40 + 32);
-	uint8_t *ip6;
-
-	if (m == NULL)
-		return NULL;
-	ip6 = rte_pktmbuf_mtod_offset(m, uint8_t *, 14);
-	ip6[0] = 0x60;
-	ip6[5] = 32;  /* payload length */
-	ip6[6] = 58;  /* ICMPv6 */
-	ip6[7] = 255; /* hop limit */
-	ip6[40] = 136; /* neighbour advertisement */
-	ip6[44] = 0x20; /* Override, not Solicited */
 	return m;
 }
 

@@ -7,6 +7,7 @@
 
 #include <CUnit/CUnit.h>
 #include <rte_byteorder.h>
+#include <rte_ether.h>
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -19,23 +20,23 @@ struct rte_mempool;
  */
 int test_eal_init(const char *prog, unsigned int nb_lcores);
 
+/**
+ * test_eal_init() with one lcore, then a pool 'name' of 'nb' mbufs of the
+ * default size, as most tests of frames start.  @return the pool, or NULL.
+ */
+struct rte_mempool *test_eal_pool(const char *prog, const char *name, unsigned int nb);
+
 /** Run the registered suites verbosely; @return the process exit status. */
 int test_run_suites(void);
+
+/*
+ * Frames: test_frame() is the plain one; test_frames.h builds every other
+ * kind (IPv4, IPv6, ARP, ND, NVGRE).
+ */
 
 /** A frame dst <- src with 'ethertype' and 'len' bytes in all (>= 14), zero payload. */
 struct rte_mbuf *test_frame(struct rte_mempool *pool, const char *dst, const char *src,
 			    uint16_t ethertype, uint16_t len);
-
-/**
- * An ARP-format frame (ethertype 0x0806 or 0x8035) broadcast from 'src',
- * operation 'op', sender hardware 'sha', sender IP 203.0.113.spa, target IP
- * 203.0.113.tpa; gratuitous when spa == tpa.
- */
-struct rte_mbuf *test_arp_frame(struct rte_mempool *pool, const char *src, uint16_t ethertype,
-				uint16_t op, const char *sha, uint8_t spa, uint8_t tpa);
-
-/** An unsolicited IPv6 neighbour advertisement from 'src' to all nodes. */
-struct rte_mbuf *test_una_frame(struct rte_mempool *pool, const char *src);
 
 /** A frame holding a copy of 'len' bytes; a failure fails the test. */
 struct rte_mbuf *test_mbuf_of(struct rte_mempool *pool, const uint8_t *bytes, unsigned int len);
@@ -49,5 +50,8 @@ test_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 
 /** Parse "aa:bb:cc:dd:ee:ff" into 6 bytes; aborts the test program on a typo. */
 void test_mac(const char *text, uint8_t out[6]);
+
+/** test_mac() as a struct rte_ether_addr (short, as test_addr.h's tip()). */
+struct rte_ether_addr tmac(const char *text);
 
 #endif /* VSW_TEST_COMMON_H */

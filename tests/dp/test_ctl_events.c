@@ -29,6 +29,7 @@
 #include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_ctl_harness.h"
 
 static char sock_path[96];

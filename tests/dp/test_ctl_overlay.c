@@ -23,6 +23,7 @@
 #include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_ctl_harness.h"
 
 /* Member 'key' of the file on disk, as compact JSON text, "null" when absent (static buffer). */

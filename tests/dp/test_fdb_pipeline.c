@@ -21,6 +21,7 @@
 #include "dp_ctl.h"
 #include "dp_worker.h"
 #include "test_common.h"
+#include "test_frames.h"
 
 #define VM    "02:00:00:00:00:0a"
 #define PEER  "02:00:00:00:00:0b"

@@ -19,6 +19,7 @@
 #include "dp_priv.h"
 #include "ovl.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 #define VSID	  5001
@@ -33,15 +34,6 @@
 #define GW6	  "2001:db8:1::fe"
 #define THEIR4	  "192.0.2.1"
 
-static unsigned int
-flat(const struct rte_mbuf *m, uint8_t *buf, unsigned int max)
-{
-	unsigned int len = rte_pktmbuf_pkt_len(m) < max ? rte_pktmbuf_pkt_len(m) : max;
-
-	memcpy(buf, rte_pktmbuf_read(m, 0, len, buf), len);
-	return len;
-}
-
 static struct rte_mbuf *
 frame(const char *dst, const char *src)
 {
@@ -52,28 +44,16 @@ frame(const char *dst, const char *src)
 static struct rte_mbuf *
 nvgre6_frame(const char *src_pa, const char *dst_pa, uint32_t vsid, struct rte_mbuf *inner)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
-	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(inner);
-	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(62 + inner_len)) : NULL;
-	uint32_t key = vsid << 8 | 7;
+	const struct test_nvgre o = {
+		.src_pa = src_pa,
+		.dst_pa = dst_pa,
+		.vsid = vsid,
+		.flow_id = 7,
+		.ttl = 63,
+		.flow_label = 0x01234, /* some flow label */
+	};
 
-	if (p == NULL)
-		return NULL;
-	memset(p, 0, 62);
-	memset(p, 0x02, 6);
-	test_mac(GW6_MAC, p + 6);
-	p[12] = 0x86, p[13] = 0xdd;
-	p[14] = 0x60, p[16] = 0x12, p[17] = 0x34; /* some flow label */
-	p[18] = (uint8_t)((8 + inner_len) >> 8), p[19] = (uint8_t)(8 + inner_len);
-	p[20] = 47, p[21] = 63;
-	memcpy(p + 22, tip(src_pa)->v6, 16);
-	memcpy(p + 38, tip(dst_pa)->v6, 16);
-	p[54] = 0x20, p[55] = 0x00, p[56] = 0x65, p[57] = 0x58;
-	p[58] = (uint8_t)(key >> 24), p[59] = (uint8_t)(key >> 16), p[60] = (uint8_t)(key >> 8);
-	p[61] = (uint8_t)key;
-	memcpy(p + 62, rte_pktmbuf_mtod(inner, void *), inner_len);
-	rte_pktmbuf_free(inner);
-	return m;
+	return test_nvgre_frame(dp_main.pool, "02:02:02:02:02:02", GW6_MAC, &o, inner);
 }
 
 static int
@@ -140,7 +120,7 @@ test_unicast_to_an_ipv6_pa_is_encapsulated_in_ipv6(void)
 	dp_test_round();
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	check_outer6(buf, flat(out, buf, sizeof(buf)), 60, h);
+	check_outer6(buf, test_flat(out, buf, sizeof(buf)), 60, h);
 	CU_ASSERT(memcmp(buf + 62, orig, 60) == 0);
 	rte_pktmbuf_free(out);
 	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
@@ -156,7 +136,7 @@ test_unicast_to_an_ipv4_pa_stays_ipv4(void)
 	dp_test_round();
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL(flat(out, buf, sizeof(buf)), 42u + 60);
+	CU_ASSERT_EQUAL(test_flat(out, buf, sizeof(buf)), 42u + 60);
 	CU_ASSERT(buf[12] == 0x08 && buf[13] == 0x00 && buf[14] == 0x45 && buf[23] == 47);
 	CU_ASSERT(buf[26] == 198 && buf[29] == 1 && buf[30] == 192 && buf[33] == 1);
 	rte_pktmbuf_free(out);
@@ -173,7 +153,7 @@ test_broadcast_goes_to_each_pa_in_its_family(void)
 	dp_test_round();
 	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 1);
 	while ((out = dp_test_take("up")) != NULL) {
-		unsigned int len = flat(out, buf, sizeof(buf));
+		unsigned int len = test_flat(out, buf, sizeof(buf));
 
 		nb6 += len == 62 + 60 && buf[12] == 0x86;
 		nb4 += len == 42 + 60 && buf[12] == 0x08;
@@ -280,18 +260,12 @@ test_packet_too_big_about_an_ipv6_tunnel_is_reported(void)
 		return;
 	}
 	memset(p, 0, 14 + 40 + 8 + 40 + 8);
-	memset(p, 0x02, 6);
-	test_mac(GW6_MAC, p + 6);
-	p[12] = 0x86, p[13] = 0xdd;
+	test_eth_hdr(p, "02:02:02:02:02:02", GW6_MAC, RTE_ETHER_TYPE_IPV6);
 	/* From the gateway to our PA: ICMPv6 packet too big, MTU 1280. */
-	p[14] = 0x60, p[19] = 8 + 40 + 8, p[20] = 58, p[21] = 64;
-	memcpy(p + 22, tip(GW6)->v6, 16);
-	memcpy(p + 38, tip(OUR6)->v6, 16);
+	test_ip6_hdr(p + 14, 0, 8 + 40 + 8, IPPROTO_ICMPV6, 64, GW6, OUR6);
 	p[54] = 2, p[60] = 0x05, p[61] = 0x00;
 	/* ...quoting the start of one of our tunnel packets. */
-	p[62] = 0x60, p[68] = 47, p[69] = 63;
-	memcpy(p + 70, tip(OUR6)->v6, 16);
-	memcpy(p + 86, tip(THEIR6)->v6, 16);
+	test_ip6_hdr(p + 62, 0, 0, IPPROTO_GRE, 63, OUR6, THEIR6);
 	p[102] = 0x20, p[104] = 0x65, p[105] = 0x58;
 	p[106] = (uint8_t)(key >> 24), p[107] = (uint8_t)(key >> 16), p[108] = (uint8_t)(key >> 8);
 	dp_test_inject("up", m);

@@ -20,6 +20,7 @@
 #include "dp_harness.h"
 #include "dp_priv.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 #define VSID     5001
@@ -32,57 +33,22 @@
 #define OUR_PA   "198.51.100.1"
 #define THEIR_PA "192.0.2.1"
 
-/* The contiguous bytes of 'm' (test frames are small, but may be chained). */
-static unsigned int
-flat(const struct rte_mbuf *m, uint8_t *buf, unsigned int max)
-{
-	unsigned int len = rte_pktmbuf_pkt_len(m) < max ? rte_pktmbuf_pkt_len(m) : max;
-
-	memcpy(buf, rte_pktmbuf_read(m, 0, len, buf), len);
-	return len;
-}
-
-static uint32_t
-ip_of(const char *text)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, text, &a);
-	return a.s_addr;
-}
-
 /* An NVGRE frame from 'src_pa' to 'dst_pa' carrying 'inner' (freed). */
 static struct rte_mbuf *
 nvgre_frame(const char *src_pa, const char *dst_pa, uint32_t vsid, uint8_t flow,
 	    struct rte_mbuf *inner)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
-	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(inner);
-	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(42 + inner_len)) : NULL;
-	struct rte_ipv4_hdr *ip;
-	uint32_t key = vsid << 8 | flow;
+	const struct test_nvgre o = {
+		.src_pa = src_pa,
+		.dst_pa = dst_pa,
+		.vsid = vsid,
+		.flow_id = flow,
+		.ttl = 64,
+		.df = true,
+	};
 
-	if (p == NULL)
-		return NULL;
-	ip = (struct rte_ipv4_hdr *)(p + 14);
-	test_mac(GW_MAC, p + 6);
-	memset(p, 0x02, 6); /* our uplink's MAC does not matter to the receiver */
-	p[12] = 0x08, p[13] = 0x00;
-	memset(ip, 0, 20);
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + inner_len));
-	ip->fragment_offset = RTE_BE16(0x4000);
-	ip->time_to_live = 64;
-	ip->next_proto_id = 47;
-	ip->src_addr = ip_of(src_pa);
-	ip->dst_addr = ip_of(dst_pa);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	p[34] = 0x20, p[35] = 0x00, p[36] = 0x65, p[37] = 0x58;
-	p[38] = (uint8_t)(key >> 24), p[39] = (uint8_t)(key >> 16), p[40] = (uint8_t)(key >> 8);
-	p[41] = (uint8_t)key;
-	memcpy(p + 42, rte_pktmbuf_mtod(inner, void *), inner_len);
-	rte_pktmbuf_free(inner);
-	return m;
+	/* Our uplink's MAC does not matter to the receiver. */
+	return test_nvgre_frame(dp_main.pool, "02:02:02:02:02:02", GW_MAC, &o, inner);
 }
 
 static struct rte_mbuf *
@@ -144,8 +110,8 @@ check_outer(const uint8_t *p, unsigned int len, uint16_t inner_len)
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->fragment_offset) & 0x4000, 0x4000); /* DF */
 	CU_ASSERT_EQUAL(ip->next_proto_id, 47);
 	CU_ASSERT(ip->time_to_live > 1);
-	CU_ASSERT_EQUAL(ip->src_addr, ip_of(OUR_PA));
-	CU_ASSERT_EQUAL(ip->dst_addr, ip_of(THEIR_PA));
+	CU_ASSERT_EQUAL(ip->src_addr, tca(OUR_PA));
+	CU_ASSERT_EQUAL(ip->dst_addr, tca(THEIR_PA));
 	struct rte_ipv4_hdr copy = *ip;
 
 	copy.hdr_checksum = 0;
@@ -183,7 +149,7 @@ test_unicast_to_remote_mac_is_encapsulated(void)
 	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 0);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	len = flat(out, buf, sizeof(buf));
+	len = test_flat(out, buf, sizeof(buf));
 	check_outer(buf, len, 60);
 	CU_ASSERT(memcmp(buf + 42, orig, 60) == 0);
 	rte_pktmbuf_free(out);
@@ -201,7 +167,7 @@ test_broadcast_floods_locally_and_to_each_remote_pa(void)
 	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 1);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
+	check_outer(buf, test_flat(out, buf, sizeof(buf)), 60);
 	rte_pktmbuf_free(out);
 	CU_ASSERT_EQUAL(dp_test_drain("up"), 0); /* one remote PA, one copy */
 	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 0);
@@ -288,7 +254,7 @@ test_garp_over_the_overlay_moves_a_local_vm_away(void)
 	CU_ASSERT_EQUAL(dp_test_drain("vm1"), 0);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	check_outer(buf, flat(out, buf, sizeof(buf)), 60);
+	check_outer(buf, test_flat(out, buf, sizeof(buf)), 60);
 	rte_pktmbuf_free(out);
 }
 
@@ -430,29 +396,23 @@ test_macs_on_a_host_without_records_are_forgotten(void)
 static struct rte_mbuf *
 icmp_error(uint8_t type, uint8_t code, struct rte_mbuf *quoted)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_main.pool);
-	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 14 + 20 + 8 + 28) : NULL;
-	struct rte_ipv4_hdr *ip;
+	const struct test_ip4 ip = {
+		.len = 20 + 8 + 28,
+		.ttl = 64,
+		.proto = IPPROTO_ICMP,
+		.src = tca("198.51.100.254"),
+		.dst = tca(OUR_PA),
+		.cksum = true,
+	};
+	uint8_t p[14 + 20 + 8 + 28] = { 0 };
 
-	if (p == NULL)
-		return NULL;
-	memset(p, 0, 14 + 20 + 8 + 28);
-	memset(p, 0x02, 6);
-	test_mac(GW_MAC, p + 6);
-	p[12] = 0x08, p[13] = 0x00;
-	ip = (struct rte_ipv4_hdr *)(p + 14);
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16(20 + 8 + 28);
-	ip->time_to_live = 64;
-	ip->next_proto_id = 1;
-	ip->src_addr = ip_of("198.51.100.254");
-	ip->dst_addr = ip_of(OUR_PA);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	test_eth_hdr(p, "02:02:02:02:02:02", GW_MAC, RTE_ETHER_TYPE_IPV4);
+	test_ip4_hdr(p + 14, &ip);
 	p[34] = type, p[35] = code;
 	/* The quote: the outer IPv4 header and the first 8 bytes of GRE. */
 	memcpy(p + 42, rte_pktmbuf_mtod_offset(quoted, uint8_t *, 14), 28);
 	rte_pktmbuf_free(quoted);
-	return m;
+	return test_mbuf_of(dp_main.pool, p, sizeof(p));
 }
 
 struct tunnel_seen {
@@ -560,7 +520,7 @@ untag_uplink_frame(struct rte_mbuf *m, uint8_t *buf, unsigned int max)
 	unsigned int len;
 
 	CU_ASSERT_FATAL(m != NULL);
-	len = flat(m, buf, max);
+	len = test_flat(m, buf, max);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_FATAL(len > 18);
 	CU_ASSERT(buf[12] == 0x81 && buf[13] == 0x00 && buf[14] == 0 && buf[15] == 100);
@@ -638,7 +598,7 @@ test_tenant_subnet_on_a_trunk_vlan(void)
 	dp_test_round();
 	m = dp_test_take("up");
 	CU_ASSERT_FATAL(m != NULL);
-	check_outer(buf, flat(m, buf, sizeof(buf)), 60);
+	check_outer(buf, test_flat(m, buf, sizeof(buf)), 60);
 	CU_ASSERT(memcmp(buf + 42, orig, 60) == 0);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_STRING_EQUAL(where(VM_C).port, "tr");

@@ -28,6 +28,7 @@
 #include "dp_priv.h"
 #include "dp_rd.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 #define VM_A	 "02:00:00:00:00:0a"
@@ -42,46 +43,27 @@
 
 static uint8_t red_mac[6], blue_mac[6];
 
-static uint32_t
-ip_of(const char *text)
-{
-	struct in_addr a;
-
-	inet_pton(AF_INET, text, &a);
-	return a.s_addr;
-}
-
-static unsigned int
-flat(const struct rte_mbuf *m, uint8_t *buf, unsigned int max)
-{
-	unsigned int len = rte_pktmbuf_pkt_len(m) < max ? rte_pktmbuf_pkt_len(m) : max;
-
-	memcpy(buf, rte_pktmbuf_read(m, 0, len, buf), len);
-	return len;
-}
-
 /* An IPv4 ICMP echo request 'sip' -> 'dip' of 'ip_len' bytes of IP, from 'src' to 'dst'. */
 static struct rte_mbuf *
 ip_frame(const char *dst, const char *src, const char *sip, const char *dip, uint8_t ttl,
 	 uint16_t ip_len, bool df)
 {
+	const struct test_ip4 ip = {
+		.len = ip_len,
+		.id = 0x1234,
+		.frag = df ? 0x4000 : 0,
+		.ttl = ttl,
+		.proto = IPPROTO_ICMP,
+		.src = tca(sip),
+		.dst = tca(dip),
+		.cksum = true,
+	};
 	uint8_t buf[2048] = { 0 };
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
 	uint8_t *icmp = buf + 34;
 	unsigned int len = 14u + ip_len < 60 ? 60 : 14u + ip_len;
 
-	test_mac(dst, buf);
-	test_mac(src, buf + 6);
-	buf[12] = 0x08;
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16(ip_len);
-	ip->packet_id = RTE_BE16(0x1234);
-	ip->fragment_offset = df ? RTE_BE16(0x4000) : 0;
-	ip->time_to_live = ttl;
-	ip->next_proto_id = IPPROTO_ICMP;
-	ip->src_addr = ip_of(sip);
-	ip->dst_addr = ip_of(dip);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	test_eth_hdr(buf, dst, src, RTE_ETHER_TYPE_IPV4);
+	test_ip4_hdr(buf + 14, &ip);
 	icmp[0] = 8; /* echo request */
 	icmp[4] = 0x42;
 	for (unsigned int i = 8; i + 20 < ip_len; i++)
@@ -175,7 +157,7 @@ send_one(const char *port, struct rte_mbuf *m, uint8_t *orig)
 	unsigned int len;
 
 	CU_ASSERT_FATAL(m != NULL);
-	len = flat(m, orig, 2048);
+	len = test_flat(m, orig, 2048);
 	dp_test_inject(port, m);
 	dp_test_round();
 	return len;
@@ -233,7 +215,7 @@ test_routed_to_a_local_vm_byte_by_byte(void)
 	len = send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.10.2", 64, 84, true), orig);
 	out = dp_test_take("vm2");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL_FATAL(flat(out, got, sizeof(got)), len);
+	CU_ASSERT_EQUAL_FATAL(test_flat(out, got, sizeof(got)), len);
 	expect_routed(orig, len, VM_B, red_mac, want);
 	CU_ASSERT(memcmp(got, want, len) == 0);
 	CU_ASSERT_EQUAL(got[14 + 8], 63);
@@ -253,8 +235,8 @@ check_outer(const uint8_t *p, uint32_t vsid)
 	test_mac(GW_MAC, gw);
 	CU_ASSERT(memcmp(p, gw, 6) == 0);
 	CU_ASSERT_EQUAL(ip->next_proto_id, 47);
-	CU_ASSERT_EQUAL(ip->src_addr, ip_of(OUR_PA));
-	CU_ASSERT_EQUAL(ip->dst_addr, ip_of(THEIR_PA));
+	CU_ASSERT_EQUAL(ip->src_addr, tca(OUR_PA));
+	CU_ASSERT_EQUAL(ip->dst_addr, tca(THEIR_PA));
 	copy.hdr_checksum = 0;
 	CU_ASSERT_EQUAL(rte_ipv4_cksum(&copy), ip->hdr_checksum);
 	CU_ASSERT(p[34] == 0x20 && p[35] == 0x00 && p[36] == 0x65 && p[37] == 0x58);
@@ -275,7 +257,7 @@ test_routed_to_another_host_with_the_destination_vsid(void)
 	len = send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 100, true), orig);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL_FATAL(flat(out, got, sizeof(got)), 42 + len);
+	CU_ASSERT_EQUAL_FATAL(test_flat(out, got, sizeof(got)), 42 + len);
 	check_outer(got, 5003);
 	expect_routed(orig, len, VM_C, red_mac, want);
 	CU_ASSERT(memcmp(got + 42, want, len) == 0);
@@ -304,8 +286,8 @@ test_routed_follows_record_changes_at_once(void)
 	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	flat(out, got, sizeof(got));
-	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, ip_of(THEIR_PA));
+	test_flat(out, got, sizeof(got));
+	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, tca(THEIR_PA));
 	rte_pktmbuf_free(out);
 
 	/* C migrates to 192.0.2.2: the next frame goes there. */
@@ -314,8 +296,8 @@ test_routed_follows_record_changes_at_once(void)
 	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	flat(out, got, sizeof(got));
-	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, ip_of("192.0.2.2"));
+	test_flat(out, got, sizeof(got));
+	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->dst_addr, tca("192.0.2.2"));
 	CU_ASSERT(memcmp(got + 42, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x0c }, 6) == 0);
 	rte_pktmbuf_free(out);
 
@@ -325,7 +307,7 @@ test_routed_follows_record_changes_at_once(void)
 	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.20.3", 64, 84, true), orig);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	flat(out, got, sizeof(got));
+	test_flat(out, got, sizeof(got));
 	CU_ASSERT(memcmp(got + 42, mac, 6) == 0);
 	rte_pktmbuf_free(out);
 
@@ -376,7 +358,7 @@ test_routed_burst_with_repeated_next_hops(void)
 			continue;
 		out = dp_test_take(burst[i].port);
 		CU_ASSERT_FATAL(out != NULL);
-		flat(out, got, sizeof(got));
+		test_flat(out, got, sizeof(got));
 		inner = strcmp(burst[i].port, "up") == 0 ? 42 : 0;
 		CU_ASSERT(memcmp(got + inner,
 				 (uint8_t[]){ 0x02, 0, 0, 0, 0, inner != 0 ? 0x0c : 0x0b }, 6) == 0);
@@ -405,14 +387,14 @@ test_ttl_expiry_sends_time_exceeded(void)
 	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm2"), 0);
 	out = dp_test_take("vm1");
 	CU_ASSERT_FATAL(out != NULL);
-	len = flat(out, got, sizeof(got));
+	len = test_flat(out, got, sizeof(got));
 	CU_ASSERT_EQUAL_FATAL(len, 14u + 20 + 8 + 28);
 	test_mac(VM_A, a_mac);
 	CU_ASSERT(memcmp(got, a_mac, 6) == 0);
 	CU_ASSERT(memcmp(got + 6, red_mac, 6) == 0);
 	CU_ASSERT_EQUAL(ip->next_proto_id, IPPROTO_ICMP);
-	CU_ASSERT_EQUAL(ip->src_addr, ip_of("203.0.113.254"));
-	CU_ASSERT_EQUAL(ip->dst_addr, ip_of("203.0.113.1"));
+	CU_ASSERT_EQUAL(ip->src_addr, tca("203.0.113.254"));
+	CU_ASSERT_EQUAL(ip->dst_addr, tca("203.0.113.1"));
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 28);
 	CU_ASSERT_EQUAL(rte_raw_cksum(ip, 20), 0xffff);		 /* IP checksum */
 	CU_ASSERT_EQUAL(got[34], 11);				 /* time exceeded */
@@ -444,7 +426,7 @@ test_too_big_for_the_tunnel_gets_frag_needed(void)
 	CU_ASSERT_EQUAL(dp_test_drain("up"), 0);
 	out = dp_test_take("vm1");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL(flat(out, got, sizeof(got)), 14u + 20 + 8 + 28);
+	CU_ASSERT_EQUAL(test_flat(out, got, sizeof(got)), 14u + 20 + 8 + 28);
 	CU_ASSERT_EQUAL(got[34], 3);
 	CU_ASSERT_EQUAL(got[35], 4);
 	CU_ASSERT_EQUAL((got[40] << 8) | got[41], TENANT_MTU);
@@ -477,7 +459,7 @@ test_two_domains_with_the_same_addresses_stay_apart(void)
 	CU_ASSERT_EQUAL(dp_test_drain("vm2") + dp_test_drain("vm1"), 0);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL_FATAL(flat(out, got, sizeof(got)), 42 + len);
+	CU_ASSERT_EQUAL_FATAL(test_flat(out, got, sizeof(got)), 42 + len);
 	check_outer(got, 6002);
 	expect_routed(orig, len, VM_D, blue_mac, want);
 	CU_ASSERT(memcmp(got + 42, want, len) == 0);
@@ -502,7 +484,7 @@ test_subnet_in_no_domain_stays_l2(void)
 	len = send_one("p1", ip_frame(red, VM_A, "203.0.113.1", "198.18.10.2", 64, 84, true), orig);
 	out = dp_test_take("p2"); /* unknown unicast, flooded, untouched */
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL(flat(out, got, sizeof(got)), len);
+	CU_ASSERT_EQUAL(test_flat(out, got, sizeof(got)), len);
 	CU_ASSERT(memcmp(got, orig, len) == 0);
 	rte_pktmbuf_free(out);
 	dp_test_inject("p1", test_arp_frame(dp_main.pool, VM_A, 0x0806, 1, VM_A, 1, 254));
@@ -528,15 +510,15 @@ test_unknown_destinations_are_counted_never_flooded(void)
 	CU_ASSERT_EQUAL(dp_test_counter("drop_rd_unresolved"), unres + 1);
 	CU_ASSERT_EQUAL(dp_test_counter("drop_rd_no_route"), noroute + 1);
 	/* A default route through a tenant gateway VM (C, on the other host). */
-	CU_ASSERT_EQUAL(dp_rd_route_add("red", 0, 0, ip_of("198.18.20.3")), 0);
+	CU_ASSERT_EQUAL(dp_rd_route_add("red", 0, 0, tca("198.18.20.3")), 0);
 	send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "192.0.2.77", 64, 84, true), orig);
 	out = dp_test_take("up");
 	CU_ASSERT_FATAL(out != NULL);
-	flat(out, got, sizeof(got));
+	test_flat(out, got, sizeof(got));
 	check_outer(got, 5003);
 	CU_ASSERT(memcmp(got + 42, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x0c }, 6) == 0); /* to C */
 	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 42 + 14))->dst_addr,
-			ip_of("192.0.2.77"));
+			tca("192.0.2.77"));
 	rte_pktmbuf_free(out);
 	CU_ASSERT_EQUAL(dp_rd_route_del("red", 0, 0), 0);
 }
@@ -555,11 +537,11 @@ test_ping_to_the_gateway_is_answered(void)
 	len = send_one("vm1", ip_frame(red, VM_A, "203.0.113.1", "198.18.10.254", 64, 84, true), orig);
 	out = dp_test_take("vm1");
 	CU_ASSERT_FATAL(out != NULL);
-	CU_ASSERT_EQUAL(flat(out, got, sizeof(got)), len);
+	CU_ASSERT_EQUAL(test_flat(out, got, sizeof(got)), len);
 	CU_ASSERT_EQUAL(got[34], 0); /* echo reply */
 	CU_ASSERT_EQUAL(rte_raw_cksum(got + 34, 84 - 20), 0xffff);
 	CU_ASSERT_EQUAL(rte_raw_cksum(got + 14, 20), 0xffff);
-	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->src_addr, ip_of("198.18.10.254"));
+	CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->src_addr, tca("198.18.10.254"));
 	CU_ASSERT(memcmp(got + 38, orig + 38, len - 38) == 0); /* id, sequence and data kept */
 	rte_pktmbuf_free(out);
 }
@@ -603,10 +585,10 @@ test_control_errors_say_what_is_wrong(void)
 	CU_ASSERT_EQUAL(dp_test_bd_route("t1", "green", NULL, 0), -ENOENT);
 	CU_ASSERT_EQUAL(dp_test_why.setting, DP_BD_SET_RD);
 	CU_ASSERT_EQUAL(dp_rd_del("red"), -EBUSY);
-	CU_ASSERT_EQUAL(dp_rd_route_add("red", ip_of("10.0.0.1"), 8, ip_of("198.18.20.3")),
+	CU_ASSERT_EQUAL(dp_rd_route_add("red", tca("10.0.0.1"), 8, tca("198.18.20.3")),
 			-EINVAL);
-	CU_ASSERT_EQUAL(dp_rd_route_add("red", 0, 0, ip_of("224.0.0.1")), -EINVAL);
-	CU_ASSERT_EQUAL(dp_rd_route_add("green", 0, 0, ip_of("198.18.20.3")), -ENOENT);
+	CU_ASSERT_EQUAL(dp_rd_route_add("red", 0, 0, tca("224.0.0.1")), -EINVAL);
+	CU_ASSERT_EQUAL(dp_rd_route_add("green", 0, 0, tca("198.18.20.3")), -ENOENT);
 }
 
 /*
@@ -656,7 +638,7 @@ test_routed_to_a_trunk_tagged_per_subnet(void)
 		uint8_t got[128], want_mac[6];
 
 		CU_ASSERT_FATAL(out != NULL);
-		CU_ASSERT_EQUAL_FATAL(flat(out, got, sizeof(got)), 14u + 4u + 84u);
+		CU_ASSERT_EQUAL_FATAL(test_flat(out, got, sizeof(got)), 14u + 4u + 84u);
 		test_mac(macs[k % 2], want_mac);
 		CU_ASSERT(memcmp(got, want_mac, 6) == 0);
 		CU_ASSERT(memcmp(got + 6, red_mac, 6) == 0);
@@ -690,7 +672,7 @@ routed_to(const char *dip, uint8_t *mac)
 			continue;
 		CU_ASSERT_PTR_NULL(where); /* one copy, one port */
 		where = ports[i];
-		flat(out, got, sizeof(got));
+		test_flat(out, got, sizeof(got));
 		memcpy(mac, got + (strcmp(where, "up") == 0 ? 42 : 0), 6);
 		rte_pktmbuf_free(out);
 		CU_ASSERT_EQUAL(dp_test_drain(ports[i]), 0);
@@ -748,10 +730,10 @@ test_route_cache_hits_and_follows_changes(void)
 	CU_ASSERT_EQUAL(dp_test_counter("rd_route_cache_misses"), miss + 1);
 
 	/* A more specific customer route through C (another host), then gone again. */
-	CU_ASSERT_EQUAL_FATAL(dp_rd_route_add("red", ip_of(dip), 32, ip_of("198.18.20.3")), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_rd_route_add("red", tca(dip), 32, tca("198.18.20.3")), 0);
 	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "up");
 	CU_ASSERT(memcmp(mac, c, 6) == 0);
-	CU_ASSERT_EQUAL_FATAL(dp_rd_route_del("red", ip_of(dip), 32), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_rd_route_del("red", tca(dip), 32), 0);
 	CU_ASSERT_STRING_EQUAL(routed_to(dip, mac), "vm2");
 	CU_ASSERT(memcmp(mac, x, 6) == 0);
 

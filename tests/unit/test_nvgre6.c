@@ -17,6 +17,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 static struct rte_mempool *pool;
@@ -40,19 +41,16 @@ params6(struct nvgre_template_params *p)
 static struct rte_mbuf *
 inner(unsigned int len, uint16_t sport)
 {
-	uint8_t f[2048];
+	const struct test_udp4 s = {
+		.sport = sport,
+		.dport = 2000,
+		.ip_id = 0x5a5a,
+		.ttl = 64,
+		.fill = 0x5a,
+		.len = len,
+	};
 
-	memset(f, 0x5a, len);
-	test_mac("02:00:00:00:00:0b", f);
-	test_mac("02:00:00:00:00:0a", f + 6);
-	f[12] = 0x08, f[13] = 0x00;
-	f[14] = 0x45, f[15] = 0;
-	f[16] = (uint8_t)((len - 14) >> 8), f[17] = (uint8_t)(len - 14);
-	f[20] = 0, f[21] = 0, f[22] = 64, f[23] = 17;
-	f[26] = 203, f[27] = 0, f[28] = 113, f[29] = 10;
-	f[30] = 203, f[31] = 0, f[32] = 113, f[33] = 11;
-	f[34] = (uint8_t)(sport >> 8), f[35] = (uint8_t)sport, f[36] = 0x07, f[37] = 0xd0;
-	return test_mbuf_of(pool, f, len);
+	return test_udp4_frame(pool, &s);
 }
 
 /* The outer header we expect for VSID 0x123456, with the per-frame fields zero. */
@@ -278,10 +276,7 @@ main(int argc, char **argv)
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 1) < 0)
-		return 1;
-	pool = rte_pktmbuf_pool_create("nvgre6_test", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = test_eal_pool(argv[0], "nvgre6_test", 1024);
 	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	ours.nb_pa = 1;

@@ -15,6 +15,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 static struct rte_mempool *pool;
@@ -32,60 +33,8 @@ golden_params(struct nvgre_template_params *p)
 	p->mtu = 1500;
 }
 
-/*
- * A tenant frame: 02:..:0a -> 02:..:0b, 'ntags' VLAN tags (VID 100), IPv4
- * 203.0.113.10 -> 203.0.113.11 UDP sport -> dport, 'len' bytes in all
- * (without tags), payload bytes 'fill'.  The inner IPv4 checksum is left 0:
- * nothing here reads it.
- */
-struct inner_spec {
-	unsigned int ntags; /* VLAN tags before the EtherType */
-	uint16_t sport;	    /* UDP source port */
-	uint16_t dport;	    /* UDP destination port */
-	uint16_t ip_id;	    /* IPv4 identification */
-	uint8_t ttl;	    /* IPv4 TTL */
-	uint16_t frag;	    /* IPv4 flags + fragment offset */
-	uint8_t fill;	    /* payload byte */
-	unsigned int len;   /* frame length without tags */
-};
-
-static unsigned int
-inner_bytes(uint8_t *f, const struct inner_spec *s)
-{
-	unsigned int off = 12, ip;
-
-	memset(f, s->fill, s->len + 4 * s->ntags);
-	test_mac("02:00:00:00:00:0b", f);
-	test_mac("02:00:00:00:00:0a", f + 6);
-	for (unsigned int i = 0; i < s->ntags; i++, off += 4) {
-		f[off] = i == 0 && s->ntags == 2 ? 0x88 : 0x81;
-		f[off + 1] = i == 0 && s->ntags == 2 ? 0xa8 : 0x00;
-		f[off + 2] = 0x00;
-		f[off + 3] = 100;
-	}
-	f[off] = 0x08, f[off + 1] = 0x00;
-	ip = off + 2;
-	f[ip] = 0x45, f[ip + 1] = 0;
-	f[ip + 2] = (uint8_t)((s->len - 14) >> 8), f[ip + 3] = (uint8_t)(s->len - 14);
-	f[ip + 4] = (uint8_t)(s->ip_id >> 8), f[ip + 5] = (uint8_t)s->ip_id;
-	f[ip + 6] = (uint8_t)(s->frag >> 8), f[ip + 7] = (uint8_t)s->frag;
-	f[ip + 8] = s->ttl, f[ip + 9] = 17, f[ip + 10] = 0, f[ip + 11] = 0;
-	f[ip + 12] = 203, f[ip + 13] = 0, f[ip + 14] = 113, f[ip + 15] = 10;
-	f[ip + 16] = 203, f[ip + 17] = 0, f[ip + 18] = 113, f[ip + 19] = 11;
-	f[ip + 20] = (uint8_t)(s->sport >> 8), f[ip + 21] = (uint8_t)s->sport;
-	f[ip + 22] = (uint8_t)(s->dport >> 8), f[ip + 23] = (uint8_t)s->dport;
-	return s->len + 4 * s->ntags;
-}
-
-static struct rte_mbuf *
-inner_frame(const struct inner_spec *s)
-{
-	uint8_t f[2048];
-
-	return test_mbuf_of(pool, f, inner_bytes(f, s));
-}
-
-static const struct inner_spec base_spec = {
+/* The tenant frame most tests start from: 64 bytes, UDP 1000 -> 2000. */
+static const struct test_udp4 base_spec = {
 	.sport = 1000,
 	.dport = 2000,
 	.ip_id = 1,
@@ -214,7 +163,7 @@ test_nvgre_encap_matches_golden_bytes(void)
 
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
-	inner_bytes(inner, &base_spec);
+	test_udp4_bytes(inner, &base_spec);
 	m = test_mbuf_of(pool, inner, sizeof(inner));
 	CU_ASSERT_EQUAL_FATAL(nvgre_encap_one(m, &t, 0x7b), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 42 + 64);
@@ -233,13 +182,13 @@ test_nvgre_encap_checksum_is_right_for_every_length(void)
 {
 	struct nvgre_template_params p;
 	struct nvgre_template t;
-	struct inner_spec s = base_spec;
+	struct test_udp4 s = base_spec;
 
 	golden_params(&p);
 	p.mtu = 9000;
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
 	for (s.len = 60; s.len <= 1900; s.len += 7) {
-		struct rte_mbuf *m = inner_frame(&s);
+		struct rte_mbuf *m = test_udp4_frame(pool, &s);
 		const uint8_t *out;
 
 		CU_ASSERT_EQUAL_FATAL(nvgre_encap_one(m, &t, (uint8_t)s.len), NVGRE_ENCAP_OK);
@@ -257,15 +206,15 @@ test_nvgre_encap_strips_inner_vlan_tags(void)
 {
 	struct nvgre_template_params p;
 	struct nvgre_template t;
-	struct inner_spec s = base_spec;
+	struct test_udp4 s = base_spec;
 	uint8_t untagged[64];
 	struct rte_mbuf *m;
 
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
-	inner_bytes(untagged, &base_spec);
+	test_udp4_bytes(untagged, &base_spec);
 	for (s.ntags = 1; s.ntags <= 2; s.ntags++) {
-		m = inner_frame(&s);
+		m = test_udp4_frame(pool, &s);
 		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
 		CU_ASSERT_EQUAL_FATAL(nvgre_encap_one(m, &t, 0x7b), NVGRE_ENCAP_OK);
 		/* Same bytes as the untagged frame, so the same golden header (total 92). */
@@ -279,7 +228,7 @@ test_nvgre_encap_strips_inner_vlan_tags(void)
 	{
 		uint8_t f[80];
 
-		inner_bytes(f, &base_spec);
+		test_udp4_bytes(f, &base_spec);
 		memmove(f + 24, f + 12, 52);
 		for (int i = 0; i < 3; i++)
 			f[12 + 4 * i] = 0x81, f[13 + 4 * i] = 0, f[14 + 4 * i] = 0,
@@ -304,26 +253,26 @@ test_nvgre_encap_enforces_uplink_mtu(void)
 {
 	struct nvgre_template_params p;
 	struct nvgre_template t;
-	struct inner_spec s = base_spec;
+	struct test_udp4 s = base_spec;
 	struct rte_mbuf *m;
 
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
 	s.len = 1500 - NVGRE_MTU_OVERHEAD + 14;
 	CU_ASSERT_EQUAL(s.len, 1472);
-	m = inner_frame(&s);
+	m = test_udp4_frame(pool, &s);
 	CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_OK);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 1514); /* a full-size frame on the wire */
 	rte_pktmbuf_free(m);
 	s.len = 1473;
-	m = inner_frame(&s);
+	m = test_udp4_frame(pool, &s);
 	CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_TOO_BIG);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 1473); /* untouched */
 	rte_pktmbuf_free(m);
 	/* The tag is stripped before measuring. */
 	s.len = 1472;
 	s.ntags = 1;
-	m = inner_frame(&s);
+	m = test_udp4_frame(pool, &s);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 1476);
 	CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_OK);
 	rte_pktmbuf_free(m);
@@ -339,7 +288,7 @@ test_nvgre_encap_without_headroom_is_refused(void)
 
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
-	inner_bytes(inner, &base_spec);
+	test_udp4_bytes(inner, &base_spec);
 	m->data_off = NVGRE_ENCAP_LEN - 1;
 	memcpy(rte_pktmbuf_append(m, sizeof(inner)), inner, sizeof(inner));
 	CU_ASSERT_EQUAL(nvgre_encap_one(m, &t, 0), NVGRE_ENCAP_NO_HEADROOM);
@@ -358,7 +307,7 @@ test_nvgre_encap_clone_shares_payload_and_leaves_original(void)
 
 	golden_params(&p);
 	CU_ASSERT_EQUAL_FATAL(nvgre_template_build(&t, &p), 0);
-	inner_bytes(inner, &base_spec);
+	test_udp4_bytes(inner, &base_spec);
 	m = test_mbuf_of(pool, inner, sizeof(inner));
 	c = nvgre_encap_clone(m, pool, &t, 0x7b, &why);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -378,9 +327,9 @@ test_nvgre_encap_clone_shares_payload_and_leaves_original(void)
 }
 
 static uint32_t
-hash_of(const struct inner_spec *s)
+hash_of(const struct test_udp4 *s)
 {
-	struct rte_mbuf *m = inner_frame(s);
+	struct rte_mbuf *m = test_udp4_frame(pool, s);
 	uint32_t h = nvgre_flow_hash(m);
 
 	rte_pktmbuf_free(m);
@@ -389,9 +338,9 @@ hash_of(const struct inner_spec *s)
 
 /* hash_of() with the frame in two segments, the first only its Ethernet header. */
 static uint32_t
-hash_of_split(const struct inner_spec *s)
+hash_of_split(const struct test_udp4 *s)
 {
-	struct rte_mbuf *m = inner_frame(s), *head = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = test_udp4_frame(pool, s), *head = rte_pktmbuf_alloc(pool);
 	uint32_t h;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(head);
@@ -423,16 +372,9 @@ frame_at(const uint8_t *f, unsigned int len, unsigned int skew)
 static unsigned int
 ipv6_bytes(uint8_t *f)
 {
-	static const uint8_t prefix[8] = { 0x20, 0x01, 0x0d, 0xb8 };
-
 	memset(f, 0x5a, 80);
-	test_mac("02:00:00:00:00:0b", f);
-	test_mac("02:00:00:00:00:0a", f + 6);
-	f[12] = 0x86, f[13] = 0xdd;
-	f[14] = 0x60, f[15] = 0, f[16] = 0, f[17] = 0; /* version, class, flow label */
-	f[18] = 0, f[19] = 26, f[20] = 17, f[21] = 64; /* payload length, UDP, hop limit */
-	memcpy(f + 22, prefix, 8), memset(f + 30, 0, 7), f[37] = 0x10;
-	memcpy(f + 38, prefix, 8), memset(f + 46, 0, 7), f[53] = 0x11;
+	test_eth_hdr(f, "02:00:00:00:00:0b", "02:00:00:00:00:0a", RTE_ETHER_TYPE_IPV6);
+	test_ip6_hdr(f + 14, 0, 26, IPPROTO_UDP, 64, "2001:db8::10", "2001:db8::11");
 	f[54] = 1000 >> 8, f[55] = 1000 & 0xff, f[56] = 2000 >> 8, f[57] = 2000 & 0xff;
 	return 80;
 }
@@ -445,13 +387,13 @@ ipv6_bytes(uint8_t *f)
 static void
 test_nvgre_flow_hash_reads_unaligned_frames(void)
 {
-	struct inner_spec tagged = base_spec;
+	struct test_udp4 tagged = base_spec;
 	uint8_t f[3][2048];
 	unsigned int len[3];
 
-	len[0] = inner_bytes(f[0], &base_spec);
+	len[0] = test_udp4_bytes(f[0], &base_spec);
 	tagged.ntags = 1;
-	len[1] = inner_bytes(f[1], &tagged);
+	len[1] = test_udp4_bytes(f[1], &tagged);
 	len[2] = ipv6_bytes(f[2]);
 	for (unsigned int k = 0; k < 3; k++) {
 		struct rte_mbuf *m = frame_at(f[k], len[k], 0);
@@ -479,7 +421,7 @@ test_nvgre_flow_hash_reads_unaligned_frames(void)
 static void
 test_nvgre_flow_hash_is_stable_per_flow(void)
 {
-	struct inner_spec s = base_spec, v;
+	struct test_udp4 s = base_spec, v;
 	uint32_t h = hash_of(&s);
 
 	/* Same flow, different per-packet fields: same hash. */
@@ -501,7 +443,7 @@ test_nvgre_flow_hash_is_stable_per_flow(void)
 	/* Fragments carry no ports: all fragments of a datagram hash alike. */
 	v = s, v.frag = 0x2000;
 	{
-		struct inner_spec w = v;
+		struct test_udp4 w = v;
 
 		w.sport = 5, w.frag = 0x0010;
 		CU_ASSERT_EQUAL(hash_of(&w), hash_of(&v));
@@ -524,7 +466,7 @@ encapped(uint8_t *f)
 
 	golden_params(&p);
 	nvgre_template_build(&t, &p);
-	m = inner_frame(&base_spec);
+	m = test_udp4_frame(pool, &base_spec);
 	nvgre_encap_one(m, &t, 0x7b);
 	len = rte_pktmbuf_pkt_len(m);
 	memcpy(f, rte_pktmbuf_mtod(m, uint8_t *), len);
@@ -568,7 +510,7 @@ test_nvgre_decap_round_trip_of_our_encap(void)
 	struct nvgre_decap_info info;
 	struct rte_mbuf *m;
 
-	inner_bytes(inner, &base_spec);
+	test_udp4_bytes(inner, &base_spec);
 	m = test_mbuf_of(pool, f, len);
 	CU_ASSERT_EQUAL_FATAL(nvgre_decap_check(m, &our_pas, NVGRE_DECAP_F_VERIFY_CSUM, &info),
 			      NVGRE_DECAP_OK);
@@ -732,10 +674,7 @@ main(int argc, char **argv)
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 1) < 0)
-		return 1;
-	pool = rte_pktmbuf_pool_create("nvgre_test", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = test_eal_pool(argv[0], "nvgre_test", 1024);
 	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("nvgre_encap", NULL, NULL);

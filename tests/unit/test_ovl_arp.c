@@ -14,6 +14,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 #define VSID_A 0x5001u
@@ -23,40 +24,14 @@ static struct rte_mempool *pool;
 static struct ovl *ovl;
 static unsigned int table_seq;
 
-static struct rte_ether_addr
-mac(const char *text)
-{
-	struct rte_ether_addr m;
-
-	test_mac(text, m.addr_bytes);
-	return m;
-}
-
-/*
- * An ARP frame, 60 bytes (42 + zero padding): Ethernet broadcast from 'src',
- * operation 'op', sender 'sha'/'spa', target hardware zero, target 'tpa'.
- */
+/* A broadcast ARP frame from 'src': operation 'op', sender 'sha'/'spa', target 'tpa'. */
 static struct rte_mbuf *
 arp_frame(const char *src, uint16_t op, const char *sha, rte_be32_t spa, rte_be32_t tpa)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	uint8_t f[60];
-	char *p;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-	memset(f, 0, 60);
-	memset(f, 0xff, 6);
-	test_mac(src, f + 6);
-	f[12] = 0x08, f[13] = 0x06;
-	f[14] = 0x00, f[15] = 0x01, f[16] = 0x08, f[17] = 0x00, f[18] = 6, f[19] = 4;
-	f[20] = (uint8_t)(op >> 8), f[21] = (uint8_t)op;
-	test_mac(sha, f + 22);
-	memcpy(f + 28, &spa, 4);
-	memcpy(f + 38, &tpa, 4);
-	p = rte_pktmbuf_append(m, sizeof(f));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	memcpy(p, f, sizeof(f));
-	return m;
+	return test_mbuf_of(pool, f,
+			    test_arp_bytes(f, "ff:ff:ff:ff:ff:ff", src, 0x0806, op, sha, spa, tpa));
 }
 
 static int
@@ -74,7 +49,7 @@ setup(void)
 		.max_neighbours = 4,
 		.neigh_timeout_ms = 10000,
 	};
-	struct rte_ether_addr b = mac("52:54:00:00:00:0b"), up = mac("02:00:00:00:00:01");
+	struct rte_ether_addr b = tmac("52:54:00:00:00:0b"), up = tmac("02:00:00:00:00:01");
 
 	snprintf(name, sizeof(name), "t_arp%u", table_seq++);
 	p.name = name;
@@ -179,7 +154,7 @@ test_ovl_arp_input_answers_for_our_pa_and_learns_gateway(void)
 		0xc0, 0x00, 0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xc0, 0x00, 0x02, 0xfe,
 	};
 	const char *gw = "02:00:00:00:00:fe";
-	struct rte_ether_addr gw2 = mac("02:00:00:00:00:fd");
+	struct rte_ether_addr gw2 = tmac("02:00:00:00:00:fd");
 	struct ovl_neigh n;
 	struct rte_mbuf *m;
 
@@ -237,10 +212,7 @@ main(int argc, char **argv)
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 1) < 0)
-		return 1;
-	pool = rte_pktmbuf_pool_create("arp_test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = test_eal_pool(argv[0], "arp_test", 256);
 	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("ovl_arp_suppress", setup, teardown);

@@ -16,6 +16,7 @@
 
 #include "ovl.h"
 #include "test_common.h"
+#include "test_frames.h"
 #include "test_addr.h"
 
 #define VSID_A 0x5001u
@@ -28,15 +29,6 @@
 static struct rte_mempool *pool;
 static struct ovl *ovl;
 static unsigned int table_seq;
-
-static struct rte_ether_addr
-mac(const char *text)
-{
-	struct rte_ether_addr m;
-
-	test_mac(text, m.addr_bytes);
-	return m;
-}
 
 static int
 setup(void)
@@ -53,7 +45,7 @@ setup(void)
 		.max_neighbours = 8,
 		.neigh_timeout_ms = 10000,
 	};
-	struct rte_ether_addr up = mac(UP_MAC);
+	struct rte_ether_addr up = tmac(UP_MAC);
 
 	snprintf(name, sizeof(name), "t_nd%u", table_seq++);
 	p.name = name;
@@ -72,65 +64,6 @@ teardown(void)
 	return 0;
 }
 
-/* The ICMPv6 checksum of the message at 'ip6' + 40, computed from scratch: 0 if right. */
-static uint16_t
-icmp6_sum(const uint8_t *ip6)
-{
-	uint32_t plen = (uint32_t)ip6[4] << 8 | ip6[5], sum = 0;
-
-	for (unsigned int i = 8; i < 40; i += 2) /* source and destination */
-		sum += (uint32_t)ip6[i] << 8 | ip6[i + 1];
-	sum += plen + 58; /* upper-layer length and next header */
-	for (uint32_t i = 0; i < plen; i += 2)
-		sum += (uint32_t)ip6[40 + i] << 8 | (i + 1 < plen ? ip6[40 + i + 1] : 0);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Set the checksum of the ICMPv6 message after 'ip6'. */
-static void
-icmp6_fill(uint8_t *ip6)
-{
-	uint16_t c;
-
-	ip6[42] = ip6[43] = 0;
-	c = icmp6_sum(ip6);
-	ip6[42] = (uint8_t)(c >> 8), ip6[43] = (uint8_t)c;
-}
-
-/*
- * A neighbour discovery frame: 'type' 135 or 136, from 'src_mac'/'src' to
- * 'dst_mac'/'dst', about 'target', with a link-layer option ('opt' 1 or 2,
- * 0 = none) holding 'lla', NA flags 'flags'.
- */
-static struct rte_mbuf *
-nd_frame(uint8_t type, const char *src_mac, const char *src, const char *dst_mac,
-	 const char *dst, const char *target, uint8_t opt, const char *lla, uint8_t flags)
-{
-	uint8_t f[86];
-	unsigned int len = opt != 0 ? 86 : 78;
-
-	memset(f, 0, sizeof(f));
-	test_mac(dst_mac, f);
-	test_mac(src_mac, f + 6);
-	f[12] = 0x86, f[13] = 0xdd;
-	f[14] = 0x60;
-	f[19] = (uint8_t)(len - 54);
-	f[20] = 58, f[21] = 255;
-	memcpy(f + 22, tip(src)->v6, 16);
-	memcpy(f + 38, tip(dst)->v6, 16);
-	f[54] = type;
-	f[58] = flags;
-	memcpy(f + 62, tip(target)->v6, 16);
-	if (opt != 0) {
-		f[78] = opt, f[79] = 1;
-		test_mac(lla, f + 80);
-	}
-	icmp6_fill(f + 14);
-	return test_mbuf_of(pool, f, len);
-}
-
 static void
 test_nd_solicitation_is_built_to_the_solicited_node_address(void)
 {
@@ -146,7 +79,7 @@ test_nd_solicitation_is_built_to_the_solicited_node_address(void)
 	/* Ethernet: 33:33 + the low 32 bits of ff02::1:ff00:fe, from the uplink, IPv6. */
 	CU_ASSERT(f[0] == 0x33 && f[1] == 0x33 && f[2] == 0xff && f[3] == 0 && f[4] == 0 &&
 		  f[5] == 0xfe);
-	CU_ASSERT_EQUAL(memcmp(f + 6, mac(UP_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 6, tmac(UP_MAC).addr_bytes, 6), 0);
 	CU_ASSERT(f[12] == 0x86 && f[13] == 0xdd);
 	/* IPv6: payload 32, ICMPv6, hop limit 255, from our PA on the subnet. */
 	CU_ASSERT_EQUAL(f[14] >> 4, 6);
@@ -158,8 +91,8 @@ test_nd_solicitation_is_built_to_the_solicited_node_address(void)
 	CU_ASSERT(f[54] == 135 && f[55] == 0);
 	CU_ASSERT_EQUAL(memcmp(f + 62, tip(GW6)->v6, 16), 0);
 	CU_ASSERT(f[78] == 1 && f[79] == 1);
-	CU_ASSERT_EQUAL(memcmp(f + 80, mac(UP_MAC).addr_bytes, 6), 0);
-	CU_ASSERT_EQUAL(icmp6_sum(f + 14), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 80, tmac(UP_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(test_icmp6_sum(f + 14), 0);
 	rte_pktmbuf_free(m);
 	/* Off our subnets there is nobody to ask. */
 	m = rte_pktmbuf_alloc(pool);
@@ -171,16 +104,16 @@ static void
 test_nd_solicitation_for_our_pa_is_advertised(void)
 {
 	/* To the solicited-node address (we join nothing: we see every frame). */
-	struct rte_mbuf *m = nd_frame(135, GW_MAC, GW6, "33:33:ff:00:00:01", "ff02::1:ff00:1",
-				      OUR6, 1, GW_MAC, 0);
+	struct rte_mbuf *m = test_nd_frame(pool, 135, GW_MAC, GW6, "33:33:ff:00:00:01",
+					   "ff02::1:ff00:1", OUR6, 1, GW_MAC, 0);
 	struct ovl_neigh n;
 	const uint8_t *f;
 
 	CU_ASSERT_EQUAL_FATAL(ovl_nd_input(ovl, m, 1000), 1);
 	f = rte_pktmbuf_mtod(m, const uint8_t *);
 	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 86);
-	CU_ASSERT_EQUAL(memcmp(f, mac(GW_MAC).addr_bytes, 6), 0);
-	CU_ASSERT_EQUAL(memcmp(f + 6, mac(UP_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(f, tmac(GW_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 6, tmac(UP_MAC).addr_bytes, 6), 0);
 	CU_ASSERT(f[20] == 58 && f[21] == 255);
 	CU_ASSERT_EQUAL(memcmp(f + 22, tip(OUR6)->v6, 16), 0); /* from the PA */
 	CU_ASSERT_EQUAL(memcmp(f + 38, tip(GW6)->v6, 16), 0);  /* to the asker */
@@ -188,12 +121,12 @@ test_nd_solicitation_for_our_pa_is_advertised(void)
 	CU_ASSERT_EQUAL(f[58], 0x60); /* solicited, override; not a router */
 	CU_ASSERT_EQUAL(memcmp(f + 62, tip(OUR6)->v6, 16), 0);
 	CU_ASSERT(f[78] == 2 && f[79] == 1); /* target link-layer address option */
-	CU_ASSERT_EQUAL(memcmp(f + 80, mac(UP_MAC).addr_bytes, 6), 0);
-	CU_ASSERT_EQUAL(icmp6_sum(f + 14), 0);
+	CU_ASSERT_EQUAL(memcmp(f + 80, tmac(UP_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(test_icmp6_sum(f + 14), 0);
 	rte_pktmbuf_free(m);
 	/* The asker gave its address: it is a neighbour now. */
 	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip(GW6), &n), 0);
-	CU_ASSERT_EQUAL(memcmp(n.mac.addr_bytes, mac(GW_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(n.mac.addr_bytes, tmac(GW_MAC).addr_bytes, 6), 0);
 	CU_ASSERT_EQUAL(ovl_neigh_del(ovl, tip(GW6)), 0);
 }
 
@@ -205,28 +138,29 @@ test_nd_refuses_what_rfc4861_discards(void)
 	struct ovl_neigh n;
 
 	/* Bad checksum. */
-	m = nd_frame(135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
+	m = test_nd_frame(pool, 135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
 	rte_pktmbuf_mtod(m, uint8_t *)[57] ^= 1;
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), -EINVAL);
 	rte_pktmbuf_free(m);
 	/* Hop limit not 255: it came through a router. */
-	m = nd_frame(135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
+	m = test_nd_frame(pool, 135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
 	f = rte_pktmbuf_mtod(m, uint8_t *);
 	f[21] = 64;
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), -EINVAL);
 	rte_pktmbuf_free(m);
 	/* An option of length 0. */
-	m = nd_frame(135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
+	m = test_nd_frame(pool, 135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
 	f = rte_pktmbuf_mtod(m, uint8_t *);
 	f[79] = 0;
-	icmp6_fill(f + 14);
+	test_icmp6_fill(f + 14);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), -EINVAL);
 	rte_pktmbuf_free(m);
 	/* Not for one of our PAs: not answered; a duplicate-address probe teaches nothing. */
-	m = nd_frame(135, GW_MAC, GW6, UP_MAC, "ff02::1:ff00:fd", "2001:db8:1::fd", 1, GW_MAC, 0);
+	m = test_nd_frame(pool, 135, GW_MAC, GW6, UP_MAC, "ff02::1:ff00:fd", "2001:db8:1::fd", 1,
+			  GW_MAC, 0);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), 0);
 	rte_pktmbuf_free(m);
-	m = nd_frame(135, GW_MAC, "::", UP_MAC, "ff02::1:ff00:1", OUR6, 0, NULL, 0);
+	m = test_nd_frame(pool, 135, GW_MAC, "::", UP_MAC, "ff02::1:ff00:1", OUR6, 0, NULL, 0);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), 0);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip(GW6), &n), -ENOENT);
@@ -236,7 +170,8 @@ test_nd_refuses_what_rfc4861_discards(void)
 static void
 test_nd_survives_truncation_and_corruption(void)
 {
-	struct rte_mbuf *good = nd_frame(135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
+	struct rte_mbuf *good =
+		test_nd_frame(pool, 135, GW_MAC, GW6, UP_MAC, OUR6, OUR6, 1, GW_MAC, 0);
 	uint8_t f[86];
 	unsigned int nb_replies = 0;
 
@@ -281,20 +216,21 @@ test_nd_advertisements_teach_next_hops(void)
 	struct ovl_neigh n;
 
 	/* Unsolicited, from a stranger: not learned (RFC 826's rule, as for ARP). */
-	m = nd_frame(136, GW_MAC, GW6, "33:33:00:00:00:01", "ff02::1", GW6, 2, GW_MAC, 0x20);
+	m = test_nd_frame(pool, 136, GW_MAC, GW6, "33:33:00:00:00:01", "ff02::1", GW6, 2, GW_MAC,
+			  0x20);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), 0);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip(GW6), &n), -ENOENT);
 	/* The answer to our solicitation: learned. */
-	m = nd_frame(136, GW_MAC, GW6, UP_MAC, OUR6, GW6, 2, GW_MAC, 0xe0);
+	m = test_nd_frame(pool, 136, GW_MAC, GW6, UP_MAC, OUR6, GW6, 2, GW_MAC, 0xe0);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 1000), 0);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_EQUAL_FATAL(ovl_neigh_lookup(ovl, tip(GW6), &n), 0);
-	CU_ASSERT_EQUAL(memcmp(n.mac.addr_bytes, mac(GW_MAC).addr_bytes, 6), 0);
+	CU_ASSERT_EQUAL(memcmp(n.mac.addr_bytes, tmac(GW_MAC).addr_bytes, 6), 0);
 	CU_ASSERT_EQUAL(n.updated_ms, 1000);
 	/* Unsolicited with a new MAC (failover): a known neighbour follows it. */
-	m = nd_frame(136, "02:00:00:00:00:fd", GW6, "33:33:00:00:00:01", "ff02::1", GW6, 2,
-		     "02:00:00:00:00:fd", 0x20);
+	m = test_nd_frame(pool, 136, "02:00:00:00:00:fd", GW6, "33:33:00:00:00:01", "ff02::1", GW6,
+			  2, "02:00:00:00:00:fd", 0x20);
 	CU_ASSERT_EQUAL(ovl_nd_input(ovl, m, 2000), 0);
 	rte_pktmbuf_free(m);
 	CU_ASSERT_EQUAL(ovl_neigh_lookup(ovl, tip(GW6), &n), 0);
@@ -342,7 +278,7 @@ test_ipv6_routes_longest_prefix_and_default(void)
 static const struct nvgre_template *
 tmpl_of(const char *vm, enum nvgre_encap_reason *why)
 {
-	struct rte_ether_addr m = mac(vm);
+	struct rte_ether_addr m = tmac(vm);
 	struct ovl_mac_dest d;
 
 	if (ovl_mac_lookup(ovl, ovl_mac_key(BD_A, &m), &d) != 0) {
@@ -355,8 +291,8 @@ tmpl_of(const char *vm, enum nvgre_encap_reason *why)
 static void
 test_tunnels_of_both_families_in_one_subnet(void)
 {
-	struct rte_ether_addr vm4 = mac("52:54:00:00:00:04"), vm6 = mac("52:54:00:00:00:06");
-	struct rte_ether_addr gw4 = mac("02:00:00:00:04:fe"), gw6 = mac(GW_MAC);
+	struct rte_ether_addr vm4 = tmac("52:54:00:00:00:04"), vm6 = tmac("52:54:00:00:00:06");
+	struct rte_ether_addr gw4 = tmac("02:00:00:00:04:fe"), gw6 = tmac(GW_MAC);
 	const struct nvgre_template *t4, *t6;
 	enum nvgre_encap_reason why;
 	struct ovl_record rec;
@@ -415,10 +351,7 @@ main(int argc, char **argv)
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 1) < 0)
-		return 1;
-	pool = rte_pktmbuf_pool_create("nd_test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = test_eal_pool(argv[0], "nd_test", 512);
 	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("ovl_nd", setup, teardown);

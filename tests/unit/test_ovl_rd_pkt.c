@@ -13,6 +13,7 @@
 
 #include "ovl_rd_pkt.h"
 #include "test_common.h"
+#include "test_frames.h"
 
 static struct rte_mempool *pool;
 
@@ -50,18 +51,19 @@ test_ttl_decrement_matches_a_full_recomputation(void)
 static struct rte_mbuf *
 ip_mbuf(uint8_t proto, uint8_t icmp_type, uint16_t frag, rte_be32_t src)
 {
+	const struct test_ip4 ip = {
+		.len = 84,
+		.frag = frag,
+		.ttl = 1,
+		.proto = proto,
+		.src = src,
+		.dst = test_ip4(198, 18, 10, 2),
+		.cksum = true,
+	};
 	uint8_t buf[98] = { 0 };
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
 
-	buf[12] = 0x08;
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16(84);
-	ip->fragment_offset = rte_cpu_to_be_16(frag);
-	ip->time_to_live = 1;
-	ip->next_proto_id = proto;
-	ip->src_addr = src;
-	ip->dst_addr = test_ip4(198, 18, 10, 2);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	test_eth_hdr(buf, NULL, NULL, RTE_ETHER_TYPE_IPV4);
+	test_ip4_hdr(buf + 14, &ip);
 	buf[34] = icmp_type;
 	return test_mbuf_of(pool, buf, sizeof(buf));
 }
@@ -152,10 +154,7 @@ main(int argc, char **argv)
 	int ret;
 
 	(void)argc;
-	if (test_eal_init(argv[0], 1) < 0)
-		return 1;
-	pool = rte_pktmbuf_pool_create("rd_pkt_test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = test_eal_pool(argv[0], "rd_pkt_test", 256);
 	if (pool == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("ovl_rd_pkt", NULL, NULL);

@@ -30,15 +30,6 @@ static struct ovl *ovl;
 static struct rte_rcu_qsbr *qsbr;
 static unsigned int table_seq;
 
-static struct rte_ether_addr
-mac(const char *text)
-{
-	struct rte_ether_addr m;
-
-	test_mac(text, m.addr_bytes);
-	return m;
-}
-
 static int
 setup(void)
 {
@@ -74,7 +65,7 @@ teardown(void)
 static void
 provider_setup(void)
 {
-	struct rte_ether_addr up = mac("02:00:00:00:00:01");
+	struct rte_ether_addr up = tmac("02:00:00:00:00:01");
 
 	CU_ASSERT_EQUAL_FATAL(ovl_uplink_set(ovl, &up, 1500), 0);
 	CU_ASSERT_EQUAL_FATAL(ovl_pa_add(ovl, tpfx4(test_ip4(192, 0, 2, 1), 24)), 0);
@@ -84,7 +75,7 @@ provider_setup(void)
 static uint16_t
 slot_of(uint16_t bd, const char *m)
 {
-	struct rte_ether_addr a = mac(m);
+	struct rte_ether_addr a = tmac(m);
 	struct ovl_mac_dest d;
 
 	ovl_mac_lookup(ovl, ovl_mac_key(bd, &a), &d);
@@ -133,8 +124,8 @@ test_ovl_vsid_validation_and_mapping(void)
 static void
 test_ovl_records_refcount_flood_list(void)
 {
-	struct rte_ether_addr m1 = mac("52:54:00:00:00:01"), m2 = mac("52:54:00:00:00:02"),
-			      m3 = mac("52:54:00:00:00:03");
+	struct rte_ether_addr m1 = tmac("52:54:00:00:00:01"), m2 = tmac("52:54:00:00:00:02"),
+			      m3 = tmac("52:54:00:00:00:03");
 	rte_be32_t pa1 = test_ip4(198, 51, 100, 2), pa2 = test_ip4(198, 51, 100, 3);
 	struct ovl_record rec;
 	struct ovl_counts c;
@@ -184,8 +175,8 @@ test_ovl_records_refcount_flood_list(void)
 static void
 test_ovl_record_refuses_bad_input(void)
 {
-	struct rte_ether_addr m1 = mac("52:54:00:00:00:01"), mc = mac("01:00:5e:00:00:01"),
-			      zero = mac("00:00:00:00:00:00");
+	struct rte_ether_addr m1 = tmac("52:54:00:00:00:01"), mc = tmac("01:00:5e:00:00:01"),
+			      zero = tmac("00:00:00:00:00:00");
 
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
 	CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, 1), &mc, tip4(test_ip4(198, 51, 100, 2))),
@@ -203,7 +194,7 @@ test_ovl_record_refuses_bad_input(void)
 static void
 test_ovl_record_new_pa_moves_every_address_of_the_mac(void)
 {
-	struct rte_ether_addr vm = mac("52:54:00:00:00:01"), other = mac("52:54:00:00:00:09");
+	struct rte_ether_addr vm = tmac("52:54:00:00:00:01"), other = tmac("52:54:00:00:00:09");
 	rte_be32_t old_pa = test_ip4(198, 51, 100, 2), new_pa = test_ip4(198, 51, 100, 3);
 	struct ovl_record rec;
 	struct ovl_mac_dest d;
@@ -237,7 +228,7 @@ test_ovl_record_new_pa_moves_every_address_of_the_mac(void)
 static void
 test_ovl_record_on_our_pa_is_local_and_not_flooded(void)
 {
-	struct rte_ether_addr vm = mac("52:54:00:00:00:01");
+	struct rte_ether_addr vm = tmac("52:54:00:00:00:01");
 	struct ovl_mac_dest d;
 
 	provider_setup();
@@ -252,7 +243,7 @@ test_ovl_record_on_our_pa_is_local_and_not_flooded(void)
 static void
 test_ovl_mac_lookup_bulk_mixes_hits_and_misses(void)
 {
-	struct rte_ether_addr a = mac("52:54:00:00:00:01"), b = mac("52:54:00:00:00:02");
+	struct rte_ether_addr a = tmac("52:54:00:00:00:01"), b = tmac("52:54:00:00:00:02");
 	uint64_t keys[3] = { ovl_mac_key(BD_A, &a), ovl_mac_key(BD_A, &b), ovl_mac_key(BD_B, &a) };
 	struct ovl_mac_dest d[3];
 
@@ -360,9 +351,9 @@ tmpl_of(const struct rte_ether_addr *vm, const struct nvgre_template **t)
 static void
 test_ovl_template_follows_route_and_neighbour(void)
 {
-	struct rte_ether_addr vm = mac("52:54:00:00:00:01"), near = mac("52:54:00:00:00:02"),
-			      gw = mac("02:00:00:00:00:fe"), gw2 = mac("02:00:00:00:00:fd"),
-			      host7 = mac("02:00:00:00:00:07"), up = mac("02:00:00:00:00:01");
+	struct rte_ether_addr vm = tmac("52:54:00:00:00:01"), near = tmac("52:54:00:00:00:02"),
+			      gw = tmac("02:00:00:00:00:fe"), gw2 = tmac("02:00:00:00:00:fd"),
+			      host7 = tmac("02:00:00:00:00:07"), up = tmac("02:00:00:00:00:01");
 	const struct nvgre_template *t = NULL;
 	struct ovl_ip wanted[4];
 
@@ -421,8 +412,8 @@ test_ovl_template_follows_route_and_neighbour(void)
 static void
 test_ovl_neighbour_timeout(void)
 {
-	struct rte_ether_addr gw = mac("02:00:00:00:00:fe"), st = mac("02:00:00:00:00:fd"),
-			      vm = mac("52:54:00:00:00:01");
+	struct rte_ether_addr gw = tmac("02:00:00:00:00:fe"), st = tmac("02:00:00:00:00:fd"),
+			      vm = tmac("52:54:00:00:00:01");
 	const struct nvgre_template *t;
 	struct ovl_neigh n;
 	struct ovl_ip wanted[4];
@@ -472,7 +463,7 @@ test_ovl_slots_and_tables_have_limits(void)
 	CU_ASSERT_EQUAL_FATAL(ovl_vsid_add(ovl, VSID_A, BD_A), 0);
 	/* max_slots = 8: eight remote hosts, the ninth is refused and leaves nothing behind. */
 	for (uint8_t i = 0; i < 9; i++) {
-		struct rte_ether_addr m = mac("52:54:00:00:01:00");
+		struct rte_ether_addr m = tmac("52:54:00:00:01:00");
 
 		m.addr_bytes[5] = i;
 		CU_ASSERT_EQUAL(ovl_record_add(ovl, VSID_A, test_ip4(203, 0, 113, (uint8_t)(i + 1)), &m, tip4(test_ip4(198, 51, 100, (uint8_t)(i + 10)))),
@@ -522,7 +513,7 @@ count_neigh(const struct ovl_neigh *nb, void *arg)
 static void
 test_ovl_walks(void)
 {
-	struct rte_ether_addr vm = mac("52:54:00:00:00:01"), gw = mac("02:00:00:00:00:fe");
+	struct rte_ether_addr vm = tmac("52:54:00:00:00:01"), gw = tmac("02:00:00:00:00:fe");
 	unsigned int n = 0;
 
 	provider_setup();
