@@ -19,7 +19,12 @@
 #include "ctl_util.h"
 #include "dp.h"
 
-/* The MAC table's events as subscribers see them, by enum dp_event_type. */
+/*
+ * The MAC table's events as subscribers see them, by enum dp_event_type:
+ * the one table of their names (the dataplane passes only the type), and
+ * the bits of a subscription.  DP_EVENT_LOST has none: it reaches every
+ * subscriber as events.lost (ctl_server.c).
+ */
 static const char *const fdb_event_names[] = {
 	[DP_EVENT_LEARNED] = "fdb.learned",
 	[DP_EVENT_MOVED] = "fdb.moved",
@@ -56,8 +61,6 @@ ctl_event_params(const struct dp_event *ev)
 static const char *
 fdb_event_name(const struct dp_event *ev)
 {
-	if (ev->name != NULL)
-		return ev->name;
 	if ((unsigned int)ev->type < sizeof(fdb_event_names) / sizeof(fdb_event_names[0]))
 		return fdb_event_names[ev->type];
 	return "fdb.event";

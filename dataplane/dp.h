@@ -303,7 +303,11 @@ int dp_fdb_add_static(const char *bd, const struct rte_ether_addr *mac, const ch
 /** Delete one entry (static or learned).  @return 0; -ENOENT (no such domain or entry); -EINVAL (MAC). */
 int dp_fdb_del(const char *bd, const struct rte_ether_addr *mac);
 
-/* Events: what the MAC table did, delivered on the control thread. */
+/*
+ * Events: what the MAC table did, delivered on the control thread.  The
+ * control socket's names for them (fdb.learned, ...) are ctl's
+ * (ctl_events.c); the dataplane says which by type.
+ */
 enum dp_event_type {
 	DP_EVENT_LEARNED, /**< a new MAC */
 	DP_EVENT_MOVED,   /**< a MAC changed port */
@@ -314,8 +318,6 @@ enum dp_event_type {
 
 struct dp_event {
 	enum dp_event_type type;  /**< what happened */
-	const char *name;         /**< "fdb.learned", "fdb.moved", "fdb.aged", "fdb.flap",
-				       "events.lost" */
 	char bd[PORT_NAME_MAX];   /**< bridge domain */
 	uint8_t mac[6];           /**< the MAC */
 	char from[PORT_NAME_MAX]; /**< previous port (moved, flap); "" otherwise */

@@ -2,9 +2,9 @@
 /*
  * FDB events from the workers (and from aging and flap detection) to the
  * control plane: drained from the workers' rings, moves and announcements
- * first, translated to names, and handed to the handler ctl set
- * (ctl/ctl_events.c, which turns them into notifications on the control
- * socket).  Bounded per call, from dp_periodic() (dp_periodic.c) and
+ * first, translated to port and domain names, and handed to the handler
+ * ctl set as an enum dp_event_type (ctl/ctl_events.c names them on the
+ * control socket: the names are the protocol's, so they live at the edge).  Bounded per call, from dp_periodic() (dp_periodic.c) and
  * dp_events_poll().  Control thread only.
  */
 #include "dp_ctl.h"
@@ -16,12 +16,11 @@
 
 #define EVENTS_PER_CALL 1024  /* events drained per worker per call */
 
-static const char *const event_names[] = {
-	[FDB_EV_LEARNED] = "fdb.learned",
-	[FDB_EV_MOVED] = "fdb.moved",
-	[FDB_EV_AGED] = "fdb.aged",
-	[FDB_EV_FLAP] = "fdb.flap",
-};
+/* dp_event_deliver() passes the FDB's event type on as the dataplane's. */
+_Static_assert((int)DP_EVENT_LEARNED == (int)FDB_EV_LEARNED, "event types agree");
+_Static_assert((int)DP_EVENT_MOVED == (int)FDB_EV_MOVED, "event types agree");
+_Static_assert((int)DP_EVENT_AGED == (int)FDB_EV_AGED, "event types agree");
+_Static_assert((int)DP_EVENT_FLAP == (int)FDB_EV_FLAP, "event types agree");
 
 void
 dp_set_event_handler(dp_event_cb *cb, void *arg)
@@ -55,7 +54,6 @@ dp_event_deliver(const struct fdb_event *fe, void *arg)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = (enum dp_event_type)fe->type;
-	ev.name = event_names[fe->type];
 	if (bd < VSW_MAX_BDS && dp_main.bds[bd].in_use)
 		snprintf(ev.bd, sizeof(ev.bd), "%s", dp_main.bds[bd].name);
 	fdb_key_mac(fe->key, &mac);
@@ -118,7 +116,6 @@ report_lost(struct dp_lcore *lc)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = DP_EVENT_LOST;
-	ev.name = "events.lost";
 	ev.count = lost - lc->lost_told;
 	lc->lost_told = lost;
 	dp_main.event_cb(&ev, dp_main.event_arg);

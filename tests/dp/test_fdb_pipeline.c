@@ -282,7 +282,7 @@ test_move_event_reaches_control_thread(void)
 	/* PEER learned, VM moved; VM's own learn, still queued, is superseded by the move. */
 	CU_ASSERT_EQUAL(log.nb, 2);
 	CU_ASSERT_EQUAL(log.nb_moved, 1);
-	CU_ASSERT_STRING_EQUAL(log.moved.name, "fdb.moved");
+	CU_ASSERT_EQUAL(log.moved.type, DP_EVENT_MOVED);
 	CU_ASSERT_STRING_EQUAL(log.moved.from, "p1");
 	CU_ASSERT_STRING_EQUAL(log.moved.to, "p3");
 	CU_ASSERT_STRING_EQUAL(log.moved.cause, "garp");
@@ -397,7 +397,7 @@ test_stale_learn_is_not_delivered_after_a_move(void)
 	drain_all();
 	dp_periodic();
 	CU_ASSERT_EQUAL(log.nb, 1);
-	CU_ASSERT_STRING_EQUAL(log.last.name, "fdb.moved");
+	CU_ASSERT_EQUAL(log.last.type, DP_EVENT_MOVED);
 	CU_ASSERT_STRING_EQUAL(log.last.from, "p1");
 	CU_ASSERT_STRING_EQUAL(log.last.to, "p3");
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
@@ -455,7 +455,7 @@ test_relearn_after_link_down_is_a_move(void)
 	CU_ASSERT_EQUAL(dp_test_counter("fdb_moves"), moves + 1);
 	CU_ASSERT_EQUAL(moves_of(VM), 1);
 	CU_ASSERT_EQUAL(log.nb_moved, 1);
-	CU_ASSERT_STRING_EQUAL(log.last.name, "fdb.moved");
+	CU_ASSERT_EQUAL(log.last.type, DP_EVENT_MOVED);
 	CU_ASSERT_STRING_EQUAL(log.last.from, "p1");
 	CU_ASSERT_STRING_EQUAL(log.last.to, "p3");
 	CU_ASSERT_STRING_EQUAL(log.last.cause, "garp");
