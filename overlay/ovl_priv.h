@@ -88,6 +88,28 @@ struct ovl {
 
 /* Rebuild and publish the snapshot if dirty, wait for a grace period, free pending positions. */
 int ovl_commit(struct ovl *ovl);
+/*
+ * Delete 'key' from a worker-read table (a hash, or the records table when
+ * 'h' is NULL); its position is reused after the next grace period.
+ */
+void ovl_shared_del(struct ovl *ovl, struct rte_hash *h, const void *key);
+/* The configuration of 'vsid' (0: a free one), or NULL. */
+struct ovl_vsid_cfg *ovl_vsid_find(const struct ovl *ovl, uint32_t vsid);
+
+/* The encap map's references, one per lookup record of the MAC (ovl_records.c). */
+
+/* One more record uses (bd, mac) at 'pa'.  @return 0, -ENOSPC. */
+int ovl_mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
+		    const struct ovl_ip *pa);
+/* One record fewer uses (bd, mac); the last one removes the entry. */
+void ovl_mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac);
+/*
+ * The records of (bd, mac) now point at 'pa' (the VM moved, with all its
+ * addresses): its entry changes PA and slot, keeping its references.
+ * @return 0, -ENOSPC, -EIO (no entry: a record without one cannot happen).
+ */
+int ovl_mac_move(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
+		 const struct ovl_ip *pa);
 
 /* ovl_pa_id.c: the encap map's PAs, interned (its values hold 32 bits, not 128). */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The lookup records' table, private to overlay/ (ovl_tables.c owns it, the
- * unit test reaches in): 8-byte key (VSID, CA IPv4) -> 8-byte value.  The
+ * The lookup records' table, private to overlay/ (ovl_tables.c creates it,
+ * ovl_records.c fills it, the unit test reaches in): 8-byte key (VSID, CA IPv4) -> 8-byte value.  The
  * overlay stores as the value the FDB key of the record's MAC in the VSID's
  * bridge domain (ovl_mac_key(): bd << 48 | MAC), which is what the routing
  * stage looks up next, so a routed frame needs no unpacking in between.

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Overlay tables: creation, the published snapshot, virtual subnets, lookup
- * records, the encap map and template slots.  Routes, neighbours and ARP on
- * the uplink are in ovl_route.c.
+ * Overlay tables: creation, the published snapshot, virtual subnets, the
+ * encap map and template slots.  Lookup records, which hold references on
+ * the encap map's entries, are in ovl_records.c; routes, neighbours and ARP
+ * on the uplink in ovl_route.c.
  *
- * Values are packed into 8 bytes, as fdb.c does, so that an update is one
- * atomic store with nothing to free:
- *   rec:       the FDB key of the CA MAC in the VSID's bridge domain
- *              (ovl_mac_key(): bd in 63..48, MAC in 47..0), in the records'
- *              own bucket table (ovl_rec_table.h), which the routing stage
- *              reads once per routed frame
+ * The encap map's values are packed into 8 bytes, as fdb.c does, so that
+ * an update is one atomic store with nothing to free:
  *   mac_hash:  PA id in 31..0 (the address interned in pa_hash, which has
  *              room for 128 bits that the value has not), slot in 47..32,
  *              number of records using the MAC in 63..48
@@ -17,7 +14,6 @@
 #include "ovl.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +30,6 @@
 
 #define MAC_REFCNT_MAX 0xffffu /* records per MAC: 16 bits of the packed value */
 
-static inline uint64_t
-rec_key(uint32_t vsid, rte_be32_t ip)
-{
-	return (uint64_t)vsid << 32 | rte_be_to_cpu_32(ip);
-}
-
 /* slot_hash key: every byte defined (ovl_ip values are built zeroed). */
 struct slot_key {
 	uint32_t vsid;	  /**< virtual subnet */
@@ -55,15 +45,6 @@ slot_key(uint32_t vsid, const struct ovl_ip *pa)
 	k.vsid = vsid;
 	k.pa = ovl_ip_is6(pa) ? ovl_ip6(pa->v6) : ovl_ip4(pa->v4);
 	return k;
-}
-
-static inline void
-mac_unpack(const void *data, struct rte_ether_addr *mac)
-{
-	/* The top six bytes of a big-endian word: one copy, which a reader's wide loads can forward. */
-	uint64_t v = rte_cpu_to_be_64((uint64_t)(uintptr_t)data << 16);
-
-	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 }
 
 static inline void *
@@ -377,8 +358,8 @@ ovl_commit(struct ovl *ovl)
  * Delete 'key' from a worker-read table (a hash, or the records table when
  * 'h' is NULL); its position is reused after the next grace period.
  */
-static void
-shared_del(struct ovl *ovl, struct rte_hash *h, const void *key)
+void
+ovl_shared_del(struct ovl *ovl, struct rte_hash *h, const void *key)
 {
 	int32_t pos;
 
@@ -400,8 +381,8 @@ shared_del(struct ovl *ovl, struct rte_hash *h, const void *key)
 
 /* Virtual subnets. */
 
-static struct ovl_vsid_cfg *
-vsid_find(const struct ovl *ovl, uint32_t vsid)
+struct ovl_vsid_cfg *
+ovl_vsid_find(const struct ovl *ovl, uint32_t vsid)
 {
 	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
 		if (ovl->vsids[i].vsid == vsid)
@@ -429,12 +410,12 @@ ovl_vsid_add(struct ovl *ovl, uint32_t vsid, uint16_t bd)
 		return -EINVAL;
 	if (bd >= ovl->params.nb_bds)
 		return -ERANGE;
-	if (vsid_find(ovl, vsid) != NULL)
+	if (ovl_vsid_find(ovl, vsid) != NULL)
 		return -EEXIST;
 	for (uint16_t i = 0; i < ovl->params.max_vsids; i++)
 		if (ovl->vsids[i].vsid != 0 && ovl->vsids[i].bd == bd)
 			return -EEXIST;
-	free_cfg = vsid_find(ovl, 0);
+	free_cfg = ovl_vsid_find(ovl, 0);
 	if (free_cfg == NULL)
 		return -ENOSPC;
 	if (rte_hash_add_key_data(ovl->vsid_hash, &vsid, (void *)(uintptr_t)bd) < 0)
@@ -449,13 +430,13 @@ ovl_vsid_add(struct ovl *ovl, uint32_t vsid, uint16_t bd)
 int
 ovl_vsid_del(struct ovl *ovl, uint32_t vsid)
 {
-	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
+	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? ovl_vsid_find(ovl, vsid) : NULL;
 
 	if (cfg == NULL)
 		return -ENOENT;
 	if (cfg->nb_records > 0)
 		return -EBUSY;
-	shared_del(ovl, ovl->vsid_hash, &vsid);
+	ovl_shared_del(ovl, ovl->vsid_hash, &vsid);
 	memset(cfg, 0, sizeof(*cfg));
 	ovl->dirty = true;
 	return ovl_commit(ovl);
@@ -600,9 +581,8 @@ mac_set(struct ovl *ovl, uint64_t key, const struct ovl_mac_dest *cur, uint16_t 
 	return 0;
 }
 
-/* One more record uses (bd, mac) at 'pa'. */
-static int
-mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
+int
+ovl_mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
 	    const struct ovl_ip *pa)
 {
 	uint64_t key = ovl_mac_key(bd, mac);
@@ -634,9 +614,8 @@ mac_ref_get(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_
 	return 0;
 }
 
-/* One record fewer uses (bd, mac); the last one removes the entry. */
-static void
-mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
+void
+ovl_mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
 {
 	uint64_t key = ovl_mac_key(bd, mac);
 	struct ovl_mac_dest cur;
@@ -651,168 +630,24 @@ mac_ref_put(struct ovl *ovl, uint16_t bd, const struct rte_ether_addr *mac)
 				      dest_pack(cur.pa_id, cur.slot, refcnt - 1));
 		return;
 	}
-	shared_del(ovl, ovl->mac_hash, &key);
+	ovl_shared_del(ovl, ovl->mac_hash, &key);
 	slot_put(ovl, cur.slot);
 	ovl_pa_id_put(ovl, cur.pa_id);
 }
 
-/* Lookup records. */
-
 int
-ovl_record_add(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
-	       const struct rte_ether_addr *ca_mac, const struct ovl_ip *pa)
+ovl_mac_move(struct ovl *ovl, uint32_t vsid, uint16_t bd, const struct rte_ether_addr *mac,
+	     const struct ovl_ip *pa)
 {
-	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
-	uint64_t key = rec_key(vsid, ca_ip), old_val;
-	struct rte_ether_addr old_mac;
+	uint64_t key = ovl_mac_key(bd, mac);
+	struct ovl_mac_dest cur;
+	uint16_t refcnt;
 	void *data;
-	int ret;
 
-	if (cfg == NULL)
-		return -ENOENT;
-	if (!rte_is_unicast_ether_addr(ca_mac) || rte_is_zero_ether_addr(ca_mac) ||
-	    !ovl_ip_usable(pa) || ca_ip == 0)
-		return -EINVAL;
-
-	if (ovl_rtab_find(&ovl->rec, key, &old_val) != OVL_RTAB_POS_NONE) {
-		mac_unpack((void *)(uintptr_t)old_val, &old_mac);
-		if (rte_is_same_ether_addr(&old_mac, ca_mac)) {
-			/* Same MAC, maybe a new PA: the VM moved, with all its addresses. */
-			uint64_t mkey = ovl_mac_key(cfg->bd, ca_mac);
-			struct ovl_mac_dest cur;
-			uint16_t refcnt;
-
-			if (rte_hash_lookup_data(ovl->mac_hash, &mkey, &data) < 0)
-				return -EIO; /* a record without its MAC entry: cannot happen */
-			dest_unpack(data, &cur, &refcnt);
-			ret = mac_set(ovl, mkey, &cur, refcnt, vsid, cfg->bd, pa);
-		} else {
-			/* New MAC first, then release the old: no slot is reused in between. */
-			ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
-			if (ret == 0) {
-				/* A present key: one store, which readers see whole. */
-				ovl_rtab_set(&ovl->rec, key, ovl_mac_key(cfg->bd, ca_mac), NULL);
-				mac_ref_put(ovl, cfg->bd, &old_mac);
-			}
-		}
-	} else {
-		ret = mac_ref_get(ovl, vsid, cfg->bd, ca_mac, pa);
-		if (ret == 0) {
-			if (ovl_rtab_set(&ovl->rec, key, ovl_mac_key(cfg->bd, ca_mac), NULL) < 0) {
-				mac_ref_put(ovl, cfg->bd, ca_mac);
-				ret = -ENOSPC;
-			} else {
-				cfg->nb_records++;
-			}
-		}
-	}
-	if (ret != 0) {
-		ovl_commit(ovl);
-		return ret;
-	}
-	return ovl_commit(ovl);
-}
-
-int
-ovl_record_del(struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip)
-{
-	struct ovl_vsid_cfg *cfg = nvgre_vsid_is_valid(vsid) ? vsid_find(ovl, vsid) : NULL;
-	uint64_t key = rec_key(vsid, ca_ip), val;
-	struct rte_ether_addr mac;
-
-	if (cfg == NULL || ovl_rtab_find(&ovl->rec, key, &val) == OVL_RTAB_POS_NONE)
-		return -ENOENT;
-	mac_unpack((void *)(uintptr_t)val, &mac);
-	shared_del(ovl, NULL, &key);
-	mac_ref_put(ovl, cfg->bd, &mac);
-	cfg->nb_records--;
-	return ovl_commit(ovl);
-}
-
-int
-ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip, struct ovl_record *rec)
-{
-	uint64_t key = rec_key(vsid, ca_ip), val;
-	struct ovl_mac_dest dest;
-
-	if (ovl_rtab_find(&ovl->rec, key, &val) == OVL_RTAB_POS_NONE)
-		return -ENOENT;
-	rec->vsid = vsid;
-	rec->ca_ip = ca_ip;
-	mac_unpack((void *)(uintptr_t)val, &rec->ca_mac);
-	memset(&rec->pa, 0, sizeof(rec->pa));
-	/* The value is the MAC's encap-map key already. */
-	if (ovl_mac_lookup(ovl, val, &dest) == 0)
-		rec->pa = ovl_pa_of(ovl, dest.pa_id);
-	return 0;
-}
-
-void
-ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
-		    unsigned int n, struct rte_ether_addr *macs, bool *found)
-{
-	uint64_t keys[OVL_BULK_MAX];
-
-	ovl_record_key_bulk(ovl, vsids, ips, n, keys);
-	for (unsigned int i = 0; i < n; i++) {
-		found[i] = keys[i] != OVL_KEY_NONE;
-		if (found[i])
-			mac_unpack((void *)(uintptr_t)keys[i], &macs[i]);
-	}
-}
-
-void
-ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
-		    unsigned int n, uint64_t *keys)
-{
-	uint64_t rkeys[OVL_BULK_MAX];
-
-	for (unsigned int i = 0; i < n; i++)
-		rkeys[i] = rec_key(vsids[i], ips[i]);
-	ovl_rtab_find_bulk(&ovl->rec, rkeys, n, keys, OVL_KEY_NONE);
-}
-
-void
-ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
-			 unsigned int n, uint64_t *keys, uint64_t *rkeys, ovl_record_slot *slots)
-{
-	uint32_t pos[OVL_BULK_MAX];
-
-	_Static_assert(offsetof(struct ovl_rtab_bucket, vals) - offsetof(struct ovl_rtab_bucket, keys) ==
-			       OVL_REC_SLOT_VAL_OFFSET * sizeof(uint64_t),
-		       "ovl_record_slot_holds() finds a value OVL_REC_SLOT_VAL_OFFSET words after its key");
-	for (unsigned int i = 0; i < n; i++)
-		rkeys[i] = rec_key(vsids[i], ips[i]);
-	ovl_rtab_find_pos_bulk(&ovl->rec, rkeys, n, keys, pos, OVL_KEY_NONE);
-	for (unsigned int i = 0; i < n; i++)
-		slots[i] = pos[i] == OVL_RTAB_POS_NONE ?
-				   NULL :
-				   &ovl->rec.buckets[pos[i] / OVL_RTAB_SLOTS].keys[pos[i] % OVL_RTAB_SLOTS];
-}
-
-uint32_t
-ovl_record_changes(const struct ovl *ovl)
-{
-	return __atomic_load_n(&ovl->rec.changes, __ATOMIC_ACQUIRE);
-}
-
-unsigned int
-ovl_record_walk(const struct ovl *ovl, ovl_record_fn *fn, void *arg)
-{
-	uint64_t k, val;
-	uint32_t next = 0;
-	unsigned int n = 0;
-
-	while (ovl_rtab_next(&ovl->rec, &next, &k, &val)) {
-		struct ovl_record rec;
-
-		if (ovl_record_lookup(ovl, (uint32_t)(k >> 32), rte_cpu_to_be_32((uint32_t)k),
-				      &rec) == 0) {
-			fn(&rec, arg);
-			n++;
-		}
-	}
-	return n;
+	if (rte_hash_lookup_data(ovl->mac_hash, &key, &data) < 0)
+		return -EIO; /* a record without its MAC entry: cannot happen */
+	dest_unpack(data, &cur, &refcnt);
+	return mac_set(ovl, key, &cur, refcnt, vsid, bd, pa);
 }
 
 void
