@@ -7,6 +7,9 @@
  * two candidate buckets, both derived from one CRC32 of the key; fdb.h's top
  * comment gives the reasons and the concurrency rules.  A slot's position is
  * bucket * FDB_BUCKET_SLOTS + slot, and never changes while the key is present.
+ * The layout and the readers are the bucket-table core (bucket_table.h),
+ * which the overlay's lookup records share; the names below keep the
+ * MAC table's view of it (a struct fdb in, its buckets read).
  */
 #ifndef VSW_FDB_PRIV_H
 #define VSW_FDB_PRIV_H
@@ -17,34 +20,24 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_debug.h>
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
-/* ThreadSanitizer cannot see that the SIMD filter is confirmed atomically: give it atomics. */
-#if defined(RTE_ARCH_X86) && defined(__SSE4_1__) && !defined(__SANITIZE_THREAD__)
-#define FDB_SIMD_SSE41 1
-#include <smmintrin.h>
-#endif
 
+#include "bucket_table.h"
 #include "fdb.h"
 
 struct fdb_flap_table;
 
-#define FDB_BUCKET_SLOTS 4                /* keys and values per bucket: one 64-byte line */
-#define FDB_KEY_EMPTY    0ULL             /* a free slot (bd 0, MAC 00:00:00:00:00:00) */
-#define FDB_KEY_TOMB     UINT64_MAX       /* deleted, not reusable before a grace period */
-#define FDB_POS_NONE     UINT32_MAX       /* no slot: lookup miss */
+/*
+ * From bucket_table.h: FDB_BUCKET_SLOTS, FDB_KEY_EMPTY (bd 0, MAC
+ * 00:00:00:00:00:00, never stored), FDB_KEY_TOMB, FDB_POS_NONE,
+ * FDB_HASH_SEED, FDB_HASH_MIX, struct fdb_bucket (values packed as
+ * value_pack() says), fdb_key_reserved(), fdb_bucket_match(),
+ * fdb_slot_confirm().
+ */
 #define FDB_FILL_PCT     25               /* slots sized so max_entries fill this much */
-#define FDB_HASH_SEED    0xffffffffu      /* CRC32 initial value */
-#define FDB_HASH_MIX     0x9e3779b97f4a7c15ULL /* spreads the CRC (see fdb_buckets_of) */
 #define FDB_MAX_CAPACITY (1u << 28)       /* most max_entries: positions stay below 2^31 */
 
-/* One cache line: a lookup that hits in its first bucket reads exactly one line. */
-struct fdb_bucket {
-	uint64_t keys[FDB_BUCKET_SLOTS]; /**< FDB_KEY_EMPTY, FDB_KEY_TOMB or a key; atomic */
-	uint64_t vals[FDB_BUCKET_SLOTS]; /**< packed value of the key beside it; atomic */
-} __rte_aligned(RTE_CACHE_LINE_MIN_SIZE);
-
-_Static_assert(sizeof(struct fdb_bucket) == RTE_CACHE_LINE_MIN_SIZE, "a bucket is one line");
+/* fdb.h's fdb_slot_port() relies on the core's layout. */
 _Static_assert(offsetof(struct fdb_bucket, vals) - offsetof(struct fdb_bucket, keys) ==
 		       FDB_SLOT_VAL_OFFSET * sizeof(uint64_t),
 	       "fdb_slot_port() finds a value FDB_SLOT_VAL_OFFSET words after its key");
@@ -107,104 +100,27 @@ entry_unpack(struct fdb_entry *e, uint64_t key, uint64_t v)
 	e->seen = (uint32_t)(v >> 32);
 }
 
-/* Keys that can never be stored: they mark free and deleted slots. */
-static inline bool
-fdb_key_reserved(uint64_t key)
-{
-	return key + 1 <= 1; /* FDB_KEY_EMPTY or FDB_KEY_TOMB */
-}
-
-/*
- * The two candidate buckets of 'key'.  CRC32 is linear, so keys that differ
- * only in a few low bits (sequential MACs) give CRCs that agree on many bit
- * positions; multiplying by an odd 64-bit constant mixes all 32 bits into both
- * halves of the product, which then pick the buckets by multiply-shift (no
- * power-of-two size needed).  The buckets always differ.
- */
+/* The two candidate buckets of 'key' (fdb_bt_buckets_of()). */
 static inline void
 fdb_buckets_of(const struct fdb *fdb, uint64_t key, uint32_t *b1, uint32_t *b2)
 {
-	uint64_t x = (uint64_t)rte_hash_crc_8byte(key, FDB_HASH_SEED) * FDB_HASH_MIX;
-	uint32_t first = (uint32_t)(((x >> 32) * fdb->nb_buckets) >> 32);
-	uint32_t second = (uint32_t)(((x & 0xffffffffu) * fdb->nb_buckets) >> 32);
-
-	if (unlikely(second == first))
-		second = first + 1 == fdb->nb_buckets ? 0 : first + 1;
-	*b1 = first;
-	*b2 = second;
-}
-
-/*
- * Bits 2i and 2i+1 set when bucket 'b' holds 'key' in slot i (two bits per
- * slot saves squeezing the SIMD mask).  A filter only: the SIMD loads are
- * plain loads, so a caller confirms a match with an acquire load of that one
- * key (fdb_slot_confirm).  The filter cannot miss a key that is present,
- * because nothing writes the slot of a present key; other slots may be
- * changing under it, which is what the confirmation is for.
- */
-static inline unsigned int
-fdb_bucket_match(const struct fdb_bucket *b, uint64_t key)
-{
-#ifdef FDB_SIMD_SSE41
-	const __m128i k = _mm_set1_epi64x((long long)key);
-	const __m128i *p = (const __m128i *)b->keys;
-	__m128i m01 = _mm_packs_epi32(_mm_cmpeq_epi64(_mm_load_si128(p), k),
-				      _mm_cmpeq_epi64(_mm_load_si128(p + 1), k));
-
-	_Static_assert(FDB_BUCKET_SLOTS == 4, "the SIMD compare covers 4 keys");
-	return (unsigned int)_mm_movemask_epi8(_mm_packs_epi16(m01, _mm_setzero_si128()));
-#else
-	unsigned int mask = 0;
-
-	for (unsigned int i = 0; i < FDB_BUCKET_SLOTS; i++)
-		if (__atomic_load_n(&b->keys[i], __ATOMIC_RELAXED) == key)
-			mask |= 3u << (2 * i);
-	return mask;
-#endif
-}
-
-/* The first slot of 'b' whose match bits are set and that really holds 'key' now, or -1. */
-static inline int
-fdb_slot_confirm(const struct fdb_bucket *b, unsigned int mask, uint64_t key)
-{
-	while (mask != 0) {
-		unsigned int i = (unsigned int)__builtin_ctz(mask) / 2;
-
-		/* Acquire: the value read after this is the one published with the key, or newer. */
-		if (likely(__atomic_load_n(&b->keys[i], __ATOMIC_ACQUIRE) == key))
-			return (int)i;
-		mask &= ~(3u << (2 * i));
-	}
-	return -1;
+	fdb_bt_buckets_of(fdb->nb_buckets, key, b1, b2);
 }
 
 /*
  * Find n keys, the i-th at 'keys' + i * 'stride' bytes (so learn requests
  * need no copying): pos[i] is its position or FDB_POS_NONE, vals[i] its value
- * when found.  Lock-free; any thread.
- *
- * Two passes, as rte_hash's bulk lookup does, so that the cache misses of a
- * burst overlap instead of queueing: hash every key and prefetch both its
- * buckets (one line each); then compare each key against its first bucket,
- * and its second only if that missed, confirm the match with an acquire load
- * of the key, and read the value from the same line: two lines per key in
- * flight at most, which a burst's misses can share the core's few line-fill
- * buffers with (docs/bench.md, History).  The passes are apart so that a
- * caller can start the memory accesses of its next lookups before finishing
- * these.
+ * when found.  Lock-free; any thread.  The two passes of bucket_table.h
+ * (fdb_bt_hash_bulk, fdb_bt_find_hashed) over this table's buckets, as
+ * rte_hash's bulk lookup does, so that the cache misses of a burst overlap;
+ * apart, so that a caller can start the memory accesses of its next lookups
+ * before finishing these.
  */
 static __rte_always_inline void
 fdb_hash_bulk(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
 	      uint32_t *b1, uint32_t *b2)
 {
-	const struct fdb_bucket *buckets = fdb->buckets;
-	const char *k = (const char *)keys;
-
-	for (unsigned int i = 0; i < n; i++) {
-		fdb_buckets_of(fdb, *(const uint64_t *)(k + i * stride), &b1[i], &b2[i]);
-		rte_prefetch0(&buckets[b1[i]]);
-		rte_prefetch0(&buckets[b2[i]]);
-	}
+	fdb_bt_hash_bulk(fdb->buckets, fdb->nb_buckets, keys, stride, n, b1, b2);
 }
 
 /* The second pass, over buckets fdb_hash_bulk() found (and prefetched) for the same keys. */
@@ -212,35 +128,7 @@ static __rte_always_inline void
 fdb_find_hashed(const struct fdb *fdb, const uint64_t *keys, size_t stride, unsigned int n,
 		const uint32_t *b1, const uint32_t *b2, uint64_t *vals, uint32_t *pos)
 {
-	const struct fdb_bucket *buckets = fdb->buckets;
-	const char *k = (const char *)keys;
-
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t key = *(const uint64_t *)(k + i * stride);
-		unsigned int m1 = fdb_bucket_match(&buckets[b1[i]], key);
-		unsigned int m2 = m1 != 0 ? 0 : fdb_bucket_match(&buckets[b2[i]], key);
-		uint32_t b = m1 != 0 ? b1[i] : b2[i];
-		unsigned int s;
-
-		pos[i] = FDB_POS_NONE;
-		if ((m1 | m2) == 0 || unlikely(fdb_key_reserved(key)))
-			continue;
-		s = (unsigned int)__builtin_ctz(m1 | m2) / 2;
-		if (unlikely(__atomic_load_n(&buckets[b].keys[s], __ATOMIC_ACQUIRE) != key)) {
-			/* The slot changed since the compare: look again, carefully. */
-			int s1 = fdb_slot_confirm(&buckets[b1[i]],
-						  fdb_bucket_match(&buckets[b1[i]], key), key);
-			int s2 = fdb_slot_confirm(&buckets[b2[i]],
-						  fdb_bucket_match(&buckets[b2[i]], key), key);
-
-			if (s1 < 0 && s2 < 0)
-				continue;
-			b = s1 >= 0 ? b1[i] : b2[i];
-			s = (unsigned int)(s1 >= 0 ? s1 : s2);
-		}
-		vals[i] = __atomic_load_n(&buckets[b].vals[s], __ATOMIC_RELAXED);
-		pos[i] = b * FDB_BUCKET_SLOTS + s;
-	}
+	fdb_bt_find_hashed(fdb->buckets, keys, stride, n, b1, b2, vals, pos);
 }
 
 /* Both passes: find n keys, the i-th at 'keys' + i * 'stride' bytes. */

@@ -131,17 +131,14 @@ fdb_table_insert(struct fdb *fdb, uint64_t key, uint64_t val, uint32_t *pos, uin
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	/* The emptier bucket; the first one on a tie, so most keys are found in their first. */
 	free1 = free_slots(bk1);
 	free2 = free_slots(bk2);
-	if (__builtin_popcount(free2) > __builtin_popcount(free1)) {
+	if (fdb_bt_pick_free(free1, free2, &free) != 0) {
 		chosen = b2;
 		bk = bk2;
-		free = free2;
 	} else {
 		chosen = b1;
 		bk = bk1;
-		free = free1;
 	}
 	if (unlikely(free == 0)) {
 		__atomic_fetch_sub(&fdb->nb_entries, 1, __ATOMIC_RELAXED);

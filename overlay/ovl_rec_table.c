@@ -21,8 +21,8 @@ ovl_rtab_init(struct ovl_rtab *t, uint32_t max_entries, int socket_id)
 		return -EINVAL;
 	slots = (uint64_t)max_entries * 100 / OVL_RTAB_FILL_PCT;
 	nb = RTE_MAX((slots + OVL_RTAB_SLOTS - 1) / OVL_RTAB_SLOTS, 2u);
-	t->buckets = rte_zmalloc_socket("ovl_rtab", nb * sizeof(struct ovl_rtab_bucket),
-					sizeof(struct ovl_rtab_bucket), socket_id);
+	t->buckets = rte_zmalloc_socket("ovl_rtab", nb * sizeof(struct fdb_bucket),
+					sizeof(struct fdb_bucket), socket_id);
 	if (t->buckets == NULL)
 		return -ENOMEM;
 	t->nb_buckets = (uint32_t)nb;
@@ -43,12 +43,12 @@ ovl_rtab_fini(struct ovl_rtab *t)
 int
 ovl_rtab_set(struct ovl_rtab *t, uint64_t key, uint64_t val, uint64_t *old)
 {
-	struct ovl_rtab_bucket *bk;
+	struct fdb_bucket *bk;
 	uint32_t b1, b2, pos;
 	unsigned int free1, free2, free;
 	uint64_t cur;
 
-	if (ovl_rtab_key_reserved(key))
+	if (fdb_key_reserved(key))
 		return -EINVAL;
 	pos = ovl_rtab_find(t, key, &cur);
 	if (pos != OVL_RTAB_POS_NONE) {
@@ -62,17 +62,10 @@ ovl_rtab_set(struct ovl_rtab *t, uint64_t key, uint64_t val, uint64_t *old)
 	}
 	if (t->nb_entries >= t->max_entries)
 		return -ENOSPC;
-	ovl_rtab_buckets_of(t, key, &b1, &b2);
-	free1 = ovl_rtab_match(&t->buckets[b1], OVL_RTAB_EMPTY);
-	free2 = ovl_rtab_match(&t->buckets[b2], OVL_RTAB_EMPTY);
-	/* The emptier bucket; the first on a tie, so most keys are found in their first. */
-	if (__builtin_popcount(free2) > __builtin_popcount(free1)) {
-		bk = &t->buckets[b2];
-		free = free2;
-	} else {
-		bk = &t->buckets[b1];
-		free = free1;
-	}
+	fdb_bt_buckets_of(t->nb_buckets, key, &b1, &b2);
+	free1 = fdb_bucket_match(&t->buckets[b1], OVL_RTAB_EMPTY);
+	free2 = fdb_bucket_match(&t->buckets[b2], OVL_RTAB_EMPTY);
+	bk = &t->buckets[fdb_bt_pick_free(free1, free2, &free) != 0 ? b2 : b1];
 	if (unlikely(free == 0)) {
 		t->nb_bucket_full++;
 		return -ENOSPC;
@@ -119,10 +112,10 @@ bool
 ovl_rtab_next(const struct ovl_rtab *t, uint32_t *iter, uint64_t *key, uint64_t *val)
 {
 	for (uint32_t pos = *iter; pos < t->nb_buckets * OVL_RTAB_SLOTS; pos++) {
-		const struct ovl_rtab_bucket *b = &t->buckets[pos / OVL_RTAB_SLOTS];
+		const struct fdb_bucket *b = &t->buckets[pos / OVL_RTAB_SLOTS];
 		uint64_t k = b->keys[pos % OVL_RTAB_SLOTS];
 
-		if (ovl_rtab_key_reserved(k))
+		if (fdb_key_reserved(k))
 			continue;
 		*key = k;
 		*val = b->vals[pos % OVL_RTAB_SLOTS];

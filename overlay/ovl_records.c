@@ -148,7 +148,7 @@ ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte
 {
 	uint32_t pos[OVL_BULK_MAX];
 
-	_Static_assert(offsetof(struct ovl_rtab_bucket, vals) - offsetof(struct ovl_rtab_bucket, keys) ==
+	_Static_assert(offsetof(struct fdb_bucket, vals) - offsetof(struct fdb_bucket, keys) ==
 			       OVL_REC_SLOT_VAL_OFFSET * sizeof(uint64_t),
 		       "ovl_record_slot_holds() finds a value OVL_REC_SLOT_VAL_OFFSET words after its key");
 	for (unsigned int i = 0; i < n; i++)
