@@ -282,6 +282,34 @@ learn_cache_idx(uint64_t key)
 	return (uint32_t)((key * LEARN_CACHE_MIX) >> (64 - LEARN_CACHE_BITS));
 }
 
+#define LEARN_CACHE_SAMPLE 2048u /* probes per verdict on whether the cache pays */
+#define LEARN_CACHE_REST   512u	 /* bulk calls without it after a poor sample */
+#define LEARN_CACHE_MIN_PCT 25u	 /* the hit rate below which a sample is poor */
+
+/* Is the cache to be tried in this bulk call?  Counts down a rest. */
+static inline bool
+cache_in_use(struct fdb_learn_cache_use *u)
+{
+	if (likely(u->rest == 0))
+		return true;
+	u->rest--;
+	return false;
+}
+
+/* 'hits' of 'n' probes answered: after a poor sample, rest. */
+static inline void
+cache_used(struct fdb_learn_cache_use *u, unsigned int n, unsigned int hits)
+{
+	u->probes += n;
+	u->hits += hits;
+	if (u->probes < LEARN_CACHE_SAMPLE)
+		return;
+	if ((uint64_t)u->hits * 100 < (uint64_t)u->probes * LEARN_CACHE_MIN_PCT)
+		u->rest = LEARN_CACHE_REST;
+	u->probes = 0;
+	u->hits = 0;
+}
+
 /*
  * The tag a source found on ctx->port carries in this call's epoch: a new
  * epoch when the second turned or the table changed since the last call.
@@ -343,7 +371,7 @@ learn_found(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 			/* Known here: nothing to write unless last-seen is stale. */
 			if (likely(ctx->now - (uint32_t)(vals[i] >> 32) < FDB_REFRESH_S)) {
 				verdicts[i] = FDB_VERDICT_FORWARD;
-				if (ctx->cache != NULL) {
+				if (tag != 0) {
 					uint32_t h = learn_cache_idx(reqs[i].key);
 
 					ctx->cache->e[h].key = reqs[i].key;
@@ -376,11 +404,14 @@ learn_requests(const struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned
 	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts, struct fdb_learn_req *left,
 	       uint8_t *idx, uint64_t *tag)
 {
+	unsigned int all = *n;
+
 	*tag = 0;
-	if (ctx->cache == NULL)
-		return reqs;
+	if (ctx->cache == NULL || !cache_in_use(&ctx->cache->src))
+		return reqs; /* and nothing is filled: tag 0 */
 	*tag = learn_cache_tag(fdb, ctx->cache, ctx);
 	*n = learn_cache_filter(ctx->cache, *tag, reqs, *n, verdicts, left, idx);
+	cache_used(&ctx->cache->src, all, all - *n);
 	return left;
 }
 
@@ -452,8 +483,9 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 	const uint64_t *find = keys;
 	unsigned int nb_find = nb_keys;
 
-	if (ctx->cache != NULL) {
+	if (tag != 0 && cache_in_use(&ctx->cache->dst)) {
 		nb_find = dst_cache_filter(ctx->cache, tag >> 16, keys, nb_keys, ports, kleft, kidx);
+		cache_used(&ctx->cache->dst, nb_keys, nb_keys - nb_find);
 		find = kleft;
 	}
 	/* Every bucket of both sets is on its way before the first compare. */

@@ -232,6 +232,16 @@ struct fdb_learn_cache {
 	uint64_t epoch;	  /**< entries of another epoch are stale; starts at 0, never used */
 	uint32_t now;	  /**< the second of this epoch */
 	uint32_t changes; /**< the table's change count in this epoch */
+	/*
+	 * How often the cache answers, for sources and for destinations apart:
+	 * where it seldom does (more sources or destinations than it holds),
+	 * its probes and fills cost more than they save, so it rests a while.
+	 */
+	struct fdb_learn_cache_use {
+		uint32_t probes; /**< lookups tried in this sample */
+		uint32_t hits;	 /**< of which it answered */
+		uint32_t rest;	 /**< bulk calls left without the cache */
+	} src, dst;
 	struct {
 		uint64_t key; /**< a source */
 		uint64_t tag; /**< epoch << 16 | the port it was found on */
