@@ -61,25 +61,10 @@ struct ovl_rtab {
 
 /**
  * Look up keys[0..n), n <= OVL_RTAB_BULK_MAX: vals[i] is the value of
- * keys[i], or 'miss' if it is absent.  Two passes (hash and prefetch every
- * key's buckets, then compare), so that the burst's cache misses overlap.
- * Lock-free, writes nothing: any thread.
- */
-static __rte_always_inline void
-ovl_rtab_find_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned int n,
-		   uint64_t *vals, uint64_t miss)
-{
-	uint32_t b1[OVL_RTAB_BULK_MAX], b2[OVL_RTAB_BULK_MAX];
-
-	fdb_bt_hash_bulk(t->buckets, t->nb_buckets, keys, sizeof(keys[0]), n, b1, b2);
-	for (unsigned int i = 0; i < n; i++)
-		if (fdb_bt_find_in(t->buckets, keys[i], b1[i], b2[i], &vals[i]) == OVL_RTAB_POS_NONE)
-			vals[i] = miss;
-}
-
-/**
- * ovl_rtab_find_bulk() that also gives each key's position, pos[i], or
- * OVL_RTAB_POS_NONE for a miss (vals[i] is then 'miss').  Any thread.
+ * keys[i] and pos[i] its position, or 'miss' and OVL_RTAB_POS_NONE if it
+ * is absent.  Two passes (hash and prefetch every key's buckets, then
+ * compare), so that the burst's cache misses overlap.  Lock-free, writes
+ * nothing: any thread.
  */
 static __rte_always_inline void
 ovl_rtab_find_pos_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned int n,
@@ -93,6 +78,16 @@ ovl_rtab_find_pos_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned 
 		if (pos[i] == OVL_RTAB_POS_NONE)
 			vals[i] = miss;
 	}
+}
+
+/** ovl_rtab_find_pos_bulk() without the positions.  Any thread. */
+static __rte_always_inline void
+ovl_rtab_find_bulk(const struct ovl_rtab *t, const uint64_t *keys, unsigned int n,
+		   uint64_t *vals, uint64_t miss)
+{
+	uint32_t pos[OVL_RTAB_BULK_MAX];
+
+	ovl_rtab_find_pos_bulk(t, keys, n, vals, pos, miss);
 }
 
 /** @return the position of 'key' and its value in '*val', or OVL_RTAB_POS_NONE.  Any thread. */

@@ -121,25 +121,15 @@ void
 ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
 		    unsigned int n, struct rte_ether_addr *macs, bool *found)
 {
-	uint64_t keys[OVL_BULK_MAX];
+	uint64_t keys[OVL_BULK_MAX], rkeys[OVL_BULK_MAX];
+	ovl_record_slot slots[OVL_BULK_MAX];
 
-	ovl_record_key_bulk(ovl, vsids, ips, n, keys);
+	ovl_record_key_slot_bulk(ovl, vsids, ips, n, keys, rkeys, slots);
 	for (unsigned int i = 0; i < n; i++) {
 		found[i] = keys[i] != OVL_KEY_NONE;
 		if (found[i])
 			mac_unpack((void *)(uintptr_t)keys[i], &macs[i]);
 	}
-}
-
-void
-ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
-		    unsigned int n, uint64_t *keys)
-{
-	uint64_t rkeys[OVL_BULK_MAX];
-
-	for (unsigned int i = 0; i < n; i++)
-		rkeys[i] = rec_key(vsids[i], ips[i]);
-	ovl_rtab_find_bulk(&ovl->rec, rkeys, n, keys, OVL_KEY_NONE);
 }
 
 void

@@ -51,7 +51,7 @@
  *
  * Thread-safety: workers read, the control thread writes.
  *   - Worker-safe, lock-free: ovl_snapshot_get() and the inline snapshot
- *     accessors, ovl_vsid_to_bd(), ovl_record_mac_bulk(), ovl_record_key_bulk(), ovl_mac_lookup(),
+ *     accessors, ovl_vsid_to_bd(), ovl_record_mac_bulk(), ovl_record_key_slot_bulk(), ovl_mac_lookup(),
  *     ovl_mac_lookup_bulk().  (ovl_arp_suppress() and ovl_decap_check() in
  *     ovl.h too.)
  *   - Everything else: the control thread only, one caller at a time.
@@ -87,7 +87,7 @@ struct ovl;
 #define OVL_MAX_SLOTS	0xfff0u /* template slots are below the special values */
 #define OVL_BULK_MAX	64u	/* most keys per bulk lookup */
 #define OVL_DEFAULT_MTU 1500u	/* uplink IP MTU until ovl_uplink_set() says otherwise */
-#define OVL_KEY_NONE	0ULL	/* ovl_record_key_bulk() miss: no FDB key is 0 (MACs are unicast) */
+#define OVL_KEY_NONE	0ULL	/* ovl_record_key_slot_bulk() miss: no FDB key is 0 (MACs are unicast) */
 
 /* Neighbour flags. */
 #define OVL_NEIGH_F_STATIC 0x01u /* configured; never learned over or aged */
@@ -273,15 +273,6 @@ int ovl_record_lookup(const struct ovl *ovl, uint32_t vsid, rte_be32_t ca_ip,
 void ovl_record_mac_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
 			 unsigned int n, struct rte_ether_addr *macs, bool *found);
 
-/**
- * For the records (vsids[i], ips[i]), i < n <= OVL_BULK_MAX: keys[i] is the
- * FDB key of the record's MAC in the VSID's bridge domain (ovl_mac_key(),
- * == fdb_key()), or OVL_KEY_NONE without a record.  One bulk lookup,
- * inline, in the records' own table.  Worker-safe, lock-free (the routing stage).
- */
-void ovl_record_key_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
-			 unsigned int n, uint64_t *keys);
-
 /*
  * Where a record sits, for a worker that keeps it (the routing stage's route
  * cache) and checks it later with ovl_record_slot_holds() instead of a
@@ -293,8 +284,12 @@ typedef const uint64_t *ovl_record_slot;
 #define OVL_REC_SLOT_VAL_OFFSET 4 /* a slot's value is this many words after its key */
 
 /**
- * ovl_record_key_bulk() that also says where each record sits: slots[i]
- * and its key rkeys[i] (opaque), slots[i] NULL without a record.  Worker-safe.
+ * For the records (vsids[i], ips[i]), i < n <= OVL_BULK_MAX: keys[i] is the
+ * FDB key of the record's MAC in the VSID's bridge domain (ovl_mac_key(),
+ * == fdb_key()), or OVL_KEY_NONE without a record; and where each record
+ * sits, slots[i] with its key rkeys[i] (opaque), slots[i] NULL without a
+ * record.  One bulk lookup, inline, in the records' own table.  Worker-safe,
+ * lock-free (the routing stage).
  */
 void ovl_record_key_slot_bulk(const struct ovl *ovl, const uint32_t *vsids, const rte_be32_t *ips,
 			      unsigned int n, uint64_t *keys, uint64_t *rkeys,
