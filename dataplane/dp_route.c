@@ -284,18 +284,19 @@ frames_of(uint64_t mask, uint8_t *idx)
 	return n;
 }
 
-/*
- * Keep in frame k's entry the port its next hop resolved to, with the
- * tables' change counts it holds for; not if the entry was refilled for
- * another destination in this burst (two destinations of one entry).
- */
+/* Is frame k's entry still about its next hop (not refilled for another destination of the burst)? */
+static inline bool
+entry_is_for(const struct hops *h, unsigned int k)
+{
+	return h->ce[k]->fdb_key == h->key[k] && h->ce[k]->dst == ipv4_of(h->m[k])->dst_addr;
+}
+
+/* Keep in frame k's entry the port its next hop resolved to, with the tables' change counts. */
 static inline void
 remember_port(const struct hops *h, unsigned int k)
 {
 	struct dp_route_cache_entry *ce = h->ce[k];
 
-	if (ce->fdb_key != h->key[k] || ce->dst != ipv4_of(h->m[k])->dst_addr)
-		return;
 	ce->port = h->port[k];
 	ce->fdb_changes = h->fdb_changes;
 	ce->rec_changes = h->rec_changes;
@@ -327,7 +328,7 @@ route_check_hits(struct dp_lcore *lc, struct hops *h)
 		h->port[k] = fdb_slot_port(ce->fdb_slot, ce->fdb_key);
 		if (unlikely(h->port[k] == FDB_PORT_NONE))
 			again |= UINT64_C(1) << k;
-		else
+		else if (entry_is_for(h, k))
 			remember_port(h, k);
 	}
 	return again;
@@ -395,7 +396,7 @@ route_lookup_ports(struct hops *h, uint64_t mask)
 		uint8_t k = idx[j];
 
 		h->port[k] = ports[j];
-		if (h->ce[k]->fdb_key == keys[j] && h->ce[k]->dst == ipv4_of(h->m[k])->dst_addr) {
+		if (entry_is_for(h, k)) {
 			h->ce[k]->fdb_slot = slots[j];
 			remember_port(h, k);
 		}

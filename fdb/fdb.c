@@ -317,7 +317,7 @@ cache_used(struct fdb_learn_cache_use *u, unsigned int n, unsigned int hits)
 static inline uint64_t
 learn_cache_tag(const struct fdb *fdb, struct fdb_learn_cache *c, const struct fdb_learn_ctx *ctx)
 {
-	uint32_t changes = __atomic_load_n(&fdb->changes, __ATOMIC_ACQUIRE);
+	uint32_t changes = fdb_changes(fdb);
 
 	if (unlikely(c->now != ctx->now || c->changes != changes || c->epoch == 0)) {
 		c->epoch++;

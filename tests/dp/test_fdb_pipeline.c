@@ -511,6 +511,16 @@ vm_talks(const char *port, int n)
 	drain_all();
 }
 
+/* A frame from PEER on p2 to VM leaves by 'port' only, not by 'other'. */
+static void
+peer_reaches_vm_on(const char *port, const char *other)
+{
+	inject("p2", VM, PEER);
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_drain(port), 1);
+	CU_ASSERT_EQUAL(dp_test_drain(other), 0);
+}
+
 /*
  * The worker's learn cache skips the table for a source it has just found
  * on the port it comes from (three rounds: learned, found, skipped), but
@@ -545,16 +555,10 @@ test_learn_cache_never_hides_a_change(void)
 
 	/* As a destination too: the cache answers for a source it found, never after a move. */
 	vm_talks("p1", 3);
-	inject("p2", VM, PEER);
-	dp_test_round();
-	CU_ASSERT_EQUAL(dp_test_drain("p1"), 1);
-	CU_ASSERT_EQUAL(dp_test_drain("p3"), 0);
+	peer_reaches_vm_on("p1", "p3");
 	vm_talks("p3", 1);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p3");
-	inject("p2", VM, PEER);
-	dp_test_round();
-	CU_ASSERT_EQUAL(dp_test_drain("p3"), 1);
-	CU_ASSERT_EQUAL(dp_test_drain("p1"), 0);
+	peer_reaches_vm_on("p3", "p1");
 	vm_talks("p1", 1);
 	CU_ASSERT_STRING_EQUAL(where(VM).port, "p1");
 }
