@@ -2,7 +2,7 @@
 /*
  * Harness 4: ARP suppression.  Each frame is made an ARP frame and given to
  * ovl_arp_suppress() for the tenant subnet (VSID 5001, which has lookup
- * records for 203.0.113.1-3), with the result checked against the rules of
+ * records for 203.0.113.1-4), with the result checked against the rules of
  * ovl.h: 1 means the frame is now the reply the record's owner would send,
  * anything else leaves it unchanged.  Then the same frames go through the
  * real pipeline on the tenant's VM ports, where suppression runs in place.
@@ -33,11 +33,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static const char *
 recorded_mac(rte_be32_t ip)
 {
+	/* As fuzz_common.c's host_setup() adds them, .4 with an IPv6 PA. */
 	static const char *const macs[] = { "02:00:00:00:00:0a", "02:00:00:00:00:0b",
-					    "02:00:00:00:00:0c" };
+					    "02:00:00:00:00:0c", "02:00:00:00:00:0d" };
 	const uint8_t *b = (const uint8_t *)&ip;
 
-	if (b[0] == 203 && b[1] == 0 && b[2] == 113 && b[3] >= 1 && b[3] <= 3)
+	if (b[0] == 203 && b[1] == 0 && b[2] == 113 && b[3] >= 1 && b[3] <= 4)
 		return macs[b[3] - 1];
 	return NULL;
 }
