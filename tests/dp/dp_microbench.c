@@ -16,6 +16,8 @@
  *   routed-local  routed to another subnet's VMs on this host (static MACs)
  *   routed-remote routed to another host's VMs (encapsulated)
  *   routed-flow   as routed-local, but each burst to one VM (a flow), the next burst to the next
+ *   routed-learn  as routed-local, from 1K sources (bench/run's routed-local trace)
+ *   routed-remote-learn  as routed-remote, from 1K sources (bench/run's routed-remote)
  *
  * Not a test (meson never runs it): build/tests/dp/dp_microbench [SCENARIO...];
  * VSW_MICROBENCH_PASSES=N repeats every scenario N times (default 2).
@@ -46,6 +48,7 @@
 
 enum kind {
 	L2, L2_LEARN, L2_IPV6, L2_VLAN, ENCAP, DECAP, ROUTED_LOCAL, ROUTED_REMOTE, ROUTED_FLOW,
+	ROUTED_LEARN, ROUTED_REMOTE_LEARN,
 	NB_KINDS
 };
 
@@ -53,6 +56,7 @@ static const char *const kind_name[NB_KINDS] = {
 	[L2] = "l2", [L2_LEARN] = "l2-learn", [L2_IPV6] = "l2-ipv6", [L2_VLAN] = "l2-vlan",
 	[ENCAP] = "nvgre-encap", [DECAP] = "nvgre-decap", [ROUTED_LOCAL] = "routed-local",
 	[ROUTED_REMOTE] = "routed-remote", [ROUTED_FLOW] = "routed-flow",
+	[ROUTED_LEARN] = "routed-learn", [ROUTED_REMOTE_LEARN] = "routed-remote-learn",
 };
 
 static struct rte_ether_addr rmac_addr = { { 2, 0x76, 0x72, 0, 0, 1 } };
@@ -163,9 +167,13 @@ build(uint8_t *buf, enum kind kind, int d, int s)
 	case ROUTED_LOCAL:
 	case ROUTED_FLOW:
 		mac_of(9, 1, src);
+		/* fall through */
+	case ROUTED_LEARN:
 		return frame(buf, rmac, src, 0x0a800000 + 1 + (uint32_t)d, kind);
 	default:
 		mac_of(9, 1, src);
+		/* fall through */
+	case ROUTED_REMOTE_LEARN:
 		return frame(buf, rmac, src, 0x0ac00000 + 1 + (uint32_t)d, kind);
 	}
 }
