@@ -443,15 +443,37 @@ hops_compact(struct hops *h, uint64_t gone)
 	h->nb = nb;
 }
 
-/* Rewrite a routed frame for its next hop: MACs, TTL and checksum. */
-static inline void
-route_rewrite(struct rte_mbuf *m, uint64_t key, const struct rte_ether_addr *router_mac)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+/*
+ * The router MAC as a routed frame's new source, in the two pieces the
+ * rewrite stores: its first two bytes go in one word behind the next hop's
+ * six, the other four after it.
+ */
+struct rewrite_src {
+	uint64_t head; /**< the first two bytes, as the low half of a big-endian word */
+	uint32_t tail; /**< the last four bytes, as they sit in the frame */
+};
 
-	fdb_key_mac(key, &eth->dst_addr);
-	rte_ether_addr_copy(router_mac, &eth->src_addr);
-	ovl_rd_ttl_dec((struct rte_ipv4_hdr *)(eth + 1));
+static inline struct rewrite_src
+rewrite_src_of(const struct rte_ether_addr *router_mac)
+{
+	struct rewrite_src r;
+
+	r.head = (uint64_t)router_mac->addr_bytes[0] << 8 | router_mac->addr_bytes[1];
+	memcpy(&r.tail, &router_mac->addr_bytes[2], sizeof(r.tail));
+	return r;
+}
+
+/* Rewrite a routed frame for its next hop (FDB key 'key'): MACs, TTL and checksum. */
+static inline void
+route_rewrite(struct rte_mbuf *m, uint64_t key, const struct rewrite_src *src)
+{
+	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+	/* fdb_key_mac()'s word, with the source's first two bytes in its free low half. */
+	uint64_t head = rte_cpu_to_be_64(key << 16 | src->head);
+
+	memcpy(eth, &head, sizeof(head));
+	memcpy(eth + sizeof(head), &src->tail, sizeof(src->tail));
+	ovl_rd_ttl_dec((struct rte_ipv4_hdr *)(eth + RTE_ETHER_HDR_LEN));
 }
 
 /* A frame for another host that the tunnel cannot carry.  @return true if it was taken. */
@@ -502,7 +524,7 @@ static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	   const struct dp_rd_snap *rs, struct hops *h)
 {
-	const struct rte_ether_addr *mac = &rs->rds[rs->bds[rxq->bd].rd].mac;
+	const struct rewrite_src src = rewrite_src_of(&rs->rds[rs->bds[rxq->bd].rd].mac);
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	struct rte_mbuf *run[VSW_BURST_SIZE];
 	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, run_mtu = 0;
@@ -525,7 +547,7 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 				run_mtu = ovl_slot_tenant_mtu(os, dp_remote_slot(port));
 			} else {
 				/* A VM of this host (its record says so) that has not spoken yet. */
-				route_rewrite(m, h->key[k], mac);
+				route_rewrite(m, h->key[k], &src);
 				count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
 				if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
 					count(lc, DP_CNT_DROP_NO_DESTINATION);
@@ -536,53 +558,61 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		}
 		if (run_remote && too_big(lc, snap, rxq, rs, m, run_mtu))
 			continue;
-		route_rewrite(m, h->key[k], mac);
+		route_rewrite(m, h->key[k], &src);
 		run[nb_run++] = m;
 	}
 	if (nb_run > 0)
 		route_run(lc, snap, run_port, run_bd, run, nb_run);
 }
 
+/* Start 'h' for a burst: no frames yet, the tables' change counts as they are now. */
+static inline void
+hops_start(struct hops *h)
+{
+	h->nb = 0;
+	h->lookup = 0;
+	h->follow = 0;
+	h->known = 0;
+	h->fdb_changes = fdb_changes(dp_main.fdb);
+	h->rec_changes = ovl_record_changes(dp_main.ovl);
+}
+
+/* First pass, one frame to the router MAC: checked, it joins 'h' with its cache entry on its way. */
+static inline void
+route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	   const struct dp_rd_snap *rs, uint8_t rd, struct rte_mbuf *m, struct hops *h)
+{
+	if (!route_check(lc, snap, rxq, rs, m))
+		return;
+	h->ce[h->nb] = dp_route_cache_slot(lc->route_cache, rd, ipv4_of(m)->dst_addr);
+	rte_prefetch0(h->ce[h->nb]);
+	h->m[h->nb++] = m;
+}
+
+/* The frames the first pass took, from the route cache to their ports. */
 static void
 route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	     const struct dp_rd_snap *rs, struct rte_mbuf **pkts, uint16_t n)
+	     const struct dp_rd_snap *rs, uint8_t rd, struct hops *h)
 {
-	const uint8_t rd = rs->bds[rxq->bd].rd;
 	uint64_t unresolved, again;
-	struct hops h;
 
-	h.nb = 0;
-	h.lookup = 0;
-	h.follow = 0;
-	h.known = 0;
-	h.fdb_changes = fdb_changes(dp_main.fdb);
-	h.rec_changes = ovl_record_changes(dp_main.ovl);
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (!route_check(lc, snap, rxq, rs, m))
-			continue;
-		h.ce[h.nb] = dp_route_cache_slot(lc->route_cache, rd, ipv4_of(m)->dst_addr);
-		rte_prefetch0(h.ce[h.nb]);
-		h.m[h.nb++] = m;
-	}
-	route_classify(lc, snap, rxq, rs, &h);
-	if (h.nb == 0)
+	route_classify(lc, snap, rxq, rs, h);
+	if (h->nb == 0)
 		return;
-	again = route_check_hits(lc, &h);
+	again = route_check_hits(lc, h);
 	unresolved = 0;
-	if (unlikely(h.lookup != 0)) {
-		unresolved = route_lookup_records(lc, snap, rs, rd, &h);
-		again |= h.lookup & ~unresolved;
+	if (unlikely(h->lookup != 0)) {
+		unresolved = route_lookup_records(lc, snap, rs, rd, h);
+		again |= h->lookup & ~unresolved;
 	}
 	if (unlikely(again != 0))
-		route_lookup_ports(&h, again);
-	if (h.follow != 0)
-		unresolved = route_follow(lc, &h, unresolved);
+		route_lookup_ports(h, again);
+	if (h->follow != 0)
+		unresolved = route_follow(lc, h, unresolved);
 	if (unlikely(unresolved != 0))
-		hops_compact(&h, unresolved);
-	if (h.nb > 0)
-		route_send(lc, snap, rxq, rs, &h);
+		hops_compact(h, unresolved);
+	if (h->nb > 0)
+		route_send(lc, snap, rxq, rs, h);
 }
 
 uint16_t
@@ -590,18 +620,19 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 	       struct rte_mbuf **pkts, uint64_t *dst_keys, uint16_t *out, uint16_t n)
 {
 	const struct dp_rd_snap *rs = dp_rd_snapshot();
-	struct rte_mbuf *routed[VSW_BURST_SIZE];
-	uint16_t nb_routed = 0, nb_kept = 0;
+	uint16_t nb_kept = 0;
 	const struct dp_rd_bd_rt *in;
+	struct hops h;
 
 	if (rs == NULL || likely(rs->bds[rxq->bd].router_key == 0))
 		return n;
 	in = &rs->bds[rxq->bd];
+	hops_start(&h);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
 		if (dst_keys[i] == in->router_key) {
-			routed[nb_routed++] = m;
+			route_take(lc, snap, rxq, rs, in->rd, m, &h);
 			continue;
 		}
 		/* A broadcast ARP request for the gateway is answered here, never flooded. */
@@ -617,7 +648,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 		dst_keys[nb_kept] = dst_keys[i];
 		out[nb_kept++] = out[i];
 	}
-	if (nb_routed > 0)
-		route_frames(lc, snap, rxq, rs, routed, nb_routed);
+	if (h.nb > 0)
+		route_frames(lc, snap, rxq, rs, in->rd, &h);
 	return nb_kept;
 }
