@@ -53,6 +53,25 @@ ovl_rd_hdr_sum(const void *hdr, uint32_t hl)
 	return (uint16_t)sum;
 }
 
+/*
+ * Does the 20-byte header at 'ip' (no options) sum to all ones?  Five
+ * 32-bit words added, then folded to 16 bits: a 32-bit word is two 16-bit
+ * ones modulo 0xffff, so this is the RFC 1071 sum, straight-line code.
+ */
+static inline bool
+ovl_rd_hdr20_ok(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t w[5];
+	uint64_t sum;
+
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /**
  * Check the IPv4 header at 'ip': 'contig' bytes from 'ip' are contiguous
  * (the first segment), 'avail' are in the whole frame.  Version 4, IHL >= 5,
@@ -70,8 +89,7 @@ ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail
 	total = rte_be_to_cpu_16(ip->total_length);
 	/* Nearly every header has no options: a constant length, and the sum unrolled. */
 	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF)) {
-		if (total < sizeof(*ip) || total > avail ||
-		    ovl_rd_hdr_sum(ip, sizeof(*ip)) != 0xffff)
+		if (total < sizeof(*ip) || total > avail || !ovl_rd_hdr20_ok(ip))
 			return -EINVAL;
 		return (int)sizeof(*ip);
 	}
@@ -89,21 +107,19 @@ ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail
 /**
  * Decrement the TTL of a checked header and update its checksum
  * incrementally: HC' = ~(~HC + ~m + m') (RFC 1624, eqn. 3), where m is the
- * 16-bit word holding TTL and protocol.  The caller has checked TTL > 1.
+ * 16-bit word holding TTL and protocol.  With m' = m - 0x100 (the caller
+ * has checked TTL > 1), ~m + m' is the constant 0xfeff whatever m is, and
+ * the sum needs one end-around carry.  Done in network byte order (the
+ * constant swapped), which the ones'-complement sum does not mind.
  */
 static inline void
 ovl_rd_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old_word = (uint16_t)(ip->time_to_live << 8 | ip->next_proto_id);
-	uint16_t new_word = (uint16_t)(old_word - 0x100);
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
+	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
 
-	sum += (uint16_t)~old_word;
-	sum += new_word;
-	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->time_to_live--;
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ip->hdr_checksum = (rte_be16_t)~sum;
 }
 
 /**
