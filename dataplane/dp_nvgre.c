@@ -26,19 +26,34 @@ count_encap(struct dp_lcore *lc, enum nvgre_encap_reason r, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
-/*
- * Encapsulate a run of frames for one remote host: the template is fetched
- * once, and the flow hashes, each a chain of dependent CRC steps, are
- * computed in a loop of their own so that the chains of different frames
- * overlap.
- */
+/* Keep the frames nvgre_encap_bulk() encapsulated; count and free the rest. */
+static uint16_t
+encap_refused(struct dp_lcore *lc, uint16_t slot, struct rte_mbuf **pkts, uint16_t n,
+	      const uint8_t *reasons)
+{
+	uint16_t nb_ok = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (likely(reasons[i] == NVGRE_ENCAP_OK)) {
+			pkts[nb_ok++] = pkts[i];
+			continue;
+		}
+		lc->encap[reasons[i]]++;
+		lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return nb_ok;
+}
+
+/* Encapsulate a run of frames for one remote host: the template is fetched once. */
 void
 dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 	     struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct nvgre_template *t;
 	enum nvgre_encap_reason why;
-	uint16_t nb_ok = 0;
+	uint8_t reasons[VSW_BURST_SIZE];
+	uint16_t nb_ok;
 
 	if (unlikely(snap->uplink_slot >= VSW_MAX_PORTS)) {
 		lc->counters[DP_CNT_DROP_NO_UPLINK] += n;
@@ -52,16 +67,9 @@ dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		why = nvgre_encap_one(pkts[i], t, nvgre_flow_hash(pkts[i]));
-		if (likely(why == NVGRE_ENCAP_OK)) {
-			pkts[nb_ok++] = pkts[i];
-		} else {
-			lc->encap[why]++;
-			lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
-			rte_pktmbuf_free(pkts[i]);
-		}
-	}
+	nb_ok = nvgre_encap_bulk(pkts, n, t, reasons);
+	if (unlikely(nb_ok != n))
+		nb_ok = encap_refused(lc, slot, pkts, n, reasons);
 	lc->encap[NVGRE_ENCAP_OK] += nb_ok;
 	if (nb_ok > 0 && likely(snap->uplink_vlan == 0))
 		tx_run(lc, snap, snap->uplink_slot, pkts, nb_ok);

@@ -249,6 +249,16 @@ enum nvgre_encap_reason nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_t
 					uint32_t flow_hash);
 
 /**
+ * nvgre_encap_one() of each of the 'n' frames of 'pkts', with its own
+ * nvgre_flow_hash(), in one call: reasons[i] (an enum nvgre_encap_reason)
+ * says how frame i fared.  The caller counts and frees the frames that were
+ * refused.  Worker-safe, lock-free.
+ * @return how many were encapsulated (reason NVGRE_ENCAP_OK).
+ */
+uint16_t nvgre_encap_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template *t,
+			  uint8_t *reasons);
+
+/**
  * Head-end replication: a new frame = a header segment from 'pool' (the
  * template's 42 or 62 bytes, patched as nvgre_encap_one() does) followed by
  * an indirect clone of 'm', so that one tenant frame goes to many
@@ -262,10 +272,10 @@ struct rte_mbuf *nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool,
 				   enum nvgre_encap_reason *reason);
 
 /**
- * Hash of the inner flow of the (tenant) Ethernet frame 'm': MAC addresses,
- * EtherType, and for IPv4/IPv6 the addresses and protocol, plus TCP/UDP/SCTP
- * ports when the packet is not a fragment.  VLAN tags are skipped, so the
- * hash is the same before and after nvgre_strip_vlan().  Fields that change
+ * Hash of the inner flow of the (tenant) Ethernet frame 'm': for IPv4/IPv6
+ * the addresses and protocol, plus TCP/UDP/SCTP ports when the packet is not
+ * a fragment; for other frames the MAC addresses and EtherType.  VLAN tags
+ * are skipped, so the hash is the same before and after nvgre_strip_vlan().  Fields that change
  * within a flow (IP id, TTL, lengths, payload) are left out, so every frame
  * of a flow gets the same value.  Worker-safe.
  */

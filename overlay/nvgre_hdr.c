@@ -225,7 +225,7 @@ strip_vlan(struct rte_mbuf *m)
 	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
 		return -EINVAL;
 	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
-	if (unlikely(is_vlan_tpid(type)))
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) && is_vlan_tpid(type))
 		return nvgre_strip_vlan(m);
 	m->ol_flags &= ~VLAN_OFFLOAD_FLAGS;
 	return 0;
@@ -279,8 +279,9 @@ outer_total(uint32_t inner_len, const struct nvgre_template *t)
 	return total > t->mtu ? 0 : (uint16_t)total;
 }
 
-enum nvgre_encap_reason
-nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
+/* nvgre_encap_one(), inline for nvgre_encap_bulk()'s loop. */
+static __rte_always_inline enum nvgre_encap_reason
+encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
 {
 	uint16_t total;
 	uint8_t *hdr;
@@ -294,10 +295,14 @@ nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flo
 	if (unlikely(hdr == NULL))
 		return NVGRE_ENCAP_NO_HEADROOM;
 	write_outer(hdr, t, total, flow_hash);
-	/* Offload requests described the inner headers; the outer ones are complete. */
+	/*
+	 * Offload requests described the inner headers; the outer ones are
+	 * complete.  With no request left, only the outer lengths matter.
+	 */
 	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = (uint64_t)(t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN) & 0x1ff;
+	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN,
+					    t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN, 0, 0,
+					    0, 0, 0);
 	return NVGRE_ENCAP_OK;
 }
 
@@ -375,47 +380,60 @@ hash_bytes(const uint8_t *p, uint32_t len, uint32_t h)
 	return h;
 }
 
-/* Hash the L4 ports of 'proto' at 'l4' if they are in the 'avail' bytes that were read. */
+#define PORTS_SEED 0x9e3779b9u /* the ports' own chain starts apart from the addresses' */
+
+/*
+ * The hash of the L4 ports of 'proto' at 'l4' if they are in the 'avail'
+ * bytes that were read, else 0.  A chain of its own, independent of the
+ * addresses', so that the two overlap.
+ */
 static inline uint32_t
-hash_ports(uint32_t h, uint8_t proto, const uint8_t *l4, uint32_t avail)
+hash_ports(uint8_t proto, const uint8_t *l4, uint32_t avail)
 {
 	uint32_t ports;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP)
-		return h;
+		return 0;
 	if (avail < sizeof(ports))
-		return h;
+		return 0;
 	memcpy(&ports, l4, sizeof(ports));
-	return rte_hash_crc_4byte(ports, h);
+	return rte_hash_crc_4byte(ports, PORTS_SEED);
+}
+
+/*
+ * An IPv4 flow: addresses and protocol, and the ports of a datagram that is
+ * not a fragment (only then does every frame of the flow carry them).  The
+ * MACs and tags add nothing that tells one flow of a tunnel from another.
+ */
+static __rte_always_inline uint32_t
+hash_ipv4(const struct rte_ipv4_hdr *ip, const uint8_t *l4, uint32_t avail)
+{
+	uint64_t addrs;
+	uint32_t h;
+
+	memcpy(&addrs, &ip->src_addr, sizeof(addrs)); /* source and destination, adjacent */
+	h = rte_hash_crc_8byte(addrs, ip->next_proto_id);
+	if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0)
+		h ^= hash_ports(ip->next_proto_id, l4, avail);
+	return h;
 }
 
 /*
  * The frame nearly every tenant sends, untagged IPv4 without options with its
  * ports in the first segment, hashed in place: the value the general path
- * below computes (the same CRC steps in the same order), without copying the
- * headers out or walking tags.  @return false for any other frame.
+ * below computes, without copying the headers out or walking tags.
+ * @return false for any other frame.
  */
 static inline bool
 flow_hash_plain_ipv4(const struct rte_mbuf *m, uint32_t *hash)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
-	uint64_t macs_head;
-	uint32_t macs_tail, h;
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(uint32_t) ||
 	    get_be16(p + 2 * RTE_ETHER_ADDR_LEN) != RTE_ETHER_TYPE_IPV4 || ip->version_ihl != 0x45)
 		return false;
-	memcpy(&macs_head, p, sizeof(macs_head));
-	memcpy(&macs_tail, p + sizeof(macs_head), sizeof(macs_tail));
-	h = rte_hash_crc_4byte(macs_tail, rte_hash_crc_8byte(macs_head, 0));
-	h = rte_hash_crc_2byte(RTE_ETHER_TYPE_IPV4, h);
-	h = rte_hash_crc_4byte(ip->src_addr, h);
-	h = rte_hash_crc_4byte(ip->dst_addr, h);
-	h = rte_hash_crc_1byte(ip->next_proto_id, h);
-	if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0)
-		h = hash_ports(h, ip->next_proto_id, (const uint8_t *)(ip + 1), sizeof(uint32_t));
-	*hash = h;
+	*hash = hash_ipv4(ip, (const uint8_t *)(ip + 1), sizeof(uint32_t));
 	return true;
 }
 
@@ -432,48 +450,68 @@ flow_hash_any(const struct rte_mbuf *m)
 
 	if (p == NULL || len < RTE_ETHER_HDR_LEN)
 		return 0;
-	h = hash_bytes(p, 2 * RTE_ETHER_ADDR_LEN, 0);
 	type = get_be16(p + off);
 	for (unsigned int i = 0; i < MAX_VLAN_TAGS && is_vlan_tpid(rte_cpu_to_be_16(type)); i++) {
 		off += VLAN_TAG_LEN;
 		if (off + 2 > len)
-			return h;
+			return hash_bytes(p, 2 * RTE_ETHER_ADDR_LEN, 0);
 		type = get_be16(p + off);
 	}
 	off += 2;
-	h = rte_hash_crc_2byte(type, h);
 	if (type == RTE_ETHER_TYPE_IPV4 && off + sizeof(struct rte_ipv4_hdr) <= len) {
 		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
 		uint32_t ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
 
-		h = rte_hash_crc_4byte(ip->src_addr, h);
-		h = rte_hash_crc_4byte(ip->dst_addr, h);
-		h = rte_hash_crc_1byte(ip->next_proto_id, h);
-		/* Only an unfragmented packet has ports in every frame of its flow. */
-		if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0 && ihl >= 20 &&
-		    off + ihl <= len)
-			h = hash_ports(h, ip->next_proto_id, p + off + ihl, len - off - ihl);
-	} else if (type == RTE_ETHER_TYPE_IPV6 && off + sizeof(struct rte_ipv6_hdr) <= len) {
+		if (ihl < sizeof(*ip) || off + ihl > len)
+			ihl = len - off; /* no ports to hash */
+		return hash_ipv4(ip, p + off + ihl, len - off - ihl);
+	}
+	if (type == RTE_ETHER_TYPE_IPV6 && off + sizeof(struct rte_ipv6_hdr) <= len) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(p + off);
 		uint32_t l4 = off + (uint32_t)sizeof(*ip6);
 
-		h = hash_bytes(ip6->src_addr, sizeof(ip6->src_addr), h);
+		h = hash_bytes(ip6->src_addr, sizeof(ip6->src_addr), ip6->proto);
 		h = hash_bytes(ip6->dst_addr, sizeof(ip6->dst_addr), h);
-		h = rte_hash_crc_1byte(ip6->proto, h);
 		/* Extension headers are not walked: such flows hash on addresses only. */
-		h = hash_ports(h, ip6->proto, p + l4, len - l4);
+		return h ^ hash_ports(ip6->proto, p + l4, len - l4);
 	}
-	return h;
+	/* Not IP: the MACs and the EtherType are all there is. */
+	return rte_hash_crc_2byte(type, hash_bytes(p, 2 * RTE_ETHER_ADDR_LEN, 0));
 }
 
-uint32_t
-nvgre_flow_hash(const struct rte_mbuf *m)
+static __rte_always_inline uint32_t
+flow_hash(const struct rte_mbuf *m)
 {
 	uint32_t h;
 
 	if (likely(flow_hash_plain_ipv4(m, &h)))
 		return h;
 	return flow_hash_any(m);
+}
+
+uint32_t
+nvgre_flow_hash(const struct rte_mbuf *m)
+{
+	return flow_hash(m);
+}
+
+enum nvgre_encap_reason
+nvgre_encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
+{
+	return encap_one(m, t, flow_hash);
+}
+
+uint16_t
+nvgre_encap_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template *t,
+		 uint8_t *reasons)
+{
+	uint16_t nb_ok = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		reasons[i] = (uint8_t)encap_one(pkts[i], t, flow_hash(pkts[i]));
+		nb_ok += reasons[i] == NVGRE_ENCAP_OK;
+	}
+	return nb_ok;
 }
 
 /* The 24-bit VSID of a GRE header with a key (RFC 7637: the key's upper three bytes). */
