@@ -54,6 +54,8 @@ fdb_announce_candidate(const uint8_t *frame, uint32_t len)
 	rte_be16_t type;
 
 	memcpy(&type, frame + off, sizeof(type));
+	if (type == RTE_BE16(0x0800))
+		return 0; /* untagged IPv4, the frame most switched: one compare */
 	for (int tags = 0; (type == qtag || type == adtag) && tags < 2; tags++) {
 		off += 4;
 		if (len < off + 2)
