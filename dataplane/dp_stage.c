@@ -56,9 +56,10 @@ dp_announce_cause(struct dp_lcore *lc, const struct dp_port_rt *sec, struct rte_
  * bulk call per run of requests from one host, the last run together with
  * the destinations' lookup (usually the whole burst is one run).
  */
-static void
+static unsigned int
 learn_runs(struct dp_burst *b, struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 {
+	unsigned int refused = 0;
 	uint16_t start = 0;
 
 	do {
@@ -69,14 +70,15 @@ learn_runs(struct dp_burst *b, struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 		end = RTE_MIN(end, b->nb_reqs); /* no requests: the lookup alone */
 		ctx->port = end > start ? b->req_port[start] : FDB_PORT_NONE;
 		if (end < b->nb_reqs)
-			fdb_learn_bulk(dp_main.fdb, &b->reqs[start], end - start, ctx,
-				       &verdicts[start]);
+			refused += fdb_learn_bulk(dp_main.fdb, &b->reqs[start], end - start, ctx,
+						  &verdicts[start]);
 		else
-			fdb_learn_lookup_bulk(dp_main.fdb, &b->reqs[start], end - start, ctx,
-					      &verdicts[start], b->dl.keys, b->dl.nb_keys,
-					      b->dl.ports);
+			refused += fdb_learn_lookup_bulk(dp_main.fdb, &b->reqs[start], end - start,
+							 ctx, &verdicts[start], b->dl.keys,
+							 b->dl.nb_keys, b->dl.ports);
 		start = end;
 	} while (start < b->nb_reqs);
+	return refused;
 }
 
 /* Drop the frames whose source a limit refused; the rest move down, in order. */
@@ -111,21 +113,18 @@ dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 				     .events = lc->events,
 				     .urgent = lc->urgent };
 	uint8_t verdicts[VSW_BURST_SIZE];
-	uint16_t r = 0;
+	unsigned int refused;
 
-	if (likely(b->in_bd != DP_BD_NONE)) {
-		fdb_learn_lookup_bulk(dp_main.fdb, b->reqs, b->nb_reqs, &ctx, verdicts, b->dl.keys,
-				      b->dl.nb_keys, b->dl.ports);
-	} else {
-		learn_runs(b, &ctx, verdicts);
-	}
+	if (likely(b->in_bd != DP_BD_NONE))
+		refused = fdb_learn_lookup_bulk(dp_main.fdb, b->reqs, b->nb_reqs, &ctx, verdicts,
+						b->dl.keys, b->dl.nb_keys, b->dl.ports);
+	else
+		refused = learn_runs(b, &ctx, verdicts);
 	for (uint16_t i = 0; i < b->nb; i++)
 		out[i] = b->dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE :
 							  b->dl.ports[b->dl.key_of[i]];
 	/* Compact only when a limit dropped something: almost never. */
-	while (r < b->nb_reqs && verdicts[r] != FDB_VERDICT_DROP)
-		r++;
-	if (unlikely(r < b->nb_reqs))
+	if (unlikely(refused != 0))
 		drop_refused(lc, pkts, b, verdicts, out);
 }
 

@@ -415,18 +415,25 @@ learn_requests(const struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned
 	return left;
 }
 
-/* The verdicts of the requests learn_requests() left, back in the callers' order. */
-static inline void
+/*
+ * The verdicts of the requests learn_requests() left, back in the callers'
+ * order (the learn cache's own are all forward).  @return how many are drops.
+ */
+static inline unsigned int
 learn_verdicts(const struct fdb_learn_req *todo, const struct fdb_learn_req *reqs, unsigned int n,
 	       const uint8_t *idx, const uint8_t *v, uint8_t *verdicts)
 {
-	if (todo == reqs)
-		return; /* learned in place */
-	for (unsigned int j = 0; j < n; j++)
-		verdicts[idx[j]] = v[j];
+	unsigned int refused = 0;
+
+	for (unsigned int j = 0; j < n; j++) {
+		refused += v[j] == FDB_VERDICT_DROP;
+		if (todo != reqs) /* else learned in place */
+			verdicts[idx[j]] = v[j];
+	}
+	return refused;
 }
 
-void
+unsigned int
 fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
 	       const struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 {
@@ -440,7 +447,7 @@ fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n
 
 	fdb_find_bulk(fdb, &todo[0].key, sizeof(todo[0]), n, vals, pos);
 	learn_found(fdb, todo, n, ctx, out, vals, pos, tag);
-	learn_verdicts(todo, reqs, n, idx, out, verdicts);
+	return learn_verdicts(todo, reqs, n, idx, out, verdicts);
 }
 
 /*
@@ -467,7 +474,7 @@ dst_cache_filter(const struct fdb_learn_cache *c, uint64_t epoch, const uint64_t
 	return nb;
 }
 
-void
+unsigned int
 fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int nb_reqs,
 		      const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *keys,
 		      unsigned int nb_keys, uint16_t *ports)
@@ -481,7 +488,7 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 		learn_requests(fdb, reqs, &nb_reqs, ctx, verdicts, left, idx, &tag);
 	uint8_t *out = todo == reqs ? verdicts : v;
 	const uint64_t *find = keys;
-	unsigned int nb_find = nb_keys;
+	unsigned int nb_find = nb_keys, refused;
 
 	if (tag != 0 && cache_in_use(&ctx->cache->dst)) {
 		nb_find = dst_cache_filter(ctx->cache, tag >> 16, keys, nb_keys, ports, kleft, kidx);
@@ -493,7 +500,7 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 	fdb_hash_bulk(fdb, find, sizeof(find[0]), nb_find, kb1, kb2);
 	fdb_find_hashed(fdb, &todo[0].key, sizeof(todo[0]), nb_reqs, rb1, rb2, vals, pos);
 	learn_found(fdb, todo, nb_reqs, ctx, out, vals, pos, tag);
-	learn_verdicts(todo, reqs, nb_reqs, idx, out, verdicts);
+	refused = learn_verdicts(todo, reqs, nb_reqs, idx, out, verdicts);
 	/*
 	 * After learning, so a destination learned from this very burst is
 	 * found; if this burst moved or changed an entry, the cache's answers
@@ -511,6 +518,7 @@ fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigne
 
 		ports[i] = pos[j] != FDB_POS_NONE ? value_port(vals[j]) : FDB_PORT_NONE;
 	}
+	return refused;
 }
 
 void

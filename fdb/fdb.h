@@ -341,9 +341,10 @@ uint32_t fdb_port_count(const struct fdb *fdb, uint16_t port);
  * missing, move those on another port, refresh the rest, within the bridge
  * domain's and the port's limits.  Repeated keys are fine.  n <= FDB_BULK_MAX.
  * verdicts[i] (enum fdb_verdict) says whether frames from reqs[i] may go on.
+ * @return how many verdicts are FDB_VERDICT_DROP (a limit refused them).
  */
-void fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
-		    const struct fdb_learn_ctx *ctx, uint8_t *verdicts);
+unsigned int fdb_learn_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int n,
+			    const struct fdb_learn_ctx *ctx, uint8_t *verdicts);
 
 /**
  * Look up 'keys[0..n)'; ports[i] is the port slot or FDB_PORT_NONE.
@@ -398,10 +399,12 @@ fdb_slot_port(fdb_slot_ref slot, uint64_t key)
  * memory accesses of both started together: what a switch does with each
  * burst (learn the sources, then find the destinations, which see what the
  * burst itself taught).  nb_reqs, nb_keys <= FDB_BULK_MAX.  Worker context.
+ * @return how many verdicts are FDB_VERDICT_DROP.
  */
-void fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs, unsigned int nb_reqs,
-			   const struct fdb_learn_ctx *ctx, uint8_t *verdicts, const uint64_t *keys,
-			   unsigned int nb_keys, uint16_t *ports);
+unsigned int fdb_learn_lookup_bulk(struct fdb *fdb, const struct fdb_learn_req *reqs,
+				   unsigned int nb_reqs, const struct fdb_learn_ctx *ctx,
+				   uint8_t *verdicts, const uint64_t *keys, unsigned int nb_keys,
+				   uint16_t *ports);
 
 /** Look up one key. @return 0 and fill 'entry', or -ENOENT. Any thread. */
 int fdb_lookup(const struct fdb *fdb, uint64_t key, struct fdb_entry *entry);
