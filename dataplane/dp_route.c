@@ -136,8 +136,7 @@ struct hops {
 	uint64_t lookup;		/**< frames whose next hop the tables must give */
 	uint64_t follow;		/**< frames that take the answer of the frame before */
 	uint64_t known;			/**< frames whose entry's port holds as it is */
-	uint32_t fdb_changes;		/**< fdb_changes() at the start of the burst */
-	uint32_t rec_changes;		/**< ovl_record_changes() at the start of the burst */
+	uint64_t changes;		/**< the tables' change counts at the start of the burst */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
 	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
@@ -235,6 +234,8 @@ route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 {
 	const uint64_t gens = dp_route_cache_gens(snap->gen, rs->gen);
 	const uint8_t rd = rs->bds[rxq->bd].rd;
+	/* The entry the frame kept before this one hit, NULL after a miss: a flow follows it. */
+	const struct dp_route_cache_entry *lead = NULL;
 	uint16_t nb = 0;
 
 	for (uint16_t i = 0; i < h->nb; i++) {
@@ -244,10 +245,9 @@ route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 		if (likely(dp_route_cache_hit(ce, gens, rd, ipv4_of(m)->dst_addr))) {
 			if (ttl_expired(lc, snap, rxq, rs, m))
 				continue;
-			if (nb > 0 && h->ce[nb - 1] == ce && !(h->lookup & UINT64_C(1) << (nb - 1))) {
+			if (ce == lead) {
 				h->follow |= UINT64_C(1) << nb;
-			} else if (ce->port != FDB_PORT_NONE && ce->fdb_changes == h->fdb_changes &&
-				   ce->rec_changes == h->rec_changes) {
+			} else if (ce->port != FDB_PORT_NONE && ce->changes == h->changes) {
 				h->port[nb] = ce->port;
 				h->known |= UINT64_C(1) << nb;
 			} else {
@@ -255,7 +255,10 @@ route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 				rte_prefetch0(ce->fdb_slot);
 			}
 			h->key[nb] = ce->fdb_key;
-		} else if (!route_resolve(lc, snap, rxq, rs, m, h, nb)) {
+			lead = ce;
+		} else if (route_resolve(lc, snap, rxq, rs, m, h, nb)) {
+			lead = NULL;
+		} else {
 			continue;
 		}
 		h->m[nb] = m;
@@ -298,8 +301,7 @@ remember_port(const struct hops *h, unsigned int k)
 	struct dp_route_cache_entry *ce = h->ce[k];
 
 	ce->port = h->port[k];
-	ce->fdb_changes = h->fdb_changes;
-	ce->rec_changes = h->rec_changes;
+	ce->changes = h->changes;
 }
 
 /*
@@ -573,8 +575,8 @@ hops_start(struct hops *h)
 	h->lookup = 0;
 	h->follow = 0;
 	h->known = 0;
-	h->fdb_changes = fdb_changes(dp_main.fdb);
-	h->rec_changes = ovl_record_changes(dp_main.ovl);
+	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
+					    ovl_record_changes(dp_main.ovl));
 }
 
 /* First pass, one frame to the router MAC: checked, it joins 'h' with its cache entry on its way. */

@@ -50,9 +50,8 @@ struct dp_route_cache_entry {
 	fdb_slot_ref fdb_slot;	  /**< where fdb_key sits in the FDB, or NULL */
 	rte_be32_t dst;		  /**< destination address */
 	rte_be32_t nh;		  /**< next-hop customer address (dst, or a route's via) */
+	uint64_t changes;	  /**< dp_route_cache_changes() when 'port' was read */
 	uint32_t vsid;		  /**< VSID of the next hop's subnet */
-	uint32_t fdb_changes;	  /**< fdb_changes() when 'port' was read */
-	uint32_t rec_changes;	  /**< ovl_record_changes() when the record was found as it is */
 	uint16_t port;		  /**< the FDB's answer then, or FDB_PORT_NONE */
 	uint8_t rd;		  /**< routing domain */
 } __rte_cache_aligned;
@@ -69,6 +68,16 @@ static inline uint64_t
 dp_route_cache_gens(uint32_t switch_gen, uint32_t rd_gen)
 {
 	return (uint64_t)switch_gen << 32 | rd_gen;
+}
+
+/*
+ * The two tables' change counts as an entry keeps them, one word: the FDB's
+ * (fdb_changes) and the records' (ovl_record_changes).
+ */
+static inline uint64_t
+dp_route_cache_changes(uint32_t fdb_changes, uint32_t rec_changes)
+{
+	return (uint64_t)fdb_changes << 32 | rec_changes;
 }
 
 /* The one entry destination 'dst' of routing domain 'rd' may use. */
