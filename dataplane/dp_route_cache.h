@@ -35,8 +35,8 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
-#include <rte_hash_crc.h>
 
+#include "crc32c.h"
 #include "fdb.h"
 #include "ovl.h"
 
@@ -84,7 +84,7 @@ dp_route_cache_changes(uint32_t fdb_changes, uint32_t rec_changes)
 static inline struct dp_route_cache_entry *
 dp_route_cache_slot(struct dp_route_cache *c, uint8_t rd, rte_be32_t dst)
 {
-	return &c->e[rte_hash_crc_4byte(dst, rd) & (DP_ROUTE_CACHE_ENTRIES - 1)];
+	return &c->e[vsw_crc32c_u32(dst, rd) & (DP_ROUTE_CACHE_ENTRIES - 1)];
 }
 
 /* Is 'e' the answer for (rd, dst) under snapshots 'gens'? */

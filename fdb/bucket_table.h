@@ -34,8 +34,9 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
-#include <rte_hash_crc.h>
 #include <rte_prefetch.h>
+
+#include "crc32c.h"
 /* ThreadSanitizer cannot see that the SIMD filter is confirmed atomically: give it atomics. */
 #if defined(RTE_ARCH_X86) && defined(__SSE4_1__) && !defined(__SANITIZE_THREAD__)
 #define FDB_SIMD_SSE41 1
@@ -75,7 +76,7 @@ fdb_key_reserved(uint64_t key)
 static inline void
 fdb_bt_buckets_of(uint32_t nb_buckets, uint64_t key, uint32_t *b1, uint32_t *b2)
 {
-	uint64_t x = (uint64_t)rte_hash_crc_8byte(key, FDB_HASH_SEED) * FDB_HASH_MIX;
+	uint64_t x = (uint64_t)vsw_crc32c_u64(key, FDB_HASH_SEED) * FDB_HASH_MIX;
 	uint32_t first = (uint32_t)(((x >> 32) * nb_buckets) >> 32);
 	uint32_t second = (uint32_t)(((x & 0xffffffffu) * nb_buckets) >> 32);
 

@@ -285,7 +285,9 @@ uint32_t nvgre_flow_hash(const struct rte_mbuf *m);
 static inline uint8_t
 nvgre_flow_id(uint32_t hash)
 {
-	return (uint8_t)(hash ^ hash >> 8 ^ hash >> 16 ^ hash >> 24);
+	uint32_t h = hash ^ hash >> 16; /* then one more fold: the four bytes' XOR */
+
+	return (uint8_t)(h ^ h >> 8);
 }
 
 /**

@@ -14,6 +14,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "crc32c.h"
+
 #define VSW_NVGRE_STR(name, str) str,
 
 static const char *const encap_names[NVGRE_ENCAP_MAX] = { NVGRE_ENCAP_REASONS(VSW_NVGRE_STR) };
@@ -397,7 +399,7 @@ hash_ports(uint8_t proto, const uint8_t *l4, uint32_t avail)
 	if (avail < sizeof(ports))
 		return 0;
 	memcpy(&ports, l4, sizeof(ports));
-	return rte_hash_crc_4byte(ports, PORTS_SEED);
+	return vsw_crc32c_u32(ports, PORTS_SEED);
 }
 
 /*
@@ -412,7 +414,7 @@ hash_ipv4(const struct rte_ipv4_hdr *ip, const uint8_t *l4, uint32_t avail)
 	uint32_t h;
 
 	memcpy(&addrs, &ip->src_addr, sizeof(addrs)); /* source and destination, adjacent */
-	h = rte_hash_crc_8byte(addrs, ip->next_proto_id);
+	h = vsw_crc32c_u64(addrs, ip->next_proto_id);
 	if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0)
 		h ^= hash_ports(ip->next_proto_id, l4, avail);
 	return h;
