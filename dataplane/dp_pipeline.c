@@ -127,8 +127,9 @@ dp_l2_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 	uint16_t out[VSW_BURST_SIZE];
 
 	parse_burst(lc, snap, rxq, pkts, nb_pkts, &b);
-	dp_learn_lookup(lc, pkts, &b, out);
-	b.nb = dp_route_burst(lc, snap, rxq, pkts, b.dst_keys, out, b.nb);
+	dp_learn_lookup(lc, pkts, &b);
+	b.nb = dp_route_burst(lc, snap, rxq, pkts, b.dst_keys, b.dl.key_of, b.nb);
+	dp_out_ports(&b, out);
 	resolve_misses(snap, &b, out);
 	dp_act_burst(lc, snap, pkts, &b, out);
 }

@@ -619,7 +619,7 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 
 uint16_t
 dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	       struct rte_mbuf **pkts, uint64_t *dst_keys, uint16_t *out, uint16_t n)
+	       struct rte_mbuf **pkts, uint64_t *dst_keys, uint8_t *key_of, uint16_t n)
 {
 	const struct dp_rd_snap *rs = dp_rd_snapshot();
 	uint16_t nb_kept = 0;
@@ -648,7 +648,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 		}
 		pkts[nb_kept] = m;
 		dst_keys[nb_kept] = dst_keys[i];
-		out[nb_kept++] = out[i];
+		key_of[nb_kept++] = key_of[i];
 	}
 	if (h.nb > 0)
 		route_frames(lc, snap, rxq, rs, in->rd, &h);

@@ -84,7 +84,7 @@ learn_runs(struct dp_burst *b, struct fdb_learn_ctx *ctx, uint8_t *verdicts)
 /* Drop the frames whose source a limit refused; the rest move down, in order. */
 static void
 drop_refused(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
-	     const uint8_t *verdicts, uint16_t *out)
+	     const uint8_t *verdicts)
 {
 	const bool per_frame = b->in_bd == DP_BD_NONE;
 	uint16_t nb_kept = 0;
@@ -97,14 +97,14 @@ drop_refused(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 		if (per_frame)
 			b->bd[nb_kept] = b->bd[i];
 		b->dst_keys[nb_kept] = b->dst_keys[i];
-		out[nb_kept] = out[i];
+		b->dl.key_of[nb_kept] = b->dl.key_of[i];
 		pkts[nb_kept++] = pkts[i];
 	}
 	b->nb = nb_kept;
 }
 
 void
-dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b, uint16_t *out)
+dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b)
 {
 	struct fdb_learn_ctx ctx = { .cache = lc->learn_cache,
 				     .port = b->in_slot,
@@ -120,12 +120,9 @@ dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
 						b->dl.keys, b->dl.nb_keys, b->dl.ports);
 	else
 		refused = learn_runs(b, &ctx, verdicts);
-	for (uint16_t i = 0; i < b->nb; i++)
-		out[i] = b->dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE :
-							  b->dl.ports[b->dl.key_of[i]];
 	/* Compact only when a limit dropped something: almost never. */
 	if (unlikely(refused != 0))
-		drop_refused(lc, pkts, b, verdicts, out);
+		drop_refused(lc, pkts, b, verdicts);
 }
 
 unsigned int

@@ -13,6 +13,7 @@
  *   learn, lookup   dp_learn_lookup(): the sources learned and the
  *                   destinations looked up in one bulk call into the FDB
  *   route           dp_route_burst() (dp_route.c), frames from VM ports
+ *   ports           dp_out_ports(): each frame left, its output port
  *   act             dp_act_burst(): runs of frames to one port or one
  *                   remote host sent together, anything else one by one,
  *                   in arrival order
@@ -199,6 +200,7 @@ dp_burst_add(struct dp_burst *b, struct dp_parse *p, struct rte_mbuf **pkts, str
 		b->bd[k] = bd;
 	if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
 		b->dst_keys[k] = DP_KEY_FLOOD;
+		b->dl.key_of[k] = 0; /* unused, but moved with the frame by compactions */
 	} else {
 		uint64_t key = fdb_key_dst(bd, eth);
 
@@ -217,12 +219,23 @@ dp_burst_add(struct dp_burst *b, struct dp_parse *p, struct rte_mbuf **pkts, str
  * Learn and look up, every path: learn the burst's sources and look up its
  * destinations in one call, so the table's cache misses for both overlap
  * (from the overlay, one call per run of sources from one host, the last
- * with the lookup); out[i] is then frame i's port, FDB_PORT_NONE for a miss
- * or a flood.  Frames whose source a limit refused are dropped when the
- * domain says so; the rest keep their order.
+ * with the lookup); b->dl.ports then holds each destination's port.
+ * Frames whose source a limit refused are dropped when the domain says so;
+ * the rest keep their order.
  */
-void dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b,
-		     uint16_t *out);
+void dp_learn_lookup(struct dp_lcore *lc, struct rte_mbuf **pkts, struct dp_burst *b);
+
+/*
+ * Ports, every path: out[i] is frame i's port, FDB_PORT_NONE for a miss or
+ * a flood.  After routing, so that the frames the router took cost nothing here.
+ */
+static inline void
+dp_out_ports(const struct dp_burst *b, uint16_t *out)
+{
+	for (uint16_t i = 0; i < b->nb; i++)
+		out[i] = b->dst_keys[i] == DP_KEY_FLOOD ? FDB_PORT_NONE :
+							  b->dl.ports[b->dl.key_of[i]];
+}
 
 /*
  * Act, every path: send each frame to out[i], in order.  Runs of frames to

@@ -212,6 +212,7 @@ dp_uplink_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struc
 	if (unlikely(snap->uplink_vlan != 0))
 		nb_pkts = dp_vlan_uplink_rx(lc, snap, pkts, nb_pkts);
 	parse_burst(lc, snap, pkts, nb_pkts, &b);
-	dp_learn_lookup(lc, pkts, &b, out);
+	dp_learn_lookup(lc, pkts, &b);
+	dp_out_ports(&b, out);
 	dp_act_burst(lc, snap, pkts, &b, out);
 }

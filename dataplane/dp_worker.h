@@ -83,10 +83,10 @@ int dp_arp_suppress(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_
  * distributed router handles: frames to the router MAC of the ingress
  * bridge domain (routed, answered or dropped) and ARP requests for its
  * gateway (answered); move the rest down, keeping their order, 'dst_keys'
- * and 'out'.  @return the frames left.
+ * and 'key_of' (struct dst_lookup's).  @return the frames left.
  */
 uint16_t dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap,
 			const struct dp_rxq *rxq, struct rte_mbuf **pkts, uint64_t *dst_keys,
-			uint16_t *out, uint16_t n);
+			uint8_t *key_of, uint16_t n);
 
 #endif /* VSW_DP_WORKER_H */
