@@ -55,8 +55,9 @@ ovl_rd_hdr_sum(const void *hdr, uint32_t hl)
 
 /*
  * Does the 20-byte header at 'ip' (no options) sum to all ones?  Five
- * 32-bit words added, then folded to 16 bits: a 32-bit word is two 16-bit
- * ones modulo 0xffff, so this is the RFC 1071 sum, straight-line code.
+ * 32-bit words added: a 32-bit word is two 16-bit ones modulo 0xffff, and
+ * folding the RFC 1071 sum to 16 bits gives all ones exactly when the sum
+ * is a non-zero multiple of 0xffff.  Straight-line code, no folds.
  */
 static inline bool
 ovl_rd_hdr20_ok(const struct rte_ipv4_hdr *ip)
@@ -66,10 +67,7 @@ ovl_rd_hdr20_ok(const struct rte_ipv4_hdr *ip)
 
 	memcpy(w, ip, sizeof(w));
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return sum % 0xffff == 0 && sum != 0;
 }
 
 /**
