@@ -567,7 +567,7 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		route_run(lc, snap, run_port, run_bd, run, nb_run);
 }
 
-/* Start 'h' for a burst: no frames yet, the tables' change counts as they are now. */
+/* Start 'h' for a burst: no frames yet. */
 static inline void
 hops_start(struct hops *h)
 {
@@ -575,8 +575,6 @@ hops_start(struct hops *h)
 	h->lookup = 0;
 	h->follow = 0;
 	h->known = 0;
-	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
-					    ovl_record_changes(dp_main.ovl));
 }
 
 /* First pass, one frame to the router MAC: checked, it joins 'h' with its cache entry on its way. */
@@ -598,6 +596,9 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 {
 	uint64_t unresolved, again;
 
+	/* Read once the burst has routed frames: a subnet's L2 bursts never pay for it. */
+	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
+					    ovl_record_changes(dp_main.ovl));
 	route_classify(lc, snap, rxq, rs, h);
 	if (h->nb == 0)
 		return;
