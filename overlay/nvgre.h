@@ -210,7 +210,7 @@ struct nvgre_template {
 	uint16_t mtu;		       /**< drop frames whose outer IP packet exceeds this */
 	uint8_t hdr_len;	       /**< NVGRE_ENCAP_LEN (IPv4) or NVGRE_ENCAP_LEN6 (IPv6) */
 	uint8_t is6;		       /**< 1 for an IPv6 outer header */
-	uint32_t csum_base;	       /**< IPv4 header sum, per-frame fields zero (raw, unfolded) */
+	uint32_t csum_base;	       /**< IPv4 header sum, per-frame fields zero, folded to 16 bits */
 	uint8_t hdr[NVGRE_ENCAP_LEN6]; /**< outer Ethernet + IP + GRE, wire order (hdr_len used) */
 	uint32_t vsid;		       /**< virtual subnet, host order */
 	struct ovl_ip src_pa;	       /**< outer source */

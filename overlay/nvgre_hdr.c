@@ -185,7 +185,7 @@ nvgre_template_build(struct nvgre_template *t, const struct nvgre_template_param
 	 * Ones'-complement addition commutes, so adding the frame's
 	 * total_length later gives the same sum as summing the final header.
 	 */
-	t->csum_base = __rte_raw_cksum(ip, NVGRE_IPV4_HDR_LEN, 0);
+	t->csum_base = __rte_raw_cksum_reduce(__rte_raw_cksum(ip, NVGRE_IPV4_HDR_LEN, 0));
 	return 0;
 }
 
@@ -217,7 +217,11 @@ nvgre_strip_vlan(struct rte_mbuf *m)
 	return 0;
 }
 
-/* nvgre_strip_vlan() for the frame nearly every tenant sends: one without a tag. */
+/*
+ * nvgre_strip_vlan() for the frame nearly every tenant sends, one without a
+ * tag, except that the caller clears the VLAN offload flags (with the rest
+ * it clears, in one write).
+ */
 static inline int
 strip_vlan(struct rte_mbuf *m)
 {
@@ -229,7 +233,6 @@ strip_vlan(struct rte_mbuf *m)
 	memcpy(&type, p + 2 * RTE_ETHER_ADDR_LEN, sizeof(type));
 	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) && is_vlan_tpid(type))
 		return nvgre_strip_vlan(m);
-	m->ol_flags &= ~VLAN_OFFLOAD_FLAGS;
 	return 0;
 }
 
@@ -255,6 +258,7 @@ static inline void
 write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
 {
 	uint16_t be_total = rte_cpu_to_be_16(total);
+	uint32_t sum;
 	uint16_t csum;
 
 	if (unlikely(t->is6)) {
@@ -263,8 +267,12 @@ write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32
 	}
 	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN);
 	memcpy(hdr + NVGRE_OFF_IP_LEN, &be_total, sizeof(be_total));
-	/* RFC 1624: the header sum is the template's plus the one field that changed. */
-	csum = (uint16_t)~__rte_raw_cksum_reduce(t->csum_base + be_total);
+	/*
+	 * RFC 1624: the header sum is the template's plus the one field that
+	 * changed; csum_base is folded already, so one end-around carry is enough.
+	 */
+	sum = t->csum_base + be_total;
+	csum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
 	memcpy(hdr + NVGRE_OFF_IP_CSUM, &csum, sizeof(csum));
 	hdr[NVGRE_OFF_FLOW_ID] = nvgre_flow_id(flow_hash);
 }
@@ -298,10 +306,12 @@ encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash
 		return NVGRE_ENCAP_NO_HEADROOM;
 	write_outer(hdr, t, total, flow_hash);
 	/*
-	 * Offload requests described the inner headers; the outer ones are
-	 * complete.  With no request left, only the outer lengths matter.
+	 * Offload requests described the inner headers, and a tag the NIC
+	 * stripped or would insert must not come back on the inner frame; the
+	 * outer headers are complete.  With no request left, only the outer
+	 * lengths matter.
 	 */
-	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | VLAN_OFFLOAD_FLAGS);
 	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN,
 					    t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN, 0, 0,
 					    0, 0, 0);
