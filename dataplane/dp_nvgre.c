@@ -38,9 +38,8 @@ encap_refused(struct dp_lcore *lc, uint16_t slot, struct rte_mbuf **pkts, uint16
 			pkts[nb_ok++] = pkts[i];
 			continue;
 		}
-		lc->encap[reasons[i]]++;
+		count_encap(lc, (enum nvgre_encap_reason)reasons[i], pkts[i]);
 		lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
-		rte_pktmbuf_free(pkts[i]);
 	}
 	return nb_ok;
 }
