@@ -137,6 +137,9 @@ struct hops {
 	uint64_t follow;		/**< frames that take the answer of the frame before */
 	uint64_t known;			/**< frames whose entry's port holds as it is */
 	uint64_t changes;		/**< the tables' change counts at the start of the burst */
+	uint64_t gens;			/**< the snapshots' generations, as entries keep them */
+	/** The entry the frame last taken hit, NULL after a miss: a frame that hits it follows. */
+	const struct dp_route_cache_entry *lead;
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
 	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
@@ -222,51 +225,6 @@ route_resolve(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct 
 	return true;
 }
 
-/*
- * Second pass: each checked frame's destination in the route cache (its
- * entry prefetched by the first pass).  A hit keeps the entry's answer and
- * starts loading the two slots it is checked against; a miss is resolved in
- * full.  Frames answered or dropped leave 'h'.
- */
-static void
-route_classify(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	       const struct dp_rd_snap *rs, struct hops *h)
-{
-	const uint64_t gens = dp_route_cache_gens(snap->gen, rs->gen);
-	const uint8_t rd = rs->bds[rxq->bd].rd;
-	/* The entry the frame kept before this one hit, NULL after a miss: a flow follows it. */
-	const struct dp_route_cache_entry *lead = NULL;
-	uint16_t nb = 0;
-
-	for (uint16_t i = 0; i < h->nb; i++) {
-		struct rte_mbuf *m = h->m[i];
-		struct dp_route_cache_entry *ce = h->ce[i];
-
-		if (likely(dp_route_cache_hit(ce, gens, rd, ipv4_of(m)->dst_addr))) {
-			if (ttl_expired(lc, snap, rxq, rs, m))
-				continue;
-			if (ce == lead) {
-				h->follow |= UINT64_C(1) << nb;
-			} else if (ce->port != FDB_PORT_NONE && ce->changes == h->changes) {
-				h->port[nb] = ce->port;
-				h->known |= UINT64_C(1) << nb;
-			} else {
-				rte_prefetch0(ce->rec_slot);
-				rte_prefetch0(ce->fdb_slot);
-			}
-			h->key[nb] = ce->fdb_key;
-			lead = ce;
-		} else if (route_resolve(lc, snap, rxq, rs, m, h, nb)) {
-			lead = NULL;
-		} else {
-			continue;
-		}
-		h->m[nb] = m;
-		h->ce[nb++] = ce;
-	}
-	h->nb = nb;
-}
-
 /* The frames 0 .. nb-1 as a mask. */
 static inline uint64_t
 all_frames(uint16_t nb)
@@ -305,7 +263,7 @@ remember_port(const struct hops *h, unsigned int k)
 }
 
 /*
- * Third pass, the hits that lead (not following the frame before): is
+ * Second pass, the hits that lead (not following the frame before): is
  * their record still what the entry says, and where is its MAC now?  A
  * changed record is looked up again from what the entry says; a MAC no
  * longer in its FDB slot is looked up again in the FDB.  @return those.
@@ -337,7 +295,7 @@ route_check_hits(struct dp_lcore *lc, struct hops *h)
 }
 
 /*
- * Fourth pass: the records of the frames the cache could not answer, in one
+ * Third pass: the records of the frames the cache could not answer, in one
  * bulk lookup; their entries are refilled (the FDB slot comes next).
  * Frames without a record are dropped.  @return the frames without a record.
  */
@@ -381,7 +339,7 @@ route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
 	return unresolved;
 }
 
-/* Fifth pass: the FDB's answer for the next hops of 'mask', whose slots go into their entries. */
+/* Fourth pass: the FDB's answer for the next hops of 'mask', whose slots go into their entries. */
 static void
 route_lookup_ports(struct hops *h, uint64_t mask)
 {
@@ -508,7 +466,7 @@ route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, ui
 {
 	if (dp_port_is_remote(port)) {
 		lc->counters[DP_CNT_ROUTED_REMOTE] += n;
-		dp_encap_run(lc, snap, dp_remote_slot(port), run, n);
+		dp_encap_ipv4_run(lc, snap, dp_remote_slot(port), run, n);
 	} else {
 		lc->counters[DP_CNT_ROUTED_LOCAL] += n;
 		tx_bd_run(lc, snap, port, bd, run, n);
@@ -516,7 +474,7 @@ route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, ui
 }
 
 /*
- * Second pass: send the resolved frames in runs to the same local port or
+ * Last pass: send the resolved frames in runs to the same local port or
  * remote host and bridge domain (a burst routed to one subnet is mostly one
  * run), so a port still sees its frames in order.  Where a run goes is
  * decided by its first frame; the frames that join it are only rewritten
@@ -567,26 +525,63 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		route_run(lc, snap, run_port, run_bd, run, nb_run);
 }
 
-/* Start 'h' for a burst: no frames yet. */
+/*
+ * Start 'h' for a burst of bridge domain 'in' routed in 'rs': no frames yet,
+ * and what a cache entry is checked against.
+ */
 static inline void
-hops_start(struct hops *h)
+hops_start(struct hops *h, const struct dp_snapshot *snap, const struct dp_rd_snap *rs)
 {
 	h->nb = 0;
 	h->lookup = 0;
 	h->follow = 0;
 	h->known = 0;
+	h->lead = NULL;
+	h->gens = dp_route_cache_gens(snap->gen, rs->gen);
+	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
+					    ovl_record_changes(dp_main.ovl));
 }
 
-/* First pass, one frame to the router MAC: checked, it joins 'h' with its cache entry on its way. */
+/*
+ * First pass, one frame to the router MAC: checked, then its destination in
+ * the route cache.  A hit keeps the entry's answer (and starts loading the
+ * two slots it is checked against, unless no table has changed since); a
+ * miss is resolved in full.  Frames answered or dropped do not join 'h'.
+ */
 static inline void
 route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	   const struct dp_rd_snap *rs, uint8_t rd, struct rte_mbuf *m, struct hops *h)
 {
+	const uint16_t nb = h->nb;
+	struct dp_route_cache_entry *ce;
+	rte_be32_t dst;
+
 	if (!route_check(lc, snap, rxq, rs, m))
 		return;
-	h->ce[h->nb] = dp_route_cache_slot(lc->route_cache, rd, ipv4_of(m)->dst_addr);
-	rte_prefetch0(h->ce[h->nb]);
-	h->m[h->nb++] = m;
+	dst = ipv4_of(m)->dst_addr;
+	ce = dp_route_cache_slot(lc->route_cache, rd, dst);
+	if (likely(dp_route_cache_hit(ce, h->gens, rd, dst))) {
+		if (ttl_expired(lc, snap, rxq, rs, m))
+			return;
+		if (ce == h->lead) {
+			h->follow |= UINT64_C(1) << nb;
+		} else if (ce->port != FDB_PORT_NONE && ce->changes == h->changes) {
+			h->port[nb] = ce->port;
+			h->known |= UINT64_C(1) << nb;
+		} else {
+			rte_prefetch0(ce->rec_slot);
+			rte_prefetch0(ce->fdb_slot);
+		}
+		h->key[nb] = ce->fdb_key;
+		h->lead = ce;
+	} else if (route_resolve(lc, snap, rxq, rs, m, h, nb)) {
+		h->lead = NULL;
+	} else {
+		return;
+	}
+	h->m[nb] = m;
+	h->ce[nb] = ce;
+	h->nb = (uint16_t)(nb + 1);
 }
 
 /* The frames the first pass took, from the route cache to their ports. */
@@ -596,12 +591,6 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 {
 	uint64_t unresolved, again;
 
-	/* Read once the burst has routed frames: a subnet's L2 bursts never pay for it. */
-	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
-					    ovl_record_changes(dp_main.ovl));
-	route_classify(lc, snap, rxq, rs, h);
-	if (h->nb == 0)
-		return;
 	again = route_check_hits(lc, h);
 	unresolved = 0;
 	if (unlikely(h->lookup != 0)) {
@@ -630,7 +619,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 	if (rs == NULL || likely(rs->bds[rxq->bd].router_key == 0))
 		return n;
 	in = &rs->bds[rxq->bd];
-	hops_start(&h);
+	hops_start(&h, snap, rs);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
