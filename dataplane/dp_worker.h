@@ -73,6 +73,9 @@ void dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint1
 /* Encapsulate 'n' frames (n <= VSW_BURST_SIZE) for template slot 'slot' and send them on the uplink; consumes them. */
 void dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		  struct rte_mbuf **pkts, uint16_t n);
+/* dp_encap_run() of frames checked as the routing stage checks them (nvgre_encap_ipv4_bulk). */
+void dp_encap_ipv4_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
+		       struct rte_mbuf **pkts, uint16_t n);
 /* Unicast FDB misses in a tenant subnet: remote slots from the lookup records, or FDB_PORT_NONE; n <= VSW_BURST_SIZE. */
 void dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports);
 /* If 'm' is an ARP request a lookup record answers, turn it into the reply. @return 1 if so. */

@@ -250,21 +250,15 @@ write_outer6(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint3
 }
 
 /*
- * Copy the template into 'hdr' and patch the per-frame fields for an outer
- * IP packet of 'total' bytes.  The family was chosen when the template was
- * built; an IPv4 tunnel pays one predictable branch for the choice.
+ * write_outer() for an IPv4 template: total length, header checksum, FlowID.
  */
 static inline void
-write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
+write_outer4(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
 {
 	uint16_t be_total = rte_cpu_to_be_16(total);
 	uint32_t sum;
 	uint16_t csum;
 
-	if (unlikely(t->is6)) {
-		write_outer6(hdr, t, total, flow_hash);
-		return;
-	}
 	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN);
 	memcpy(hdr + NVGRE_OFF_IP_LEN, &be_total, sizeof(be_total));
 	/*
@@ -278,33 +272,54 @@ write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32
 }
 
 /*
- * The outer IP packet's length for an inner frame of 'inner_len' behind the
- * template's IP and GRE headers, or 0 if it exceeds the template's MTU.
+ * Copy the template into 'hdr' and patch the per-frame fields for an outer
+ * IP packet of 'total' bytes.  The family was chosen when the template was
+ * built; an IPv4 tunnel pays one predictable branch for the choice.
+ */
+static inline void
+write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
+{
+	if (unlikely(t->is6))
+		write_outer6(hdr, t, total, flow_hash);
+	else
+		write_outer4(hdr, t, total, flow_hash);
+}
+
+/*
+ * The outer IP packet's length for an inner frame of 'inner_len' behind
+ * 'hdr_len' bytes of outer headers (the template's), or 0 if it exceeds the
+ * template's MTU.
  */
 static inline uint16_t
-outer_total(uint32_t inner_len, const struct nvgre_template *t)
+outer_total(uint32_t inner_len, const struct nvgre_template *t, uint32_t hdr_len)
 {
-	uint32_t total = inner_len + t->hdr_len - RTE_ETHER_HDR_LEN;
+	uint32_t total = inner_len + hdr_len - RTE_ETHER_HDR_LEN;
 
 	return total > t->mtu ? 0 : (uint16_t)total;
 }
 
-/* nvgre_encap_one(), inline for nvgre_encap_bulk()'s loop. */
+/*
+ * encap_one() of a frame without a tag, for a template of the family 'is6'
+ * (a constant at each call, so that the header's length is one too).
+ */
 static __rte_always_inline enum nvgre_encap_reason
-encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
+encap_untagged(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash,
+	       const bool is6)
 {
+	const uint16_t hdr_len = is6 ? NVGRE_ENCAP_LEN6 : NVGRE_ENCAP_LEN; /* t->hdr_len */
 	uint16_t total;
 	uint8_t *hdr;
 
-	if (unlikely(strip_vlan(m) != 0))
-		return NVGRE_ENCAP_MALFORMED;
-	total = outer_total(rte_pktmbuf_pkt_len(m), t);
+	total = outer_total(rte_pktmbuf_pkt_len(m), t, hdr_len);
 	if (unlikely(total == 0))
 		return NVGRE_ENCAP_TOO_BIG;
-	hdr = (uint8_t *)rte_pktmbuf_prepend(m, t->hdr_len);
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, hdr_len);
 	if (unlikely(hdr == NULL))
 		return NVGRE_ENCAP_NO_HEADROOM;
-	write_outer(hdr, t, total, flow_hash);
+	if (is6)
+		write_outer6(hdr, t, total, flow_hash);
+	else
+		write_outer4(hdr, t, total, flow_hash);
 	/*
 	 * Offload requests described the inner headers, and a tag the NIC
 	 * stripped or would insert must not come back on the inner frame; the
@@ -313,9 +328,20 @@ encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash
 	 */
 	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | VLAN_OFFLOAD_FLAGS);
 	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN,
-					    t->hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN, 0, 0,
+					    hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN, 0, 0,
 					    0, 0, 0);
 	return NVGRE_ENCAP_OK;
+}
+
+/* nvgre_encap_one(), inline for nvgre_encap_bulk()'s loop. */
+static __rte_always_inline enum nvgre_encap_reason
+encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
+{
+	if (unlikely(strip_vlan(m) != 0))
+		return NVGRE_ENCAP_MALFORMED;
+	if (unlikely(t->is6))
+		return encap_untagged(m, t, flow_hash, true);
+	return encap_untagged(m, t, flow_hash, false);
 }
 
 struct rte_mbuf *
@@ -330,7 +356,7 @@ nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool, const struct nvg
 		*reason = NVGRE_ENCAP_MALFORMED;
 		return NULL;
 	}
-	total = outer_total(rte_pktmbuf_pkt_len(m), t);
+	total = outer_total(rte_pktmbuf_pkt_len(m), t, t->hdr_len);
 	if (unlikely(total == 0)) {
 		*reason = NVGRE_ENCAP_TOO_BIG;
 		return NULL;
@@ -501,6 +527,22 @@ flow_hash(const struct rte_mbuf *m)
 	return flow_hash_any(m);
 }
 
+/*
+ * flow_hash() of a frame the caller has checked: untagged IPv4 whose header
+ * is in the first segment (so data_len >= 34).  Only options move the ports.
+ */
+static __rte_always_inline uint32_t
+flow_hash_checked_ipv4(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+
+	if (unlikely(ip->version_ihl != 0x45))
+		return flow_hash_any(m);
+	return hash_ipv4(ip, (const uint8_t *)(ip + 1),
+			 rte_pktmbuf_data_len(m) - (uint32_t)(RTE_ETHER_HDR_LEN + sizeof(*ip)));
+}
+
 uint32_t
 nvgre_flow_hash(const struct rte_mbuf *m)
 {
@@ -521,6 +563,22 @@ nvgre_encap_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template
 
 	for (uint16_t i = 0; i < n; i++) {
 		reasons[i] = (uint8_t)encap_one(pkts[i], t, flow_hash(pkts[i]));
+		nb_ok += reasons[i] == NVGRE_ENCAP_OK;
+	}
+	return nb_ok;
+}
+
+uint16_t
+nvgre_encap_ipv4_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template *t,
+		      uint8_t *reasons)
+{
+	uint16_t nb_ok = 0;
+
+	if (unlikely(t->is6))
+		return nvgre_encap_bulk(pkts, n, t, reasons);
+	for (uint16_t i = 0; i < n; i++) {
+		reasons[i] = (uint8_t)encap_untagged(pkts[i], t, flow_hash_checked_ipv4(pkts[i]),
+						     false);
 		nb_ok += reasons[i] == NVGRE_ENCAP_OK;
 	}
 	return nb_ok;
