@@ -293,13 +293,15 @@ struct rte_mbuf *nvgre_encap_clone(struct rte_mbuf *m, struct rte_mempool *pool,
  */
 uint32_t nvgre_flow_hash(const struct rte_mbuf *m);
 
-/** Fold a 32-bit flow hash into the 8-bit FlowID.  Any thread. */
+/**
+ * The 8-bit FlowID of a 32-bit flow hash: its low byte.  The hash is CRC32C,
+ * in which every input bit moves every output bit, so no fold is needed.
+ * Any thread.
+ */
 static inline uint8_t
 nvgre_flow_id(uint32_t hash)
 {
-	uint32_t h = hash ^ hash >> 16; /* then one more fold: the four bytes' XOR */
-
-	return (uint8_t)(h ^ h >> 8);
+	return (uint8_t)hash;
 }
 
 /**

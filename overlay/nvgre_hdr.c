@@ -307,19 +307,22 @@ encap_untagged(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow
 	       const bool is6)
 {
 	const uint16_t hdr_len = is6 ? NVGRE_ENCAP_LEN6 : NVGRE_ENCAP_LEN; /* t->hdr_len */
-	uint16_t total;
+	uint32_t total = rte_pktmbuf_pkt_len(m) + hdr_len - RTE_ETHER_HDR_LEN;
 	uint8_t *hdr;
 
-	total = outer_total(rte_pktmbuf_pkt_len(m), t, hdr_len);
-	if (unlikely(total == 0))
+	if (unlikely(total > t->mtu))
 		return NVGRE_ENCAP_TOO_BIG;
-	hdr = (uint8_t *)rte_pktmbuf_prepend(m, hdr_len);
-	if (unlikely(hdr == NULL))
+	/* rte_pktmbuf_prepend(), without its second test of the pointer it returns. */
+	if (unlikely(rte_pktmbuf_headroom(m) < hdr_len))
 		return NVGRE_ENCAP_NO_HEADROOM;
+	m->data_off = (uint16_t)(m->data_off - hdr_len);
+	m->data_len = (uint16_t)(m->data_len + hdr_len);
+	m->pkt_len += hdr_len;
+	hdr = rte_pktmbuf_mtod(m, uint8_t *);
 	if (is6)
-		write_outer6(hdr, t, total, flow_hash);
+		write_outer6(hdr, t, (uint16_t)total, flow_hash);
 	else
-		write_outer4(hdr, t, total, flow_hash);
+		write_outer4(hdr, t, (uint16_t)total, flow_hash);
 	/*
 	 * Offload requests described the inner headers, and a tag the NIC
 	 * stripped or would insert must not come back on the inner frame; the
