@@ -54,19 +54,26 @@ ovl_rd_hdr_sum(const void *hdr, uint32_t hl)
 }
 
 /*
- * Does the 20-byte header at 'ip' (no options) sum to all ones?  Five
- * 32-bit words added: a 32-bit word is two 16-bit ones modulo 0xffff, and
- * folding the RFC 1071 sum to 16 bits gives all ones exactly when the sum
- * is a non-zero multiple of 0xffff.  Straight-line code, no folds.
+ * Does the 20-byte header at 'ip' (no options) sum to all ones?  Two 64-bit
+ * words and one 32-bit word added with end-around carries: every 2^16k is 1
+ * modulo 0xffff, so folding the RFC 1071 sum to 16 bits gives all ones
+ * exactly when this sum is a non-zero multiple of 0xffff.  Three loads
+ * straight from the frame, no folds.
  */
 static inline bool
 ovl_rd_hdr20_ok(const struct rte_ipv4_hdr *ip)
 {
-	uint32_t w[5];
-	uint64_t sum;
+	const uint8_t *p = (const uint8_t *)ip;
+	uint64_t a, b, sum;
+	uint32_t c;
 
-	memcpy(w, ip, sizeof(w));
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	memcpy(&a, p, sizeof(a));
+	memcpy(&b, p + 8, sizeof(b));
+	memcpy(&c, p + 16, sizeof(c));
+	sum = a + b;
+	sum += sum < a; /* 2^64 is 1 modulo 0xffff too */
+	sum += c;
+	sum += sum < c;
 	return sum % 0xffff == 0 && sum != 0;
 }
 
@@ -104,20 +111,21 @@ ovl_rd_ipv4_check(const struct rte_ipv4_hdr *ip, uint32_t contig, uint32_t avail
 
 /**
  * Decrement the TTL of a checked header and update its checksum
- * incrementally: HC' = ~(~HC + ~m + m') (RFC 1624, eqn. 3), where m is the
- * 16-bit word holding TTL and protocol.  With m' = m - 0x100 (the caller
- * has checked TTL > 1), ~m + m' is the constant 0xfeff whatever m is, and
- * the sum needs one end-around carry.  Done in network byte order (the
- * constant swapped), which the ones'-complement sum does not mind.
+ * incrementally (RFC 1624): the 16-bit word holding TTL and protocol drops
+ * by 0x0100, so the checksum, its complemented sum, grows by 0x0100 with an
+ * end-around carry.  Done in network byte order (the constant swapped),
+ * which the ones'-complement sum does not mind; a result of 0xffff (-0)
+ * carries over to 0x0000 as a full computation gives.  The caller has
+ * checked TTL > 1.
  */
 static inline void
 ovl_rd_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)RTE_BE16(0xfeff);
+	uint32_t check = ip->hdr_checksum;
 
-	sum = (sum & 0xffff) + (sum >> 16);
+	check += RTE_BE16(0x0100);
+	ip->hdr_checksum = (rte_be16_t)(check + (check >= 0xffff));
 	ip->time_to_live--;
-	ip->hdr_checksum = (rte_be16_t)~sum;
 }
 
 /**
