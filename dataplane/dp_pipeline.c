@@ -30,9 +30,11 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 	const struct dp_port_rt *port = &snap->ports[rxq->slot];
 	/* Port security's "none" as NULL, decided once: then one compare per frame. */
 	const struct dp_port_rt *sec = port->nb_allowed > 0 ? port : NULL;
+	/* In locals: the stores into 'b' might alias '*rxq' for all the compiler knows. */
+	const uint16_t slot = rxq->slot, bd = rxq->bd;
 	struct dp_parse p;
 
-	dp_parse_start(&p, b, rxq->slot, rxq->bd);
+	dp_parse_start(&p, b, slot, bd);
 	for (uint16_t i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth = NULL;
@@ -43,8 +45,7 @@ parse_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp
 		cause = dp_frame_source(lc, sec, m, &eth);
 		if (unlikely(cause < 0))
 			continue;
-		dp_burst_add(b, &p, pkts, m, eth, rxq->bd, fdb_key_src(rxq->bd, eth), rxq->slot,
-			     cause, false);
+		dp_burst_add(b, &p, pkts, m, eth, bd, fdb_key_src(bd, eth), slot, cause, false);
 	}
 	dp_parse_end(&p, b);
 }

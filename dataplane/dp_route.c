@@ -473,56 +473,80 @@ route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, ui
 	}
 }
 
+/* Where the run of 'h' that starts at frame k ends: frames to its port, in its domain. */
+static inline uint16_t
+run_end(const struct hops *h, uint16_t k)
+{
+	const uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
+	uint16_t j = (uint16_t)(k + 1);
+
+	while (j < h->nb && h->port[j] == port && fdb_key_bd(h->key[j]) == bd)
+		j++;
+	return j;
+}
+
+/*
+ * Frames k .. end-1 of 'h', a run to a remote host, rewritten in place in
+ * h->m from k on, without those the tunnel cannot carry.  @return how many.
+ */
+static inline uint16_t
+run_rewrite_remote(struct dp_lcore *lc, const struct dp_snapshot *snap,
+		   const struct dp_rxq *rxq, const struct dp_rd_snap *rs, struct hops *h,
+		   uint16_t k, uint16_t end, const struct rewrite_src *src, uint16_t tenant_mtu)
+{
+	uint16_t n = 0;
+
+	for (uint16_t j = k; j < end; j++) {
+		struct rte_mbuf *m = h->m[j];
+
+		if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
+			continue;
+		route_rewrite(m, h->key[j], src);
+		h->m[k + n++] = m;
+	}
+	return n;
+}
+
 /*
  * Last pass: send the resolved frames in runs to the same local port or
  * remote host and bridge domain (a burst routed to one subnet is mostly one
  * run), so a port still sees its frames in order.  Where a run goes is
- * decided by its first frame; the frames that join it are only rewritten
- * (and, to a remote host, checked against the tunnel's MTU).
+ * decided once; its frames are then only rewritten (and, to a remote host,
+ * checked against the tunnel's MTU) and sent from h->m as they are.
  */
 static void
 route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
 	   const struct dp_rd_snap *rs, struct hops *h)
 {
 	const struct rewrite_src src = rewrite_src_of(&rs->rds[rs->bds[rxq->bd].rd].mac);
-	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
-	struct rte_mbuf *run[VSW_BURST_SIZE];
-	uint16_t nb_run = 0, run_port = FDB_PORT_NONE, run_bd = 0, run_mtu = 0;
-	bool run_remote = false;
+	uint16_t end;
 
-	for (uint16_t k = 0; k < h->nb; k++) {
-		struct rte_mbuf *m = h->m[k];
-		uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
+	for (uint16_t k = 0; k < h->nb; k = end) {
+		const uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
 
-		if (nb_run == 0 || port != run_port || bd != run_bd) {
-			if (nb_run > 0) {
-				route_run(lc, snap, run_port, run_bd, run, nb_run);
-				nb_run = 0;
-			}
-			if (dp_port_in_bd(snap, port, bd)) {
-				run_remote = false;
-			} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
-				/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
-				run_remote = true;
-				run_mtu = ovl_slot_tenant_mtu(os, dp_remote_slot(port));
-			} else {
-				/* A VM of this host (its record says so) that has not spoken yet. */
-				route_rewrite(m, h->key[k], &src);
+		end = run_end(h, k);
+		if (dp_port_in_bd(snap, port, bd)) {
+			for (uint16_t j = k; j < end; j++)
+				route_rewrite(h->m[j], h->key[j], &src);
+			route_run(lc, snap, port, bd, &h->m[k], (uint16_t)(end - k));
+		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
+			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
+			uint16_t mtu = ovl_slot_tenant_mtu(ovl_snapshot_get(dp_main.ovl),
+							   dp_remote_slot(port));
+			uint16_t n = run_rewrite_remote(lc, snap, rxq, rs, h, k, end, &src, mtu);
+
+			if (n > 0)
+				route_run(lc, snap, port, bd, &h->m[k], n);
+		} else {
+			/* VMs of this host (their records say so) that have not spoken yet. */
+			for (uint16_t j = k; j < end; j++) {
+				route_rewrite(h->m[j], h->key[j], &src);
 				count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
-				if (dp_flood_local(lc, snap, bd, rxq->slot, m) == 0)
+				if (dp_flood_local(lc, snap, bd, rxq->slot, h->m[j]) == 0)
 					count(lc, DP_CNT_DROP_NO_DESTINATION);
-				continue;
 			}
-			run_port = port;
-			run_bd = bd;
 		}
-		if (run_remote && too_big(lc, snap, rxq, rs, m, run_mtu))
-			continue;
-		route_rewrite(m, h->key[k], &src);
-		run[nb_run++] = m;
 	}
-	if (nb_run > 0)
-		route_run(lc, snap, run_port, run_bd, run, nb_run);
 }
 
 /*

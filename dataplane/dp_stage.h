@@ -75,9 +75,10 @@ struct dp_burst {
 
 /* A parse loop's running state, in locals: the stores into a dp_burst may alias anything in it. */
 struct dp_parse {
-	uint16_t nb_kept;   /**< frames kept so far */
-	uint16_t nb_reqs;   /**< learn requests so far */
-	uint16_t nb_keys;   /**< destinations to look up so far */
+	/* Counts as unsigned int, not uint16_t: indexes without a zero-extension each. */
+	unsigned int nb_kept; /**< frames kept so far */
+	unsigned int nb_reqs; /**< learn requests so far */
+	unsigned int nb_keys; /**< destinations to look up so far */
 	uint16_t last_port; /**< port of the last request */
 	uint64_t last_src;  /**< source key of the last request */
 	uint64_t last_dst;  /**< the last destination queued */
@@ -100,9 +101,9 @@ dp_parse_start(struct dp_parse *p, struct dp_burst *b, uint16_t in_slot, uint16_
 static inline void
 dp_parse_end(const struct dp_parse *p, struct dp_burst *b)
 {
-	b->nb = p->nb_kept;
-	b->nb_reqs = p->nb_reqs;
-	b->dl.nb_keys = p->nb_keys;
+	b->nb = (uint16_t)p->nb_kept;
+	b->nb_reqs = (uint16_t)p->nb_reqs;
+	b->dl.nb_keys = (uint16_t)p->nb_keys;
 }
 
 /* Is 'mac_bytes' one of the MACs port 'port' may send from (port security)? */
@@ -177,7 +178,7 @@ dp_burst_add(struct dp_burst *b, struct dp_parse *p, struct rte_mbuf **pkts, str
 	     const struct rte_ether_hdr *eth, uint16_t bd, uint64_t src_key, uint16_t port,
 	     int cause, const bool per_frame)
 {
-	const uint16_t k = p->nb_kept;
+	const unsigned int k = p->nb_kept;
 
 	if (per_frame && unlikely(port == FDB_PORT_NONE)) {
 		b->req_of[k] = DP_NO_REQ;
@@ -212,7 +213,7 @@ dp_burst_add(struct dp_burst *b, struct dp_parse *p, struct rte_mbuf **pkts, str
 		b->dst_keys[k] = key;
 	}
 	pkts[k] = m;
-	p->nb_kept = (uint16_t)(k + 1);
+	p->nb_kept = k + 1;
 }
 
 /*
