@@ -210,14 +210,14 @@ class Vswd:
 class Testpmd:
     """dpdk-testpmd in interactive mode, fed commands on stdin."""
 
-    def __init__(self, eal, vdevs, mbufs, workdir):
+    def __init__(self, eal, vdevs, mbufs, workdir, burst=32):
         # Line-buffered: testpmd prints with stdio, which a pipe would hold back.
         self.argv = ["stdbuf", "-oL", "dpdk-testpmd"] + eal
         for v in vdevs:
             self.argv += ["--vdev", v]
-        # One forwarding core (lcore 1), io forwarding, both ports on it.
+        # One forwarding core (lcore 1), io forwarding, both ports on it, the switch's burst size.
         self.argv += ["--", "-i", "--forward-mode=io", "--nb-cores=1", "--rxq=1", "--txq=1",
-                      "--no-flush-rx", "--total-num-mbufs=%d" % mbufs]
+                      "--no-flush-rx", "--burst=%d" % burst, "--total-num-mbufs=%d" % mbufs]
         self.log = os.path.join(workdir, "testpmd.log")
         self.out = []
         self.lock = threading.Lock()

@@ -269,7 +269,7 @@ def run_vsw_io(ctx, sc, traces):
 
 def _testpmd_window(ctx, frames, vdevs):
     """testpmd io forwarding on 'vdevs': frames received by all ports over the window."""
-    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir)
+    t = Testpmd(ctx.eal(frames), vdevs, frames + MBUF_SLACK, ctx.workdir, ctx.burst)
     try:
         t.start()
         time.sleep(ctx.warmup)

@@ -256,7 +256,8 @@ def run_ceiling(ctx, sc):
         vdevs += ["--vdev", "net_vhost%d,iface=%s,queues=1" % (i, s)]
     c = Dpdk(["dpdk-testpmd"] + switch_eal(ctx) + vdevs +
              ["--", "-i", "--forward-mode=io", "--nb-cores=1", "--no-flush-rx",
-              "--record-core-cycles", "--total-num-mbufs=%d" % SWITCH_MBUFS], ctx.workdir, "ceiling")
+              "--burst=%d" % ctx.burst, "--record-core-cycles",
+              "--total-num-mbufs=%d" % SWITCH_MBUFS], ctx.workdir, "ceiling")
     p = None
     try:
         c.start()
