@@ -18,7 +18,11 @@
  *
  * A destination this worker routed before is answered by its route cache
  * (dp_route_cache.h), checked against the two table slots the answer came
- * from; only a miss does the prefix scan and the two lookups.
+ * from; only a miss does the prefix scan and the two lookups.  While no
+ * table has changed since an entry was filled, its answer holds as it is,
+ * and the frame joins its run at once, in the pass that checks it; the
+ * first frame that needs more (and every frame after it, so that none
+ * overtakes it) waits in 'struct hops' for the passes below.
  *
  * It runs after learning and the FDB lookup (sources are learned as for any
  * frame) and before the overlay's miss resolution, which has nothing to
@@ -124,7 +128,8 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
 }
 
 /*
- * Where the routed frames of a burst go, pass by pass, in arrival order.
+ * Where the routed frames of a burst that could not be sent at once go,
+ * pass by pass, in arrival order.
  * Frame k's next hop comes from its route-cache entry, or, when bit k of
  * 'lookup' is set, from the tables (vsid[k], nh[k] say which record).  A
  * frame whose bit is set in 'follow' hit the same entry as the frame before
@@ -473,80 +478,96 @@ route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, ui
 	}
 }
 
-/* Where the run of 'h' that starts at frame k ends: frames to its port, in its domain. */
-static inline uint16_t
-run_end(const struct hops *h, uint16_t k)
-{
-	const uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
-	uint16_t j = (uint16_t)(k + 1);
+/*
+ * A run of routed frames to one local port (in one bridge domain) or to one
+ * remote host, rewritten and waiting to be sent together, so that a port
+ * still sees its frames in order.  port FDB_PORT_NONE: no run.
+ */
+struct route_run {
+	uint16_t port; /**< where the run goes, or FDB_PORT_NONE */
+	uint16_t bd;   /**< the bridge domain of its next hops */
+	uint16_t mtu;  /**< to a remote host: the tunnel's tenant MTU */
+	uint16_t n;    /**< frames in the run */
+	bool remote;   /**< to a remote host (encapsulated) */
+	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
+};
 
-	while (j < h->nb && h->port[j] == port && fdb_key_bd(h->key[j]) == bd)
-		j++;
-	return j;
+static inline void
+run_start(struct route_run *r)
+{
+	r->port = FDB_PORT_NONE;
+	r->n = 0;
+}
+
+/* Send the frames of run 'r', if any: it is empty again. */
+static inline void
+run_flush(struct dp_lcore *lc, const struct dp_snapshot *snap, struct route_run *r)
+{
+	if (r->n > 0)
+		route_run(lc, snap, r->port, r->bd, r->m, r->n);
+	r->n = 0;
 }
 
 /*
- * Frames k .. end-1 of 'h', a run to a remote host, rewritten in place in
- * h->m from k on, without those the tunnel cannot carry.  @return how many.
+ * Frame 'm', resolved to 'port' for FDB key 'key', joins run 'r' (sending
+ * the run before it first if it goes elsewhere): rewritten, or, to a remote
+ * host, refused by too_big().  @return false, with 'r' sent, for a next hop
+ * of this host that has no port yet (a VM that has not spoken): the caller
+ * floods to it.
  */
-static inline uint16_t
-run_rewrite_remote(struct dp_lcore *lc, const struct dp_snapshot *snap,
-		   const struct dp_rxq *rxq, const struct dp_rd_snap *rs, struct hops *h,
-		   uint16_t k, uint16_t end, const struct rewrite_src *src, uint16_t tenant_mtu)
+static __rte_always_inline bool
+run_join(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	 const struct dp_rd_snap *rs, struct route_run *r, struct rte_mbuf *m, uint16_t port,
+	 uint64_t key, const struct rewrite_src *src)
 {
-	uint16_t n = 0;
+	const uint16_t bd = fdb_key_bd(key);
 
-	for (uint16_t j = k; j < end; j++) {
-		struct rte_mbuf *m = h->m[j];
-
-		if (too_big(lc, snap, rxq, rs, m, tenant_mtu))
-			continue;
-		route_rewrite(m, h->key[j], src);
-		h->m[k + n++] = m;
-	}
-	return n;
-}
-
-/*
- * Last pass: send the resolved frames in runs to the same local port or
- * remote host and bridge domain (a burst routed to one subnet is mostly one
- * run), so a port still sees its frames in order.  Where a run goes is
- * decided once; its frames are then only rewritten (and, to a remote host,
- * checked against the tunnel's MTU) and sent from h->m as they are.
- */
-static void
-route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	   const struct dp_rd_snap *rs, struct hops *h)
-{
-	const struct rewrite_src src = rewrite_src_of(&rs->rds[rs->bds[rxq->bd].rd].mac);
-	uint16_t end;
-
-	for (uint16_t k = 0; k < h->nb; k = end) {
-		const uint16_t port = h->port[k], bd = fdb_key_bd(h->key[k]);
-
-		end = run_end(h, k);
+	if (unlikely(port != r->port || bd != r->bd)) {
+		run_flush(lc, snap, r);
 		if (dp_port_in_bd(snap, port, bd)) {
-			for (uint16_t j = k; j < end; j++)
-				route_rewrite(h->m[j], h->key[j], &src);
-			route_run(lc, snap, port, bd, &h->m[k], (uint16_t)(end - k));
+			r->remote = false;
 		} else if (dp_port_is_remote(port) && snap->bd_vsid[bd] != 0) {
 			/* The tunnel's family decides: an IPv6 outer header takes 20 bytes more. */
-			uint16_t mtu = ovl_slot_tenant_mtu(ovl_snapshot_get(dp_main.ovl),
-							   dp_remote_slot(port));
-			uint16_t n = run_rewrite_remote(lc, snap, rxq, rs, h, k, end, &src, mtu);
-
-			if (n > 0)
-				route_run(lc, snap, port, bd, &h->m[k], n);
+			r->remote = true;
+			r->mtu = ovl_slot_tenant_mtu(ovl_snapshot_get(dp_main.ovl),
+						     dp_remote_slot(port));
 		} else {
-			/* VMs of this host (their records say so) that have not spoken yet. */
-			for (uint16_t j = k; j < end; j++) {
-				route_rewrite(h->m[j], h->key[j], &src);
-				count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
-				if (dp_flood_local(lc, snap, bd, rxq->slot, h->m[j]) == 0)
-					count(lc, DP_CNT_DROP_NO_DESTINATION);
-			}
+			r->port = FDB_PORT_NONE;
+			return false;
 		}
+		r->port = port;
+		r->bd = bd;
 	}
+	if (r->remote && too_big(lc, snap, rxq, rs, m, r->mtu))
+		return true;
+	route_rewrite(m, key, src);
+	r->m[r->n++] = m;
+	return true;
+}
+
+/* A VM of this host (its record says so) that has not spoken yet: flood to it. */
+static void
+route_flood_local(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+		  struct rte_mbuf *m, uint64_t key, const struct rewrite_src *src)
+{
+	route_rewrite(m, key, src);
+	count(lc, DP_CNT_ROUTED_FLOOD_LOCAL);
+	if (dp_flood_local(lc, snap, fdb_key_bd(key), rxq->slot, m) == 0)
+		count(lc, DP_CNT_DROP_NO_DESTINATION);
+}
+
+/* Last pass: send the resolved frames in runs, in their order. */
+static void
+route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
+	   const struct dp_rd_snap *rs, struct hops *h, const struct rewrite_src *src)
+{
+	struct route_run r;
+
+	run_start(&r);
+	for (uint16_t k = 0; k < h->nb; k++)
+		if (!run_join(lc, snap, rxq, rs, &r, h->m[k], h->port[k], h->key[k], src))
+			route_flood_local(lc, snap, rxq, h->m[k], h->key[k], src);
+	run_flush(lc, snap, &r);
 }
 
 /*
@@ -574,7 +595,8 @@ hops_start(struct hops *h, const struct dp_snapshot *snap, const struct dp_rd_sn
  */
 static inline void
 route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	   const struct dp_rd_snap *rs, uint8_t rd, struct rte_mbuf *m, struct hops *h)
+	   const struct dp_rd_snap *rs, uint8_t rd, struct rte_mbuf *m, struct hops *h,
+	   struct route_run *run, const struct rewrite_src *src)
 {
 	const uint16_t nb = h->nb;
 	struct dp_route_cache_entry *ce;
@@ -586,6 +608,14 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	ce = dp_route_cache_slot(lc->route_cache, rd, dst);
 	if (likely(dp_route_cache_hit(ce, h->gens, rd, dst))) {
 		if (ttl_expired(lc, snap, rxq, rs, m))
+			return;
+		/*
+		 * Until a frame of the burst waits for the tables, a frame whose
+		 * entry's port holds goes straight into its run: nothing before
+		 * it can be sent after it.
+		 */
+		if (h->nb == 0 && ce->port != FDB_PORT_NONE && ce->changes == h->changes &&
+		    run_join(lc, snap, rxq, rs, run, m, ce->port, ce->fdb_key, src))
 			return;
 		if (ce == h->lead) {
 			h->follow |= UINT64_C(1) << nb;
@@ -611,7 +641,7 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 /* The frames the first pass took, from the route cache to their ports. */
 static void
 route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq *rxq,
-	     const struct dp_rd_snap *rs, uint8_t rd, struct hops *h)
+	     const struct dp_rd_snap *rs, uint8_t rd, struct hops *h, const struct rewrite_src *src)
 {
 	uint64_t unresolved, again;
 
@@ -628,7 +658,7 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	if (unlikely(unresolved != 0))
 		hops_compact(h, unresolved);
 	if (h->nb > 0)
-		route_send(lc, snap, rxq, rs, h);
+		route_send(lc, snap, rxq, rs, h, src);
 }
 
 uint16_t
@@ -638,17 +668,21 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 	const struct dp_rd_snap *rs = dp_rd_snapshot();
 	uint16_t nb_kept = 0;
 	const struct dp_rd_bd_rt *in;
+	struct rewrite_src src;
+	struct route_run run;
 	struct hops h;
 
 	if (rs == NULL || likely(rs->bds[rxq->bd].router_key == 0))
 		return n;
 	in = &rs->bds[rxq->bd];
+	src = rewrite_src_of(&rs->rds[in->rd].mac);
+	run_start(&run);
 	hops_start(&h, snap, rs);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
 		if (dst_keys[i] == in->router_key) {
-			route_take(lc, snap, rxq, rs, in->rd, m, &h);
+			route_take(lc, snap, rxq, rs, in->rd, m, &h, &run, &src);
 			continue;
 		}
 		/* A broadcast ARP request for the gateway is answered here, never flooded. */
@@ -664,7 +698,8 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 		dst_keys[nb_kept] = dst_keys[i];
 		key_of[nb_kept++] = key_of[i];
 	}
+	run_flush(lc, snap, &run);
 	if (h.nb > 0)
-		route_frames(lc, snap, rxq, rs, in->rd, &h);
+		route_frames(lc, snap, rxq, rs, in->rd, &h, &src);
 	return nb_kept;
 }

@@ -107,9 +107,11 @@ dp_test_round(void)
 struct rte_mbuf *
 dp_test_take(const char *port)
 {
+	struct rte_ring *r = dp_test_ring(port, "tx");
 	struct rte_mbuf *m = NULL;
 
-	if (rte_ring_dequeue(dp_test_ring(port, "tx"), (void **)&m) != 0)
+	/* A port a test has deleted has no ring: nothing to take. */
+	if (r == NULL || rte_ring_dequeue(r, (void **)&m) != 0)
 		return NULL;
 	return m;
 }

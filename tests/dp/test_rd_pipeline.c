@@ -748,6 +748,47 @@ test_route_cache_hits_and_follows_changes(void)
 	CU_ASSERT_EQUAL(dp_port_del("vm2b", err, sizeof(err)), 0);
 }
 
+/*
+ * Frames whose cached answer holds are sent as they come, until one frame
+ * of the burst has to wait for the tables: from then on the rest wait too,
+ * so that none overtakes it on their common port.
+ */
+static void
+test_routed_frames_keep_their_order_around_a_cache_miss(void)
+{
+	/* 198.18.10.2 (B) is cached after the first frame; 198.18.10.7 (F) never was. */
+	static const char *const burst[] = { "198.18.10.2", "198.18.10.2", "198.18.10.7",
+					     "198.18.10.2", "198.18.10.2" };
+	const char *f_text = "02:00:00:00:00:2f";
+	uint8_t mac[6], f[6], got[2048];
+	char red[18];
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	test_mac(f_text, f);
+	dp_test_inject("vm2", test_frame(dp_main.pool, "ff:ff:ff:ff:ff:ff", f_text, 0x88b5, 60));
+	dp_test_round();
+	drain_all();
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5002, tca("198.18.10.7"), f, tip(OUR_PA)), 0);
+	CU_ASSERT_STRING_EQUAL(routed_to("198.18.10.2", mac), "vm2");
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++)
+		dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", burst[i],
+					       (uint8_t)(64 - i), 84, true));
+	dp_test_round();
+	/* The TTL tells the frames apart: frame i leaves with 63 - i, in that order. */
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++) {
+		struct rte_mbuf *out = dp_test_take("vm2");
+
+		CU_ASSERT_FATAL(out != NULL);
+		test_flat(out, got, sizeof(got));
+		CU_ASSERT_EQUAL(((const struct rte_ipv4_hdr *)(got + 14))->time_to_live, 63 - i);
+		CU_ASSERT_EQUAL(got[5], i == 2 ? 0x2f : 0x0b);
+		rte_pktmbuf_free(out);
+	}
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(5002, tca("198.18.10.7")), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -775,5 +816,7 @@ main(int argc, char **argv)
 		    test_routed_burst_with_repeated_next_hops);
 	CU_add_test(s, "route cache hits and follows changes",
 		    test_route_cache_hits_and_follows_changes);
+	CU_add_test(s, "routed frames keep their order around a cache miss",
+		    test_routed_frames_keep_their_order_around_a_cache_miss);
 	return dp_test_finish();
 }
