@@ -137,20 +137,21 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
  * in 'known' hit an entry whose port no table change can have made wrong.
  */
 struct hops {
-	uint16_t nb;			/**< frames to send */
-	uint64_t lookup;		/**< frames whose next hop the tables must give */
-	uint64_t follow;		/**< frames that take the answer of the frame before */
-	uint64_t known;			/**< frames whose entry's port holds as it is */
-	uint64_t changes;		/**< the tables' change counts at the start of the burst */
-	uint64_t gens;			/**< the snapshots' generations, as entries keep them */
+	uint16_t nb;	  /**< frames to send */
+	uint64_t lookup;  /**< frames whose next hop the tables must give */
+	uint64_t follow;  /**< frames that take the answer of the frame before */
+	uint64_t known;	  /**< frames whose entry's port holds as it is */
+	uint64_t changes; /**< the tables' change counts at the start of the burst */
+	uint64_t gens;	  /**< the snapshots' generations, as entries keep them */
 	/** The entry the frame last taken hit, NULL after a miss: a frame that hits it follows. */
 	const struct dp_route_cache_entry *lead;
-	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
+	struct rte_mbuf *m[VSW_BURST_SIZE];		 /**< the frames */
 	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
-	uint32_t vsid[VSW_BURST_SIZE];	/**< VSID of the destination subnet */
-	rte_be32_t nh[VSW_BURST_SIZE];	/**< next-hop customer address */
-	uint64_t key[VSW_BURST_SIZE];	/**< FDB key (destination bd, next-hop MAC), from its record */
-	uint16_t port[VSW_BURST_SIZE];	/**< the FDB's answer for 'key' */
+	uint32_t vsid[VSW_BURST_SIZE];			 /**< VSID of the destination subnet */
+	rte_be32_t nh[VSW_BURST_SIZE];			 /**< next-hop customer address */
+	uint64_t
+		key[VSW_BURST_SIZE]; /**< FDB key (destination bd, next-hop MAC), from its record */
+	uint16_t port[VSW_BURST_SIZE]; /**< the FDB's answer for 'key' */
 };
 
 _Static_assert(VSW_BURST_SIZE <= 64, "struct hops keeps a bit per frame in a uint64_t");
@@ -484,11 +485,11 @@ route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, ui
  * still sees its frames in order.  port FDB_PORT_NONE: no run.
  */
 struct route_run {
-	uint16_t port; /**< where the run goes, or FDB_PORT_NONE */
-	uint16_t bd;   /**< the bridge domain of its next hops */
-	uint16_t mtu;  /**< to a remote host: the tunnel's tenant MTU */
-	uint16_t n;    /**< frames in the run */
-	bool remote;   /**< to a remote host (encapsulated) */
+	uint16_t port;			    /**< where the run goes, or FDB_PORT_NONE */
+	uint16_t bd;			    /**< the bridge domain of its next hops */
+	uint16_t mtu;			    /**< to a remote host: the tunnel's tenant MTU */
+	uint16_t n;			    /**< frames in the run */
+	bool remote;			    /**< to a remote host (encapsulated) */
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 };
 
@@ -583,8 +584,8 @@ hops_start(struct hops *h, const struct dp_snapshot *snap, const struct dp_rd_sn
 	h->known = 0;
 	h->lead = NULL;
 	h->gens = dp_route_cache_gens(snap->gen, rs->gen);
-	h->changes = dp_route_cache_changes(fdb_changes(dp_main.fdb),
-					    ovl_record_changes(dp_main.ovl));
+	h->changes =
+		dp_route_cache_changes(fdb_changes(dp_main.fdb), ovl_record_changes(dp_main.ovl));
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "crc32c.h"
+#include "nvgre_encap.h"
 
 #define VSW_NVGRE_STR(name, str) str,
 
@@ -25,8 +26,6 @@ static const char *const decap_names[NVGRE_DECAP_MAX] = { NVGRE_DECAP_REASONS(VS
 #define MAX_VLAN_TAGS 2u  /* 802.1ad S-tag + 802.1Q C-tag */
 #define IPV4_MIN_MTU  68u /* RFC 791: every IPv4 host must pass this without fragmenting */
 #define IPV4_DF	      0x4000u
-#define IPV4_MF_OFFSET \
-	0x3fffu /* MF flag and fragment offset: both zero in an unfragmented packet */
 
 /* The longest outer header decap reads: Ethernet, IPv4 with options, GRE, inner Ethernet + tag. */
 #define DECAP_PEEK_LEN \
@@ -43,11 +42,6 @@ nvgre_decap_reason_name(enum nvgre_decap_reason r)
 {
 	return (unsigned int)r < NVGRE_DECAP_MAX ? decap_names[r] : "?";
 }
-
-/* A tag the NIC stripped (RX) or would insert (TX) must not reappear on the inner frame. */
-#define VLAN_OFFLOAD_FLAGS                                                                   \
-	(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ |             \
-	 RTE_MBUF_F_RX_QINQ_STRIPPED | RTE_MBUF_F_TX_VLAN | RTE_MBUF_F_TX_QINQ)
 
 static inline bool
 is_vlan_tpid(uint16_t be_type)
@@ -213,7 +207,7 @@ nvgre_strip_vlan(struct rte_mbuf *m)
 		memmove(p + tags * VLAN_TAG_LEN, p, 2 * RTE_ETHER_ADDR_LEN);
 		rte_pktmbuf_adj(m, (uint16_t)(tags * VLAN_TAG_LEN));
 	}
-	m->ol_flags &= ~VLAN_OFFLOAD_FLAGS;
+	m->ol_flags &= ~NVGRE_VLAN_OFFLOAD_FLAGS;
 	return 0;
 }
 
@@ -237,8 +231,8 @@ strip_vlan(struct rte_mbuf *m)
 }
 
 /* write_outer() for an IPv6 template: payload length, flow label, FlowID; no checksum. */
-static __rte_noinline void
-write_outer6(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
+void
+nvgre_write_outer6(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
 {
 	rte_be16_t plen = rte_cpu_to_be_16((uint16_t)(total - NVGRE_IPV6_HDR_LEN));
 	rte_be32_t vtc_flow = rte_cpu_to_be_32(6u << 28 | nvgre_flow_label(flow_hash));
@@ -250,28 +244,6 @@ write_outer6(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint3
 }
 
 /*
- * write_outer() for an IPv4 template: total length, header checksum, FlowID.
- */
-static inline void
-write_outer4(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
-{
-	uint16_t be_total = rte_cpu_to_be_16(total);
-	uint32_t sum;
-	uint16_t csum;
-
-	memcpy(hdr, t->hdr, NVGRE_ENCAP_LEN);
-	memcpy(hdr + NVGRE_OFF_IP_LEN, &be_total, sizeof(be_total));
-	/*
-	 * RFC 1624: the header sum is the template's plus the one field that
-	 * changed; csum_base is folded already, so one end-around carry is enough.
-	 */
-	sum = t->csum_base + be_total;
-	csum = (uint16_t)~((sum & 0xffff) + (sum >> 16));
-	memcpy(hdr + NVGRE_OFF_IP_CSUM, &csum, sizeof(csum));
-	hdr[NVGRE_OFF_FLOW_ID] = nvgre_flow_id(flow_hash);
-}
-
-/*
  * Copy the template into 'hdr' and patch the per-frame fields for an outer
  * IP packet of 'total' bytes.  The family was chosen when the template was
  * built; an IPv4 tunnel pays one predictable branch for the choice.
@@ -280,9 +252,9 @@ static inline void
 write_outer(uint8_t *hdr, const struct nvgre_template *t, uint16_t total, uint32_t flow_hash)
 {
 	if (unlikely(t->is6))
-		write_outer6(hdr, t, total, flow_hash);
+		nvgre_write_outer6(hdr, t, total, flow_hash);
 	else
-		write_outer4(hdr, t, total, flow_hash);
+		nvgre_write_outer4(hdr, t, total, flow_hash);
 }
 
 /*
@@ -298,44 +270,6 @@ outer_total(uint32_t inner_len, const struct nvgre_template *t, uint32_t hdr_len
 	return total > t->mtu ? 0 : (uint16_t)total;
 }
 
-/*
- * encap_one() of a frame without a tag, for a template of the family 'is6'
- * (a constant at each call, so that the header's length is one too).
- */
-static __rte_always_inline enum nvgre_encap_reason
-encap_untagged(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash,
-	       const bool is6)
-{
-	const uint16_t hdr_len = is6 ? NVGRE_ENCAP_LEN6 : NVGRE_ENCAP_LEN; /* t->hdr_len */
-	uint32_t total = rte_pktmbuf_pkt_len(m) + hdr_len - RTE_ETHER_HDR_LEN;
-	uint8_t *hdr;
-
-	if (unlikely(total > t->mtu))
-		return NVGRE_ENCAP_TOO_BIG;
-	/* rte_pktmbuf_prepend(), without its second test of the pointer it returns. */
-	if (unlikely(rte_pktmbuf_headroom(m) < hdr_len))
-		return NVGRE_ENCAP_NO_HEADROOM;
-	m->data_off = (uint16_t)(m->data_off - hdr_len);
-	m->data_len = (uint16_t)(m->data_len + hdr_len);
-	m->pkt_len += hdr_len;
-	hdr = rte_pktmbuf_mtod(m, uint8_t *);
-	if (is6)
-		write_outer6(hdr, t, (uint16_t)total, flow_hash);
-	else
-		write_outer4(hdr, t, (uint16_t)total, flow_hash);
-	/*
-	 * Offload requests described the inner headers, and a tag the NIC
-	 * stripped or would insert must not come back on the inner frame; the
-	 * outer headers are complete.  With no request left, only the outer
-	 * lengths matter.
-	 */
-	m->ol_flags &= ~(RTE_MBUF_F_TX_OFFLOAD_MASK | VLAN_OFFLOAD_FLAGS);
-	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN,
-					    hdr_len - RTE_ETHER_HDR_LEN - NVGRE_GRE_HDR_LEN, 0, 0,
-					    0, 0, 0);
-	return NVGRE_ENCAP_OK;
-}
-
 /* nvgre_encap_one(), inline for nvgre_encap_bulk()'s loop. */
 static __rte_always_inline enum nvgre_encap_reason
 encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash)
@@ -343,8 +277,8 @@ encap_one(struct rte_mbuf *m, const struct nvgre_template *t, uint32_t flow_hash
 	if (unlikely(strip_vlan(m) != 0))
 		return NVGRE_ENCAP_MALFORMED;
 	if (unlikely(t->is6))
-		return encap_untagged(m, t, flow_hash, true);
-	return encap_untagged(m, t, flow_hash, false);
+		return nvgre_encap_untagged(m, t, flow_hash, true);
+	return nvgre_encap_untagged(m, t, flow_hash, false);
 }
 
 struct rte_mbuf *
@@ -421,44 +355,6 @@ hash_bytes(const uint8_t *p, uint32_t len, uint32_t h)
 	return h;
 }
 
-#define PORTS_SEED 0x9e3779b9u /* the ports' own chain starts apart from the addresses' */
-
-/*
- * The hash of the L4 ports of 'proto' at 'l4' if they are in the 'avail'
- * bytes that were read, else 0.  A chain of its own, independent of the
- * addresses', so that the two overlap.
- */
-static inline uint32_t
-hash_ports(uint8_t proto, const uint8_t *l4, uint32_t avail)
-{
-	uint32_t ports;
-
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_SCTP)
-		return 0;
-	if (avail < sizeof(ports))
-		return 0;
-	memcpy(&ports, l4, sizeof(ports));
-	return vsw_crc32c_u32(ports, PORTS_SEED);
-}
-
-/*
- * An IPv4 flow: addresses and protocol, and the ports of a datagram that is
- * not a fragment (only then does every frame of the flow carry them).  The
- * MACs and tags add nothing that tells one flow of a tunnel from another.
- */
-static __rte_always_inline uint32_t
-hash_ipv4(const struct rte_ipv4_hdr *ip, const uint8_t *l4, uint32_t avail)
-{
-	uint64_t addrs;
-	uint32_t h;
-
-	memcpy(&addrs, &ip->src_addr, sizeof(addrs)); /* source and destination, adjacent */
-	h = vsw_crc32c_u64(addrs, ip->next_proto_id);
-	if ((rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET) == 0)
-		h ^= hash_ports(ip->next_proto_id, l4, avail);
-	return h;
-}
-
 /*
  * The frame nearly every tenant sends, untagged IPv4 without options with its
  * ports in the first segment, hashed in place: the value the general path
@@ -474,7 +370,7 @@ flow_hash_plain_ipv4(const struct rte_mbuf *m, uint32_t *hash)
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + sizeof(uint32_t) ||
 	    get_be16(p + 2 * RTE_ETHER_ADDR_LEN) != RTE_ETHER_TYPE_IPV4 || ip->version_ihl != 0x45)
 		return false;
-	*hash = hash_ipv4(ip, (const uint8_t *)(ip + 1), sizeof(uint32_t));
+	*hash = nvgre_hash_ipv4(ip, (const uint8_t *)(ip + 1), sizeof(uint32_t));
 	return true;
 }
 
@@ -505,7 +401,7 @@ flow_hash_any(const struct rte_mbuf *m)
 
 		if (ihl < sizeof(*ip) || off + ihl > len)
 			ihl = len - off; /* no ports to hash */
-		return hash_ipv4(ip, p + off + ihl, len - off - ihl);
+		return nvgre_hash_ipv4(ip, p + off + ihl, len - off - ihl);
 	}
 	if (type == RTE_ETHER_TYPE_IPV6 && off + sizeof(struct rte_ipv6_hdr) <= len) {
 		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(p + off);
@@ -514,7 +410,7 @@ flow_hash_any(const struct rte_mbuf *m)
 		h = hash_bytes(ip6->src_addr, sizeof(ip6->src_addr), ip6->proto);
 		h = hash_bytes(ip6->dst_addr, sizeof(ip6->dst_addr), h);
 		/* Extension headers are not walked: such flows hash on addresses only. */
-		return h ^ hash_ports(ip6->proto, p + l4, len - l4);
+		return h ^ nvgre_hash_ports(ip6->proto, p + l4, len - l4);
 	}
 	/* Not IP: the MACs and the EtherType are all there is. */
 	return rte_hash_crc_2byte(type, hash_bytes(p, 2 * RTE_ETHER_ADDR_LEN, 0));
@@ -528,22 +424,6 @@ flow_hash(const struct rte_mbuf *m)
 	if (likely(flow_hash_plain_ipv4(m, &h)))
 		return h;
 	return flow_hash_any(m);
-}
-
-/*
- * flow_hash() of a frame the caller has checked: untagged IPv4 whose header
- * is in the first segment (so data_len >= 34).  Only options move the ports.
- */
-static __rte_always_inline uint32_t
-flow_hash_checked_ipv4(const struct rte_mbuf *m)
-{
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-
-	if (unlikely(ip->version_ihl != 0x45))
-		return flow_hash_any(m);
-	return hash_ipv4(ip, (const uint8_t *)(ip + 1),
-			 rte_pktmbuf_data_len(m) - (uint32_t)(RTE_ETHER_HDR_LEN + sizeof(*ip)));
 }
 
 uint32_t
@@ -580,8 +460,8 @@ nvgre_encap_ipv4_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_tem
 	if (unlikely(t->is6))
 		return nvgre_encap_bulk(pkts, n, t, reasons);
 	for (uint16_t i = 0; i < n; i++) {
-		reasons[i] = (uint8_t)encap_untagged(pkts[i], t, flow_hash_checked_ipv4(pkts[i]),
-						     false);
+		reasons[i] = (uint8_t)nvgre_encap_untagged(
+			pkts[i], t, nvgre_flow_hash_checked_ipv4(pkts[i]), false);
 		nb_ok += reasons[i] == NVGRE_ENCAP_OK;
 	}
 	return nb_ok;
@@ -637,7 +517,7 @@ decap_plain_ok(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsig
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
 	    ip->next_proto_id != NVGRE_IPPROTO_GRE ||
-	    (ip->fragment_offset & RTE_BE16(IPV4_MF_OFFSET)) != 0 ||
+	    (ip->fragment_offset & RTE_BE16(NVGRE_IPV4_MF_OFFSET)) != 0 ||
 	    total < sizeof(*ip) + NVGRE_GRE_HDR_LEN + RTE_ETHER_HDR_LEN ||
 	    RTE_ETHER_HDR_LEN + total > rte_pktmbuf_pkt_len(m))
 		return false;
@@ -768,7 +648,7 @@ decap_check_any(const struct rte_mbuf *m, const struct nvgre_pa_set *local, unsi
 	if (ip->next_proto_id != NVGRE_IPPROTO_GRE)
 		return NVGRE_DECAP_NOT_GRE;
 	/* We never reassemble: senders set DF, so a fragment is a path that broke the rule. */
-	if (rte_be_to_cpu_16(ip->fragment_offset) & IPV4_MF_OFFSET)
+	if (rte_be_to_cpu_16(ip->fragment_offset) & NVGRE_IPV4_MF_OFFSET)
 		return NVGRE_DECAP_FRAGMENT;
 
 	gre_off = RTE_ETHER_HDR_LEN + ihl;
