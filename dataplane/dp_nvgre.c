@@ -82,6 +82,34 @@ encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 			tx_uplink_one(lc, snap, pkts[i]);
 }
 
+const struct nvgre_template *
+dp_encap_template4(const struct dp_snapshot *snap, uint16_t slot)
+{
+	const struct nvgre_template *t;
+	enum nvgre_encap_reason why;
+
+	if (unlikely(snap->uplink_slot >= VSW_MAX_PORTS || snap->uplink_vlan != 0))
+		return NULL;
+	t = ovl_tmpl_get(ovl_snapshot_get(dp_main.ovl), slot, &why);
+	return t != NULL && !t->is6 ? t : NULL;
+}
+
+void
+dp_encap_refused(struct dp_lcore *lc, uint16_t slot, enum nvgre_encap_reason why,
+		 struct rte_mbuf *m)
+{
+	count_encap(lc, why, m);
+	lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
+}
+
+void
+dp_encap_sent(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbuf **pkts,
+	      uint16_t n)
+{
+	lc->encap[NVGRE_ENCAP_OK] += n;
+	tx_run(lc, snap, snap->uplink_slot, pkts, n);
+}
+
 void
 dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 	     struct rte_mbuf **pkts, uint16_t n)
@@ -97,8 +125,8 @@ dp_encap_ipv4_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t 
 }
 
 void
-dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd,
-		 uint16_t in_slot, struct rte_mbuf *m)
+dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t bd, uint16_t in_slot,
+		 struct rte_mbuf *m)
 {
 	const struct ovl_snapshot *os = ovl_snapshot_get(dp_main.ovl);
 	uint16_t nb_slots;
@@ -146,8 +174,9 @@ dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports)
 
 	ovl_mac_lookup_bulk(dp_main.ovl, keys, n, dests);
 	for (uint16_t i = 0; i < n; i++)
-		ports[i] = dests[i].slot < OVL_MAX_SLOTS ? (uint16_t)(DP_PORT_REMOTE | dests[i].slot) :
-							   FDB_PORT_NONE;
+		ports[i] = dests[i].slot < OVL_MAX_SLOTS ?
+				   (uint16_t)(DP_PORT_REMOTE | dests[i].slot) :
+				   FDB_PORT_NONE;
 }
 
 int

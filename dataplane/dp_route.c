@@ -39,6 +39,7 @@
 #include "dp_stage.h"
 #include "dp_worker.h"
 #include "fdb.h"
+#include "nvgre_encap.h"
 #include "ovl.h"
 #include "ovl_rd_pkt.h"
 
@@ -462,34 +463,18 @@ too_big(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rxq
 }
 
 /*
- * Send a run of routed frames of bridge domain 'bd' to one local port (a
- * trunk tags them with the domain's VLAN), or encapsulated to one remote
- * host, and count them.
- */
-static inline void
-route_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t port, uint16_t bd,
-	  struct rte_mbuf **run, uint16_t n)
-{
-	if (dp_port_is_remote(port)) {
-		lc->counters[DP_CNT_ROUTED_REMOTE] += n;
-		dp_encap_ipv4_run(lc, snap, dp_remote_slot(port), run, n);
-	} else {
-		lc->counters[DP_CNT_ROUTED_LOCAL] += n;
-		tx_bd_run(lc, snap, port, bd, run, n);
-	}
-}
-
-/*
  * A run of routed frames to one local port (in one bridge domain) or to one
  * remote host, rewritten and waiting to be sent together, so that a port
  * still sees its frames in order.  port FDB_PORT_NONE: no run.
  */
 struct route_run {
-	uint16_t port;			    /**< where the run goes, or FDB_PORT_NONE */
-	uint16_t bd;			    /**< the bridge domain of its next hops */
-	uint16_t mtu;			    /**< to a remote host: the tunnel's tenant MTU */
-	uint16_t n;			    /**< frames in the run */
-	bool remote;			    /**< to a remote host (encapsulated) */
+	uint16_t port; /**< where the run goes, or FDB_PORT_NONE */
+	uint16_t bd;   /**< the bridge domain of its next hops */
+	uint16_t mtu;  /**< to a remote host: the tunnel's tenant MTU */
+	uint16_t n;    /**< frames in the run */
+	bool remote;   /**< to a remote host (encapsulated) */
+	/** To a remote host: its template when each frame is encapsulated as it joins, else NULL. */
+	const struct nvgre_template *tmpl;
 	struct rte_mbuf *m[VSW_BURST_SIZE]; /**< the frames */
 };
 
@@ -500,13 +485,47 @@ run_start(struct route_run *r)
 	r->n = 0;
 }
 
-/* Send the frames of run 'r', if any: it is empty again. */
+/*
+ * Send the frames of run 'r', if any, and count them: to a local port (a
+ * trunk tags them with the domain's VLAN), or to a remote host, encapsulated
+ * already or here.  The run is empty again.
+ */
 static inline void
 run_flush(struct dp_lcore *lc, const struct dp_snapshot *snap, struct route_run *r)
 {
-	if (r->n > 0)
-		route_run(lc, snap, r->port, r->bd, r->m, r->n);
+	if (r->n == 0)
+		return;
+	if (!r->remote) {
+		lc->counters[DP_CNT_ROUTED_LOCAL] += r->n;
+		tx_bd_run(lc, snap, r->port, r->bd, r->m, r->n);
+	} else {
+		lc->counters[DP_CNT_ROUTED_REMOTE] += r->n;
+		if (likely(r->tmpl != NULL))
+			dp_encap_sent(lc, snap, r->m, r->n);
+		else
+			dp_encap_ipv4_run(lc, snap, dp_remote_slot(r->port), r->m, r->n);
+	}
 	r->n = 0;
+}
+
+/*
+ * Frame 'm', checked and rewritten, joins remote run 'r': encapsulated as it
+ * joins when the run has a template, else later by run_flush().
+ */
+static __rte_always_inline void
+run_add_remote(struct dp_lcore *lc, struct route_run *r, struct rte_mbuf *m)
+{
+	if (likely(r->tmpl != NULL)) {
+		enum nvgre_encap_reason why =
+			nvgre_encap_untagged(m, r->tmpl, nvgre_flow_hash_checked_ipv4(m), false);
+
+		if (unlikely(why != NVGRE_ENCAP_OK)) {
+			count(lc, DP_CNT_ROUTED_REMOTE); /* as if run_flush() had sent it */
+			dp_encap_refused(lc, dp_remote_slot(r->port), why, m);
+			return;
+		}
+	}
+	r->m[r->n++] = m;
 }
 
 /*
@@ -532,6 +551,7 @@ run_join(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rx
 			r->remote = true;
 			r->mtu = ovl_slot_tenant_mtu(ovl_snapshot_get(dp_main.ovl),
 						     dp_remote_slot(port));
+			r->tmpl = dp_encap_template4(snap, dp_remote_slot(port));
 		} else {
 			r->port = FDB_PORT_NONE;
 			return false;
@@ -539,8 +559,13 @@ run_join(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rx
 		r->port = port;
 		r->bd = bd;
 	}
-	if (r->remote && too_big(lc, snap, rxq, rs, m, r->mtu))
+	if (r->remote) {
+		if (too_big(lc, snap, rxq, rs, m, r->mtu))
+			return true;
+		route_rewrite(m, key, src);
+		run_add_remote(lc, r, m);
 		return true;
+	}
 	route_rewrite(m, key, src);
 	r->m[r->n++] = m;
 	return true;

@@ -76,6 +76,19 @@ void dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t 
 /* dp_encap_run() of frames checked as the routing stage checks them (nvgre_encap_ipv4_bulk). */
 void dp_encap_ipv4_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		       struct rte_mbuf **pkts, uint16_t n);
+/*
+ * Encapsulation frame by frame (nvgre_encap.h) for template slot 'slot': its
+ * IPv4 template, or NULL when the frames must go through dp_encap_ipv4_run()
+ * instead (no uplink, a tagged uplink, an IPv6 tunnel, no usable template:
+ * that function counts and sends whatever the case).
+ */
+const struct nvgre_template *dp_encap_template4(const struct dp_snapshot *snap, uint16_t slot);
+/* A frame the encapsulation for 'slot' refused for 'why': counted, freed. */
+void dp_encap_refused(struct dp_lcore *lc, uint16_t slot, enum nvgre_encap_reason why,
+		      struct rte_mbuf *m);
+/* 'n' frames encapsulated frame by frame: counted, and sent on the uplink. */
+void dp_encap_sent(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mbuf **pkts,
+		   uint16_t n);
 /* Unicast FDB misses in a tenant subnet: remote slots from the lookup records, or FDB_PORT_NONE; n <= VSW_BURST_SIZE. */
 void dp_overlay_lookup_bulk(const uint64_t *keys, uint16_t n, uint16_t *ports);
 /* If 'm' is an ARP request a lookup record answers, turn it into the reply. @return 1 if so. */
