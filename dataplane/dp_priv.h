@@ -32,7 +32,7 @@
 #include "port.h"
 
 #ifndef VSW_BURST_SIZE
-#define VSW_BURST_SIZE 32
+#define VSW_BURST_SIZE 64 /* meson_options.txt burst_size sets it */
 #endif
 
 _Static_assert(VSW_MAX_PORTS <= RTE_MAX_ETHPORTS, "more port slots than DPDK ports");
