@@ -542,7 +542,8 @@ run_join(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rx
 {
 	const uint16_t bd = fdb_key_bd(key);
 
-	if (unlikely(port != r->port || bd != r->bd)) {
+	/* An empty run is decided again: its port may be one a flood left it, its domain stale. */
+	if (unlikely(r->n == 0 || port != r->port || bd != r->bd)) {
 		run_flush(lc, snap, r);
 		if (dp_port_in_bd(snap, port, bd)) {
 			r->remote = false;

@@ -789,6 +789,42 @@ test_routed_frames_keep_their_order_around_a_cache_miss(void)
 	CU_ASSERT_EQUAL(dp_lookup_del(5002, tca("198.18.10.7")), 0);
 }
 
+/*
+ * Frames to a VM of this host that has not spoken yet are flooded to its
+ * subnet's local ports, each of them, also right after a run to a known VM
+ * of the same subnet: none joins that run.
+ */
+static void
+test_routed_floods_after_a_run_in_the_same_subnet(void)
+{
+	static const char *const burst[] = { "198.18.10.11", "198.18.10.12", "198.18.10.12" };
+	const char *g_text = "02:00:00:00:00:3a", *f_text = "02:00:00:00:00:3b";
+	uint64_t flooded = dp_test_counter("routed_flood_local");
+	uint64_t local = dp_test_counter("routed_local");
+	uint8_t g[6], f[6];
+	char red[18];
+
+	snprintf(red, sizeof(red), "%02x:%02x:%02x:%02x:%02x:%02x", red_mac[0], red_mac[1],
+		 red_mac[2], red_mac[3], red_mac[4], red_mac[5]);
+	test_mac(g_text, g);
+	test_mac(f_text, f);
+	/* G speaks on vm2; F never does. */
+	dp_test_inject("vm2", test_frame(dp_main.pool, "ff:ff:ff:ff:ff:ff", g_text, 0x88b5, 60));
+	dp_test_round();
+	drain_all();
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5002, tca("198.18.10.11"), g, tip(OUR_PA)), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_lookup_add(5002, tca("198.18.10.12"), f, tip(OUR_PA)), 0);
+	for (unsigned int i = 0; i < RTE_DIM(burst); i++)
+		dp_test_inject("vm1", ip_frame(red, VM_A, "203.0.113.1", burst[i], 64, 84, true));
+	dp_test_round();
+	CU_ASSERT_EQUAL(dp_test_counter("routed_local"), local + 1);
+	CU_ASSERT_EQUAL(dp_test_counter("routed_flood_local"), flooded + 2);
+	CU_ASSERT_EQUAL(dp_test_drain("vm2"), 3);
+	CU_ASSERT_EQUAL(dp_test_drain("up") + dp_test_drain("vm1"), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(5002, tca("198.18.10.11")), 0);
+	CU_ASSERT_EQUAL(dp_lookup_del(5002, tca("198.18.10.12")), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -818,5 +854,7 @@ main(int argc, char **argv)
 		    test_route_cache_hits_and_follows_changes);
 	CU_add_test(s, "routed frames keep their order around a cache miss",
 		    test_routed_frames_keep_their_order_around_a_cache_miss);
+	CU_add_test(s, "routed floods after a run in the same subnet",
+		    test_routed_floods_after_a_run_in_the_same_subnet);
 	return dp_test_finish();
 }
