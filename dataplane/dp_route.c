@@ -138,18 +138,19 @@ to_router(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_r
  * in 'known' hit an entry whose port no table change can have made wrong.
  */
 struct hops {
-	uint16_t nb;	  /**< frames to send */
-	uint64_t lookup;  /**< frames whose next hop the tables must give */
-	uint64_t follow;  /**< frames that take the answer of the frame before */
-	uint64_t known;	  /**< frames whose entry's port holds as it is */
-	uint64_t changes; /**< the tables' change counts at the start of the burst */
-	uint64_t gens;	  /**< the snapshots' generations, as entries keep them */
+	uint16_t nb;		      /**< frames to send */
+	uint64_t lookup;	      /**< frames whose next hop the tables must give */
+	uint64_t follow;	      /**< frames that take the answer of the frame before */
+	uint64_t known;		      /**< frames whose entry's port holds as it is */
+	uint64_t gens;		      /**< the snapshots' generations, as entries keep them */
+	struct dp_route_cache *cache; /**< the worker's */
+	uint64_t tag;		      /**< the burst's dp_route_cache_tag() */
 	/** The entry the frame last taken hit, NULL after a miss: a frame that hits it follows. */
-	const struct dp_route_cache_entry *lead;
-	struct rte_mbuf *m[VSW_BURST_SIZE];		 /**< the frames */
-	struct dp_route_cache_entry *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
-	uint32_t vsid[VSW_BURST_SIZE];			 /**< VSID of the destination subnet */
-	rte_be32_t nh[VSW_BURST_SIZE];			 /**< next-hop customer address */
+	const struct dp_route_cache_hot *lead;
+	struct rte_mbuf *m[VSW_BURST_SIZE];	       /**< the frames */
+	struct dp_route_cache_hot *ce[VSW_BURST_SIZE]; /**< each frame's cache entry */
+	uint32_t vsid[VSW_BURST_SIZE];		       /**< VSID of the destination subnet */
+	rte_be32_t nh[VSW_BURST_SIZE];		       /**< next-hop customer address */
 	uint64_t
 		key[VSW_BURST_SIZE]; /**< FDB key (destination bd, next-hop MAC), from its record */
 	uint16_t port[VSW_BURST_SIZE]; /**< the FDB's answer for 'key' */
@@ -256,17 +257,16 @@ frames_of(uint64_t mask, uint8_t *idx)
 static inline bool
 entry_is_for(const struct hops *h, unsigned int k)
 {
-	return h->ce[k]->fdb_key == h->key[k] && h->ce[k]->dst == ipv4_of(h->m[k])->dst_addr;
+	const struct dp_route_cache_hot *e = h->ce[k];
+
+	return e->fdb_key == h->key[k] && e->dst == ipv4_of(h->m[k])->dst_addr;
 }
 
-/* Keep in frame k's entry the port its next hop resolved to, with the tables' change counts. */
+/* Keep in frame k's entry the port its next hop resolved to, checked in this epoch. */
 static inline void
 remember_port(const struct hops *h, unsigned int k)
 {
-	struct dp_route_cache_entry *ce = h->ce[k];
-
-	ce->port = h->port[k];
-	ce->changes = h->changes;
+	dp_route_cache_set_port(h->cache, h->ce[k], h->port[k]);
 }
 
 /*
@@ -282,17 +282,17 @@ route_check_hits(struct dp_lcore *lc, struct hops *h)
 
 	while (lead != 0) {
 		unsigned int k = (unsigned int)__builtin_ctzll(lead);
-		const struct dp_route_cache_entry *ce = h->ce[k];
+		const struct dp_route_cache_cold *cold = dp_route_cache_cold_of(h->cache, h->ce[k]);
 
 		lead &= lead - 1;
-		if (unlikely(!ovl_record_slot_holds(ce->rec_slot, ce->rec_key, ce->fdb_key))) {
+		if (unlikely(!ovl_record_slot_holds(cold->rec_slot, cold->rec_key, h->key[k]))) {
 			count(lc, DP_CNT_RD_CACHE_MISS);
-			h->vsid[k] = ce->vsid;
-			h->nh[k] = ce->nh;
+			h->vsid[k] = cold->vsid;
+			h->nh[k] = cold->nh;
 			h->lookup |= UINT64_C(1) << k;
 			continue;
 		}
-		h->port[k] = fdb_slot_port(ce->fdb_slot, ce->fdb_key);
+		h->port[k] = fdb_slot_port(cold->fdb_slot, h->key[k]);
 		if (unlikely(h->port[k] == FDB_PORT_NONE))
 			again |= UINT64_C(1) << k;
 		else if (entry_is_for(h, k))
@@ -307,8 +307,7 @@ route_check_hits(struct dp_lcore *lc, struct hops *h)
  * Frames without a record are dropped.  @return the frames without a record.
  */
 static uint64_t
-route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
-		     const struct dp_rd_snap *rs, uint8_t rd, struct hops *h)
+route_lookup_records(struct dp_lcore *lc, uint8_t rd, struct hops *h)
 {
 	uint64_t rkeys[VSW_BURST_SIZE], keys[VSW_BURST_SIZE], unresolved = 0;
 	uint32_t vsids[VSW_BURST_SIZE];
@@ -324,7 +323,8 @@ route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
 	ovl_record_key_slot_bulk(dp_main.ovl, vsids, nhs, n, keys, rkeys, slots);
 	for (uint16_t j = 0; j < n; j++) {
 		uint8_t k = idx[j];
-		struct dp_route_cache_entry *ce = h->ce[k];
+		struct dp_route_cache_hot *e = h->ce[k];
+		struct dp_route_cache_cold *cold = dp_route_cache_cold_of(h->cache, h->ce[k]);
 
 		if (unlikely(keys[j] == OVL_KEY_NONE)) {
 			drop(lc, DP_CNT_DROP_RD_UNRESOLVED, h->m[k]);
@@ -332,16 +332,17 @@ route_lookup_records(struct dp_lcore *lc, const struct dp_snapshot *snap,
 			continue;
 		}
 		h->key[k] = keys[j];
-		ce->gens = dp_route_cache_gens(snap->gen, rs->gen);
-		ce->fdb_key = keys[j];
-		ce->rec_key = rkeys[j];
-		ce->rec_slot = slots[j];
-		ce->fdb_slot = NULL;
-		ce->dst = ipv4_of(h->m[k])->dst_addr;
-		ce->nh = nhs[j];
-		ce->vsid = vsids[j];
-		ce->port = FDB_PORT_NONE;
-		ce->rd = rd;
+		e->dst = ipv4_of(h->m[k])->dst_addr;
+		e->rd = rd;
+		e->stamp = 0;
+		e->port = FDB_PORT_NONE;
+		e->fdb_key = keys[j];
+		cold->gens = h->gens;
+		cold->rec_key = rkeys[j];
+		cold->rec_slot = slots[j];
+		cold->fdb_slot = NULL;
+		cold->nh = nhs[j];
+		cold->vsid = vsids[j];
 	}
 	return unresolved;
 }
@@ -364,7 +365,7 @@ route_lookup_ports(struct hops *h, uint64_t mask)
 
 		h->port[k] = ports[j];
 		if (entry_is_for(h, k)) {
-			h->ce[k]->fdb_slot = slots[j];
+			dp_route_cache_cold_of(h->cache, h->ce[k])->fdb_slot = slots[j];
 			remember_port(h, k);
 		}
 	}
@@ -602,22 +603,26 @@ route_send(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
  * and what a cache entry is checked against.
  */
 static inline void
-hops_start(struct hops *h, const struct dp_snapshot *snap, const struct dp_rd_snap *rs)
+hops_start(struct hops *h, struct dp_lcore *lc, const struct dp_snapshot *snap,
+	   const struct dp_rd_snap *rs, uint8_t rd)
 {
 	h->nb = 0;
 	h->lookup = 0;
 	h->follow = 0;
 	h->known = 0;
 	h->lead = NULL;
+	h->cache = lc->route_cache;
 	h->gens = dp_route_cache_gens(snap->gen, rs->gen);
-	h->changes =
-		dp_route_cache_changes(fdb_changes(dp_main.fdb), ovl_record_changes(dp_main.ovl));
+	dp_route_cache_begin(
+		h->cache, h->gens,
+		dp_route_cache_changes(fdb_changes(dp_main.fdb), ovl_record_changes(dp_main.ovl)));
+	h->tag = dp_route_cache_tag(h->cache, rd);
 }
 
 /*
  * First pass, one frame to the router MAC: checked, then its destination in
- * the route cache.  A hit keeps the entry's answer (and starts loading the
- * two slots it is checked against, unless no table has changed since); a
+ * the route cache.  A hit stamped in this epoch keeps the entry's answer as
+ * it is; an older hit starts loading the two slots it is checked against; a
  * miss is resolved in full.  Frames answered or dropped do not join 'h'.
  */
 static inline void
@@ -625,15 +630,16 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	   const struct dp_rd_snap *rs, uint8_t rd, struct rte_mbuf *m, struct hops *h,
 	   struct route_run *run, const struct rewrite_src *src)
 {
+	struct dp_route_cache *c = h->cache;
 	const uint16_t nb = h->nb;
-	struct dp_route_cache_entry *ce;
+	struct dp_route_cache_hot *e;
 	rte_be32_t dst;
 
 	if (!route_check(lc, snap, rxq, rs, m))
 		return;
 	dst = ipv4_of(m)->dst_addr;
-	ce = dp_route_cache_slot(lc->route_cache, rd, dst);
-	if (likely(dp_route_cache_hit(ce, h->gens, rd, dst))) {
+	e = &c->hot[dp_route_cache_index(rd, dst)];
+	if (likely(dp_route_cache_known(e, h->tag, dst))) {
 		if (ttl_expired(lc, snap, rxq, rs, m))
 			return;
 		/*
@@ -641,27 +647,34 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		 * entry's port holds goes straight into its run: nothing before
 		 * it can be sent after it.
 		 */
-		if (h->nb == 0 && ce->port != FDB_PORT_NONE && ce->changes == h->changes &&
-		    run_join(lc, snap, rxq, rs, run, m, ce->port, ce->fdb_key, src))
+		if (h->nb == 0 && run_join(lc, snap, rxq, rs, run, m, e->port, e->fdb_key, src))
 			return;
-		if (ce == h->lead) {
+		if (e == h->lead) {
 			h->follow |= UINT64_C(1) << nb;
-		} else if (ce->port != FDB_PORT_NONE && ce->changes == h->changes) {
-			h->port[nb] = ce->port;
-			h->known |= UINT64_C(1) << nb;
 		} else {
-			rte_prefetch0(ce->rec_slot);
-			rte_prefetch0(ce->fdb_slot);
+			h->port[nb] = e->port;
+			h->known |= UINT64_C(1) << nb;
 		}
-		h->key[nb] = ce->fdb_key;
-		h->lead = ce;
+		h->lead = e;
+	} else if (dp_route_cache_is_for(e, rd, dst) &&
+		   dp_route_cache_cold_of(c, e)->gens == h->gens) {
+		if (ttl_expired(lc, snap, rxq, rs, m))
+			return;
+		if (e == h->lead) {
+			h->follow |= UINT64_C(1) << nb;
+		} else {
+			rte_prefetch0(dp_route_cache_cold_of(c, e)->rec_slot);
+			rte_prefetch0(dp_route_cache_cold_of(c, e)->fdb_slot);
+		}
+		h->lead = e;
 	} else if (route_resolve(lc, snap, rxq, rs, m, h, nb)) {
 		h->lead = NULL;
 	} else {
 		return;
 	}
+	h->key[nb] = e->fdb_key; /* a miss's comes from its record */
 	h->m[nb] = m;
-	h->ce[nb] = ce;
+	h->ce[nb] = e;
 	h->nb = (uint16_t)(nb + 1);
 }
 
@@ -675,7 +688,7 @@ route_frames(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct d
 	again = route_check_hits(lc, h);
 	unresolved = 0;
 	if (unlikely(h->lookup != 0)) {
-		unresolved = route_lookup_records(lc, snap, rs, rd, h);
+		unresolved = route_lookup_records(lc, rd, h);
 		again |= h->lookup & ~unresolved;
 	}
 	if (unlikely(again != 0))
@@ -704,7 +717,7 @@ dp_route_burst(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct
 	in = &rs->bds[rxq->bd];
 	src = rewrite_src_of(&rs->rds[in->rd].mac);
 	run_start(&run);
-	hops_start(&h, snap, rs);
+	hops_start(&h, lc, snap, rs, in->rd);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 

@@ -2,16 +2,16 @@
 /*
  * A worker's route cache (worker context, its own memory, no sharing): where
  * the routing stage sent a destination before, so that a routed frame to a
- * destination seen recently costs one line of this cache plus a check of
- * the two table slots the answer came from (both lines prefetched a burst ahead), instead of the prefix scan and
- * two table lookups (the lookup record, then the next hop's MAC in the FDB).
- * An exact-match cache per worker, as Open vSwitch's EMC is per PMD thread.
+ * destination seen recently costs 16 bytes of this cache, instead of the
+ * prefix scan and two table lookups (the lookup record, then the next hop's
+ * MAC in the FDB).  An exact-match cache per worker, as Open vSwitch's EMC
+ * is per PMD thread.
  *
  * Key: (routing domain, destination address).  Value: the next hop's lookup
  * record (its key and slot in the records' table), the FDB key the record
- * names, and that key's slot in the FDB.  An entry is used only
- * when all of these still hold, checked per frame, so that no change
- * anywhere has to find and flush entries:
+ * names, and that key's slot in the FDB.  An entry is used only when all of
+ * these still hold, so that no change anywhere has to find and flush
+ * entries:
  *   - it was filled under the snapshots the burst reads (their generations,
  *     dp_snapshot_gen): the domain's prefixes, routes, attachments and the
  *     subnets' VSIDs are what they were;
@@ -21,18 +21,29 @@
  *     the port as it is now: a MAC that moved is followed at once, exactly
  *     as without the cache.
  * A present key never moves in either table, and a freed slot is reused
- * only after a grace period, so a slot check is as good as a lookup.  And
- * while neither table has counted a change since an entry's port was read
- * (fdb_changes, ovl_record_changes: moves, deletions, records replaced;
- * not new entries nor refreshes), that port is still the answer: a hit then
- * reads no table at all, the common case between two VM moves.
- * Direct-mapped: a destination that collides replaces the entry.
+ * only after a grace period, so a slot check is as good as a lookup.
+ *
+ * And while neither table has counted a change (fdb_changes,
+ * ovl_record_changes: moves, deletions, records replaced; not new entries
+ * nor refreshes) and no snapshot was published, a port once checked is still
+ * the answer.  The cache numbers those quiet stretches (its epoch, one byte)
+ * and an entry keeps the number under which its port was last checked (its
+ * stamp): a hit in the current epoch reads no table at all, nor anything
+ * but the entry's hot part, the common case between two VM moves.
+ *
+ * The hot part (destination, domain, stamp, port, FDB key) is 16 bytes, four
+ * to a line, apart from the rest, which only a stale stamp or a miss reads.
+ * Direct-mapped by the address itself, folded: consecutive addresses (a
+ * subnet's VMs) take consecutive entries, so 1K destinations of a subnet
+ * share 256 lines and never collide, where a hash would give each its own
+ * line and collide some; a destination that collides replaces the entry.
  */
 #ifndef VSW_DP_ROUTE_CACHE_H
 #define VSW_DP_ROUTE_CACHE_H
 
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
@@ -40,27 +51,42 @@
 #include "fdb.h"
 #include "ovl.h"
 
-#define DP_ROUTE_CACHE_ENTRIES 8192u /* per worker, a power of two: 512 KiB */
+#define DP_ROUTE_CACHE_BITS    13
+#define DP_ROUTE_CACHE_ENTRIES (1u << DP_ROUTE_CACHE_BITS) /* per worker */
 
-struct dp_route_cache_entry {
-	uint64_t gens;		  /**< (switch snapshot gen << 32 | routing snapshot gen); 0: empty */
-	uint64_t fdb_key;	  /**< the next hop's FDB key, as its record names it */
-	uint64_t rec_key;	  /**< the record (opaque: ovl_record_key_slot_bulk) */
+/* What a hit reads. */
+struct dp_route_cache_hot {
+	union {
+		struct {
+			rte_be32_t dst; /**< destination address */
+			uint8_t rd;	/**< routing domain */
+			uint8_t stamp; /**< epoch in which 'port' was checked; 0: none since the wrap */
+			uint16_t port; /**< the FDB's answer then, or FDB_PORT_NONE */
+		};
+		uint64_t word; /**< the four above, compared at once (dp_route_cache_known) */
+	};
+	uint64_t fdb_key; /**< the next hop's FDB key, as its record names it */
+};
+
+_Static_assert(sizeof(struct dp_route_cache_hot) == 16, "four hot parts to a line");
+
+/* What checking a stale stamp, or a fill, reads. */
+struct dp_route_cache_cold {
+	uint64_t gens;	  /**< (switch snapshot gen << 32 | routing snapshot gen); 0: empty */
+	uint64_t rec_key; /**< the record (opaque: ovl_record_key_slot_bulk) */
 	ovl_record_slot rec_slot; /**< where the record sits */
 	fdb_slot_ref fdb_slot;	  /**< where fdb_key sits in the FDB, or NULL */
-	rte_be32_t dst;		  /**< destination address */
 	rte_be32_t nh;		  /**< next-hop customer address (dst, or a route's via) */
-	uint64_t changes;	  /**< dp_route_cache_changes() when 'port' was read */
 	uint32_t vsid;		  /**< VSID of the next hop's subnet */
-	uint16_t port;		  /**< the FDB's answer then, or FDB_PORT_NONE */
-	uint8_t rd;		  /**< routing domain */
-} __rte_cache_aligned;
-
-_Static_assert(sizeof(struct dp_route_cache_entry) == RTE_CACHE_LINE_MIN_SIZE,
-	       "a route cache entry is one line");
+};
 
 struct dp_route_cache {
-	struct dp_route_cache_entry e[DP_ROUTE_CACHE_ENTRIES];
+	/* First: an entry's address is the cache's plus 16 times its index. */
+	struct dp_route_cache_hot hot[DP_ROUTE_CACHE_ENTRIES];
+	struct dp_route_cache_cold cold[DP_ROUTE_CACHE_ENTRIES] __rte_cache_aligned;
+	uint64_t gens;	  /**< the snapshots' generations in this epoch */
+	uint64_t changes; /**< the tables' change counts in this epoch */
+	uint8_t epoch;	  /**< 1..255 once a burst has begun; 0: none yet */
 };
 
 /* The generations of the snapshots a burst reads, as an entry keeps them. */
@@ -71,7 +97,7 @@ dp_route_cache_gens(uint32_t switch_gen, uint32_t rd_gen)
 }
 
 /*
- * The two tables' change counts as an entry keeps them, one word: the FDB's
+ * The two tables' change counts as the cache keeps them, one word: the FDB's
  * (fdb_changes) and the records' (ovl_record_changes).
  */
 static inline uint64_t
@@ -80,19 +106,97 @@ dp_route_cache_changes(uint32_t fdb_changes, uint32_t rec_changes)
 	return (uint64_t)fdb_changes << 32 | rec_changes;
 }
 
-/* The one entry destination 'dst' of routing domain 'rd' may use. */
-static inline struct dp_route_cache_entry *
-dp_route_cache_slot(struct dp_route_cache *c, uint8_t rd, rte_be32_t dst)
+/*
+ * A new epoch: no stamp given before holds.  After 255 epochs the byte
+ * wraps, and every stamp is cleared first, so that an old one never
+ * matches again.
+ */
+static inline void
+dp_route_cache_new_epoch(struct dp_route_cache *c, uint64_t gens, uint64_t changes)
 {
-	return &c->e[vsw_crc32c_u32(dst, rd) & (DP_ROUTE_CACHE_ENTRIES - 1)];
+	if (unlikely(c->epoch == UINT8_MAX)) {
+		for (unsigned int i = 0; i < DP_ROUTE_CACHE_ENTRIES; i++)
+			c->hot[i].stamp = 0;
+		c->epoch = 0;
+	}
+	c->epoch++;
+	c->gens = gens;
+	c->changes = changes;
 }
 
-/* Is 'e' the answer for (rd, dst) under snapshots 'gens'? */
-static inline bool
-dp_route_cache_hit(const struct dp_route_cache_entry *e, uint64_t gens, uint8_t rd,
-		   rte_be32_t dst)
+/* A burst under snapshots 'gens' with table change counts 'changes' begins. */
+static inline void
+dp_route_cache_begin(struct dp_route_cache *c, uint64_t gens, uint64_t changes)
 {
-	return e->gens == gens && e->dst == dst && e->rd == rd;
+	if (unlikely(gens != c->gens || changes != c->changes || c->epoch == 0))
+		dp_route_cache_new_epoch(c, gens, changes);
+}
+
+/*
+ * The one entry destination 'dst' of routing domain 'rd' may use: the address's low bits, moved by a hash of its high bits and the
+ * domain, so that the 8K addresses of an aligned block (a /19) take 8K
+ * distinct entries, and other blocks and domains start elsewhere.
+ */
+static inline uint32_t
+dp_route_cache_index(uint8_t rd, rte_be32_t dst)
+{
+	uint32_t a = rte_be_to_cpu_32(dst);
+
+	return (a ^ vsw_crc32c_u32(a >> DP_ROUTE_CACHE_BITS, rd)) & (DP_ROUTE_CACHE_ENTRIES - 1);
+}
+
+/* Is 'e' about (rd, dst)? */
+static inline bool
+dp_route_cache_is_for(const struct dp_route_cache_hot *e, uint8_t rd, rte_be32_t dst)
+{
+	return e->dst == dst && e->rd == rd;
+}
+
+/* A hot part's first word, as its fields make it (the layout is checked by a unit test). */
+static inline uint64_t
+dp_route_cache_word(rte_be32_t dst, uint8_t rd, uint8_t stamp, uint16_t port)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (uint64_t)port << 48 | (uint64_t)stamp << 40 | (uint64_t)rd << 32 | dst;
+#else
+	return (uint64_t)dst << 32 | (uint64_t)rd << 24 | (uint64_t)stamp << 16 | port;
+#endif
+}
+
+/*
+ * The first word dp_route_cache_known() expects for domain 'rd' in this
+ * epoch, less the destination: computed once a burst.
+ */
+static inline uint64_t
+dp_route_cache_tag(const struct dp_route_cache *c, uint8_t rd)
+{
+	return dp_route_cache_word(0, rd, c->epoch, 0);
+}
+
+/*
+ * Is 'e' about destination 'dst' of the domain 'tag' names, with a port
+ * checked in this epoch: the answer as it is?  One compare of its first word.
+ */
+static inline bool
+dp_route_cache_known(const struct dp_route_cache_hot *e, uint64_t tag, rte_be32_t dst)
+{
+	return (e->word & dp_route_cache_word(UINT32_MAX, UINT8_MAX, UINT8_MAX, 0)) ==
+	       (dp_route_cache_word(dst, 0, 0, 0) | tag);
+}
+
+/* Entry 'e' now has 'port', checked in this epoch (a port still unknown is not stamped). */
+static inline void
+dp_route_cache_set_port(const struct dp_route_cache *c, struct dp_route_cache_hot *e, uint16_t port)
+{
+	e->port = port;
+	e->stamp = port != FDB_PORT_NONE ? c->epoch : 0;
+}
+
+/* The rest of entry 'e'. */
+static inline struct dp_route_cache_cold *
+dp_route_cache_cold_of(struct dp_route_cache *c, const struct dp_route_cache_hot *e)
+{
+	return &c->cold[e - c->hot];
 }
 
 #endif /* VSW_DP_ROUTE_CACHE_H */
