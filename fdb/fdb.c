@@ -272,14 +272,22 @@ earlier_request(const struct fdb_learn_req *reqs, unsigned int i)
 }
 
 #define LEARN_CACHE_BITS 12			   /* log2(FDB_LEARN_CACHE_ENTRIES) */
-#define LEARN_CACHE_MIX	 0x9e3779b97f4a7c15ULL /* multiply-shift hash of a key */
+#define LEARN_CACHE_MIX	 0x9e3779b97f4a7c15ULL /* multiply-shift hash of a key's high bits */
 
 _Static_assert(FDB_LEARN_CACHE_ENTRIES == 1u << LEARN_CACHE_BITS, "one index width");
 
+/*
+ * A key's entry: its low bits (the MAC's last ones), moved by a hash of the
+ * rest (the MAC's first bytes and the domain).  MACs a hypervisor hands out
+ * one after another take entries one after another, four to a cache line,
+ * and 4K of them never collide; random MACs spread as their low bits do.
+ */
 static inline uint32_t
 learn_cache_idx(uint64_t key)
 {
-	return (uint32_t)((key * LEARN_CACHE_MIX) >> (64 - LEARN_CACHE_BITS));
+	uint64_t high = (key >> LEARN_CACHE_BITS) * LEARN_CACHE_MIX >> (64 - LEARN_CACHE_BITS);
+
+	return (uint32_t)(key ^ high) & (FDB_LEARN_CACHE_ENTRIES - 1);
 }
 
 #define LEARN_CACHE_SAMPLE 2048u /* probes per verdict on whether the cache pays */
