@@ -225,7 +225,8 @@ enum fdb_verdict {
 /*
  * A worker's learn cache (fdb.h's top comment): sources confirmed on their
  * port in the current epoch, which moves on with the second and with every
- * change to the table.  Direct-mapped; owned and written by one worker;
+ * change to the table.  Direct-mapped, by the key's low bits so that MACs
+ * given out in sequence share lines (fdb.c); owned and written by one worker;
  * zeroed memory is an empty cache.
  */
 struct fdb_learn_cache {
