@@ -44,14 +44,9 @@ encap_refused(struct dp_lcore *lc, uint16_t slot, struct rte_mbuf **pkts, uint16
 	return nb_ok;
 }
 
-/*
- * Encapsulate a run of frames for one remote host: the template is fetched
- * once.  'checked_ipv4' (a constant at each call): the frames are untagged
- * IPv4 with their header in the first segment (nvgre_encap_ipv4_bulk).
- */
-static __rte_always_inline void
-encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-	  struct rte_mbuf **pkts, uint16_t n, const bool checked_ipv4)
+void
+dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
+	     struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct nvgre_template *t;
 	enum nvgre_encap_reason why;
@@ -70,8 +65,7 @@ encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;
 	}
-	nb_ok = checked_ipv4 ? nvgre_encap_ipv4_bulk(pkts, n, t, reasons) :
-			       nvgre_encap_bulk(pkts, n, t, reasons);
+	nb_ok = nvgre_encap_bulk(pkts, n, t, reasons);
 	if (unlikely(nb_ok != n))
 		nb_ok = encap_refused(lc, slot, pkts, n, reasons);
 	lc->encap[NVGRE_ENCAP_OK] += nb_ok;
@@ -108,20 +102,6 @@ dp_encap_sent(struct dp_lcore *lc, const struct dp_snapshot *snap, struct rte_mb
 {
 	lc->encap[NVGRE_ENCAP_OK] += n;
 	tx_run(lc, snap, snap->uplink_slot, pkts, n);
-}
-
-void
-dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-	     struct rte_mbuf **pkts, uint16_t n)
-{
-	encap_run(lc, snap, slot, pkts, n, false);
-}
-
-void
-dp_encap_ipv4_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-		  struct rte_mbuf **pkts, uint16_t n)
-{
-	encap_run(lc, snap, slot, pkts, n, true);
 }
 
 void

@@ -504,7 +504,7 @@ run_flush(struct dp_lcore *lc, const struct dp_snapshot *snap, struct route_run 
 		if (likely(r->tmpl != NULL))
 			dp_encap_sent(lc, snap, r->m, r->n);
 		else
-			dp_encap_ipv4_run(lc, snap, dp_remote_slot(r->port), r->m, r->n);
+			dp_encap_run(lc, snap, dp_remote_slot(r->port), r->m, r->n);
 	}
 	r->n = 0;
 }

@@ -73,12 +73,9 @@ void dp_flood_overlay(struct dp_lcore *lc, const struct dp_snapshot *snap, uint1
 /* Encapsulate 'n' frames (n <= VSW_BURST_SIZE) for template slot 'slot' and send them on the uplink; consumes them. */
 void dp_encap_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
 		  struct rte_mbuf **pkts, uint16_t n);
-/* dp_encap_run() of frames checked as the routing stage checks them (nvgre_encap_ipv4_bulk). */
-void dp_encap_ipv4_run(struct dp_lcore *lc, const struct dp_snapshot *snap, uint16_t slot,
-		       struct rte_mbuf **pkts, uint16_t n);
 /*
  * Encapsulation frame by frame (nvgre_encap.h) for template slot 'slot': its
- * IPv4 template, or NULL when the frames must go through dp_encap_ipv4_run()
+ * IPv4 template, or NULL when the frames must go through dp_encap_run()
  * instead (no uplink, a tagged uplink, an IPv6 tunnel, no usable template:
  * that function counts and sends whatever the case).
  */

@@ -259,18 +259,6 @@ uint16_t nvgre_encap_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre
 			  uint8_t *reasons);
 
 /**
- * nvgre_encap_bulk() for frames the caller has checked already: untagged
- * IPv4 (EtherType 0x0800 at offset 12) whose whole IPv4 header is in the
- * first segment, as the routing stage checks every frame it routes.  Then
- * there is no tag to strip, and the flow hash reads the header in place
- * without looking for it; everything else (MTU, headroom, an IPv6 tunnel) as
- * nvgre_encap_bulk().  Worker-safe, lock-free.
- * @return how many were encapsulated (reason NVGRE_ENCAP_OK).
- */
-uint16_t nvgre_encap_ipv4_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template *t,
-			       uint8_t *reasons);
-
-/**
  * Head-end replication: a new frame = a header segment from 'pool' (the
  * template's 42 or 62 bytes, patched as nvgre_encap_one() does) followed by
  * an indirect clone of 'm', so that one tenant frame goes to many

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Encapsulation of one frame, inline: the steps nvgre_encap_bulk() and
- * nvgre_encap_ipv4_bulk() loop over (nvgre_hdr.c), for a caller that
+ * Encapsulation of one frame, inline: the steps nvgre_encap_bulk() loops
+ * over (nvgre_hdr.c), for a caller that
  * encapsulates frame by frame where it already holds the frame: the routing
  * stage's runs to a remote host.  Worker-safe, lock-free, reads no table.
  */

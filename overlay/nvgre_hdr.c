@@ -451,22 +451,6 @@ nvgre_encap_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template
 	return nb_ok;
 }
 
-uint16_t
-nvgre_encap_ipv4_bulk(struct rte_mbuf **pkts, uint16_t n, const struct nvgre_template *t,
-		      uint8_t *reasons)
-{
-	uint16_t nb_ok = 0;
-
-	if (unlikely(t->is6))
-		return nvgre_encap_bulk(pkts, n, t, reasons);
-	for (uint16_t i = 0; i < n; i++) {
-		reasons[i] = (uint8_t)nvgre_encap_untagged(
-			pkts[i], t, nvgre_flow_hash_checked_ipv4(pkts[i]), false);
-		nb_ok += reasons[i] == NVGRE_ENCAP_OK;
-	}
-	return nb_ok;
-}
-
 /* The 24-bit VSID of a GRE header with a key (RFC 7637: the key's upper three bytes). */
 static inline uint32_t
 gre_vsid(const uint8_t *gre)
