@@ -23,7 +23,9 @@ struct etcd_client {
 	long timeout_ms;		     /**< bound of one unary call */
 	CURL *easy;			     /**< reused for unary calls (keeps connections) */
 	int64_t seen_revision;		     /**< highest header.revision seen */
-	char err[512];			     /**< message of the last failure */
+	/** The last request was sent again after an endpoint that may have applied it went silent. */
+	bool resent;
+	char err[512]; /**< message of the last failure */
 };
 
 
@@ -278,7 +280,9 @@ enum { GRPC_NOT_FOUND = 5, GRPC_OUT_OF_RANGE = 11, GRPC_UNAVAILABLE = 14 };
 
 /*
  * One POST to one endpoint.  @return 0, -ECONNREFUSED for a transport failure
- * or an unavailable member (try another), or the errno of etcd's error.
+ * before the request went out or an unavailable member (try another),
+ * -ETIMEDOUT for a transport failure after it went out (try another, but the
+ * request may have been applied), or the errno of etcd's error.
  */
 static int
 post_once(struct etcd_client *c, const char *ep, const char *path, const char *body,
@@ -302,12 +306,21 @@ post_once(struct etcd_client *c, const char *ep, const char *path, const char *b
 	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms < 1000 ? c->timeout_ms : 1000L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * A transaction never goes out on a reused connection: when one dies
+	 * without a reply, libcurl sends the request again on its own, and
+	 * etcd_request() could not tell a lost reply from a conflict.
+	 */
+	curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, (long)(strcmp(path, "/v3/kv/txn") == 0));
 	cc = curl_easy_perform(c->easy);
 	curl_slist_free_all(hdrs);
 	if (cc != CURLE_OK) {
+		curl_off_t sent = 0;
+
 		snprintf(c->err, sizeof(c->err), "etcd at %s: %s", ep, curl_easy_strerror(cc));
 		free(b.p);
-		return -ECONNREFUSED;
+		curl_easy_getinfo(c->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+		return sent > 0 ? -ETIMEDOUT : -ECONNREFUSED;
 	}
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	*reply = json_loadb(b.p != NULL ? b.p : "", b.len, 0, &jerr);
@@ -346,19 +359,23 @@ int
 etcd_request(struct etcd_client *c, const char *path, json_t *body, json_t **reply)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
+	bool maybe_applied = false;
 	int rc = -ECONNREFUSED;
 
 	*reply = NULL;
+	c->resent = false;
 	if (text == NULL)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < c->nb_endpoints; i++) {
+		c->resent = maybe_applied;
 		rc = post_once(c, c->endpoints[c->cur], path, text, reply);
-		if (rc != -ECONNREFUSED)
+		if (rc != -ECONNREFUSED && rc != -ETIMEDOUT)
 			break;
+		maybe_applied |= rc == -ETIMEDOUT;
 		etcd_next_endpoint(c);
 	}
 	free(text);
-	return rc;
+	return rc == -ETIMEDOUT ? -ECONNREFUSED : rc;
 }
 
 void
@@ -516,6 +533,34 @@ etcd_put(struct etcd_client *c, const char *key, const char *value, int64_t leas
 	return rc;
 }
 
+/*
+ * A put_if whose first try went silent and whose second found the key
+ * changed: if the key now holds exactly 'value', the change is the first
+ * try's.  @return 0 (*revision = the key's), or -EAGAIN.
+ */
+static int
+put_if_took_effect(json_t *kv, const char *value, int64_t *revision)
+{
+	struct etcd_kv now;
+	int rc = -EAGAIN;
+
+	if (etcd_kv_from_json(kv, &now) < 0)
+		return rc;
+	if (now.value != NULL && strcmp(now.value, value) == 0) {
+		if (revision != NULL)
+			*revision = now.mod_revision;
+		rc = 0;
+	}
+	etcd_kv_free(&now);
+	return rc;
+}
+
+bool
+etcd_resent(const struct etcd_client *c)
+{
+	return c->resent;
+}
+
 int
 etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t mod_revision,
 	    int64_t *revision, struct etcd_kv *current)
@@ -548,10 +593,11 @@ etcd_put_if(struct etcd_client *c, const char *key, const char *value, int64_t m
 							    "response_range"),
 					    "kvs"),
 			    0);
-	if (kv != NULL && current != NULL && etcd_kv_from_json(kv, current) < 0)
+	rc = kv != NULL && c->resent ? put_if_took_effect(kv, value, revision) : -EAGAIN;
+	if (rc == -EAGAIN && kv != NULL && current != NULL && etcd_kv_from_json(kv, current) < 0)
 		memset(current, 0, sizeof(*current));
 	json_decref(reply);
-	return -EAGAIN;
+	return rc;
 }
 
 int

@@ -22,5 +22,11 @@ int etcd_kv_from_json(const json_t *j, struct etcd_kv *kv);
 json_t *etcd_b64_json(const char *s, size_t len);
 /** The key just past every key that starts with 'prefix' (malloc'd); *len = its length. */
 char *etcd_prefix_end(const char *prefix, size_t *len);
+/**
+ * Was the last request sent again to another endpoint after one that may
+ * have applied it went silent (its reply lost)?  Then a comparison that
+ * fails may have failed on that first try's own change.
+ */
+bool etcd_resent(const struct etcd_client *c);
 
 #endif

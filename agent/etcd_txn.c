@@ -71,6 +71,57 @@ op_json(const struct etcd_op *o)
 			 req);
 }
 
+static int
+count_kv(const struct etcd_kv *kv, void *arg)
+{
+	(void)kv;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Does etcd show what operation 'o' does?  *revision = the key's mod_revision if it is a put. */
+static bool
+op_shows(struct etcd_client *c, const struct etcd_op *o, int64_t *revision)
+{
+	struct etcd_kv kv;
+	size_t n = 0;
+	bool shows;
+	int rc;
+
+	if (o->kind == ETCD_OP_DELETE && o->prefix)
+		return etcd_range_prefix(c, o->key, count_kv, &n, NULL) == 0 && n == 0;
+	rc = etcd_get(c, o->key, &kv);
+	if (o->kind == ETCD_OP_DELETE)
+		return rc == -ENOENT;
+	if (rc < 0)
+		return false;
+	shows = strcmp(kv.value, o->value) == 0;
+	if (shows && kv.mod_revision > *revision)
+		*revision = kv.mod_revision;
+	etcd_kv_free(&kv);
+	return shows;
+}
+
+/*
+ * A transaction whose first try went silent and whose second found its
+ * comparisons false: if etcd shows every one of its operations done (each
+ * put's value, each deleted key gone), they are the first try's, and the
+ * transaction committed; it is not reported as a conflict that changed
+ * nothing.  @return true so (*revision = the latest put's revision, if any).
+ */
+static bool
+txn_took_effect(struct etcd_client *c, const struct etcd_op *ops, size_t nb_ops, int64_t *revision)
+{
+	int64_t rev = 0;
+
+	for (size_t i = 0; i < nb_ops; i++)
+		if (!op_shows(c, &ops[i], &rev))
+			return false;
+	if (revision != NULL)
+		*revision = rev;
+	return true;
+}
+
 int
 etcd_txn(struct etcd_client *c, const struct etcd_cmp *cmps, size_t nb_cmps,
 	 const struct etcd_op *ops, size_t nb_ops, int64_t *revision)
@@ -99,7 +150,7 @@ etcd_txn(struct etcd_client *c, const struct etcd_cmp *cmps, size_t nb_cmps,
 	if (rc < 0)
 		goto out;
 	if (!json_is_true(json_object_get(reply, "succeeded"))) {
-		rc = -EAGAIN;
+		rc = etcd_resent(c) && txn_took_effect(c, ops, nb_ops, revision) ? 0 : -EAGAIN;
 		goto out;
 	}
 	if (revision != NULL)

@@ -228,6 +228,29 @@ subnet_cmd(int argc, char **argv)
 	return usage();
 }
 
+/* Write 'vm''s record, only while its subnet is still declared. */
+static int
+vm_put(const struct agent *a, const struct agent_vm *vm)
+{
+	char key[256], subnet[256], *v = agent_vm_value(vm);
+	struct etcd_cmp declared = { .kind = ETCD_CMP_EXISTS, .key = subnet };
+	struct etcd_op put = { .kind = ETCD_OP_PUT, .key = key, .value = v };
+	int rc;
+
+	if (v == NULL)
+		return etcd_fail(-ENOMEM, "vm add");
+	agent_vm_key(a, vm->vsid, vm->ca_ip, key, sizeof(key));
+	snprintf(subnet, sizeof(subnet), "%s/subnets/%u", prefix, vm->vsid);
+	rc = etcd_txn(etcd, &declared, 1, &put, 1, NULL);
+	free(v);
+	if (rc == -EAGAIN) {
+		fprintf(stderr, "vswcluster: vm add: subnet VSID %u was deleted while this command "
+				"ran; nothing was written\n", vm->vsid);
+		return EXIT_REFUSED;
+	}
+	return rc < 0 ? etcd_fail(rc, "vm add") : 0;
+}
+
 static int
 vm_add(int argc, char **argv)
 {
@@ -297,11 +320,7 @@ vm_add(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	free(v);
-	v = agent_vm_value(&vm);
-	agent_vm_key(&a, vm.vsid, vm.ca_ip, key, sizeof(key));
-	rc = etcd_put(etcd, key, v, 0, NULL);
-	free(v);
-	return rc < 0 ? etcd_fail(rc, "vm add") : 0;
+	return vm_put(&a, &vm);
 }
 
 static int
