@@ -632,14 +632,15 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 {
 	struct dp_route_cache *c = h->cache;
 	const uint16_t nb = h->nb;
-	struct dp_route_cache_hot *e;
+	struct dp_route_cache_hot *home, *e;
 	rte_be32_t dst;
 
 	if (!route_check(lc, snap, rxq, rs, m))
 		return;
 	dst = ipv4_of(m)->dst_addr;
-	e = &c->hot[dp_route_cache_index(rd, dst)];
-	if (likely(dp_route_cache_known(e, h->tag, dst))) {
+	home = &c->hot[dp_route_cache_index(rd, dst)];
+	e = dp_route_cache_known_entry(c, home, h->tag, dst);
+	if (likely(e != NULL)) {
 		if (ttl_expired(lc, snap, rxq, rs, m))
 			return;
 		/*
@@ -656,8 +657,7 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 			h->known |= UINT64_C(1) << nb;
 		}
 		h->lead = e;
-	} else if (dp_route_cache_is_for(e, rd, dst) &&
-		   dp_route_cache_cold_of(c, e)->gens == h->gens) {
+	} else if ((e = dp_route_cache_stale_entry(c, home, rd, dst, h->gens)) != NULL) {
 		if (ttl_expired(lc, snap, rxq, rs, m))
 			return;
 		if (e == h->lead) {
@@ -668,6 +668,7 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		}
 		h->lead = e;
 	} else if (route_resolve(lc, snap, rxq, rs, m, h, nb)) {
+		e = dp_route_cache_victim(c, home);
 		h->lead = NULL;
 	} else {
 		return;

@@ -199,4 +199,60 @@ dp_route_cache_cold_of(struct dp_route_cache *c, const struct dp_route_cache_hot
 	return &c->cold[e - c->hot];
 }
 
+/* The entry that shares 'e''s half line: where a destination whose own entry is taken goes. */
+static inline struct dp_route_cache_hot *
+dp_route_cache_buddy(struct dp_route_cache *c, const struct dp_route_cache_hot *e)
+{
+	return &c->hot[(e - c->hot) ^ 1];
+}
+
+/*
+ * The entry of destination 'dst' of the domain 'tag' names whose port was
+ * checked in this epoch: 'home' (dp_route_cache_index) or its buddy; NULL
+ * if neither.
+ */
+static inline struct dp_route_cache_hot *
+dp_route_cache_known_entry(struct dp_route_cache *c, struct dp_route_cache_hot *home, uint64_t tag,
+			   rte_be32_t dst)
+{
+	struct dp_route_cache_hot *buddy;
+
+	if (likely(dp_route_cache_known(home, tag, dst)))
+		return home;
+	buddy = dp_route_cache_buddy(c, home);
+	return dp_route_cache_known(buddy, tag, dst) ? buddy : NULL;
+}
+
+/*
+ * The entry of (rd, dst) filled under snapshots 'gens' but stamped in an
+ * earlier epoch (its port must be checked): 'home' or its buddy; NULL if
+ * neither.
+ */
+static inline struct dp_route_cache_hot *
+dp_route_cache_stale_entry(struct dp_route_cache *c, struct dp_route_cache_hot *home, uint8_t rd,
+			   rte_be32_t dst, uint64_t gens)
+{
+	struct dp_route_cache_hot *buddy = dp_route_cache_buddy(c, home);
+
+	if (dp_route_cache_is_for(home, rd, dst) && dp_route_cache_cold_of(c, home)->gens == gens)
+		return home;
+	if (dp_route_cache_is_for(buddy, rd, dst) && dp_route_cache_cold_of(c, buddy)->gens == gens)
+		return buddy;
+	return NULL;
+}
+
+/*
+ * Where a destination whose own entry is 'home' is filled: 'home', unless
+ * another destination's port was checked there in this epoch and not in
+ * the buddy, so that two destinations with one home both stay (a third
+ * replaces the home).
+ */
+static inline struct dp_route_cache_hot *
+dp_route_cache_victim(struct dp_route_cache *c, struct dp_route_cache_hot *home)
+{
+	struct dp_route_cache_hot *buddy = dp_route_cache_buddy(c, home);
+
+	return home->stamp == c->epoch && buddy->stamp != c->epoch ? buddy : home;
+}
+
 #endif /* VSW_DP_ROUTE_CACHE_H */

@@ -23,18 +23,72 @@ cache_new(void)
 	return c;
 }
 
-/* Fill entry 'i' for (rd, dst) as the routing stage does, its port checked now. */
-static struct dp_route_cache_hot *
-fill(struct dp_route_cache *c, uint8_t rd, rte_be32_t dst, uint16_t port)
+/* Fill entry 'e' for (rd, dst) under the cache's snapshots, its port checked now. */
+static void
+fill_at(struct dp_route_cache *c, struct dp_route_cache_hot *e, uint8_t rd, rte_be32_t dst,
+	uint16_t port)
 {
-	uint32_t i = dp_route_cache_index(rd, dst);
-	struct dp_route_cache_hot *e = &c->hot[i];
-
 	e->dst = dst;
 	e->rd = rd;
 	e->fdb_key = 0x1234;
+	dp_route_cache_cold_of(c, e)->gens = c->gens;
 	dp_route_cache_set_port(c, e, port);
+}
+
+/* Fill (rd, dst)'s own entry. */
+static struct dp_route_cache_hot *
+fill(struct dp_route_cache *c, uint8_t rd, rte_be32_t dst, uint16_t port)
+{
+	struct dp_route_cache_hot *e = &c->hot[dp_route_cache_index(rd, dst)];
+
+	fill_at(c, e, rd, dst, port);
 	return e;
+}
+
+/* Another address of 10.0.0.0/8 whose entry in domain 'rd' is the same as 'dst''s. */
+static rte_be32_t
+colliding(uint8_t rd, rte_be32_t dst, uint32_t from)
+{
+	uint32_t i = dp_route_cache_index(rd, dst);
+
+	for (uint32_t a = from; a < 0x0b000000; a++)
+		if (htonl(a) != dst && dp_route_cache_index(rd, htonl(a)) == i)
+			return htonl(a);
+	CU_FAIL_FATAL("no colliding address");
+	return 0;
+}
+
+static void
+test_two_destinations_with_one_home_both_stay(void)
+{
+	struct dp_route_cache *c = cache_new();
+	const rte_be32_t x = htonl(0x0a800001);
+	const rte_be32_t y = colliding(0, x, 0x0a000000);
+	const rte_be32_t z = colliding(0, x, ntohl(y) + 1);
+	const uint64_t tag = dp_route_cache_tag(c, 0);
+	struct dp_route_cache_hot *home = &c->hot[dp_route_cache_index(0, x)];
+	struct dp_route_cache_hot *buddy = dp_route_cache_buddy(c, home);
+
+	CU_ASSERT_EQUAL((uintptr_t)home / 32, (uintptr_t)buddy / 32); /* one half line */
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_victim(c, home), home);
+	fill_at(c, home, 0, x, 1);
+	/* Y's entry is taken by X, known in this epoch: Y goes to the buddy. */
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_victim(c, home), buddy);
+	fill_at(c, buddy, 0, y, 2);
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_known_entry(c, home, tag, x), home);
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_known_entry(c, home, tag, y), buddy);
+	CU_ASSERT_PTR_NULL(dp_route_cache_known_entry(c, home, tag, z));
+	/* After a change both are found again to be checked, each where it is. */
+	dp_route_cache_begin(c, 1, 2);
+	CU_ASSERT_PTR_NULL(dp_route_cache_known_entry(c, home, dp_route_cache_tag(c, 0), y));
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_stale_entry(c, home, 0, x, 1), home);
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_stale_entry(c, home, 0, y, 1), buddy);
+	CU_ASSERT_PTR_NULL(dp_route_cache_stale_entry(c, home, 0, y, 2)); /* other snapshots */
+	/* A third with both known replaces the home. */
+	dp_route_cache_set_port(c, home, 1);
+	dp_route_cache_set_port(c, buddy, 2);
+	CU_ASSERT_PTR_EQUAL(dp_route_cache_victim(c, home), home);
+	free(c);
 }
 
 static bool
@@ -163,5 +217,7 @@ main(void)
 	CU_add_test(s, "an old stamp never passes after the wrap",
 		    test_an_old_stamp_never_passes_after_the_wrap);
 	CU_add_test(s, "a zeroed cache knows nothing", test_a_zeroed_cache_knows_nothing);
+	CU_add_test(s, "two destinations with one home both stay",
+		    test_two_destinations_with_one_home_both_stay);
 	return test_run_suites();
 }
