@@ -8,9 +8,15 @@ VMs of subnet s2 (10.128.0.0/16, VSID 5002) of the same routing domain.
                    with VSID 5002 towards the uplink (a null port)
 
 One pcap port 'vm' in s1 replays the trace; the ceiling is testpmd io from
-the same pcap port to a null port (runs.run_testpmd_nvgre)."""
+the same pcap port to a null port (runs.run_testpmd_nvgre).
+
+The s2 VMs are numbered one after another (10.128.0.1, .2, ...), as a
+tenant's usually are; with scattered=True (bench/run --routed-destinations
+scattered) they are N random hosts of 10.128.0.0/16 instead, the case where
+the route cache's dense placement cannot help (docs/routing.md)."""
 
 import os
+import random
 import struct
 import time
 
@@ -21,8 +27,14 @@ ROUTER_MAC = bytes.fromhex("027672000001")   # given with rd add mac=..., so it 
 SRC_SET, DST_SET = 4, 5
 
 
-def _ip(set_, i):
-    return ((0x0a800000 if set_ == DST_SET else 0x0a000000) + 1 + i)
+# Host numbers of the scattered s2 VMs: a fixed random sample of the /16.
+_SCATTERED = random.Random(1).sample(range(1, 65534), 32768)
+
+
+def _ip(set_, i, scattered=False):
+    if set_ == DST_SET:
+        return 0x0a800000 + (_SCATTERED[i] if scattered else 1 + i)
+    return 0x0a000000 + 1 + i
 
 
 def _mac(set_, i):
@@ -36,10 +48,12 @@ def _csum(b):
     return ~s & 0xffff
 
 
-def trace(workdir, n, size=64):
+def trace(workdir, n, size=64, scattered=False):
     """4 N frames: VM i of s1 -> VM (i * 7 + k) mod N of s2, UDP, 'size' bytes on the wire
     without FCS (at least 60)."""
-    path = os.path.join(workdir, "routed-%d-%dB.pcap" % (n, size))
+    if scattered and n > len(_SCATTERED):
+        raise BenchError("scattered destinations: at most %d VMs, not %d" % (len(_SCATTERED), n))
+    path = os.path.join(workdir, "routed-%s%d-%dB.pcap" % ("scattered-" if scattered else "", n, size))
     if os.path.exists(path):
         return path
     ip_len = max(size, 60) - 14
@@ -48,7 +62,7 @@ def trace(workdir, n, size=64):
         for i in range(n):
             d = (i * 7 + k) % n
             ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, 0, 0x4000, 64, 17, 0,
-                             struct.pack(">I", _ip(SRC_SET, i)), struct.pack(">I", _ip(DST_SET, d)))
+                             struct.pack(">I", _ip(SRC_SET, i)), struct.pack(">I", _ip(DST_SET, d, scattered)))
             ip = ip[:10] + struct.pack("!H", _csum(ip)) + ip[12:]
             udp = struct.pack("!HHHH", 1024 + k, 5001, ip_len - 20, 0)
             frame = ROUTER_MAC + _mac(SRC_SET, i) + b"\x08\x00" + ip + udp
@@ -92,7 +106,7 @@ def run_vsw(ctx, sc, path):
         rpc.call("neigh.add", {"ip": runs.NVGRE_GATEWAY, "mac": runs.NVGRE_GATEWAY_MAC})
         pa = runs.NVGRE_REMOTE_PA if remote else runs.NVGRE_LOCAL_PA.split("/")[0]
         macs = [":".join("%02x" % b for b in _mac(DST_SET, i)) for i in range(n)]
-        runs.lookup_apply(rpc, [{"vsid": 5002, "ca_ip": _dotted(_ip(DST_SET, i)),
+        runs.lookup_apply(rpc, [{"vsid": 5002, "ca_ip": _dotted(_ip(DST_SET, i, ctx.routed_scattered)),
                                  "ca_mac": macs[i], "pa": pa} for i in range(n)])
         if not remote:
             for mac in macs:
