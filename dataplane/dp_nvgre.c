@@ -26,6 +26,14 @@ count_encap(struct dp_lcore *lc, enum nvgre_encap_reason r, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+void
+dp_encap_refused(struct dp_lcore *lc, uint16_t slot, enum nvgre_encap_reason why,
+		 struct rte_mbuf *m)
+{
+	count_encap(lc, why, m);
+	lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
+}
+
 /* Keep the frames nvgre_encap_bulk() encapsulated; count and free the rest. */
 static uint16_t
 encap_refused(struct dp_lcore *lc, uint16_t slot, struct rte_mbuf **pkts, uint16_t n,
@@ -38,8 +46,7 @@ encap_refused(struct dp_lcore *lc, uint16_t slot, struct rte_mbuf **pkts, uint16
 			pkts[nb_ok++] = pkts[i];
 			continue;
 		}
-		count_encap(lc, (enum nvgre_encap_reason)reasons[i], pkts[i]);
-		lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
+		dp_encap_refused(lc, slot, (enum nvgre_encap_reason)reasons[i], pkts[i]);
 	}
 	return nb_ok;
 }
@@ -86,14 +93,6 @@ dp_encap_template4(const struct dp_snapshot *snap, uint16_t slot)
 		return NULL;
 	t = ovl_tmpl_get(ovl_snapshot_get(dp_main.ovl), slot, &why);
 	return t != NULL && !t->is6 ? t : NULL;
-}
-
-void
-dp_encap_refused(struct dp_lcore *lc, uint16_t slot, enum nvgre_encap_reason why,
-		 struct rte_mbuf *m)
-{
-	count_encap(lc, why, m);
-	lc->tunnel_drops[slot % DP_MAX_TUNNELS]++;
 }
 
 void

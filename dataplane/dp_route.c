@@ -561,15 +561,13 @@ run_join(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_rx
 		r->port = port;
 		r->bd = bd;
 	}
-	if (r->remote) {
-		if (too_big(lc, snap, rxq, rs, m, r->mtu))
-			return true;
-		route_rewrite(m, key, src);
-		run_add_remote(lc, r, m);
+	if (r->remote && too_big(lc, snap, rxq, rs, m, r->mtu))
 		return true;
-	}
 	route_rewrite(m, key, src);
-	r->m[r->n++] = m;
+	if (r->remote)
+		run_add_remote(lc, r, m);
+	else
+		r->m[r->n++] = m;
 	return true;
 }
 
@@ -634,12 +632,16 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 	const uint16_t nb = h->nb;
 	struct dp_route_cache_hot *home, *e;
 	rte_be32_t dst;
+	bool known;
 
 	if (!route_check(lc, snap, rxq, rs, m))
 		return;
 	dst = ipv4_of(m)->dst_addr;
 	home = &c->hot[dp_route_cache_index(rd, dst)];
 	e = dp_route_cache_known_entry(c, home, h->tag, dst);
+	known = e != NULL;
+	if (unlikely(!known))
+		e = dp_route_cache_stale_entry(c, home, rd, dst, h->gens);
 	if (likely(e != NULL)) {
 		if (ttl_expired(lc, snap, rxq, rs, m))
 			return;
@@ -648,20 +650,14 @@ route_take(struct dp_lcore *lc, const struct dp_snapshot *snap, const struct dp_
 		 * entry's port holds goes straight into its run: nothing before
 		 * it can be sent after it.
 		 */
-		if (h->nb == 0 && run_join(lc, snap, rxq, rs, run, m, e->port, e->fdb_key, src))
+		if (known && h->nb == 0 &&
+		    run_join(lc, snap, rxq, rs, run, m, e->port, e->fdb_key, src))
 			return;
 		if (e == h->lead) {
 			h->follow |= UINT64_C(1) << nb;
-		} else {
+		} else if (known) {
 			h->port[nb] = e->port;
 			h->known |= UINT64_C(1) << nb;
-		}
-		h->lead = e;
-	} else if ((e = dp_route_cache_stale_entry(c, home, rd, dst, h->gens)) != NULL) {
-		if (ttl_expired(lc, snap, rxq, rs, m))
-			return;
-		if (e == h->lead) {
-			h->follow |= UINT64_C(1) << nb;
 		} else {
 			rte_prefetch0(dp_route_cache_cold_of(c, e)->rec_slot);
 			rte_prefetch0(dp_route_cache_cold_of(c, e)->fdb_slot);

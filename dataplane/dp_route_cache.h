@@ -33,10 +33,12 @@
  *
  * The hot part (destination, domain, stamp, port, FDB key) is 16 bytes, four
  * to a line, apart from the rest, which only a stale stamp or a miss reads.
- * Direct-mapped by the address itself, folded: consecutive addresses (a
- * subnet's VMs) take consecutive entries, so 1K destinations of a subnet
+ * Placed by the address itself (dp_route_cache_index): consecutive addresses
+ * (a subnet's VMs) take consecutive entries, so 1K destinations of a subnet
  * share 256 lines and never collide, where a hash would give each its own
- * line and collide some; a destination that collides replaces the entry.
+ * line and collide some.  A destination whose entry another holds uses the
+ * buddy beside it, in the same line (dp_route_cache_victim); a third with
+ * the same entry replaces it.
  */
 #ifndef VSW_DP_ROUTE_CACHE_H
 #define VSW_DP_ROUTE_CACHE_H
@@ -133,9 +135,11 @@ dp_route_cache_begin(struct dp_route_cache *c, uint64_t gens, uint64_t changes)
 }
 
 /*
- * The one entry destination 'dst' of routing domain 'rd' may use: the address's low bits, moved by a hash of its high bits and the
- * domain, so that the 8K addresses of an aligned block (a /19) take 8K
- * distinct entries, and other blocks and domains start elsewhere.
+ * The entry of destination 'dst' of routing domain 'rd' (its home; the
+ * buddy beside it is its second choice): the address's low bits, moved by a
+ * hash of its high bits and the domain, so that the 8K addresses of an
+ * aligned block (a /19) take 8K distinct entries, and other blocks and
+ * domains start elsewhere.
  */
 static inline uint32_t
 dp_route_cache_index(uint8_t rd, rte_be32_t dst)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Encapsulation of one frame, inline: the steps nvgre_encap_bulk() loops
- * over (nvgre_hdr.c), for a caller that
- * encapsulates frame by frame where it already holds the frame: the routing
- * stage's runs to a remote host.  Worker-safe, lock-free, reads no table.
+ * over (nvgre_hdr.c), for a caller that encapsulates frame by frame where it
+ * already holds the frame: the routing stage's runs to a remote host.
+ * Worker-safe, lock-free, reads no table.
  */
 #ifndef VSW_NVGRE_ENCAP_H
 #define VSW_NVGRE_ENCAP_H
